@@ -1,0 +1,83 @@
+// One error class for the whole runtime. Callers branch on `code`, never on `message`.
+// Codes are grouped by area: the prefix before the first dot names the area.
+// Messages and details must never contain a pass code, name or ID number (standard 8.1.2).
+
+export const ERROR_CODES = {
+  portal: [
+    'portal.timeout', // no answer within the deadline
+    'portal.unreachable', // connection refused, reset or DNS failure
+    'portal.bad-response', // malformed, wrong shape, or a masking rule broken
+    'portal.auth-failed', // response failed HMAC/decryption, or token/signature rejected
+    'portal.rejected', // the portal answered with an error code (see details.portalCode)
+    'portal.not-bound', // verification refused until the device is bound
+    'portal.already-bound', // bind on a bound device: use rebind
+    'portal.venue-unknown',
+    'portal.device-unknown', // the device's public key is not registered
+    'portal.vendor-suspended',
+    'portal.insecure-url', // http:// without the explicit dev flag
+  ],
+  crypto: [
+    'crypto.bad-key',
+    'crypto.bad-ciphertext',
+    'crypto.bad-signature',
+  ],
+  protocol: [
+    'protocol.malformed', // bytes or JSON that do not parse as the protocol says
+  ],
+  config: [
+    'config.unknown-key',
+    'config.invalid-value',
+    'config.not-provisioned',
+    'config.already-provisioned',
+    'config.storage', // the database could not be opened or written
+  ],
+  driver: [
+    'driver.open-failed',
+    'driver.disconnected',
+    'driver.timeout',
+    'driver.frame-invalid', // framing, checksum or length error on the wire
+    'driver.card-status', // the card reader answered with a non-OK SW3
+    'driver.card-invalid', // text block unreadable or check digit wrong
+    'driver.overlong', // input longer than the configured maximum
+    'driver.encoding', // bytes that are not valid UTF-8
+  ],
+  decode: [
+    'decode.no-symbol',
+    'decode.image-unreadable',
+    'decode.unsupported',
+  ],
+  gate: [
+    'gate.busy',
+    'gate.invalid-transition',
+  ],
+  display: [
+    'display.backend-failed',
+  ],
+} as const;
+
+type Areas = typeof ERROR_CODES;
+export type ErrorArea = keyof Areas;
+export type ErrorCode = Areas[ErrorArea][number];
+
+/** Details are for operators: counts, lengths, portal codes, HTTP status. Never personal data. */
+export type ErrorDetails = Record<string, string | number | boolean | undefined>;
+
+export class PassgateError extends Error {
+  readonly code: ErrorCode;
+  readonly details: ErrorDetails;
+
+  constructor(code: ErrorCode, message: string, details: ErrorDetails = {}, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'PassgateError';
+    this.code = code;
+    this.details = details;
+  }
+
+  get area(): ErrorArea {
+    return this.code.slice(0, this.code.indexOf('.')) as ErrorArea;
+  }
+}
+
+export function isPassgateError(value: unknown, code?: ErrorCode): value is PassgateError {
+  return value instanceof PassgateError && (code === undefined || value.code === code);
+}

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The README's test command: installs the Debian tools the tests drive (when root), type-checks,
+# runs every test, and ends with one plain "N passed, N failed" line.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# command → Debian package that provides it
+declare -A needed=([socat]=socat [ffmpeg]=ffmpeg [zint]=zint [openssl]=openssl)
+missing=()
+for cmd in "${!needed[@]}"; do
+  command -v "$cmd" >/dev/null 2>&1 || missing+=("${needed[$cmd]}")
+done
+if ((${#missing[@]})); then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing Debian packages the tests need: ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "tests need these Debian packages, please install them: ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+[ -d node_modules ] || npm ci --no-audit --no-fund
+
+npx tsc --noEmit -p tsconfig.json
+echo "typecheck: ok"
+
+result=.vitest-result.json
+rm -f "$result"
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile.json="$result" "$@" || status=$?
+if [ -f "$result" ]; then
+  node -e '
+    const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed`);
+  ' "$result"
+fi
+exit "$status"
