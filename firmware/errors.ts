@@ -23,6 +23,7 @@ export const ERROR_CODES = {
   ],
   protocol: [
     'protocol.malformed', // bytes or JSON that do not parse as the protocol says
+    'protocol.unauthenticated', // an envelope whose MAC does not verify
   ],
   config: [
     'config.unknown-key',
@@ -38,6 +39,7 @@ export const ERROR_CODES = {
     'driver.frame-invalid', // framing, checksum or length error on the wire
     'driver.card-status', // the card reader answered with a non-OK SW3
     'driver.card-invalid', // text block unreadable or check digit wrong
+    'driver.command-forbidden', // a command the runtime must never send (ID-card fingerprint read)
     'driver.overlong', // input longer than the configured maximum
     'driver.encoding', // bytes that are not valid UTF-8
   ],

@@ -1,6 +1,7 @@
 // Every timeout, interval and retry count of the runtime, in one typed table.
 // Components take the table (or a slice of it) as a constructor argument; nothing reads a
-// literal duration of its own. Config may override entries (key `timeouts.<name>`).
+// literal duration of its own. Config may override entries (key `timeouts`, a JSON object
+// of name → number, validated in firmware/config/schema.ts).
 
 export const DEFAULT_TIMEOUTS = {
   /** Whole deadline of one pass-code or ID-card verification, request to verified answer. */
@@ -19,6 +20,57 @@ export const DEFAULT_TIMEOUTS = {
   reauthorizeAttempts: 1,
   /** Accepted difference between a message's timestamp and our corrected clock. */
   replayWindowMs: 120_000,
+  /** How often a watching config store polls PRAGMA data_version for changes made by another
+   * process (the CLI), so the daemon applies them without a restart. */
+  configPollMs: 500,
+  /** SQLite busy timeout of the config database: how long a write waits for the other
+   * process's transaction (CLI vs daemon) before failing with config.storage. */
+  configBusyMs: 5000,
+  /** First delay before reopening a device that failed to open or went away (doubles each try). */
+  driverReopenInitialMs: 100,
+  /** Upper bound of the doubling reopen delay. */
+  driverReopenMaxMs: 1000,
+  /** While a device's path (or HID entry) is absent, check for it this often; reopen when back. */
+  driverPathPollMs: 200,
+  /** Serial scanners with no suffix: a pause this long between bytes ends a code. */
+  serialInterByteMs: 50,
+  /** Serial scanners with a suffix: a frame left open this long without a byte is dropped. */
+  serialFrameIdleMs: 500,
+  /** A serial scanner's reply to a configuration command must arrive within this. */
+  serialCommandReplyMs: 500,
+  /**
+   * One ID-card reader command, request written to whole reply received. The slowest is read
+   * (30 01): the SAM's card session plus 1295 bytes on the wire (~113 ms at 115200 baud).
+   */
+  idCardCommandMs: 1500,
+  /** Extra attempts of one ID-card reader command after a timeout, bad frame or transient SW3. */
+  idCardRetries: 2,
+  /** Find-card poll interval of the ID-card reader. */
+  idCardPollMs: 200,
+  /** Serial LED/relay board: wait for `OK`/`PONG` after one command line (ui-led/SERIAL-BOARD.md). */
+  serialBoardReplyMs: 250,
+  /** Serial LED/relay board: after the board was lost, try to reopen it at most this often. */
+  serialBoardReopenMs: 2000,
+  /** gpioset holder (`--mode=signal`): a holder still running this long after spawn holds its line. */
+  gpiosetSettleMs: 20,
+  /** gpioset: a `--mode=exit` run, or a holder's exit after SIGTERM, must end within this. */
+  gpiosetExitMs: 1000,
+  /** Sysfs GPIO: after writing `export`, wait this long for the line's files to become writable. */
+  gpioExportSettleMs: 1000,
+  /** Sysfs GPIO: poll interval while waiting for an exported line's files. */
+  gpioExportPollMs: 20,
+  /**
+   * Camera: CPU time one frame may take across the decoder list (QR/Micro QR, Grid Matrix). Once
+   * spent, the remaining decoders skip this frame and run first on the next one. Frames arriving
+   * meanwhile are dropped (latest frame wins).
+   */
+  cameraFrameBudgetMs: 80,
+  /** Camera: the same code seen again within this long after it was emitted is not re-emitted. */
+  cameraRepeatWindowMs: 3000,
+  /** Camera: ffmpeg must deliver its first frame within this after spawn, or the open failed. */
+  cameraFirstFrameMs: 5000,
+  /** Camera: after SIGTERM, ffmpeg gets this long to exit before SIGKILL. */
+  cameraStopGraceMs: 1000,
 } as const satisfies Record<string, number>;
 
 export type TimeoutName = keyof typeof DEFAULT_TIMEOUTS;

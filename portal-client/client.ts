@@ -1,0 +1,412 @@
+// The device side of the five interfaces. Authorize runs off the scan path (at start, and in the
+// background before the token expires); a verification is one sealed request on a warm
+// connection. A response that fails authentication is never trusted: it becomes an error, never
+// a verdict.
+import { PassgateError, isPassgateError, type ErrorCode } from '../firmware/errors.js';
+import type { TimeoutTable } from '../firmware/timeouts.js';
+import type { CryptoSuite } from './crypto/suite.js';
+import type { Verdict } from './verdict.js';
+import { ALGORITHMS, NONCE_BYTES, IV_BYTES, PATHS, PROTOCOL_VERSION, SESSION_SECRET_BYTES, TOKEN_SCHEME, type PortalPath } from './protocol/constants.js';
+import { openResponse, sealRequest } from './protocol/envelope.js';
+import {
+  readAuthorizeResult,
+  readBindResult,
+  readPlainError,
+  readResponseBody,
+  readVerdict,
+  type AuthorizeRequest,
+  type AuthorizeResult,
+  type BindResult,
+  type IdCardBody,
+  type PortalErrorCode,
+  type PortalErrorInfo,
+  type VenueInfo,
+} from './protocol/messages.js';
+import { deriveSessionKeys, type SessionKeys } from './protocol/session-keys.js';
+import { authorizeSigningText, bindSigningText } from './protocol/signing.js';
+import { parseJson } from './protocol/wire-reader.js';
+import type { PortalTransport } from './transport.js';
+
+export interface DeviceIdentity {
+  deviceId: string;
+  privateKey: Buffer;
+  appId: string;
+  appSecret: string;
+}
+
+export interface PortalClientOptions {
+  transport: PortalTransport;
+  crypto: CryptoSuite;
+  identity: DeviceIdentity;
+  /** The portal's SM2 public key (65 bytes), to which the session secret is encrypted. */
+  portalPublicKey: Buffer;
+  timeouts: TimeoutTable;
+  /** Wall clock, ms since the epoch. */
+  now?: () => number;
+  /** Operational events for logs: never carries personal data. */
+  onEvent?: (event: PortalClientEvent) => void;
+}
+
+export type PortalClientEvent =
+  | { type: 'authorized'; expiresInMs: number; clockOffsetMs: number; bound: boolean }
+  | { type: 'authorize-failed'; code: ErrorCode }
+  | { type: 'reauthorized-after-rejection' };
+
+export interface PortalClientStatus {
+  tokenValid: boolean;
+  tokenExpiresInMs: number | null;
+  clockOffsetMs: number;
+  binding: VenueInfo | null | undefined; // undefined: not known yet
+  lastErrorCode: ErrorCode | null;
+}
+
+/** What authorize tells the caller; the token itself stays inside the client. */
+export interface AuthorizeSummary {
+  expiresAt: number;
+  clockOffsetMs: number;
+  binding: VenueInfo | null;
+}
+
+interface Session {
+  token: string;
+  keys: SessionKeys;
+  expiresAtPortal: number;
+}
+
+const PORTAL_CODE_TO_ERROR: Partial<Record<PortalErrorCode, ErrorCode>> = {
+  NOT_BOUND: 'portal.not-bound',
+  ALREADY_BOUND: 'portal.already-bound',
+  VENUE_UNKNOWN: 'portal.venue-unknown',
+  DEVICE_UNKNOWN: 'portal.device-unknown',
+  VENDOR_SUSPENDED: 'portal.vendor-suspended',
+  BAD_SIGNATURE: 'portal.auth-failed',
+  APP_CREDENTIALS_INVALID: 'portal.auth-failed',
+};
+
+/** Raised inside the client when the portal no longer knows our token. */
+class TokenRejected extends Error {}
+
+export class PortalClient {
+  private readonly o: PortalClientOptions;
+  private readonly now: () => number;
+  private session: Session | null = null;
+  private authorizing: Promise<Session> | null = null;
+  private clockOffsetMs = 0;
+  private binding: VenueInfo | null | undefined = undefined;
+  private lastErrorCode: ErrorCode | null = null;
+  private refreshTimer: NodeJS.Timeout | null = null;
+  private closed = false;
+
+  constructor(options: PortalClientOptions) {
+    this.o = options;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Portal's clock as we estimate it. Requests carry this time. */
+  portalNow(): number {
+    return Math.round(this.now() + this.clockOffsetMs);
+  }
+
+  status(): PortalClientStatus {
+    const s = this.session;
+    const left = s ? s.expiresAtPortal - this.portalNow() : null;
+    return {
+      tokenValid: left !== null && left > 0,
+      tokenExpiresInMs: left,
+      clockOffsetMs: this.clockOffsetMs,
+      binding: this.binding,
+      lastErrorCode: this.lastErrorCode,
+    };
+  }
+
+  /** Authorizes now (or joins an authorize under way) and keeps the token fresh afterwards. */
+  async authorize(deadlineMs = this.o.timeouts.adminDeadlineMs): Promise<AuthorizeSummary> {
+    const session = await this.ensureSession(deadlineMs, true);
+    return { expiresAt: session.expiresAtPortal, clockOffsetMs: this.clockOffsetMs, binding: this.binding ?? null };
+  }
+
+  async bind(venueCode: string): Promise<BindResult> {
+    return this.bindLike('bind', PATHS.bind, venueCode);
+  }
+
+  async rebind(venueCode: string): Promise<BindResult> {
+    return this.bindLike('rebind', PATHS.rebind, venueCode);
+  }
+
+  async verifyPassCode(code: string): Promise<Verdict> {
+    return this.call(PATHS.verifyPassCode, { code }, readVerdict, this.o.timeouts.verifyDeadlineMs);
+  }
+
+  async verifyIdCard(card: IdCardBody): Promise<Verdict> {
+    return this.call(PATHS.verifyIdCard, { cardType: card.cardType, name: card.name, idNumber: card.idNumber }, readVerdict, this.o.timeouts.verifyDeadlineMs);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    this.refreshTimer = null;
+    await this.o.transport.close();
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private async bindLike(kind: 'bind' | 'rebind', path: PortalPath, venueCode: string): Promise<BindResult> {
+    const result = await this.call(
+      path,
+      (ts, nonce) => ({
+        venueCode,
+        sig: this.o.crypto
+          .sm2Sign(this.o.identity.privateKey, Buffer.from(bindSigningText(kind, { deviceId: this.o.identity.deviceId, venueCode, ts, nonce }), 'utf8'))
+          .toString('hex'),
+      }),
+      readBindResult,
+      this.o.timeouts.adminDeadlineMs,
+    );
+    this.binding = result.venue;
+    return result;
+  }
+
+  /**
+   * One sealed request, answered within `deadlineMs` or failed with a typed error. A token the
+   * portal rejects is replaced by one transparent re-authorize (at most reauthorizeAttempts).
+   */
+  private async call<T>(
+    path: PortalPath,
+    body: object | ((ts: number, nonce: string) => object),
+    readResult: (value: unknown) => T,
+    deadlineMs: number,
+  ): Promise<T> {
+    const deadline = this.now() + deadlineMs;
+    let reauthorizations = 0;
+    let clockCorrected = false;
+    for (;;) {
+      try {
+        const session = await this.ensureSession(deadline - this.now(), false);
+        const result = await this.sendSealed(session, path, body, readResult, deadline);
+        this.lastErrorCode = null;
+        return result;
+      } catch (error) {
+        if (error instanceof TokenRejected && reauthorizations < this.o.timeouts.reauthorizeAttempts && deadline - this.now() > 0) {
+          reauthorizations++;
+          this.o.onEvent?.({ type: 'reauthorized-after-rejection' });
+          continue;
+        }
+        if (error instanceof ClockSkew && !clockCorrected && deadline - this.now() > 0) {
+          clockCorrected = true;
+          continue;
+        }
+        const typed = error instanceof TokenRejected
+          ? new PassgateError('portal.auth-failed', 'portal rejected the session token again after re-authorizing')
+          : error instanceof ClockSkew
+            ? new PassgateError('portal.rejected', 'portal refused our clock twice', { portalCode: 'CLOCK_SKEW' })
+            : toTyped(error);
+        this.lastErrorCode = typed.code;
+        throw typed;
+      }
+    }
+  }
+
+  private async sendSealed<T>(
+    session: Session,
+    path: PortalPath,
+    body: object | ((ts: number, nonce: string) => object),
+    readResult: (value: unknown) => T,
+    deadline: number,
+  ): Promise<T> {
+    const ts = this.portalNow();
+    const nonce = this.o.crypto.randomBytes(NONCE_BYTES).toString('hex');
+    const payload = typeof body === 'function' ? body(ts, nonce) : body;
+    const envelope = sealRequest(this.o.crypto, session.keys, { path, token: session.token }, payload, {
+      ts,
+      nonce,
+      iv: this.o.crypto.randomBytes(IV_BYTES),
+    });
+    const remaining = deadline - this.now();
+    if (remaining <= 0) throw new PassgateError('portal.timeout', 'deadline passed before the request was sent');
+    const answer = await this.o.transport.post(path, { authorization: `${TOKEN_SCHEME} ${session.token}` }, JSON.stringify(envelope), remaining);
+    if (answer.status !== 200) {
+      const info = this.plainError(answer.status, answer.text);
+      if (info.code === 'TOKEN_INVALID') {
+        if (this.session === session) this.session = null;
+        throw new TokenRejected();
+      }
+      throw this.portalError(info, answer.status);
+    }
+    let opened;
+    try {
+      opened = openResponse(this.o.crypto, session.keys, { path, requestNonce: nonce }, parseJson(answer.text));
+    } catch (error) {
+      if (isPassgateError(error, 'protocol.unauthenticated')) {
+        throw new PassgateError('portal.auth-failed', 'portal response failed authentication', { path }, { cause: error });
+      }
+      throw new PassgateError('portal.bad-response', 'portal response is not a valid envelope', { path }, { cause: error });
+    }
+    if (Math.abs(opened.ts - this.portalNow()) > this.o.timeouts.replayWindowMs) {
+      throw new PassgateError('portal.auth-failed', 'portal response timestamp outside the replay window', { path });
+    }
+    let response;
+    try {
+      response = readResponseBody(opened.body, readResult);
+    } catch (error) {
+      throw new PassgateError('portal.bad-response', 'portal response does not follow the protocol', { path }, { cause: error });
+    }
+    if (!response.ok) {
+      if (response.error.code === 'TOKEN_INVALID') {
+        if (this.session === session) this.session = null;
+        throw new TokenRejected();
+      }
+      if (response.error.code === 'NOT_BOUND') this.binding = null;
+      if (response.error.code === 'CLOCK_SKEW' && response.error.portalTime !== undefined) {
+        // Authenticated, so the portal's clock can be believed: correct and send once more.
+        this.clockOffsetMs = response.error.portalTime - this.now();
+        throw new ClockSkew();
+      }
+      throw this.portalError(response.error, 200);
+    }
+    return response.result;
+  }
+
+  private plainError(status: number, text: string): PortalErrorInfo {
+    try {
+      return readPlainError(parseJson(text)).error;
+    } catch {
+      if (status >= 500) throw new PassgateError('portal.unreachable', `portal answered HTTP ${status}`, { httpStatus: status });
+      throw new PassgateError('portal.bad-response', `portal answered HTTP ${status} without a protocol error`, { httpStatus: status });
+    }
+  }
+
+  private portalError(info: PortalErrorInfo, httpStatus: number): PassgateError {
+    const code = PORTAL_CODE_TO_ERROR[info.code] ?? 'portal.rejected';
+    return new PassgateError(code, `portal refused: ${info.code}`, { portalCode: info.code, httpStatus });
+  }
+
+  private async ensureSession(deadlineMs: number, force: boolean): Promise<Session> {
+    if (!force && this.session && this.session.expiresAtPortal - this.portalNow() > 0) return this.session;
+    if (!this.authorizing) {
+      this.authorizing = this.runAuthorize().finally(() => {
+        this.authorizing = null;
+      });
+    }
+    return withDeadline(this.authorizing, deadlineMs);
+  }
+
+  private async runAuthorize(): Promise<Session> {
+    try {
+      let session: Session;
+      try {
+        session = await this.authorizeOnce();
+      } catch (error) {
+        // A CLOCK_SKEW answer carries the portal's time: correct once and try again.
+        if (error instanceof ClockSkew) session = await this.authorizeOnce();
+        else throw error;
+      }
+      this.session = session;
+      this.scheduleRefresh(session);
+      return session;
+    } catch (error) {
+      const typed = error instanceof ClockSkew ? new PassgateError('portal.rejected', 'portal refused our clock twice', { portalCode: 'CLOCK_SKEW' }) : toTyped(error);
+      this.lastErrorCode = typed.code;
+      this.o.onEvent?.({ type: 'authorize-failed', code: typed.code });
+      throw typed;
+    }
+  }
+
+  private async authorizeOnce(): Promise<Session> {
+    const { crypto, identity } = this.o;
+    const secret = crypto.randomBytes(SESSION_SECRET_BYTES);
+    const sessionKey = crypto.sm2Encrypt(this.o.portalPublicKey, secret).toString('hex');
+    const ts = this.portalNow();
+    const nonce = crypto.randomBytes(NONCE_BYTES).toString('hex');
+    const text = Buffer.from(authorizeSigningText({ deviceId: identity.deviceId, appId: identity.appId, ts, nonce, sessionKey }), 'utf8');
+    const request: AuthorizeRequest = {
+      v: PROTOCOL_VERSION,
+      deviceId: identity.deviceId,
+      appId: identity.appId,
+      ts,
+      nonce,
+      sessionKey,
+      alg: ALGORITHMS,
+      appMac: crypto.hmacSm3(Buffer.from(identity.appSecret, 'utf8'), text).toString('hex'),
+      sig: crypto.sm2Sign(identity.privateKey, text).toString('hex'),
+    };
+    const keys = deriveSessionKeys(crypto, secret);
+    secret.fill(0);
+    const sentAt = this.now();
+    const answer = await this.o.transport.post(PATHS.authorize, {}, JSON.stringify(request), this.o.timeouts.adminDeadlineMs);
+    const receivedAt = this.now();
+    if (answer.status !== 200) {
+      const info = this.plainError(answer.status, answer.text);
+      if (info.code === 'CLOCK_SKEW' && info.portalTime !== undefined) {
+        this.clockOffsetMs = info.portalTime - (sentAt + receivedAt) / 2;
+        throw new ClockSkew();
+      }
+      throw this.portalError(info, answer.status);
+    }
+    let result: AuthorizeResult;
+    try {
+      const opened = openResponse(crypto, keys, { path: PATHS.authorize, requestNonce: nonce }, parseJson(answer.text));
+      const body = readResponseBody(opened.body, readAuthorizeResult);
+      if (!body.ok) throw this.portalError(body.error, 200);
+      result = body.result;
+    } catch (error) {
+      if (isPassgateError(error) && error.area === 'portal') throw error;
+      if (isPassgateError(error, 'protocol.unauthenticated')) {
+        throw new PassgateError('portal.auth-failed', 'authorize response failed authentication', {}, { cause: error });
+      }
+      throw new PassgateError('portal.bad-response', 'authorize response does not follow the protocol', {}, { cause: error });
+    }
+    this.clockOffsetMs = result.portalTime - (sentAt + receivedAt) / 2;
+    this.binding = result.binding;
+    this.o.onEvent?.({
+      type: 'authorized',
+      expiresInMs: result.expiresAt - result.portalTime,
+      clockOffsetMs: Math.round(this.clockOffsetMs),
+      bound: result.binding !== null,
+    });
+    return { token: result.token, keys, expiresAtPortal: result.expiresAt };
+  }
+
+  private scheduleRefresh(session: Session): void {
+    if (this.closed) return;
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    const lifetime = session.expiresAtPortal - this.portalNow();
+    const delay = Math.max(0, lifetime - Math.min(this.o.timeouts.tokenRefreshLeadMs, lifetime / 2));
+    this.refreshTimer = setTimeout(() => this.refreshInBackground(), delay);
+    this.refreshTimer.unref();
+  }
+
+  private refreshInBackground(): void {
+    this.refreshTimer = null;
+    if (this.closed) return;
+    if (!this.authorizing) {
+      this.authorizing = this.runAuthorize().finally(() => {
+        this.authorizing = null;
+      });
+    }
+    this.authorizing.catch(() => {
+      if (this.closed) return;
+      this.refreshTimer = setTimeout(() => this.refreshInBackground(), this.o.timeouts.tokenRefreshRetryMs);
+      this.refreshTimer.unref();
+    });
+  }
+}
+
+class ClockSkew extends Error {}
+
+function toTyped(error: unknown): PassgateError {
+  if (error instanceof PassgateError) return error;
+  return new PassgateError('portal.bad-response', 'unexpected failure talking to the portal', {}, { cause: error });
+}
+
+async function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  if (ms <= 0) throw new PassgateError('portal.timeout', 'deadline passed while authorizing');
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new PassgateError('portal.timeout', 'portal did not authorize within the deadline')), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

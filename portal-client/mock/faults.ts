@@ -1,0 +1,61 @@
+// Fault injection for the mock portal, switchable while it runs (in process or via the admin
+// API), so tests can prove the gate ends in a defined outcome whatever the portal does.
+
+export interface FaultSettings {
+  /** Added before every answer. */
+  latencyMs: number;
+  /** Destroy the connection instead of answering. */
+  dropConnection: boolean;
+  /** Answer every request with this HTTP status and a non-protocol body. */
+  httpStatus: 500 | 503 | null;
+  /** Answer 200 with a body that is not JSON. */
+  malformedJson: boolean;
+  /** Seal answers with a MAC that does not verify (a tampered or fake portal). */
+  wrongMac: boolean;
+  /** Portal clock = real clock + this. */
+  clockSkewMs: number;
+  /** Only apply the faults above to these paths (all paths when empty). */
+  paths: string[];
+}
+
+export const NO_FAULTS: FaultSettings = {
+  latencyMs: 0,
+  dropConnection: false,
+  httpStatus: null,
+  malformedJson: false,
+  wrongMac: false,
+  clockSkewMs: 0,
+  paths: [],
+};
+
+export function mergeFaults(current: FaultSettings, patch: unknown): FaultSettings {
+  if (typeof patch !== 'object' || patch === null) throw new Error('faults must be an object');
+  const p = patch as Record<string, unknown>;
+  const next = { ...current };
+  for (const [key, value] of Object.entries(p)) {
+    switch (key) {
+      case 'latencyMs':
+      case 'clockSkewMs':
+        if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`${key} must be a number`);
+        next[key] = value;
+        break;
+      case 'dropConnection':
+      case 'malformedJson':
+      case 'wrongMac':
+        if (typeof value !== 'boolean') throw new Error(`${key} must be a boolean`);
+        next[key] = value;
+        break;
+      case 'httpStatus':
+        if (value !== null && value !== 500 && value !== 503) throw new Error('httpStatus must be 500, 503 or null');
+        next.httpStatus = value;
+        break;
+      case 'paths':
+        if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw new Error('paths must be strings');
+        next.paths = value as string[];
+        break;
+      default:
+        throw new Error(`unknown fault ${key}`);
+    }
+  }
+  return next;
+}

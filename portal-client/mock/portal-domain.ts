@@ -1,0 +1,21 @@
+// What the mock server needs from the portal's business side. The server does the protocol
+// (sessions, envelopes, signatures, replay); the domain decides.
+import type { Verdict } from '../verdict.js';
+import type { IdCardBody, PortalErrorCode, VenueInfo } from '../protocol/messages.js';
+
+export type DomainResult<T> = { ok: true; value: T } | { ok: false; error: PortalErrorCode };
+
+export interface RegisteredDevice {
+  deviceId: string;
+  publicKey: Buffer;
+  vendor: { appId: string; appSecret: string; approved: boolean };
+}
+
+export interface PortalDomain {
+  device(deviceId: string): RegisteredDevice | null;
+  binding(deviceId: string): VenueInfo | null;
+  bind(deviceId: string, venueCode: string): DomainResult<{ venue: VenueInfo; boundAt: number }>;
+  rebind(deviceId: string, venueCode: string): DomainResult<{ venue: VenueInfo; boundAt: number }>;
+  verifyPassCode(venue: VenueInfo, code: string): Verdict;
+  verifyIdCard(venue: VenueInfo, card: IdCardBody): Verdict;
+}

@@ -1,0 +1,243 @@
+// The JSON bodies of the five interfaces, with strict readers for everything that crosses the
+// wire. Both the device (portal-client) and the mock portal use these: one implementation.
+import { PassgateError } from '../../firmware/errors.js';
+import {
+  NAT_VALIDITY_HOURS,
+  OPINIONS,
+  isMaskedIdNumber,
+  isMaskedName,
+  type Verdict,
+} from '../verdict.js';
+import { ALGORITHMS, PROTOCOL_VERSION } from './constants.js';
+import {
+  HEX_32,
+  HEX_64,
+  HEX_ANY,
+  readBool,
+  readEnum,
+  readInt,
+  readObject,
+  readString,
+  type JsonObject,
+} from './wire-reader.js';
+
+export const PORTAL_ERROR_CODES = [
+  'BAD_REQUEST', // the body does not follow the protocol
+  'UNSUPPORTED_ALGORITHM',
+  'BAD_SIGNATURE', // SM2 signature does not verify against the registered key
+  'APP_CREDENTIALS_INVALID', // vendor appId/appMac wrong
+  'DEVICE_UNKNOWN', // no public key registered for this device identity code
+  'VENDOR_SUSPENDED',
+  'VENUE_UNKNOWN',
+  'ALREADY_BOUND', // bind on a bound device: use rebind
+  'NOT_BOUND', // verification or rebind before bind
+  'TOKEN_INVALID', // unknown or expired token: authorize again
+  'BAD_MAC', // a sealed request that does not verify
+  'REPLAY', // a nonce seen before
+  'CLOCK_SKEW', // ts outside the window; error.portalTime tells the portal's clock
+  'RATE_LIMITED',
+  'INTERNAL',
+] as const;
+export type PortalErrorCode = (typeof PORTAL_ERROR_CODES)[number];
+
+export const VENUE_CATEGORIES = ['transport', 'enterprise', 'public-place', 'residential'] as const;
+export type VenueCategory = (typeof VENUE_CATEGORIES)[number];
+
+export const CARD_TYPES = ['resident', 'hmt-permit', 'foreign-permanent'] as const;
+
+const DEVICE_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const VENUE_CODE = /^[A-Za-z0-9_-]{1,64}$/;
+const TOKEN = /^[A-Za-z0-9_-]{16,128}$/;
+
+// ---------------------------------------------------------------- authorize (plaintext, signed)
+
+export interface AuthorizeRequest {
+  v: typeof PROTOCOL_VERSION;
+  deviceId: string;
+  appId: string;
+  ts: number;
+  nonce: string;
+  /** SM2(C1C3C2) of the 32-byte session secret to the portal's public key, hex. */
+  sessionKey: string;
+  alg: typeof ALGORITHMS;
+  /** HMAC-SM3(appSecret, signing text), hex: proves the vendor's app credentials. */
+  appMac: string;
+  /** SM2 signature (DER, hex) of the signing text by the device key. */
+  sig: string;
+}
+
+export function readAuthorizeRequest(value: unknown): AuthorizeRequest {
+  const o = readObject(value, 'authorize', ['v', 'deviceId', 'appId', 'ts', 'nonce', 'sessionKey', 'alg', 'appMac', 'sig']);
+  readInt(o, 'v', PROTOCOL_VERSION, PROTOCOL_VERSION);
+  const alg = readObject(o.alg, 'alg', Object.keys(ALGORITHMS));
+  for (const [key, oid] of Object.entries(ALGORITHMS)) {
+    if (alg[key] !== oid) throw new PassgateError('protocol.malformed', `field alg.${key}: unsupported algorithm`, { field: `alg.${key}` });
+  }
+  return {
+    v: PROTOCOL_VERSION,
+    deviceId: readString(o, 'deviceId', { max: 64, pattern: DEVICE_ID }),
+    appId: readString(o, 'appId', { max: 64, pattern: DEVICE_ID }),
+    ts: readInt(o, 'ts', 0, Number.MAX_SAFE_INTEGER),
+    nonce: readString(o, 'nonce', { max: 32, pattern: HEX_32 }),
+    sessionKey: readString(o, 'sessionKey', { min: 2 * (65 + 32 + 32), max: 2 * (65 + 32 + 32), pattern: HEX_ANY }),
+    alg: ALGORITHMS,
+    appMac: readString(o, 'appMac', { max: 64, pattern: HEX_64 }),
+    sig: readString(o, 'sig', { min: 16, max: 160, pattern: HEX_ANY }),
+  };
+}
+
+// ---------------------------------------------------------------- results
+
+export interface VenueInfo {
+  code: string;
+  name: string;
+  category: VenueCategory;
+  natValidityHours: 24 | 48 | 72 | null;
+  vaccinationDoses: number | null;
+}
+
+export function readVenueInfo(value: unknown): VenueInfo {
+  const o = readObject(value, 'venue', ['code', 'name', 'category', 'natValidityHours', 'vaccinationDoses']);
+  return {
+    code: readString(o, 'code', { max: 64, pattern: VENUE_CODE }),
+    name: readString(o, 'name', { min: 1, max: 100 }),
+    category: readEnum(o, 'category', VENUE_CATEGORIES),
+    natValidityHours: readEnum(o, 'natValidityHours', [...NAT_VALIDITY_HOURS, null]),
+    vaccinationDoses: o.vaccinationDoses === null ? null : readInt(o, 'vaccinationDoses', 1, 10),
+  };
+}
+
+export interface AuthorizeResult {
+  token: string;
+  expiresAt: number; // portal clock, ms
+  portalTime: number; // portal clock when the answer was made, ms
+  binding: VenueInfo | null;
+}
+
+export function readAuthorizeResult(value: unknown): AuthorizeResult {
+  const o = readObject(value, 'result', ['token', 'expiresAt', 'portalTime', 'binding']);
+  return {
+    token: readString(o, 'token', { max: 128, pattern: TOKEN }),
+    expiresAt: readInt(o, 'expiresAt', 0, Number.MAX_SAFE_INTEGER),
+    portalTime: readInt(o, 'portalTime', 0, Number.MAX_SAFE_INTEGER),
+    binding: o.binding === null ? null : readVenueInfo(o.binding),
+  };
+}
+
+export interface BindResult {
+  venue: VenueInfo;
+  boundAt: number;
+}
+
+export function readBindResult(value: unknown): BindResult {
+  const o = readObject(value, 'result', ['venue', 'boundAt']);
+  return { venue: readVenueInfo(o.venue), boundAt: readInt(o, 'boundAt', 0, Number.MAX_SAFE_INTEGER) };
+}
+
+/**
+ * Verdicts are re-checked here before anything is shown: an unmasked or oddly masked name or ID
+ * number makes the whole response untrustworthy (`protocol.malformed`).
+ */
+export function readVerdict(value: unknown): Verdict {
+  const o = readObject(value, 'verdict', ['opinion', 'maskedName', 'maskedId'], ['nat', 'vaccination']);
+  const opinion = readEnum(o, 'opinion', OPINIONS);
+  const maskedName = o.maskedName === null ? null : readString(o, 'maskedName', { min: 1, max: 40 });
+  const maskedId = o.maskedId === null ? null : readString(o, 'maskedId', { min: 15, max: 18 });
+  if (maskedName !== null && !isMaskedName(maskedName)) {
+    throw new PassgateError('protocol.malformed', 'field maskedName: not masked per the rule', { field: 'maskedName' });
+  }
+  if (maskedId !== null && !isMaskedIdNumber(maskedId)) {
+    throw new PassgateError('protocol.malformed', 'field maskedId: not masked per the rule', { field: 'maskedId' });
+  }
+  if ((maskedName === null) !== (maskedId === null)) {
+    throw new PassgateError('protocol.malformed', 'fields maskedName/maskedId: both or neither', { field: 'maskedId' });
+  }
+  const verdict: Verdict = { opinion, maskedName, maskedId };
+  if (o.nat !== undefined) {
+    const nat = readObject(o.nat, 'nat', ['validityHours', 'valid']);
+    verdict.nat = { validityHours: readEnum(nat, 'validityHours', NAT_VALIDITY_HOURS), valid: readBool(nat, 'valid') };
+  }
+  if (o.vaccination !== undefined) {
+    const vac = readObject(o.vaccination, 'vaccination', ['dosesRequired', 'complete']);
+    verdict.vaccination = { dosesRequired: readInt(vac, 'dosesRequired', 1, 10), complete: readBool(vac, 'complete') };
+  }
+  return verdict;
+}
+
+// ---------------------------------------------------------------- sealed bodies
+
+export interface BindBody {
+  venueCode: string;
+  /** SM2 signature (DER, hex) of the bind/rebind signing text. */
+  sig: string;
+}
+
+export function readBindBody(value: unknown): BindBody {
+  const o = readObject(value, 'body', ['venueCode', 'sig']);
+  return {
+    venueCode: readString(o, 'venueCode', { max: 64, pattern: VENUE_CODE }),
+    sig: readString(o, 'sig', { min: 16, max: 160, pattern: HEX_ANY }),
+  };
+}
+
+export interface PassCodeBody {
+  code: string;
+}
+
+export function readPassCodeBody(value: unknown): PassCodeBody {
+  const o = readObject(value, 'body', ['code']);
+  return { code: readString(o, 'code', { min: 1, max: 4096 }) };
+}
+
+export interface IdCardBody {
+  cardType: (typeof CARD_TYPES)[number];
+  name: string;
+  idNumber: string;
+}
+
+export function readIdCardBody(value: unknown): IdCardBody {
+  const o = readObject(value, 'body', ['cardType', 'name', 'idNumber']);
+  return {
+    cardType: readEnum(o, 'cardType', CARD_TYPES),
+    name: readString(o, 'name', { min: 1, max: 60 }),
+    idNumber: readString(o, 'idNumber', { min: 15, max: 18, pattern: /^[0-9A-Z]+$/ }),
+  };
+}
+
+/** Every sealed response body is one of these. */
+export type ResponseBody<T> = { ok: true; result: T } | { ok: false; error: PortalErrorInfo };
+
+export interface PortalErrorInfo {
+  code: PortalErrorCode;
+  /** The portal's clock, sent with CLOCK_SKEW and TOKEN_INVALID so the device can correct. */
+  portalTime?: number;
+}
+
+function readErrorInfo(value: unknown): PortalErrorInfo {
+  const o = readObject(value, 'error', ['code'], ['portalTime']);
+  const info: PortalErrorInfo = { code: readEnum(o, 'code', PORTAL_ERROR_CODES) };
+  if (o.portalTime !== undefined) info.portalTime = readInt(o, 'portalTime', 0, Number.MAX_SAFE_INTEGER);
+  return info;
+}
+
+export function readResponseBody<T>(value: unknown, readResult: (v: unknown) => T): ResponseBody<T> {
+  const o = readObject(value, 'response', ['ok'], ['result', 'error']);
+  if (readBool(o, 'ok')) {
+    readObject(o, 'response', ['ok', 'result']);
+    return { ok: true, result: readResult(o.result) };
+  }
+  readObject(o, 'response', ['ok', 'error']);
+  return { ok: false, error: readErrorInfo(o.error) };
+}
+
+/** A plaintext error: sent when the portal cannot seal (no session). Never trusted for a verdict. */
+export interface PlainError {
+  v: typeof PROTOCOL_VERSION;
+  error: PortalErrorInfo;
+}
+
+export function readPlainError(value: unknown): PlainError {
+  const o: JsonObject = readObject(value, 'plain', ['v', 'error']);
+  readInt(o, 'v', PROTOCOL_VERSION, PROTOCOL_VERSION);
+  return { v: PROTOCOL_VERSION, error: readErrorInfo(o.error) };
+}
