@@ -1,0 +1,88 @@
+// The gate's states, inputs and effects. The transition function (transition.ts) is pure over
+// these; the runner (runner.ts) performs the effects and feeds results back as inputs.
+// Scan payloads live only in memory, inside inputs and effects; nothing here is ever logged.
+import type { ErrorCode } from '../errors.js';
+import type { OutcomeKind, SignalKind } from '../outcome.js';
+import type { IdCardIdentity } from '../../drivers/input.js';
+import type { Verdict } from '../../portal-client/verdict.js';
+
+/** Where the gate rests between scans. */
+export type RestPhase =
+  | { kind: 'needs-provisioning' }
+  | { kind: 'unbound' }
+  | { kind: 'idle' }
+  | { kind: 'degraded' }; // the portal is failing; scans are still tried, and end in network-error
+
+export type BindMode = 'bind' | 'rebind';
+
+export type GatePhase =
+  | RestPhase
+  | { kind: 'verifying'; requestId: number; source: string }
+  | { kind: 'showing'; requestId: number; outcome: OutcomeKind }
+  | { kind: 'bind-mode'; mode: BindMode; bindRequestId: string }
+  | { kind: 'binding'; mode: BindMode; bindRequestId: string };
+
+export type ScanPayload = { kind: 'code'; text: string } | { kind: 'card'; card: IdCardIdentity };
+
+export interface Scan {
+  source: string;
+  payload: ScanPayload;
+  /** Keyed hash of the payload, for duplicate suppression; never the payload itself. */
+  fingerprint: string;
+  /** Monotonic ms when the driver delivered it. */
+  at: number;
+}
+
+export type GateInput =
+  | { type: 'scan'; scan: Scan }
+  | { type: 'read-error'; source: string; code: ErrorCode; at: number }
+  | { type: 'verdict'; requestId: number; verdict: Verdict }
+  | { type: 'portal-error'; requestId: number; code: ErrorCode }
+  | { type: 'timer'; timer: TimerName; token: number | string }
+  | { type: 'provisioning'; provisioned: boolean }
+  | { type: 'binding'; bound: boolean }
+  | { type: 'portal-health'; up: boolean }
+  | { type: 'bind-requested'; mode: BindMode; bindRequestId: string }
+  | { type: 'bind-cancelled'; bindRequestId: string }
+  | { type: 'bind-result'; bindRequestId: string; ok: true }
+  | { type: 'bind-result'; bindRequestId: string; ok: false; code: ErrorCode };
+
+export type TimerName = 'verify' | 'show' | 'bind-mode';
+
+export type BindFailure = ErrorCode | 'bind.timeout' | 'bind.cancelled' | 'bind.not-a-code';
+
+export type GateEffect =
+  | { type: 'verify'; requestId: number; scan: Scan }
+  | { type: 'signal'; signal: SignalKind; verdict?: Verdict; requestId?: number; source?: string }
+  | { type: 'start-timer'; timer: TimerName; token: number | string; ms: number }
+  | { type: 'cancel-timer'; timer: TimerName }
+  | { type: 'bind'; mode: BindMode; bindRequestId: string; venueCode: string }
+  | { type: 'bind-finished'; bindRequestId: string; ok: true }
+  | { type: 'bind-finished'; bindRequestId: string; ok: false; code: BindFailure }
+  | { type: 'dropped'; reason: 'busy' | 'duplicate' | 'queue-full' | 'bind-mode'; source: string };
+
+export interface GatePolicy {
+  busyInput: 'drop' | 'queue';
+  queueLimit: number;
+  dedupWindowMs: number;
+  showMs: number;
+  verifyDeadlineMs: number;
+  bindModeMs: number;
+  natPolicy: 'deny' | 'warn';
+  vaccinationPolicy: 'deny' | 'warn';
+}
+
+export interface GateModel {
+  phase: GatePhase;
+  /** Where to return after verifying, showing or binding. */
+  rest: RestPhase;
+  /** Fingerprints of recently accepted scans (ms), pruned as the window passes. */
+  recent: ReadonlyArray<{ fingerprint: string; at: number }>;
+  queue: readonly Scan[];
+  nextRequestId: number;
+}
+
+export function initialModel(provisioned: boolean, bound: boolean): GateModel {
+  const rest: RestPhase = !provisioned ? { kind: 'needs-provisioning' } : bound ? { kind: 'idle' } : { kind: 'unbound' };
+  return { phase: rest, rest, recent: [], queue: [], nextRequestId: 1 };
+}

@@ -1,0 +1,222 @@
+// The gate as a pure function: (model, input) → (model, effects). No clocks, no I/O: time
+// arrives inside inputs (scan.at) and as timer inputs that the runner schedules on request.
+import type { ErrorCode } from '../errors.js';
+import type { OutcomeKind } from '../outcome.js';
+import type { Verdict } from '../../portal-client/verdict.js';
+import type { GateEffect, GateInput, GateModel, GatePhase, GatePolicy, RestPhase, Scan } from './model.js';
+
+export interface Step {
+  model: GateModel;
+  effects: GateEffect[];
+}
+
+const REST_KINDS = new Set<GatePhase['kind']>(['needs-provisioning', 'unbound', 'idle', 'degraded']);
+
+export function isResting(phase: GatePhase): phase is RestPhase {
+  return REST_KINDS.has(phase.kind);
+}
+
+/** The outcome a verdict gives at this venue. */
+export function outcomeOfVerdict(verdict: Verdict, policy: Pick<GatePolicy, 'natPolicy' | 'vaccinationPolicy'>): OutcomeKind {
+  switch (verdict.opinion) {
+    case 'DENY':
+      return 'deny';
+    case 'SHOW_CODE':
+      return 'show-code';
+    case 'CHECK_SKM':
+      return 'check-skm';
+    case 'PASS': {
+      const failed: Array<'deny' | 'warn'> = [];
+      if (verdict.nat && !verdict.nat.valid) failed.push(policy.natPolicy);
+      if (verdict.vaccination && !verdict.vaccination.complete) failed.push(policy.vaccinationPolicy);
+      if (failed.includes('deny')) return 'policy-deny';
+      return failed.length > 0 ? 'pass-with-notice' : 'pass';
+    }
+  }
+}
+
+/** The outcome of a failed verification: only "not bound" is told apart; all else is a network error. */
+export function outcomeOfPortalError(code: ErrorCode): OutcomeKind {
+  return code === 'portal.not-bound' ? 'not-bound' : 'network-error';
+}
+
+export function transition(model: GateModel, input: GateInput, policy: GatePolicy): Step {
+  switch (input.type) {
+    case 'provisioning':
+      return settle(model, input.provisioned ? (model.rest.kind === 'needs-provisioning' ? { kind: 'unbound' } : model.rest) : { kind: 'needs-provisioning' });
+    case 'binding':
+      if (model.rest.kind === 'needs-provisioning') return unchanged(model);
+      return settle(model, input.bound ? (model.rest.kind === 'degraded' ? model.rest : { kind: 'idle' }) : { kind: 'unbound' });
+    case 'portal-health':
+      if (model.rest.kind !== 'idle' && model.rest.kind !== 'degraded') return unchanged(model);
+      return settle(model, input.up ? { kind: 'idle' } : { kind: 'degraded' });
+    case 'scan':
+      return onScan(model, input.scan, policy);
+    case 'read-error':
+      if (!isResting(model.phase)) return { model, effects: [{ type: 'dropped', reason: 'busy', source: input.source }] };
+      return show(model.nextRequestId, 'read-error', undefined, input.source, policy, { ...model, nextRequestId: model.nextRequestId + 1 });
+    case 'verdict':
+      if (model.phase.kind !== 'verifying' || model.phase.requestId !== input.requestId) return unchanged(model);
+      return finishVerification(model, outcomeOfVerdict(input.verdict, policy), input.verdict, policy);
+    case 'portal-error': {
+      if (model.phase.kind !== 'verifying' || model.phase.requestId !== input.requestId) return unchanged(model);
+      const outcome = outcomeOfPortalError(input.code);
+      const rest: RestPhase = outcome === 'not-bound' ? { kind: 'unbound' } : model.rest;
+      return finishVerification({ ...model, rest }, outcome, undefined, policy);
+    }
+    case 'timer':
+      return onTimer(model, input, policy);
+    case 'bind-requested':
+      return onBindRequested(model, input.mode, input.bindRequestId, policy);
+    case 'bind-cancelled':
+      if ((model.phase.kind !== 'bind-mode' && model.phase.kind !== 'binding') || model.phase.bindRequestId !== input.bindRequestId) return unchanged(model);
+      return {
+        model: { ...model, phase: model.rest },
+        effects: [
+          { type: 'cancel-timer', timer: 'bind-mode' },
+          { type: 'bind-finished', bindRequestId: input.bindRequestId, ok: false, code: 'bind.cancelled' },
+          ...restSignal(model.rest),
+        ],
+      };
+    case 'bind-result': {
+      if (model.phase.kind !== 'binding' || model.phase.bindRequestId !== input.bindRequestId) return unchanged(model);
+      if (input.ok) {
+        const rest: RestPhase = { kind: 'idle' };
+        return {
+          model: { ...model, phase: rest, rest },
+          effects: [{ type: 'signal', signal: 'bind-ok' }, { type: 'bind-finished', bindRequestId: input.bindRequestId, ok: true }],
+        };
+      }
+      return {
+        model: { ...model, phase: model.rest },
+        effects: [{ type: 'signal', signal: 'bind-failed' }, { type: 'bind-finished', bindRequestId: input.bindRequestId, ok: false, code: input.code }],
+      };
+    }
+  }
+}
+
+function unchanged(model: GateModel): Step {
+  return { model, effects: [] };
+}
+
+/** A new resting phase; applied at once when the gate is resting, else after the current activity. */
+function settle(model: GateModel, rest: RestPhase): Step {
+  if (!isResting(model.phase)) return { model: { ...model, rest }, effects: [] };
+  const changed = model.phase.kind !== rest.kind;
+  return { model: { ...model, phase: rest, rest }, effects: changed ? restSignal(rest) : [] };
+}
+
+/** Resting phases that have a standing signal of their own. */
+function restSignal(rest: RestPhase): GateEffect[] {
+  return rest.kind === 'unbound' || rest.kind === 'needs-provisioning' ? [{ type: 'signal', signal: 'not-bound' }] : [];
+}
+
+function isDuplicate(model: GateModel, scan: Scan, policy: GatePolicy): { duplicate: boolean; recent: GateModel['recent'] } {
+  const recent = model.recent.filter((r) => scan.at - r.at < policy.dedupWindowMs);
+  return { duplicate: recent.some((r) => r.fingerprint === scan.fingerprint), recent };
+}
+
+function onScan(model: GateModel, scan: Scan, policy: GatePolicy): Step {
+  const phase = model.phase;
+  if (phase.kind === 'bind-mode') {
+    if (scan.payload.kind !== 'code') return { model, effects: [{ type: 'dropped', reason: 'bind-mode', source: scan.source }] };
+    return {
+      model: { ...model, phase: { kind: 'binding', mode: phase.mode, bindRequestId: phase.bindRequestId } },
+      effects: [
+        { type: 'cancel-timer', timer: 'bind-mode' },
+        { type: 'bind', mode: phase.mode, bindRequestId: phase.bindRequestId, venueCode: scan.payload.text },
+      ],
+    };
+  }
+  if (phase.kind === 'binding') return { model, effects: [{ type: 'dropped', reason: 'busy', source: scan.source }] };
+
+  const { duplicate, recent } = isDuplicate(model, scan, policy);
+  if (duplicate) return { model: { ...model, recent }, effects: [{ type: 'dropped', reason: 'duplicate', source: scan.source }] };
+
+  if (phase.kind === 'verifying' || phase.kind === 'showing') {
+    if (policy.busyInput === 'drop') return { model: { ...model, recent }, effects: [{ type: 'dropped', reason: 'busy', source: scan.source }] };
+    if (model.queue.length >= policy.queueLimit) {
+      return { model: { ...model, recent }, effects: [{ type: 'dropped', reason: 'queue-full', source: scan.source }] };
+    }
+    return { model: { ...model, recent: [...recent, { fingerprint: scan.fingerprint, at: scan.at }], queue: [...model.queue, scan] }, effects: [] };
+  }
+  if (phase.kind === 'unbound' || phase.kind === 'needs-provisioning') {
+    const requestId = model.nextRequestId;
+    return show(requestId, 'not-bound', undefined, scan.source, policy, { ...model, recent, nextRequestId: requestId + 1 });
+  }
+  return startVerifying({ ...model, recent: [...recent, { fingerprint: scan.fingerprint, at: scan.at }] }, scan, policy);
+}
+
+function startVerifying(model: GateModel, scan: Scan, policy: GatePolicy): Step {
+  const requestId = model.nextRequestId;
+  return {
+    model: { ...model, phase: { kind: 'verifying', requestId, source: scan.source }, nextRequestId: requestId + 1 },
+    effects: [
+      { type: 'verify', requestId, scan },
+      { type: 'start-timer', timer: 'verify', token: requestId, ms: policy.verifyDeadlineMs },
+    ],
+  };
+}
+
+function finishVerification(model: GateModel, outcome: OutcomeKind, verdict: Verdict | undefined, policy: GatePolicy): Step {
+  const phase = model.phase as Extract<GatePhase, { kind: 'verifying' }>;
+  const step = show(phase.requestId, outcome, verdict, phase.source, policy, model);
+  return { model: step.model, effects: [{ type: 'cancel-timer', timer: 'verify' }, ...step.effects] };
+}
+
+function show(
+  requestId: number,
+  outcome: OutcomeKind,
+  verdict: Verdict | undefined,
+  source: string,
+  policy: GatePolicy,
+  base: GateModel,
+): Step {
+  return {
+    model: { ...base, phase: { kind: 'showing', requestId, outcome } },
+    effects: [
+      { type: 'signal', signal: outcome, verdict, requestId, source },
+      { type: 'start-timer', timer: 'show', token: requestId, ms: policy.showMs },
+    ],
+  };
+}
+
+function onTimer(model: GateModel, input: Extract<GateInput, { type: 'timer' }>, policy: GatePolicy): Step {
+  const phase = model.phase;
+  if (input.timer === 'verify' && phase.kind === 'verifying' && phase.requestId === input.token) {
+    return show(phase.requestId, 'network-error', undefined, phase.source, policy, model);
+  }
+  if (input.timer === 'show' && phase.kind === 'showing' && phase.requestId === input.token) {
+    const [next, ...queue] = model.queue;
+    const rested: GateModel = { ...model, phase: model.rest, queue };
+    if (next && (model.rest.kind === 'idle' || model.rest.kind === 'degraded')) return startVerifying(rested, next, policy);
+    if (next) return onScan({ ...rested, queue }, next, { ...policy, dedupWindowMs: 0 });
+    return { model: rested, effects: restSignal(model.rest) };
+  }
+  if (input.timer === 'bind-mode' && phase.kind === 'bind-mode' && phase.bindRequestId === input.token) {
+    return {
+      model: { ...model, phase: model.rest },
+      effects: [{ type: 'signal', signal: 'bind-failed' }, { type: 'bind-finished', bindRequestId: phase.bindRequestId, ok: false, code: 'bind.timeout' }],
+    };
+  }
+  return unchanged(model);
+}
+
+function onBindRequested(model: GateModel, mode: 'bind' | 'rebind', bindRequestId: string, policy: GatePolicy): Step {
+  if (model.rest.kind === 'needs-provisioning') {
+    return { model, effects: [{ type: 'bind-finished', bindRequestId, ok: false, code: 'config.not-provisioned' }] };
+  }
+  const effects: GateEffect[] = [];
+  const phase = model.phase;
+  if (phase.kind === 'bind-mode' || phase.kind === 'binding') {
+    effects.push({ type: 'bind-finished', bindRequestId: phase.bindRequestId, ok: false, code: 'bind.cancelled' });
+  }
+  // A technician's bind preempts whatever the gate was doing: it is out of service while binding.
+  effects.push(
+    { type: 'cancel-timer', timer: 'verify' },
+    { type: 'cancel-timer', timer: 'show' },
+    { type: 'signal', signal: 'bind-mode' },
+    { type: 'start-timer', timer: 'bind-mode', token: bindRequestId, ms: policy.bindModeMs },
+  );
+  return { model: { ...model, phase: { kind: 'bind-mode', mode, bindRequestId }, queue: [] }, effects };
+}
