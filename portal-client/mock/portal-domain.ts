@@ -17,5 +17,6 @@ export interface PortalDomain {
   bind(deviceId: string, venueCode: string): DomainResult<{ venue: VenueInfo; boundAt: number }>;
   rebind(deviceId: string, venueCode: string): DomainResult<{ venue: VenueInfo; boundAt: number }>;
   verifyPassCode(venue: VenueInfo, code: string): Verdict;
-  verifyIdCard(venue: VenueInfo, card: IdCardBody): Verdict;
+  /** BAD_REQUEST for a card identity the portal cannot take (e.g. a bad check digit). */
+  verifyIdCard(venue: VenueInfo, card: IdCardBody): DomainResult<Verdict>;
 }

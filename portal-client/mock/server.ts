@@ -245,7 +245,8 @@ export class MockPortal {
     const venue = domain.binding(deviceId);
     if (!venue) return refuse('NOT_BOUND');
     if (path === PATHS.verifyPassCode) return { ok: true, result: domain.verifyPassCode(venue, readPassCodeBody(body).code) };
-    return { ok: true, result: domain.verifyIdCard(venue, readIdCardBody(body)) };
+    const card = domain.verifyIdCard(venue, readIdCardBody(body));
+    return card.ok ? { ok: true, result: card.value } : refuse(card.error);
   }
 
   private sealAndSend(res: ServerResponse, keys: SessionKeys, path: PortalPath, requestNonce: string, answer: ResponseBody<unknown>, faulty: boolean): void {

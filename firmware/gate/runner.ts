@@ -1,0 +1,220 @@
+// The one place where the gate's effects happen: it feeds inputs to the pure transition
+// function, then calls the portal, the display, timers and the host for each effect.
+import { createHmac, randomBytes } from 'node:crypto';
+import { PassgateError, isPassgateError, type ErrorCode } from '../errors.js';
+import type { Logger } from '../log.js';
+import { OUTCOME_KINDS, type OutcomeKind, type SignalKind } from '../outcome.js';
+import type { Clock, TimerHandle } from '../../ui-led/clock.js';
+import { displayTextFor } from '../../ui-led/display-text.js';
+import type { DisplayText } from '../../ui-led/display-text.js';
+import type { InputEvent } from '../../drivers/input.js';
+import type { Verdict } from '../../portal-client/verdict.js';
+import type { BindResult } from '../../portal-client/protocol/messages.js';
+import { initialModel, type BindFailure, type BindMode, type GateEffect, type GateInput, type GateModel, type GatePolicy, type Scan, type TimerName } from './model.js';
+import { transition } from './transition.js';
+
+/** The portal as the gate sees it (PortalClient fits). */
+export interface GatePortal {
+  verifyPassCode(code: string): Promise<Verdict>;
+  verifyIdCard(card: { cardType: 'resident' | 'hmt-permit' | 'foreign-permanent'; name: string; idNumber: string }): Promise<Verdict>;
+  bind(venueCode: string): Promise<BindResult>;
+  rebind(venueCode: string): Promise<BindResult>;
+}
+
+/** The display as the gate sees it (ui-led's PatternPlayer fits). */
+export interface GateDisplay {
+  play(kind: SignalKind, text?: DisplayText): void;
+}
+
+export interface GateRunnerOptions {
+  portal: GatePortal;
+  display: GateDisplay;
+  clock: Clock;
+  logger: Logger;
+  policy: GatePolicy;
+  provisioned: boolean;
+  bound: boolean;
+  /** Called when a bind or rebind ends, to persist it and answer the CLI. */
+  onBindFinished?: (result: { bindRequestId: string; mode: BindMode; ok: true; venue: BindResult['venue'] } | { bindRequestId: string; mode: BindMode; ok: false; code: BindFailure }) => void;
+}
+
+export type OutcomeCounters = Record<OutcomeKind, number>;
+
+interface Timing {
+  readAt: number;
+  requestAt?: number;
+  replyAt?: number;
+}
+
+export class GateRunner {
+  private model: GateModel;
+  private policy: GatePolicy;
+  private readonly o: GateRunnerOptions;
+  private readonly timers = new Map<TimerName, TimerHandle>();
+  private readonly timings = new Map<number, Timing>();
+  private readonly fingerprintKey = randomBytes(32); // per process: fingerprints mean nothing elsewhere
+  private readonly bindModes = new Map<string, BindMode>();
+  private readonly counters: OutcomeCounters = Object.fromEntries(OUTCOME_KINDS.map((k) => [k, 0])) as OutcomeCounters;
+  private dropped = 0;
+  private closed = false;
+
+  constructor(options: GateRunnerOptions) {
+    this.o = options;
+    this.policy = options.policy;
+    this.model = initialModel(options.provisioned, options.bound);
+  }
+
+  /** The phase, for status and tests. */
+  phase(): GateModel['phase'] {
+    return this.model.phase;
+  }
+
+  outcomeCounters(): OutcomeCounters {
+    return { ...this.counters };
+  }
+
+  droppedCount(): number {
+    return this.dropped;
+  }
+
+  setPolicy(policy: GatePolicy): void {
+    this.policy = policy;
+  }
+
+  /** Entry point for every driver event. */
+  acceptInput(event: InputEvent): void {
+    const at = this.o.clock.now();
+    if (event.kind === 'read-error') {
+      this.dispatch({ type: 'read-error', source: event.source, code: event.code, at });
+      return;
+    }
+    const payload = event.kind === 'code' ? ({ kind: 'code', text: event.text } as const) : ({ kind: 'card', card: event.card } as const);
+    const identity = event.kind === 'code' ? `code\n${event.text}` : `card\n${event.card.cardType}\n${event.card.idNumber}`;
+    const fingerprint = createHmac('sha256', this.fingerprintKey).update(identity, 'utf8').digest('base64');
+    this.dispatch({ type: 'scan', scan: { source: event.source, payload, fingerprint, at } });
+  }
+
+  requestBindMode(mode: BindMode, bindRequestId: string): void {
+    this.bindModes.set(bindRequestId, mode);
+    this.dispatch({ type: 'bind-requested', mode, bindRequestId });
+  }
+
+  cancelBindMode(bindRequestId: string): void {
+    this.dispatch({ type: 'bind-cancelled', bindRequestId });
+  }
+
+  dispatch(input: GateInput): void {
+    if (this.closed) return;
+    const step = transition(this.model, input, this.policy);
+    this.model = step.model;
+    for (const effect of step.effects) this.perform(effect);
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const handle of this.timers.values()) this.o.clock.clearTimeout(handle);
+    this.timers.clear();
+  }
+
+  // ------------------------------------------------------------------ effects
+
+  private perform(effect: GateEffect): void {
+    switch (effect.type) {
+      case 'verify':
+        this.verify(effect.requestId, effect.scan);
+        return;
+      case 'signal':
+        this.signal(effect.signal, effect.verdict, effect.requestId, effect.source);
+        return;
+      case 'start-timer': {
+        this.cancelTimer(effect.timer);
+        const handle = this.o.clock.setTimeout(() => {
+          this.timers.delete(effect.timer);
+          this.dispatch({ type: 'timer', timer: effect.timer, token: effect.token });
+        }, effect.ms);
+        this.timers.set(effect.timer, handle);
+        return;
+      }
+      case 'cancel-timer':
+        this.cancelTimer(effect.timer);
+        return;
+      case 'bind':
+        this.bind(effect.mode, effect.bindRequestId, effect.venueCode);
+        return;
+      case 'bind-finished':
+        if (!effect.ok) {
+          const mode = this.bindModes.get(effect.bindRequestId) ?? 'bind';
+          this.bindModes.delete(effect.bindRequestId);
+          this.o.logger.log('warn', 'bind-failed', { mode, code: effect.code });
+          this.o.onBindFinished?.({ bindRequestId: effect.bindRequestId, mode, ok: false, code: effect.code });
+        }
+        return;
+      case 'dropped':
+        this.dropped++;
+        this.o.logger.log('debug', 'input-dropped', { reason: effect.reason, source: effect.source });
+        return;
+    }
+  }
+
+  private cancelTimer(timer: TimerName): void {
+    const handle = this.timers.get(timer);
+    if (handle !== undefined) this.o.clock.clearTimeout(handle);
+    this.timers.delete(timer);
+  }
+
+  private verify(requestId: number, scan: Scan): void {
+    this.timings.set(requestId, { readAt: scan.at, requestAt: this.o.clock.now() });
+    const call = scan.payload.kind === 'code' ? this.o.portal.verifyPassCode(scan.payload.text) : this.o.portal.verifyIdCard(scan.payload.card);
+    call.then(
+      (verdict) => {
+        this.markReply(requestId);
+        this.dispatch({ type: 'verdict', requestId, verdict });
+      },
+      (error: unknown) => {
+        this.markReply(requestId);
+        this.dispatch({ type: 'portal-error', requestId, code: errorCode(error) });
+      },
+    );
+  }
+
+  private markReply(requestId: number): void {
+    const timing = this.timings.get(requestId);
+    if (timing) timing.replyAt = this.o.clock.now();
+  }
+
+  private signal(signal: SignalKind, verdict: Verdict | undefined, requestId: number | undefined, source: string | undefined): void {
+    this.o.display.play(signal, displayTextFor(signal, verdict));
+    if (requestId === undefined || !(OUTCOME_KINDS as readonly string[]).includes(signal)) return;
+    const outcome = signal as OutcomeKind;
+    this.counters[outcome]++;
+    const signalAt = this.o.clock.now();
+    const t = this.timings.get(requestId);
+    this.timings.delete(requestId);
+    const ms = (a?: number, b?: number) => (a !== undefined && b !== undefined ? Math.round((b - a) * 1000) / 1000 : null);
+    this.o.logger.log('info', 'verdict', {
+      source: source ?? null,
+      outcome,
+      readToRequestMs: ms(t?.readAt, t?.requestAt),
+      portalMs: ms(t?.requestAt, t?.replyAt),
+      responseToSignalMs: ms(t?.replyAt, signalAt),
+      totalMs: ms(t?.readAt, signalAt),
+    });
+  }
+
+  private bind(mode: BindMode, bindRequestId: string, venueCode: string): void {
+    const call = mode === 'bind' ? this.o.portal.bind(venueCode) : this.o.portal.rebind(venueCode);
+    call.then(
+      (result) => {
+        this.bindModes.delete(bindRequestId);
+        this.o.logger.log('info', 'bound', { mode, venueCategory: result.venue.category });
+        this.o.onBindFinished?.({ bindRequestId, mode, ok: true, venue: result.venue });
+        this.dispatch({ type: 'bind-result', bindRequestId, ok: true });
+      },
+      (error: unknown) => this.dispatch({ type: 'bind-result', bindRequestId, ok: false, code: errorCode(error) }),
+    );
+  }
+}
+
+function errorCode(error: unknown): ErrorCode {
+  return isPassgateError(error) ? error.code : new PassgateError('portal.bad-response', 'unexpected').code;
+}
