@@ -26,9 +26,14 @@ export interface CryptoSuite {
   sm2GenerateKeyPair(): Sm2KeyPair;
   /** Public key of a private key (65 bytes). Throws `crypto.bad-key`. */
   sm2PublicKeyOf(privateKey: Uint8Array): Buffer;
+  /** DER signature over the raw message bytes. Throws `crypto.bad-key` (private key outside [1, n-2]). */
   sm2Sign(privateKey: Uint8Array, message: Uint8Array, userId?: string): Buffer;
   /** False for any wrong or malformed signature; throws only `crypto.bad-key`. */
   sm2Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array, userId?: string): boolean;
+  /**
+   * C1 || C3 || C2 with a fresh ephemeral key. Throws `crypto.bad-key`; an empty plaintext throws
+   * `crypto.bad-ciphertext` (GM/T 0003.4 rejects an all-zero KDF output, and an empty one is).
+   */
   sm2Encrypt(publicKey: Uint8Array, plaintext: Uint8Array): Buffer;
   /** Throws `crypto.bad-ciphertext` when C3 does not match or the point is invalid. */
   sm2Decrypt(privateKey: Uint8Array, ciphertext: Uint8Array): Buffer;

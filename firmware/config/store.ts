@@ -1,0 +1,435 @@
+// The config store: the settings of firmware/config/schema.ts in one SQLite database,
+// `<dataDir>/passgate.db`, shared by the daemon and the CLI.
+//
+// Config only. The API takes schema keys and validated values, nothing else: no scan, pass
+// code, name or ID number may ever be stored here (standard 8.1.2), and there is deliberately
+// no generic "put a row" method that could be used for it.
+//
+// Durability: journal_mode=WAL with synchronous=FULL. WAL lets the daemon read while the CLI
+// writes (readers never wait for a writer), and a transaction is atomic across a crash or power
+// cut: after a cut the database holds either all of a setMany or none of it. FULL (rather than
+// WAL's usual NORMAL) also fsyncs the log at every commit, so a setting the CLI reported as
+// saved survives a power cut that follows a moment later; config writes are rare, so the fsync
+// costs nothing that matters. (DELETE journal + FULL would be as safe but blocks readers during a
+// write.)
+import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { PassgateError, isPassgateError } from '../errors.js';
+import { DEFAULT_TIMEOUTS, type TimeoutTable } from '../timeouts.js';
+import {
+  CONFIG_KEYS,
+  type ConfigKey,
+  type ConfigType,
+  type ConfigValue,
+  type ConfigValues,
+  defaultOf,
+  displayValue,
+  isConfigKey,
+  parseValueText,
+  specOf,
+  unknownKeyError,
+  validateValue,
+} from './schema.js';
+
+export const DATABASE_FILE = 'passgate.db';
+
+type Db = Database.Database;
+
+/**
+ * Forward-only migrations: entry i brings the database from user_version i to i + 1. Never edit
+ * or reorder a released entry; append a new one. Each runs in the same transaction as the
+ * user_version bump, so a crash leaves the database at the old version or the new one.
+ */
+export const MIGRATIONS: readonly ((db: Db) => void)[] = [
+  // 1: one row per key that was ever set; the value is the JSON text of the typed value.
+  (db) => {
+    db.exec('CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export interface ConfigStoreOptions {
+  /** configPollMs (watch interval) and configBusyMs (SQLite busy timeout); defaults from timeouts.ts. */
+  timeouts?: Partial<Pick<TimeoutTable, 'configPollMs' | 'configBusyMs'>>;
+}
+
+/** One line of `passgate config list`. Secrets carry "(set)"/"(unset)" in `value`, never the text. */
+export interface ConfigEntry {
+  key: ConfigKey;
+  type: ConfigType;
+  /** The value as printed; masked for secrets. */
+  value: string;
+  /** The typed value; for secrets the same mask as `value`. */
+  json: unknown;
+  /** True when nothing valid is stored and the default applies. */
+  isDefault: boolean;
+  /** True when a stored value no longer passes the schema and the default is used instead. */
+  storedInvalid: boolean;
+  secret: boolean;
+  description: string;
+}
+
+export interface StorageInfo {
+  path: string;
+  schemaVersion: number;
+  journalMode: string;
+  synchronous: string;
+  busyTimeoutMs: number;
+  watching: boolean;
+}
+
+const SYNCHRONOUS_NAMES: Record<number, string> = { 0: 'off', 1: 'normal', 2: 'full', 3: 'extra' };
+
+export type ChangeListener = (changedKeys: ConfigKey[]) => void;
+export type ErrorListener = (error: PassgateError) => void;
+
+function storageError(action: string, cause: unknown): PassgateError {
+  if (isPassgateError(cause)) return cause;
+  // SQLite's messages name files and constraints, never values (we bind every value).
+  const sqliteCode = typeof cause === 'object' && cause !== null && 'code' in cause ? String(cause.code) : undefined;
+  const detail = cause instanceof Error ? `: ${cause.message}` : '';
+  return new PassgateError('config.storage', `config database: could not ${action}${detail}`, { sqliteCode }, { cause });
+}
+
+/** Makes `dir` if missing (mode 0700: the database holds the vendor secret). */
+function ensureDataDir(dir: string): void {
+  let existed = true;
+  try {
+    statSync(dir);
+  } catch {
+    existed = false;
+  }
+  if (!existed) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    chmodSync(dir, 0o700); // the umask may have removed bits; make the mode exact
+  } else if (!statSync(dir).isDirectory()) {
+    throw new PassgateError('config.storage', `data directory ${dir} is not a directory`);
+  }
+}
+
+/** Creates the database file with mode 0600 before SQLite opens it (SQLite would use 0644). */
+function ensureDatabaseFile(path: string): void {
+  let fd: number;
+  try {
+    fd = openSync(path, 'wx', 0o600);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return;
+    throw error;
+  }
+  closeSync(fd);
+  chmodSync(path, 0o600);
+}
+
+export class ConfigStore {
+  /** Absolute path of the database file. */
+  readonly path: string;
+  private readonly db: Db;
+  private readonly pollMs: number;
+  private readonly selectOne: Database.Statement<[string], { value: string }>;
+  private readonly selectAll: Database.Statement<[], { key: string; value: string }>;
+  private readonly upsert: Database.Statement<[string, string]>;
+  private readonly remove: Database.Statement<[string]>;
+  private readonly changeListeners = new Set<ChangeListener>();
+  private readonly errorListeners = new Set<ErrorListener>();
+  /** Canonical JSON of every key's effective value, as last seen; the base of change events. */
+  private snapshot: Map<ConfigKey, string>;
+  private lastDataVersion: number;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  private constructor(path: string, db: Db, pollMs: number) {
+    this.path = path;
+    this.db = db;
+    this.pollMs = pollMs;
+    this.selectOne = db.prepare('SELECT value FROM settings WHERE key = ?');
+    this.selectAll = db.prepare('SELECT key, value FROM settings');
+    this.upsert = db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
+    this.remove = db.prepare('DELETE FROM settings WHERE key = ?');
+    this.lastDataVersion = this.dataVersion();
+    this.snapshot = this.readSnapshot();
+  }
+
+  /**
+   * Opens (creating if needed) `<dataDir>/passgate.db` and brings it to the current schema.
+   * Throws PassgateError 'config.storage' when the directory or file cannot be used, the file is
+   * not a database, or it was written by a newer passgate.
+   */
+  static open(dataDir: string, options: ConfigStoreOptions = {}): ConfigStore {
+    const pollMs = options.timeouts?.configPollMs ?? DEFAULT_TIMEOUTS.configPollMs;
+    const busyMs = options.timeouts?.configBusyMs ?? DEFAULT_TIMEOUTS.configBusyMs;
+    const path = resolve(dataDir, DATABASE_FILE);
+    let db: Db | undefined;
+    try {
+      ensureDataDir(dataDir);
+      ensureDatabaseFile(path);
+      db = new Database(path, { timeout: busyMs });
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      migrate(db);
+      return new ConfigStore(path, db, pollMs);
+    } catch (error) {
+      db?.close();
+      throw storageError('open the database', error);
+    }
+  }
+
+  /** The key's value: the stored one, or the default when unset (or stored before a rule tightened). */
+  get<K extends ConfigKey>(key: K): ConfigValue<K> {
+    if (!isConfigKey(key)) throw unknownKeyError(key);
+    const row = this.guard('read', () => this.selectOne.get(key));
+    const decoded = row === undefined ? undefined : decodeStored(key, row.value);
+    return decoded === undefined ? defaultOf(key) : decoded.value;
+  }
+
+  /** Every key's value at once, from one consistent read. */
+  getAll(): ConfigValues {
+    const stored = this.readStored();
+    const values: Partial<Record<ConfigKey, unknown>> = {};
+    for (const key of CONFIG_KEYS) values[key] = effectiveValue(key, stored);
+    return values as ConfigValues;
+  }
+
+  /** Validates and stores one value. Throws 'config.unknown-key' / 'config.invalid-value' / 'config.storage'. */
+  set<K extends ConfigKey>(key: K, value: ConfigValue<K>): void {
+    this.setMany({ [key]: value } as Partial<ConfigValues>);
+  }
+
+  /** Validates every value first, then writes them all in one transaction: all or nothing. */
+  setMany(values: Partial<ConfigValues>): void {
+    const rows: [ConfigKey, string][] = [];
+    for (const [key, value] of Object.entries(values)) {
+      if (!isConfigKey(key)) throw unknownKeyError(key);
+      rows.push([key, JSON.stringify(validateValue(key, value))]);
+    }
+    if (rows.length === 0) return;
+    this.write('write settings', () => {
+      for (const [key, text] of rows) this.upsert.run(key, text);
+    });
+  }
+
+  /** Forgets stored values, so the keys read as their defaults again. */
+  reset(...keys: ConfigKey[]): void {
+    for (const key of keys) if (!isConfigKey(key)) throw unknownKeyError(key);
+    if (keys.length === 0) return;
+    this.write('reset settings', () => {
+      for (const key of keys) this.remove.run(key);
+    });
+  }
+
+  /**
+   * For the CLI: parses the text a person typed into the key's type, validates and stores it.
+   * Returns the key (typed). Throws only PassgateError.
+   */
+  parseAndSet(key: string, text: string): ConfigKey {
+    if (!isConfigKey(key)) throw unknownKeyError(key);
+    this.setMany({ [key]: parseValueText(key, text) } as Partial<ConfigValues>);
+    return key;
+  }
+
+  /** Every key in schema order, secrets masked. */
+  list(): ConfigEntry[] {
+    const stored = this.readStored();
+    return CONFIG_KEYS.map((key) => {
+      const spec = specOf(key);
+      const found = stored.get(key);
+      const value = effectiveValue(key, stored);
+      const shown = displayValue(key, value);
+      return {
+        key,
+        type: spec.type,
+        value: shown,
+        json: spec.secret ? shown : value,
+        isDefault: found?.decoded === undefined,
+        storedInvalid: found !== undefined && found.decoded === undefined,
+        secret: spec.secret === true,
+        description: spec.description,
+      };
+    });
+  }
+
+  /**
+   * Calls `listener` with the keys whose values changed: at once for this store's own writes,
+   * and within configPollMs for another process's writes while `watch()` is on. Returns an
+   * unsubscribe function.
+   */
+  onChange(listener: ChangeListener): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  /** Errors of the background poll and of change listeners (the poll keeps running). */
+  onError(listener: ErrorListener): () => void {
+    this.errorListeners.add(listener);
+    return () => this.errorListeners.delete(listener);
+  }
+
+  /** Starts polling for other processes' changes (unref'd timer). Idempotent. */
+  watch(): void {
+    if (this.timer !== undefined || this.closed) return;
+    this.timer = setInterval(() => this.poll(), this.pollMs);
+    this.timer.unref();
+  }
+
+  /** Stops polling. Idempotent. */
+  unwatch(): void {
+    if (this.timer === undefined) return;
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Checks for another process's changes now (what the watch timer does each tick). */
+  poll(): void {
+    if (this.closed) return;
+    try {
+      const version = this.dataVersion();
+      if (version === this.lastDataVersion) return;
+      this.lastDataVersion = version;
+      this.refresh();
+    } catch (error) {
+      this.reportError(storageError('poll for changes', error));
+    }
+  }
+
+  /** How the database is set up, for `passgate status` and tests. */
+  storageInfo(): StorageInfo {
+    return this.guard('read storage settings', () => ({
+      path: this.path,
+      schemaVersion: this.db.pragma('user_version', { simple: true }) as number,
+      journalMode: this.db.pragma('journal_mode', { simple: true }) as string,
+      synchronous: SYNCHRONOUS_NAMES[this.db.pragma('synchronous', { simple: true }) as number] ?? 'unknown',
+      busyTimeoutMs: this.db.pragma('busy_timeout', { simple: true }) as number,
+      watching: this.timer !== undefined,
+    }));
+  }
+
+  /** Stops watching and closes the database. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.unwatch();
+    this.closed = true;
+    this.db.close();
+  }
+
+  // ---- internals --------------------------------------------------------------------------------
+
+  private dataVersion(): number {
+    return this.db.pragma('data_version', { simple: true }) as number;
+  }
+
+  private guard<T>(action: string, work: () => T): T {
+    if (this.closed) throw new PassgateError('config.storage', 'config database: the store is closed');
+    try {
+      return work();
+    } catch (error) {
+      throw storageError(action, error);
+    }
+  }
+
+  /**
+   * IMMEDIATE takes the write lock at BEGIN, so the busy timeout applies; a deferred transaction
+   * that reads first and then writes can fail at once with SQLITE_BUSY when the other process
+   * writes meanwhile.
+   */
+  private write(action: string, work: () => void): void {
+    this.guard(action, () => this.db.transaction(work).immediate());
+    this.refresh();
+  }
+
+  /** Stored rows of known keys; `decoded` undefined when the row no longer parses or validates. */
+  private readStored(): StoredRows {
+    const rows = this.guard('read', () => this.selectAll.all());
+    const stored: StoredRows = new Map();
+    for (const row of rows) {
+      // Keys of an older schema are ignored, not an error: a downgrade-free upgrade path.
+      if (!isConfigKey(row.key)) continue;
+      stored.set(row.key, { decoded: decodeStored(row.key, row.value) });
+    }
+    return stored;
+  }
+
+  private readSnapshot(): Map<ConfigKey, string> {
+    const stored = this.readStored();
+    const snapshot = new Map<ConfigKey, string>();
+    for (const key of CONFIG_KEYS) snapshot.set(key, JSON.stringify(effectiveValue(key, stored)));
+    return snapshot;
+  }
+
+  /** Re-reads every value and tells listeners which ones differ from the last snapshot. */
+  private refresh(): void {
+    let next: Map<ConfigKey, string>;
+    try {
+      next = this.readSnapshot();
+    } catch (error) {
+      this.reportError(storageError('read settings', error));
+      return;
+    }
+    const changed = CONFIG_KEYS.filter((key) => next.get(key) !== this.snapshot.get(key));
+    this.snapshot = next;
+    if (changed.length === 0) return;
+    for (const listener of [...this.changeListeners]) {
+      try {
+        listener(changed);
+      } catch (error) {
+        this.reportError(
+          isPassgateError(error)
+            ? error
+            : new PassgateError('config.storage', 'a config change listener threw', {}, { cause: error }),
+        );
+      }
+    }
+  }
+
+  private reportError(error: PassgateError): void {
+    for (const listener of [...this.errorListeners]) {
+      try {
+        listener(error);
+      } catch {
+        // An error listener that throws has nobody left to tell.
+      }
+    }
+  }
+}
+
+type StoredRows = Map<ConfigKey, { decoded: { value: unknown } | undefined }>;
+
+/** The stored JSON text as a valid typed value, or undefined when it does not parse or validate. */
+function decodeStored<K extends ConfigKey>(key: K, text: string): { value: ConfigValue<K> } | undefined {
+  try {
+    return { value: validateValue(key, JSON.parse(text)) };
+  } catch {
+    return undefined;
+  }
+}
+
+function effectiveValue(key: ConfigKey, stored: StoredRows): unknown {
+  const decoded = stored.get(key)?.decoded;
+  return decoded === undefined ? defaultOf(key) : decoded.value;
+}
+
+function migrate(db: Db): void {
+  const readVersion = () => db.pragma('user_version', { simple: true }) as number;
+  const check = (version: number) => {
+    if (version > SCHEMA_VERSION) {
+      throw new PassgateError(
+        'config.storage',
+        `config database has schema version ${version}, newer than this passgate knows (${SCHEMA_VERSION}); upgrade passgate or use another data dir`,
+        { version, known: SCHEMA_VERSION },
+      );
+    }
+  };
+  const found = readVersion();
+  check(found);
+  if (found === SCHEMA_VERSION) return;
+  // Another process (daemon and CLI starting together) may migrate at the same time: take the
+  // write lock first, then read the version again inside the transaction.
+  db.transaction(() => {
+    const version = readVersion();
+    check(version);
+    for (let next = version; next < SCHEMA_VERSION; next++) {
+      MIGRATIONS[next](db);
+      db.pragma(`user_version = ${next + 1}`);
+    }
+  }).immediate();
+}
