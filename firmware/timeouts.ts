@@ -36,6 +36,8 @@ export const DEFAULT_TIMEOUTS = {
   serialInterByteMs: 50,
   /** Serial scanners with a suffix: a frame left open this long without a byte is dropped. */
   serialFrameIdleMs: 500,
+  /** HID keyboard-wedge scanners: a code without Enter for this long is dropped as incomplete. */
+  hidFrameIdleMs: 500,
   /** A serial scanner's reply to a configuration command must arrive within this. */
   serialCommandReplyMs: 500,
   /**

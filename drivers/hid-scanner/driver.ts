@@ -1,0 +1,176 @@
+// A keyboard-wedge (USB HID keyboard) QR scanner read as raw reports through node-hid.
+// Read drivers/hid-scanner/README.md first: the kernel's keyboard driver sees the same keys.
+import type { DriverStatus, InputDriver, InputEvent } from '../input.js';
+import { Listeners } from '../input.js';
+import { PassgateError, type ErrorCode } from '../../firmware/errors.js';
+import type { TimeoutTable } from '../../firmware/timeouts.js';
+import { Reconnector, asDriverError } from '../reconnect.js';
+import { nodeHidOpener, type HidDeviceOpener, type HidReportSource } from './device.js';
+import { HidReportDecoder, type HidDiscardReason, type HidFrame } from './report-decoder.js';
+
+export interface HidScannerOptions {
+  /** USB vendor ID, e.g. 0x0c2e. */
+  vendorId: number;
+  productId: number;
+  /** Pick one of several identical scanners by its USB serial number. */
+  serialNumber?: string;
+  /** Set when the scanner's reports carry a report ID in front of the 8 boot-keyboard bytes. */
+  reportId?: number;
+  /** Longest accepted code in characters. Default 2048. */
+  maxCodeLength: number;
+}
+
+export const DEFAULT_HID_SCANNER_OPTIONS: Pick<HidScannerOptions, 'maxCodeLength'> = { maxCodeLength: 2048 };
+
+function invalid(key: string): PassgateError {
+  return new PassgateError('config.invalid-value', `HID scanner option ${key} is invalid`, { key });
+}
+
+const isUsbId = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 0xffff;
+
+/** Fills defaults and checks every value; throws `config.invalid-value` naming the bad key. */
+export function hidScannerOptions(
+  input: Partial<HidScannerOptions> & Pick<HidScannerOptions, 'vendorId' | 'productId'>,
+): HidScannerOptions {
+  const options: HidScannerOptions = { ...DEFAULT_HID_SCANNER_OPTIONS, ...input };
+  if (!isUsbId(options.vendorId)) throw invalid('vendorId');
+  if (!isUsbId(options.productId)) throw invalid('productId');
+  if (options.serialNumber !== undefined && typeof options.serialNumber !== 'string') throw invalid('serialNumber');
+  if (options.reportId !== undefined && !(Number.isInteger(options.reportId) && options.reportId >= 1 && options.reportId <= 255)) {
+    throw invalid('reportId');
+  }
+  if (!Number.isInteger(options.maxCodeLength) || options.maxCodeLength < 1 || options.maxCodeLength > 65_536) {
+    throw invalid('maxCodeLength');
+  }
+  return options;
+}
+
+export type HidScannerTimeouts = Pick<
+  TimeoutTable,
+  'driverReopenInitialMs' | 'driverReopenMaxMs' | 'driverPathPollMs' | 'hidFrameIdleMs'
+>;
+
+export interface HidScannerDeps {
+  timeouts: HidScannerTimeouts;
+  /** Default: node-hid, filtered by the options' VID/PID/serial. Tests pass a MockHidOpener. */
+  opener?: HidDeviceOpener;
+  /** Event source name; default 'hid-scanner'. */
+  name?: string;
+}
+
+const DISCARD_CODES: Readonly<Record<HidDiscardReason, ErrorCode | undefined>> = {
+  'unknown-usage': 'driver.frame-invalid',
+  'malformed-report': 'driver.frame-invalid',
+  incomplete: 'driver.frame-invalid',
+  overlong: 'driver.overlong',
+  empty: undefined,
+};
+
+interface OpenDevice {
+  source: HidReportSource;
+  decoder: HidReportDecoder;
+  idleTimer: ReturnType<typeof setTimeout> | undefined;
+}
+
+export class HidScannerDriver implements InputDriver {
+  readonly name: string;
+  readonly options: HidScannerOptions;
+  private readonly timeouts: HidScannerTimeouts;
+  private readonly opener: HidDeviceOpener;
+  private readonly events = new Listeners<InputEvent>();
+  private readonly states = new Listeners<DriverStatus>();
+  private readonly reconnector: Reconnector<OpenDevice>;
+
+  constructor(options: HidScannerOptions, deps: HidScannerDeps) {
+    this.options = options;
+    this.timeouts = deps.timeouts;
+    this.name = deps.name ?? 'hid-scanner';
+    this.opener =
+      deps.opener ??
+      nodeHidOpener({ vendorId: options.vendorId, productId: options.productId, serialNumber: options.serialNumber });
+    this.reconnector = new Reconnector<OpenDevice>({
+      open: async () => ({
+        source: await this.opener.open(),
+        decoder: new HidReportDecoder({ maxCodeLength: options.maxCodeLength, reportId: options.reportId }),
+        idleTimer: undefined,
+      }),
+      onOpen: (device) => this.attach(device),
+      onState: () => this.states.emit(this.status()),
+      isPresent: () => this.opener.isPresent(),
+      release: (device) => this.release(device),
+      timeouts: deps.timeouts,
+    });
+  }
+
+  status(): DriverStatus {
+    const status: DriverStatus = { name: this.name, state: this.reconnector.state };
+    const lastError = this.reconnector.error;
+    if (lastError !== undefined && this.reconnector.state !== 'open') status.lastError = lastError;
+    return status;
+  }
+
+  open(): Promise<void> {
+    return this.reconnector.start();
+  }
+
+  close(): Promise<void> {
+    return this.reconnector.stop();
+  }
+
+  onEvent(listener: (event: InputEvent) => void): () => void {
+    return this.events.add(listener);
+  }
+
+  onState(listener: (status: DriverStatus) => void): () => void {
+    return this.states.add(listener);
+  }
+
+  private attach(device: OpenDevice): void {
+    device.source.onReport((report) => {
+      if (this.reconnector.handle !== device) return;
+      this.clearIdle(device);
+      for (const frame of device.decoder.push(report)) this.handleFrame(frame);
+      if (device.decoder.pending > 0) {
+        device.idleTimer = setTimeout(() => {
+          device.idleTimer = undefined;
+          for (const frame of device.decoder.flush()) this.handleFrame(frame);
+        }, this.timeouts.hidFrameIdleMs);
+      }
+    });
+    device.source.onError((error) => {
+      this.clearIdle(device);
+      this.reconnector.lost(device, asDriverError(error, 'driver.disconnected'));
+      void this.release(device);
+    });
+  }
+
+  private clearIdle(device: OpenDevice): void {
+    if (device.idleTimer !== undefined) clearTimeout(device.idleTimer);
+    device.idleTimer = undefined;
+  }
+
+  private async release(device: OpenDevice): Promise<void> {
+    this.clearIdle(device);
+    try {
+      await device.source.close();
+    } catch {
+      // Closing an unplugged device fails; it is gone either way.
+    }
+  }
+
+  private handleFrame(frame: HidFrame): void {
+    let event: InputEvent | undefined;
+    if (frame.kind === 'code') {
+      event = { kind: 'code', source: this.name, text: frame.text, symbology: 'unknown' };
+    } else {
+      const code = DISCARD_CODES[frame.reason];
+      if (code !== undefined) event = { kind: 'read-error', source: this.name, code };
+    }
+    if (event === undefined) return;
+    try {
+      this.events.emit(event);
+    } catch {
+      // A listener's failure is the listener's; reading goes on.
+    }
+  }
+}
