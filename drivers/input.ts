@@ -45,7 +45,16 @@ export class Listeners<T> {
     return () => this.set.delete(listener);
   }
 
+  /** Every listener gets the value even when an earlier one throws; the first error is rethrown after. */
   emit(value: T): void {
-    for (const listener of this.set) listener(value);
+    let failure: { error: unknown } | undefined;
+    for (const listener of this.set) {
+      try {
+        listener(value);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+    if (failure) throw failure.error;
   }
 }

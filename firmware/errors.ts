@@ -51,6 +51,8 @@ export const ERROR_CODES = {
   gate: [
     'gate.busy',
     'gate.invalid-transition',
+    'gate.bind-timeout', // no venue code was scanned while in bind mode
+    'gate.bind-cancelled', // a newer bind request or the CLI cancelled it
   ],
   display: [
     'display.backend-failed',

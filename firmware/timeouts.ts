@@ -20,6 +20,16 @@ export const DEFAULT_TIMEOUTS = {
   reauthorizeAttempts: 1,
   /** Accepted difference between a message's timestamp and our corrected clock. */
   replayWindowMs: 120_000,
+  /** `passgate-mock` CLI: one request to a running mock's admin API, connect to answer. */
+  mockAdminRequestMs: 3000,
+  /** `passgate-mock issue --png`: zint must have written the QR code PNG within this. */
+  mockQrRenderMs: 5000,
+  /** How long a technician's `bind --scan` waits for a venue code to be scanned. */
+  bindModeMs: 60_000,
+  /** The CLI's wait for the daemon's control socket to answer. */
+  controlSocketMs: 2000,
+  /** Background re-authorize while the portal is failing (the gate stays degraded meanwhile). */
+  portalHealthRetryMs: 10_000,
   /** How often a watching config store polls PRAGMA data_version for changes made by another
    * process (the CLI), so the daemon applies them without a restart. */
   configPollMs: 500,
