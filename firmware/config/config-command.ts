@@ -12,6 +12,7 @@
 import { isPassgateError, type PassgateError } from '../errors.js';
 import { CONFIG_KEYS, type ConfigKey, type ConfigValues, describeRule, displayValue, isConfigKey, parseValueText, printableKey, unknownKeyError } from './schema.js';
 import type { ConfigStore } from './store.js';
+import type { CommandOutput } from '../cli/io.js';
 
 export const CONFIG_EXIT = {
   ok: 0,
@@ -21,10 +22,7 @@ export const CONFIG_EXIT = {
   storage: 5,
 } as const;
 
-export interface CommandOutput {
-  stdout(line: string): void;
-  stderr(line: string): void;
-}
+export type { CommandOutput };
 
 const USAGE = [
   'usage / 用法:',

@@ -49,7 +49,8 @@ export type GateInput =
 
 export type TimerName = 'verify' | 'show' | 'bind-mode';
 
-export type BindFailure = ErrorCode | 'bind.timeout' | 'bind.cancelled' | 'bind.not-a-code';
+/** Why a bind or rebind ended without binding. */
+export type BindFailure = ErrorCode;
 
 export type GateEffect =
   | { type: 'verify'; requestId: number; scan: Scan }

@@ -56,6 +56,8 @@ export class GateRunner {
   private readonly bindModes = new Map<string, BindMode>();
   private readonly counters: OutcomeCounters = Object.fromEntries(OUTCOME_KINDS.map((k) => [k, 0])) as OutcomeCounters;
   private dropped = 0;
+  /** Read time of the input being dispatched: outcomes decided without the portal start here. */
+  private inputAt = 0;
   private closed = false;
 
   constructor(options: GateRunnerOptions) {
@@ -105,6 +107,8 @@ export class GateRunner {
 
   dispatch(input: GateInput): void {
     if (this.closed) return;
+    if (input.type === 'scan') this.inputAt = input.scan.at;
+    else if (input.type === 'read-error') this.inputAt = input.at;
     const step = transition(this.model, input, this.policy);
     this.model = step.model;
     for (const effect of step.effects) this.perform(effect);
@@ -188,7 +192,7 @@ export class GateRunner {
     const outcome = signal as OutcomeKind;
     this.counters[outcome]++;
     const signalAt = this.o.clock.now();
-    const t = this.timings.get(requestId);
+    const t = this.timings.get(requestId) ?? { readAt: this.inputAt };
     this.timings.delete(requestId);
     const ms = (a?: number, b?: number) => (a !== undefined && b !== undefined ? Math.round((b - a) * 1000) / 1000 : null);
     this.o.logger.log('info', 'verdict', {

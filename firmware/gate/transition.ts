@@ -74,7 +74,7 @@ export function transition(model: GateModel, input: GateInput, policy: GatePolic
         model: { ...model, phase: model.rest },
         effects: [
           { type: 'cancel-timer', timer: 'bind-mode' },
-          { type: 'bind-finished', bindRequestId: input.bindRequestId, ok: false, code: 'bind.cancelled' },
+          { type: 'bind-finished', bindRequestId: input.bindRequestId, ok: false, code: 'gate.bind-cancelled' },
           ...restSignal(model.rest),
         ],
       };
@@ -196,7 +196,7 @@ function onTimer(model: GateModel, input: Extract<GateInput, { type: 'timer' }>,
   if (input.timer === 'bind-mode' && phase.kind === 'bind-mode' && phase.bindRequestId === input.token) {
     return {
       model: { ...model, phase: model.rest },
-      effects: [{ type: 'signal', signal: 'bind-failed' }, { type: 'bind-finished', bindRequestId: phase.bindRequestId, ok: false, code: 'bind.timeout' }],
+      effects: [{ type: 'signal', signal: 'bind-failed' }, { type: 'bind-finished', bindRequestId: phase.bindRequestId, ok: false, code: 'gate.bind-timeout' }],
     };
   }
   return unchanged(model);
@@ -209,7 +209,7 @@ function onBindRequested(model: GateModel, mode: 'bind' | 'rebind', bindRequestI
   const effects: GateEffect[] = [];
   const phase = model.phase;
   if (phase.kind === 'bind-mode' || phase.kind === 'binding') {
-    effects.push({ type: 'bind-finished', bindRequestId: phase.bindRequestId, ok: false, code: 'bind.cancelled' });
+    effects.push({ type: 'bind-finished', bindRequestId: phase.bindRequestId, ok: false, code: 'gate.bind-cancelled' });
   }
   // A technician's bind preempts whatever the gate was doing: it is out of service while binding.
   effects.push(

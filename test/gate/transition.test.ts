@@ -167,7 +167,7 @@ describe('gate effects', () => {
   it('bind mode expires and says so; an unprovisioned gate refuses to bind', () => {
     const a = transition(idle, { type: 'bind-requested', mode: 'bind', bindRequestId: 'r1' }, policy);
     const b = transition(a.model, { type: 'timer', timer: 'bind-mode', token: 'r1' }, policy);
-    expect(b.effects).toContainEqual({ type: 'bind-finished', bindRequestId: 'r1', ok: false, code: 'bind.timeout' });
+    expect(b.effects).toContainEqual({ type: 'bind-finished', bindRequestId: 'r1', ok: false, code: 'gate.bind-timeout' });
     const c = transition(initialModel(false, false), { type: 'bind-requested', mode: 'bind', bindRequestId: 'r2' }, policy);
     expect(c.effects).toEqual([{ type: 'bind-finished', bindRequestId: 'r2', ok: false, code: 'config.not-provisioned' }]);
   });

@@ -1,0 +1,100 @@
+// `passgate bind <venueCode>` / `passgate rebind <venueCode>`: binds through the portal directly.
+// With `--scan`, the running daemon switches into bind mode and takes the next code its own
+// scanner reads as the venue code; this command waits for the daemon's answer.
+import { randomUUID } from 'node:crypto';
+import { isPassgateError, type ErrorCode } from '../errors.js';
+import type { ConfigStore } from '../config/store.js';
+import { isProvisioned, portalClientFromConfig, timeoutsFromConfig } from '../device-identity.js';
+import { askDaemon } from '../control-socket.js';
+import type { CryptoSuite } from '../../portal-client/crypto/suite.js';
+import type { BindResult } from '../../portal-client/protocol/messages.js';
+import { parseArgs } from './args.js';
+import { EXIT, failureFor, failureLines } from './failures.js';
+import type { CommandOutput } from './io.js';
+
+const CATEGORY_TEXT: Record<string, string> = {
+  transport: '公共交通 / public transport',
+  enterprise: '企事业单位 / enterprise or institution',
+  'public-place': '人员密集场所 / crowded public place',
+  residential: '居民小区 / residential community',
+};
+
+export async function runBindCommand(
+  mode: 'bind' | 'rebind',
+  store: ConfigStore,
+  dataDir: string,
+  args: readonly string[],
+  crypto: CryptoSuite,
+  out: CommandOutput,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs(args, [], ['scan', 'json', 'help']);
+  } catch (error) {
+    out.stderr((error as Error).message);
+    return EXIT.usage;
+  }
+  const usage = `usage: passgate ${mode} <venueCode> | passgate ${mode} --scan [--json]`;
+  if (parsed.flags.has('help')) return out.stdout(usage), EXIT.ok;
+  const scan = parsed.flags.has('scan');
+  if ((scan && parsed.positional.length !== 0) || (!scan && parsed.positional.length !== 1)) {
+    out.stderr(usage);
+    return EXIT.usage;
+  }
+  if (!isProvisioned(store)) return fail(out, 'config.not-provisioned');
+  const timeouts = timeoutsFromConfig(store);
+  const json = parsed.flags.has('json');
+
+  if (scan) {
+    if ((await askDaemon(dataDir, { cmd: 'status' }, timeouts.controlSocketMs)) === null) return fail(out, 'daemon.not-running');
+    const requestId = randomUUID();
+    store.setMany({ 'binding.scanRequest': mode, 'binding.scanRequestId': requestId, 'binding.scanResult': null });
+    out.stderr(`请用闸机扫描场所码 / scan the venue code with the gate's scanner (${Math.round(timeouts.bindModeMs / 1000)} s)`);
+    const deadline = Date.now() + timeouts.bindModeMs + 5000;
+    while (Date.now() < deadline) {
+      const result = store.get('binding.scanResult');
+      if (result && result.requestId === requestId) {
+        if (!result.ok) return fail(out, result.errorCode ?? 'gate.bind-timeout');
+        return report(out, json, mode, { code: store.get('binding.venueCode'), name: result.venueName ?? '', category: result.venueCategory ?? '' });
+      }
+      await sleep(100);
+    }
+    store.setMany({ 'binding.scanRequest': '' });
+    return fail(out, 'gate.bind-timeout');
+  }
+
+  const client = await portalClientFromConfig(store, dataDir, { crypto, timeouts });
+  try {
+    const result: BindResult = mode === 'bind' ? await client.bind(parsed.positional[0]) : await client.rebind(parsed.positional[0]);
+    store.setMany({
+      'binding.venueCode': result.venue.code,
+      'binding.venueName': result.venue.name,
+      'binding.venueCategory': result.venue.category,
+      'binding.natValidityHours': result.venue.natValidityHours ?? 0,
+      'binding.vaccinationDoses': result.venue.vaccinationDoses ?? 0,
+      'binding.boundAt': new Date(result.boundAt).toISOString(),
+    });
+    return report(out, json, mode, result.venue);
+  } catch (error) {
+    if (isPassgateError(error)) return fail(out, error.code);
+    throw error;
+  } finally {
+    await client.close();
+  }
+}
+
+function report(out: CommandOutput, json: boolean, mode: string, venue: { code: string; name: string; category: string }): number {
+  if (json) {
+    out.stdout(JSON.stringify({ ok: true, mode, venue: { code: venue.code, name: venue.name, category: venue.category } }));
+  } else {
+    out.stdout(`${mode === 'bind' ? '绑定成功 / bound' : '更换绑定成功 / rebound'}: ${venue.name} (${venue.code})`);
+    out.stdout(`场所类别 / category: ${CATEGORY_TEXT[venue.category] ?? venue.category}`);
+  }
+  return EXIT.ok;
+}
+
+function fail(out: CommandOutput, code: ErrorCode | 'daemon.not-running'): number {
+  failureLines(code).forEach((line) => out.stderr(line));
+  return failureFor(code).exit;
+}

@@ -1,0 +1,58 @@
+// Every failure a technician can meet at the CLI: a distinct exit code and a message in Chinese
+// and English. Messages name the problem and the next step, never personal data.
+import type { ErrorCode } from '../errors.js';
+import type { BindFailure } from '../gate/model.js';
+
+export const EXIT = {
+  ok: 0,
+  failed: 1,
+  usage: 2,
+  notProvisioned: 10,
+  portalUnreachable: 11,
+  venueUnknown: 12,
+  alreadyBound: 13,
+  deviceNotRegistered: 14,
+  vendorSuspended: 15,
+  authFailed: 16,
+  notBound: 17,
+  bindTimeout: 18,
+  daemonNotRunning: 19,
+  alreadyProvisioned: 20,
+  portalRejected: 21,
+} as const;
+
+export interface Failure {
+  exit: number;
+  zh: string;
+  en: string;
+}
+
+const FAILURES: Partial<Record<ErrorCode | BindFailure | 'daemon.not-running', Failure>> = {
+  'config.not-provisioned': { exit: EXIT.notProvisioned, zh: '设备尚未初始化，请先运行 passgate provision', en: 'device not provisioned: run `passgate provision` first' },
+  'config.already-provisioned': { exit: EXIT.alreadyProvisioned, zh: '设备已有身份，如需覆盖请加 --force', en: 'device already has an identity: add --force to replace it' },
+  'portal.unreachable': { exit: EXIT.portalUnreachable, zh: '无法连接城市门户平台，请检查网络', en: 'portal unreachable: check the network and portal URL' },
+  'portal.timeout': { exit: EXIT.portalUnreachable, zh: '城市门户平台响应超时，请检查网络', en: 'portal did not answer in time: check the network' },
+  'portal.venue-unknown': { exit: EXIT.venueUnknown, zh: '场所码不存在，请核对场所码', en: 'venue code unknown: check the venue code' },
+  'portal.already-bound': { exit: EXIT.alreadyBound, zh: '设备已绑定场所，请使用 passgate rebind 更换绑定', en: 'device already bound: use `passgate rebind`' },
+  'portal.device-unknown': { exit: EXIT.deviceNotRegistered, zh: '设备未在门户平台登记，请厂商登记设备公钥', en: 'device not registered at the portal: the vendor must register its public key' },
+  'portal.vendor-suspended': { exit: EXIT.vendorSuspended, zh: '设备厂商已被暂停服务，请联系厂商', en: 'vendor suspended by the portal: contact the vendor' },
+  'portal.auth-failed': { exit: EXIT.authFailed, zh: '身份认证失败（设备密钥、厂商凭证或门户证书不符）', en: 'authentication failed (device key, vendor credentials or portal certificate)' },
+  'portal.not-bound': { exit: EXIT.notBound, zh: '设备尚未绑定场所，请先运行 passgate bind', en: 'device not bound: run `passgate bind` first' },
+  'portal.insecure-url': { exit: EXIT.usage, zh: '门户地址必须使用 https（仅开发时可加 --allow-insecure-http）', en: 'portal URL must be https (only for development: --allow-insecure-http)' },
+  'gate.bind-timeout': { exit: EXIT.bindTimeout, zh: '等待扫描场所码超时', en: 'no venue code was scanned in time' },
+  'gate.bind-cancelled': { exit: EXIT.bindTimeout, zh: '绑定已取消', en: 'bind was cancelled' },
+  'daemon.not-running': { exit: EXIT.daemonNotRunning, zh: 'passgate 服务未运行，--scan 需要运行中的服务', en: 'the passgate daemon is not running: --scan needs it' },
+  'config.invalid-value': { exit: EXIT.usage, zh: '参数无效', en: 'invalid argument' },
+};
+
+export function failureFor(code: ErrorCode | BindFailure | 'daemon.not-running'): Failure {
+  return FAILURES[code] ?? (code.startsWith('portal.')
+    ? { exit: EXIT.portalRejected, zh: '门户平台拒绝了请求', en: `portal refused the request (${code})` }
+    : { exit: EXIT.failed, zh: '操作失败', en: `failed (${code})` });
+}
+
+/** One line for the terminal: "错误: … / error: …" plus the detail, if any. */
+export function failureLines(code: ErrorCode | BindFailure | 'daemon.not-running', detail?: string): string[] {
+  const f = failureFor(code);
+  return [`错误: ${f.zh}`, `error: ${f.en}${detail ? ` (${detail})` : ''}`];
+}

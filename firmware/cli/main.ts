@@ -1,0 +1,83 @@
+// `passgate <command>`: the CLI for vendors (provision), technicians (bind, rebind, status,
+// selftest, config, decode) and the service manager (run).
+import { ConfigStore } from '../config/store.js';
+import { resolveDataDir } from '../config/data-dir.js';
+import { runConfigCommand } from '../config/config-command.js';
+import { isPassgateError } from '../errors.js';
+import { createGmCryptoSuite } from '../../portal-client/crypto/gm-suite.js';
+import { runBindCommand } from './bind-command.js';
+import { EXIT, failureFor, failureLines } from './failures.js';
+import { processOutput, type CommandOutput } from './io.js';
+import { runProvisionCommand } from './provision-command.js';
+import { runDaemonCommand } from './run-command.js';
+import { runSelftestCommand } from './selftest-command.js';
+import { runStatusCommand } from './status-command.js';
+import { runDecodeCli } from './decode-cli.js';
+
+export const USAGE = [
+  'usage: passgate <command> [--data-dir DIR] [options]',
+  '',
+  '  provision   set identity, portal and vendor credentials; generate the device key (vendor)',
+  '  bind        bind to a venue: `bind <venueCode>` or `bind --scan`',
+  '  rebind      change the venue: `rebind <venueCode>` or `rebind --scan`',
+  '  status      identity, binding, portal, daemon, drivers, counters [--json]',
+  '  selftest    lights, buzzer, input devices, portal and clock [--json]',
+  '  config      get|set|list|reset settings',
+  '  decode      read QR / Grid Matrix codes from PNG, JPEG or PGM files [--json]',
+  '  run         the gate daemon',
+  '',
+  'data directory: --data-dir, else $PASSGATE_DATA_DIR, else /var/lib/passgate',
+];
+
+export async function main(argv: string[], out: CommandOutput = processOutput, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const command = argv.find((a, i) => !a.startsWith('--') && argv[i - 1] !== '--data-dir');
+  const rest = command === undefined ? [] : argv.filter((a, i) => i !== argv.indexOf(command));
+  if (command === undefined || command === 'help' || command === '--help') {
+    USAGE.forEach((line) => (command === undefined && !argv.includes('--help') ? out.stderr(line) : out.stdout(line)));
+    return command === undefined && !argv.includes('--help') ? EXIT.usage : EXIT.ok;
+  }
+  if (command === 'decode') return runDecodeCli(rest, out);
+  let dataDir: string;
+  try {
+    dataDir = resolveDataDir(argv, env);
+  } catch (error) {
+    out.stderr((error as Error).message);
+    return EXIT.usage;
+  }
+  const crypto = createGmCryptoSuite();
+  if (command === 'run') return runDaemonCommand(dataDir, crypto);
+  let store: ConfigStore;
+  try {
+    store = ConfigStore.open(dataDir);
+  } catch (error) {
+    failureLines(isPassgateError(error) ? error.code : 'config.storage', (error as Error).message).forEach((l) => out.stderr(l));
+    return EXIT.failed;
+  }
+  try {
+    switch (command) {
+      case 'provision':
+        return await runProvisionCommand(store, dataDir, rest, crypto, out);
+      case 'bind':
+      case 'rebind':
+        return await runBindCommand(command, store, dataDir, rest, crypto, out);
+      case 'status':
+        return await runStatusCommand(store, dataDir, rest, crypto, out);
+      case 'selftest':
+        return await runSelftestCommand(store, dataDir, rest, crypto, out);
+      case 'config':
+        return runConfigCommand(store, rest, out);
+      default:
+        out.stderr(`未知命令 / unknown command: ${command.slice(0, 40)}`);
+        USAGE.forEach((line) => out.stderr(line));
+        return EXIT.usage;
+    }
+  } catch (error) {
+    if (isPassgateError(error)) {
+      failureLines(error.code).forEach((l) => out.stderr(l));
+      return failureFor(error.code).exit;
+    }
+    throw error;
+  } finally {
+    store.close();
+  }
+}

@@ -1,0 +1,99 @@
+// `passgate provision`: run by the vendor when flashing. Sets the identity code, portal URL and
+// key, the CA to pin and the vendor app credentials; generates the device's SM2 key pair on the
+// device (private key in a 0600 file, never printed) and prints the public key to register.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { isPassgateError } from '../errors.js';
+import type { ConfigStore } from '../config/store.js';
+import type { ConfigValues } from '../config/schema.js';
+import { deviceKeyPath, isProvisioned } from '../device-identity.js';
+import type { CryptoSuite } from '../../portal-client/crypto/suite.js';
+import { writePrivateKeyFile } from '../../portal-client/crypto/key-file.js';
+import { parseArgs } from './args.js';
+import { EXIT, failureLines } from './failures.js';
+import type { CommandOutput } from './io.js';
+
+export const PROVISION_USAGE = [
+  'usage: passgate provision --device-id ID --portal-url URL --portal-public-key HEX',
+  '         --app-id ID (--app-secret S | --app-secret-file F) [--ca-file PEM]',
+  '         [--allow-insecure-http] [--force] [--json]',
+];
+
+export async function runProvisionCommand(store: ConfigStore, dataDir: string, args: readonly string[], crypto: CryptoSuite, out: CommandOutput): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs(args, ['device-id', 'portal-url', 'portal-public-key', 'ca-file', 'app-id', 'app-secret', 'app-secret-file'], ['force', 'json', 'allow-insecure-http', 'help']);
+  } catch (error) {
+    out.stderr((error as Error).message);
+    PROVISION_USAGE.forEach((l) => out.stderr(l));
+    return EXIT.usage;
+  }
+  if (parsed.flags.has('help')) {
+    PROVISION_USAGE.forEach((l) => out.stdout(l));
+    return EXIT.ok;
+  }
+  const v = parsed.values;
+  const missing = ['device-id', 'portal-url', 'portal-public-key', 'app-id'].filter((k) => !v[k]);
+  if (!v['app-secret'] && !v['app-secret-file']) missing.push('app-secret');
+  if (missing.length > 0) {
+    out.stderr(`缺少参数 / missing: ${missing.map((m) => `--${m}`).join(' ')}`);
+    PROVISION_USAGE.forEach((l) => out.stderr(l));
+    return EXIT.usage;
+  }
+  const keyPath = deviceKeyPath(dataDir);
+  if (!parsed.flags.has('force') && (isProvisioned(store) || existsSync(keyPath))) {
+    failureLines('config.already-provisioned').forEach((l) => out.stderr(l));
+    return EXIT.alreadyProvisioned;
+  }
+  try {
+    const url = new URL(v['portal-url']);
+    if (url.protocol === 'http:' && !parsed.flags.has('allow-insecure-http')) {
+      failureLines('portal.insecure-url').forEach((l) => out.stderr(l));
+      return EXIT.usage;
+    }
+  } catch {
+    out.stderr('错误: 门户地址无效 / error: --portal-url is not a URL');
+    return EXIT.usage;
+  }
+  try {
+    const caPem = v['ca-file'] ? await readFile(v['ca-file'], 'utf8') : '';
+    const appSecret = v['app-secret'] ?? (await readFile(v['app-secret-file'], 'utf8')).trim();
+    // Validate everything before generating a key, so a typo leaves the device as it was.
+    const settings: Partial<ConfigValues> = {
+      'identity.deviceId': v['device-id'],
+      'identity.provisionedAt': new Date().toISOString(),
+      'portal.url': v['portal-url'],
+      'portal.publicKey': v['portal-public-key'].toLowerCase(),
+      'portal.caPem': caPem,
+      'portal.allowInsecureHttp': parsed.flags.has('allow-insecure-http'),
+      'vendor.appId': v['app-id'],
+      'vendor.appSecret': appSecret,
+      // A new identity starts unbound: the portal knows nothing of a binding for this key yet.
+      'binding.venueCode': '',
+      'binding.venueName': '',
+      'binding.venueCategory': '',
+      'binding.boundAt': '',
+    };
+    const pair = crypto.sm2GenerateKeyPair();
+    store.setMany(settings); // validates all values; throws before the key is written
+    await writePrivateKeyFile(keyPath, pair.privateKey);
+    pair.privateKey.fill(0);
+    const publicKey = pair.publicKey.toString('hex');
+    if (parsed.flags.has('json')) {
+      out.stdout(JSON.stringify({ deviceId: v['device-id'], publicKey }));
+    } else {
+      out.stdout(`设备身份码 / device identity code: ${v['device-id']}`);
+      out.stdout(`设备公钥（请在门户平台登记）/ device public key (register it at the portal):`);
+      out.stdout(publicKey);
+    }
+    return EXIT.ok;
+  } catch (error) {
+    if (isPassgateError(error)) {
+      out.stderr(`错误 / error: ${error.message}`);
+      return error.code === 'config.invalid-value' || error.code === 'config.unknown-key' ? EXIT.usage : EXIT.failed;
+    }
+    const code = (error as NodeJS.ErrnoException).code ?? 'unknown';
+    out.stderr(`错误: 无法读取文件 / error: cannot read a file given on the command line (${code})`);
+    return EXIT.usage;
+  }
+}

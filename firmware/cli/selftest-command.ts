@@ -1,0 +1,137 @@
+// `passgate selftest [--json]`: cycles each LED colour and the buzzer, checks that each
+// configured input device is present, and checks portal reachability and clock skew (warns over
+// 30 s). Exits non-zero when anything fails.
+import { stat } from 'node:fs/promises';
+import type { ConfigStore } from '../config/store.js';
+import { isProvisioned, timeoutsFromConfig } from '../device-identity.js';
+import { askDaemon } from '../control-socket.js';
+import type { CryptoSuite } from '../../portal-client/crypto/suite.js';
+import { createDisplayBackend } from '../../ui-led/create-backend.js';
+import { PatternPlayer } from '../../ui-led/player.js';
+import { resolvePatterns } from '../../ui-led/patterns.js';
+import { systemClock } from '../../ui-led/clock.js';
+import type { TerminalStream } from '../../ui-led/backends/terminal.js';
+import { parseArgs } from './args.js';
+import { EXIT } from './failures.js';
+import type { CommandOutput } from './io.js';
+import { probePortal } from './status-command.js';
+
+export const CLOCK_SKEW_WARN_MS = 30_000;
+
+interface Check {
+  name: string;
+  result: 'ok' | 'warn' | 'fail';
+  detail: string;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(() => true, () => false);
+}
+
+export async function runSelftestCommand(
+  store: ConfigStore,
+  dataDir: string,
+  args: readonly string[],
+  crypto: CryptoSuite,
+  out: CommandOutput,
+  displayStream: TerminalStream = process.stderr,
+): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs(args, [], ['json', 'help']);
+  } catch (error) {
+    out.stderr((error as Error).message);
+    return EXIT.usage;
+  }
+  if (parsed.flags.has('help')) return out.stdout('usage: passgate selftest [--json]'), EXIT.ok;
+  const timeouts = timeoutsFromConfig(store);
+  const checks: Check[] = [];
+  const daemon = await askDaemon(dataDir, { cmd: 'status' }, timeouts.controlSocketMs);
+
+  // Display: the daemon owns the outputs while it runs, so it flashes them itself.
+  if (daemon) {
+    const answer = await askDaemon(dataDir, { cmd: 'selftest-display' }, timeouts.controlSocketMs + 10_000);
+    checks.push({ name: 'display', result: answer?.ok === true ? 'ok' : 'fail', detail: 'cycled by the running daemon' });
+  } else {
+    checks.push(await cycleDisplay(store, displayStream, timeouts));
+  }
+
+  // Inputs.
+  const runningDrivers = new Map<string, string>(((daemon?.drivers as Array<{ name: string; state: string }>) ?? []).map((d) => [d.name, d.state]));
+  const device = async (name: string, enabled: boolean, path: string) => {
+    if (!enabled) return;
+    if (daemon) {
+      const state = runningDrivers.get(name);
+      checks.push({ name, result: state === 'open' ? 'ok' : 'fail', detail: `daemon reports ${state ?? 'no such driver'}` });
+    } else {
+      checks.push({ name, result: (await exists(path)) ? 'ok' : 'fail', detail: path });
+    }
+  };
+  await device('serial-scanner', store.get('drivers.serial.enabled'), store.get('drivers.serial.path'));
+  await device('idcard-reader', store.get('drivers.idcard.enabled'), store.get('drivers.idcard.path'));
+  await device('camera', store.get('drivers.camera.enabled'), store.get('drivers.camera.device'));
+  if (store.get('drivers.hid.enabled')) {
+    const vid = store.get('drivers.hid.vendorId');
+    const pid = store.get('drivers.hid.productId');
+    const state = runningDrivers.get('hid-scanner');
+    checks.push(daemon
+      ? { name: 'hid-scanner', result: state === 'open' ? 'ok' : 'fail', detail: `daemon reports ${state ?? 'no such driver'}` }
+      : { name: 'hid-scanner', result: (await hidPresent(vid, pid)) ? 'ok' : 'fail', detail: `${vid.toString(16)}:${pid.toString(16)}` });
+  }
+
+  // Portal and clock.
+  if (!isProvisioned(store)) {
+    checks.push({ name: 'portal', result: 'fail', detail: 'not provisioned' });
+  } else {
+    const probe = await probePortal(store, dataDir, crypto);
+    checks.push({ name: 'portal', result: probe.errorCode ? 'fail' : 'ok', detail: probe.errorCode ?? 'reachable, identity accepted' });
+    if (probe.clockOffsetMs !== null) {
+      const skew = Math.abs(probe.clockOffsetMs);
+      checks.push({ name: 'clock', result: skew > CLOCK_SKEW_WARN_MS ? 'warn' : 'ok', detail: `offset ${probe.clockOffsetMs} ms from the portal` });
+    }
+  }
+
+  const failed = checks.some((c) => c.result === 'fail');
+  if (parsed.flags.has('json')) {
+    out.stdout(JSON.stringify({ ok: !failed, checks }));
+  } else {
+    for (const c of checks) out.stdout(`${c.result === 'ok' ? '通过 PASS' : c.result === 'warn' ? '警告 WARN' : '失败 FAIL'}  ${c.name}: ${c.detail}`);
+  }
+  return failed ? EXIT.failed : EXIT.ok;
+}
+
+async function cycleDisplay(store: ConfigStore, stream: TerminalStream, timeouts: ReturnType<typeof timeoutsFromConfig>): Promise<Check> {
+  try {
+    const backend = createDisplayBackend({
+      backend: store.get('display.backend'),
+      pins: store.get('display.pins'),
+      gpioRoot: store.get('display.gpioRoot'),
+      gpioChip: store.get('display.gpioChip'),
+      serialPath: store.get('display.serialPath'),
+      stream,
+      timeouts,
+      clock: systemClock,
+    });
+    await backend.open();
+    const player = new PatternPlayer({ backend, clock: systemClock, patterns: resolvePatterns(store.get('display.patterns')) });
+    let failures = 0;
+    player.onError(() => failures++);
+    player.play('selftest');
+    await player.idle();
+    await player.close();
+    await backend.close();
+    return { name: 'display', result: failures === 0 ? 'ok' : 'fail', detail: `${store.get('display.backend')}: each colour and the buzzer cycled` };
+  } catch (error) {
+    return { name: 'display', result: 'fail', detail: (error as { code?: string }).code ?? 'failed' };
+  }
+}
+
+async function hidPresent(vendorId: number, productId: number): Promise<boolean> {
+  try {
+    const hid = await import('node-hid');
+    const devices = await hid.devicesAsync();
+    return devices.some((d) => d.vendorId === vendorId && d.productId === productId);
+  } catch {
+    return false;
+  }
+}

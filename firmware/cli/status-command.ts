@@ -1,0 +1,76 @@
+// `passgate status [--json] [--offline]`: identity, binding, portal reachability and clock offset,
+// token validity, drivers, and counters per outcome since the daemon started. Never personal data.
+import type { ConfigStore } from '../config/store.js';
+import { isProvisioned, portalClientFromConfig, timeoutsFromConfig } from '../device-identity.js';
+import { askDaemon } from '../control-socket.js';
+import { isPassgateError } from '../errors.js';
+import type { CryptoSuite } from '../../portal-client/crypto/suite.js';
+import { parseArgs } from './args.js';
+import { EXIT } from './failures.js';
+import type { CommandOutput } from './io.js';
+
+export interface PortalProbe {
+  reachable: boolean;
+  clockOffsetMs: number | null;
+  errorCode: string | null;
+  portalSaysBound: boolean | null;
+}
+
+/** A live authorize from the CLI: proves reachability, identity and the clock offset. */
+export async function probePortal(store: ConfigStore, dataDir: string, crypto: CryptoSuite): Promise<PortalProbe> {
+  let client;
+  try {
+    client = await portalClientFromConfig(store, dataDir, { crypto, timeouts: timeoutsFromConfig(store) });
+    const summary = await client.authorize();
+    return { reachable: true, clockOffsetMs: Math.round(summary.clockOffsetMs), errorCode: null, portalSaysBound: summary.binding !== null };
+  } catch (error) {
+    const code = isPassgateError(error) ? error.code : 'unknown';
+    const reachable = code !== 'portal.unreachable' && code !== 'portal.timeout' && code !== 'config.not-provisioned';
+    return { reachable, clockOffsetMs: null, errorCode: code, portalSaysBound: null };
+  } finally {
+    await client?.close();
+  }
+}
+
+export async function runStatusCommand(store: ConfigStore, dataDir: string, args: readonly string[], crypto: CryptoSuite, out: CommandOutput): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs(args, [], ['json', 'offline', 'help']);
+  } catch (error) {
+    out.stderr((error as Error).message);
+    return EXIT.usage;
+  }
+  if (parsed.flags.has('help')) return out.stdout('usage: passgate status [--json] [--offline]'), EXIT.ok;
+  const provisioned = isProvisioned(store);
+  const venueCode = store.get('binding.venueCode');
+  const daemon = await askDaemon(dataDir, { cmd: 'status' }, timeoutsFromConfig(store).controlSocketMs);
+  const portal = provisioned && !parsed.flags.has('offline') ? await probePortal(store, dataDir, crypto) : null;
+  const status = {
+    deviceId: store.get('identity.deviceId') || null,
+    provisioned,
+    binding: venueCode === '' ? null : { venueCode, venueName: store.get('binding.venueName'), venueCategory: store.get('binding.venueCategory') },
+    portal,
+    daemon: daemon === null ? { running: false } : { running: true, ...daemon },
+  };
+  if (parsed.flags.has('json')) {
+    out.stdout(JSON.stringify(status));
+    return EXIT.ok;
+  }
+  out.stdout(`设备身份码 / device id:   ${status.deviceId ?? '(未初始化 / not provisioned)'}`);
+  out.stdout(`绑定场所 / venue:         ${status.binding ? `${status.binding.venueName} (${status.binding.venueCode}, ${status.binding.venueCategory})` : '(未绑定 / not bound)'}`);
+  if (portal) {
+    out.stdout(`门户平台 / portal:        ${portal.reachable && !portal.errorCode ? '可达 / reachable' : `${portal.reachable ? '拒绝 / refused' : '不可达 / unreachable'} (${portal.errorCode})`}`);
+    if (portal.clockOffsetMs !== null) out.stdout(`时钟偏差 / clock offset:   ${portal.clockOffsetMs} ms`);
+  }
+  if (daemon === null) {
+    out.stdout('服务 / daemon:            未运行 / not running');
+    return EXIT.ok;
+  }
+  const d = daemon as { phase?: string; portal?: { tokenValid?: boolean; tokenExpiresInMs?: number | null }; drivers?: Array<{ name: string; state: string }>; outcomes?: Record<string, number>; uptimeMs?: number };
+  out.stdout(`服务 / daemon:            运行中 / running, ${d.phase}, ${Math.round((d.uptimeMs ?? 0) / 1000)} s`);
+  out.stdout(`令牌 / token:             ${d.portal?.tokenValid ? `有效 / valid (${Math.round((d.portal.tokenExpiresInMs ?? 0) / 1000)} s)` : '无效 / not valid'}`);
+  for (const driver of d.drivers ?? []) out.stdout(`输入设备 / input:         ${driver.name}: ${driver.state}`);
+  const counts = Object.entries(d.outcomes ?? {}).map(([k, v]) => `${k}=${v}`).join(' ');
+  out.stdout(`结果计数 / outcomes:      ${counts}`);
+  return EXIT.ok;
+}
