@@ -39,6 +39,8 @@ export interface MockPortalOptions {
 
 export interface MockPortalStats {
   connections: number;
+  /** Distinct sockets that served a request since the last reset, including ones opened before it. */
+  servingSockets: number;
   requests: number;
   byPath: Record<string, number>;
 }
@@ -58,7 +60,9 @@ export class MockPortal {
   private readonly seenNonces = new Map<string, number>(); // nonce → expiry (portal clock)
   private faults: FaultSettings = NO_FAULTS;
   private readonly sockets = new Set<Socket>();
-  private counters: MockPortalStats = { connections: 0, requests: 0, byPath: {} };
+  private counters: MockPortalStats = { connections: 0, servingSockets: 0, requests: 0, byPath: {} };
+  /** Sockets already counted in servingSockets; weak, so closed sockets are not kept alive. */
+  private servedBy = new WeakSet<Socket>();
 
   constructor(options: MockPortalOptions) {
     this.o = options;
@@ -119,7 +123,8 @@ export class MockPortal {
   }
 
   resetStats(): void {
-    this.counters = { connections: 0, requests: 0, byPath: {} };
+    this.counters = { connections: 0, servingSockets: 0, requests: 0, byPath: {} };
+    this.servedBy = new WeakSet<Socket>();
   }
 
   /** Portal clock, including the clock-skew fault. */
@@ -132,6 +137,10 @@ export class MockPortal {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0];
     this.counters.requests++;
+    if (!this.servedBy.has(req.socket)) {
+      this.servedBy.add(req.socket);
+      this.counters.servingSockets++;
+    }
     this.counters.byPath[path] = (this.counters.byPath[path] ?? 0) + 1;
     const raw = await readBody(req);
     if (raw === null) return this.plain(res, 413, 'BAD_REQUEST');

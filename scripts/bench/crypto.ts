@@ -2,22 +2,13 @@
 // and its response need) and each SM2 operation, which runs only at authorize/bind time.
 import { performance } from 'node:perf_hooks';
 import { createGmCryptoSuite } from '../../portal-client/crypto/gm-suite.js';
-import { percentile, round, type BenchRow, type BenchSection } from './section.js';
+import { percentile, round, timeEach, type BenchRow, type BenchSection } from './section.js';
 
 const SCAN_ROUNDS = 2000;
 const SM2_ROUNDS = 30;
 /** About the size of a sealed verification request or response body. */
 const BODY_BYTES = 256;
 
-function timeEach(rounds: number, step: () => void): number[] {
-  const samples: number[] = [];
-  for (let i = 0; i < rounds; i += 1) {
-    const start = performance.now();
-    step();
-    samples.push(performance.now() - start);
-  }
-  return samples;
-}
 
 export const cryptoSection: BenchSection = {
   name: 'crypto',

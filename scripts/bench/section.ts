@@ -27,3 +27,18 @@ export function round(value: number, digits = 3): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
 }
+
+export function mean(samples: readonly number[]): number {
+  return samples.reduce((sum, s) => sum + s, 0) / samples.length;
+}
+
+/** Wall time of each of `rounds` synchronous steps, in ms. */
+export function timeEach(rounds: number, step: (round: number) => void): number[] {
+  const samples: number[] = [];
+  for (let i = 0; i < rounds; i += 1) {
+    const start = performance.now();
+    step(i);
+    samples.push(performance.now() - start);
+  }
+  return samples;
+}
