@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// The `passgate` command (package.json bin). Runs the TypeScript CLI under tsx's loader.
+// The `passgate` command (package.json bin). Runs the TypeScript CLI under tsx's loader; vendors'
+// images use the bundle from `npm run build` (dist/passgate.mjs) instead.
 import { register } from 'tsx/esm/api';
 
 register();
-const { main } = await import('../../firmware/cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+await import('./passgate-entry.ts');

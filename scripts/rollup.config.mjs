@@ -1,0 +1,30 @@
+// `npm run build`: one ES module per command for vendors' device images (dist/passgate.mjs,
+// dist/passgate-mock.mjs). Packages from node_modules stay external (native addons, wasm);
+// TypeScript is stripped by esbuild's transform, type checking stays with `tsc --noEmit`.
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { transform } from 'esbuild';
+
+/** Resolves `./x.js` written in TypeScript sources to `./x.ts`, and transpiles .ts files. */
+function typescript() {
+  return {
+    name: 'passgate-typescript',
+    resolveId(source, importer) {
+      if (!importer || !source.startsWith('.')) return null;
+      const candidate = resolve(dirname(importer), source.replace(/\.js$/, '.ts'));
+      return existsSync(candidate) ? candidate : null;
+    },
+    async transform(code, id) {
+      if (!id.endsWith('.ts')) return null;
+      const out = await transform(code, { loader: 'ts', format: 'esm', target: 'node20', sourcemap: true, sourcefile: id });
+      return { code: out.code, map: out.map };
+    },
+  };
+}
+
+const external = (id) => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('\0');
+
+export default [
+  { input: 'scripts/bin/passgate-entry.ts', output: { file: 'dist/passgate.mjs', format: 'esm', sourcemap: true, banner: '#!/usr/bin/env node' }, external, plugins: [typescript()] },
+  { input: 'scripts/bin/passgate-mock-entry.ts', output: { file: 'dist/passgate-mock.mjs', format: 'esm', sourcemap: true, banner: '#!/usr/bin/env node' }, external, plugins: [typescript()] },
+];
