@@ -191,16 +191,15 @@ export class Daemon {
 
   /** The runner always talks to the current client; a re-provisioned device gets a new one. */
   private gatePortal(): GatePortal {
-    const current = () => this.client ?? Promise.reject(new PassgateError('config.not-provisioned', 'device not provisioned'));
-    const call = <T>(f: (c: PortalClient) => Promise<T>) => {
-      const c = this.client;
-      return c ? f(c) : (current() as Promise<never>);
+    const client = (): PortalClient => {
+      if (!this.client) throw new PassgateError('config.not-provisioned', 'device not provisioned');
+      return this.client;
     };
     return {
-      verifyPassCode: (code) => call((c) => c.verifyPassCode(code)),
-      verifyIdCard: (card) => call((c) => c.verifyIdCard(card)),
-      bind: (venueCode) => call((c) => c.bind(venueCode)),
-      rebind: (venueCode) => call((c) => c.rebind(venueCode)),
+      verifyPassCode: async (code) => client().verifyPassCode(code),
+      verifyIdCard: async (card) => client().verifyIdCard(card),
+      bind: async (venueCode) => client().bind(venueCode),
+      rebind: async (venueCode) => client().rebind(venueCode),
     };
   }
 
