@@ -17,7 +17,7 @@ import type { InputDriver } from '../drivers/input.js';
 import type { CryptoSuite } from '../portal-client/crypto/suite.js';
 import { PassgateError } from './errors.js';
 import type { PortalClient } from '../portal-client/client.js';
-import type { Clock } from '../ui-led/clock.js';
+import { sleep, type Clock } from '../ui-led/clock.js';
 import { PatternPlayer } from '../ui-led/player.js';
 import { createDisplayBackend } from '../ui-led/create-backend.js';
 import { resolvePatterns } from '../ui-led/patterns.js';
@@ -312,7 +312,9 @@ export class Daemon {
   private async onControl(request: ControlRequest): Promise<unknown> {
     if (request.cmd === 'status') return this.status();
     if (request.cmd === 'selftest-display') {
+      // Answer once the whole cycle has run, so "ok" covers every colour and the buzzer.
       this.player.play('selftest');
+      await sleep(this.o.clock, resolvePatterns(this.store.get('display.patterns')).selftest.durationMs);
       await this.player.idle();
       return { ok: this.player.status().consecutiveFailures === 0 };
     }

@@ -28,6 +28,12 @@ export const DEFAULT_TIMEOUTS = {
   bindModeMs: 60_000,
   /** The CLI's wait for the daemon's control socket to answer. */
   controlSocketMs: 2000,
+  /** `bind --scan` waits bindModeMs plus this for the daemon's answer (the portal's bind call). */
+  bindScanGraceMs: 5000,
+  /** How often `bind --scan` looks for the daemon's answer in the config. */
+  bindScanPollMs: 100,
+  /** Longest selftest light cycle the CLI waits for, on top of controlSocketMs. */
+  selftestDisplayMs: 10_000,
   /** Background re-authorize while the portal is failing (the gate stays degraded meanwhile). */
   portalHealthRetryMs: 10_000,
   /** How often a watching config store polls PRAGMA data_version for changes made by another

@@ -24,7 +24,8 @@ export function parseArgs(args: readonly string[], valueNames: readonly string[]
     }
     if (valueNames.includes(name)) {
       const value = eq >= 0 ? arg.slice(eq + 1) : args[++i];
-      if (value === undefined) throw new PassgateError('config.invalid-value', `--${name} needs a value`);
+      // `--app-id --force`: the next option is not a value (`--name=--x` still passes one).
+      if (value === undefined || (eq < 0 && value.startsWith('--'))) throw new PassgateError('config.invalid-value', `--${name} needs a value`);
       parsed.values[name] = value;
     } else if (flagNames.includes(name) && eq < 0) {
       parsed.flags.add(name);

@@ -51,14 +51,14 @@ export async function runBindCommand(
     const requestId = randomUUID();
     store.setMany({ 'binding.scanRequest': mode, 'binding.scanRequestId': requestId, 'binding.scanResult': null });
     out.stderr(`请用闸机扫描场所码 / scan the venue code with the gate's scanner (${Math.round(timeouts.bindModeMs / 1000)} s)`);
-    const deadline = Date.now() + timeouts.bindModeMs + 5000;
+    const deadline = Date.now() + timeouts.bindModeMs + timeouts.bindScanGraceMs;
     while (Date.now() < deadline) {
       const result = store.get('binding.scanResult');
       if (result && result.requestId === requestId) {
         if (!result.ok) return fail(out, result.errorCode ?? 'gate.bind-timeout');
         return report(out, json, mode, { code: store.get('binding.venueCode'), name: result.venueName ?? '', category: result.venueCategory ?? '' });
       }
-      await sleep(100);
+      await sleep(timeouts.bindScanPollMs);
     }
     store.setMany({ 'binding.scanRequest': '' });
     return fail(out, 'gate.bind-timeout');

@@ -43,6 +43,7 @@ const FAILURES: Partial<Record<ErrorCode | BindFailure | 'daemon.not-running', F
   'gate.bind-cancelled': { exit: EXIT.bindTimeout, zh: '绑定已取消', en: 'bind was cancelled' },
   'daemon.not-running': { exit: EXIT.daemonNotRunning, zh: 'passgate 服务未运行，--scan 需要运行中的服务', en: 'the passgate daemon is not running: --scan needs it' },
   'config.invalid-value': { exit: EXIT.usage, zh: '参数无效', en: 'invalid argument' },
+  'crypto.bad-key': { exit: EXIT.failed, zh: '设备密钥文件缺失、损坏或权限不是 0600，请检查或重新运行 passgate provision --force', en: 'device key file missing, malformed or not mode 0600: check it or re-run `passgate provision --force`' },
 };
 
 export function failureFor(code: ErrorCode | BindFailure | 'daemon.not-running'): Failure {

@@ -55,9 +55,13 @@ export async function runProvisionCommand(store: ConfigStore, dataDir: string, a
     out.stderr('错误: 门户地址无效 / error: --portal-url is not a URL');
     return EXIT.usage;
   }
+  let reading = ''; // the option whose file is being read, for the error message
   try {
+    reading = 'ca-file';
     const caPem = v['ca-file'] ? await readFile(v['ca-file'], 'utf8') : '';
+    reading = 'app-secret-file';
     const appSecret = v['app-secret'] ?? (await readFile(v['app-secret-file'], 'utf8')).trim();
+    reading = '';
     // Validate everything before generating a key, so a typo leaves the device as it was.
     const settings: Partial<ConfigValues> = {
       'identity.deviceId': v['device-id'],
@@ -93,7 +97,8 @@ export async function runProvisionCommand(store: ConfigStore, dataDir: string, a
       return error.code === 'config.invalid-value' || error.code === 'config.unknown-key' ? EXIT.usage : EXIT.failed;
     }
     const code = (error as NodeJS.ErrnoException).code ?? 'unknown';
-    out.stderr(`错误: 无法读取文件 / error: cannot read a file given on the command line (${code})`);
+    const what = reading ? `--${reading} ${v[reading]}` : 'a file given on the command line';
+    out.stderr(`错误: 无法读取文件 / error: cannot read ${what} (${code})`);
     return EXIT.usage;
   }
 }

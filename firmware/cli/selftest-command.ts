@@ -9,7 +9,7 @@ import type { CryptoSuite } from '../../portal-client/crypto/suite.js';
 import { createDisplayBackend } from '../../ui-led/create-backend.js';
 import { PatternPlayer } from '../../ui-led/player.js';
 import { resolvePatterns } from '../../ui-led/patterns.js';
-import { systemClock } from '../../ui-led/clock.js';
+import { sleep, systemClock } from '../../ui-led/clock.js';
 import type { TerminalStream } from '../../ui-led/backends/terminal.js';
 import { parseArgs } from './args.js';
 import { EXIT } from './failures.js';
@@ -50,7 +50,7 @@ export async function runSelftestCommand(
 
   // Display: the daemon owns the outputs while it runs, so it flashes them itself.
   if (daemon) {
-    const answer = await askDaemon(dataDir, { cmd: 'selftest-display' }, timeouts.controlSocketMs + 10_000);
+    const answer = await askDaemon(dataDir, { cmd: 'selftest-display' }, timeouts.controlSocketMs + timeouts.selftestDisplayMs);
     checks.push({ name: 'display', result: answer?.ok === true ? 'ok' : 'fail', detail: 'cycled by the running daemon' });
   } else {
     checks.push(await cycleDisplay(store, displayStream, timeouts));
@@ -113,10 +113,14 @@ async function cycleDisplay(store: ConfigStore, stream: TerminalStream, timeouts
       clock: systemClock,
     });
     await backend.open();
-    const player = new PatternPlayer({ backend, clock: systemClock, patterns: resolvePatterns(store.get('display.patterns')) });
+    const patterns = resolvePatterns(store.get('display.patterns'));
+    const player = new PatternPlayer({ backend, clock: systemClock, patterns });
     let failures = 0;
     player.onError(() => failures++);
     player.play('selftest');
+    // play() returns at once and idle() only waits for the write in flight: wait out the whole
+    // pattern, or close() below would cut it after its first step (red only).
+    await sleep(systemClock, patterns.selftest.durationMs);
     await player.idle();
     await player.close();
     await backend.close();

@@ -16,6 +16,8 @@ export interface PortalProbe {
   portalSaysBound: boolean | null;
 }
 
+const NOT_CONTACTED = new Set(['portal.unreachable', 'portal.timeout', 'portal.insecure-url']);
+
 /** A live authorize from the CLI: proves reachability, identity and the clock offset. */
 export async function probePortal(store: ConfigStore, dataDir: string, crypto: CryptoSuite): Promise<PortalProbe> {
   let client;
@@ -25,7 +27,9 @@ export async function probePortal(store: ConfigStore, dataDir: string, crypto: C
     return { reachable: true, clockOffsetMs: Math.round(summary.clockOffsetMs), errorCode: null, portalSaysBound: summary.binding !== null };
   } catch (error) {
     const code = isPassgateError(error) ? error.code : 'unknown';
-    const reachable = code !== 'portal.unreachable' && code !== 'portal.timeout' && code !== 'config.not-provisioned';
+    // Only a portal.* refusal proves the portal answered; a broken key file or an http:// URL
+    // without the dev flag fails before any request is sent.
+    const reachable = code.startsWith('portal.') && !NOT_CONTACTED.has(code);
     return { reachable, clockOffsetMs: null, errorCode: code, portalSaysBound: null };
   } finally {
     await client?.close();
@@ -59,7 +63,8 @@ export async function runStatusCommand(store: ConfigStore, dataDir: string, args
   out.stdout(`设备身份码 / device id:   ${status.deviceId ?? '(未初始化 / not provisioned)'}`);
   out.stdout(`绑定场所 / venue:         ${status.binding ? `${status.binding.venueName} (${status.binding.venueCode}, ${status.binding.venueCategory})` : '(未绑定 / not bound)'}`);
   if (portal) {
-    out.stdout(`门户平台 / portal:        ${portal.reachable && !portal.errorCode ? '可达 / reachable' : `${portal.reachable ? '拒绝 / refused' : '不可达 / unreachable'} (${portal.errorCode})`}`);
+    const state = portal.reachable ? '拒绝 / refused' : portal.errorCode?.startsWith('portal.') ? '不可达 / unreachable' : '未能询问 / not asked';
+    out.stdout(`门户平台 / portal:        ${portal.reachable && !portal.errorCode ? '可达 / reachable' : `${state} (${portal.errorCode})`}`);
     if (portal.clockOffsetMs !== null) out.stdout(`时钟偏差 / clock offset:   ${portal.clockOffsetMs} ms`);
   }
   if (daemon === null) {
