@@ -49,8 +49,13 @@ export function createPortalTransport(options: TransportOptions): PortalTranspor
     async post(path, headers, body, deadlineMs) {
       const controller = new AbortController();
       const timer = setTimeout(() => controller.abort(), Math.max(1, deadlineMs));
+      // undici acts on an abort only once the request has a connected socket, so a hung TCP or
+      // TLS connect would outlive the deadline (up to portalConnectMs): race the abort as well.
+      const abandoned = new Promise<never>((_, reject) => {
+        controller.signal.addEventListener('abort', () => reject(new PassgateError('portal.timeout', 'portal did not answer within the deadline')), { once: true });
+      });
       try {
-        const res = await pool.request({
+        const res = await Promise.race([abandoned, pool.request({
           origin: url.origin,
           path: basePath + path,
           method: 'POST',
@@ -59,7 +64,7 @@ export function createPortalTransport(options: TransportOptions): PortalTranspor
           signal: controller.signal,
           headersTimeout: deadlineMs,
           bodyTimeout: deadlineMs,
-        });
+        })]);
         const chunks: Buffer[] = [];
         let size = 0;
         for await (const chunk of res.body) {

@@ -1,0 +1,182 @@
+// The camera as an input driver: frames from a FrameSource (ffmpeg reading V4L2), decoded by a
+// list of SymbolDecoders within a frame budget, each code emitted once per repeat window.
+//
+// The source is kept open by the shared Reconnector: ffmpeg failing to start, exiting, or the
+// device node vanishing puts the driver in 'reconnecting', and ffmpeg is started again with
+// backoff (or as soon as the device node is back). Nothing here throws out of a callback.
+import { Listeners, type DriverStatus, type InputDriver, type InputEvent } from '../input.js';
+import type { SymbolDecoder } from '../symbol-decoder.js';
+import type { ErrorCode } from '../../firmware/errors.js';
+import type { TimeoutTable } from '../../firmware/timeouts.js';
+import { Reconnector, pathExists } from '../reconnect.js';
+import { DecodePipeline, type PipelineStats } from './decode-pipeline.js';
+import { FfmpegFrameSource, v4l2InputArgs } from './ffmpeg-source.js';
+import type { FrameSource, FrameSourceFactory } from './frame-source.js';
+
+export type CameraTimeouts = Pick<
+  TimeoutTable,
+  | 'cameraFrameBudgetMs'
+  | 'cameraRepeatWindowMs'
+  | 'cameraFirstFrameMs'
+  | 'cameraStopGraceMs'
+  | 'driverReopenInitialMs'
+  | 'driverReopenMaxMs'
+  | 'driverPathPollMs'
+>;
+
+export interface CameraDriverOptions {
+  /** Driver name, also the `source` of its events (default `camera`). */
+  name?: string;
+  decoders: readonly SymbolDecoder[];
+  timeouts: CameraTimeouts;
+  /** Where frames come from. Default: ffmpeg per `ffmpeg` below. */
+  source?: FrameSourceFactory;
+  /** Settings of the default ffmpeg source. */
+  ffmpeg?: CameraFfmpegOptions;
+  /** Whether the camera is there at all; default: the V4L2 device node exists (always true when
+   * a custom source or input is given without a device). */
+  isPresent?: () => Promise<boolean>;
+  /** Monotonic milliseconds for the frame budget and repeat window (default performance.now). */
+  now?: () => number;
+}
+
+export interface CameraFfmpegOptions {
+  /** V4L2 device node (default /dev/video0). */
+  device?: string;
+  width: number;
+  height: number;
+  frameRate: number;
+  /** Camera pixel format for V4L2 (`-input_format`), e.g. `mjpeg`. */
+  inputFormat?: string;
+  /** Replaces the V4L2 input arguments (tests: `['-re', '-i', 'clip.mkv']`). */
+  inputArgs?: readonly string[];
+  ffmpegPath?: string;
+}
+
+export interface CameraDiagnostics extends PipelineStats {
+  /** Sources started (1 + restarts). */
+  sourcesStarted: number;
+  /** Last status line of the source (ffmpeg's last stderr line). */
+  lastSourceMessage?: string;
+}
+
+/** The default source factory: ffmpeg on a V4L2 device, or on the given input arguments. */
+export function ffmpegSourceFactory(opts: CameraFfmpegOptions, timeouts: CameraTimeouts): FrameSourceFactory {
+  const inputArgs =
+    opts.inputArgs ??
+    v4l2InputArgs({
+      device: opts.device ?? '/dev/video0',
+      width: opts.width,
+      height: opts.height,
+      frameRate: opts.frameRate,
+      inputFormat: opts.inputFormat,
+    });
+  return () =>
+    new FfmpegFrameSource({ width: opts.width, height: opts.height, inputArgs, ffmpegPath: opts.ffmpegPath, timeouts });
+}
+
+export class CameraDriver implements InputDriver {
+  readonly name: string;
+  private readonly events = new Listeners<InputEvent>();
+  private readonly states = new Listeners<DriverStatus>();
+  private readonly reconnector: Reconnector<FrameSource>;
+  private readonly pipeline: DecodePipeline;
+  private readonly createSource: FrameSourceFactory;
+  private sourcesStarted = 0;
+  private lastSource: FrameSource | undefined;
+  /** The source being started (waiting for its first frame), stopped at once by close(). */
+  private starting: FrameSource | undefined;
+
+  constructor(options: CameraDriverOptions) {
+    this.name = options.name ?? 'camera';
+    const { timeouts } = options;
+    if (options.source !== undefined) {
+      this.createSource = options.source;
+    } else if (options.ffmpeg !== undefined) {
+      this.createSource = ffmpegSourceFactory(options.ffmpeg, timeouts);
+    } else {
+      throw new RangeError('CameraDriver needs a frame source or ffmpeg settings');
+    }
+    const device = options.ffmpeg?.inputArgs === undefined ? options.ffmpeg?.device ?? '/dev/video0' : undefined;
+    const isPresent = options.isPresent ?? (options.source === undefined && device !== undefined ? pathExists(device) : undefined);
+    this.pipeline = new DecodePipeline({
+      decoders: options.decoders,
+      timeouts,
+      now: options.now,
+      onSymbol: (symbol) =>
+        this.events.emit({ kind: 'code', source: this.name, text: symbol.text, symbology: symbol.symbology }),
+    });
+    this.reconnector = new Reconnector<FrameSource>({
+      timeouts,
+      isPresent,
+      open: () => this.startSource(),
+      onOpen: (source) => this.attach(source),
+      release: (source) => source.stop(),
+      onState: (state, lastError) => this.states.emit(this.statusOf(state, lastError)),
+    });
+  }
+
+  status(): DriverStatus {
+    return this.statusOf(this.reconnector.state, this.reconnector.error);
+  }
+
+  diagnostics(): CameraDiagnostics {
+    return {
+      ...this.pipeline.stats(),
+      sourcesStarted: this.sourcesStarted,
+      lastSourceMessage: this.lastSource?.lastMessage(),
+    };
+  }
+
+  /** Starts the camera; resolves once the first attempt settled (retries go on in the background). */
+  open(): Promise<void> {
+    return this.reconnector.start();
+  }
+
+  async close(): Promise<void> {
+    const starting = this.starting;
+    await Promise.all([this.reconnector.stop(), starting?.stop()]);
+    await this.pipeline.idle();
+    this.pipeline.forget();
+  }
+
+  onEvent(listener: (event: InputEvent) => void): () => void {
+    return this.events.add(listener);
+  }
+
+  onState(listener: (status: DriverStatus) => void): () => void {
+    return this.states.add(listener);
+  }
+
+  /** Resolves once every frame received so far has been decoded or skipped. */
+  idle(): Promise<void> {
+    return this.pipeline.idle();
+  }
+
+  private async startSource(): Promise<FrameSource> {
+    const source = this.createSource();
+    this.sourcesStarted += 1;
+    this.lastSource = source;
+    this.starting = source;
+    try {
+      await source.ready;
+    } catch (error) {
+      await source.stop();
+      throw error;
+    } finally {
+      if (this.starting === source) this.starting = undefined;
+    }
+    return source;
+  }
+
+  private attach(source: FrameSource): void {
+    source.onFrame((frame) => this.pipeline.offer(frame));
+    source.onEnd((reason) => this.reconnector.lost(source, reason));
+    // It may have ended between `ready` and now.
+    if (source.ended) this.reconnector.lost(source, new Error('source ended'));
+  }
+
+  private statusOf(state: DriverStatus['state'], lastError: ErrorCode | undefined): DriverStatus {
+    return lastError === undefined ? { name: this.name, state } : { name: this.name, state, lastError };
+  }
+}

@@ -1,0 +1,184 @@
+// Camera frames from an ffmpeg child process writing raw 8-bit gray frames to stdout:
+//   ffmpeg -f v4l2 -framerate F -video_size WxH -i /dev/videoN -f rawvideo -pix_fmt gray -
+// The input half is replaceable: tests run this same code with a video file as input
+// (`-re -i clip.mkv`). ffmpeg's stderr is not logged (it can be chatty); its last line is kept
+// for diagnostics.
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { GrayImage } from '../gray-image.js';
+import { Listeners } from '../input.js';
+import { PassgateError } from '../../firmware/errors.js';
+import type { TimeoutTable } from '../../firmware/timeouts.js';
+import { RawFrameSplitter } from './frame-splitter.js';
+import type { FrameSource } from './frame-source.js';
+
+export interface FfmpegSourceOptions {
+  width: number;
+  height: number;
+  /** ffmpeg's input arguments (everything up to and including `-i <input>`). */
+  inputArgs: readonly string[];
+  /** ffmpeg executable (default `ffmpeg` on PATH). */
+  ffmpegPath?: string;
+  timeouts: Pick<TimeoutTable, 'cameraFirstFrameMs' | 'cameraStopGraceMs'>;
+}
+
+/** Input arguments for a V4L2 device. `inputFormat` (e.g. `mjpeg`) selects the camera's pixel
+ * format when it offers several. */
+export function v4l2InputArgs(opts: {
+  device: string;
+  width: number;
+  height: number;
+  frameRate: number;
+  inputFormat?: string;
+}): string[] {
+  const args = ['-f', 'v4l2', '-framerate', String(opts.frameRate), '-video_size', `${opts.width}x${opts.height}`];
+  if (opts.inputFormat !== undefined) args.push('-input_format', opts.inputFormat);
+  args.push('-i', opts.device);
+  return args;
+}
+
+/** The whole ffmpeg command line for the given input. */
+export function ffmpegArgs(inputArgs: readonly string[], width: number, height: number): string[] {
+  return [
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    'error',
+    ...inputArgs,
+    '-an',
+    // Scale to the configured size, so every frame has exactly width×height bytes whatever the
+    // camera negotiated.
+    '-vf',
+    `scale=${width}:${height}`,
+    '-f',
+    'rawvideo',
+    '-pix_fmt',
+    'gray',
+    '-',
+  ];
+}
+
+/** Longest stderr line kept, and longest partial line buffered while waiting for its newline. */
+const MAX_STATUS_LINE = 300;
+
+export class FfmpegFrameSource implements FrameSource {
+  readonly ready: Promise<void>;
+  private readonly child: ChildProcess;
+  private readonly splitter: RawFrameSplitter;
+  private readonly frames = new Listeners<GrayImage>();
+  private readonly ends = new Listeners<PassgateError>();
+  private readonly exited: Promise<void>;
+  private readonly grace: number;
+  private isEnded = false;
+  private stderrTail = '';
+  private lastLine: string | undefined;
+  private firstFrameTimer: ReturnType<typeof setTimeout> | undefined;
+  private rejectReady!: (reason: PassgateError) => void;
+
+  constructor(opts: FfmpegSourceOptions) {
+    this.splitter = new RawFrameSplitter({ width: opts.width, height: opts.height, maxPending: 1 });
+    this.grace = opts.timeouts.cameraStopGraceMs;
+    this.child = spawn(opts.ffmpegPath ?? 'ffmpeg', ffmpegArgs(opts.inputArgs, opts.width, opts.height), {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let resolveReady!: () => void;
+    this.ready = new Promise<void>((resolve, reject) => {
+      resolveReady = resolve;
+      this.rejectReady = reject;
+    });
+    // Nobody may be waiting on `ready` when the source fails later on.
+    this.ready.catch(() => undefined);
+    let gotFrame = false;
+    this.firstFrameTimer = setTimeout(() => {
+      this.fail(new PassgateError('driver.timeout', 'camera delivered no frame in time', {
+        timeoutMs: opts.timeouts.cameraFirstFrameMs,
+      }));
+    }, opts.timeouts.cameraFirstFrameMs);
+    this.exited = new Promise<void>((resolve) => this.child.once('close', () => resolve()));
+    this.child.stdout?.on('data', (chunk: Buffer) => {
+      if (this.isEnded) return;
+      const { frames } = this.splitter.push(chunk);
+      for (const frame of frames) {
+        if (!gotFrame) {
+          gotFrame = true;
+          clearTimeout(this.firstFrameTimer);
+          resolveReady();
+        }
+        this.frames.emit(frame);
+      }
+    });
+    this.child.stderr?.on('data', (chunk: Buffer) => this.keepStatus(chunk));
+    this.child.once('error', (error: NodeJS.ErrnoException) => {
+      this.fail(new PassgateError('driver.open-failed', 'ffmpeg could not be started', { errno: error.code }, { cause: error }));
+    });
+    this.child.once('close', (code, signal) => {
+      this.keepStatus(Buffer.from('\n'));
+      this.fail(new PassgateError(gotFrame ? 'driver.disconnected' : 'driver.open-failed', 'ffmpeg exited', {
+        exitCode: code ?? undefined,
+        signal: signal ?? undefined,
+      }));
+    });
+    this.onEnd((reason) => this.rejectReady(reason));
+  }
+
+  /** Process id of ffmpeg (undefined if it could not be spawned). */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  get ended(): boolean {
+    return this.isEnded;
+  }
+
+  /** Frames dropped because newer ones were already in the same read. */
+  get framesDropped(): number {
+    return this.splitter.dropped;
+  }
+
+  onFrame(listener: (frame: GrayImage) => void): () => void {
+    return this.frames.add(listener);
+  }
+
+  onEnd(listener: (reason: PassgateError) => void): () => void {
+    return this.ends.add(listener);
+  }
+
+  lastMessage(): string | undefined {
+    return this.lastLine;
+  }
+
+  async stop(): Promise<void> {
+    this.isEnded = true;
+    clearTimeout(this.firstFrameTimer);
+    // Whoever waits for the first frame learns that none will come (no-op once settled).
+    this.rejectReady(new PassgateError('driver.disconnected', 'camera stopped'));
+    if (this.child.exitCode === null && this.child.signalCode === null && this.child.pid !== undefined) {
+      this.child.kill('SIGTERM');
+      const killTimer = setTimeout(() => this.child.kill('SIGKILL'), this.grace);
+      await this.exited;
+      clearTimeout(killTimer);
+    }
+  }
+
+  private fail(reason: PassgateError): void {
+    clearTimeout(this.firstFrameTimer);
+    if (this.isEnded) return;
+    this.isEnded = true;
+    this.rejectReady(reason);
+    this.ends.emit(reason);
+    // A process that is still running (first-frame timeout) is killed.
+    void this.stop();
+  }
+
+  private keepStatus(chunk: Buffer): void {
+    this.stderrTail += chunk.toString('utf8');
+    const lines = this.stderrTail.split(/\r?\n|\r/);
+    this.stderrTail = (lines.pop() ?? '').slice(-MAX_STATUS_LINE);
+    for (let i = lines.length - 1; i >= 0; i--) {
+      const line = lines[i].trim();
+      if (line.length > 0) {
+        this.lastLine = line.slice(0, MAX_STATUS_LINE);
+        break;
+      }
+    }
+  }
+}

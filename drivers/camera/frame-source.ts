@@ -1,0 +1,60 @@
+// Where camera frames come from. The real source is an ffmpeg child process (ffmpeg-source.ts);
+// tests and the mock camera use MockFrameSource. A source starts when created and ends once.
+import type { GrayImage } from '../gray-image.js';
+import { Listeners } from '../input.js';
+import { PassgateError } from '../../firmware/errors.js';
+
+export interface FrameSource {
+  /** Resolves when the source delivers frames (ffmpeg: the first frame arrived); rejects with a
+   * PassgateError if it ended first. */
+  readonly ready: Promise<void>;
+  /** True once the source has ended. */
+  readonly ended: boolean;
+  onFrame(listener: (frame: GrayImage) => void): () => void;
+  /** Called once when the source ends by itself (process died, stream ended); not after stop(). */
+  onEnd(listener: (reason: PassgateError) => void): () => void;
+  /** Ends the source and releases its resources. Idempotent. */
+  stop(): Promise<void>;
+  /** The last status line of the source (ffmpeg's last stderr line), for diagnostics. */
+  lastMessage(): string | undefined;
+}
+
+export type FrameSourceFactory = () => FrameSource;
+
+/** A frame source driven by hand: `emit(frame)` delivers a frame, `end()` simulates an unplug. */
+export class MockFrameSource implements FrameSource {
+  readonly ready = Promise.resolve();
+  private readonly frames = new Listeners<GrayImage>();
+  private readonly ends = new Listeners<PassgateError>();
+  private isEnded = false;
+
+  get ended(): boolean {
+    return this.isEnded;
+  }
+
+  onFrame(listener: (frame: GrayImage) => void): () => void {
+    return this.frames.add(listener);
+  }
+
+  onEnd(listener: (reason: PassgateError) => void): () => void {
+    return this.ends.add(listener);
+  }
+
+  emit(frame: GrayImage): void {
+    if (!this.isEnded) this.frames.emit(frame);
+  }
+
+  end(reason = new PassgateError('driver.disconnected', 'camera went away')): void {
+    if (this.isEnded) return;
+    this.isEnded = true;
+    this.ends.emit(reason);
+  }
+
+  async stop(): Promise<void> {
+    this.isEnded = true;
+  }
+
+  lastMessage(): string | undefined {
+    return undefined;
+  }
+}

@@ -1,0 +1,172 @@
+// Commands that change a mock: registrations and vendor status (through a running mock's admin
+// API, or in DIR/state.json when none runs), and faults, token expiry and counters (running mock
+// only). A running mock is the one `serve` recorded in DIR/url, or --url.
+import { join } from 'node:path';
+import { DEMO_APPROVED_VENDOR } from '../domain/demo-dataset.js';
+import type { MockPortalState } from '../domain/portal-state.js';
+import { isIdentifier } from '../domain/registry.js';
+import { loadOrSeedState, saveState, STATE_FILE_NAME } from '../domain/state-file.js';
+import { positionals, UsageError, type ParsedArgs } from './args.js';
+import { printJson, type CommandContext, type CommandDef } from './command.js';
+import { CliFailure } from './io.js';
+import { adminRequest, findRunningMock, type RunningMockAddress } from './running-mock.js';
+
+const SM2_PUBLIC_KEY_HEX = /^04[0-9a-fA-F]{128}$/;
+/** The protocol's 设备身份码 format (PROTOCOL.md §2): other IDs could never authorize. */
+const DEVICE_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+const RUNNING_MOCK_NOTE =
+  'A running mock is the one `passgate-mock serve --dir DIR` recorded in DIR/url (or --url,\n' +
+  "with DIR still giving its admin token and CA). Admin requests go to loopback only, with the\n" +
+  'token from DIR/admin-token.';
+
+const REGISTRY_NOTE =
+  'With a running mock the change goes through its admin API and applies at once (the mock saves\n' +
+  'state.json itself). With none, the CLI edits DIR/state.json (seeding the demo dataset on first\n' +
+  'use); the next `serve` loads it. It never edits the file under a running mock.\n' +
+  RUNNING_MOCK_NOTE;
+
+async function runningMock(args: ParsedArgs, ctx: CommandContext): Promise<RunningMockAddress | null> {
+  return findRunningMock(ctx.dir, args.values.get('url'));
+}
+
+async function requireRunningMock(args: ParsedArgs, ctx: CommandContext): Promise<RunningMockAddress> {
+  const mock = await runningMock(args, ctx);
+  if (!mock) throw new CliFailure(`no mock is running for ${ctx.dir} (start one with: passgate-mock serve --dir ${ctx.dir}, or give --url)`);
+  return mock;
+}
+
+/** Applies a registry change to DIR/state.json; `change` returns a refusal code or null. */
+async function editStateFile(ctx: CommandContext, change: (state: MockPortalState) => string | null): Promise<void> {
+  const { state } = await loadOrSeedState(ctx.dir, { now: ctx.now, crypto: ctx.crypto });
+  const refusal = change(state);
+  if (refusal) throw new CliFailure(`refused: ${refusal}`);
+  await saveState(ctx.dir, state);
+}
+
+function report(ctx: CommandContext, args: ParsedArgs, value: Record<string, unknown>, text: string): number {
+  if (args.flags.has('json')) printJson(ctx, value);
+  else ctx.io.stdout(text);
+  return 0;
+}
+
+export const registerDeviceCommand: CommandDef = {
+  name: 'register-device',
+  summary: "register a device's SM2 public key (设备身份码 → key) for a vendor",
+  usage: ['register-device <deviceId> <publicKeyHex> [--vendor ID] [--url URL] [--dir DIR] [--json]'],
+  details:
+    `publicKeyHex: the 65-byte uncompressed SM2 key (04‖X‖Y, 130 hex digits).\n--vendor defaults to ${DEMO_APPROVED_VENDOR.id}.\n` +
+    REGISTRY_NOTE,
+  spec: { values: ['vendor', 'url'], flags: ['json'] },
+  async run(args, ctx) {
+    const [deviceId, publicKeyHex] = positionals(args, ['<deviceId>', '<publicKeyHex>']);
+    if (!DEVICE_ID.test(deviceId)) throw new UsageError('deviceId must be 1-64 characters of A-Z a-z 0-9 _ -');
+    if (!SM2_PUBLIC_KEY_HEX.test(publicKeyHex)) throw new UsageError('publicKeyHex must be 04 followed by 128 hex digits');
+    const vendorId = args.values.get('vendor') ?? DEMO_APPROVED_VENDOR.id;
+    const mock = await runningMock(args, ctx);
+    if (mock) {
+      await adminRequest(mock, '/admin/devices', { deviceId, publicKey: publicKeyHex.toLowerCase(), vendorId }, ctx.timeouts.mockAdminRequestMs);
+    } else {
+      await editStateFile(ctx, (state) => {
+        const r = state.registry.registerDevice(deviceId, Buffer.from(publicKeyHex, 'hex'), vendorId);
+        return r.ok ? null : r.error;
+      });
+    }
+    const via = mock ? 'admin-api' : 'state-file';
+    const where = mock ? `the running mock at ${mock.url}` : join(ctx.dir, STATE_FILE_NAME);
+    return report(ctx, args, { deviceId, vendorId, via }, `registered ${deviceId} for vendor ${vendorId} in ${where}`);
+  },
+};
+
+export const vendorCommand: CommandDef = {
+  name: 'vendor',
+  summary: 'approve or suspend a vendor (devices of a suspended vendor cannot authorize or bind)',
+  usage: ['vendor approve <vendorId> [--url URL] [--dir DIR] [--json]', 'vendor suspend <vendorId> [--url URL] [--dir DIR] [--json]'],
+  details: REGISTRY_NOTE,
+  spec: { values: ['url'], flags: ['json'] },
+  async run(args, ctx) {
+    const [action, vendorId] = positionals(args, ['approve|suspend', '<vendorId>']);
+    if (action !== 'approve' && action !== 'suspend') throw new UsageError('the action is approve or suspend');
+    if (!isIdentifier(vendorId)) throw new UsageError('vendorId must be 1-64 printable ASCII characters');
+    const mock = await runningMock(args, ctx);
+    if (mock) {
+      await adminRequest(mock, `/admin/vendors/${action}`, { vendorId }, ctx.timeouts.mockAdminRequestMs);
+    } else {
+      await editStateFile(ctx, (state) => {
+        const r = action === 'approve' ? state.registry.approveVendor(vendorId) : state.registry.suspendVendor(vendorId);
+        return r.ok ? null : r.error;
+      });
+    }
+    const status = action === 'approve' ? 'approved' : 'suspended';
+    return report(ctx, args, { vendorId, status, via: mock ? 'admin-api' : 'state-file' }, `vendor ${vendorId} ${status}`);
+  },
+};
+
+export const faultsCommand: CommandDef = {
+  name: 'faults',
+  summary: "set, clear or show a running mock's injected faults",
+  usage: ["faults set '<json>' [--url URL] [--dir DIR]", 'faults clear [--url URL] [--dir DIR]', 'faults show [--url URL] [--dir DIR]'],
+  details:
+    'set merges the JSON object into the current faults; fields:\n' +
+    '  latencyMs (number)       delay before every answer\n' +
+    '  dropConnection (bool)    close the connection instead of answering\n' +
+    '  httpStatus (500|503|null) answer with this status and a non-protocol body\n' +
+    '  malformedJson (bool)     answer 200 with a body that is not JSON\n' +
+    '  wrongMac (bool)          seal answers with a MAC that does not verify\n' +
+    '  clockSkewMs (number)     the portal clock runs this far ahead (negative: behind)\n' +
+    '  paths (string[])         apply the faults above to these paths only (all when empty)\n' +
+    'Each prints the resulting faults as JSON.\n' +
+    RUNNING_MOCK_NOTE,
+  spec: { values: ['url'], flags: ['json'] },
+  async run(args, ctx) {
+    const action = args.positional[0];
+    let path: string;
+    let body: unknown = {};
+    if (action === 'set') {
+      const [, json] = positionals(args, ['set', "'<json>'"]);
+      try {
+        body = JSON.parse(json);
+      } catch {
+        throw new UsageError('the faults must be a JSON object');
+      }
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new UsageError('the faults must be a JSON object');
+      path = '/admin/faults';
+    } else if (action === 'clear' || action === 'show') {
+      positionals(args, [action]);
+      path = action === 'clear' ? '/admin/faults/clear' : '/admin/faults'; // an empty patch shows the current faults
+    } else {
+      throw new UsageError('the action is set, clear or show');
+    }
+    const mock = await requireRunningMock(args, ctx);
+    printJson(ctx, await adminRequest(mock, path, body, ctx.timeouts.mockAdminRequestMs));
+    return 0;
+  },
+};
+
+export const expireTokensCommand: CommandDef = {
+  name: 'expire-tokens',
+  summary: 'make a running mock forget every session token (devices re-authorize transparently)',
+  usage: ['expire-tokens [--url URL] [--dir DIR] [--json]'],
+  details: RUNNING_MOCK_NOTE,
+  spec: { values: ['url'], flags: ['json'] },
+  async run(args, ctx) {
+    positionals(args, []);
+    const mock = await requireRunningMock(args, ctx);
+    await adminRequest(mock, '/admin/expire-tokens', {}, ctx.timeouts.mockAdminRequestMs);
+    return report(ctx, args, { expired: true }, 'every session token expired');
+  },
+};
+
+export const statsCommand: CommandDef = {
+  name: 'stats',
+  summary: "print a running mock's request counters as JSON",
+  usage: ['stats [--url URL] [--dir DIR]'],
+  details: 'connections, requests and requests by path since the mock started.\n' + RUNNING_MOCK_NOTE,
+  spec: { values: ['url'], flags: ['json'] },
+  async run(args, ctx) {
+    positionals(args, []);
+    const mock = await requireRunningMock(args, ctx);
+    printJson(ctx, await adminRequest(mock, '/admin/stats', {}, ctx.timeouts.mockAdminRequestMs));
+    return 0;
+  },
+};

@@ -1,0 +1,142 @@
+// Commands that read the mock's synthetic dataset from DIR/state.json (seeding it on first use,
+// like serve does): the demo residents, their pass codes and their ID-card text.
+import { resolve } from 'node:path';
+import { maskIdNumber, maskName } from '../../verdict.js';
+import { PASS_CODE_TTL_MS } from '../mock-portal.js';
+import {
+  DEMO_PASS_CODE_KEYWORDS,
+  DEMO_RESIDENT_KEYWORDS,
+  demoPassCode,
+  isDemoPassCodeKeyword,
+  type DemoResidentKeyword,
+} from '../domain/demo-dataset.js';
+import type { MockPortalState } from '../domain/portal-state.js';
+import type { Resident } from '../domain/residents.js';
+import { loadOrSeedState } from '../domain/state-file.js';
+import { intOption, positionals, UsageError } from './args.js';
+import { printJson, type CommandContext, type CommandDef } from './command.js';
+import { CliFailure } from './io.js';
+import { writeQrPng } from './qr-png.js';
+
+const MAX_TTL_MS = 365 * 24 * 3600_000;
+/** The idcard keyword of the synthetic person the portal does not know. */
+const UNKNOWN_PERSON = 'unknown';
+
+async function loadState(ctx: CommandContext): Promise<MockPortalState> {
+  return (await loadOrSeedState(ctx.dir, { now: ctx.now, crypto: ctx.crypto })).state;
+}
+
+function demoResident(state: MockPortalState, keyword: DemoResidentKeyword): Resident {
+  const ref = state.demo.residents[keyword];
+  const resident = ref === undefined ? undefined : state.residents.byRef(ref);
+  if (!resident) throw new CliFailure(`the dataset in state.json has no demo resident for ${keyword}`);
+  return resident;
+}
+
+export const residentsCommand: CommandDef = {
+  name: 'residents',
+  summary: 'list the demo residents (masked) and their 苏康码 colour',
+  usage: ['residents [--dir DIR] [--json]'],
+  details:
+    'One line per demo keyword: masked name, masked ID number, 苏康码 colour (none: no code;\n' +
+    'stale: not updated for 14 days) and list membership. Identities are printed masked only;\n' +
+    '`idcard` gives one synthetic identity in full.',
+  spec: { flags: ['json'] },
+  async run(args, ctx) {
+    positionals(args, []);
+    const state = await loadState(ctx);
+    const rows = DEMO_RESIDENT_KEYWORDS.map((keyword) => {
+      const r = demoResident(state, keyword);
+      const stale = r.skm !== null && ctx.now() - r.skm.updatedAt > 14 * 24 * 3600_000;
+      const lists = [r.onControlList ? 'control' : null, r.onRedCodeList ? 'red-code' : null].filter((l) => l !== null);
+      return {
+        keyword,
+        maskedName: maskName(r.name),
+        maskedId: maskIdNumber(r.idNumber),
+        skm: r.skm === null ? 'none' : stale ? `${r.skm.colour} (stale)` : r.skm.colour,
+        lists,
+      };
+    });
+    if (args.flags.has('json')) {
+      printJson(ctx, rows);
+      return 0;
+    }
+    ctx.io.stdout(`${'keyword'.padEnd(18)} ${'name'.padEnd(6)} ${'ID number'.padEnd(18)}  ${'苏康码'.padEnd(14)} lists`);
+    for (const row of rows) {
+      ctx.io.stdout(`${row.keyword.padEnd(18)} ${row.maskedName.padEnd(6)} ${row.maskedId.padEnd(18)}  ${row.skm.padEnd(14)} ${row.lists.join(',') || '-'}`);
+    }
+    return 0;
+  },
+};
+
+export const issueCommand: CommandDef = {
+  name: 'issue',
+  summary: 'print a pass code for a demo keyword, optionally as a QR code PNG',
+  usage: ['issue <keyword> [--ttl-ms N] [--png FILE] [--dir DIR] [--json]'],
+  details:
+    `Keywords: ${DEMO_PASS_CODE_KEYWORDS.join(', ')}.\n` +
+    `--ttl-ms   validity of the code (default ${PASS_CODE_TTL_MS}, one day)\n` +
+    '--png      also write the code as a QR code PNG (needs the Debian package zint)\n' +
+    '--json     print {"keyword","code","png"} instead of the bare code',
+  spec: { values: ['ttl-ms', 'png'], flags: ['json'] },
+  async run(args, ctx) {
+    const [keyword] = positionals(args, ['<keyword>']);
+    if (!isDemoPassCodeKeyword(keyword)) throw new UsageError(`unknown keyword; one of: ${DEMO_PASS_CODE_KEYWORDS.join(', ')}`);
+    const ttlMs = intOption(args, 'ttl-ms', 1000, MAX_TTL_MS) ?? PASS_CODE_TTL_MS;
+    const state = await loadState(ctx);
+    const code = demoPassCode(state, keyword, { now: ctx.now, ttlMs, crypto: ctx.crypto });
+    const pngArg = args.values.get('png');
+    const png = pngArg === undefined ? null : resolve(pngArg);
+    if (png) await writeQrPng(code, png, { timeoutMs: ctx.timeouts.mockQrRenderMs });
+    if (args.flags.has('json')) printJson(ctx, { keyword, code, png });
+    else ctx.io.stdout(code);
+    return 0;
+  },
+};
+
+export const idcardCommand: CommandDef = {
+  name: 'idcard',
+  summary: "print a demo resident's synthetic name and ID number as JSON",
+  usage: ['idcard <keyword> [--dir DIR]'],
+  details:
+    `Keywords: ${DEMO_RESIDENT_KEYWORDS.join(', ')}, and ${UNKNOWN_PERSON} (a synthetic person the\n` +
+    'portal does not know). Prints {"cardType":"resident","name":…,"idNumber":…}, the text a\n' +
+    'simulated ID-card reader would give. Synthetic data only.',
+  spec: {},
+  async run(args, ctx) {
+    const [keyword] = positionals(args, ['<keyword>']);
+    const known = (DEMO_RESIDENT_KEYWORDS as readonly string[]).includes(keyword);
+    if (!known && keyword !== UNKNOWN_PERSON) {
+      throw new UsageError(`unknown keyword; one of: ${DEMO_RESIDENT_KEYWORDS.join(', ')}, ${UNKNOWN_PERSON}`);
+    }
+    const state = await loadState(ctx);
+    const person = known ? demoResident(state, keyword as DemoResidentKeyword) : state.demo.unknownPerson;
+    printJson(ctx, { cardType: 'resident', name: person.name, idNumber: person.idNumber });
+    return 0;
+  },
+};
+
+export const vendorsCommand: CommandDef = {
+  name: 'vendors',
+  summary: 'list the vendors with their status and app ID (and app secret with --secrets)',
+  usage: ['vendors [--secrets] [--dir DIR] [--json]'],
+  details:
+    'Reads DIR/state.json (a running serve saves every change there). --secrets adds each\n' +
+    "vendor's synthetic app secret, which `passgate provision` needs for a demo device.",
+  spec: { flags: ['json', 'secrets'] },
+  async run(args, ctx) {
+    positionals(args, []);
+    const state = await loadState(ctx);
+    const secrets = args.flags.has('secrets');
+    const rows = state.registry.listVendors().map((v) => ({
+      id: v.id,
+      name: v.name,
+      status: v.status,
+      appId: v.appId,
+      ...(secrets ? { appSecret: v.appSecret } : {}),
+    }));
+    if (args.flags.has('json')) printJson(ctx, rows);
+    else for (const v of rows) ctx.io.stdout(`${v.id.padEnd(20)} ${v.status.padEnd(10)} ${v.appId}${v.appSecret ? `  ${v.appSecret}` : ''}`);
+    return 0;
+  },
+};

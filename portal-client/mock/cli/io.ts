@@ -1,0 +1,39 @@
+// Where `passgate-mock` writes, and how it learns it should stop. Injected into main(), so the
+// commands can run in process with captured output; the real process wiring is processIo.
+
+export interface CliIo {
+  stdout(line: string): void;
+  stderr(line: string): void;
+  /**
+   * Resolves with the signal's name when the process is asked to stop (SIGINT, SIGTERM). Handlers
+   * are installed on the call, not before, and removed once it resolves.
+   */
+  untilStopped(): Promise<string>;
+}
+
+export const processIo: CliIo = {
+  stdout: (line) => process.stdout.write(line + '\n'),
+  stderr: (line) => process.stderr.write(line + '\n'),
+  untilStopped: () =>
+    new Promise((resolve) => {
+      const signals = ['SIGINT', 'SIGTERM'] as const;
+      const handlers = signals.map((signal) => {
+        const handler = () => {
+          signals.forEach((s, i) => process.off(s, handlers[i]));
+          resolve(signal);
+        };
+        process.on(signal, handler);
+        return handler;
+      });
+    }),
+};
+
+/** The command ran but could not do its job (exit code 3). The message names no personal data. */
+export class CliFailure extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'CliFailure';
+  }
+}
+
+export const EXIT = { ok: 0, usage: 2, failed: 3 } as const;

@@ -1,0 +1,109 @@
+// Finding a mock that `passgate-mock serve` runs for a data directory, and talking to its admin
+// API. `serve` writes DIR/url and DIR/serve.pid when it listens and removes both when it stops; a
+// url file whose pid is no longer alive (a killed serve) counts as no running mock.
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Agent, request } from 'undici';
+import { TLS_FILES } from '../tls-material.js';
+import { CliFailure } from './io.js';
+
+export const SERVE_FILES = { url: 'url', pid: 'serve.pid', adminToken: 'admin-token', tlsDir: 'tls' } as const;
+
+export interface RunningMockAddress {
+  url: string;
+  adminToken: string;
+  /** The CA to trust for an https:// url. */
+  caPem: string | null;
+}
+
+export async function writeServeFiles(dir: string, url: string, pid: number): Promise<void> {
+  await writeFile(join(dir, SERVE_FILES.url), url + '\n', { mode: 0o600 });
+  await writeFile(join(dir, SERVE_FILES.pid), `${pid}\n`, { mode: 0o600 });
+}
+
+export async function removeServeFiles(dir: string): Promise<void> {
+  await rm(join(dir, SERVE_FILES.url), { force: true });
+  await rm(join(dir, SERVE_FILES.pid), { force: true });
+}
+
+async function readTrimmed(path: string): Promise<string | null> {
+  try {
+    return (await readFile(path, 'utf8')).trim();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new CliFailure(`cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'unknown'})`, { cause: error });
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'; // alive, someone else's
+  }
+}
+
+/** The URL serve recorded for `dir`, or null when no serve runs for it (no url file, or a dead pid). */
+export async function servedUrl(dir: string): Promise<string | null> {
+  const url = await readTrimmed(join(dir, SERVE_FILES.url));
+  if (!url) return null;
+  const pidText = await readTrimmed(join(dir, SERVE_FILES.pid));
+  const pid = pidText === null ? NaN : Number(pidText);
+  if (Number.isSafeInteger(pid) && pid > 0 && !processAlive(pid)) return null;
+  return url;
+}
+
+/**
+ * The running mock to talk to: `urlOverride` if given, else the one serve recorded for `dir`;
+ * null when there is none. The admin token and CA always come from `dir`.
+ */
+export async function findRunningMock(dir: string, urlOverride?: string): Promise<RunningMockAddress | null> {
+  const url = urlOverride ?? (await servedUrl(dir));
+  if (!url) return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new CliFailure('the mock URL is not a valid URL');
+  }
+  const adminToken = await readTrimmed(join(dir, SERVE_FILES.adminToken));
+  if (!adminToken) throw new CliFailure(`no admin token in ${join(dir, SERVE_FILES.adminToken)} (is --dir the mock's data directory?)`);
+  const caPem = parsed.protocol === 'https:' ? await readTrimmed(join(dir, SERVE_FILES.tlsDir, TLS_FILES.caCert)) : null;
+  if (parsed.protocol === 'https:' && !caPem) throw new CliFailure(`no CA certificate in ${join(dir, SERVE_FILES.tlsDir)}`);
+  return { url: parsed.origin, adminToken, caPem };
+}
+
+/** POSTs one admin action and returns its JSON answer; refusals and transport failures are CliFailure. */
+export async function adminRequest(mock: RunningMockAddress, path: string, body: unknown, timeoutMs: number): Promise<unknown> {
+  const dispatcher = new Agent({ connect: { timeout: timeoutMs, ...(mock.caPem ? { ca: mock.caPem } : {}) } });
+  try {
+    const res = await request(mock.url + path, {
+      method: 'POST',
+      dispatcher,
+      headers: { 'content-type': 'application/json', 'x-admin-token': mock.adminToken },
+      body: JSON.stringify(body ?? {}),
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const text = await res.body.text();
+    let answer: unknown;
+    try {
+      answer = JSON.parse(text);
+    } catch {
+      throw new CliFailure(`the mock answered HTTP ${res.statusCode} without JSON`);
+    }
+    if (res.statusCode !== 200) {
+      const reason = (answer as { error?: unknown } | null)?.error;
+      throw new CliFailure(`the mock refused (HTTP ${res.statusCode}): ${typeof reason === 'string' ? reason : 'no reason given'}`);
+    }
+    return answer;
+  } catch (error) {
+    if (error instanceof CliFailure) throw error;
+    const code = (error as { code?: string }).code ?? (error as Error).name;
+    throw new CliFailure(`the mock at ${mock.url} did not answer (${code})`, { cause: error });
+  } finally {
+    await dispatcher.close().catch(() => undefined);
+  }
+}

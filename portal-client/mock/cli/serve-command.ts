@@ -1,0 +1,70 @@
+// `passgate-mock serve`: runs the mock portal for a data directory until SIGINT/SIGTERM.
+import { join } from 'node:path';
+import { startMockPortal } from '../mock-portal.js';
+import { intOption, positionals } from './args.js';
+import { printJson, type CommandDef } from './command.js';
+import { CliFailure } from './io.js';
+import { removeServeFiles, servedUrl, SERVE_FILES, writeServeFiles } from './running-mock.js';
+
+/** Hosts that listen on every address; the URL recorded for the CLI then names loopback. */
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]']);
+
+export const serveCommand: CommandDef = {
+  name: 'serve',
+  summary: 'run the mock portal (HTTPS with its own CA) until Ctrl-C or SIGTERM',
+  usage: ['serve [--port N] [--host H] [--http] [--dir DIR] [--json]'],
+  details:
+    '--port     TCP port (default: any free port)\n' +
+    '--host     address to listen on (default 127.0.0.1)\n' +
+    '--http     plain HTTP instead of HTTPS (a device then needs portal.allowInsecureHttp)\n' +
+    'On first run DIR gets the portal key, a CA and server certificate (DIR/tls), the seeded demo\n' +
+    'dataset (state.json) and the admin token (DIR/admin-token, mode 0600). serve prints the URL,\n' +
+    "the CA path, the portal's SM2 public key (hex) and the admin token's file, never the token.\n" +
+    'While it runs, DIR/url and DIR/serve.pid tell the other commands where it is.',
+  spec: { values: ['port', 'host'], flags: ['http', 'json'] },
+  async run(args, ctx) {
+    positionals(args, []);
+    const port = intOption(args, 'port', 0, 65535);
+    const host = args.values.get('host');
+    const already = await servedUrl(ctx.dir);
+    if (already) throw new CliFailure(`a mock already runs for ${ctx.dir} at ${already} (stop it first)`);
+    let mock;
+    try {
+      mock = await startMockPortal({ dir: ctx.dir, crypto: ctx.crypto, plainHttp: args.flags.has('http'), port, host, now: ctx.now });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+        throw new CliFailure(`cannot listen on ${host ?? '127.0.0.1'}:${port ?? 0} (${code})`, { cause: error });
+      }
+      throw error;
+    }
+    try {
+      const url = new URL(mock.url);
+      if (WILDCARD_HOSTS.has(url.hostname)) url.hostname = 'localhost';
+      const localUrl = url.origin;
+      await writeServeFiles(ctx.dir, localUrl, process.pid);
+      const info = {
+        url: mock.url,
+        caPath: mock.caPath,
+        portalPublicKey: mock.portalPublicKey.toString('hex'),
+        adminTokenFile: join(ctx.dir, SERVE_FILES.adminToken),
+        dir: ctx.dir,
+      };
+      if (args.flags.has('json')) printJson(ctx, info);
+      else {
+        ctx.io.stdout('passgate mock portal running');
+        ctx.io.stdout(`url:          ${info.url}`);
+        ctx.io.stdout(`ca:           ${info.caPath ?? 'none (plain HTTP)'}`);
+        ctx.io.stdout(`portal key:   ${info.portalPublicKey}`);
+        ctx.io.stdout(`admin token:  in ${info.adminTokenFile} (header x-admin-token, loopback only)`);
+        ctx.io.stdout('stop with Ctrl-C or SIGTERM');
+      }
+      const signal = await ctx.io.untilStopped();
+      ctx.io.stderr(`stopping (${signal})`);
+    } finally {
+      await mock.stop();
+      await removeServeFiles(ctx.dir);
+    }
+    return 0;
+  },
+};
