@@ -116,7 +116,7 @@ export class Daemon {
     this.store.onError((error) => logger.log('warn', 'config-error', { code: error.code }));
     this.store.watch();
 
-    const drivers = [...(this.o.configuredDrivers === false ? [] : inputDriversFromConfig(this.store, this.timeouts)), ...(this.o.extraInputs ?? [])];
+    const drivers = [...(this.o.configuredDrivers === false ? [] : await inputDriversFromConfig(this.store, this.timeouts)), ...(this.o.extraInputs ?? [])];
     for (const driver of drivers) {
       driver.onEvent((event) => this.runner.acceptInput(event));
       driver.onState((s) => logger.log(s.state === 'open' ? 'info' : 'warn', 'driver-state', { driver: s.name, state: s.state, code: s.lastError ?? null }));

@@ -68,7 +68,7 @@ export async function runSelftestCommand(
     }
   };
   await device('serial-scanner', store.get('drivers.serial.enabled'), store.get('drivers.serial.path'));
-  await device('idcard-reader', store.get('drivers.idcard.enabled'), store.get('drivers.idcard.path'));
+  await device('idcard', store.get('drivers.idcard.enabled'), store.get('drivers.idcard.path'));
   await device('camera', store.get('drivers.camera.enabled'), store.get('drivers.camera.device'));
   if (store.get('drivers.hid.enabled')) {
     const vid = store.get('drivers.hid.vendorId');
