@@ -16,7 +16,7 @@ import { loadOrSeedState } from '../domain/state-file.js';
 import { intOption, positionals, UsageError } from './args.js';
 import { printJson, type CommandContext, type CommandDef } from './command.js';
 import { CliFailure } from './io.js';
-import { writeQrPng } from './qr-png.js';
+import { writeSymbolPng } from './symbol-png.js';
 
 const MAX_TTL_MS = 365 * 24 * 3600_000;
 /** The idcard keyword of the synthetic person the portal does not know. */
@@ -71,14 +71,15 @@ export const residentsCommand: CommandDef = {
 
 export const issueCommand: CommandDef = {
   name: 'issue',
-  summary: 'print a pass code for a demo keyword, optionally as a QR code PNG',
-  usage: ['issue <keyword> [--ttl-ms N] [--png FILE] [--dir DIR] [--json]'],
+  summary: 'print a pass code for a demo keyword, optionally as a QR code or Grid Matrix PNG',
+  usage: ['issue <keyword> [--ttl-ms N] [--png FILE [--grid-matrix]] [--dir DIR] [--json]'],
   details:
     `Keywords: ${DEMO_PASS_CODE_KEYWORDS.join(', ')}.\n` +
     `--ttl-ms   validity of the code (default ${PASS_CODE_TTL_MS}, one day)\n` +
     '--png      also write the code as a QR code PNG (needs the Debian package zint)\n' +
+    '--grid-matrix  with --png: a Grid Matrix symbol (GB/T 27766, standard 6.1) instead of QR\n' +
     '--json     print {"keyword","code","png"} instead of the bare code',
-  spec: { values: ['ttl-ms', 'png'], flags: ['json'] },
+  spec: { values: ['ttl-ms', 'png'], flags: ['json', 'grid-matrix'] },
   async run(args, ctx) {
     const [keyword] = positionals(args, ['<keyword>']);
     if (!isDemoPassCodeKeyword(keyword)) throw new UsageError(`unknown keyword; one of: ${DEMO_PASS_CODE_KEYWORDS.join(', ')}`);
@@ -87,7 +88,9 @@ export const issueCommand: CommandDef = {
     const code = demoPassCode(state, keyword, { now: ctx.now, ttlMs, crypto: ctx.crypto });
     const pngArg = args.values.get('png');
     const png = pngArg === undefined ? null : resolve(pngArg);
-    if (png) await writeQrPng(code, png, { timeoutMs: ctx.timeouts.mockQrRenderMs });
+    if (!png && args.flags.has('grid-matrix')) throw new UsageError('--grid-matrix goes with --png FILE');
+    const symbology = args.flags.has('grid-matrix') ? 'grid-matrix' : 'qr';
+    if (png) await writeSymbolPng(code, png, { symbology, timeoutMs: ctx.timeouts.mockQrRenderMs });
     if (args.flags.has('json')) printJson(ctx, { keyword, code, png });
     else ctx.io.stdout(code);
     return 0;

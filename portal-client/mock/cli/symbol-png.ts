@@ -1,17 +1,23 @@
-// Renders a pass code as a QR code PNG with Debian's zint (package `zint`). The text goes to zint
-// on stdin, never on its command line, so it does not show in the process list.
+// Renders a pass code as a QR code or Grid Matrix (GB/T 27766) PNG with Debian's zint (package
+// `zint`). The text goes to zint on stdin, never on its command line, so it does not show in the
+// process list.
 import { spawn } from 'node:child_process';
 import { CliFailure } from './io.js';
 
-export interface QrPngOptions {
+export type PngSymbology = 'qr' | 'grid-matrix';
+
+const ZINT_SYMBOLOGY: Record<PngSymbology, string> = { qr: 'QRCODE', 'grid-matrix': 'GRIDMATRIX' };
+
+export interface SymbolPngOptions {
+  symbology: PngSymbology;
   /** zint must finish within this (firmware/timeouts.ts mockQrRenderMs). */
   timeoutMs: number;
   /** The zint executable; found on PATH by default. */
   zint?: string;
 }
 
-export async function writeQrPng(text: string, file: string, o: QrPngOptions): Promise<void> {
-  const args = ['-b', 'QRCODE', '--filetype=PNG', '-o', file, '--input=-', '--scale=4', '--quietzones'];
+export async function writeSymbolPng(text: string, file: string, o: SymbolPngOptions): Promise<void> {
+  const args = ['-b', ZINT_SYMBOLOGY[o.symbology], '--filetype=PNG', '-o', file, '--input=-', '--scale=4', '--quietzones'];
   await new Promise<void>((resolve, reject) => {
     // Own timer rather than spawn's `timeout`, which outlives a spawn that failed (ENOENT).
     const child = spawn(o.zint ?? 'zint', args, { stdio: ['pipe', 'ignore', 'pipe'] });
@@ -25,7 +31,7 @@ export async function writeQrPng(text: string, file: string, o: QrPngOptions): P
       clearTimeout(timer);
       reject(
         error.code === 'ENOENT'
-          ? new CliFailure('zint is not installed: install the Debian package zint (apt-get install zint) to write QR code PNGs')
+          ? new CliFailure('zint is not installed: install the Debian package zint (apt-get install zint) to write pass-code PNGs')
           : new CliFailure(`zint could not be started (${error.code ?? 'unknown'})`, { cause: error }),
       );
     });
