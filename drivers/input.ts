@@ -25,6 +25,11 @@ export interface DriverStatus {
   lastError?: ErrorCode;
 }
 
+/** A driver's status: an open driver has no `lastError`, whatever failed before it opened. */
+export function driverStatus(name: string, state: DriverState, lastError: ErrorCode | undefined): DriverStatus {
+  return lastError === undefined || state === 'open' ? { name, state } : { name, state, lastError };
+}
+
 export interface InputDriver {
   readonly name: string;
   status(): DriverStatus;
@@ -56,5 +61,14 @@ export class Listeners<T> {
       }
     }
     if (failure) throw failure.error;
+  }
+
+  /** Like emit, but no listener's error reaches the emitter. */
+  emitIgnoringFailures(value: T): void {
+    try {
+      this.emit(value);
+    } catch {
+      // A listener's failure is the listener's; the device that emitted keeps reading.
+    }
   }
 }

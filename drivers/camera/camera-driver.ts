@@ -4,9 +4,8 @@
 // The source is kept open by the shared Reconnector: ffmpeg failing to start, exiting, or the
 // device node vanishing puts the driver in 'reconnecting', and ffmpeg is started again with
 // backoff (or as soon as the device node is back). Nothing here throws out of a callback.
-import { Listeners, type DriverStatus, type InputDriver, type InputEvent } from '../input.js';
+import { driverStatus, Listeners, type DriverStatus, type InputDriver, type InputEvent } from '../input.js';
 import type { SymbolDecoder } from '../symbol-decoder.js';
-import type { ErrorCode } from '../../firmware/errors.js';
 import type { TimeoutTable } from '../../firmware/timeouts.js';
 import { Reconnector, pathExists } from '../reconnect.js';
 import { DecodePipeline, type PipelineStats } from './decode-pipeline.js';
@@ -112,12 +111,12 @@ export class CameraDriver implements InputDriver {
       open: () => this.startSource(),
       onOpen: (source) => this.attach(source),
       release: (source) => source.stop(),
-      onState: (state, lastError) => this.states.emit(this.statusOf(state, lastError)),
+      onState: (state, lastError) => this.states.emit(driverStatus(this.name, state, lastError)),
     });
   }
 
   status(): DriverStatus {
-    return this.statusOf(this.reconnector.state, this.reconnector.error);
+    return driverStatus(this.name, this.reconnector.state, this.reconnector.error);
   }
 
   diagnostics(): CameraDiagnostics {
@@ -174,9 +173,5 @@ export class CameraDriver implements InputDriver {
     source.onEnd((reason) => this.reconnector.lost(source, reason));
     // It may have ended between `ready` and now.
     if (source.ended) this.reconnector.lost(source, new Error('source ended'));
-  }
-
-  private statusOf(state: DriverStatus['state'], lastError: ErrorCode | undefined): DriverStatus {
-    return lastError === undefined ? { name: this.name, state } : { name: this.name, state, lastError };
   }
 }

@@ -1,7 +1,7 @@
 // A keyboard-wedge (USB HID keyboard) QR scanner read as raw reports through node-hid.
 // Read drivers/hid-scanner/README.md first: the kernel's keyboard driver sees the same keys.
 import type { DriverStatus, InputDriver, InputEvent } from '../input.js';
-import { Listeners } from '../input.js';
+import { driverStatus, Listeners } from '../input.js';
 import { PassgateError, type ErrorCode } from '../../firmware/errors.js';
 import type { TimeoutTable } from '../../firmware/timeouts.js';
 import { Reconnector, asDriverError } from '../reconnect.js';
@@ -103,10 +103,7 @@ export class HidScannerDriver implements InputDriver {
   }
 
   status(): DriverStatus {
-    const status: DriverStatus = { name: this.name, state: this.reconnector.state };
-    const lastError = this.reconnector.error;
-    if (lastError !== undefined && this.reconnector.state !== 'open') status.lastError = lastError;
-    return status;
+    return driverStatus(this.name, this.reconnector.state, this.reconnector.error);
   }
 
   open(): Promise<void> {
@@ -166,11 +163,6 @@ export class HidScannerDriver implements InputDriver {
       const code = DISCARD_CODES[frame.reason];
       if (code !== undefined) event = { kind: 'read-error', source: this.name, code };
     }
-    if (event === undefined) return;
-    try {
-      this.events.emit(event);
-    } catch {
-      // A listener's failure is the listener's; reading goes on.
-    }
+    if (event !== undefined) this.events.emitIgnoringFailures(event);
   }
 }

@@ -1,7 +1,7 @@
 // An in-memory ID-card reader for other modules' tests: `present(card)` emits a card event,
 // `fail(code)` a read-error, `setState` drives the status. No port, no timers.
 import type { ErrorCode } from '../../firmware/errors.js';
-import { Listeners, type DriverState, type DriverStatus, type IdCardIdentity, type InputDriver, type InputEvent } from '../input.js';
+import { driverStatus, Listeners, type DriverState, type DriverStatus, type IdCardIdentity, type InputDriver, type InputEvent } from '../input.js';
 
 export class MockIdCardReader implements InputDriver {
   readonly name: string;
@@ -48,7 +48,7 @@ export class MockIdCardReader implements InputDriver {
 
   /** Drives the status, e.g. 'reconnecting' with 'driver.disconnected'. */
   setState(state: DriverState, lastError?: ErrorCode): void {
-    this.current = lastError === undefined || state === 'open' ? { name: this.name, state } : { name: this.name, state, lastError };
+    this.current = driverStatus(this.name, state, lastError);
     this.states.emit(this.status());
   }
 }

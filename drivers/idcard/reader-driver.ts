@@ -8,7 +8,7 @@
 import { SerialPort } from 'serialport';
 import { PassgateError, isPassgateError, type ErrorCode } from '../../firmware/errors.js';
 import { timeoutTable, type TimeoutTable } from '../../firmware/timeouts.js';
-import { Listeners, type DriverStatus, type InputDriver, type InputEvent } from '../input.js';
+import { driverStatus, Listeners, type DriverStatus, type InputDriver, type InputEvent } from '../input.js';
 import { Reconnector, asDriverError, pathExists } from '../reconnect.js';
 import { findCard, readIdentity } from './card-flow.js';
 import { SamClient } from './sam-client.js';
@@ -85,7 +85,7 @@ export class IdCardReaderDriver implements InputDriver {
       open: () => openSerialPort(this.path, this.baudRate),
       onOpen: (port) => this.startSession(port),
       onClosed: () => this.endSession(),
-      onState: () => this.safely(() => this.states.emit(this.status())),
+      onState: () => this.states.emitIgnoringFailures(this.status()),
       isPresent: pathExists(this.path),
       isFatal: (error) => error.details.reason === 'invalid-settings',
       release: async (port) => {
@@ -97,9 +97,7 @@ export class IdCardReaderDriver implements InputDriver {
   }
 
   status(): DriverStatus {
-    const state = this.reconnector.state;
-    const lastError = state === 'open' ? undefined : this.reconnector.error;
-    return lastError === undefined ? { name: this.name, state } : { name: this.name, state, lastError };
+    return driverStatus(this.name, this.reconnector.state, this.reconnector.error);
   }
 
   open(): Promise<void> {
@@ -191,23 +189,11 @@ export class IdCardReaderDriver implements InputDriver {
     try {
       const card = await readIdentity(session.client);
       if (!session.active) return;
-      this.emit({ kind: 'card', source: this.name, card });
+      this.events.emitIgnoringFailures({ kind: 'card', source: this.name, card });
     } catch (error) {
       if (!session.active) return;
       if (isPassgateError(error, 'driver.disconnected')) return;
-      this.emit({ kind: 'read-error', source: this.name, code: readErrorCode(error) });
-    }
-  }
-
-  private emit(event: InputEvent): void {
-    this.safely(() => this.events.emit(event));
-  }
-
-  private safely(callback: () => void): void {
-    try {
-      callback();
-    } catch {
-      // A listener's failure is the listener's; the driver keeps polling.
+      this.events.emitIgnoringFailures({ kind: 'read-error', source: this.name, code: readErrorCode(error) });
     }
   }
 }

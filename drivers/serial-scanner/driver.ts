@@ -4,7 +4,7 @@
 // Modem lines are never touched (their ioctls fail on ptys and on many CDC adapters).
 import { SerialPort } from 'serialport';
 import type { DriverStatus, InputDriver, InputEvent } from '../input.js';
-import { Listeners } from '../input.js';
+import { driverStatus, Listeners } from '../input.js';
 import { PassgateError, type ErrorCode } from '../../firmware/errors.js';
 import type { TimeoutTable } from '../../firmware/timeouts.js';
 import { Reconnector, asDriverError, pathExists } from '../reconnect.js';
@@ -75,10 +75,7 @@ export class SerialScannerDriver implements InputDriver {
   }
 
   status(): DriverStatus {
-    const status: DriverStatus = { name: this.name, state: this.reconnector.state };
-    const lastError = this.reconnector.error;
-    if (lastError !== undefined && this.reconnector.state !== 'open') status.lastError = lastError;
-    return status;
+    return driverStatus(this.name, this.reconnector.state, this.reconnector.error);
   }
 
   open(): Promise<void> {
@@ -201,7 +198,7 @@ export class SerialScannerDriver implements InputDriver {
     });
     if (this.options.configureOnOpen) {
       this.configure().catch((error: unknown) => {
-        this.emit({ kind: 'read-error', source: this.name, code: asDriverError(error, 'driver.frame-invalid').code });
+        this.events.emitIgnoringFailures({ kind: 'read-error', source: this.name, code: asDriverError(error, 'driver.frame-invalid').code });
       });
     }
   }
@@ -213,18 +210,10 @@ export class SerialScannerDriver implements InputDriver {
     await new Promise<void>((resolve) => handle.port.close(() => resolve()));
   }
 
-  private emit(event: InputEvent): void {
-    try {
-      this.events.emit(event);
-    } catch {
-      // A listener's failure is the listener's; the port keeps reading.
-    }
-  }
-
   private handleFrame(frame: ScanFrame): void {
     switch (frame.kind) {
       case 'code':
-        this.emit({ kind: 'code', source: this.name, text: frame.text, symbology: frame.symbology });
+        this.events.emitIgnoringFailures({ kind: 'code', source: this.name, text: frame.text, symbology: frame.symbology });
         return;
       case 'reply': {
         const pending = this.pendingReply;
@@ -236,7 +225,7 @@ export class SerialScannerDriver implements InputDriver {
       }
       case 'discarded': {
         const code = DISCARD_CODES[frame.reason];
-        if (code !== undefined) this.emit({ kind: 'read-error', source: this.name, code });
+        if (code !== undefined) this.events.emitIgnoringFailures({ kind: 'read-error', source: this.name, code });
         return;
       }
     }

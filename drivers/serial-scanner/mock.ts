@@ -1,6 +1,6 @@
 // A scanner that exists only in memory, for other modules' tests: `inject(text)` is a scan.
 import type { DriverState, DriverStatus, InputDriver, InputEvent, Symbology } from '../input.js';
-import { Listeners } from '../input.js';
+import { driverStatus, Listeners } from '../input.js';
 import type { ErrorCode } from '../../firmware/errors.js';
 
 export class MockSerialScanner implements InputDriver {
@@ -17,9 +17,7 @@ export class MockSerialScanner implements InputDriver {
   }
 
   status(): DriverStatus {
-    return this.lastError === undefined || this.state === 'open'
-      ? { name: this.name, state: this.state }
-      : { name: this.name, state: this.state, lastError: this.lastError };
+    return driverStatus(this.name, this.state, this.lastError);
   }
 
   async open(): Promise<void> {

@@ -1,9 +1,9 @@
 // The device's SM2 private key on disk: 64 lowercase hex digits and a newline, mode 0600.
 // Errors name the file and the reason, never the key or any part of the file's content.
-import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { open, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { open } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { syncDirectory, writeFileAtomic } from '../../firmware/atomic-file.js';
 import { PassgateError } from '../../firmware/errors.js';
 import { isValidSm2PrivateKey } from './sm2-curve.js';
 
@@ -29,32 +29,16 @@ export async function writePrivateKeyFile(path: string, key: Uint8Array): Promis
   if (!isValidSm2PrivateKey(key)) {
     throw keyFileError(path, 'out-of-range', 'refusing to write: not a valid SM2 private key (32 bytes in [1, n-2])');
   }
-  const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   const content = Buffer.from(Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('hex') + '\n', 'ascii');
   try {
-    const file = await open(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, KEY_FILE_MODE);
-    try {
-      // The umask cannot add bits, but an odd umask could remove the owner's; state the mode.
-      await file.chmod(KEY_FILE_MODE);
-      await file.writeFile(content);
-      await file.sync();
-    } finally {
-      await file.close();
-    }
-    await rename(temporary, path);
+    await writeFileAtomic(path, content, KEY_FILE_MODE);
   } catch (cause) {
-    await unlink(temporary).catch(() => undefined);
     throw keyFileError(path, 'write-failed', `could not be written (${errnoCode(cause) ?? 'error'})`, cause);
   } finally {
     content.fill(0);
   }
   try {
-    const directory = await open(dirname(path), constants.O_RDONLY);
-    try {
-      await directory.sync();
-    } finally {
-      await directory.close();
-    }
+    await syncDirectory(dirname(path));
   } catch (cause) {
     throw keyFileError(path, 'write-failed', `written, but its directory could not be flushed (${errnoCode(cause) ?? 'error'})`, cause);
   }

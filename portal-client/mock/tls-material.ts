@@ -3,10 +3,10 @@
 // Both are ECDSA P-256 with SHA-256. The CA's private key never leaves memory: once the server
 // certificate is signed it is dropped, so nobody can mint further certificates under it.
 import { X509Certificate, createHash, createPrivateKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
-import { constants } from 'node:fs';
-import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../../firmware/atomic-file.js';
 import { PassgateError } from '../../firmware/errors.js';
 import {
   derBitString,
@@ -242,25 +242,6 @@ async function readIfPresent(path: string): Promise<string | undefined> {
   }
 }
 
-/** Temporary file, flush, rename: a crash leaves the old file or the new one, never half of one. */
-async function writeFileAtomically(path: string, content: string, mode: number): Promise<void> {
-  const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    const file = await open(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
-    try {
-      await file.chmod(mode);
-      await file.writeFile(content);
-      await file.sync();
-    } finally {
-      await file.close();
-    }
-    await rename(temporary, path);
-  } catch (error) {
-    await unlink(temporary).catch(() => undefined);
-    throw error;
-  }
-}
-
 /**
  * Reuses dir/ca.pem, dir/server.pem and dir/server.key (0600) when they are a usable set, and
  * otherwise creates and writes new ones. The key is written first and ca.pem last, so a device
@@ -291,9 +272,9 @@ export async function loadOrCreateTlsMaterial(
     }
     const material = createTlsMaterial({ hosts, validDays, now });
     await mkdir(dir, { recursive: true, mode: 0o700 });
-    await writeFileAtomically(paths.serverKey, material.serverKeyPem, 0o600);
-    await writeFileAtomically(paths.serverCert, material.serverCertPem, 0o644);
-    await writeFileAtomically(paths.caCert, material.caCertPem, 0o644);
+    await writeFileAtomic(paths.serverKey, material.serverKeyPem, 0o600);
+    await writeFileAtomic(paths.serverCert, material.serverCertPem, 0o644);
+    await writeFileAtomic(paths.caCert, material.caCertPem, 0o644);
     return { ...material, caCertPath: paths.caCert, created: true };
   } catch (cause) {
     if (cause instanceof PassgateError) throw cause;

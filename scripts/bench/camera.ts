@@ -7,7 +7,7 @@ import { ZxingQrDecoder } from '../../drivers/camera/zxing-qr-decoder.js';
 import type { GrayImage } from '../../drivers/gray-image.js';
 import { addNoise, degrade, gaussianBlur, mulberry32, unevenLighting } from '../../test/support/synth-image.js';
 import { zintMatrix } from '../../test/support/zint.js';
-import { percentile, round, type BenchRow, type BenchSection } from './section.js';
+import { mean, percentile, round, type BenchRow, type BenchSection } from './section.js';
 
 const CORPUS_SIZE = 240;
 const SEED = 20261127;
@@ -70,7 +70,7 @@ export function noCodeFrames(rng: () => number, width: number, height: number, c
  * Decode time per frame: the best of REPEATS runs of the same frame, because the bench machine is
  * shared and other processes' bursts would otherwise dominate the figure.
  */
-async function timeEach(decoder: ZxingQrDecoder, frames: GrayImage[]): Promise<number[]> {
+async function decodeTimes(decoder: ZxingQrDecoder, frames: GrayImage[]): Promise<number[]> {
   for (const frame of frames.slice(0, WARMUP)) await decoder.decode(frame);
   const times: number[] = [];
   for (const frame of frames) {
@@ -84,8 +84,6 @@ async function timeEach(decoder: ZxingQrDecoder, frames: GrayImage[]): Promise<n
   }
   return times;
 }
-
-const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 export const cameraSection: BenchSection = {
   name: 'camera',
@@ -108,20 +106,20 @@ export const cameraSection: BenchSection = {
         else qrHits++;
       }
     }
-    const times = await timeEach(decoder, samples.map((s) => s.image));
+    const times = await decodeTimes(decoder, samples.map((s) => s.image));
     const hd = corpus(rng, TIMING_FRAMES_720P, 1280, 720);
-    const hdTimes = await timeEach(decoder, hd.map((s) => s.image));
-    const noCode = await timeEach(decoder, noCodeFrames(rng, 640, 480, NO_CODE_FRAMES, false));
-    const cluttered = await timeEach(decoder, noCodeFrames(rng, 640, 480, NO_CODE_FRAMES, true));
-    const noCodeHd = await timeEach(decoder, noCodeFrames(rng, 1280, 720, NO_CODE_FRAMES / 2, false));
-    const clutteredHd = await timeEach(decoder, noCodeFrames(rng, 1280, 720, NO_CODE_FRAMES / 2, true));
+    const hdTimes = await decodeTimes(decoder, hd.map((s) => s.image));
+    const noCode = await decodeTimes(decoder, noCodeFrames(rng, 640, 480, NO_CODE_FRAMES, false));
+    const cluttered = await decodeTimes(decoder, noCodeFrames(rng, 640, 480, NO_CODE_FRAMES, true));
+    const noCodeHd = await decodeTimes(decoder, noCodeFrames(rng, 1280, 720, NO_CODE_FRAMES / 2, false));
+    const clutteredHd = await decodeTimes(decoder, noCodeFrames(rng, 1280, 720, NO_CODE_FRAMES / 2, true));
     // The two ways of handing a frame to zxing-wasm, full frame only (no small-code retry).
     const pgm = await ZxingQrDecoder.create({ smallCodeRetry: false });
     const rgba = await ZxingQrDecoder.create({ input: 'rgba', smallCodeRetry: false });
     let noRetryHits = 0;
     for (const s of samples) if ((await pgm.decode(s.image)).some((x) => x.text === s.text)) noRetryHits++;
-    const pgmTimes = await timeEach(pgm, samples.slice(0, 80).map((s) => s.image));
-    const rgbaTimes = await timeEach(rgba, samples.slice(0, 80).map((s) => s.image));
+    const pgmTimes = await decodeTimes(pgm, samples.slice(0, 80).map((s) => s.image));
+    const rgbaTimes = await decodeTimes(rgba, samples.slice(0, 80).map((s) => s.image));
 
     return [
       { key: 'camera_decode_ms_640x480', value: round(mean(times), 2), unit: 'ms', target: '<= 15' },

@@ -6,22 +6,12 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ConfigStore } from '../../firmware/config/store.js';
 import { DEFAULT_TIMEOUTS } from '../../firmware/timeouts.js';
-import { percentile, round, type BenchRow, type BenchSection } from './section.js';
+import { percentile, round, timeEach, type BenchRow, type BenchSection } from './section.js';
 
 const READS = 20_000;
 const POLLS = 20_000;
 const WRITES = 200;
 const CHANGES = 8;
-
-function timeEach(count: number, work: (i: number) => void): number[] {
-  const samples: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const start = performance.now();
-    work(i);
-    samples.push(performance.now() - start);
-  }
-  return samples;
-}
 
 export const configSection: BenchSection = {
   name: 'config',

@@ -1,6 +1,5 @@
 // Crypto costs: the per-scan symmetric work (SM4-CBC both ways plus two HMAC-SM3, as one request
 // and its response need) and each SM2 operation, which runs only at authorize/bind time.
-import { performance } from 'node:perf_hooks';
 import { createGmCryptoSuite } from '../../portal-client/crypto/gm-suite.js';
 import { percentile, round, timeEach, type BenchRow, type BenchSection } from './section.js';
 
@@ -8,7 +7,6 @@ const SCAN_ROUNDS = 2000;
 const SM2_ROUNDS = 30;
 /** About the size of a sealed verification request or response body. */
 const BODY_BYTES = 256;
-
 
 export const cryptoSection: BenchSection = {
   name: 'crypto',

@@ -30,8 +30,6 @@ const TOKEN_BYTES = 24;
 /** CIPHER_MODE of sm-crypto's doEncrypt: 1 is C1C3C2 (GM/T 0003.4). */
 const SM2_C1C3C2 = 1;
 
-
-
 /**
  * Time this thread has spent runnable but waiting for a CPU, in ms (Linux schedstat, exact to the
  * nanosecond); null where the kernel does not offer it. On a shared machine the tail of the round

@@ -1,6 +1,6 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import fc from 'fast-check';
-import { PassgateError, isPassgateError } from '../../firmware/errors.js';
+import { PassgateError } from '../../firmware/errors.js';
 import { DEFAULT_TIMEOUTS } from '../../firmware/timeouts.js';
 import {
   CONFIG_KEYS,
@@ -16,16 +16,7 @@ import {
   parseValueText,
   validateValue,
 } from '../../firmware/config/schema.js';
-
-function codeOf(work: () => unknown): string | undefined {
-  try {
-    work();
-  } catch (error) {
-    if (!isPassgateError(error)) throw error;
-    return error.code;
-  }
-  return undefined;
-}
+import { codeOf } from '../support/failures.js';
 
 describe('config schema types', () => {
   it('derives each key value type from the table', () => {

@@ -5,10 +5,11 @@ import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { PassgateError, isPassgateError } from '../../firmware/errors.js';
+import { PassgateError } from '../../firmware/errors.js';
 import { ConfigStore, DATABASE_FILE, SCHEMA_VERSION } from '../../firmware/config/store.js';
 import fc from 'fast-check';
 import { CONFIG_KEYS, type ConfigKey, parseValueText } from '../../firmware/config/schema.js';
+import { codeOf } from '../support/failures.js';
 
 let root: string;
 
@@ -29,16 +30,6 @@ function open(dir = join(root, 'data'), pollMs = 20): ConfigStore {
   const store = ConfigStore.open(dir, { timeouts: { configPollMs: pollMs, configBusyMs: 2000 } });
   opened.push(store);
   return store;
-}
-
-function codeOf(work: () => unknown): string | undefined {
-  try {
-    work();
-  } catch (error) {
-    if (!isPassgateError(error)) throw error;
-    return error.code;
-  }
-  return undefined;
 }
 
 function rawDb(dir = join(root, 'data')): Database.Database {

@@ -3,22 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PassgateError, isPassgateError } from '../../firmware/errors.js';
+import { isPassgateError } from '../../firmware/errors.js';
 import { createGmCryptoSuite } from '../../portal-client/crypto/gm-suite.js';
 import { readPrivateKeyFile, writePrivateKeyFile } from '../../portal-client/crypto/key-file.js';
+import { rejection } from '../support/failures.js';
 
 const suite = createGmCryptoSuite();
 let dir = '';
-
-async function failure(promise: Promise<unknown>): Promise<PassgateError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof PassgateError) return error;
-    throw new Error(`expected a PassgateError, got ${String(error)}`);
-  }
-  throw new Error('expected a failure');
-}
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'passgate-keyfile-'));
@@ -53,7 +44,7 @@ describe('private key file', () => {
     await writePrivateKeyFile(path, privateKey);
     for (const mode of [0o644, 0o640, 0o604]) {
       chmodSync(path, mode);
-      const error = await failure(readPrivateKeyFile(path));
+      const error = await rejection(readPrivateKeyFile(path));
       expect(error.code).toBe('crypto.bad-key');
       expect(error.details.reason).toBe('permissions');
       expect(error.message).toContain(path);
@@ -74,7 +65,7 @@ describe('private key file', () => {
     for (const [name, content, reason] of cases) {
       const path = join(dir, name);
       writeFileSync(path, content, { mode: 0o600 });
-      const error = await failure(readPrivateKeyFile(path));
+      const error = await rejection(readPrivateKeyFile(path));
       expect([error.code, error.details.reason]).toEqual(['crypto.bad-key', reason]);
       expect(error.message).toContain(name);
     }
@@ -84,17 +75,17 @@ describe('private key file', () => {
     writeFileSync(upper, key.toString('hex').toUpperCase() + '\r\n', { mode: 0o600 });
     expect(await readPrivateKeyFile(upper)).toEqual(key);
 
-    expect((await failure(readPrivateKeyFile(join(dir, 'absent.key')))).details.reason).toBe('missing');
+    expect((await rejection(readPrivateKeyFile(join(dir, 'absent.key')))).details.reason).toBe('missing');
     mkdirSync(join(dir, 'adir'), { mode: 0o700 });
-    expect((await failure(readPrivateKeyFile(join(dir, 'adir')))).details.reason).toBe('not-a-file');
+    expect((await rejection(readPrivateKeyFile(join(dir, 'adir')))).details.reason).toBe('not-a-file');
     symlinkSync(upper, join(dir, 'link.key'));
-    expect((await failure(readPrivateKeyFile(join(dir, 'link.key')))).details.reason).toBe('not-a-file');
+    expect((await rejection(readPrivateKeyFile(join(dir, 'link.key')))).details.reason).toBe('not-a-file');
   });
 
   it('refuses to write an invalid key or into a missing directory', async () => {
-    expect((await failure(writePrivateKeyFile(join(dir, 'x.key'), Buffer.alloc(32)))).code).toBe('crypto.bad-key');
-    expect((await failure(writePrivateKeyFile(join(dir, 'x.key'), Buffer.alloc(16, 1)))).code).toBe('crypto.bad-key');
-    const error = await failure(writePrivateKeyFile(join(dir, 'no-such-dir', 'x.key'), suite.sm2GenerateKeyPair().privateKey));
+    expect((await rejection(writePrivateKeyFile(join(dir, 'x.key'), Buffer.alloc(32)))).code).toBe('crypto.bad-key');
+    expect((await rejection(writePrivateKeyFile(join(dir, 'x.key'), Buffer.alloc(16, 1)))).code).toBe('crypto.bad-key');
+    const error = await rejection(writePrivateKeyFile(join(dir, 'no-such-dir', 'x.key'), suite.sm2GenerateKeyPair().privateKey));
     expect([error.code, error.details.reason]).toEqual(['crypto.bad-key', 'write-failed']);
     expect(readdirSync(dir).some((name) => name.endsWith('.tmp'))).toBe(false);
   });

@@ -5,19 +5,10 @@ import { nodeHidOpener } from '../../drivers/hid-scanner/device.js';
 import type { DriverStatus, InputEvent } from '../../drivers/input.js';
 import { isPassgateError } from '../../firmware/errors.js';
 import { timeoutTable } from '../../firmware/timeouts.js';
+import { until } from '../support/polling.js';
 import * as fx from './fixtures.js';
 
 const timeouts = timeoutTable({ driverPathPollMs: 20, driverReopenInitialMs: 20, driverReopenMaxMs: 100, hidFrameIdleMs: 50 });
-
-async function until<T>(probe: () => T | undefined | false, timeoutMs = 2000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 const drivers: HidScannerDriver[] = [];
 afterEach(async () => {

@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isPassgateError, type PassgateError } from '../../firmware/errors.js';
 import { timeoutTable } from '../../firmware/timeouts.js';
 import { createGmCryptoSuite } from '../../portal-client/crypto/gm-suite.js';
 import { PortalClient } from '../../portal-client/client.js';
@@ -13,6 +12,7 @@ import { createPortalTransport } from '../../portal-client/transport.js';
 import { DEMO_RESIDENT_KEYWORDS, demoVenues } from '../../portal-client/mock/domain/demo-dataset.js';
 import { isMaskedIdNumber, isMaskedName, maskIdNumber, maskName } from '../../portal-client/verdict.js';
 import { isValidIdNumber } from '../../drivers/idcard/gb11643.js';
+import { rejection } from '../support/failures.js';
 import { zintMatrix } from '../support/zint.js';
 import { runCli, spawnCli } from './run-cli.js';
 import { main } from '../../portal-client/mock/cli.js';
@@ -26,16 +26,6 @@ beforeAll(() => {
   offlineDir = join(root, 'offline');
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-async function rejection(promise: Promise<unknown>): Promise<PassgateError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isPassgateError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('passgate-mock without a running mock', () => {
   it('the process exits with main()\'s code: 0 for help, 2 for a usage error, 3 when the command fails', async () => {

@@ -6,7 +6,6 @@ import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
-import { isPassgateError, type PassgateError } from '../../firmware/errors.js';
 import { timeoutTable } from '../../firmware/timeouts.js';
 import type { CryptoSuite } from '../../portal-client/crypto/suite.js';
 import { loadOrCreateTlsMaterial } from '../../portal-client/mock/tls-material.js';
@@ -123,18 +122,6 @@ export async function startFakePortal(f: PortalFixture): Promise<FakePortal> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   fake.url = `https://localhost:${(server.address() as AddressInfo).port}`;
   return fake;
-}
-
-/** The PassgateError a promise rejects with; fails the test if it resolves or throws anything else. */
-export async function rejection(promise: Promise<unknown>): Promise<PassgateError> {
-  let value: unknown;
-  try {
-    value = await promise;
-  } catch (error) {
-    if (isPassgateError(error)) return error;
-    throw error;
-  }
-  throw new Error(`expected a PassgateError, got a result: ${JSON.stringify(value)?.slice(0, 200)}`);
 }
 
 /** Runs `fn` and returns how long it took (wall clock, ms) with its settled outcome. */

@@ -8,7 +8,8 @@ import { PATHS } from '../../portal-client/protocol/constants.js';
 import { demoVenues } from '../../portal-client/mock/domain/demo-dataset.js';
 import type { FaultSettings } from '../../portal-client/mock/faults.js';
 import { startPortalFixture, type PortalFixture } from '../support/portal-fixture.js';
-import { rejection, timed } from './fault-tools.js';
+import { rejection } from '../support/failures.js';
+import { timed } from './fault-tools.js';
 
 /** Short verification deadline for the failure cases. */
 const DEADLINE_MS = 500;

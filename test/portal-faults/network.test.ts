@@ -10,7 +10,8 @@ import { startMockPortal, type RunningMockPortal } from '../../portal-client/moc
 import { demoVenues } from '../../portal-client/mock/domain/demo-dataset.js';
 import { createPortalTransport } from '../../portal-client/transport.js';
 import { crypto, startPortalFixture, type PortalFixture } from '../support/portal-fixture.js';
-import { rejection, startFakePortal, timed } from './fault-tools.js';
+import { rejection } from '../support/failures.js';
+import { startFakePortal, timed } from './fault-tools.js';
 
 const DEADLINE_MS = 500;
 const SLACK_MS = 250;

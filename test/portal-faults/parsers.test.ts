@@ -31,7 +31,8 @@ import { isMaskedIdNumber, isMaskedName } from '../../portal-client/verdict.js';
 import { syntheticIdNumber } from '../../drivers/idcard/gb11643.js';
 import { createPortalTransport, type PortalTransport } from '../../portal-client/transport.js';
 import { crypto, startPortalFixture, type PortalFixture } from '../support/portal-fixture.js';
-import { escrowingCrypto, recordingTransport, rejection, startFakePortal, timed, type FakePortal } from './fault-tools.js';
+import { rejection } from '../support/failures.js';
+import { escrowingCrypto, recordingTransport, startFakePortal, timed, type FakePortal } from './fault-tools.js';
 
 const DEADLINE_MS = 500;
 const SLACK_MS = 250;

@@ -11,7 +11,8 @@ import { deriveSessionKeys } from '../../portal-client/protocol/session-keys.js'
 import { demoVenues } from '../../portal-client/mock/domain/demo-dataset.js';
 import { createPortalTransport } from '../../portal-client/transport.js';
 import { crypto, startPortalFixture, type PortalFixture } from '../support/portal-fixture.js';
-import { escrowingCrypto, recordingTransport, rejection, startFakePortal, timed, type FakePortal, type RecordedExchange } from './fault-tools.js';
+import { rejection } from '../support/failures.js';
+import { escrowingCrypto, recordingTransport, startFakePortal, timed, type FakePortal, type RecordedExchange } from './fault-tools.js';
 
 const DEADLINE_MS = 500;
 const SLACK_MS = 250;

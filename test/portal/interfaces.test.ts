@@ -1,7 +1,7 @@
 // Every interface of the portal client against the real mock portal over loopback HTTPS.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rejection } from '../support/failures.js';
 import { startPortalFixture, crypto, type PortalFixture } from '../support/portal-fixture.js';
-import { isPassgateError, PassgateError } from '../../firmware/errors.js';
 import { DEMO_PASS_CODE_KEYWORDS, demoVenues } from '../../portal-client/mock/domain/demo-dataset.js';
 import type { Verdict } from '../../portal-client/verdict.js';
 import type { PortalClient } from '../../portal-client/client.js';
@@ -14,16 +14,6 @@ beforeAll(async () => {
   client = f.client();
 });
 afterAll(async () => f.close());
-
-async function rejection(promise: Promise<unknown>): Promise<PassgateError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isPassgateError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
-}
 
 const EXPECTED_OPINION: Record<string, Verdict['opinion']> = {
   green: 'PASS', yellow: 'DENY', red: 'DENY', 'control-list': 'DENY', 'red-list': 'DENY', stale: 'CHECK_SKM',

@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { dirname } from 'node:path';
 import { SerialPort } from 'serialport';
+import { until } from '../support/polling.js';
 import { openPtyPair, type PtyPair } from '../support/pty-pair.js';
 import { SerialScannerDriver } from '../../drivers/serial-scanner/driver.js';
 import { serialScannerOptions, type SerialScannerOptions } from '../../drivers/serial-scanner/options.js';
@@ -59,16 +60,6 @@ async function rig(options: Partial<SerialScannerOptions> = {}): Promise<Rig> {
   await driver.open();
   expect(driver.status().state).toBe('open');
   return r;
-}
-
-async function until<T>(probe: () => T | undefined, timeoutMs = 2000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 function send(peer: SerialPort, data: string | Uint8Array): void {

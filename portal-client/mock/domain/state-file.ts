@@ -2,10 +2,10 @@
 // synthetic data (registries, residents, pass-code master key, bindings), never anything of a
 // device. Buffers are hex. Writes are atomic (temp file, fsync, rename, fsync of the directory)
 // and the file is mode 0600: it holds app secrets and the master key.
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CryptoSuite } from '../../crypto/suite.js';
+import { syncDirectory, writeFileAtomic } from '../../../firmware/atomic-file.js';
 import { PassgateError } from '../../../firmware/errors.js';
 import { isIdCardIdentity, type IdCardIdentity } from './decide.js';
 import { refreshDemoResidents, seedDemoDataset } from './demo-dataset.js';
@@ -132,34 +132,14 @@ function storageError(action: string, cause: unknown): PassgateError {
 /** Writes state.json atomically, mode 0600, creating the directory (0700) if needed. */
 export async function saveState(dir: string, state: MockPortalState): Promise<void> {
   const text = serializeState(state);
-  const target = join(dir, STATE_FILE_NAME);
-  const temp = join(dir, `.${STATE_FILE_NAME}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   try {
     await mkdir(dir, { recursive: true, mode: DIR_MODE });
-    const handle = await open(temp, 'wx', FILE_MODE);
-    try {
-      await handle.chmod(FILE_MODE); // explicit: a umask cannot widen it, but be sure
-      await handle.writeFile(text, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, target);
+    await writeFileAtomic(join(dir, STATE_FILE_NAME), text, FILE_MODE);
   } catch (cause) {
-    await unlink(temp).catch(() => undefined);
     throw storageError('written', cause);
   }
   // Persist the rename itself; some filesystems refuse fsync on a directory, which is no error here.
-  try {
-    const dirHandle = await open(dir, 'r');
-    try {
-      await dirHandle.sync();
-    } finally {
-      await dirHandle.close();
-    }
-  } catch {
-    // best effort
-  }
+  await syncDirectory(dir).catch(() => undefined);
 }
 
 export interface LoadOrSeedOptions {
