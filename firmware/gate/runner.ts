@@ -169,14 +169,18 @@ export class GateRunner {
   private verify(requestId: number, scan: Scan): void {
     this.timings.set(requestId, { readAt: scan.at, requestAt: this.o.clock.now() });
     const call = scan.payload.kind === 'code' ? this.o.portal.verifyPassCode(scan.payload.text) : this.o.portal.verifyIdCard(scan.payload.card);
+    // The answer is shown (and its timing logged) inside dispatch; an answer the gate no longer
+    // waits for (a bind request took over meanwhile) is never shown: drop its timing here too.
     call.then(
       (verdict) => {
         this.markReply(requestId);
         this.dispatch({ type: 'verdict', requestId, verdict });
+        this.timings.delete(requestId);
       },
       (error: unknown) => {
         this.markReply(requestId);
         this.dispatch({ type: 'portal-error', requestId, code: errorCode(error) });
+        this.timings.delete(requestId);
       },
     );
   }

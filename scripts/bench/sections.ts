@@ -1,6 +1,15 @@
 // The list of bench sections, in the order they run. Each area adds one line here.
+import { cameraSection } from './camera.js';
+import { configSection } from './config.js';
+import { cryptoSection } from './crypto.js';
+import { gateSection } from './gate.js';
+import { gridMatrixSection } from './gridmatrix.js';
+import { idcardSection } from './idcard.js';
+import { portalSection } from './portal.js';
 import type { BenchSection } from './section.js';
+import { serialSection } from './serial.js';
+import { uiLedSection } from './ui-led.js';
 
 export function sections(): BenchSection[] {
-  return [];
+  return [serialSection, cryptoSection, configSection, idcardSection, portalSection, uiLedSection, cameraSection, gridMatrixSection, gateSection];
 }

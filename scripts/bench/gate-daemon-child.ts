@@ -1,0 +1,129 @@
+// The gate daemon in a process of its own, for the `gate` bench section's memory figures: the
+// parent (which runs the mock portal) sends the data directory and the scans over IPC; this
+// process starts the Daemon exactly as `passgate run` does, except that its inputs are an
+// in-memory scanner and card reader and its clock is a fake one. The fake clock is moved on by
+// the show time after each verdict, so 100,000 scans take minutes instead of the 5.5 hours the
+// real 200 ms minimum show time would need; the portal round trips, the crypto, the display
+// writes (gpio-sysfs files) and the JSON log lines are all real. RSS is read after two forced
+// GCs (run with --expose-gc) at each checkpoint and sent back to the parent.
+//
+// Started as: node --expose-gc scripts/bin/run-ts.mjs scripts/bench/gate-daemon-child.ts
+import { Daemon } from '../../firmware/daemon.js';
+import { createJsonLogger, type Logger } from '../../firmware/log.js';
+import type { IdCardIdentity } from '../../drivers/input.js';
+import { MockSerialScanner } from '../../drivers/serial-scanner/mock.js';
+import { MockIdCardReader } from '../../drivers/idcard/mock-reader.js';
+import { createGmCryptoSuite } from '../../portal-client/crypto/gm-suite.js';
+import { FakeClock } from '../../test/support/fake-clock.js';
+
+export interface ChildJob {
+  dataDir: string;
+  showMs: number;
+  scans: number;
+  checkpoints: number[];
+  /** Each scan is the next item, round robin; a card when `card` is set. */
+  items: Array<{ code: string } | { card: IdCardIdentity }>;
+  /** Give up (and say so) when the whole run takes longer than this, in real ms. */
+  budgetMs: number;
+}
+
+export type ChildReport =
+  | { type: 'ready' }
+  | { type: 'checkpoint'; scans: number; rssMb: number; heapUsedMb: number; externalMb: number; gcForced: boolean; elapsedMs: number }
+  | { type: 'done'; scans: number; outcomes: Record<string, number>; dropped: number; elapsedMs: number; budgetExceeded: boolean }
+  | { type: 'failed'; message: string };
+
+const MB = 1024 * 1024;
+/** A scan without a verdict this long (real ms) means the run is broken, not slow. */
+const VERDICT_WAIT_MS = 10_000;
+
+function send(report: ChildReport): void {
+  process.send?.(report);
+}
+
+function forceGc(): boolean {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) return false;
+  gc();
+  gc();
+  return true;
+}
+
+async function run(job: ChildJob): Promise<void> {
+  const clock = new FakeClock(0);
+  let verdicts = 0;
+  let wake: (() => void) | null = null;
+  const json = createJsonLogger(() => undefined); // formatted as on stdout, then dropped
+  const logger: Logger = {
+    log(level, event, fields) {
+      json.log(level, event, fields);
+      if (event === 'verdict') {
+        verdicts++;
+        wake?.();
+      }
+    },
+  };
+  const scanner = new MockSerialScanner('bench-scanner');
+  const cards = new MockIdCardReader('bench-card-reader');
+  const daemon = await Daemon.start({
+    dataDir: job.dataDir,
+    crypto: createGmCryptoSuite(),
+    logger,
+    clock,
+    extraInputs: [scanner, cards],
+    configuredDrivers: false,
+    controlSocket: false,
+  });
+  send({ type: 'ready' });
+  const started = performance.now();
+  const checkpoints = new Set(job.checkpoints);
+  let done = 0;
+  let budgetExceeded = false;
+  try {
+    for (; done < job.scans; ) {
+      const item = job.items[done % job.items.length];
+      const want = verdicts + 1;
+      let timer: NodeJS.Timeout | undefined;
+      const answered = new Promise<void>((resolve, reject) => {
+        wake = () => verdicts >= want && resolve();
+        timer = setTimeout(() => reject(new Error(`scan ${done} got no verdict within ${VERDICT_WAIT_MS} ms`)), VERDICT_WAIT_MS);
+      });
+      if ('code' in item) scanner.inject(item.code);
+      else cards.present(item.card);
+      try {
+        await answered;
+      } finally {
+        clearTimeout(timer);
+        wake = null;
+      }
+      await clock.advance(job.showMs);
+      done++;
+      if (checkpoints.has(done)) {
+        const gcForced = forceGc();
+        const mem = process.memoryUsage();
+        send({ type: 'checkpoint', scans: done, rssMb: mem.rss / MB, heapUsedMb: mem.heapUsed / MB, externalMb: mem.external / MB, gcForced, elapsedMs: performance.now() - started });
+      }
+      if (performance.now() - started > job.budgetMs) {
+        budgetExceeded = true;
+        break;
+      }
+    }
+    const status = daemon.status();
+    send({ type: 'done', scans: done, outcomes: status.outcomes, dropped: status.dropped, elapsedMs: performance.now() - started, budgetExceeded });
+  } finally {
+    await daemon.stop();
+  }
+}
+
+export async function main(): Promise<number> {
+  const job = await new Promise<ChildJob>((resolve) => process.once('message', (m) => resolve(m as ChildJob)));
+  try {
+    await run(job);
+    return 0;
+  } catch (error) {
+    send({ type: 'failed', message: (error as Error).message });
+    return 1;
+  } finally {
+    process.disconnect?.();
+  }
+}
