@@ -62,8 +62,10 @@ export function createPortalTransport(options: TransportOptions): PortalTranspor
           headers: { 'content-type': 'application/json', ...headers },
           body,
           signal: controller.signal,
-          headersTimeout: deadlineMs,
-          bodyTimeout: deadlineMs,
+          // Our abort timer is the deadline. undici's own timers run on a coarse shared tick and
+          // fired up to 200 ms early on a reused connection, so they are off.
+          headersTimeout: 0,
+          bodyTimeout: 0,
         })]);
         const chunks: Buffer[] = [];
         let size = 0;

@@ -9,12 +9,13 @@ import { EXIT } from './failures.js';
 
 export async function runDaemonCommand(dataDir: string, crypto: CryptoSuite): Promise<number> {
   const logger = createJsonLogger((line) => process.stdout.write(line));
-  const daemon = await Daemon.start({ dataDir, crypto, logger, clock: systemClock, displayStream: process.stderr });
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
+  // Listen before starting: a SIGTERM during start-up must still end with every output off.
+  const stopRequested = new Promise<void>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
   });
+  const daemon = await Daemon.start({ dataDir, crypto, logger, clock: systemClock, displayStream: process.stderr });
+  await stopRequested;
   await daemon.stop();
   return EXIT.ok;
 }

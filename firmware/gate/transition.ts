@@ -75,6 +75,8 @@ export function transition(model: GateModel, input: GateInput, policy: GatePolic
         effects: [
           { type: 'cancel-timer', timer: 'bind-mode' },
           { type: 'bind-finished', bindRequestId: input.bindRequestId, ok: false, code: 'gate.bind-cancelled' },
+          // Replaces the looping bind-mode light, whatever the rest phase shows afterwards.
+          { type: 'signal', signal: 'bind-failed' },
           ...restSignal(model.rest),
         ],
       };
