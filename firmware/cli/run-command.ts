@@ -2,20 +2,38 @@
 // off and exit cleanly. Logs are JSON lines on stdout (journald); the terminal display, if
 // configured, draws on stderr.
 import { Daemon } from '../daemon.js';
-import { createJsonLogger } from '../log.js';
+import { isPassgateError } from '../errors.js';
+import { createJsonLogger, type Logger } from '../log.js';
 import type { CryptoSuite } from '../../portal-client/crypto/suite.js';
 import { systemClock } from '../../ui-led/clock.js';
 import { EXIT } from './failures.js';
 
+/** sysexits EX_SOFTWARE: the service manager restarts the daemon. */
+export const EXIT_CRASHED = 70;
+
 export async function runDaemonCommand(dataDir: string, crypto: CryptoSuite): Promise<number> {
   const logger = createJsonLogger((line) => process.stdout.write(line));
   // Listen before starting: a SIGTERM during start-up must still end with every output off.
-  const stopRequested = new Promise<void>((resolve) => {
-    process.once('SIGTERM', resolve);
-    process.once('SIGINT', resolve);
+  const stopRequested = new Promise<number>((resolve) => {
+    process.once('SIGTERM', () => resolve(EXIT.ok));
+    process.once('SIGINT', () => resolve(EXIT.ok));
+    // A crash report that Node would print could quote whatever an error message held; this one
+    // names the error's class and code only (standard 8.1.2: nothing personal in a crash dump).
+    const crashed = (error: unknown) => {
+      logCrash(logger, error);
+      resolve(EXIT_CRASHED);
+    };
+    process.once('uncaughtException', crashed);
+    process.once('unhandledRejection', crashed);
   });
   const daemon = await Daemon.start({ dataDir, crypto, logger, clock: systemClock, displayStream: process.stderr });
-  await stopRequested;
+  const code = await stopRequested;
   await daemon.stop();
-  return EXIT.ok;
+  return code;
+}
+
+function logCrash(logger: Logger, error: unknown): void {
+  const name = error instanceof Error ? error.name : typeof error;
+  const code = isPassgateError(error) ? error.code : String((error as { code?: unknown } | null)?.code ?? '');
+  logger.log('error', 'crashed', { error: name, code: code || null });
 }

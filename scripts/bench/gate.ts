@@ -6,10 +6,12 @@
 // - requests per scan: verifications the mock counted / scans, over every scan of this section;
 // - memory: the Daemon in a child process (scripts/bench/gate-daemon-child.ts) fed 100,000 scans,
 //   RSS after forced GCs at 50,000 and 100,000;
-// - ready time: `node scripts/bin/passgate.mjs run` on a provisioned, bound data directory with
+// Memory and ready time are measured on built JavaScript, as devices run it (`npm run build`);
+// PASSGATE_BENCH_GATE_TSX=1 measures them through tsx instead.
+// - ready time: `node dist/passgate.mjs run` on a provisioned, bound data directory with
 //   the demo's config (terminal display on stderr), spawn → the `ready` log line on stdout,
 //   median of 3 runs after one warm-up; each run then gets SIGTERM and must exit 0.
-import { fork, spawn } from 'node:child_process';
+import { execFileSync, fork, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -239,10 +241,12 @@ async function measureMemory(fixture: PortalFixture, root: string): Promise<Memo
   items.push(...cardItems);
   const job: ChildJob = { dataDir, showMs: 200, scans: MEMORY_SCANS, checkpoints: MEMORY_CHECKPOINTS, items, budgetMs: MEMORY_BUDGET_MS };
 
-  // As `passgate run` runs: TypeScript through tsx's loader. PASSGATE_BENCH_GATE_CHILD may name a
-  // prebuilt JS entry instead (e.g. an esbuild bundle that calls main()), to see the loader's share.
-  const prebuilt = process.env.PASSGATE_BENCH_GATE_CHILD;
-  const child = fork(prebuilt ?? join(REPO, 'scripts/bin/run-ts.mjs'), prebuilt ? [] : [join(REPO, 'scripts/bench/gate-daemon-child.ts')], {
+  // As a device runs it: prebuilt JavaScript (packages external, like `npm run build`), not
+  // TypeScript through tsx's loader, whose worker thread alone adds ~35 MB of RSS.
+  // PASSGATE_BENCH_GATE_TSX=1 measures the tsx way instead.
+  const viaTsx = process.env.PASSGATE_BENCH_GATE_TSX === '1';
+  const entry = viaTsx ? join(REPO, 'scripts/bin/run-ts.mjs') : await bundleChild();
+  const child = fork(entry, viaTsx ? [join(REPO, 'scripts/bench/gate-daemon-child.ts')] : [], {
     cwd: REPO,
     execArgv: ['--expose-gc'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -272,10 +276,34 @@ async function measureMemory(fixture: PortalFixture, root: string): Promise<Memo
   return { rssMb, gcForced, scans: done.scans, verifies, elapsedMs: done.elapsedMs };
 }
 
+/** The memory child as one ES module under .bench-tmp/ (inside the repo, so packages resolve). */
+async function bundleChild(): Promise<string> {
+  const { build } = await import('esbuild');
+  const outfile = join(REPO, '.bench-tmp', 'gate-daemon-child.mjs');
+  await build({
+    entryPoints: [join(REPO, 'scripts/bench/gate-daemon-child.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    outfile,
+    footer: { js: 'process.exitCode = await main();' },
+    logLevel: 'error',
+  });
+  return outfile;
+}
+
+/** `npm run build`'s dist/passgate.mjs: what a vendor's image runs as `passgate run`. */
+function buildDistBundle(): string {
+  execFileSync(process.execPath, [join(REPO, 'node_modules/rollup/dist/bin/rollup'), '--config', 'scripts/rollup.config.mjs', '--silent'], { cwd: REPO, stdio: 'ignore' });
+  return join(REPO, 'dist/passgate.mjs');
+}
+
 /** spawn → `ready` on stdout, in ms (and the daemon's own readyMs); then SIGTERM, which must end the process with exit code 0. */
-async function readyOnce(dataDir: string): Promise<{ spawnToReadyMs: number; bootMs: number }> {
+async function readyOnce(passgate: string, dataDir: string): Promise<{ spawnToReadyMs: number; bootMs: number }> {
   const start = performance.now();
-  const child = spawn(process.execPath, [join(REPO, 'scripts/bin/passgate.mjs'), 'run', '--data-dir', dataDir], {
+  const child = spawn(process.execPath, [passgate, 'run', '--data-dir', dataDir], {
     cwd: REPO,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -313,8 +341,9 @@ async function measureReady(fixture: PortalFixture, root: string): Promise<numbe
   const dataDir = join(root, 'ready-gate');
   await provisionGate({ dataDir, mock: fixture.mock, crypto, deviceId: 'WX-BENCH-READY-01', settings: { 'display.backend': 'terminal' } });
   const samples: number[] = [];
+  const passgate = process.env.PASSGATE_BENCH_GATE_TSX === '1' ? join(REPO, 'scripts/bin/passgate.mjs') : buildDistBundle();
   for (let i = 0; i < READY_WARMUP + READY_RUNS; i++) {
-    const { spawnToReadyMs, bootMs } = await readyOnce(dataDir);
+    const { spawnToReadyMs, bootMs } = await readyOnce(passgate, dataDir);
     process.stderr.write(`bench: gate: passgate run ready after ${spawnToReadyMs.toFixed(0)} ms (daemon boot ${bootMs} ms)${i < READY_WARMUP ? ', warm-up' : ''}\n`);
     if (i >= READY_WARMUP) samples.push(spawnToReadyMs);
   }
