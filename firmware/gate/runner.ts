@@ -1,7 +1,7 @@
 // The one place where the gate's effects happen: it feeds inputs to the pure transition
 // function, then calls the portal, the display, timers and the host for each effect.
 import { createHmac, randomBytes } from 'node:crypto';
-import { PassgateError, isPassgateError, type ErrorCode } from '../errors.js';
+import { isPassgateError, type ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import { OUTCOME_KINDS, type OutcomeKind, type SignalKind } from '../outcome.js';
 import type { Clock, TimerHandle } from '../../ui-led/clock.js';
@@ -224,5 +224,5 @@ export class GateRunner {
 }
 
 function errorCode(error: unknown): ErrorCode {
-  return isPassgateError(error) ? error.code : new PassgateError('portal.bad-response', 'unexpected').code;
+  return isPassgateError(error) ? error.code : 'portal.bad-response';
 }
