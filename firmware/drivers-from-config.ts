@@ -1,18 +1,16 @@
 // Builds the input drivers the config enables. Each driver keeps reopening in the background
 // when its device is missing, so a gate that boots before its scanner is plugged in recovers.
+// Driver modules are imported only when enabled: native bindings and the wasm decoder cost
+// megabytes of memory a gate without that hardware should not carry.
 import type { ConfigStore } from './config/store.js';
 import type { TimeoutTable } from './timeouts.js';
 import type { InputDriver } from '../drivers/input.js';
-import { SerialScannerDriver } from '../drivers/serial-scanner/driver.js';
-import { serialScannerOptions } from '../drivers/serial-scanner/options.js';
-import { HidScannerDriver, hidScannerOptions } from '../drivers/hid-scanner/driver.js';
-import { IdCardReaderDriver } from '../drivers/idcard/reader-driver.js';
-import { CameraDriver } from '../drivers/camera/camera-driver.js';
-import { defaultSymbolDecoders } from '../drivers/camera/decoders.js';
 
 export async function inputDriversFromConfig(store: ConfigStore, timeouts: TimeoutTable): Promise<InputDriver[]> {
   const drivers: InputDriver[] = [];
   if (store.get('drivers.serial.enabled')) {
+    const { SerialScannerDriver } = await import('../drivers/serial-scanner/driver.js');
+    const { serialScannerOptions } = await import('../drivers/serial-scanner/options.js');
     drivers.push(
       new SerialScannerDriver(
         serialScannerOptions({
@@ -32,14 +30,18 @@ export async function inputDriversFromConfig(store: ConfigStore, timeouts: Timeo
     );
   }
   if (store.get('drivers.hid.enabled')) {
+    const { HidScannerDriver, hidScannerOptions } = await import('../drivers/hid-scanner/driver.js');
     drivers.push(
       new HidScannerDriver(hidScannerOptions({ vendorId: store.get('drivers.hid.vendorId'), productId: store.get('drivers.hid.productId') }), { timeouts }),
     );
   }
   if (store.get('drivers.idcard.enabled')) {
+    const { IdCardReaderDriver } = await import('../drivers/idcard/reader-driver.js');
     drivers.push(new IdCardReaderDriver({ path: store.get('drivers.idcard.path'), baudRate: store.get('drivers.idcard.baudRate'), timeouts }));
   }
   if (store.get('drivers.camera.enabled')) {
+    const { CameraDriver } = await import('../drivers/camera/camera-driver.js');
+    const { defaultSymbolDecoders } = await import('../drivers/camera/decoders.js');
     drivers.push(
       new CameraDriver({
         decoders: await defaultSymbolDecoders(),

@@ -1,5 +1,5 @@
-// `npm run build`: one ES module per command for vendors' device images (dist/passgate.mjs,
-// dist/passgate-mock.mjs). Packages from node_modules stay external (native addons, wasm);
+// `npm run build`: an ES module per command for vendors' device images (dist/passgate.mjs,
+// dist/passgate-mock.mjs, their chunks in dist/chunks/). Packages from node_modules stay external (native addons, wasm);
 // TypeScript is stripped by esbuild's transform, type checking stays with `tsc --noEmit`.
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -24,7 +24,17 @@ function typescript() {
 
 const external = (id) => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('\0');
 
+// Dynamic imports (drivers, decoders) become chunks of their own, loaded only when used.
+const output = (name) => ({
+  dir: 'dist',
+  entryFileNames: `${name}.mjs`,
+  chunkFileNames: 'chunks/[name]-[hash].mjs',
+  format: 'esm',
+  sourcemap: true,
+  banner: (chunk) => (chunk.isEntry ? '#!/usr/bin/env node' : ''),
+});
+
 export default [
-  { input: 'scripts/bin/passgate-entry.ts', output: { file: 'dist/passgate.mjs', format: 'esm', sourcemap: true, banner: '#!/usr/bin/env node' }, external, plugins: [typescript()] },
-  { input: 'scripts/bin/passgate-mock-entry.ts', output: { file: 'dist/passgate-mock.mjs', format: 'esm', sourcemap: true, banner: '#!/usr/bin/env node' }, external, plugins: [typescript()] },
+  { input: 'scripts/bin/passgate-entry.ts', output: output('passgate'), external, plugins: [typescript()] },
+  { input: 'scripts/bin/passgate-mock-entry.ts', output: output('passgate-mock'), external, plugins: [typescript()] },
 ];

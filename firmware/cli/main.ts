@@ -12,7 +12,6 @@ import { runProvisionCommand } from './provision-command.js';
 import { runDaemonCommand } from './run-command.js';
 import { runSelftestCommand } from './selftest-command.js';
 import { runStatusCommand } from './status-command.js';
-import { runDecodeCli } from './decode-cli.js';
 
 export const USAGE = [
   'usage: passgate <command> [--data-dir DIR] [options]',
@@ -36,7 +35,8 @@ export async function main(argv: string[], out: CommandOutput = processOutput, e
     USAGE.forEach((line) => (command === undefined && !argv.includes('--help') ? out.stderr(line) : out.stdout(line)));
     return command === undefined && !argv.includes('--help') ? EXIT.usage : EXIT.ok;
   }
-  if (command === 'decode') return runDecodeCli(rest, out);
+  // Imported on demand: the decoders (zxing-wasm, Grid Matrix) are not the daemon's business.
+  if (command === 'decode') return (await import('./decode-cli.js')).runDecodeCli(rest, out);
   let dataDir: string;
   try {
     dataDir = resolveDataDir(argv, env);

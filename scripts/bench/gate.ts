@@ -279,19 +279,20 @@ async function measureMemory(fixture: PortalFixture, root: string): Promise<Memo
 /** The memory child as one ES module under .bench-tmp/ (inside the repo, so packages resolve). */
 async function bundleChild(): Promise<string> {
   const { build } = await import('esbuild');
-  const outfile = join(REPO, '.bench-tmp', 'gate-daemon-child.mjs');
+  const outdir = join(REPO, '.bench-tmp', 'gate-daemon-child');
   await build({
-    entryPoints: [join(REPO, 'scripts/bench/gate-daemon-child.ts')],
+    entryPoints: [join(REPO, 'scripts/bench/gate-daemon-child-entry.ts')],
     bundle: true,
+    splitting: true, // dynamic imports stay lazy, as in `npm run build`
     platform: 'node',
     format: 'esm',
     target: 'node20',
     packages: 'external',
-    outfile,
-    footer: { js: 'process.exitCode = await main();' },
+    outdir,
+    outExtension: { '.js': '.mjs' },
     logLevel: 'error',
   });
-  return outfile;
+  return join(outdir, 'gate-daemon-child-entry.mjs');
 }
 
 /** `npm run build`'s dist/passgate.mjs: what a vendor's image runs as `passgate run`. */
