@@ -297,8 +297,10 @@ export const CONFIG_SCHEMA = {
 
   // gate behaviour
   'gate.busyInput': {
-    type: 'enum', values: ['drop', 'queue'], default: 'drop',
-    description: 'Input arriving while a verification runs: drop it, or queue it',
+    // Queue by default: a card reader reads a card left on it only once, so a card put down
+    // while the previous verdict shows would otherwise be lost until lifted and put down again.
+    type: 'enum', values: ['drop', 'queue'], default: 'queue',
+    description: 'Input arriving while verifying or showing: queue it (verified when the show ends) or drop it',
   },
   'gate.queueLimit': {
     type: 'int', default: 1, min: 1, max: 10,

@@ -52,7 +52,7 @@ describe('passgate config', () => {
     expect(plain.code).toBe(0);
     expect(plain.stdout).toHaveLength(CONFIG_KEYS.length);
     expect(plain.stdout).toContain('gate.natPolicy = warn');
-    expect(plain.stdout).toContain('gate.busyInput = drop  (default)');
+    expect(plain.stdout).toContain('gate.busyInput = queue  (default)');
     const json = JSON.parse(run('list', '--json').stdout[0]) as { key: string; value: unknown; isDefault: boolean }[];
     expect(json.map((e) => e.key)).toEqual(CONFIG_KEYS);
     expect(json.find((e) => e.key === 'gate.natPolicy')).toMatchObject({ value: 'warn', isDefault: false });

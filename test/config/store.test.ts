@@ -48,7 +48,7 @@ describe('ConfigStore basics', () => {
   it('returns defaults for unset keys', () => {
     const store = open();
     expect(store.get('gate.dedupWindowMs')).toBe(3000);
-    expect(store.get('gate.busyInput')).toBe('drop');
+    expect(store.get('gate.busyInput')).toBe('queue');
     expect(store.get('display.pins')).toEqual({ red: 17, green: 27, buzzer: 22, relay: 23 });
     expect(store.get('binding.scanResult')).toBeNull();
     expect(store.get('timeouts')).toEqual({});
@@ -71,7 +71,7 @@ describe('ConfigStore basics', () => {
     expect(again.get('portal.allowInsecureHttp')).toBe(true);
     const all = again.getAll();
     expect(all['gate.showMs']).toBe(4500);
-    expect(all['gate.busyInput']).toBe('drop');
+    expect(all['gate.busyInput']).toBe('queue');
     expect(Object.keys(all).sort()).toEqual([...CONFIG_KEYS].sort());
   });
 
@@ -261,7 +261,7 @@ describe('ConfigStore change events', () => {
     const seen: ConfigKey[][] = [];
     daemon.onChange((keys) => seen.push(keys));
     daemon.watch();
-    cli.setMany({ 'gate.showMs': 5000, 'binding.venueCode': 'V-001', 'gate.busyInput': 'drop' /* unchanged */ });
+    cli.setMany({ 'gate.showMs': 5000, 'binding.venueCode': 'V-001', 'gate.busyInput': 'queue' /* unchanged */ });
     await vi.waitFor(() => expect(seen).toHaveLength(1), { timeout: 2000, interval: 10 });
     expect([...seen[0]].sort()).toEqual(['binding.venueCode', 'gate.showMs']);
     expect(daemon.get('gate.showMs')).toBe(5000);
