@@ -38,10 +38,9 @@ export const BASE_POLICY: GatePolicy = {
   vaccinationPolicy: 'deny',
 };
 
-export interface TimedWrite {
-  atMs: number;
-  changes: OutputChanges;
-}
+/** A write and its clock time: the same record the recording backend keeps. */
+export type { RecordedWrite as TimedWrite } from '../../ui-led/backends/recording.js';
+import type { RecordedWrite as TimedWrite } from '../../ui-led/backends/recording.js';
 
 /** Passes every call to the sysfs backend; remembers each write and its clock time first. */
 export class TapBackend implements DisplayBackend {
