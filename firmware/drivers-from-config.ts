@@ -45,7 +45,7 @@ export async function inputDriversFromConfig(store: ConfigStore, timeouts: Timeo
     drivers.push(
       new CameraDriver({
         decoders: await defaultSymbolDecoders(),
-        timeouts: { ...timeouts, cameraFrameBudgetMs: store.get('drivers.camera.frameBudgetMs') },
+        timeouts, // the frame budget is cameraFrameBudgetMs, set through the `timeouts` key
         ffmpeg: {
           device: store.get('drivers.camera.device'),
           width: store.get('drivers.camera.width'),

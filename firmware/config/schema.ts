@@ -408,10 +408,6 @@ export const CONFIG_SCHEMA = {
   'drivers.camera.width': { type: 'int', default: 640, min: 160, max: 4096, description: 'Camera frame width in pixels' },
   'drivers.camera.height': { type: 'int', default: 480, min: 120, max: 4096, description: 'Camera frame height in pixels' },
   'drivers.camera.fps': { type: 'int', default: 10, min: 1, max: 60, description: 'Camera frames per second' },
-  'drivers.camera.frameBudgetMs': {
-    type: 'int', default: 60, min: 5, max: 1000,
-    description: 'Decode time allowed per frame; frames arriving meanwhile are dropped',
-  },
 
   // timeouts
   timeouts: {
