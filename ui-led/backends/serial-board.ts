@@ -2,7 +2,8 @@
 // One command is outstanding at a time; each waits for its reply within serialBoardReplyMs.
 // A board that goes away is reported through onFault and reopened lazily, at most once per
 // serialBoardReopenMs, when the player next wants to change something.
-import { SerialPort } from 'serialport';
+// serialport is loaded when the board is first opened: gates on GPIO never carry its binding.
+import type { SerialPort } from 'serialport';
 import type { PassgateError } from '../../firmware/errors.js';
 import type { TimeoutTable } from '../../firmware/timeouts.js';
 import { Listeners } from '../../drivers/input.js';
@@ -109,6 +110,7 @@ export class SerialBoardBackend implements DisplayBackend {
 
   private async connect(): Promise<void> {
     this.lastOpenAttempt = this.clock.now();
+    const { SerialPort } = await import('serialport');
     const port = new SerialPort({ path: this.options.path, baudRate: this.options.baudRate ?? SERIAL_BOARD_DEFAULT_BAUD, autoOpen: false });
     // An 'error' without a listener would throw out of the emitter and crash the process.
     port.on('error', () => undefined);
