@@ -61,7 +61,9 @@ async function startRig(options: { bound: boolean; showMs: number; mapInput: boo
       if (event === 'verdict') {
         outcomes.push(fields.outcome as OutcomeKind);
         const portal = fields.portalMs === null ? '' : `, portal ${fields.portalMs} ms`;
-        process.stdout.write(`    (${fields.source}: read→signal ${fields.totalMs} ms${portal})\n`);
+        // On a TTY the display keeps a live output line without a newline: start below it.
+        const lineBreak = process.stdout.isTTY ? '\n' : '';
+        process.stdout.write(`${lineBreak}    (${fields.source}: read→signal ${fields.totalMs} ms${portal})\n`);
       } else if (level === 'error' || process.env.PASSGATE_DEMO_LOGS) {
         logLine.log(level, event, fields);
       }
