@@ -160,18 +160,27 @@ export class ConfigStore {
     const pollMs = options.timeouts?.configPollMs ?? DEFAULT_TIMEOUTS.configPollMs;
     const busyMs = options.timeouts?.configBusyMs ?? DEFAULT_TIMEOUTS.configBusyMs;
     const path = resolve(dataDir, DATABASE_FILE);
-    let db: Db | undefined;
-    try {
-      ensureDataDir(dataDir);
-      ensureDatabaseFile(path);
-      db = new Database(path, { timeout: busyMs });
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = FULL');
-      migrate(db);
-      return new ConfigStore(path, db, pollMs);
-    } catch (error) {
-      db?.close();
-      throw storageError('open the database', error);
+    const deadline = Date.now() + busyMs;
+    for (let attempt = 0; ; attempt++) {
+      let db: Db | undefined;
+      try {
+        ensureDataDir(dataDir);
+        ensureDatabaseFile(path);
+        db = new Database(path, { timeout: busyMs });
+        db.pragma('journal_mode = WAL');
+        db.pragma('synchronous = FULL');
+        migrate(db);
+        return new ConfigStore(path, db, pollMs);
+      } catch (error) {
+        db?.close();
+        // While another process recovers the WAL of a writer that died (power cut, kill -9),
+        // SQLite answers SQLITE_BUSY at open without consulting the busy timeout: retry.
+        if (isBusy(error) && Date.now() < deadline) {
+          sleepSync(Math.min(20 * 2 ** attempt, 200));
+          continue;
+        }
+        throw storageError('open the database', error);
+      }
     }
   }
 
@@ -432,4 +441,14 @@ function migrate(db: Db): void {
       db.pragma(`user_version = ${next + 1}`);
     }
   }).immediate();
+}
+
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+}
+
+/** Blocks this thread for `ms`: only while opening the database, before anything else runs. */
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
