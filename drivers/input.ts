@@ -1,7 +1,7 @@
 // What every input driver (serial, HID, camera, card reader, stdin) looks like to the gate.
 // Drivers are injected; each has a mock beside it. Events carry personal data only in memory,
 // on their way to the portal client: a driver never logs a code, name or ID number.
-import type { ErrorCode } from '../firmware/errors.js';
+import type { ErrorCode } from '../firmware/core/errors.js';
 
 export type DriverState = 'closed' | 'opening' | 'open' | 'reconnecting' | 'failed';
 

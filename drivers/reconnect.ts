@@ -15,8 +15,8 @@
 // Never udevadm or a full port enumeration: those are slow and fork processes.
 import { stat } from 'node:fs/promises';
 import type { DriverState } from './input.js';
-import { PassgateError, isPassgateError, type ErrorCode } from '../firmware/errors.js';
-import type { TimeoutTable } from '../firmware/timeouts.js';
+import { PassgateError, isPassgateError, type ErrorCode } from '../firmware/core/errors.js';
+import type { TimeoutTable } from '../firmware/core/timeouts.js';
 
 export type ReconnectTimeouts = Pick<TimeoutTable, 'driverReopenInitialMs' | 'driverReopenMaxMs' | 'driverPathPollMs'>;
 

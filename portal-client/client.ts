@@ -2,10 +2,10 @@
 // background before the token expires); a verification is one sealed request on a warm
 // connection. A response that fails authentication is never trusted: it becomes an error, never
 // a verdict.
-import { PassgateError, isPassgateError, type ErrorCode } from '../firmware/errors.js';
-import type { TimeoutTable } from '../firmware/timeouts.js';
+import { PassgateError, isPassgateError, type ErrorCode } from '../firmware/core/errors.js';
+import type { TimeoutTable } from '../firmware/core/timeouts.js';
 import type { CryptoSuite } from './crypto/suite.js';
-import type { Verdict } from './verdict.js';
+import type { Verdict } from '../firmware/core/verdict.js';
 import { ALGORITHMS, NONCE_BYTES, IV_BYTES, PATHS, PROTOCOL_VERSION, SESSION_SECRET_BYTES, TOKEN_SCHEME, type PortalPath } from './protocol/constants.js';
 import { openResponse, sealRequest } from './protocol/envelope.js';
 import {

@@ -1,8 +1,8 @@
 // HTTP(S) to the portal over one keep-alive undici Pool. TLS verification is always on and
 // pinned to the configured CA; plain http:// needs the explicit dev flag.
 import { Pool, errors as undiciErrors } from 'undici';
-import { PassgateError } from '../firmware/errors.js';
-import type { TimeoutTable } from '../firmware/timeouts.js';
+import { PassgateError } from '../firmware/core/errors.js';
+import type { TimeoutTable } from '../firmware/core/timeouts.js';
 import { MAX_BODY_BYTES } from './protocol/constants.js';
 
 export interface TransportOptions {

@@ -1,6 +1,6 @@
 // Builds the configured display backend from plain options (the lead maps config onto these).
-import { PassgateError } from '../firmware/errors.js';
-import { DEFAULT_TIMEOUTS, type TimeoutTable } from '../firmware/timeouts.js';
+import { PassgateError } from '../firmware/core/errors.js';
+import { DEFAULT_TIMEOUTS, type TimeoutTable } from '../firmware/core/timeouts.js';
 import type { DisplayBackend } from './backend.js';
 import { GpiosetBackend, type GpiosetMode } from './backends/gpio-gpioset.js';
 import { GpioSysfsBackend } from './backends/gpio-sysfs.js';
@@ -9,7 +9,7 @@ import { normalizePins, type PinMapInput } from './backends/pins.js';
 import { RecordingBackend } from './backends/recording.js';
 import { SerialBoardBackend } from './backends/serial-board.js';
 import { TerminalBackend, type TerminalStream } from './backends/terminal.js';
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, type Clock } from '../firmware/core/clock.js';
 
 export const DISPLAY_BACKENDS = ['gpio-sysfs', 'gpio-gpioset', 'serial-board', 'terminal', 'none', 'recording'] as const;
 export type DisplayBackendName = (typeof DISPLAY_BACKENDS)[number];

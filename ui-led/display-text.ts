@@ -1,6 +1,6 @@
 // The words a backend with a screen (or a terminal) shows beside the lights. Built from the
 // signal kind and, for a verdict, the portal's masked identity and NAT/vaccination findings.
-import type { SignalKind } from '../firmware/outcome.js';
+import type { SignalKind } from '../firmware/core/outcome.js';
 import {
   OPINION_TEXT,
   isMaskedIdNumber,
@@ -8,7 +8,7 @@ import {
   type NatFinding,
   type VaccinationFinding,
   type Verdict,
-} from '../portal-client/verdict.js';
+} from '../firmware/core/verdict.js';
 
 export interface DisplayText {
   kind: SignalKind;

@@ -6,8 +6,8 @@
 //
 // Venues may override patterns per signal kind with JSON (config key `display.patterns`);
 // resolvePatterns validates the override and merges it over the defaults, kind by kind.
-import { PassgateError } from '../firmware/errors.js';
-import { SIGNAL_KINDS, type SignalKind } from '../firmware/outcome.js';
+import { PassgateError } from '../firmware/core/errors.js';
+import { SIGNAL_KINDS, type SignalKind } from '../firmware/core/outcome.js';
 import {
   OUTPUT_NAMES,
   allOutputsOff,

@@ -12,11 +12,11 @@
 // Backend failures never escape: the first failure of a run of failures is reported to the
 // onError listeners as 'display.backend-failed' (later ones are counted in status()), the
 // outputs of the failed write count as unknown and are written again at the next step.
-import type { PassgateError } from '../firmware/errors.js';
-import type { SignalKind } from '../firmware/outcome.js';
+import type { PassgateError } from '../firmware/core/errors.js';
+import type { SignalKind } from '../firmware/core/outcome.js';
 import { Listeners } from '../drivers/input.js';
 import { backendFailed, type DisplayBackend } from './backend.js';
-import type { Clock, TimerHandle } from './clock.js';
+import type { Clock, TimerHandle } from '../firmware/core/clock.js';
 import type { DisplayText } from './display-text.js';
 import { OUTPUT_NAMES, allOutputsOff, diffOutputs, hasChanges, type OutputName, type OutputState } from './outputs.js';
 import { DEFAULT_PATTERNS, expandPattern, type PatternFrame, type PatternTable } from './patterns.js';

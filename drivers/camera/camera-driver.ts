@@ -5,8 +5,8 @@
 // device node vanishing puts the driver in 'reconnecting', and ffmpeg is started again with
 // backoff (or as soon as the device node is back). Nothing here throws out of a callback.
 import { driverStatus, Listeners, type DriverStatus, type InputDriver, type InputEvent } from '../input.js';
-import type { SymbolDecoder } from '../symbol-decoder.js';
-import type { TimeoutTable } from '../../firmware/timeouts.js';
+import type { SymbolDecoder } from '../symbols/symbol-decoder.js';
+import type { TimeoutTable } from '../../firmware/core/timeouts.js';
 import { Reconnector, pathExists } from '../reconnect.js';
 import { DecodePipeline, type PipelineStats } from './decode-pipeline.js';
 import { FfmpegFrameSource, v4l2InputArgs } from './ffmpeg-source.js';

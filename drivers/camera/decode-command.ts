@@ -4,9 +4,9 @@
 //
 // Exit status: 0 when every file had at least one symbol, 1 when some readable file had none,
 // 2 when some file could not be read as an image (or no file was given).
-import type { DecodedSymbol, SymbolDecoder } from '../symbol-decoder.js';
-import { readImageFile } from '../image-file.js';
-import { isPassgateError, type ErrorCode } from '../../firmware/errors.js';
+import type { DecodedSymbol, SymbolDecoder } from '../symbols/symbol-decoder.js';
+import { readImageFile } from '../symbols/image-file.js';
+import { isPassgateError, type ErrorCode } from '../../firmware/core/errors.js';
 
 export interface DecodeCommandOptions {
   /** One JSON object per file and line: {file, symbols: [{format, text}], error?}. */

@@ -4,10 +4,10 @@
 // (`-re -i clip.mkv`). ffmpeg's stderr is not logged (it can be chatty); its last line is kept
 // for diagnostics.
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { GrayImage } from '../gray-image.js';
+import type { GrayImage } from '../symbols/gray-image.js';
 import { Listeners } from '../input.js';
-import { PassgateError } from '../../firmware/errors.js';
-import type { TimeoutTable } from '../../firmware/timeouts.js';
+import { PassgateError } from '../../firmware/core/errors.js';
+import type { TimeoutTable } from '../../firmware/core/timeouts.js';
 import { RawFrameSplitter } from './frame-splitter.js';
 import type { FrameSource } from './frame-source.js';
 

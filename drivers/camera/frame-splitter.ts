@@ -1,7 +1,7 @@
 // Cuts ffmpeg's raw gray output (`-f rawvideo -pix_fmt gray`) into whole width×height frames.
 // Pure and bounded: it holds at most one partial frame plus `maxPending` whole frames; older whole
 // frames are dropped (and counted), because the camera only ever wants the latest picture.
-import type { GrayImage } from '../gray-image.js';
+import type { GrayImage } from '../symbols/gray-image.js';
 
 export interface FrameSplitterOptions {
   width: number;

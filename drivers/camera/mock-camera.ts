@@ -1,8 +1,8 @@
 // A camera without hardware: frames are handed in with show(); they go through the same
 // CameraDriver (decoders, frame budget, repeat window, reconnect) as the real camera's frames.
 import type { DriverStatus, InputDriver, InputEvent } from '../input.js';
-import type { GrayImage } from '../gray-image.js';
-import type { SymbolDecoder } from '../symbol-decoder.js';
+import type { GrayImage } from '../symbols/gray-image.js';
+import type { SymbolDecoder } from '../symbols/symbol-decoder.js';
 import { CameraDriver, type CameraDiagnostics, type CameraTimeouts } from './camera-driver.js';
 import { MockFrameSource } from './frame-source.js';
 

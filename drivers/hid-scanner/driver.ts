@@ -2,8 +2,8 @@
 // Read drivers/hid-scanner/README.md first: the kernel's keyboard driver sees the same keys.
 import type { DriverStatus, InputDriver, InputEvent } from '../input.js';
 import { driverStatus, Listeners } from '../input.js';
-import { PassgateError, type ErrorCode } from '../../firmware/errors.js';
-import type { TimeoutTable } from '../../firmware/timeouts.js';
+import { PassgateError, type ErrorCode } from '../../firmware/core/errors.js';
+import type { TimeoutTable } from '../../firmware/core/timeouts.js';
 import { Reconnector, asDriverError } from '../reconnect.js';
 import { nodeHidOpener, type HidDeviceOpener, type HidReportSource } from './device.js';
 import { HidReportDecoder, type HidDiscardReason, type HidFrame } from './report-decoder.js';

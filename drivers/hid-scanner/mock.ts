@@ -1,5 +1,5 @@
 // A HID device that exists only in memory: tests plug it in and out and play recorded reports.
-import { PassgateError } from '../../firmware/errors.js';
+import { PassgateError } from '../../firmware/core/errors.js';
 import type { HidDeviceOpener, HidReportSource } from './device.js';
 
 export class MockHidOpener implements HidDeviceOpener {

@@ -1,7 +1,7 @@
 // GA 467 SAM reader framing: AA AA AA 96 69, LEN (2 bytes, big-endian, counting every byte
 // after itself including the checksum), body, XOR checksum over LEN..body.
 // A command body is CMD PARA [DATA]; a reply body is SW1 SW2 SW3 [DATA].
-import { PassgateError } from '../../firmware/errors.js';
+import { PassgateError } from '../../firmware/core/errors.js';
 
 export const PREAMBLE: readonly number[] = [0xaa, 0xaa, 0xaa, 0x96, 0x69];
 /** Preamble plus the two LEN bytes. */

@@ -1,6 +1,6 @@
 // An in-memory ID-card reader for other modules' tests: `present(card)` emits a card event,
 // `fail(code)` a read-error, `setState` drives the status. No port, no timers.
-import type { ErrorCode } from '../../firmware/errors.js';
+import type { ErrorCode } from '../../firmware/core/errors.js';
 import { driverStatus, Listeners, type DriverState, type DriverStatus, type IdCardIdentity, type InputDriver, type InputEvent } from '../input.js';
 
 export class MockIdCardReader implements InputDriver {

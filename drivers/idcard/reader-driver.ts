@@ -6,8 +6,8 @@
 // zeroed on arrival; name and number exist only in the event. Nothing is thrown out of the
 // driver: failures become read-error events, states and `lastError`.
 import { SerialPort } from 'serialport';
-import { PassgateError, isPassgateError, type ErrorCode } from '../../firmware/errors.js';
-import { timeoutTable, type TimeoutTable } from '../../firmware/timeouts.js';
+import { PassgateError, isPassgateError, type ErrorCode } from '../../firmware/core/errors.js';
+import { timeoutTable, type TimeoutTable } from '../../firmware/core/timeouts.js';
 import { driverStatus, Listeners, type DriverStatus, type InputDriver, type InputEvent } from '../input.js';
 import { Reconnector, asDriverError, pathExists } from '../reconnect.js';
 import { findCard, readIdentity } from './card-flow.js';

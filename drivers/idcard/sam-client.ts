@@ -1,7 +1,7 @@
 // One command at a time to a GA 467 SAM reader, over any byte link: write a command frame, wait
 // for the next reply frame, with a timeout and retries from the timeout table.
-import { PassgateError, isPassgateError } from '../../firmware/errors.js';
-import type { TimeoutTable } from '../../firmware/timeouts.js';
+import { PassgateError, isPassgateError } from '../../firmware/core/errors.js';
+import type { TimeoutTable } from '../../firmware/core/timeouts.js';
 import { FrameDecoder, REPLY_LIMITS, encodeCommand, isForbiddenCommand, parseReply, type Reply } from './frame.js';
 import { cardStatusError, commandLabel, describeSw3 } from './status.js';
 

@@ -1,5 +1,5 @@
 // The SAM's SW3 status byte: what each value means, and the typed error for a non-OK answer.
-import { PassgateError } from '../../firmware/errors.js';
+import { PassgateError } from '../../firmware/core/errors.js';
 
 export const SW3 = {
   ok: 0x90,

@@ -1,9 +1,9 @@
 // The card's 256-byte text block (UCS-2 little-endian, space padded) and the reply of read
 // (30 01) that carries it next to the photo. Only what the gate needs leaves this module:
 // card type, name and ID number. Errors name fields, never their contents.
-import { PassgateError } from '../../firmware/errors.js';
+import { PassgateError } from '../../firmware/core/errors.js';
 import type { IdCardIdentity } from '../input.js';
-import { isValidIdNumber } from './gb11643.js';
+import { isValidIdNumber } from '../../firmware/core/id-number.js';
 import type { Reply } from './frame.js';
 
 export const TEXT_BLOCK_BYTES = 256;

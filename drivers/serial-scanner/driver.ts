@@ -5,8 +5,8 @@
 import { SerialPort } from 'serialport';
 import type { DriverStatus, InputDriver, InputEvent } from '../input.js';
 import { driverStatus, Listeners } from '../input.js';
-import { PassgateError, type ErrorCode } from '../../firmware/errors.js';
-import type { TimeoutTable } from '../../firmware/timeouts.js';
+import { PassgateError, type ErrorCode } from '../../firmware/core/errors.js';
+import type { TimeoutTable } from '../../firmware/core/timeouts.js';
 import { Reconnector, asDriverError, pathExists } from '../reconnect.js';
 import { ScanFrameParser, ScanFrameStream, type ScanFrame } from './frame-parser.js';
 import type { SerialScannerOptions } from './options.js';

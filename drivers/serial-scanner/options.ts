@@ -1,5 +1,5 @@
 // Settings of one serial (UART or USB-CDC) QR scanner. Plain data, so config can produce it.
-import { PassgateError } from '../../firmware/errors.js';
+import { PassgateError } from '../../firmware/core/errors.js';
 
 export type SerialSuffix = 'cr' | 'lf' | 'crlf' | 'none';
 export type SerialParity = 'none' | 'even' | 'odd';

@@ -16,7 +16,7 @@
 // - Newland: `7E 01 '0000'` + storage ('#' temporary, '@' saved) + command + `;` + `03`. Reply
 //   `02 01 '0000'` + echo + ACK (06) / NAK (15) / ENQ (05) + `3B 03`. Trigger `#SCNTRG1`; modes
 //   SCNMOD0 level/trigger, SCNMOD2 sense, SCNMOD3 continuous.
-import { PassgateError } from '../../firmware/errors.js';
+import { PassgateError } from '../../firmware/core/errors.js';
 import type { ReplyMatch, ReplyRecogniser } from './frame-parser.js';
 import type { ScanMode, ScannerProfileName, SerialSuffix } from './options.js';
 

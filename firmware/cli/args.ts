@@ -1,5 +1,5 @@
 // A small argv parser for the CLI: `--name value`, `--name=value`, boolean `--flag`, positionals.
-import { PassgateError } from '../errors.js';
+import { PassgateError } from '../core/errors.js';
 
 export interface ParsedArgs {
   positional: string[];

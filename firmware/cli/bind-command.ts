@@ -2,10 +2,10 @@
 // With `--scan`, the running daemon switches into bind mode and takes the next code its own
 // scanner reads as the venue code; this command waits for the daemon's answer.
 import { randomUUID } from 'node:crypto';
-import { isPassgateError, type ErrorCode } from '../errors.js';
+import { isPassgateError, type ErrorCode } from '../core/errors.js';
 import type { ConfigStore } from '../config/store.js';
-import { isProvisioned, portalClientFromConfig, timeoutsFromConfig } from '../device-identity.js';
-import { askDaemon } from '../control-socket.js';
+import { isProvisioned, portalClientFromConfig, timeoutsFromConfig } from '../daemon/device-identity.js';
+import { askDaemon } from '../daemon/control-socket.js';
 import type { CryptoSuite } from '../../portal-client/crypto/suite.js';
 import type { BindResult } from '../../portal-client/protocol/messages.js';
 import { parseArgs } from './args.js';

@@ -1,7 +1,7 @@
 // `passgate decode FILE…`: the technician's check of a printed or photographed code, through the
 // same decoders the camera uses.
 import { runDecodeCommand } from '../../drivers/camera/decode-command.js';
-import { defaultSymbolDecoders } from '../../drivers/camera/decoders.js';
+import { defaultSymbolDecoders } from '../../drivers/symbols/default-decoders.js';
 import { EXIT } from './failures.js';
 import type { CommandOutput } from './io.js';
 

@@ -1,6 +1,6 @@
 // Every failure a technician can meet at the CLI: a distinct exit code and a message in Chinese
 // and English. Messages name the problem and the next step, never personal data.
-import type { ErrorCode } from '../errors.js';
+import type { ErrorCode } from '../core/errors.js';
 import type { BindFailure } from '../gate/model.js';
 
 export const EXIT = {

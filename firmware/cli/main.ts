@@ -2,8 +2,8 @@
 // selftest, config, decode) and the service manager (run).
 import { ConfigStore } from '../config/store.js';
 import { resolveDataDir } from '../config/data-dir.js';
-import { runConfigCommand } from '../config/config-command.js';
-import { isPassgateError } from '../errors.js';
+import { runConfigCommand } from './config-command.js';
+import { isPassgateError } from '../core/errors.js';
 import { createGmCryptoSuite } from '../../portal-client/crypto/gm-suite.js';
 import { runBindCommand } from './bind-command.js';
 import { EXIT, failureFor, failureLines } from './failures.js';

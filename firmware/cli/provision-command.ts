@@ -3,10 +3,10 @@
 // device (private key in a 0600 file, never printed) and prints the public key to register.
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { isPassgateError } from '../errors.js';
+import { isPassgateError } from '../core/errors.js';
 import type { ConfigStore } from '../config/store.js';
 import type { ConfigValues } from '../config/schema.js';
-import { deviceKeyPath, isProvisioned } from '../device-identity.js';
+import { deviceKeyPath, isProvisioned } from '../daemon/device-identity.js';
 import type { CryptoSuite } from '../../portal-client/crypto/suite.js';
 import { writePrivateKeyFile } from '../../portal-client/crypto/key-file.js';
 import { parseArgs } from './args.js';

@@ -1,11 +1,11 @@
 // `passgate run`: starts the daemon and keeps it until SIGTERM or SIGINT, which turn every output
 // off and exit cleanly. Logs are JSON lines on stdout (journald); the terminal display, if
 // configured, draws on stderr.
-import { Daemon } from '../daemon.js';
-import { isPassgateError } from '../errors.js';
-import { createJsonLogger, type Logger } from '../log.js';
+import { Daemon } from '../daemon/daemon.js';
+import { isPassgateError } from '../core/errors.js';
+import { createJsonLogger, type Logger } from '../core/log.js';
 import type { CryptoSuite } from '../../portal-client/crypto/suite.js';
-import { systemClock } from '../../ui-led/clock.js';
+import { systemClock } from '../core/clock.js';
 import { EXIT } from './failures.js';
 
 /** sysexits EX_SOFTWARE: the service manager restarts the daemon. */

@@ -3,13 +3,13 @@
 // 30 s). Exits non-zero when anything fails.
 import { stat } from 'node:fs/promises';
 import type { ConfigStore } from '../config/store.js';
-import { isProvisioned, timeoutsFromConfig } from '../device-identity.js';
-import { askDaemon } from '../control-socket.js';
+import { isProvisioned, timeoutsFromConfig } from '../daemon/device-identity.js';
+import { askDaemon } from '../daemon/control-socket.js';
 import type { CryptoSuite } from '../../portal-client/crypto/suite.js';
 import { createDisplayBackend } from '../../ui-led/create-backend.js';
 import { PatternPlayer } from '../../ui-led/player.js';
 import { resolvePatterns } from '../../ui-led/patterns.js';
-import { sleep, systemClock } from '../../ui-led/clock.js';
+import { sleep, systemClock } from '../core/clock.js';
 import type { TerminalStream } from '../../ui-led/backends/terminal.js';
 import { parseArgs } from './args.js';
 import { EXIT } from './failures.js';

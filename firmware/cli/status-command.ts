@@ -1,9 +1,9 @@
 // `passgate status [--json] [--offline]`: identity, binding, portal reachability and clock offset,
 // token validity, drivers, and counters per outcome since the daemon started. Never personal data.
 import type { ConfigStore } from '../config/store.js';
-import { isProvisioned, portalClientFromConfig, timeoutsFromConfig } from '../device-identity.js';
-import { askDaemon } from '../control-socket.js';
-import { isPassgateError } from '../errors.js';
+import { isProvisioned, portalClientFromConfig, timeoutsFromConfig } from '../daemon/device-identity.js';
+import { askDaemon } from '../daemon/control-socket.js';
+import { isPassgateError } from '../core/errors.js';
 import type { CryptoSuite } from '../../portal-client/crypto/suite.js';
 import { parseArgs } from './args.js';
 import { EXIT } from './failures.js';

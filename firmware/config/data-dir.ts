@@ -1,6 +1,6 @@
 // Where the daemon and the CLI keep their database: one rule for both, so they always agree.
 import { resolve } from 'node:path';
-import { PassgateError } from '../errors.js';
+import { PassgateError } from '../core/errors.js';
 
 export const DEFAULT_DATA_DIR = '/var/lib/passgate';
 export const DATA_DIR_ENV = 'PASSGATE_DATA_DIR';

@@ -6,8 +6,8 @@
 // no way to store, a scan, a pass code, a name or an ID number (standard 8.1.2). Validation
 // messages describe the rule that failed and never repeat the value that broke it, so a code
 // pasted into the wrong place cannot end up in a log through an error message.
-import { DEFAULT_TIMEOUTS, type TimeoutName, type TimeoutTable } from '../timeouts.js';
-import { ERROR_CODES, PassgateError, type ErrorCode } from '../errors.js';
+import { DEFAULT_TIMEOUTS, type TimeoutName, type TimeoutTable } from '../core/timeouts.js';
+import { ERROR_CODES, PassgateError, type ErrorCode } from '../core/errors.js';
 
 /** The outcome of checking a JSON value: the typed value, or why it breaks the key's rule. */
 export type Checked<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };

@@ -15,8 +15,8 @@
 import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { PassgateError, isPassgateError } from '../errors.js';
-import { DEFAULT_TIMEOUTS, type TimeoutTable } from '../timeouts.js';
+import { PassgateError, isPassgateError } from '../core/errors.js';
+import { DEFAULT_TIMEOUTS, type TimeoutTable } from '../core/timeouts.js';
 import {
   CONFIG_KEYS,
   type ConfigKey,

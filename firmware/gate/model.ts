@@ -1,10 +1,10 @@
 // The gate's states, inputs and effects. The transition function (transition.ts) is pure over
 // these; the runner (runner.ts) performs the effects and feeds results back as inputs.
 // Scan payloads live only in memory, inside inputs and effects; nothing here is ever logged.
-import type { ErrorCode } from '../errors.js';
-import type { OutcomeKind, SignalKind } from '../outcome.js';
+import type { ErrorCode } from '../core/errors.js';
+import type { OutcomeKind, SignalKind } from '../core/outcome.js';
 import type { IdCardIdentity } from '../../drivers/input.js';
-import type { Verdict } from '../../portal-client/verdict.js';
+import type { Verdict } from '../core/verdict.js';
 
 /** Where the gate rests between scans. */
 export type RestPhase =

@@ -1,14 +1,14 @@
 // The one place where the gate's effects happen: it feeds inputs to the pure transition
 // function, then calls the portal, the display, timers and the host for each effect.
 import { createHmac, randomBytes } from 'node:crypto';
-import { isPassgateError, type ErrorCode } from '../errors.js';
-import type { Logger } from '../log.js';
-import { OUTCOME_KINDS, type OutcomeKind, type SignalKind } from '../outcome.js';
-import type { Clock, TimerHandle } from '../../ui-led/clock.js';
+import { isPassgateError, type ErrorCode } from '../core/errors.js';
+import type { Logger } from '../core/log.js';
+import { OUTCOME_KINDS, type OutcomeKind, type SignalKind } from '../core/outcome.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
 import { displayTextFor } from '../../ui-led/display-text.js';
 import type { DisplayText } from '../../ui-led/display-text.js';
 import type { InputEvent } from '../../drivers/input.js';
-import type { Verdict } from '../../portal-client/verdict.js';
+import type { Verdict } from '../core/verdict.js';
 import type { BindResult } from '../../portal-client/protocol/messages.js';
 import { initialModel, type BindFailure, type BindMode, type GateEffect, type GateInput, type GateModel, type GatePolicy, type Scan, type TimerName } from './model.js';
 import { transition } from './transition.js';

@@ -1,8 +1,8 @@
 // The gate as a pure function: (model, input) → (model, effects). No clocks, no I/O: time
 // arrives inside inputs (scan.at) and as timer inputs that the runner schedules on request.
-import type { ErrorCode } from '../errors.js';
-import type { OutcomeKind } from '../outcome.js';
-import type { Verdict } from '../../portal-client/verdict.js';
+import type { ErrorCode } from '../core/errors.js';
+import type { OutcomeKind } from '../core/outcome.js';
+import type { Verdict } from '../core/verdict.js';
 import type { GateEffect, GateInput, GateModel, GatePhase, GatePolicy, RestPhase, Scan } from './model.js';
 
 export interface Step {

@@ -3,7 +3,7 @@
 // authorize/bind time and when the portal sends an SM2-wrapped key.
 import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import smCrypto from 'sm-crypto';
-import { PassgateError } from '../../firmware/errors.js';
+import { PassgateError } from '../../firmware/core/errors.js';
 import {
   SM2_N,
   SM2_PUBLIC_KEY_BYTES,

@@ -3,8 +3,8 @@
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { syncDirectory, writeFileAtomic } from '../../firmware/atomic-file.js';
-import { PassgateError } from '../../firmware/errors.js';
+import { syncDirectory, writeFileAtomic } from '../../firmware/core/atomic-file.js';
+import { PassgateError } from '../../firmware/core/errors.js';
 import { isValidSm2PrivateKey } from './sm2-curve.js';
 
 /** 64 hex digits plus a line ending and some slack; anything larger is not a key file. */

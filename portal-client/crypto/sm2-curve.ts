@@ -1,6 +1,6 @@
 // SM2 curve parameters (GM/T 0003.5 recommended curve) and the key checks done before any
 // bytes reach a library. Pure BigInt arithmetic: cheap field checks only, no scalar multiplication.
-import { PassgateError } from '../../firmware/errors.js';
+import { PassgateError } from '../../firmware/core/errors.js';
 
 export const SM2_P = BigInt('0xFFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00000000FFFFFFFFFFFFFFFF');
 export const SM2_A = SM2_P - 3n;

@@ -4,8 +4,8 @@
 // Exit codes: 0 done; 2 usage error (unknown command or option, bad argument); 3 the command
 // failed (no running mock, the mock refused, zint missing, a file unreadable...).
 import { resolve } from 'node:path';
-import { isPassgateError } from '../../firmware/errors.js';
-import { timeoutTable, type TimeoutTable } from '../../firmware/timeouts.js';
+import { isPassgateError } from '../../firmware/core/errors.js';
+import { timeoutTable, type TimeoutTable } from '../../firmware/core/timeouts.js';
 import { createGmCryptoSuite } from '../crypto/gm-suite.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import { parseArgs, UsageError } from './cli/args.js';

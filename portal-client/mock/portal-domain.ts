@@ -1,6 +1,6 @@
 // What the mock server needs from the portal's business side. The server does the protocol
 // (sessions, envelopes, signatures, replay); the domain decides.
-import type { Verdict } from '../verdict.js';
+import type { Verdict } from '../../firmware/core/verdict.js';
 import type { IdCardBody, PortalErrorCode, VenueInfo } from '../protocol/messages.js';
 
 export type DomainResult<T> = { ok: true; value: T } | { ok: false; error: PortalErrorCode };

@@ -6,8 +6,8 @@ import { X509Certificate, createHash, createPrivateKey, generateKeyPairSync, ran
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../../firmware/atomic-file.js';
-import { PassgateError } from '../../firmware/errors.js';
+import { writeFileAtomic } from '../../firmware/core/atomic-file.js';
+import { PassgateError } from '../../firmware/core/errors.js';
 import {
   derBitString,
   derBoolean,

@@ -3,7 +3,7 @@
 // the nonce of the request it answers, so no response can be replayed or moved to another call.
 import type { CryptoSuite } from '../crypto/suite.js';
 import type { SessionKeys } from './session-keys.js';
-import { PassgateError } from '../../firmware/errors.js';
+import { PassgateError } from '../../firmware/core/errors.js';
 import { IV_BYTES, MAC_DOMAIN, MAX_BODY_BYTES, PROTOCOL_VERSION, type PortalPath } from './constants.js';
 import { BASE64, HEX_32, HEX_64, parseJson, readInt, readObject, readString } from './wire-reader.js';
 

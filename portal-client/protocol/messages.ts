@@ -1,13 +1,13 @@
 // The JSON bodies of the five interfaces, with strict readers for everything that crosses the
 // wire. Both the device (portal-client) and the mock portal use these: one implementation.
-import { PassgateError } from '../../firmware/errors.js';
+import { PassgateError } from '../../firmware/core/errors.js';
 import {
   NAT_VALIDITY_HOURS,
   OPINIONS,
   isMaskedIdNumber,
   isMaskedName,
   type Verdict,
-} from '../verdict.js';
+} from '../../firmware/core/verdict.js';
 import { ALGORITHMS, PROTOCOL_VERSION } from './constants.js';
 import {
   HEX_32,

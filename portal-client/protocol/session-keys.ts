@@ -2,7 +2,7 @@
 // keys per direction mean a captured request can never be reflected back as a valid response.
 import type { CryptoSuite } from '../crypto/suite.js';
 import { KEY_LABELS, SESSION_SECRET_BYTES } from './constants.js';
-import { PassgateError } from '../../firmware/errors.js';
+import { PassgateError } from '../../firmware/core/errors.js';
 
 export interface SessionKeys {
   requestEncryption: Buffer; // 16 bytes, SM4

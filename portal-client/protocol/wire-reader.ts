@@ -1,6 +1,6 @@
 // Strict readers for untrusted JSON. Every failure is a PassgateError `protocol.malformed` naming
 // the field, never its value (a value could be personal data).
-import { PassgateError } from '../../firmware/errors.js';
+import { PassgateError } from '../../firmware/core/errors.js';
 
 export type JsonObject = Record<string, unknown>;
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ConfigStore } from '../../firmware/config/store.js';
-import { DEFAULT_TIMEOUTS } from '../../firmware/timeouts.js';
+import { DEFAULT_TIMEOUTS } from '../../firmware/core/timeouts.js';
 import { percentile, round, timeEach, type BenchRow, type BenchSection } from './section.js';
 
 const READS = 20_000;

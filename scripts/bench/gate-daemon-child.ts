@@ -8,8 +8,8 @@
 // GCs (run with --expose-gc) at each checkpoint and sent back to the parent.
 //
 // Started as: node --expose-gc scripts/bin/run-ts.mjs scripts/bench/gate-daemon-child.ts
-import { Daemon } from '../../firmware/daemon.js';
-import { createJsonLogger, type Logger } from '../../firmware/log.js';
+import { Daemon } from '../../firmware/daemon/daemon.js';
+import { createJsonLogger, type Logger } from '../../firmware/core/log.js';
 import type { IdCardIdentity } from '../../drivers/input.js';
 import { MockSerialScanner } from '../../drivers/serial-scanner/mock.js';
 import { MockIdCardReader } from '../../drivers/idcard/mock-reader.js';

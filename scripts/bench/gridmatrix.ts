@@ -7,11 +7,11 @@
 //   gm_decode_success_combined   100 frames with all distortions at once (test/support degrade())
 //   gm_decode_ms_640x480         median decode time of a frame holding one symbol (+ p95)
 //   gm_decode_ms_640x480_empty   median decode time of a frame holding none (+ p95)
-import type { GrayImage } from '../../drivers/gray-image.js';
-import { GridMatrixDecoder } from '../../drivers/gridmatrix/decoder.js';
-import { mulberry32 } from '../../test/support/synth-image.js';
-import { corpusEntry, matches } from '../../test/gridmatrix/corpus.js';
-import { cleanFrame, degradedFrame, distortedFrame, DISTORTIONS, emptyFrame } from '../../test/gridmatrix/scenes.js';
+import type { GrayImage } from '../../drivers/symbols/gray-image.js';
+import { GridMatrixDecoder } from '../../drivers/symbols/gridmatrix/decoder.js';
+import { mulberry32 } from '../lab/synth-image.js';
+import { corpusEntry, matches } from '../lab/gridmatrix/corpus.js';
+import { cleanFrame, degradedFrame, distortedFrame, DISTORTIONS, emptyFrame } from '../lab/gridmatrix/scenes.js';
 import { percentile, round, type BenchRow, type BenchSection } from './section.js';
 
 const CLEAN_COUNT = 325;

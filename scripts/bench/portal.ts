@@ -15,8 +15,8 @@ import { readResponseBody, readVerdict } from '../../portal-client/protocol/mess
 import { deriveSessionKeys } from '../../portal-client/protocol/session-keys.js';
 import { parseJson } from '../../portal-client/protocol/wire-reader.js';
 import { demoVenues } from '../../portal-client/mock/domain/demo-dataset.js';
-import type { Verdict } from '../../portal-client/verdict.js';
-import { startPortalFixture } from '../../test/support/portal-fixture.js';
+import type { Verdict } from '../../firmware/core/verdict.js';
+import { startPortalFixture } from '../lab/portal-fixture.js';
 import { mean, percentile, round, timeEach, type BenchRow, type BenchSection } from './section.js';
 
 const SCAN_WARMUP = 500;

@@ -1,11 +1,11 @@
 // Bench section `ui-led`: how late pattern steps reach a backend on the real clock, and the
 // round trip of one SET → OK to the serial LED board over a socat pty pair at 115200 baud.
-import { timeoutTable } from '../../firmware/timeouts.js';
-import { openPtyPair } from '../../test/support/pty-pair.js';
-import { openSimulatedBoard } from '../../test/ui-led/simulated-board.js';
+import { timeoutTable } from '../../firmware/core/timeouts.js';
+import { openPtyPair } from '../lab/pty-pair.js';
+import { openSimulatedBoard } from '../lab/simulated-led-board.js';
 import { RecordingBackend } from '../../ui-led/backends/recording.js';
 import { SerialBoardBackend } from '../../ui-led/backends/serial-board.js';
-import { systemClock } from '../../ui-led/clock.js';
+import { systemClock } from '../../firmware/core/clock.js';
 import { PatternPlayer } from '../../ui-led/player.js';
 import { resolvePatterns } from '../../ui-led/patterns.js';
 import { percentile, round, type BenchRow, type BenchSection } from './section.js';

@@ -1,6 +1,6 @@
 // The PassgateError a call is expected to fail with, caught so a test can assert on its code and
 // details. A success, or an error of any other kind, fails the test.
-import { isPassgateError, type PassgateError } from '../../firmware/errors.js';
+import { isPassgateError, type PassgateError } from '../../firmware/core/errors.js';
 
 /** The PassgateError a promise rejects with; fails the test if it resolves or throws anything else. */
 export async function rejection(promise: Promise<unknown>): Promise<PassgateError> {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { SIGNAL_KINDS } from '../../firmware/outcome.js';
-import { OPINION_TEXT, maskIdNumber, maskName, type Verdict } from '../../portal-client/verdict.js';
-import { sleep, systemClock } from '../../ui-led/clock.js';
+import { SIGNAL_KINDS } from '../../firmware/core/outcome.js';
+import { OPINION_TEXT, maskIdNumber, maskName, type Verdict } from '../../firmware/core/verdict.js';
+import { sleep, systemClock } from '../../firmware/core/clock.js';
 import { SIGNAL_TEXT, displayTextFor, findingsLine } from '../../ui-led/display-text.js';
 import { FakeClock } from '../support/fake-clock.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isPassgateError, type PassgateError } from '../../firmware/errors.js';
+import { isPassgateError, type PassgateError } from '../../firmware/core/errors.js';
 import { createDisplayBackend, type DisplayBackendOptions } from '../../ui-led/create-backend.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { RecordingBackend } from '../../ui-led/backends/recording.js';

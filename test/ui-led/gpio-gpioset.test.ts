@@ -2,11 +2,11 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PassgateError, isPassgateError } from '../../firmware/errors.js';
-import { timeoutTable } from '../../firmware/timeouts.js';
+import { PassgateError, isPassgateError } from '../../firmware/core/errors.js';
+import { timeoutTable } from '../../firmware/core/timeouts.js';
 import { GpiosetBackend } from '../../ui-led/backends/gpio-gpioset.js';
 import { normalizePins } from '../../ui-led/backends/pins.js';
-import { systemClock } from '../../ui-led/clock.js';
+import { systemClock } from '../../firmware/core/clock.js';
 import { PatternPlayer } from '../../ui-led/player.js';
 
 const dirs: string[] = [];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { isPassgateError } from '../../firmware/errors.js';
-import { SIGNAL_KINDS } from '../../firmware/outcome.js';
+import { isPassgateError } from '../../firmware/core/errors.js';
+import { SIGNAL_KINDS } from '../../firmware/core/outcome.js';
 import { DEFAULT_PATTERNS, RELAY_KINDS, expandPattern, resolvePatterns, type Pattern } from '../../ui-led/patterns.js';
 
 /** Canonical form of what a pattern does over time. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { isPassgateError } from '../../firmware/errors.js';
+import { isPassgateError } from '../../firmware/core/errors.js';
 import {
   BOARD_MAX_LINE,
   BoardLineSplitter,

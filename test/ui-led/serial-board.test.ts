@@ -2,14 +2,14 @@ import { describe, expect, it, afterEach } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassgateError, isPassgateError } from '../../firmware/errors.js';
-import { timeoutTable } from '../../firmware/timeouts.js';
+import { PassgateError, isPassgateError } from '../../firmware/core/errors.js';
+import { timeoutTable } from '../../firmware/core/timeouts.js';
 import { SerialBoardBackend } from '../../ui-led/backends/serial-board.js';
-import { systemClock } from '../../ui-led/clock.js';
+import { systemClock } from '../../firmware/core/clock.js';
 import { allOutputsOff, type OutputState } from '../../ui-led/outputs.js';
 import { PatternPlayer } from '../../ui-led/player.js';
-import { openPtyPair, type PtyPair } from '../support/pty-pair.js';
-import { openSimulatedBoard, type SimulatedBoard } from './simulated-board.js';
+import { openPtyPair, type PtyPair } from '../../scripts/lab/pty-pair.js';
+import { openSimulatedBoard, type SimulatedBoard } from '../../scripts/lab/simulated-led-board.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TerminalBackend, type TerminalStream } from '../../ui-led/backends/terminal.js';
 import { displayTextFor } from '../../ui-led/display-text.js';
-import { maskIdNumber, maskName, type Verdict } from '../../portal-client/verdict.js';
+import { maskIdNumber, maskName, type Verdict } from '../../firmware/core/verdict.js';
 import { PatternPlayer } from '../../ui-led/player.js';
 import { FakeClock } from '../support/fake-clock.js';
 

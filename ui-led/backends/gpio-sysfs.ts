@@ -8,9 +8,9 @@ import { constants as fsConstants } from 'node:fs';
 import { writeFileSync } from 'node:fs';
 import { access, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { TimeoutTable } from '../../firmware/timeouts.js';
+import type { TimeoutTable } from '../../firmware/core/timeouts.js';
 import { backendFailed, type DisplayBackend } from '../backend.js';
-import { sleep, systemClock, type Clock } from '../clock.js';
+import { sleep, systemClock, type Clock } from '../../firmware/core/clock.js';
 import { OUTPUT_NAMES, type OutputChanges, type OutputName } from '../outputs.js';
 import { lineLevel, type PinMap, type PinSpec } from './pins.js';
 

@@ -1,7 +1,7 @@
 // The serial LED/relay board protocol (ui-led/SERIAL-BOARD.md), as pure functions:
 // command formatting, reply parsing, the board-side command parser (for simulators and
 // board test rigs), and a line splitter for the byte stream.
-import { PassgateError } from '../../firmware/errors.js';
+import { PassgateError } from '../../firmware/core/errors.js';
 import { OUTPUT_NAMES, type OutputName, type OutputState } from '../outputs.js';
 
 /** Longest line either side may send, LF excluded. */

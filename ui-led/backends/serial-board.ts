@@ -4,11 +4,11 @@
 // serialBoardReopenMs, when the player next wants to change something.
 // serialport is loaded when the board is first opened: gates on GPIO never carry its binding.
 import type { SerialPort } from 'serialport';
-import type { PassgateError } from '../../firmware/errors.js';
-import type { TimeoutTable } from '../../firmware/timeouts.js';
+import type { PassgateError } from '../../firmware/core/errors.js';
+import type { TimeoutTable } from '../../firmware/core/timeouts.js';
 import { Listeners } from '../../drivers/input.js';
 import { backendFailed, type DisplayBackend } from '../backend.js';
-import { systemClock, type Clock, type TimerHandle } from '../clock.js';
+import { systemClock, type Clock, type TimerHandle } from '../../firmware/core/clock.js';
 import { OUTPUT_NAMES, allOutputsOff, type OutputChanges, type OutputState } from '../outputs.js';
 import {
   BoardLineSplitter,

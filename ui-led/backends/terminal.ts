@@ -5,8 +5,8 @@
 // is looking at a screen. Piped into a file or the journal the output is a log, and a log
 // carries no personal data at all (standard 8.1.2), masked or not: only the opinion and the
 // NAT/vaccination flags go there.
-import type { SignalKind } from '../../firmware/outcome.js';
-import { isMaskedIdNumber, isMaskedName } from '../../portal-client/verdict.js';
+import type { SignalKind } from '../../firmware/core/outcome.js';
+import { isMaskedIdNumber, isMaskedName } from '../../firmware/core/verdict.js';
 import type { DisplayBackend } from '../backend.js';
 import { findingsLine, type DisplayText } from '../display-text.js';
 import { OUTPUT_NAMES, allOutputsOff, type OutputChanges, type OutputState } from '../outputs.js';

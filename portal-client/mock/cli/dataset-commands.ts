@@ -1,8 +1,8 @@
 // Commands that read the mock's synthetic dataset from DIR/state.json (seeding it on first use,
 // like serve does): the demo residents, their pass codes and their ID-card text.
 import { resolve } from 'node:path';
-import { maskIdNumber, maskName } from '../../verdict.js';
-import { PASS_CODE_TTL_MS } from '../mock-portal.js';
+import { maskIdNumber, maskName } from '../../../firmware/core/verdict.js';
+import { PASS_CODE_TTL_MS } from '../start-mock-portal.js';
 import {
   DEMO_PASS_CODE_KEYWORDS,
   DEMO_RESIDENT_KEYWORDS,

@@ -1,6 +1,6 @@
 // `passgate-mock serve`: runs the mock portal for a data directory until SIGINT/SIGTERM.
 import { join } from 'node:path';
-import { startMockPortal } from '../mock-portal.js';
+import { startMockPortal } from '../start-mock-portal.js';
 import { intOption, positionals } from './args.js';
 import { printJson, type CommandDef } from './command.js';
 import { CliFailure } from './io.js';

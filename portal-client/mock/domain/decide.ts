@@ -28,10 +28,10 @@ import {
   type Opinion,
   type VaccinationFinding,
   type Verdict,
-} from '../../verdict.js';
+} from '../../../firmware/core/verdict.js';
 import { openPassCode, type OpenPassCodeOptions, type PassCodeRejection } from './pass-code.js';
 import type { PortalResult, VenuePresets } from './registry.js';
-import { isValidIdNumber } from '../../../drivers/idcard/gb11643.js';
+import { isValidIdNumber } from '../../../firmware/core/id-number.js';
 import type { NatSample, Resident, ResidentDirectory, ResidentHealth } from './residents.js';
 
 const HOUR_MS = 3_600_000;

@@ -21,15 +21,15 @@
 // Health times are relative to `now`; refreshDemoResidents re-applies them, so a state file
 // loaded days later still demonstrates every case.
 import type { CryptoSuite } from '../../crypto/suite.js';
-import type { NatValidityHours } from '../../verdict.js';
-import { PassgateError } from '../../../firmware/errors.js';
+import type { NatValidityHours } from '../../../firmware/core/verdict.js';
+import { PassgateError } from '../../../firmware/core/errors.js';
 import type { IdCardIdentity } from './decide.js';
 import { decodePassCodeBlob, issuePassCode, PASS_CODE_PREFIX } from './pass-code.js';
 import type { MockPortalState } from './portal-state.js';
 import { PortalRegistry, VENUE_CATEGORIES, type Venue } from './registry.js';
 import { ResidentDirectory, syntheticName, syntheticResident, type ResidentHealth, WUXI_REGION_CODES } from './residents.js';
 import { SeededRandom, type Seed } from './seeded-random.js';
-import { syntheticIdNumber } from '../../../drivers/idcard/gb11643.js';
+import { syntheticIdNumber } from '../../../firmware/core/id-number.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;

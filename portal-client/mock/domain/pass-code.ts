@@ -21,7 +21,7 @@
 // foreign key can produce that), then expiry ('expired', when now ≥ e), then the directory
 // ('unknown-resident'). It never throws.
 import type { CryptoSuite } from '../../crypto/suite.js';
-import { PassgateError } from '../../../firmware/errors.js';
+import { PassgateError } from '../../../firmware/core/errors.js';
 import { isResidentRef, type Resident, type ResidentLookup } from './residents.js';
 
 export const PASS_CODE_PREFIX = 'PGC1.';

@@ -5,8 +5,8 @@
 // What this module does NOT do: check signatures. `rebind` (interface 5) requires the device to
 // prove it holds its registered SM2 key; the server verifies that signature against
 // `getDevice(id).publicKey` before it calls `rebind` (and answers BAD_SIGNATURE itself).
-import type { NatValidityHours } from '../../verdict.js';
-import { NAT_VALIDITY_HOURS } from '../../verdict.js';
+import type { NatValidityHours } from '../../../firmware/core/verdict.js';
+import { NAT_VALIDITY_HOURS } from '../../../firmware/core/verdict.js';
 
 // The wire's error codes and venue categories are the protocol module's: one list for both sides.
 import { PORTAL_ERROR_CODES, VENUE_CATEGORIES, type PortalErrorCode, type VenueCategory } from '../../protocol/messages.js';

@@ -2,7 +2,7 @@
 // made up: names from a short list of common characters, ID numbers with a valid GB 11643 check
 // digit in Wuxi region codes. Residents are found by an opaque random reference (what a pass code
 // carries) or by an exact (name, ID number) pair (what an ID card gives).
-import { isValidIdNumber, syntheticIdNumber } from '../../../drivers/idcard/gb11643.js';
+import { isValidIdNumber, syntheticIdNumber } from '../../../firmware/core/id-number.js';
 import type { SeededRandom } from './seeded-random.js';
 
 export const SKM_COLOURS = ['green', 'yellow', 'red'] as const;

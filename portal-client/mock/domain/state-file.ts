@@ -5,8 +5,8 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CryptoSuite } from '../../crypto/suite.js';
-import { syncDirectory, writeFileAtomic } from '../../../firmware/atomic-file.js';
-import { PassgateError } from '../../../firmware/errors.js';
+import { syncDirectory, writeFileAtomic } from '../../../firmware/core/atomic-file.js';
+import { PassgateError } from '../../../firmware/core/errors.js';
 import { isIdCardIdentity, type IdCardIdentity } from './decide.js';
 import { refreshDemoResidents, seedDemoDataset } from './demo-dataset.js';
 import type { MockPortalState } from './portal-state.js';

@@ -1,0 +1,59 @@
+// Builds the input drivers the config enables. Each driver keeps reopening in the background
+// when its device is missing, so a gate that boots before its scanner is plugged in recovers.
+// Driver modules are imported only when enabled: native bindings and the wasm decoder cost
+// megabytes of memory a gate without that hardware should not carry.
+import type { ConfigStore } from '../config/store.js';
+import type { TimeoutTable } from '../core/timeouts.js';
+import type { InputDriver } from '../../drivers/input.js';
+
+export async function inputDriversFromConfig(store: ConfigStore, timeouts: TimeoutTable): Promise<InputDriver[]> {
+  const drivers: InputDriver[] = [];
+  if (store.get('drivers.serial.enabled')) {
+    const { SerialScannerDriver } = await import('../../drivers/serial-scanner/driver.js');
+    const { serialScannerOptions } = await import('../../drivers/serial-scanner/options.js');
+    drivers.push(
+      new SerialScannerDriver(
+        serialScannerOptions({
+          path: store.get('drivers.serial.path'),
+          baudRate: store.get('drivers.serial.baudRate'),
+          dataBits: store.get('drivers.serial.dataBits'),
+          parity: store.get('drivers.serial.parity'),
+          stopBits: store.get('drivers.serial.stopBits'),
+          suffix: store.get('drivers.serial.suffix'),
+          profile: store.get('drivers.serial.profile'),
+          maxCodeLength: store.get('drivers.serial.maxCodeLength'),
+          stripAimId: store.get('drivers.serial.stripAimId'),
+          prefix: store.get('drivers.serial.prefix'),
+        }),
+        { timeouts },
+      ),
+    );
+  }
+  if (store.get('drivers.hid.enabled')) {
+    const { HidScannerDriver, hidScannerOptions } = await import('../../drivers/hid-scanner/driver.js');
+    drivers.push(
+      new HidScannerDriver(hidScannerOptions({ vendorId: store.get('drivers.hid.vendorId'), productId: store.get('drivers.hid.productId') }), { timeouts }),
+    );
+  }
+  if (store.get('drivers.idcard.enabled')) {
+    const { IdCardReaderDriver } = await import('../../drivers/idcard/reader-driver.js');
+    drivers.push(new IdCardReaderDriver({ path: store.get('drivers.idcard.path'), baudRate: store.get('drivers.idcard.baudRate'), timeouts }));
+  }
+  if (store.get('drivers.camera.enabled')) {
+    const { CameraDriver } = await import('../../drivers/camera/camera-driver.js');
+    const { defaultSymbolDecoders } = await import('../../drivers/symbols/default-decoders.js');
+    drivers.push(
+      new CameraDriver({
+        decoders: await defaultSymbolDecoders(),
+        timeouts, // the frame budget is cameraFrameBudgetMs, set through the `timeouts` key
+        ffmpeg: {
+          device: store.get('drivers.camera.device'),
+          width: store.get('drivers.camera.width'),
+          height: store.get('drivers.camera.height'),
+          frameRate: store.get('drivers.camera.fps'),
+        },
+      }),
+    );
+  }
+  return drivers;
+}

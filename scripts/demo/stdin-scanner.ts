@@ -1,0 +1,78 @@
+// A simulated scanner that reads one code per line from a stream (stdin in the demo, a pipe in
+// tests). Lines are mapped by an optional function first, so the demo can turn a keyword like
+// `green` into a real pass code. Overlong lines are discarded, never buffered without bound.
+import type { Readable } from 'node:stream';
+import { Listeners, type DriverState, type DriverStatus, type InputDriver, type InputEvent } from '../../drivers/input.js';
+
+export interface LineScannerOptions {
+  name?: string;
+  input: Readable;
+  maxLineLength?: number;
+  /** Maps a typed line to the code to scan; null drops it (e.g. a demo command). */
+  mapLine?: (line: string) => string | null;
+}
+
+export class LineScanner implements InputDriver {
+  readonly name: string;
+  private state: DriverState = 'closed';
+  private readonly events = new Listeners<InputEvent>();
+  private readonly states = new Listeners<DriverStatus>();
+  private buffer = '';
+  private readonly onData = (chunk: Buffer | string) => this.push(chunk.toString());
+  private readonly onEnd = () => this.setState('closed');
+
+  constructor(private readonly o: LineScannerOptions) {
+    this.name = o.name ?? 'line-scanner';
+  }
+
+  status(): DriverStatus {
+    return { name: this.name, state: this.state };
+  }
+
+  async open(): Promise<void> {
+    this.o.input.on('data', this.onData);
+    this.o.input.on('end', this.onEnd);
+    this.setState('open');
+  }
+
+  async close(): Promise<void> {
+    this.o.input.off('data', this.onData);
+    this.o.input.off('end', this.onEnd);
+    this.setState('closed');
+  }
+
+  onEvent(listener: (event: InputEvent) => void): () => void {
+    return this.events.add(listener);
+  }
+
+  onState(listener: (status: DriverStatus) => void): () => void {
+    return this.states.add(listener);
+  }
+
+  private push(text: string): void {
+    this.buffer += text;
+    const max = this.o.maxLineLength ?? 4096;
+    for (;;) {
+      const newline = this.buffer.indexOf('\n');
+      if (newline < 0) break;
+      const line = this.buffer.slice(0, newline).replace(/\r$/, '').trim();
+      this.buffer = this.buffer.slice(newline + 1);
+      if (line.length === 0) continue;
+      if (line.length > max) {
+        this.events.emit({ kind: 'read-error', source: this.name, code: 'driver.overlong' });
+        continue;
+      }
+      const code = this.o.mapLine ? this.o.mapLine(line) : line;
+      if (code !== null) this.events.emit({ kind: 'code', source: this.name, text: code, symbology: 'unknown' });
+    }
+    if (this.buffer.length > max) {
+      this.buffer = '';
+      this.events.emit({ kind: 'read-error', source: this.name, code: 'driver.overlong' });
+    }
+  }
+
+  private setState(state: DriverState): void {
+    this.state = state;
+    this.states.emit(this.status());
+  }
+}

@@ -1,0 +1,199 @@
+// A simulated GA 467 SAM reader for tests and the bench. It sits on the peer end of a pty pair
+// (or any serial path), answers commands as the protocol says, and can misbehave on request.
+// It records every command it receives, so tests can assert what went over the wire.
+// Cards are synthetic: see `syntheticCard`.
+import { randomBytes } from 'node:crypto';
+import { SerialPort } from 'serialport';
+import type { IdCardIdentity } from '../../drivers/input.js';
+import { COMMAND_LIMITS, FrameDecoder, PREAMBLE, encodeReply, parseCommand } from '../../drivers/idcard/frame.js';
+import { syntheticIdNumber } from '../../firmware/core/id-number.js';
+import { SW3 } from '../../drivers/idcard/status.js';
+import { PHOTO_BYTES, encodeReadData, encodeTextBlock, type TextBlockFields } from '../../drivers/idcard/text-block.js';
+
+/**
+ * How the next replies go wrong:
+ * - 'select-fails': select answers 81;
+ * - 'read-fails': read answers 41 (read failed);
+ * - 'bad-checksum': the read reply's checksum byte is wrong;
+ * - 'truncated': only the first half of the read reply is sent;
+ * - 'garbage': random bytes, preamble pieces included, precede every reply;
+ * - 'silent': no reply at all, as a hung reader.
+ */
+export type SimulatedFault = 'select-fails' | 'read-fails' | 'bad-checksum' | 'truncated' | 'garbage' | 'silent';
+
+export interface ReceivedCommand {
+  cmd: number;
+  para: number;
+  /** Milliseconds since the simulator was opened. */
+  atMs: number;
+}
+
+export interface SimulatedReaderOptions {
+  /** The serial path the simulator opens (the pty pair's peer path). */
+  path: string;
+  baudRate?: number;
+  /**
+   * A pty moves bytes instantly whatever the baud rate. With this set, each reply is held back
+   * for as long as it would take on a real UART at this rate (10 bits a byte), e.g. 1295 bytes
+   * at 115200 baud: 112 ms.
+   */
+  emulateWireBaud?: number;
+}
+
+const SYNTHETIC_NAME_CHARACTERS = '王李张刘陈杨黄赵周吴徐孙马朱胡林郭何高罗明华国文建平志伟芳秀英丽军';
+
+/** A synthetic card: a name of 2–3 common characters and a number with a valid check digit. */
+export function syntheticCard(random: () => number = Math.random): IdCardIdentity {
+  const pick = () => SYNTHETIC_NAME_CHARACTERS[Math.floor(random() * SYNTHETIC_NAME_CHARACTERS.length)];
+  const length = 2 + Math.floor(random() * 2);
+  let name = '';
+  for (let i = 0; i < length; i++) name += pick();
+  return { cardType: 'resident', name, idNumber: syntheticIdNumber({ random }) };
+}
+
+export class SimulatedSamReader {
+  /** Every command received, in order, including any the simulator does not answer. */
+  readonly received: ReceivedCommand[] = [];
+  private readonly options: SimulatedReaderOptions;
+  private port: SerialPort | undefined;
+  private readonly decoder = new FrameDecoder(COMMAND_LIMITS);
+  private card: TextBlockFields | undefined;
+  private faults: { fault: SimulatedFault; remaining: number }[] = [];
+  private openedAt = 0;
+  private served = 0;
+
+  constructor(options: SimulatedReaderOptions) {
+    this.options = options;
+  }
+
+  open(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const port = new SerialPort({ path: this.options.path, baudRate: this.options.baudRate ?? 115_200, autoOpen: false });
+      port.on('data', (chunk: Buffer) => this.onData(chunk));
+      port.on('error', () => undefined);
+      port.open((error) => {
+        if (error) return reject(error);
+        this.port = port;
+        this.openedAt = Date.now();
+        resolve();
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    const port = this.port;
+    this.port = undefined;
+    return new Promise((resolve) => {
+      if (port === undefined || !port.isOpen) return resolve();
+      port.close(() => resolve());
+    });
+  }
+
+  /** Read replies (30 01) sent with a card's data. */
+  get readsServed(): number {
+    return this.served;
+  }
+
+  /** Puts a card on the reader (replacing any). Fields beyond the identity are optional. */
+  present(card: IdCardIdentity | TextBlockFields): void {
+    this.card = { ...card };
+  }
+
+  /** Takes the card off the reader: find answers 80 until the next `present`. */
+  remove(): void {
+    this.card = undefined;
+  }
+
+  /** Makes the next `times` relevant replies misbehave (default: until `clearFaults`). */
+  inject(fault: SimulatedFault, times = Number.POSITIVE_INFINITY): void {
+    this.faults.push({ fault, remaining: times });
+  }
+
+  clearFaults(): void {
+    this.faults = [];
+  }
+
+  /** Commands received as 'CC PP' labels, for compact assertions. */
+  receivedLabels(): string[] {
+    return this.received.map((c) =>
+      `${c.cmd.toString(16).padStart(2, '0')} ${c.para.toString(16).padStart(2, '0')}`.toUpperCase(),
+    );
+  }
+
+  private takeFault(fault: SimulatedFault): boolean {
+    const entry = this.faults.find((f) => f.fault === fault && f.remaining > 0);
+    if (entry === undefined) return false;
+    entry.remaining -= 1;
+    return true;
+  }
+
+  private hasFault(fault: SimulatedFault): boolean {
+    return this.faults.some((f) => f.fault === fault && f.remaining > 0);
+  }
+
+  private onData(chunk: Buffer): void {
+    for (const result of this.decoder.push(chunk)) {
+      if (result.kind !== 'frame') continue;
+      const { cmd, para } = parseCommand(result);
+      this.received.push({ cmd, para, atMs: Date.now() - this.openedAt });
+      this.answer(cmd, para);
+    }
+  }
+
+  private answer(cmd: number, para: number): void {
+    if (this.takeFault('silent')) return;
+    const key = (cmd << 8) | para;
+    switch (key) {
+      case 0x2001:
+        return this.send(this.card ? encodeReply(SW3.findOk, new Uint8Array(4)) : encodeReply(SW3.findFailed));
+      case 0x2002:
+        if (!this.card) return this.send(encodeReply(SW3.selectFailed));
+        if (this.takeFault('select-fails')) return this.send(encodeReply(SW3.selectFailed));
+        return this.send(encodeReply(SW3.ok, new Uint8Array(8)));
+      case 0x3001:
+        return this.sendRead();
+      case 0x11ff:
+        return this.send(encodeReply(SW3.ok));
+      default:
+        // Everything else, the fingerprint read included: "command error".
+        return this.send(encodeReply(SW3.commandError));
+    }
+  }
+
+  private sendRead(): void {
+    if (!this.card) return this.send(encodeReply(SW3.readFailed));
+    if (this.takeFault('read-fails')) return this.send(encodeReply(SW3.readFailed));
+    const text = encodeTextBlock(this.card);
+    const photo = randomBytes(PHOTO_BYTES);
+    const frame = encodeReply(SW3.ok, encodeReadData(text, photo));
+    this.served += 1;
+    if (this.takeFault('bad-checksum')) frame[frame.length - 1] ^= 0xff;
+    if (this.takeFault('truncated')) return this.send(frame.subarray(0, frame.length >> 1));
+    this.send(frame);
+  }
+
+  private send(frame: Buffer): void {
+    const port = this.port;
+    if (port === undefined) return;
+    if (this.hasFault('garbage')) {
+      this.takeFault('garbage');
+      // Preamble pieces and a false header make the receiver's resynchronisation work.
+      const garbage = Buffer.concat([
+        randomBytes(3),
+        Buffer.from(PREAMBLE.slice(0, 3)),
+        randomBytes(2),
+        Buffer.from([...PREAMBLE, 0xff, 0xff]),
+        randomBytes(4),
+      ]);
+      port.write(garbage);
+    }
+    const baud = this.options.emulateWireBaud;
+    if (baud === undefined) {
+      port.write(frame);
+      return;
+    }
+    setTimeout(() => {
+      if (this.port === port) port.write(frame);
+    }, (frame.length * 10 * 1000) / baud);
+  }
+}

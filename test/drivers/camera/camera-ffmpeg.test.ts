@@ -1,0 +1,181 @@
+// The real capture path: ffmpeg child process → raw gray frames → zxing-wasm → code events,
+// with ffmpeg reading a generated video file instead of /dev/videoN.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CameraDriver, ffmpegSourceFactory, type CameraFfmpegOptions } from '../../../drivers/camera/camera-driver.js';
+import { FfmpegFrameSource } from '../../../drivers/camera/ffmpeg-source.js';
+import type { FrameSourceFactory } from '../../../drivers/camera/frame-source.js';
+import { ZxingQrDecoder } from '../../../drivers/symbols/zxing-qr-decoder.js';
+import type { DriverStatus, InputEvent } from '../../../drivers/input.js';
+import { timeoutTable } from '../../../firmware/core/timeouts.js';
+import { qrFrame, VIDEO_HEIGHT, VIDEO_WIDTH, writeVideo } from './video-fixture.js';
+
+let dir: string;
+let decoder: ZxingQrDecoder;
+let twoCodes: string;
+const drivers: CameraDriver[] = [];
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'camera-ffmpeg-'));
+  decoder = await ZxingQrDecoder.create();
+  twoCodes = writeVideo(
+    dir,
+    'two-codes',
+    [
+      { frame: qrFrame(undefined), repeat: 3 },
+      { frame: qrFrame('PG1-CAMERA-AAAA', 20), repeat: 12 },
+      { frame: qrFrame(undefined), repeat: 3 },
+      { frame: qrFrame('PG1-CAMERA-BBBB', 300), repeat: 12 },
+      { frame: qrFrame(undefined), repeat: 3 },
+    ],
+    20,
+  );
+});
+
+afterEach(async () => {
+  for (const d of drivers.splice(0)) await d.close();
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function camera(ffmpeg: Partial<CameraFfmpegOptions>, overrides: Parameters<typeof timeoutTable>[0] = {}, source?: FrameSourceFactory): CameraDriver {
+  const driver = new CameraDriver({
+    name: 'cam-test',
+    decoders: [decoder],
+    timeouts: timeoutTable({ driverReopenInitialMs: 50, driverReopenMaxMs: 200, driverPathPollMs: 50, ...overrides }),
+    ffmpeg: { width: VIDEO_WIDTH, height: VIDEO_HEIGHT, frameRate: 20, ...ffmpeg },
+    source,
+  });
+  drivers.push(driver);
+  return driver;
+}
+
+function waitFor<T>(what: string, check: () => T | undefined, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const tick = (): void => {
+      const value = check();
+      if (value !== undefined && value !== false) return resolve(value);
+      if (Date.now() > deadline) return reject(new Error(`timed out waiting for ${what}`));
+      setTimeout(tick, 20);
+    };
+    tick();
+  });
+}
+
+describe('CameraDriver on ffmpeg', () => {
+  it('emits each code of a video once, though each is held for many frames', async () => {
+    const driver = camera({ inputArgs: ['-re', '-i', twoCodes] });
+    const events: InputEvent[] = [];
+    driver.onEvent((e) => events.push(e));
+    await driver.open();
+    expect(driver.status()).toEqual({ name: 'cam-test', state: 'open' });
+    await waitFor('both codes', () => events.length >= 2);
+    await waitFor('the clip to be decoded', () => driver.diagnostics().framesOffered >= 30);
+    await driver.idle();
+    expect(events).toEqual([
+      { kind: 'code', source: 'cam-test', text: 'PG1-CAMERA-AAAA', symbology: 'qr' },
+      { kind: 'code', source: 'cam-test', text: 'PG1-CAMERA-BBBB', symbology: 'qr' },
+    ]);
+    expect(driver.diagnostics().repeatsSuppressed).toBeGreaterThan(5);
+    await driver.close();
+    expect(driver.status().state).toBe('closed');
+  });
+
+  it('reconnects after ffmpeg is killed and decodes again', async () => {
+    const sources: FfmpegFrameSource[] = [];
+    const timeouts = timeoutTable({ cameraRepeatWindowMs: 400 });
+    const factory = ffmpegSourceFactory(
+      { width: VIDEO_WIDTH, height: VIDEO_HEIGHT, frameRate: 20, inputArgs: ['-re', '-stream_loop', '-1', '-i', twoCodes] },
+      timeouts,
+    );
+    const driver = camera({}, { cameraRepeatWindowMs: 400 }, () => {
+      const source = factory() as FfmpegFrameSource;
+      sources.push(source);
+      return source;
+    });
+    const events: InputEvent[] = [];
+    const states: DriverStatus[] = [];
+    driver.onEvent((e) => events.push(e));
+    driver.onState((s) => states.push(s));
+    await driver.open();
+    await waitFor('a first code', () => events.length >= 1);
+    const pid = sources[0].pid;
+    expect(pid).toBeTypeOf('number');
+    process.kill(pid as number, 'SIGKILL');
+    await waitFor('reconnecting', () => states.find((s) => s.state === 'reconnecting'));
+    expect(states.find((s) => s.state === 'reconnecting')).toEqual({
+      name: 'cam-test',
+      state: 'reconnecting',
+      lastError: 'driver.disconnected',
+    });
+    await waitFor('open again', () => driver.status().state === 'open' && sources.length === 2);
+    const before = events.length;
+    await waitFor('a code from the new ffmpeg', () => events.length > before);
+    expect(driver.diagnostics().sourcesStarted).toBe(2);
+    expect(sources[0].ended).toBe(true);
+  });
+
+  it('keeps reconnecting, without crashing, when ffmpeg is missing or its input is garbage', async () => {
+    const missing = camera({ ffmpegPath: join(dir, 'no-such-ffmpeg'), inputArgs: ['-i', twoCodes] });
+    await missing.open();
+    expect(missing.status()).toEqual({ name: 'cam-test', state: 'reconnecting', lastError: 'driver.open-failed' });
+    await waitFor('retries', () => missing.diagnostics().sourcesStarted >= 3);
+
+    const junk = join(dir, 'junk.mkv');
+    writeFileSync(junk, Buffer.alloc(4096, 0x5a));
+    const garbage = camera({ inputArgs: ['-i', junk] });
+    await garbage.open();
+    expect(garbage.status()).toEqual({ name: 'cam-test', state: 'reconnecting', lastError: 'driver.open-failed' });
+    expect(garbage.diagnostics().lastSourceMessage).toBeTypeOf('string');
+    await missing.close();
+    await garbage.close();
+    expect(missing.status().state).toBe('closed');
+  });
+
+  it('waits for an absent V4L2 device without respawning ffmpeg in a loop', async () => {
+    const driver = camera({ device: join(dir, 'video9') });
+    await driver.open();
+    expect(driver.status()).toEqual({ name: 'cam-test', state: 'reconnecting', lastError: 'driver.open-failed' });
+    await new Promise((r) => setTimeout(r, 400));
+    expect(driver.diagnostics().sourcesStarted).toBe(1);
+  });
+
+  it('gives up on an ffmpeg without a first frame, and kills a starting ffmpeg on close', async () => {
+    // A FIFO nobody writes to: ffmpeg blocks opening it and never delivers a frame.
+    const fifo = join(dir, 'silent.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const sources: FfmpegFrameSource[] = [];
+    const timeouts = timeoutTable({ cameraFirstFrameMs: 300, cameraStopGraceMs: 300 });
+    const factory = ffmpegSourceFactory(
+      { width: VIDEO_WIDTH, height: VIDEO_HEIGHT, frameRate: 20, inputArgs: ['-f', 'rawvideo', '-pix_fmt', 'gray', '-s', '640x480', '-i', fifo] },
+      timeouts,
+    );
+    const track = (): FfmpegFrameSource => {
+      const source = factory() as FfmpegFrameSource;
+      sources.push(source);
+      return source;
+    };
+    const stalled = camera({}, { cameraFirstFrameMs: 300, cameraStopGraceMs: 300 }, track);
+    await stalled.open();
+    expect(stalled.status()).toEqual({ name: 'cam-test', state: 'reconnecting', lastError: 'driver.timeout' });
+    await stalled.close();
+
+    const closing = camera({}, { cameraFirstFrameMs: 10_000, cameraStopGraceMs: 300 }, track);
+    const before = sources.length;
+    const opened = closing.open();
+    await waitFor('ffmpeg to start', () => sources.length > before || undefined);
+    await new Promise((r) => setTimeout(r, 100));
+    const t0 = Date.now();
+    await closing.close();
+    await opened;
+    expect(Date.now() - t0).toBeLessThan(2000);
+    for (const source of sources) {
+      expect(source.ended).toBe(true);
+      expect(() => process.kill(source.pid as number, 0)).toThrow();
+    }
+  });
+});

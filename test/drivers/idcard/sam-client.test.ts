@@ -1,0 +1,90 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { isPassgateError } from '../../../firmware/core/errors.js';
+import { timeoutTable } from '../../../firmware/core/timeouts.js';
+import { COMMAND_LIMITS, FrameDecoder, encodeReply, parseCommand } from '../../../drivers/idcard/frame.js';
+import { findCard, readIdentity } from '../../../drivers/idcard/card-flow.js';
+import { SamClient } from '../../../drivers/idcard/sam-client.js';
+import { syntheticIdNumber } from '../../../firmware/core/id-number.js';
+import { describeSw3, SW3 } from '../../../drivers/idcard/status.js';
+import { encodeReadData, encodeTextBlock } from '../../../drivers/idcard/text-block.js';
+
+const timeouts = timeoutTable({ idCardCommandMs: 100, idCardRetries: 1 });
+
+/** A reader in memory: answers each command with the next scripted reply (or nothing). */
+function scripted(replies: (Buffer | undefined)[]) {
+  const received: string[] = [];
+  const chunks: Buffer[] = [];
+  const decoder = new FrameDecoder(COMMAND_LIMITS);
+  const client: SamClient = new SamClient({
+    timeouts,
+    write: async (bytes) => {
+      for (const r of decoder.push(bytes)) {
+        if (r.kind !== 'frame') continue;
+        const { cmd, para } = parseCommand(r);
+        received.push(`${cmd.toString(16)} ${para.toString(16)}`);
+        const reply = replies.shift();
+        if (reply !== undefined) {
+          const chunk = Buffer.from(reply);
+          chunks.push(chunk);
+          setImmediate(() => client.receive(chunk));
+        }
+      }
+    },
+  });
+  return { client, received, chunks };
+}
+
+describe('SamClient and the read flow (no port)', () => {
+  it('reads find → select → read and zeroes every received chunk', async () => {
+    const photo = randomBytes(1024);
+    const id = syntheticIdNumber();
+    const text = encodeTextBlock({ cardType: 'resident', name: '李平', idNumber: id });
+    const { client, received, chunks } = scripted([
+      encodeReply(SW3.findOk, new Uint8Array(4)),
+      encodeReply(SW3.ok, new Uint8Array(8)),
+      encodeReply(SW3.ok, encodeReadData(text, photo)),
+    ]);
+    expect(await findCard(client)).toBe(true);
+    expect(await readIdentity(client)).toEqual({ cardType: 'resident', name: '李平', idNumber: id });
+    expect(received).toEqual(['20 1', '20 2', '30 1']);
+    expect(chunks).toHaveLength(3);
+    for (const chunk of chunks) expect(chunk.every((b) => b === 0)).toBe(true);
+  });
+
+  it('no card is false; other find statuses are typed card-status errors with details.sw3', async () => {
+    const { client } = scripted([encodeReply(SW3.findFailed), encodeReply(SW3.samSelfCheckFailed)]);
+    expect(await findCard(client)).toBe(false);
+    const error = await findCard(client).catch((e: unknown) => e);
+    expect(isPassgateError(error, 'driver.card-status')).toBe(true);
+    expect((error as { details: object }).details).toMatchObject({ sw3: 0x60, command: '20 01', sw3Name: 'samSelfCheckFailed' });
+  });
+
+  it('times out after 1 + idCardRetries silent attempts with driver.timeout', async () => {
+    const { client, received } = scripted([]);
+    const error = await findCard(client).catch((e: unknown) => e);
+    expect(isPassgateError(error, 'driver.timeout')).toBe(true);
+    expect(received).toEqual(['20 1', '20 1']);
+  });
+
+  it('a closed client rejects with driver.disconnected', async () => {
+    const { client } = scripted([]);
+    client.close();
+    expect(isPassgateError(await findCard(client).catch((e: unknown) => e), 'driver.disconnected')).toBe(true);
+  });
+});
+
+describe('SW3 table', () => {
+  it('has every status of the fact sheet with a meaning', () => {
+    const table: Record<number, string> = {
+      0x90: 'OK', 0x91: 'no such item on the card', 0x9f: 'find OK', 0x40: 'unknown card type', 0x41: 'card read failed',
+      0x80: 'find failed (no card)', 0x81: 'select failed', 0x60: 'SAM self-check failed', 0x66: 'SAM not authorised',
+    };
+    for (const [sw3, meaning] of Object.entries(table)) expect(describeSw3(Number(sw3)).meaning).toBe(meaning);
+    for (const sw3 of [0x10, 0x11, 0x21, 0x23, 0x24, 0x31, 0x32, 0x33, 0x34, 0x37, 0x3f, 0x47]) {
+      expect(describeSw3(sw3).name).toBeDefined();
+    }
+    expect(Object.keys(SW3)).toHaveLength(21);
+    expect(describeSw3(0x55)).toMatchObject({ name: undefined, transient: false });
+  });
+});

@@ -1,0 +1,292 @@
+// `passgate bind` / `passgate rebind` through main(), against the HTTPS mock portal: success,
+// every failure with its own exit code and a Chinese + English message, and `--scan` through a
+// running daemon's scanner.
+import { chmodSync, unlinkSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { EXIT } from '../../../firmware/cli/failures.js';
+import { demoVenues, DEMO_SUSPENDED_VENDOR } from '../../../portal-client/mock/domain/demo-dataset.js';
+import { MockSerialScanner } from '../../../drivers/serial-scanner/mock.js';
+import { startPortalFixture, type PortalFixture } from '../../../scripts/lab/portal-fixture.js';
+import { cli, expectBilingual, provisionGate, startDaemon, tempRoot, waitUntil, type DaemonRig } from './cli-rig.js';
+
+const VENUES = demoVenues();
+const [VENUE_A, VENUE_B] = [VENUES[0], VENUES[5]];
+/** What the category line must say, independently of the CLI's own table. */
+const CATEGORY_EN: Record<string, string> = {
+  transport: 'public transport',
+  enterprise: 'enterprise',
+  'public-place': 'crowded public place',
+  residential: 'residential',
+};
+
+let fixture: PortalFixture;
+let tmp: ReturnType<typeof tempRoot>;
+let dataDir: string;
+let deviceSerial = 0;
+const nextDeviceId = () => `WX-BIND-${String(++deviceSerial).padStart(4, '0')}`;
+
+beforeAll(async () => {
+  fixture = await startPortalFixture();
+});
+afterAll(async () => {
+  await fixture.close();
+});
+beforeEach(() => {
+  tmp = tempRoot('pg-cli-bind-');
+  dataDir = join(tmp.root, 'gate');
+});
+afterEach(() => tmp.remove());
+
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+async function configGet(key: string): Promise<string> {
+  const r = await cli(dataDir, 'config', 'get', key);
+  expect(r.code).toBe(0);
+  return r.stdout[0];
+}
+
+describe('passgate bind / rebind <venue>', () => {
+  it('binds: prints the venue name and category, and writes binding.* config', async () => {
+    await provisionGate(fixture.mock, dataDir, { deviceId: nextDeviceId() });
+    const r = await cli(dataDir, 'bind', VENUE_A.venueCode);
+    expect(r.code).toBe(EXIT.ok);
+    expect(r.stderr).toEqual([]);
+    expect(r.stdout[0]).toContain(VENUE_A.name);
+    expect(r.stdout[0]).toContain(VENUE_A.venueCode);
+    expect(r.stdout[1]).toContain(CATEGORY_EN[VENUE_A.category]);
+    expect(r.stdout[1]).toMatch(/[\u4e00-\u9fff]/);
+    expect(await configGet('binding.venueCode')).toBe(VENUE_A.venueCode);
+    expect(await configGet('binding.venueName')).toBe(VENUE_A.name);
+    expect(await configGet('binding.venueCategory')).toBe(VENUE_A.category);
+    expect(new Date(await configGet('binding.boundAt')).getTime()).toBeGreaterThan(Date.now() - 60_000);
+
+    // rebind moves it, and --json says so in one object.
+    const moved = await cli(dataDir, 'rebind', VENUE_B.venueCode, '--json');
+    expect(moved.code).toBe(EXIT.ok);
+    expect(JSON.parse(moved.stdout[0])).toEqual({
+      ok: true, mode: 'rebind', venue: { code: VENUE_B.venueCode, name: VENUE_B.name, category: VENUE_B.category },
+    });
+    expect(await configGet('binding.venueCode')).toBe(VENUE_B.venueCode);
+    expect(await configGet('binding.natValidityHours')).toBe(String(VENUE_B.natValidityHours ?? 0));
+  });
+
+  it('not provisioned: exit 10', async () => {
+    const r = await cli(dataDir, 'bind', VENUE_A.venueCode);
+    expect(r.code).toBe(EXIT.notProvisioned);
+    expect(r.code).toBe(10);
+    const { zh, en } = expectBilingual(r);
+    expect(zh).toContain('passgate provision');
+    expect(en).toContain('not provisioned');
+    expect((await cli(dataDir, 'rebind', '--scan')).code).toBe(10);
+  });
+
+  it('portal unreachable (nothing listens on its port): exit 11, and fast', async () => {
+    await provisionGate(fixture.mock, dataDir, { deviceId: nextDeviceId() });
+    const port = await closedPort();
+    expect((await cli(dataDir, 'config', 'set', 'portal.url', `https://127.0.0.1:${port}`)).code).toBe(0);
+    const started = Date.now();
+    const r = await cli(dataDir, 'bind', VENUE_A.venueCode);
+    expect(r.code).toBe(EXIT.portalUnreachable);
+    expect(r.code).toBe(11);
+    const { zh, en } = expectBilingual(r);
+    expect(zh).toContain('无法连接');
+    expect(en).toContain('unreachable');
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(await configGet('binding.venueCode')).toBe('');
+  });
+
+  it('venue unknown: exit 12', async () => {
+    await provisionGate(fixture.mock, dataDir, { deviceId: nextDeviceId() });
+    const r = await cli(dataDir, 'bind', 'wx-no-such-venue');
+    expect(r.code).toBe(EXIT.venueUnknown);
+    expect(r.code).toBe(12);
+    expect(expectBilingual(r).en).toContain('venue code unknown');
+    expect(await configGet('binding.venueCode')).toBe('');
+  });
+
+  it('already bound: exit 13, pointing at rebind; the binding stays', async () => {
+    await provisionGate(fixture.mock, dataDir, { deviceId: nextDeviceId() });
+    expect((await cli(dataDir, 'bind', VENUE_A.venueCode)).code).toBe(0);
+    const r = await cli(dataDir, 'bind', VENUE_B.venueCode);
+    expect(r.code).toBe(EXIT.alreadyBound);
+    expect(r.code).toBe(13);
+    const { zh, en } = expectBilingual(r);
+    expect(zh).toContain('passgate rebind');
+    expect(en).toContain('passgate rebind');
+    expect(await configGet('binding.venueCode')).toBe(VENUE_A.venueCode);
+  });
+
+  it('device not registered at the portal: exit 14', async () => {
+    await provisionGate(fixture.mock, dataDir, { deviceId: nextDeviceId(), vendorId: null });
+    const r = await cli(dataDir, 'bind', VENUE_A.venueCode);
+    expect(r.code).toBe(EXIT.deviceNotRegistered);
+    expect(r.code).toBe(14);
+    expect(expectBilingual(r).en).toContain('not registered');
+  });
+
+  it('vendor suspended: exit 15', async () => {
+    await provisionGate(fixture.mock, dataDir, { deviceId: nextDeviceId(), vendorId: DEMO_SUSPENDED_VENDOR.id });
+    const r = await cli(dataDir, 'bind', VENUE_A.venueCode);
+    expect(r.code).toBe(EXIT.vendorSuspended);
+    expect(r.code).toBe(15);
+    const { zh, en } = expectBilingual(r);
+    expect(zh).toContain('暂停');
+    expect(en).toContain('suspended');
+  });
+
+  it('wrong vendor secret: authentication failed, exit 16', async () => {
+    await provisionGate(fixture.mock, dataDir, { deviceId: nextDeviceId() });
+    expect((await cli(dataDir, 'config', 'set', 'vendor.appSecret', 'not-the-secret')).code).toBe(0);
+    const r = await cli(dataDir, 'bind', VENUE_A.venueCode);
+    expect(r.code).toBe(EXIT.authFailed);
+    expect(expectBilingual(r).en).toContain('authentication failed');
+  });
+
+  it('portal faults: forged MAC 16, garbage 21, too slow 11; each in both languages', async () => {
+    await provisionGate(fixture.mock, dataDir, { deviceId: nextDeviceId() });
+    const { server } = fixture.mock;
+    try {
+      server.setFaults({ wrongMac: true });
+      const forged = await cli(dataDir, 'bind', VENUE_A.venueCode);
+      expect(forged.code).toBe(EXIT.authFailed);
+      expectBilingual(forged);
+      server.setFaults({ wrongMac: false, malformedJson: true });
+      const garbage = await cli(dataDir, 'bind', VENUE_A.venueCode);
+      expect(garbage.code).toBe(EXIT.portalRejected);
+      expect(expectBilingual(garbage).en).toContain('portal.bad-response');
+      server.setFaults({ malformedJson: false, latencyMs: 3000 });
+      expect((await cli(dataDir, 'config', 'set', 'timeouts', '{"adminDeadlineMs":300}')).code).toBe(0);
+      const started = Date.now();
+      const slow = await cli(dataDir, 'bind', VENUE_A.venueCode);
+      expect(slow.code).toBe(EXIT.portalUnreachable);
+      expect(expectBilingual(slow).en).toContain('in time');
+      expect(Date.now() - started).toBeLessThan(2500);
+    } finally {
+      server.clearFaults();
+    }
+    expect(await configGet('binding.venueCode')).toBe('');
+  });
+
+  it('a device key file that is not 0600 or is gone: exit 1 with a message saying what to do', async () => {
+    await provisionGate(fixture.mock, dataDir, { deviceId: nextDeviceId() });
+    chmodSync(join(dataDir, 'device.key'), 0o644);
+    const loose = await cli(dataDir, 'bind', VENUE_A.venueCode);
+    expect(loose.code).toBe(EXIT.failed);
+    const { zh, en } = expectBilingual(loose);
+    expect(zh).toContain('0600');
+    expect(en).toContain('device key file');
+    expect(en).toContain('passgate provision --force');
+    unlinkSync(join(dataDir, 'device.key'));
+    expect((await cli(dataDir, 'rebind', VENUE_A.venueCode)).code).toBe(EXIT.failed);
+  });
+
+  it('rebind before any bind: exit 17', async () => {
+    await provisionGate(fixture.mock, dataDir, { deviceId: nextDeviceId() });
+    const r = await cli(dataDir, 'rebind', VENUE_A.venueCode);
+    expect(r.code).toBe(EXIT.notBound);
+    expect(r.code).toBe(17);
+    const { zh, en } = expectBilingual(r);
+    expect(zh).toContain('passgate bind');
+    expect(en).toContain('not bound');
+  });
+
+  it('usage errors: exit 2', async () => {
+    await provisionGate(fixture.mock, dataDir, { deviceId: nextDeviceId() });
+    expect((await cli(dataDir, 'bind')).code).toBe(EXIT.usage);
+    expect((await cli(dataDir, 'bind', 'a', 'b')).code).toBe(EXIT.usage);
+    expect((await cli(dataDir, 'bind', '--scan', VENUE_A.venueCode)).code).toBe(EXIT.usage);
+    expect((await cli(dataDir, 'rebind', VENUE_A.venueCode, '--later')).code).toBe(EXIT.usage);
+    const help = await cli(dataDir, 'bind', '--help');
+    expect(help.code).toBe(EXIT.ok);
+    expect(help.stdout[0]).toContain('usage: passgate bind');
+  });
+
+  it('--scan without a running daemon: exit 19, nothing requested', async () => {
+    await provisionGate(fixture.mock, dataDir, { deviceId: nextDeviceId() });
+    const r = await cli(dataDir, 'bind', '--scan');
+    expect(r.code).toBe(EXIT.daemonNotRunning);
+    expect(r.code).toBe(19);
+    const { zh, en } = expectBilingual(r);
+    expect(zh).toContain('未运行');
+    expect(en).toContain('not running');
+    expect(await configGet('binding.scanRequest')).toBe('');
+  });
+});
+
+describe('passgate bind --scan with a running daemon', () => {
+  let rig: DaemonRig | null = null;
+  afterEach(async () => {
+    await rig?.stop();
+    rig = null;
+  });
+
+  async function daemonWithScanner(timeouts: Record<string, number>): Promise<MockSerialScanner> {
+    await provisionGate(fixture.mock, dataDir, { deviceId: nextDeviceId() });
+    expect((await cli(dataDir, 'config', 'set', 'display.backend', 'none', 'timeouts', JSON.stringify(timeouts))).code).toBe(0);
+    const scanner = new MockSerialScanner('cli-test-scanner');
+    rig = await startDaemon(dataDir, [scanner]);
+    return scanner;
+  }
+
+  it('waits for the scanned venue code, binds through the daemon, then rebinds the same way', async () => {
+    const scanner = await daemonWithScanner({ configPollMs: 50, bindModeMs: 5000 });
+    const daemon = rig!.daemon;
+
+    const pending = cli(dataDir, 'bind', '--scan');
+    let settled = false;
+    void pending.then(() => (settled = true));
+    await waitUntil(() => daemon.status().phase === 'bind-mode', 3000, 'the daemon to enter bind mode');
+    expect(settled).toBe(false); // the CLI is still waiting for the scan
+    scanner.inject(VENUE_A.venueCode);
+    const r = await pending;
+    expect(r.code).toBe(EXIT.ok);
+    expect(r.stderr.join('\n')).toContain('scan the venue code');
+    expect(r.stdout[0]).toContain(VENUE_A.name);
+    expect(r.stdout[0]).toContain(VENUE_A.venueCode);
+    expect(r.stdout[1]).toContain(CATEGORY_EN[VENUE_A.category]);
+    expect(await configGet('binding.venueCode')).toBe(VENUE_A.venueCode);
+    expect(await configGet('binding.scanRequest')).toBe('');
+    await waitUntil(() => daemon.status().phase === 'idle' && daemon.status().binding?.venueCode === VENUE_A.venueCode, 3000, 'idle and bound');
+
+    const again = cli(dataDir, 'rebind', '--scan', '--json');
+    await waitUntil(() => daemon.status().phase === 'bind-mode', 3000, 'bind mode for rebind');
+    scanner.inject(VENUE_B.venueCode);
+    const moved = await again;
+    expect(moved.code).toBe(EXIT.ok);
+    expect(JSON.parse(moved.stdout[0])).toMatchObject({ ok: true, mode: 'rebind', venue: { code: VENUE_B.venueCode, name: VENUE_B.name } });
+    expect(await configGet('binding.venueCode')).toBe(VENUE_B.venueCode);
+  });
+
+  it('a scanned code the portal does not know: the portal failure\'s exit code (12)', async () => {
+    const scanner = await daemonWithScanner({ configPollMs: 50, bindModeMs: 5000 });
+    const pending = cli(dataDir, 'bind', '--scan');
+    await waitUntil(() => rig!.daemon.status().phase === 'bind-mode', 3000, 'bind mode');
+    scanner.inject('wx-no-such-venue');
+    const r = await pending;
+    expect(r.code).toBe(EXIT.venueUnknown);
+    expectBilingual(r);
+    expect(await configGet('binding.venueCode')).toBe('');
+  });
+
+  it('nothing scanned within timeouts.bindModeMs: exit 18', async () => {
+    await daemonWithScanner({ configPollMs: 50, bindModeMs: 500 });
+    const started = Date.now();
+    const r = await cli(dataDir, 'bind', '--scan');
+    expect(r.code).toBe(EXIT.bindTimeout);
+    expect(r.code).toBe(18);
+    const { zh, en } = expectBilingual(r);
+    expect(zh).toContain('超时');
+    expect(en).toContain('in time');
+    expect(Date.now() - started).toBeLessThan(4000);
+    expect(await configGet('binding.venueCode')).toBe('');
+    await waitUntil(() => rig!.daemon.status().phase === 'unbound', 2000, 'the daemon back to unbound');
+  });
+});

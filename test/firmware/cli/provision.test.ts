@@ -1,0 +1,206 @@
+// `passgate provision` through main(): the vendor's flashing step.
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { EXIT } from '../../../firmware/cli/failures.js';
+import { main } from '../../../firmware/cli/main.js';
+import { deviceKeyPath } from '../../../firmware/daemon/device-identity.js';
+import { readPrivateKeyFile } from '../../../portal-client/crypto/key-file.js';
+import { crypto, startPortalFixture, type PortalFixture } from '../../../scripts/lab/portal-fixture.js';
+import { allText, cli, expectBilingual, tempRoot } from './cli-rig.js';
+
+let fixture: PortalFixture;
+let tmp: ReturnType<typeof tempRoot>;
+let dataDir: string;
+
+beforeAll(async () => {
+  fixture = await startPortalFixture();
+});
+afterAll(async () => {
+  await fixture.close();
+});
+beforeEach(() => {
+  tmp = tempRoot('pg-cli-prov-');
+  dataDir = join(tmp.root, 'gate');
+});
+afterEach(() => tmp.remove());
+
+function baseArgs(overrides: Record<string, string | null> = {}): string[] {
+  const { mock } = fixture;
+  const values: Record<string, string | null> = {
+    '--device-id': 'WX-PROV-0001',
+    '--portal-url': mock.url,
+    '--portal-public-key': mock.portalPublicKey.toString('hex'),
+    '--app-id': mock.vendor.appId,
+    '--app-secret': mock.vendor.appSecret,
+    '--ca-file': mock.caPath,
+    ...overrides,
+  };
+  return Object.entries(values).flatMap(([k, v]) => (v === null ? [] : [k, v]));
+}
+
+/** Every textual form of a private key that could leak. */
+function keyForms(key: Buffer): string[] {
+  return [key.toString('hex'), key.toString('hex').toUpperCase(), key.toString('base64'), key.toString('base64url')];
+}
+
+describe('passgate provision', () => {
+  it('generates the key, prints only the public key, and stores the identity', async () => {
+    const r = await cli(dataDir, 'provision', ...baseArgs());
+    expect(r.code).toBe(EXIT.ok);
+    expect(r.stderr).toEqual([]);
+    const publicKeyLine = r.stdout.find((l) => /^04[0-9a-f]{128}$/.test(l));
+    expect(publicKeyLine).toBeDefined();
+    expect(r.stdout.join('\n')).toContain('WX-PROV-0001');
+
+    const keyPath = deviceKeyPath(dataDir);
+    expect(statSync(keyPath).mode & 0o777).toBe(0o600);
+    const privateKey = await readPrivateKeyFile(keyPath);
+    // The printed public key belongs to the private key on disk.
+    expect(crypto.sm2PublicKeyOf(privateKey).toString('hex')).toBe(publicKeyLine);
+
+    const list = await cli(dataDir, 'config', 'list');
+    const listJson = await cli(dataDir, 'config', 'list', '--json');
+    const secretGet = await cli(dataDir, 'config', 'get', 'vendor.appSecret');
+    expect(list.stdout).toContain('vendor.appSecret = (set)');
+    expect(secretGet.stdout).toEqual(['(set)']);
+    expect(list.stdout).toContain('identity.deviceId = WX-PROV-0001');
+    expect(list.stdout).toContain(`portal.url = ${fixture.mock.url}`);
+    const entries = JSON.parse(listJson.stdout[0]) as Array<{ key: string; value: unknown }>;
+    expect(entries.find((e) => e.key === 'portal.publicKey')?.value).toBe(fixture.mock.portalPublicKey.toString('hex'));
+    expect(entries.find((e) => e.key === 'vendor.appSecret')?.value).toBe('(set)');
+
+    // The private key is in no output line and no config value, in any encoding; nor is the secret.
+    const everything = [allText(r), allText(list), allText(listJson), allText(secretGet)].join('\n');
+    for (const form of keyForms(privateKey)) expect(everything).not.toContain(form);
+    expect(everything).not.toContain(fixture.mock.vendor.appSecret);
+    // Nor in the config database itself (or its journal), in any encoding.
+    for (const file of readdirSync(dataDir).filter((f) => f.startsWith('passgate.db'))) {
+      const bytes = readFileSync(join(dataDir, file));
+      expect(bytes.includes(privateKey)).toBe(false);
+      for (const form of keyForms(privateKey)) expect(bytes.toString('latin1')).not.toContain(form);
+    }
+  });
+
+  it('--json prints the device id and public key as one object', async () => {
+    const r = await cli(dataDir, 'provision', '--json', ...baseArgs());
+    expect(r.code).toBe(EXIT.ok);
+    expect(r.stdout).toHaveLength(1);
+    const printed = JSON.parse(r.stdout[0]) as Record<string, string>;
+    expect(Object.keys(printed).sort()).toEqual(['deviceId', 'publicKey']);
+    expect(printed.deviceId).toBe('WX-PROV-0001');
+    const privateKey = await readPrivateKeyFile(deviceKeyPath(dataDir));
+    expect(crypto.sm2PublicKeyOf(privateKey).toString('hex')).toBe(printed.publicKey);
+  });
+
+  it('refuses to replace an identity without --force (exit 20), and replaces it with --force', async () => {
+    expect((await cli(dataDir, 'provision', ...baseArgs())).code).toBe(EXIT.ok);
+    const firstKey = await readPrivateKeyFile(deviceKeyPath(dataDir));
+
+    const refused = await cli(dataDir, 'provision', ...baseArgs({ '--device-id': 'WX-PROV-0002' }));
+    expect(refused.code).toBe(EXIT.alreadyProvisioned);
+    expect(refused.code).toBe(20);
+    const { zh, en } = expectBilingual(refused);
+    expect(zh).toContain('--force');
+    expect(en).toContain('--force');
+    expect((await readPrivateKeyFile(deviceKeyPath(dataDir))).equals(firstKey)).toBe(true);
+    expect((await cli(dataDir, 'config', 'get', 'identity.deviceId')).stdout).toEqual(['WX-PROV-0001']);
+
+    // Set a binding first: a new identity must start unbound.
+    expect((await cli(dataDir, 'config', 'set', 'binding.venueCode', 'wx-old-venue')).code).toBe(0);
+    const forced = await cli(dataDir, 'provision', '--force', ...baseArgs({ '--device-id': 'WX-PROV-0002' }));
+    expect(forced.code).toBe(EXIT.ok);
+    const secondKey = await readPrivateKeyFile(deviceKeyPath(dataDir));
+    expect(secondKey.equals(firstKey)).toBe(false);
+    expect((await cli(dataDir, 'config', 'get', 'identity.deviceId')).stdout).toEqual(['WX-PROV-0002']);
+    expect((await cli(dataDir, 'config', 'get', 'binding.venueCode')).stdout).toEqual(['']);
+  });
+
+  it('a key file left without config also counts as an identity', async () => {
+    expect((await cli(dataDir, 'provision', ...baseArgs())).code).toBe(EXIT.ok);
+    expect((await cli(dataDir, 'config', 'reset', 'identity.deviceId')).code).toBe(0);
+    expect((await cli(dataDir, 'provision', ...baseArgs())).code).toBe(EXIT.alreadyProvisioned);
+  });
+
+  it.each(['--device-id', '--portal-url', '--portal-public-key', '--app-id', '--app-secret'])(
+    'without %s: usage error (exit 2), nothing written',
+    async (option) => {
+      const r = await cli(dataDir, 'provision', ...baseArgs({ [option]: null }));
+      expect(r.code).toBe(EXIT.usage);
+      expect(r.stderr[0]).toContain('missing');
+      expect(r.stderr[0]).toContain(option);
+      expect(r.stderr.some((l) => l.startsWith('usage: passgate provision'))).toBe(true);
+      expect(existsSync(deviceKeyPath(dataDir))).toBe(false);
+      expect((await cli(dataDir, 'config', 'get', 'identity.deviceId')).stdout).toEqual(['']);
+    },
+  );
+
+  it('an option without its value, or an unknown option: exit 2', async () => {
+    // Followed by --data-dir (cli() appends it), and as the very last word.
+    const noValue = await cli(dataDir, 'provision', ...baseArgs(), '--app-id');
+    expect(noValue.code).toBe(EXIT.usage);
+    expect(noValue.stderr[0]).toContain('--app-id needs a value');
+    const lines: string[] = [];
+    const last = await main(['--data-dir', dataDir, 'provision', ...baseArgs(), '--device-id'], { stdout: (l) => lines.push(l), stderr: (l) => lines.push(l) }, {});
+    expect(last).toBe(EXIT.usage);
+    expect(lines[0]).toContain('--device-id needs a value');
+    expect((await cli(dataDir, 'provision', ...baseArgs(), '--frobnicate')).code).toBe(EXIT.usage);
+    expect(existsSync(deviceKeyPath(dataDir))).toBe(false);
+  });
+
+  it('refuses an http:// portal URL unless --allow-insecure-http', async () => {
+    const httpUrl = fixture.mock.url.replace(/^https:/, 'http:');
+    const refused = await cli(dataDir, 'provision', ...baseArgs({ '--portal-url': httpUrl, '--ca-file': null }));
+    expect(refused.code).toBe(EXIT.usage);
+    const { zh, en } = expectBilingual(refused);
+    expect(zh).toContain('https');
+    expect(en).toContain('--allow-insecure-http');
+    expect(existsSync(deviceKeyPath(dataDir))).toBe(false);
+
+    const allowed = await cli(dataDir, 'provision', '--allow-insecure-http', ...baseArgs({ '--portal-url': httpUrl, '--ca-file': null }));
+    expect(allowed.code).toBe(EXIT.ok);
+    expect((await cli(dataDir, 'config', 'get', 'portal.allowInsecureHttp')).stdout).toEqual(['true']);
+  });
+
+  it('a URL that is not a URL, or a malformed portal key: exit 2 and no key generated', async () => {
+    const notUrl = await cli(dataDir, 'provision', ...baseArgs({ '--portal-url': 'portal.example' }));
+    expect(notUrl.code).toBe(EXIT.usage);
+    expect(notUrl.stderr.join('\n')).toContain('--portal-url');
+    const badKey = await cli(dataDir, 'provision', ...baseArgs({ '--portal-public-key': '04abcd' }));
+    expect(badKey.code).toBe(EXIT.usage);
+    expect(badKey.stderr.join('\n')).toContain('portal.publicKey');
+    expect(existsSync(deviceKeyPath(dataDir))).toBe(false);
+  });
+
+  it('--ca-file naming a missing file: a clear error naming the option, nothing written', async () => {
+    const missing = join(tmp.root, 'no-such-ca.pem');
+    const r = await cli(dataDir, 'provision', ...baseArgs({ '--ca-file': missing }));
+    expect(r.code).toBe(EXIT.usage);
+    const text = r.stderr.join('\n');
+    expect(text).toContain('--ca-file');
+    expect(text).toContain('ENOENT');
+    expect(existsSync(deviceKeyPath(dataDir))).toBe(false);
+    expect((await cli(dataDir, 'config', 'get', 'identity.deviceId')).stdout).toEqual(['']);
+  });
+
+  it('--ca-file that is not PEM: invalid value (exit 2), nothing written', async () => {
+    const notPem = join(tmp.root, 'ca.txt');
+    writeFileSync(notPem, 'this is not a certificate\n');
+    const r = await cli(dataDir, 'provision', ...baseArgs({ '--ca-file': notPem }));
+    expect(r.code).toBe(EXIT.usage);
+    expect(r.stderr.join('\n')).toContain('portal.caPem');
+    expect(existsSync(deviceKeyPath(dataDir))).toBe(false);
+  });
+
+  it('--app-secret-file reads the secret from a file, and never prints it', async () => {
+    const secretFile = join(tmp.root, 'secret');
+    writeFileSync(secretFile, `${fixture.mock.vendor.appSecret}\n`, { mode: 0o600 });
+    const r = await cli(dataDir, 'provision', ...baseArgs({ '--app-secret': null, '--app-secret-file': secretFile }));
+    expect(r.code).toBe(EXIT.ok);
+    expect(allText(r)).not.toContain(fixture.mock.vendor.appSecret);
+    expect((await cli(dataDir, 'config', 'get', 'vendor.appSecret')).stdout).toEqual(['(set)']);
+    const missing = await cli(dataDir, 'provision', '--force', ...baseArgs({ '--app-secret': null, '--app-secret-file': join(tmp.root, 'nope') }));
+    expect(missing.code).toBe(EXIT.usage);
+    expect(missing.stderr.join('\n')).toContain('--app-secret-file');
+  });
+});

@@ -1,0 +1,180 @@
+import { describe, expect, it } from 'vitest';
+import { initialModel, type GateInput, type GateModel, type GatePhase, type GatePolicy, type Scan } from '../../../firmware/gate/model.js';
+import { outcomeOfVerdict, transition } from '../../../firmware/gate/transition.js';
+import type { Verdict } from '../../../firmware/core/verdict.js';
+
+const policy: GatePolicy = {
+  busyInput: 'drop',
+  queueLimit: 1,
+  dedupWindowMs: 3000,
+  showMs: 2000,
+  verifyDeadlineMs: 3000,
+  bindModeMs: 60_000,
+  natPolicy: 'deny',
+  vaccinationPolicy: 'deny',
+};
+
+const idle = initialModel(true, true);
+const withPhase = (phase: GatePhase): GateModel => ({ ...idle, phase, nextRequestId: 2 });
+
+const PHASES: Record<GatePhase['kind'], GateModel> = {
+  'needs-provisioning': initialModel(false, false),
+  unbound: initialModel(true, false),
+  idle,
+  degraded: { ...idle, phase: { kind: 'degraded' }, rest: { kind: 'degraded' } },
+  verifying: withPhase({ kind: 'verifying', requestId: 1, source: 'serial' }),
+  showing: withPhase({ kind: 'showing', requestId: 1, outcome: 'pass' }),
+  'bind-mode': withPhase({ kind: 'bind-mode', mode: 'bind', bindRequestId: 'b1' }),
+  binding: withPhase({ kind: 'binding', mode: 'bind', bindRequestId: 'b1' }),
+};
+
+const scan = (text: string, at = 10_000, kind: 'code' | 'card' = 'code'): Scan => ({
+  source: 'serial',
+  payload: kind === 'code' ? { kind, text } : { kind, card: { cardType: 'resident', name: 'x', idNumber: text } },
+  fingerprint: `fp-${text}`,
+  at,
+});
+const pass: Verdict = { opinion: 'PASS', maskedName: '*a', maskedId: '1****************2' };
+
+const INPUTS: Record<string, GateInput> = {
+  'scan-code': { type: 'scan', scan: scan('c1') },
+  'scan-card': { type: 'scan', scan: scan('k1', 10_000, 'card') },
+  'read-error': { type: 'read-error', source: 'idcard', code: 'driver.card-invalid', at: 10_000 },
+  'verdict-current': { type: 'verdict', requestId: 1, verdict: pass },
+  'verdict-stale': { type: 'verdict', requestId: 99, verdict: pass },
+  'error-timeout': { type: 'portal-error', requestId: 1, code: 'portal.timeout' },
+  'error-not-bound': { type: 'portal-error', requestId: 1, code: 'portal.not-bound' },
+  'timer-verify': { type: 'timer', timer: 'verify', token: 1 },
+  'timer-show': { type: 'timer', timer: 'show', token: 1 },
+  'timer-bind': { type: 'timer', timer: 'bind-mode', token: 'b1' },
+  'timer-stale': { type: 'timer', timer: 'verify', token: 99 },
+  'deprovisioned': { type: 'provisioning', provisioned: false },
+  'provisioned': { type: 'provisioning', provisioned: true },
+  'bound': { type: 'binding', bound: true },
+  'unbound': { type: 'binding', bound: false },
+  'portal-down': { type: 'portal-health', up: false },
+  'portal-up': { type: 'portal-health', up: true },
+  'bind-requested': { type: 'bind-requested', mode: 'rebind', bindRequestId: 'b2' },
+  'bind-cancelled': { type: 'bind-cancelled', bindRequestId: 'b1' },
+  'bind-ok': { type: 'bind-result', bindRequestId: 'b1', ok: true },
+  'bind-failed': { type: 'bind-result', bindRequestId: 'b1', ok: false, code: 'portal.venue-unknown' },
+};
+
+// Expected phase after each input, per phase. Columns follow INPUTS' order.
+const NP = 'needs-provisioning';
+const EXPECTED: Record<GatePhase['kind'], string[]> = {
+  'needs-provisioning': ['showing', 'showing', 'showing', NP, NP, NP, NP, NP, NP, NP, NP, NP, 'unbound', NP, NP, NP, NP, NP, NP, NP, NP],
+  unbound: ['showing', 'showing', 'showing', 'unbound', 'unbound', 'unbound', 'unbound', 'unbound', 'unbound', 'unbound', 'unbound', NP, 'unbound', 'idle', 'unbound', 'unbound', 'unbound', 'bind-mode', 'unbound', 'unbound', 'unbound'],
+  idle: ['verifying', 'verifying', 'showing', 'idle', 'idle', 'idle', 'idle', 'idle', 'idle', 'idle', 'idle', NP, 'idle', 'idle', 'unbound', 'degraded', 'idle', 'bind-mode', 'idle', 'idle', 'idle'],
+  degraded: ['verifying', 'verifying', 'showing', 'degraded', 'degraded', 'degraded', 'degraded', 'degraded', 'degraded', 'degraded', 'degraded', NP, 'degraded', 'degraded', 'unbound', 'degraded', 'idle', 'bind-mode', 'degraded', 'degraded', 'degraded'],
+  verifying: ['verifying', 'verifying', 'verifying', 'showing', 'verifying', 'showing', 'showing', 'showing', 'verifying', 'verifying', 'verifying', 'verifying', 'verifying', 'verifying', 'verifying', 'verifying', 'verifying', 'bind-mode', 'verifying', 'verifying', 'verifying'],
+  showing: ['showing', 'showing', 'showing', 'showing', 'showing', 'showing', 'showing', 'showing', 'idle', 'showing', 'showing', 'showing', 'showing', 'showing', 'showing', 'showing', 'showing', 'bind-mode', 'showing', 'showing', 'showing'],
+  'bind-mode': ['binding', 'bind-mode', 'bind-mode', 'bind-mode', 'bind-mode', 'bind-mode', 'bind-mode', 'bind-mode', 'bind-mode', 'idle', 'bind-mode', 'bind-mode', 'bind-mode', 'bind-mode', 'bind-mode', 'bind-mode', 'bind-mode', 'bind-mode', 'idle', 'bind-mode', 'bind-mode'],
+  binding: ['binding', 'binding', 'binding', 'binding', 'binding', 'binding', 'binding', 'binding', 'binding', 'binding', 'binding', 'binding', 'binding', 'binding', 'binding', 'binding', 'binding', 'bind-mode', 'idle', 'idle', 'idle'],
+};
+
+describe('gate transition table: every state × input', () => {
+  const inputNames = Object.keys(INPUTS);
+  for (const [phaseKind, model] of Object.entries(PHASES)) {
+    for (const [i, name] of inputNames.entries()) {
+      const expected = EXPECTED[phaseKind as GatePhase['kind']][i];
+      it(`${phaseKind} + ${name} → ${expected}`, () => {
+        const step = transition(model, INPUTS[name], policy);
+        expect(step.model.phase.kind).toBe(expected);
+        // Purity: the input model is never mutated.
+        expect(model).toEqual(PHASES[phaseKind as GatePhase['kind']]);
+      });
+    }
+  }
+});
+
+describe('gate effects', () => {
+  it('a scan in idle asks the portal once and arms the verify deadline', () => {
+    const step = transition(idle, INPUTS['scan-code'], policy);
+    expect(step.effects).toEqual([
+      { type: 'verify', requestId: 1, scan: scan('c1') },
+      { type: 'start-timer', timer: 'verify', token: 1, ms: 3000 },
+    ]);
+  });
+
+  it('the verify deadline shows network-error, and a late verdict is ignored', () => {
+    const a = transition(idle, INPUTS['scan-code'], policy);
+    const b = transition(a.model, { type: 'timer', timer: 'verify', token: 1 }, policy);
+    expect(b.effects[0]).toMatchObject({ type: 'signal', signal: 'network-error', requestId: 1 });
+    const c = transition(b.model, { type: 'verdict', requestId: 1, verdict: pass }, policy);
+    expect(c.effects).toEqual([]);
+    expect(c.model.phase).toEqual(b.model.phase);
+  });
+
+  it('every portal error but not-bound is a network error; not-bound unbinds the gate', () => {
+    for (const code of ['portal.timeout', 'portal.unreachable', 'portal.auth-failed', 'portal.bad-response', 'portal.rejected'] as const) {
+      const a = transition(idle, INPUTS['scan-code'], policy);
+      const b = transition(a.model, { type: 'portal-error', requestId: 1, code }, policy);
+      expect(b.effects).toContainEqual(expect.objectContaining({ type: 'signal', signal: 'network-error' }));
+    }
+    const a = transition(idle, INPUTS['scan-code'], policy);
+    const b = transition(a.model, INPUTS['error-not-bound'], policy);
+    expect(b.effects).toContainEqual(expect.objectContaining({ type: 'signal', signal: 'not-bound' }));
+    const c = transition(b.model, { type: 'timer', timer: 'show', token: 1 }, policy);
+    expect(c.model.phase.kind).toBe('unbound');
+  });
+
+  it('the same code within the window is verified once; after the window again', () => {
+    const a = transition(idle, { type: 'scan', scan: scan('same', 1000) }, policy);
+    const b = transition(a.model, { type: 'verdict', requestId: 1, verdict: pass }, policy);
+    const c = transition(b.model, { type: 'timer', timer: 'show', token: 1 }, policy);
+    const d = transition(c.model, { type: 'scan', scan: scan('same', 3500) }, policy);
+    expect(d.effects).toEqual([{ type: 'dropped', reason: 'duplicate', source: 'serial' }]);
+    const e = transition(d.model, { type: 'scan', scan: scan('same', 4001) }, policy);
+    expect(e.effects[0]).toMatchObject({ type: 'verify' });
+  });
+
+  it('queue policy verifies a scan that arrived while busy after the show ends', () => {
+    const q = { ...policy, busyInput: 'queue' as const };
+    const a = transition(idle, { type: 'scan', scan: scan('one', 0) }, q);
+    const b = transition(a.model, { type: 'scan', scan: scan('two', 10) }, q);
+    expect(b.effects).toEqual([]);
+    const c = transition(b.model, { type: 'scan', scan: scan('three', 20) }, q);
+    expect(c.effects).toEqual([{ type: 'dropped', reason: 'queue-full', source: 'serial' }]);
+    const d = transition(c.model, { type: 'verdict', requestId: 1, verdict: pass }, q);
+    const e = transition(d.model, { type: 'timer', timer: 'show', token: 1 }, q);
+    expect(e.effects[0]).toEqual({ type: 'verify', requestId: 2, scan: scan('two', 10) });
+  });
+
+  it('venue policy: failed NAT or vaccination denies by default, warns when configured', () => {
+    const nat = { ...pass, nat: { validityHours: 48 as const, valid: false } };
+    const vac = { ...pass, vaccination: { dosesRequired: 3, complete: false } };
+    expect(outcomeOfVerdict(nat, policy)).toBe('policy-deny');
+    expect(outcomeOfVerdict(vac, policy)).toBe('policy-deny');
+    expect(outcomeOfVerdict(nat, { ...policy, natPolicy: 'warn' })).toBe('pass-with-notice');
+    expect(outcomeOfVerdict(vac, { ...policy, natPolicy: 'warn', vaccinationPolicy: 'warn' })).toBe('pass-with-notice');
+    expect(outcomeOfVerdict({ ...pass, nat: { validityHours: 24, valid: true } }, policy)).toBe('pass');
+    expect(outcomeOfVerdict({ ...pass, opinion: 'DENY' }, policy)).toBe('deny');
+    expect(outcomeOfVerdict({ opinion: 'SHOW_CODE', maskedName: null, maskedId: null }, policy)).toBe('show-code');
+    expect(outcomeOfVerdict({ ...pass, opinion: 'CHECK_SKM' }, policy)).toBe('check-skm');
+  });
+
+  it('bind mode takes the next scanned code as the venue code and reports the result', () => {
+    const a = transition(idle, { type: 'bind-requested', mode: 'rebind', bindRequestId: 'r1' }, policy);
+    expect(a.effects).toContainEqual({ type: 'signal', signal: 'bind-mode' });
+    const b = transition(a.model, { type: 'scan', scan: scan('VENUE-9') }, policy);
+    expect(b.effects).toContainEqual({ type: 'bind', mode: 'rebind', bindRequestId: 'r1', venueCode: 'VENUE-9' });
+    const c = transition(b.model, { type: 'bind-result', bindRequestId: 'r1', ok: true }, policy);
+    expect(c.effects).toContainEqual({ type: 'bind-finished', bindRequestId: 'r1', ok: true });
+    expect(c.model.phase.kind).toBe('idle');
+  });
+
+  it('bind mode expires and says so; an unprovisioned gate refuses to bind', () => {
+    const a = transition(idle, { type: 'bind-requested', mode: 'bind', bindRequestId: 'r1' }, policy);
+    const b = transition(a.model, { type: 'timer', timer: 'bind-mode', token: 'r1' }, policy);
+    expect(b.effects).toContainEqual({ type: 'bind-finished', bindRequestId: 'r1', ok: false, code: 'gate.bind-timeout' });
+    const c = transition(initialModel(false, false), { type: 'bind-requested', mode: 'bind', bindRequestId: 'r2' }, policy);
+    expect(c.effects).toEqual([{ type: 'bind-finished', bindRequestId: 'r2', ok: false, code: 'config.not-provisioned' }]);
+  });
+
+  it('an unbound gate shows not-bound without asking the portal', () => {
+    const step = transition(initialModel(true, false), INPUTS['scan-code'], policy);
+    expect(step.effects.some((e) => e.type === 'verify')).toBe(false);
+    expect(step.effects[0]).toMatchObject({ type: 'signal', signal: 'not-bound' });
+  });
+});

@@ -1,0 +1,137 @@
+// The daemon as `passgate run` builds it from config (gpio-sysfs display on a temp tree, portal
+// client from the provisioned identity, timeouts from config), fed by an in-memory scanner:
+// bind by scanning the venue code, then scans, a portal fault, and a clean stop.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Daemon } from '../../../firmware/daemon/daemon.js';
+import { ConfigStore } from '../../../firmware/config/store.js';
+import { MockSerialScanner } from '../../../drivers/serial-scanner/mock.js';
+import { normalizePins } from '../../../ui-led/backends/pins.js';
+import { allOutputsOff, type OutputState } from '../../../ui-led/outputs.js';
+import { FakeClock } from '../../support/fake-clock.js';
+import { crypto, startPortalFixture, type PortalFixture } from '../../../scripts/lab/portal-fixture.js';
+import { GATE_VENUE, provisionGate } from '../../../scripts/lab/provisioned-gate.js';
+import { CapturingLogger, fakeSysfs, readPins } from './runner-rig.js';
+import { expectedStates } from './expected-pattern.js';
+
+const CONFIG_PINS = { red: 17, green: 27, blue: 22, buzzer: 23, relay: 24 };
+const PINS = normalizePins(CONFIG_PINS);
+const DEADLINE_MS = 800;
+const MARGIN_MS = 400;
+
+async function until<T>(what: string, probe: () => T | undefined | false, withinMs = 5000): Promise<T> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe('daemon: bind by scan, verify, faults, stop (gpio-sysfs from config)', () => {
+  const clock = new FakeClock(0);
+  let fixture: PortalFixture;
+  let root: string;
+  let dataDir: string;
+  let gpioRoot: string;
+  let daemon: Daemon;
+  const logger = new CapturingLogger();
+  const scanner = new MockSerialScanner('daemon-test-scanner');
+  const pinsAre = (state: OutputState) => until(`pins ${JSON.stringify(state)}`, () => JSON.stringify(readPins(gpioRoot, PINS)) === JSON.stringify(state));
+
+  beforeAll(async () => {
+    fixture = await startPortalFixture();
+    root = mkdtempSync(join(tmpdir(), 'pg-daemon-'));
+    dataDir = join(root, 'gate');
+    gpioRoot = fakeSysfs(PINS);
+    await provisionGate({
+      dataDir,
+      mock: fixture.mock,
+      crypto,
+      deviceId: 'WX-DAEMON-TEST-01',
+      bind: false,
+      settings: {
+        'display.backend': 'gpio-sysfs',
+        'display.gpioRoot': gpioRoot,
+        'display.pins': CONFIG_PINS,
+        'gate.showMs': 1000,
+        timeouts: { verifyDeadlineMs: DEADLINE_MS },
+        // As `passgate bind --scan` leaves it for the daemon.
+        'binding.scanRequest': 'bind',
+        'binding.scanRequestId': 'scan-req-1',
+      },
+    });
+    daemon = await Daemon.start({ dataDir, crypto, logger, clock, extraInputs: [scanner], configuredDrivers: false, controlSocket: false });
+  });
+  afterAll(async () => {
+    await daemon?.stop();
+    await fixture?.close();
+    rmSync(root, { recursive: true, force: true });
+    rmSync(gpioRoot, { recursive: true, force: true });
+  });
+
+  it('starts in bind mode, flashing blue, with every other output off', async () => {
+    expect(daemon.status().phase).toBe('bind-mode');
+    expect(daemon.status().binding).toBeNull();
+    await pinsAre(expectedStates('bind-mode')[0].state);
+    expect(logger.events('ready')).toHaveLength(1);
+  });
+
+  it('a scanned venue code binds through the portal; config and status say so; bind-ok shows', async () => {
+    scanner.inject(GATE_VENUE.venueCode);
+    const binding = await until('binding', () => daemon.status().binding ?? undefined);
+    expect(binding).toMatchObject({ venueCode: GATE_VENUE.venueCode, venueName: GATE_VENUE.name, venueCategory: GATE_VENUE.category });
+    const store = ConfigStore.open(dataDir);
+    try {
+      expect(store.get('binding.venueCode')).toBe(GATE_VENUE.venueCode);
+      expect(store.get('binding.natValidityHours')).toBe(48);
+      expect(store.get('binding.scanRequest')).toBe('');
+      expect(store.get('binding.scanResult')).toEqual({ requestId: 'scan-req-1', ok: true, venueName: GATE_VENUE.name, venueCategory: GATE_VENUE.category });
+    } finally {
+      store.close();
+    }
+    await pinsAre(expectedStates('bind-ok')[0].state);
+    expect(daemon.status().phase).toBe('idle');
+    await clock.advance(2000);
+    await pinsAre(allOutputsOff());
+  });
+
+  it('a green pass code then opens the gate (relay file on), and the pattern ends with it off', async () => {
+    const index = logger.verdicts.length;
+    scanner.inject(fixture.mock.passCodeFor('green'));
+    expect((await logger.verdict(index)).outcome).toBe('pass');
+    await pinsAre(expectedStates('pass')[0].state);
+    await clock.advance(2000);
+    await pinsAre(allOutputsOff());
+  });
+
+  it('portal slower than timeouts.verifyDeadlineMs from config → network-error within it', async () => {
+    fixture.mock.server.setFaults({ latencyMs: DEADLINE_MS * 3 });
+    try {
+      const index = logger.verdicts.length;
+      const start = performance.now();
+      scanner.inject(fixture.mock.passCodeFor('green'));
+      expect((await logger.verdict(index)).outcome).toBe('network-error');
+      expect(performance.now() - start).toBeLessThanOrEqual(DEADLINE_MS + MARGIN_MS);
+      await pinsAre(expectedStates('network-error')[0].state);
+      expect(readPins(gpioRoot, PINS).relay).toBe(false);
+    } finally {
+      fixture.mock.server.clearFaults();
+    }
+    await clock.advance(3000);
+    expect(daemon.status().outcomes).toMatchObject({ pass: 1, 'network-error': 1 });
+  });
+
+  it('stop() switches every output off and logs stopped', async () => {
+    const index = logger.verdicts.length;
+    scanner.inject(fixture.mock.passCodeFor('yellow'));
+    expect((await logger.verdict(index)).outcome).toBe('deny');
+    await pinsAre(expectedStates('deny')[0].state);
+    await daemon.stop();
+    expect(readPins(gpioRoot, PINS)).toEqual(allOutputsOff());
+    expect(logger.events('stopped')).toHaveLength(1);
+  });
+});

@@ -1,0 +1,75 @@
+// A failing portal ends every scan in network-error within the verification deadline, on the
+// real clock and the real loopback connection, and never opens the gate.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../../../firmware/core/clock.js';
+import { allOutputsOff } from '../../../ui-led/outputs.js';
+import type { FaultSettings } from '../../../portal-client/mock/faults.js';
+import { startRunnerRig, type RunnerRig } from './runner-rig.js';
+
+/** Short, so a latency fault beyond it costs the test little; the default is 3000. */
+const DEADLINE_MS = 600;
+/** Scheduling slack on a shared machine: the outcome may show this much after the deadline. */
+const MARGIN_MS = 500;
+
+describe('portal faults → network-error within the deadline', () => {
+  let rig: RunnerRig;
+
+  beforeAll(async () => {
+    rig = await startRunnerRig({
+      clock: systemClock,
+      policy: { verifyDeadlineMs: DEADLINE_MS, showMs: 50, dedupWindowMs: 0 },
+      clientTimeouts: { verifyDeadlineMs: DEADLINE_MS },
+    });
+  });
+  afterAll(async () => {
+    await rig?.close();
+  });
+
+  const faults: Array<[string, Partial<FaultSettings>]> = [
+    ['answers after 2 s (beyond the deadline)', { latencyMs: 2000 }],
+    ['drops the connection', { dropConnection: true }],
+    ['answers HTTP 503', { httpStatus: 503 }],
+    ['seals its answer with a wrong MAC', { wrongMac: true }],
+    ['answers 200 with a body that is not JSON', { malformedJson: true }],
+  ];
+
+  for (const [title, fault] of faults) {
+    it(`portal ${title}`, async () => {
+      rig.fixture.mock.server.setFaults(fault);
+      try {
+        const index = rig.logger.verdicts.length;
+        const relayWritesBefore = rig.tap.writes.filter((w) => w.changes.relay === true).length;
+        const start = performance.now();
+        rig.scanner.inject(rig.fixture.mock.passCodeFor('green'));
+        const verdict = await rig.logger.verdict(index, DEADLINE_MS + 5000);
+        const elapsed = performance.now() - start;
+        expect(verdict.outcome).toBe('network-error');
+        expect(elapsed).toBeLessThanOrEqual(DEADLINE_MS + MARGIN_MS);
+        expect(rig.tap.writes.filter((w) => w.changes.relay === true).length).toBe(relayWritesBefore);
+        await new Promise((r) => setTimeout(r, 100)); // show time (50 ms) over: the gate rests
+        expect(rig.runner.phase().kind).toBe('idle');
+      } finally {
+        rig.fixture.mock.server.clearFaults();
+      }
+    });
+  }
+
+  it('a late answer after the deadline changes nothing; the portal back → pass', async () => {
+    rig.fixture.mock.server.setFaults({ latencyMs: DEADLINE_MS + 200 });
+    const index = rig.logger.verdicts.length;
+    rig.scanner.inject(rig.fixture.mock.passCodeFor('green'));
+    expect((await rig.logger.verdict(index, 5000)).outcome).toBe('network-error');
+    rig.fixture.mock.server.clearFaults();
+    await new Promise((r) => setTimeout(r, DEADLINE_MS)); // the late answer arrives (or is cut off) meanwhile
+    expect(rig.logger.verdicts.length).toBe(index + 1);
+    rig.scanner.inject(rig.fixture.mock.passCodeFor('green'));
+    expect((await rig.logger.verdict(index + 1, 5000)).outcome).toBe('pass');
+    const counters = rig.runner.outcomeCounters();
+    expect(counters.pass).toBe(1);
+    expect(counters['network-error']).toBe(faults.length + 1);
+    // The pass pattern ends (1.5 s) with everything off, relay included.
+    await new Promise((r) => setTimeout(r, 1700));
+    await rig.player.idle();
+    expect(rig.pins()).toEqual(allOutputsOff());
+  });
+});
