@@ -2,16 +2,12 @@
 // Drivers are injected; each has a mock beside it. Events carry personal data only in memory,
 // on their way to the portal client: a driver never logs a code, name or ID number.
 import type { ErrorCode } from '../firmware/core/errors.js';
+import type { IdCardIdentity } from '../firmware/core/id-number.js';
 
 export type DriverState = 'closed' | 'opening' | 'open' | 'reconnecting' | 'failed';
 
 export type Symbology = 'qr' | 'micro-qr' | 'grid-matrix' | 'unknown';
 
-export interface IdCardIdentity {
-  cardType: 'resident' | 'hmt-permit' | 'foreign-permanent';
-  name: string;
-  idNumber: string;
-}
 
 export type InputEvent =
   | { kind: 'code'; source: string; text: string; symbology: Symbology }
@@ -39,36 +35,4 @@ export interface InputDriver {
   close(): Promise<void>;
   onEvent(listener: (event: InputEvent) => void): () => void;
   onState(listener: (status: DriverStatus) => void): () => void;
-}
-
-/** A small listener list, so drivers need not extend EventEmitter with untyped events. */
-export class Listeners<T> {
-  private readonly set = new Set<(value: T) => void>();
-
-  add(listener: (value: T) => void): () => void {
-    this.set.add(listener);
-    return () => this.set.delete(listener);
-  }
-
-  /** Every listener gets the value even when an earlier one throws; the first error is rethrown after. */
-  emit(value: T): void {
-    let failure: { error: unknown } | undefined;
-    for (const listener of this.set) {
-      try {
-        listener(value);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-    if (failure) throw failure.error;
-  }
-
-  /** Like emit, but no listener's error reaches the emitter. */
-  emitIgnoringFailures(value: T): void {
-    try {
-      this.emit(value);
-    } catch {
-      // A listener's failure is the listener's; the device that emitted keeps reading.
-    }
-  }
 }

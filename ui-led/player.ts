@@ -14,10 +14,11 @@
 // outputs of the failed write count as unknown and are written again at the next step.
 import type { PassgateError } from '../firmware/core/errors.js';
 import type { SignalKind } from '../firmware/core/outcome.js';
-import { Listeners } from '../drivers/input.js';
+import { Listeners } from '../firmware/core/listeners.js';
 import { backendFailed, type DisplayBackend } from './backend.js';
 import type { Clock, TimerHandle } from '../firmware/core/clock.js';
-import type { DisplayText } from './display-text.js';
+import { displayTextFor } from './display-text.js';
+import type { Verdict } from '../firmware/core/verdict.js';
 import { OUTPUT_NAMES, allOutputsOff, diffOutputs, hasChanges, type OutputName, type OutputState } from './outputs.js';
 import { DEFAULT_PATTERNS, expandPattern, type PatternFrame, type PatternTable } from './patterns.js';
 
@@ -86,14 +87,14 @@ export class PatternPlayer {
    * first state at once; outputs already in that state are not written. `text` goes to the
    * backend's screen, if it has one. Ignored after close().
    */
-  play(kind: SignalKind, text?: DisplayText): void {
+  play(kind: SignalKind, verdict?: Verdict): void {
     if (this.closed) return;
     const entry = this.frames.get(kind);
     if (!entry) return;
     this.stopPattern();
-    if (text && this.backend.show) {
+    if (this.backend.show) {
       try {
-        this.backend.show(text);
+        this.backend.show(displayTextFor(kind, verdict));
       } catch (error) {
         this.report(backendFailed(this.backend.name, 'show', error));
       }

@@ -4,7 +4,8 @@
 // The source is kept open by the shared Reconnector: ffmpeg failing to start, exiting, or the
 // device node vanishing puts the driver in 'reconnecting', and ffmpeg is started again with
 // backoff (or as soon as the device node is back). Nothing here throws out of a callback.
-import { driverStatus, Listeners, type DriverStatus, type InputDriver, type InputEvent } from '../input.js';
+import { driverStatus, type DriverStatus, type InputDriver, type InputEvent } from '../input.js';
+import { Listeners } from '../../firmware/core/listeners.js';
 import type { SymbolDecoder } from '../symbols/symbol-decoder.js';
 import type { TimeoutTable } from '../../firmware/core/timeouts.js';
 import { Reconnector, pathExists } from '../reconnect.js';

@@ -5,7 +5,7 @@
 // for diagnostics.
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { GrayImage } from '../symbols/gray-image.js';
-import { Listeners } from '../input.js';
+import { Listeners } from '../../firmware/core/listeners.js';
 import { PassgateError } from '../../firmware/core/errors.js';
 import type { TimeoutTable } from '../../firmware/core/timeouts.js';
 import { RawFrameSplitter } from './frame-splitter.js';

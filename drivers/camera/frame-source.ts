@@ -1,7 +1,7 @@
 // Where camera frames come from. The real source is an ffmpeg child process (ffmpeg-source.ts);
 // tests and the mock camera use MockFrameSource. A source starts when created and ends once.
 import type { GrayImage } from '../symbols/gray-image.js';
-import { Listeners } from '../input.js';
+import { Listeners } from '../../firmware/core/listeners.js';
 import { PassgateError } from '../../firmware/core/errors.js';
 
 export interface FrameSource {

@@ -1,7 +1,8 @@
 // A keyboard-wedge (USB HID keyboard) QR scanner read as raw reports through node-hid.
 // Read drivers/hid-scanner/README.md first: the kernel's keyboard driver sees the same keys.
 import type { DriverStatus, InputDriver, InputEvent } from '../input.js';
-import { driverStatus, Listeners } from '../input.js';
+import { driverStatus } from '../input.js';
+import { Listeners } from '../../firmware/core/listeners.js';
 import { PassgateError, type ErrorCode } from '../../firmware/core/errors.js';
 import type { TimeoutTable } from '../../firmware/core/timeouts.js';
 import { Reconnector, asDriverError } from '../reconnect.js';

@@ -1,6 +1,6 @@
 // The read sequence of a GA 467 reader: find card (20 01) → select (20 02) → read text and photo
 // (30 01). The photo is zeroed where it was received; only card type, name and number come out.
-import type { IdCardIdentity } from '../input.js';
+import type { IdCardIdentity } from '../../firmware/core/id-number.js';
 import type { SamClient } from './sam-client.js';
 import { SW3 } from './status.js';
 import { parseAndWipeTextBlock, takeTextAndWipePhoto } from './text-block.js';

@@ -1,7 +1,9 @@
 // An in-memory ID-card reader for other modules' tests: `present(card)` emits a card event,
 // `fail(code)` a read-error, `setState` drives the status. No port, no timers.
 import type { ErrorCode } from '../../firmware/core/errors.js';
-import { driverStatus, Listeners, type DriverState, type DriverStatus, type IdCardIdentity, type InputDriver, type InputEvent } from '../input.js';
+import { driverStatus, type DriverState, type DriverStatus, type InputDriver, type InputEvent } from '../input.js';
+import { type IdCardIdentity } from '../../firmware/core/id-number.js';
+import { Listeners } from '../../firmware/core/listeners.js';
 
 export class MockIdCardReader implements InputDriver {
   readonly name: string;

@@ -8,7 +8,8 @@
 import { SerialPort } from 'serialport';
 import { PassgateError, isPassgateError, type ErrorCode } from '../../firmware/core/errors.js';
 import { timeoutTable, type TimeoutTable } from '../../firmware/core/timeouts.js';
-import { driverStatus, Listeners, type DriverStatus, type InputDriver, type InputEvent } from '../input.js';
+import { driverStatus, type DriverStatus, type InputDriver, type InputEvent } from '../input.js';
+import { Listeners } from '../../firmware/core/listeners.js';
 import { Reconnector, asDriverError, pathExists } from '../reconnect.js';
 import { findCard, readIdentity } from './card-flow.js';
 import { SamClient } from './sam-client.js';

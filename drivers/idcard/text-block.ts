@@ -2,8 +2,7 @@
 // (30 01) that carries it next to the photo. Only what the gate needs leaves this module:
 // card type, name and ID number. Errors name fields, never their contents.
 import { PassgateError } from '../../firmware/core/errors.js';
-import type { IdCardIdentity } from '../input.js';
-import { isValidIdNumber } from '../../firmware/core/id-number.js';
+import { isValidIdNumber, type CardType, type IdCardIdentity } from '../../firmware/core/id-number.js';
 import type { Reply } from './frame.js';
 
 export const TEXT_BLOCK_BYTES = 256;
@@ -27,11 +26,9 @@ const LAYOUT = {
   },
 } as const;
 
-const CARD_TYPE_BY_CHAR: Record<string, IdCardIdentity['cardType']> = {
-  ' ': 'resident',
-  J: 'hmt-permit',
-  I: 'foreign-permanent',
-};
+/** The card-type character of the text block, per card type (GA 467). */
+const TYPE_CHAR: Record<CardType, string> = { resident: ' ', 'hmt-permit': 'J', 'foreign-permanent': 'I' };
+const CARD_TYPE_BY_CHAR = new Map(Object.entries(TYPE_CHAR).map(([type, char]) => [char, type as CardType]));
 
 /** Old (2004–2023) foreigner permanent residence permit number: 3-letter nationality + 12 digits. */
 const FOREIGN_PERMIT_15 = /^[A-Z]{3}[0-9]{12}$/;
@@ -64,7 +61,7 @@ function checkName(name: string, field: string): string {
 export function parseTextBlock(block: Uint8Array): IdCardIdentity {
   if (block.length !== TEXT_BLOCK_BYTES) throw invalid('text block has the wrong size', { length: block.length });
   const typeChar = String.fromCharCode(block[CARD_TYPE_OFFSET] | (block[CARD_TYPE_OFFSET + 1] << 8));
-  const cardType = CARD_TYPE_BY_CHAR[typeChar];
+  const cardType = CARD_TYPE_BY_CHAR.get(typeChar);
   if (cardType === undefined) {
     throw invalid('unsupported card type', { cardTypeCode: typeChar.charCodeAt(0) });
   }
@@ -120,7 +117,7 @@ export function parseAndWipeTextBlock(block: Buffer): IdCardIdentity {
 }
 
 export interface TextBlockFields {
-  cardType: IdCardIdentity['cardType'];
+  cardType: CardType;
   name: string;
   idNumber: string;
   /** Optional fields, for realistic fixtures; anything left out is spaces. */
@@ -138,7 +135,7 @@ function writeField(block: Buffer, field: Field, value: string): void {
 /** Builds a text block (for the simulated reader and tests). */
 export function encodeTextBlock(fields: TextBlockFields): Buffer {
   const block = Buffer.from(' '.repeat(TEXT_BLOCK_BYTES / 2), 'utf16le');
-  const typeChar = { resident: ' ', 'hmt-permit': 'J', 'foreign-permanent': 'I' }[fields.cardType];
+  const typeChar = TYPE_CHAR[fields.cardType];
   if (fields.cardType === 'foreign-permanent') {
     const layout = LAYOUT['foreign-permanent'];
     writeField(block, layout.englishName, fields.englishName ?? '');

@@ -4,7 +4,8 @@
 // Modem lines are never touched (their ioctls fail on ptys and on many CDC adapters).
 import { SerialPort } from 'serialport';
 import type { DriverStatus, InputDriver, InputEvent } from '../input.js';
-import { driverStatus, Listeners } from '../input.js';
+import { driverStatus } from '../input.js';
+import { Listeners } from '../../firmware/core/listeners.js';
 import { PassgateError, type ErrorCode } from '../../firmware/core/errors.js';
 import type { TimeoutTable } from '../../firmware/core/timeouts.js';
 import { Reconnector, asDriverError, pathExists } from '../reconnect.js';

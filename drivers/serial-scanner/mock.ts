@@ -1,6 +1,7 @@
 // A scanner that exists only in memory, for other modules' tests: `inject(text)` is a scan.
 import type { DriverState, DriverStatus, InputDriver, InputEvent, Symbology } from '../input.js';
-import { driverStatus, Listeners } from '../input.js';
+import { driverStatus } from '../input.js';
+import { Listeners } from '../../firmware/core/listeners.js';
 import type { ErrorCode } from '../../firmware/core/errors.js';
 
 export class MockSerialScanner implements InputDriver {

@@ -1,6 +1,22 @@
-// GB 11643 citizen identity numbers: the check digit, a validator, and a generator of synthetic
-// numbers for tests and mocks. Functions never put the number they examine into an error.
+// Identity documents the gate reads: the card types of GA 467 readers, the identity a card read
+// yields, and GB 11643 identity numbers (the check digit, a validator, and a generator of
+// synthetic numbers for tests and mocks). Functions never put the number they examine into an
+// error.
 import { PassgateError } from './errors.js';
+
+/**
+ * The card types a GA 467 reader returns: the resident identity card, the residence permit for
+ * Hong Kong, Macau and Taiwan residents, and the foreigner's permanent-residence card.
+ */
+export const CARD_TYPES = ['resident', 'hmt-permit', 'foreign-permanent'] as const;
+export type CardType = (typeof CARD_TYPES)[number];
+
+/** What a card read yields, in memory only, on its way to the portal. The photo is never kept. */
+export interface IdCardIdentity {
+  cardType: CardType;
+  name: string;
+  idNumber: string;
+}
 
 /** Weights of the first 17 digits, position 1 to 17. */
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2] as const;

@@ -20,10 +20,6 @@ export const DEFAULT_TIMEOUTS = {
   reauthorizeAttempts: 1,
   /** Accepted difference between a message's timestamp and our corrected clock. */
   replayWindowMs: 120_000,
-  /** `passgate-mock` CLI: one request to a running mock's admin API, connect to answer. */
-  mockAdminRequestMs: 3000,
-  /** `passgate-mock issue --png`: zint must have written the QR code PNG within this. */
-  mockQrRenderMs: 5000,
   /** How long a technician's `bind --scan` waits for a venue code to be scanned. */
   bindModeMs: 60_000,
   /** The CLI's wait for the daemon's control socket to answer. */

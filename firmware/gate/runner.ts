@@ -5,10 +5,9 @@ import { isPassgateError, type ErrorCode } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { OUTCOME_KINDS, type OutcomeKind, type SignalKind } from '../core/outcome.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
-import { displayTextFor } from '../../ui-led/display-text.js';
-import type { DisplayText } from '../../ui-led/display-text.js';
 import type { InputEvent } from '../../drivers/input.js';
 import type { Verdict } from '../core/verdict.js';
+import type { IdCardIdentity } from '../core/id-number.js';
 import type { BindResult } from '../../portal-client/protocol/messages.js';
 import { initialModel, type BindFailure, type BindMode, type GateEffect, type GateInput, type GateModel, type GatePolicy, type Scan, type TimerName } from './model.js';
 import { transition } from './transition.js';
@@ -16,14 +15,15 @@ import { transition } from './transition.js';
 /** The portal as the gate sees it (PortalClient fits). */
 export interface GatePortal {
   verifyPassCode(code: string): Promise<Verdict>;
-  verifyIdCard(card: { cardType: 'resident' | 'hmt-permit' | 'foreign-permanent'; name: string; idNumber: string }): Promise<Verdict>;
+  verifyIdCard(card: IdCardIdentity): Promise<Verdict>;
   bind(venueCode: string): Promise<BindResult>;
   rebind(venueCode: string): Promise<BindResult>;
 }
 
 /** The display as the gate sees it (ui-led's PatternPlayer fits). */
 export interface GateDisplay {
-  play(kind: SignalKind, text?: DisplayText): void;
+  /** Shows the signal; for a verdict, the display chooses its words from the verdict itself. */
+  play(kind: SignalKind, verdict?: Verdict): void;
 }
 
 export interface GateRunnerOptions {
@@ -191,7 +191,7 @@ export class GateRunner {
   }
 
   private signal(signal: SignalKind, verdict: Verdict | undefined, requestId: number | undefined, source: string | undefined): void {
-    this.o.display.play(signal, displayTextFor(signal, verdict));
+    this.o.display.play(signal, verdict);
     if (requestId === undefined || !(OUTCOME_KINDS as readonly string[]).includes(signal)) return;
     const outcome = signal as OutcomeKind;
     this.counters[outcome]++;

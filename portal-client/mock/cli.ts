@@ -5,7 +5,7 @@
 // failed (no running mock, the mock refused, zint missing, a file unreadable...).
 import { resolve } from 'node:path';
 import { isPassgateError } from '../../firmware/core/errors.js';
-import { timeoutTable, type TimeoutTable } from '../../firmware/core/timeouts.js';
+import { MOCK_CLI_TIMEOUTS, type MockCliTimeouts } from './cli/timeouts.js';
 import { createGmCryptoSuite } from '../crypto/gm-suite.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import { parseArgs, UsageError } from './cli/args.js';
@@ -33,7 +33,7 @@ const COMMANDS: readonly CommandDef[] = [
 export interface MainOptions {
   io?: CliIo;
   crypto?: CryptoSuite;
-  timeouts?: TimeoutTable;
+  timeouts?: MockCliTimeouts;
   now?: () => number;
 }
 
@@ -80,7 +80,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
       dir: resolve(args.values.get('dir') ?? DEFAULT_MOCK_DIR),
       io,
       crypto: options.crypto ?? createGmCryptoSuite(),
-      timeouts: options.timeouts ?? timeoutTable(),
+      timeouts: options.timeouts ?? MOCK_CLI_TIMEOUTS,
       now: options.now ?? Date.now,
     };
     return await command.run(args, ctx);

@@ -8,6 +8,7 @@ import {
   isMaskedName,
   type Verdict,
 } from '../../firmware/core/verdict.js';
+import { CARD_TYPES, type IdCardIdentity } from '../../firmware/core/id-number.js';
 import { ALGORITHMS, PROTOCOL_VERSION } from './constants.js';
 import {
   HEX_32,
@@ -43,7 +44,6 @@ export type PortalErrorCode = (typeof PORTAL_ERROR_CODES)[number];
 export const VENUE_CATEGORIES = ['transport', 'enterprise', 'public-place', 'residential'] as const;
 export type VenueCategory = (typeof VENUE_CATEGORIES)[number];
 
-export const CARD_TYPES = ['resident', 'hmt-permit', 'foreign-permanent'] as const;
 
 const DEVICE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const VENUE_CODE = /^[A-Za-z0-9_-]{1,64}$/;
@@ -189,11 +189,8 @@ export function readPassCodeBody(value: unknown): PassCodeBody {
   return { code: readString(o, 'code', { min: 1, max: 4096 }) };
 }
 
-export interface IdCardBody {
-  cardType: (typeof CARD_TYPES)[number];
-  name: string;
-  idNumber: string;
-}
+/** Interface 4's body is exactly what a card read yields. */
+export type IdCardBody = IdCardIdentity;
 
 export function readIdCardBody(value: unknown): IdCardBody {
   const o = readObject(value, 'body', ['cardType', 'name', 'idNumber']);

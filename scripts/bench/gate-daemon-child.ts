@@ -10,7 +10,7 @@
 // Started as: node --expose-gc scripts/bin/run-ts.mjs scripts/bench/gate-daemon-child.ts
 import { Daemon } from '../../firmware/daemon/daemon.js';
 import { createJsonLogger, type Logger } from '../../firmware/core/log.js';
-import type { IdCardIdentity } from '../../drivers/input.js';
+import type { IdCardIdentity } from '../../firmware/core/id-number.js';
 import { MockSerialScanner } from '../../drivers/serial-scanner/mock.js';
 import { MockIdCardReader } from '../../drivers/idcard/mock-reader.js';
 import { createGmCryptoSuite } from '../../portal-client/crypto/gm-suite.js';

@@ -28,7 +28,7 @@ import { systemClock } from '../../firmware/core/clock.js';
 import type { OutputChanges } from '../../ui-led/outputs.js';
 import { PatternPlayer } from '../../ui-led/player.js';
 import type { SignalKind } from '../../firmware/core/outcome.js';
-import type { DisplayText } from '../../ui-led/display-text.js';
+import type { Verdict } from '../../firmware/core/verdict.js';
 import { crypto, startPortalFixture, type PortalFixture } from '../lab/portal-fixture.js';
 import { GATE_VENUE, demoCard, provisionGate } from '../lab/provisioned-gate.js';
 import type { ChildJob, ChildReport } from './gate-daemon-child.js';
@@ -134,10 +134,10 @@ async function measureOverhead(fixture: PortalFixture): Promise<OverheadFigures>
   // The runner's display: arm the tap just before the pattern starts, so the write it issues
   // (not one left over from the pattern before) marks "signal on".
   const display = {
-    play(kind: SignalKind, text?: DisplayText) {
+    play(kind: SignalKind, verdict?: Verdict) {
       signalOn = tap.arm();
       signalAt = performance.now();
-      player.play(kind, text);
+      player.play(kind, verdict);
     },
   };
   let verdict: ((fields: Record<string, unknown>) => void) | null = null;

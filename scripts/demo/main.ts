@@ -17,7 +17,7 @@ import type { OutcomeKind } from '../../firmware/core/outcome.js';
 import { LineScanner } from './stdin-scanner.js';
 import { MockIdCardReader } from '../../drivers/idcard/mock-reader.js';
 import { systemClock } from '../../firmware/core/clock.js';
-import type { IdCardIdentity } from '../../drivers/input.js';
+import type { IdCardIdentity } from '../../firmware/core/id-number.js';
 
 const DEMO_DEVICE_ID = 'WX-DEMO-GATE-01';
 /** NAT within 48 h and 3 vaccine doses: a venue whose presets make every outcome reachable. */

@@ -2,7 +2,8 @@
 // tests). Lines are mapped by an optional function first, so the demo can turn a keyword like
 // `green` into a real pass code. Overlong lines are discarded, never buffered without bound.
 import type { Readable } from 'node:stream';
-import { Listeners, type DriverState, type DriverStatus, type InputDriver, type InputEvent } from '../../drivers/input.js';
+import { type DriverState, type DriverStatus, type InputDriver, type InputEvent } from '../../drivers/input.js';
+import { Listeners } from '../../firmware/core/listeners.js';
 
 export interface LineScannerOptions {
   name?: string;

@@ -9,7 +9,7 @@ import { runBindCommand } from '../../firmware/cli/bind-command.js';
 import type { CryptoSuite } from '../../portal-client/crypto/suite.js';
 import type { RunningMockPortal } from '../../portal-client/mock/start-mock-portal.js';
 import { demoVenues } from '../../portal-client/mock/domain/demo-dataset.js';
-import type { IdCardIdentity } from '../../drivers/input.js';
+import type { IdCardIdentity } from '../../firmware/core/id-number.js';
 import type { DemoPassCodeKeyword, DemoResidentKeyword } from '../../portal-client/mock/domain/demo-dataset.js';
 
 /** NAT within 48 h and 3 vaccine doses, as in the demo: every outcome is reachable there. */

@@ -4,7 +4,7 @@
 // Cards are synthetic: see `syntheticCard`.
 import { randomBytes } from 'node:crypto';
 import { SerialPort } from 'serialport';
-import type { IdCardIdentity } from '../../drivers/input.js';
+import type { IdCardIdentity } from '../../firmware/core/id-number.js';
 import { COMMAND_LIMITS, FrameDecoder, PREAMBLE, encodeReply, parseCommand } from '../../drivers/idcard/frame.js';
 import { syntheticIdNumber } from '../../firmware/core/id-number.js';
 import { SW3 } from '../../drivers/idcard/status.js';

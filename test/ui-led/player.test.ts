@@ -147,8 +147,8 @@ describe('PatternPlayer: exact sequences per outcome', () => {
 
   it('passes the text to the backend screen', () => {
     const { player, backend } = setup();
-    player.play('deny', displayTextFor('deny'));
-    expect(backend.shown).toEqual([{ kind: 'deny', zh: '否-禁止通行', en: 'Entry denied' }]);
+    player.play('deny', { opinion: 'DENY', maskedName: '**丙', maskedId: '1****************X' });
+    expect(backend.shown).toEqual([{ kind: 'deny', zh: '否-禁止通行', en: 'Entry denied', maskedName: '**丙', maskedId: '1****************X' }]);
   });
 });
 
@@ -256,7 +256,7 @@ describe('PatternPlayer: preemption, shutdown, failures', () => {
     player.onError(() => {
       throw new Error('listener boom');
     });
-    expect(() => player.play('deny', displayTextFor('deny'))).not.toThrow();
+    expect(() => player.play('deny')).not.toThrow();
     await clock.advance(3000);
     await expect(player.close()).resolves.toBeUndefined();
     expect(errors.map((e) => e.details.stage)).toEqual(['show', 'set', 'close']);

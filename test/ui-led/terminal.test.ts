@@ -64,7 +64,7 @@ describe('terminal backend', () => {
     const clock = new FakeClock();
     const backend = new TerminalBackend({ stream, colour: false });
     const player = new PatternPlayer({ backend, clock });
-    player.play('pass', displayTextFor('pass'));
+    player.play('pass');
     const lastStatus = () => stream.text().split('\r\x1b[2K').at(-1);
     expect(lastStatus()).toBe('○●○ BEEP RELAY');
     await clock.advance(100);

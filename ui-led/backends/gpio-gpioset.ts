@@ -24,7 +24,7 @@
 import { execFile, type ChildProcess } from 'node:child_process';
 import type { PassgateError } from '../../firmware/core/errors.js';
 import type { TimeoutTable } from '../../firmware/core/timeouts.js';
-import { Listeners } from '../../drivers/input.js';
+import { Listeners } from '../../firmware/core/listeners.js';
 import { backendFailed, type DisplayBackend } from '../backend.js';
 import { systemClock, type Clock } from '../../firmware/core/clock.js';
 import { OUTPUT_NAMES, type OutputChanges, type OutputName } from '../outputs.js';

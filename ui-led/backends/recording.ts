@@ -1,7 +1,7 @@
 // The mock backend: remembers every write with the clock time, and can be told to fail.
 // For tests of the player and of modules that use it.
 import type { PassgateError } from '../../firmware/core/errors.js';
-import { Listeners } from '../../drivers/input.js';
+import { Listeners } from '../../firmware/core/listeners.js';
 import { backendFailed, type DisplayBackend } from '../backend.js';
 import type { Clock } from '../../firmware/core/clock.js';
 import type { DisplayText } from '../display-text.js';

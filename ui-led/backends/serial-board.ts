@@ -6,7 +6,7 @@
 import type { SerialPort } from 'serialport';
 import type { PassgateError } from '../../firmware/core/errors.js';
 import type { TimeoutTable } from '../../firmware/core/timeouts.js';
-import { Listeners } from '../../drivers/input.js';
+import { Listeners } from '../../firmware/core/listeners.js';
 import { backendFailed, type DisplayBackend } from '../backend.js';
 import { systemClock, type Clock, type TimerHandle } from '../../firmware/core/clock.js';
 import { OUTPUT_NAMES, allOutputsOff, type OutputChanges, type OutputState } from '../outputs.js';

@@ -65,7 +65,7 @@ export const registerDeviceCommand: CommandDef = {
     const vendorId = args.values.get('vendor') ?? DEMO_APPROVED_VENDOR.id;
     const mock = await runningMock(args, ctx);
     if (mock) {
-      await adminRequest(mock, '/admin/devices', { deviceId, publicKey: publicKeyHex.toLowerCase(), vendorId }, ctx.timeouts.mockAdminRequestMs);
+      await adminRequest(mock, '/admin/devices', { deviceId, publicKey: publicKeyHex.toLowerCase(), vendorId }, ctx.timeouts.adminRequestMs);
     } else {
       await editStateFile(ctx, (state) => {
         const r = state.registry.registerDevice(deviceId, Buffer.from(publicKeyHex, 'hex'), vendorId);
@@ -90,7 +90,7 @@ export const vendorCommand: CommandDef = {
     if (!isIdentifier(vendorId)) throw new UsageError('vendorId must be 1-64 printable ASCII characters');
     const mock = await runningMock(args, ctx);
     if (mock) {
-      await adminRequest(mock, `/admin/vendors/${action}`, { vendorId }, ctx.timeouts.mockAdminRequestMs);
+      await adminRequest(mock, `/admin/vendors/${action}`, { vendorId }, ctx.timeouts.adminRequestMs);
     } else {
       await editStateFile(ctx, (state) => {
         const r = action === 'approve' ? state.registry.approveVendor(vendorId) : state.registry.suspendVendor(vendorId);
@@ -138,7 +138,7 @@ export const faultsCommand: CommandDef = {
       throw new UsageError('the action is set, clear or show');
     }
     const mock = await requireRunningMock(args, ctx);
-    printJson(ctx, await adminRequest(mock, path, body, ctx.timeouts.mockAdminRequestMs));
+    printJson(ctx, await adminRequest(mock, path, body, ctx.timeouts.adminRequestMs));
     return 0;
   },
 };
@@ -152,7 +152,7 @@ export const expireTokensCommand: CommandDef = {
   async run(args, ctx) {
     positionals(args, []);
     const mock = await requireRunningMock(args, ctx);
-    await adminRequest(mock, '/admin/expire-tokens', {}, ctx.timeouts.mockAdminRequestMs);
+    await adminRequest(mock, '/admin/expire-tokens', {}, ctx.timeouts.adminRequestMs);
     return report(ctx, args, { expired: true }, 'every session token expired');
   },
 };
@@ -166,7 +166,7 @@ export const statsCommand: CommandDef = {
   async run(args, ctx) {
     positionals(args, []);
     const mock = await requireRunningMock(args, ctx);
-    printJson(ctx, await adminRequest(mock, '/admin/stats', {}, ctx.timeouts.mockAdminRequestMs));
+    printJson(ctx, await adminRequest(mock, '/admin/stats', {}, ctx.timeouts.adminRequestMs));
     return 0;
   },
 };

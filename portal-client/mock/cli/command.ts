@@ -1,6 +1,6 @@
 // What every `passgate-mock` subcommand is: its help text, its options, and its action.
 import type { CryptoSuite } from '../../crypto/suite.js';
-import type { TimeoutTable } from '../../../firmware/core/timeouts.js';
+import type { MockCliTimeouts } from './timeouts.js';
 import type { ArgSpec, ParsedArgs } from './args.js';
 import type { CliIo } from './io.js';
 
@@ -9,7 +9,7 @@ export interface CommandContext {
   dir: string;
   io: CliIo;
   crypto: CryptoSuite;
-  timeouts: TimeoutTable;
+  timeouts: MockCliTimeouts;
   now: () => number;
 }
 

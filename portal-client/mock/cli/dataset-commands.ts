@@ -90,7 +90,7 @@ export const issueCommand: CommandDef = {
     const png = pngArg === undefined ? null : resolve(pngArg);
     if (!png && args.flags.has('grid-matrix')) throw new UsageError('--grid-matrix goes with --png FILE');
     const symbology = args.flags.has('grid-matrix') ? 'grid-matrix' : 'qr';
-    if (png) await writeSymbolPng(code, png, { symbology, timeoutMs: ctx.timeouts.mockQrRenderMs });
+    if (png) await writeSymbolPng(code, png, { symbology, timeoutMs: ctx.timeouts.symbolRenderMs });
     if (args.flags.has('json')) printJson(ctx, { keyword, code, png });
     else ctx.io.stdout(code);
     return 0;

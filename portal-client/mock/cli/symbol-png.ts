@@ -10,7 +10,7 @@ const ZINT_SYMBOLOGY: Record<PngSymbology, string> = { qr: 'QRCODE', 'grid-matri
 
 export interface SymbolPngOptions {
   symbology: PngSymbology;
-  /** zint must finish within this (firmware/timeouts.ts mockQrRenderMs). */
+  /** zint must finish within this (MOCK_CLI_TIMEOUTS.symbolRenderMs). */
   timeoutMs: number;
   /** The zint executable; found on PATH by default. */
   zint?: string;

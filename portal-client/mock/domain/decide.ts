@@ -33,6 +33,7 @@ import { openPassCode, type OpenPassCodeOptions, type PassCodeRejection } from '
 import type { PortalResult, VenuePresets } from './registry.js';
 import { isValidIdNumber } from '../../../firmware/core/id-number.js';
 import type { NatSample, Resident, ResidentDirectory, ResidentHealth } from './residents.js';
+import type { IdCardIdentity } from '../../../firmware/core/id-number.js';
 
 const HOUR_MS = 3_600_000;
 /** Standard 7.3.1: a 苏康码 not updated for 14 days asks the holder to check it. */
@@ -111,10 +112,8 @@ export function decidePassCode(text: unknown, venue: VenuePresets, options: Open
   return { verdict: decideForResident(opened.resident, venue, now), rejection: null };
 }
 
-export interface IdCardIdentity {
-  name: string;
-  idNumber: string;
-}
+/** Whom the portal knows: a card's name and ID number (the card type does not identify anyone). */
+export type PersonIdentity = Pick<IdCardIdentity, 'name' | 'idNumber'>;
 
 export interface IdCardDecision {
   verdict: Verdict;
@@ -127,7 +126,7 @@ export interface IdCardDecision {
  * trailing white space (the card driver trims the padding), and an
  * 18-character GB 11643 number with a correct check digit (a trailing lower-case x counts as X).
  */
-export function isIdCardIdentity(card: unknown): card is IdCardIdentity {
+export function isPersonIdentity(card: unknown): card is PersonIdentity {
   if (typeof card !== 'object' || card === null) return false;
   const { name, idNumber } = card as Record<string, unknown>;
   if (typeof name !== 'string' || typeof idNumber !== 'string') return false;
@@ -137,16 +136,16 @@ export function isIdCardIdentity(card: unknown): card is IdCardIdentity {
 }
 
 /**
- * Interface 4: the identity an ID card gives. BAD_REQUEST unless `isIdCardIdentity`. Known
+ * Interface 4: the identity an ID card gives. BAD_REQUEST unless `isPersonIdentity`. Known
  * person: rules 2–4 on their record. Unknown person: CHECK_SKM, masked name and ID taken from the
  * card, findings from an empty record.
  */
 export function decideIdCard(
-  card: IdCardIdentity,
+  card: PersonIdentity,
   venue: VenuePresets,
   context: { residents: Pick<ResidentDirectory, 'byIdentity'>; now: () => number },
 ): PortalResult<IdCardDecision> {
-  if (!isIdCardIdentity(card)) return { ok: false, error: 'BAD_REQUEST' };
+  if (!isPersonIdentity(card)) return { ok: false, error: 'BAD_REQUEST' };
   const now = context.now();
   const resident = context.residents.byIdentity(card.name, card.idNumber);
   if (resident) return { ok: true, verdict: decideForResident(resident, venue, now), matched: true };

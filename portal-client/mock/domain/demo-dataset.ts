@@ -23,7 +23,7 @@
 import type { CryptoSuite } from '../../crypto/suite.js';
 import type { NatValidityHours } from '../../../firmware/core/verdict.js';
 import { PassgateError } from '../../../firmware/core/errors.js';
-import type { IdCardIdentity } from './decide.js';
+import type { PersonIdentity } from './decide.js';
 import { decodePassCodeBlob, issuePassCode, PASS_CODE_PREFIX } from './pass-code.js';
 import type { MockPortalState } from './portal-state.js';
 import { PortalRegistry, VENUE_CATEGORIES, type Venue } from './registry.js';
@@ -162,7 +162,7 @@ export function seedDemoDataset(options: SeedDemoOptions): MockPortalState {
     }
   }
 
-  let unknownPerson: IdCardIdentity;
+  let unknownPerson: PersonIdentity;
   do {
     unknownPerson = {
       name: syntheticName(random),

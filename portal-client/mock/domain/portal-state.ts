@@ -1,6 +1,6 @@
 // Everything the mock portal keeps: its registries, its residents, the pass-code master key and the
 // index of demo residents. This is the PORTAL's synthetic data; none of it goes to a device.
-import type { IdCardIdentity } from './decide.js';
+import type { PersonIdentity } from './decide.js';
 import type { PortalRegistry } from './registry.js';
 import type { ResidentDirectory } from './residents.js';
 
@@ -9,7 +9,7 @@ export interface DemoIndex {
   /** keyword → resident ref */
   residents: Record<string, string>;
   /** A synthetic ID-card identity with no resident: interface 4's unknown-person case. */
-  unknownPerson: IdCardIdentity;
+  unknownPerson: PersonIdentity;
 }
 
 export interface MockPortalState {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { CryptoSuite } from '../../crypto/suite.js';
 import { syncDirectory, writeFileAtomic } from '../../../firmware/core/atomic-file.js';
 import { PassgateError } from '../../../firmware/core/errors.js';
-import { isIdCardIdentity, type IdCardIdentity } from './decide.js';
+import { isPersonIdentity, type PersonIdentity } from './decide.js';
 import { refreshDemoResidents, seedDemoDataset } from './demo-dataset.js';
 import type { MockPortalState } from './portal-state.js';
 import { PortalRegistry, type RegistrySnapshot } from './registry.js';
@@ -32,7 +32,7 @@ export interface StateFileV1 {
   };
   residents: Resident[];
   passCodeMasterKey: string;
-  demo: { residents: Record<string, string>; unknownPerson: IdCardIdentity };
+  demo: { residents: Record<string, string>; unknownPerson: PersonIdentity };
 }
 
 export function serializeState(state: MockPortalState): string {
@@ -114,7 +114,7 @@ export function parseState(text: string, options: { now: () => number }): MockPo
   if (masterKey.length !== 32) throw corrupt('master key is not 32 bytes');
 
   const demo = raw.demo;
-  if (!isObject(demo) || !isObject(demo.residents) || !isIdCardIdentity(demo.unknownPerson)) throw corrupt('demo index invalid');
+  if (!isObject(demo) || !isObject(demo.residents) || !isPersonIdentity(demo.unknownPerson)) throw corrupt('demo index invalid');
   const demoResidents: Record<string, string> = {};
   for (const [keyword, ref] of Object.entries(demo.residents)) {
     if (!isResidentRef(ref) || !residents.byRef(ref)) throw corrupt('demo index names no resident');

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { EXIT } from '../../../firmware/cli/failures.js';
 import { demoVenues } from '../../../portal-client/mock/domain/demo-dataset.js';
 import type { DemoPassCodeKeyword } from '../../../portal-client/mock/domain/demo-dataset.js';
-import type { IdCardIdentity } from '../../../drivers/input.js';
+import type { IdCardIdentity } from '../../../firmware/core/id-number.js';
 import { MockSerialScanner } from '../../../drivers/serial-scanner/mock.js';
 import { MockIdCardReader } from '../../../drivers/idcard/mock-reader.js';
 import { startPortalFixture, type PortalFixture } from '../../../scripts/lab/portal-fixture.js';

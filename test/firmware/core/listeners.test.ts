@@ -1,6 +1,7 @@
 // drivers/input.ts: the listener list and the status rule every driver shares.
 import { describe, expect, it } from 'vitest';
-import { driverStatus, Listeners } from '../../../drivers/input.js';
+import { driverStatus } from '../../../drivers/input.js';
+import { Listeners } from '../../../firmware/core/listeners.js';
 
 describe('Listeners', () => {
   it('emit reaches every listener and rethrows the first failure after', () => {

@@ -13,7 +13,7 @@ import { askDaemon } from '../../../firmware/daemon/control-socket.js';
 import { OUTCOME_KINDS } from '../../../firmware/core/outcome.js';
 import { MockSerialScanner } from '../../../drivers/serial-scanner/mock.js';
 import { MockIdCardReader } from '../../../drivers/idcard/mock-reader.js';
-import type { IdCardIdentity } from '../../../drivers/input.js';
+import type { IdCardIdentity } from '../../../firmware/core/id-number.js';
 import { DEMO_PASS_CODE_KEYWORDS, DEMO_RESIDENT_KEYWORDS } from '../../../portal-client/mock/domain/demo-dataset.js';
 import { maskIdNumber, maskName } from '../../../firmware/core/verdict.js';
 import { FakeClock } from '../../support/fake-clock.js';

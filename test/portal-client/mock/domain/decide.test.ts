@@ -4,7 +4,7 @@ import {
   decideForResident,
   decideIdCard,
   decidePassCode,
-  isIdCardIdentity,
+  isPersonIdentity,
   natValid,
   opinionFor,
   SKM_STALE_AFTER_MS,
@@ -246,7 +246,7 @@ describe('decideIdCard (interface 4)', () => {
     ]) {
       expect(decideIdCard(card, presets, context)).toEqual({ ok: false, error: 'BAD_REQUEST' });
     }
-    expect(isIdCardIdentity(null)).toBe(false);
-    expect(isIdCardIdentity({ name: 1, idNumber: green.idNumber })).toBe(false);
+    expect(isPersonIdentity(null)).toBe(false);
+    expect(isPersonIdentity({ name: 1, idNumber: green.idNumber })).toBe(false);
   });
 });
