@@ -14,7 +14,7 @@ import type { IdCardIdentity } from '../../firmware/core/id-number.js';
 import { MockSerialScanner } from '../../drivers/serial-scanner/mock.js';
 import { MockIdCardReader } from '../../drivers/idcard/mock-reader.js';
 import { createGmCryptoSuite } from '../../portal-client/crypto/gm-suite.js';
-import { FakeClock } from '../../test/support/fake-clock.js';
+import { FakeClock } from '../../firmware/core/fake-clock.js';
 
 export interface ChildJob {
   dataDir: string;

@@ -3,7 +3,7 @@ import { SIGNAL_KINDS } from '../../firmware/core/outcome.js';
 import { OPINION_TEXT, maskIdNumber, maskName, type Verdict } from '../../firmware/core/verdict.js';
 import { sleep, systemClock } from '../../firmware/core/clock.js';
 import { SIGNAL_TEXT, displayTextFor, findingsLine } from '../../ui-led/display-text.js';
-import { FakeClock } from '../support/fake-clock.js';
+import { FakeClock } from '../../firmware/core/fake-clock.js';
 
 describe('FakeClock', () => {
   it('runs due timers in time order, then creation order, at their exact times', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isPassgateError, type PassgateError } from '../../firmware/core/errors.js';
 import { createDisplayBackend, type DisplayBackendOptions } from '../../ui-led/create-backend.js';
-import { FakeClock } from '../support/fake-clock.js';
+import { FakeClock } from '../../firmware/core/fake-clock.js';
 import { RecordingBackend } from '../../ui-led/backends/recording.js';
 
 function invalidKey(options: DisplayBackendOptions): string | undefined {

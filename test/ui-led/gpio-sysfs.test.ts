@@ -7,7 +7,7 @@ import { timeoutTable } from '../../firmware/core/timeouts.js';
 import { GpioSysfsBackend } from '../../ui-led/backends/gpio-sysfs.js';
 import { normalizePins } from '../../ui-led/backends/pins.js';
 import { PatternPlayer } from '../../ui-led/player.js';
-import { FakeClock } from '../support/fake-clock.js';
+import { FakeClock } from '../../firmware/core/fake-clock.js';
 
 const dirs: string[] = [];
 afterEach(() => {

@@ -6,7 +6,7 @@ import { displayTextFor } from '../../ui-led/display-text.js';
 import { allOutputsOff, type OutputChanges } from '../../ui-led/outputs.js';
 import { DEFAULT_PATTERNS, resolvePatterns } from '../../ui-led/patterns.js';
 import { PatternPlayer } from '../../ui-led/player.js';
-import { FakeClock } from '../support/fake-clock.js';
+import { FakeClock } from '../../firmware/core/fake-clock.js';
 
 function setup(patterns = DEFAULT_PATTERNS) {
   const clock = new FakeClock(1000);

@@ -3,7 +3,7 @@ import { TerminalBackend, type TerminalStream } from '../../ui-led/backends/term
 import { displayTextFor } from '../../ui-led/display-text.js';
 import { maskIdNumber, maskName, type Verdict } from '../../firmware/core/verdict.js';
 import { PatternPlayer } from '../../ui-led/player.js';
-import { FakeClock } from '../support/fake-clock.js';
+import { FakeClock } from '../../firmware/core/fake-clock.js';
 
 // synthetic identity, never a real person
 const verdict: Verdict = {

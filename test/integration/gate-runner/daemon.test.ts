@@ -10,7 +10,7 @@ import { ConfigStore } from '../../../firmware/config/store.js';
 import { MockSerialScanner } from '../../../drivers/serial-scanner/mock.js';
 import { normalizePins } from '../../../ui-led/backends/pins.js';
 import { allOutputsOff, type OutputState } from '../../../ui-led/outputs.js';
-import { FakeClock } from '../../support/fake-clock.js';
+import { FakeClock } from '../../../firmware/core/fake-clock.js';
 import { crypto, startPortalFixture, type PortalFixture } from '../../../scripts/lab/portal-fixture.js';
 import { GATE_VENUE, provisionGate } from '../../../scripts/lab/provisioned-gate.js';
 import { CapturingLogger, fakeSysfs, readPins } from './runner-rig.js';

@@ -5,7 +5,7 @@
 // pattern table.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutcomeKind, SignalKind } from '../../../firmware/core/outcome.js';
-import { FakeClock } from '../../support/fake-clock.js';
+import { FakeClock } from '../../../firmware/core/fake-clock.js';
 import { allOutputsOff } from '../../../ui-led/outputs.js';
 import { DEFAULT_PATTERNS } from '../../../ui-led/patterns.js';
 import { BASE_POLICY, startRunnerRig, type RunnerRig } from './runner-rig.js';

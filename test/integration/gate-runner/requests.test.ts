@@ -1,7 +1,7 @@
 // What the gate asks the portal per scan, counted by the mock itself: one verification per
 // accepted scan, none for a duplicate within the window, and no authorize on a scan's path.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeClock } from '../../support/fake-clock.js';
+import { FakeClock } from '../../../firmware/core/fake-clock.js';
 import { PATHS } from '../../../portal-client/protocol/constants.js';
 import { DEMO_PASS_CODE_KEYWORDS } from '../../../portal-client/mock/domain/demo-dataset.js';
 import { startRunnerRig, type RunnerRig } from './runner-rig.js';

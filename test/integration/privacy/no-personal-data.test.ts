@@ -16,7 +16,7 @@ import { MockIdCardReader } from '../../../drivers/idcard/mock-reader.js';
 import type { IdCardIdentity } from '../../../firmware/core/id-number.js';
 import { DEMO_PASS_CODE_KEYWORDS, DEMO_RESIDENT_KEYWORDS } from '../../../portal-client/mock/domain/demo-dataset.js';
 import { maskIdNumber, maskName } from '../../../firmware/core/verdict.js';
-import { FakeClock } from '../../support/fake-clock.js';
+import { FakeClock } from '../../../firmware/core/fake-clock.js';
 import { crypto, startPortalFixture, type PortalFixture } from '../../../scripts/lab/portal-fixture.js';
 import { CapturingLogger } from '../gate-runner/runner-rig.js';
 import { demoCard, provisionGate } from '../../../scripts/lab/provisioned-gate.js';

@@ -3,7 +3,7 @@
 // runs; between timers it lets pending promise callbacks and I/O callbacks run, so a chain of
 // async writes started by one timer settles before the next timer fires.
 import { setImmediate as nextMacrotask } from 'node:timers/promises';
-import type { Clock, TimerHandle } from '../../firmware/core/clock.js';
+import type { Clock, TimerHandle } from './clock.js';
 
 interface FakeTimer {
   id: number;
