@@ -4,35 +4,25 @@
 // a verdict.
 import { PassgateError, isPassgateError, type ErrorCode } from '../firmware/core/errors.js';
 import type { TimeoutTable } from '../firmware/core/timeouts.js';
-import type { CryptoSuite } from './crypto/suite.js';
 import type { Verdict } from '../firmware/core/verdict.js';
-import { ALGORITHMS, NONCE_BYTES, IV_BYTES, PATHS, PROTOCOL_VERSION, SESSION_SECRET_BYTES, TOKEN_SCHEME, type PortalPath } from './protocol/constants.js';
+import { authorizeOnce, type DeviceIdentity, type Session } from './authorize-exchange.js';
+import type { CryptoSuite } from './crypto/suite.js';
+import { IV_BYTES, NONCE_BYTES, PATHS, TOKEN_SCHEME, type PortalPath } from './protocol/constants.js';
 import { openResponse, sealRequest } from './protocol/envelope.js';
 import {
-  readAuthorizeResult,
   readBindResult,
-  readPlainError,
   readResponseBody,
   readVerdict,
-  type AuthorizeRequest,
-  type AuthorizeResult,
   type BindResult,
   type IdCardBody,
-  type PortalErrorCode,
-  type PortalErrorInfo,
   type VenueInfo,
 } from './protocol/messages.js';
-import { deriveSessionKeys, type SessionKeys } from './protocol/session-keys.js';
-import { authorizeSigningText, bindSigningText } from './protocol/signing.js';
+import { bindSigningText } from './protocol/signing.js';
 import { parseJson } from './protocol/wire-reader.js';
+import { ClockSkew, TokenRejected, clockRefusedTwice, plainError, portalError, toTyped } from './portal-errors.js';
 import type { PortalTransport } from './transport.js';
 
-export interface DeviceIdentity {
-  deviceId: string;
-  privateKey: Buffer;
-  appId: string;
-  appSecret: string;
-}
+export type { DeviceIdentity } from './authorize-exchange.js';
 
 export interface PortalClientOptions {
   transport: PortalTransport;
@@ -66,25 +56,6 @@ export interface AuthorizeSummary {
   clockOffsetMs: number;
   binding: VenueInfo | null;
 }
-
-interface Session {
-  token: string;
-  keys: SessionKeys;
-  expiresAtPortal: number;
-}
-
-const PORTAL_CODE_TO_ERROR: Partial<Record<PortalErrorCode, ErrorCode>> = {
-  NOT_BOUND: 'portal.not-bound',
-  ALREADY_BOUND: 'portal.already-bound',
-  VENUE_UNKNOWN: 'portal.venue-unknown',
-  DEVICE_UNKNOWN: 'portal.device-unknown',
-  VENDOR_SUSPENDED: 'portal.vendor-suspended',
-  BAD_SIGNATURE: 'portal.auth-failed',
-  APP_CREDENTIALS_INVALID: 'portal.auth-failed',
-};
-
-/** Raised inside the client when the portal no longer knows our token. */
-class TokenRejected extends Error {}
 
 export class PortalClient {
   private readonly o: PortalClientOptions;
@@ -198,7 +169,7 @@ export class PortalClient {
         const typed = error instanceof TokenRejected
           ? new PassgateError('portal.auth-failed', 'portal rejected the session token again after re-authorizing')
           : error instanceof ClockSkew
-            ? new PassgateError('portal.rejected', 'portal refused our clock twice', { portalCode: 'CLOCK_SKEW' })
+            ? clockRefusedTwice()
             : toTyped(error);
         this.lastErrorCode = typed.code;
         throw typed;
@@ -225,12 +196,12 @@ export class PortalClient {
     if (remaining <= 0) throw new PassgateError('portal.timeout', 'deadline passed before the request was sent');
     const answer = await this.o.transport.post(path, { authorization: `${TOKEN_SCHEME} ${session.token}` }, JSON.stringify(envelope), remaining);
     if (answer.status !== 200) {
-      const info = this.plainError(answer.status, answer.text);
+      const info = plainError(answer.status, answer.text);
       if (info.code === 'TOKEN_INVALID') {
         if (this.session === session) this.session = null;
         throw new TokenRejected();
       }
-      throw this.portalError(info, answer.status);
+      throw portalError(info, answer.status);
     }
     let opened;
     try {
@@ -265,23 +236,9 @@ export class PortalClient {
         this.clockOffsetMs = response.error.portalTime - this.now();
         throw new ClockSkew();
       }
-      throw this.portalError(response.error, 200);
+      throw portalError(response.error, 200);
     }
     return response.result;
-  }
-
-  private plainError(status: number, text: string): PortalErrorInfo {
-    try {
-      return readPlainError(parseJson(text)).error;
-    } catch {
-      if (status >= 500) throw new PassgateError('portal.unreachable', `portal answered HTTP ${status}`, { httpStatus: status });
-      throw new PassgateError('portal.bad-response', `portal answered HTTP ${status} without a protocol error`, { httpStatus: status });
-    }
-  }
-
-  private portalError(info: PortalErrorInfo, httpStatus: number): PassgateError {
-    const code = PORTAL_CODE_TO_ERROR[info.code] ?? 'portal.rejected';
-    return new PassgateError(code, `portal refused: ${info.code}`, { portalCode: info.code, httpStatus });
   }
 
   private async ensureSession(deadlineMs: number, force: boolean): Promise<Session> {
@@ -308,7 +265,7 @@ export class PortalClient {
       this.scheduleRefresh(session);
       return session;
     } catch (error) {
-      const typed = error instanceof ClockSkew ? new PassgateError('portal.rejected', 'portal refused our clock twice', { portalCode: 'CLOCK_SKEW' }) : toTyped(error);
+      const typed = error instanceof ClockSkew ? clockRefusedTwice() : toTyped(error);
       this.lastErrorCode = typed.code;
       this.o.onEvent?.({ type: 'authorize-failed', code: typed.code });
       throw typed;
@@ -316,58 +273,24 @@ export class PortalClient {
   }
 
   private async authorizeOnce(): Promise<Session> {
-    const { crypto, identity } = this.o;
-    const secret = crypto.randomBytes(SESSION_SECRET_BYTES);
-    const sessionKey = crypto.sm2Encrypt(this.o.portalPublicKey, secret).toString('hex');
-    const ts = this.portalNow();
-    const nonce = crypto.randomBytes(NONCE_BYTES).toString('hex');
-    const text = Buffer.from(authorizeSigningText({ deviceId: identity.deviceId, appId: identity.appId, ts, nonce, sessionKey }), 'utf8');
-    const request: AuthorizeRequest = {
-      v: PROTOCOL_VERSION,
-      deviceId: identity.deviceId,
-      appId: identity.appId,
-      ts,
-      nonce,
-      sessionKey,
-      alg: ALGORITHMS,
-      appMac: crypto.hmacSm3(Buffer.from(identity.appSecret, 'utf8'), text).toString('hex'),
-      sig: crypto.sm2Sign(identity.privateKey, text).toString('hex'),
-    };
-    const keys = deriveSessionKeys(crypto, secret);
-    secret.fill(0);
-    const sentAt = this.now();
-    const answer = await this.o.transport.post(PATHS.authorize, {}, JSON.stringify(request), this.o.timeouts.adminDeadlineMs);
-    const receivedAt = this.now();
-    if (answer.status !== 200) {
-      const info = this.plainError(answer.status, answer.text);
-      if (info.code === 'CLOCK_SKEW' && info.portalTime !== undefined) {
-        this.clockOffsetMs = info.portalTime - (sentAt + receivedAt) / 2;
-        throw new ClockSkew();
-      }
-      throw this.portalError(info, answer.status);
-    }
-    let result: AuthorizeResult;
-    try {
-      const opened = openResponse(crypto, keys, { path: PATHS.authorize, requestNonce: nonce }, parseJson(answer.text));
-      const body = readResponseBody(opened.body, readAuthorizeResult);
-      if (!body.ok) throw this.portalError(body.error, 200);
-      result = body.result;
-    } catch (error) {
-      if (isPassgateError(error) && error.area === 'portal') throw error;
-      if (isPassgateError(error, 'protocol.unauthenticated')) {
-        throw new PassgateError('portal.auth-failed', 'authorize response failed authentication', {}, { cause: error });
-      }
-      throw new PassgateError('portal.bad-response', 'authorize response does not follow the protocol', {}, { cause: error });
-    }
-    this.clockOffsetMs = result.portalTime - (sentAt + receivedAt) / 2;
-    this.binding = result.binding;
+    const { session, binding, result } = await authorizeOnce({
+      crypto: this.o.crypto,
+      identity: this.o.identity,
+      portalPublicKey: this.o.portalPublicKey,
+      transport: this.o.transport,
+      deadlineMs: this.o.timeouts.adminDeadlineMs,
+      now: this.now,
+      portalNow: () => this.portalNow(),
+      onClockOffset: (offsetMs) => (this.clockOffsetMs = offsetMs),
+    });
+    this.binding = binding;
     this.o.onEvent?.({
       type: 'authorized',
       expiresInMs: result.expiresAt - result.portalTime,
       clockOffsetMs: Math.round(this.clockOffsetMs),
-      bound: result.binding !== null,
+      bound: binding !== null,
     });
-    return { token: result.token, keys, expiresAtPortal: result.expiresAt };
+    return session;
   }
 
   private scheduleRefresh(session: Session): void {
@@ -393,13 +316,6 @@ export class PortalClient {
       this.refreshTimer.unref();
     });
   }
-}
-
-class ClockSkew extends Error {}
-
-function toTyped(error: unknown): PassgateError {
-  if (error instanceof PassgateError) return error;
-  return new PassgateError('portal.bad-response', 'unexpected failure talking to the portal', {}, { cause: error });
 }
 
 async function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {

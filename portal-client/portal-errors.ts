@@ -1,0 +1,52 @@
+// How the client turns what the portal said into one typed error. The mapping from protocol error
+// codes to PassgateError codes lives here, so the authorize exchange and sealed calls agree.
+import { PassgateError, type ErrorCode } from '../firmware/core/errors.js';
+import { readPlainError, type PortalErrorCode, type PortalErrorInfo } from './protocol/messages.js';
+import { parseJson } from './protocol/wire-reader.js';
+
+const PORTAL_CODE_TO_ERROR: Partial<Record<PortalErrorCode, ErrorCode>> = {
+  NOT_BOUND: 'portal.not-bound',
+  ALREADY_BOUND: 'portal.already-bound',
+  VENUE_UNKNOWN: 'portal.venue-unknown',
+  DEVICE_UNKNOWN: 'portal.device-unknown',
+  VENDOR_SUSPENDED: 'portal.vendor-suspended',
+  BAD_SIGNATURE: 'portal.auth-failed',
+  APP_CREDENTIALS_INVALID: 'portal.auth-failed',
+};
+
+/** Raised inside the client when the portal no longer knows our token. */
+export class TokenRejected extends Error {}
+
+/** Raised inside the client when an authenticated answer said our clock is off (now corrected). */
+export class ClockSkew extends Error {}
+
+/**
+ * The protocol error of a non-200 answer. An answer that is not a protocol error is
+ * 'portal.unreachable' for 5xx (a proxy or a portal in trouble) and 'portal.bad-response' otherwise.
+ */
+export function plainError(status: number, text: string): PortalErrorInfo {
+  try {
+    return readPlainError(parseJson(text)).error;
+  } catch {
+    if (status >= 500) {
+      throw new PassgateError('portal.unreachable', `portal answered HTTP ${status}`, { httpStatus: status });
+    }
+    throw new PassgateError('portal.bad-response', `portal answered HTTP ${status} without a protocol error`, {
+      httpStatus: status,
+    });
+  }
+}
+
+export function portalError(info: PortalErrorInfo, httpStatus: number): PassgateError {
+  const code = PORTAL_CODE_TO_ERROR[info.code] ?? 'portal.rejected';
+  return new PassgateError(code, `portal refused: ${info.code}`, { portalCode: info.code, httpStatus });
+}
+
+export function clockRefusedTwice(): PassgateError {
+  return new PassgateError('portal.rejected', 'portal refused our clock twice', { portalCode: 'CLOCK_SKEW' });
+}
+
+export function toTyped(error: unknown): PassgateError {
+  if (error instanceof PassgateError) return error;
+  return new PassgateError('portal.bad-response', 'unexpected failure talking to the portal', {}, { cause: error });
+}
