@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { PassgateError, isPassgateError } from '../../firmware/core/errors.js';
 import { SIGNAL_KINDS } from '../../firmware/core/outcome.js';
 import { RecordingBackend } from '../../ui-led/backends/recording.js';
-import { displayTextFor } from '../../ui-led/display-text.js';
 import { allOutputsOff, type OutputChanges } from '../../ui-led/outputs.js';
 import { DEFAULT_PATTERNS, resolvePatterns } from '../../ui-led/patterns.js';
 import { PatternPlayer } from '../../ui-led/player.js';

@@ -1,7 +1,7 @@
 // `node scripts/bin/passgate.mjs …` as child processes: proves the installed command works for
 // every command family, exit codes included, the way a technician or systemd runs it.
 import { spawn } from 'node:child_process';
-import { statSync, writeFileSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EXIT } from '../../../firmware/cli/failures.js';

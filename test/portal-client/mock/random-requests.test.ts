@@ -1,0 +1,177 @@
+// The mock portal against random requests: random bodies and headers on every path, random
+// bodies sealed with a real session, any pass code, any identity, broken authorize requests. It
+// answers 200 or 4xx, never a 5xx or a dropped connection, and keeps serving.
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { timeoutTable } from '../../../firmware/core/timeouts.js';
+import { PortalClient } from '../../../portal-client/client.js';
+import { ALGORITHMS, PATHS, type PortalPath } from '../../../portal-client/protocol/constants.js';
+import { openResponse, sealRequest } from '../../../portal-client/protocol/envelope.js';
+import { readPlainError, readResponseBody, readVerdict } from '../../../portal-client/protocol/messages.js';
+import { deriveSessionKeys, type SessionKeys } from '../../../portal-client/protocol/session-keys.js';
+import { authorizeSigningText } from '../../../portal-client/protocol/signing.js';
+import { demoVenues } from '../../../portal-client/mock/domain/demo-dataset.js';
+import { createPortalTransport, type PortalTransport } from '../../../portal-client/transport.js';
+import { crypto, startPortalFixture, type PortalFixture } from '../../../scripts/lab/portal-fixture.js';
+import { escrowingCrypto, recordingTransport } from '../faults/fault-tools.js';
+import { answerBody, nearValid, syntheticName, validIdNumber } from '../faults/protocol-arbitraries.js';
+
+let f: PortalFixture;
+let green: string;
+
+beforeAll(async () => {
+  f = await startPortalFixture({ deviceId: 'WX-FUZZ-0001' });
+  await f.client().bind(demoVenues()[5].venueCode);
+  green = f.mock.passCodeFor('green');
+});
+afterAll(async () => f.close());
+
+describe('the mock portal against random requests', () => {
+  let transport: PortalTransport;
+  let token: string;
+  let keys: SessionKeys;
+  beforeAll(async () => {
+    // A real session whose token and keys the test holds (escrowing crypto, recording transport).
+    const escrow = escrowingCrypto(crypto);
+    const timeouts = timeoutTable();
+    const recording = recordingTransport(createPortalTransport({ url: f.mock.url, caPem: f.mock.caPem ?? undefined, timeouts }));
+    const client = new PortalClient({
+      transport: recording,
+      crypto: escrow,
+      identity: { deviceId: f.deviceId, privateKey: f.deviceKey.privateKey, appId: f.mock.vendor.appId, appSecret: f.mock.vendor.appSecret },
+      portalPublicKey: f.mock.portalPublicKey,
+      timeouts,
+    });
+    expect((await client.verifyPassCode(green)).opinion).toBe('PASS');
+    token = recording.exchanges.find((e) => e.path === PATHS.verifyPassCode)!.headers.authorization.slice('PG1 '.length);
+    keys = deriveSessionKeys(crypto, escrow.sessionSecrets[0]);
+    transport = createPortalTransport({ url: f.mock.url, caPem: f.mock.caPem ?? undefined, timeouts });
+  });
+  afterAll(async () => transport.close());
+
+  const printable = fc.stringMatching(/^[\x20-\x7e]{0,60}$/);
+  const PATHS_TO_FUZZ = [...Object.values(PATHS), '/admin/faults', '/admin/devices', '/admin/vendors/suspend', '/admin/stats', '/admin/nope', '/', '/passgate/v1', '/passgate/v2/authorize'];
+
+  async function post(path: string, headers: Record<string, string>, body: string): Promise<number> {
+    const answer = await transport.post(path, headers, body, 3000); // a dropped connection would throw
+    return answer.status;
+  }
+
+  it('random bodies and headers on every path → 200 or 4xx, never a 5xx or a dropped connection', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...PATHS_TO_FUZZ),
+        fc.oneof(answerBody.map((b) => b.toString()), nearValid(['v', 'deviceId', 'appId', 'ts', 'nonce', 'sessionKey', 'alg', 'appMac', 'sig']).map((v) => JSON.stringify(v))),
+        fc.option(fc.oneof(printable, printable.map((t) => `PG1 ${t}`), fc.constant('REAL')), { nil: undefined }),
+        fc.option(printable.filter((t) => t.length > 0), { nil: undefined }),
+        async (path, body, authorization, adminToken) => {
+          const headers: Record<string, string> = {};
+          if (authorization !== undefined) headers.authorization = authorization === 'REAL' ? `PG1 ${token}` : authorization;
+          if (adminToken !== undefined) headers['x-admin-token'] = adminToken;
+          const status = await post(path, headers, body);
+          expect(status === 200 || (status >= 400 && status < 500), `HTTP ${status} on ${path}`).toBe(true);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('random bodies sealed with a real session → a sealed answer: an error, or a verdict that follows the masking rule', async () => {
+    const sealedPaths = [PATHS.bind, PATHS.rebind, PATHS.verifyPassCode, PATHS.verifyIdCard] as const;
+    const payload = fc.oneof(
+      fc.jsonValue(),
+      fc.record({ code: fc.string({ minLength: 1, maxLength: 300 }) }),
+      fc.record({ code: fc.string({ maxLength: 40 }).map((t) => `PGC1.${t}`) }),
+      fc.record({
+        cardType: fc.constantFrom('resident', 'hmt-permit', 'foreign-permanent', 'x'),
+        name: fc.oneof(fc.string({ minLength: 1, maxLength: 60 }), syntheticName),
+        idNumber: fc.oneof(fc.stringMatching(/^[0-9A-Z]{15,18}$/), validIdNumber, validIdNumber.map((id) => id.toLowerCase())),
+      }),
+      nearValid(['venueCode', 'sig']),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...sealedPaths), payload, async (path, body) => {
+        const nonce = crypto.randomBytes(16).toString('hex');
+        const envelope = sealRequest(crypto, keys, { path, token }, body, { ts: Date.now(), nonce, iv: crypto.randomBytes(16) });
+        const answer = await transport.post(path, { authorization: `PG1 ${token}` }, JSON.stringify(envelope), 3000);
+        expect(answer.status, `HTTP ${answer.status} on ${path}`).toBe(200);
+        const opened = openResponse(crypto, keys, { path, requestNonce: nonce }, JSON.parse(answer.text));
+        const response = readResponseBody(opened.body, (v) => v);
+        if (!response.ok) return;
+        if (path === PATHS.bind || path === PATHS.rebind) throw new Error('a random bind was accepted');
+        // Whatever the mock decides, the device must be able to read it: the masking rule holds.
+        const verdict = readVerdict(response.result);
+        if (path === PATHS.verifyPassCode) expect(verdict.opinion).toBe('SHOW_CODE');
+        else expect(verdict.opinion).toBe('CHECK_SKM');
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  /** Seals `body` for `path` with the test's session, posts it, and opens the sealed answer. */
+  async function sealedCall(path: PortalPath, body: unknown) {
+    const nonce = crypto.randomBytes(16).toString('hex');
+    const envelope = sealRequest(crypto, keys, { path, token }, body, { ts: Date.now(), nonce, iv: crypto.randomBytes(16) });
+    const answer = await transport.post(path, { authorization: `PG1 ${token}` }, JSON.stringify(envelope), 3000);
+    expect(answer.status, `HTTP ${answer.status} on ${path}`).toBe(200);
+    return readResponseBody(openResponse(crypto, keys, { path, requestNonce: nonce }, JSON.parse(answer.text)).body, readVerdict);
+  }
+
+  it('any text as a pass code → a SHOW_CODE verdict with no person', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.string({ minLength: 1, maxLength: 300 }), fc.string({ maxLength: 200 }).map((t) => `PGC1.${t}`), fc.base64String({ minLength: 40, maxLength: 200 }).map((t) => `PGC1.${t}`)), async (code) => {
+        const response = await sealedCall(PATHS.verifyPassCode, { code });
+        expect(response).toEqual({ ok: true, result: { opinion: 'SHOW_CODE', maskedName: null, maskedId: null } });
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('any well-formed identity the portal does not know → CHECK_SKM with a masked identity the device accepts', async () => {
+    const name = fc.oneof(
+      fc.array(fc.constantFrom('王', '李', '欧', '阳', '娜', '伟', '·', '𠀀'), { minLength: 1, maxLength: 40 }).map((c) => c.join('')),
+      fc.stringMatching(/^[A-Z][a-z]{0,10}( [A-Z][a-z]{0,10}){0,2}$/),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('resident', 'hmt-permit', 'foreign-permanent'), name, validIdNumber, async (cardType, cardName, idNumber) => {
+        const response = await sealedCall(PATHS.verifyIdCard, { cardType, name: cardName, idNumber });
+        expect(response.ok).toBe(true);
+        if (response.ok) expect(response.result.opinion).toBe('CHECK_SKM'); // readVerdict already checked the masking
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('authorize with valid app credentials but a random signature or session key → 403 / 400, never a 5xx', async () => {
+    const sign = (text: Buffer) => crypto.sm2Sign(f.deviceKey.privateKey, text).toString('hex');
+    await fc.assert(
+      fc.asyncProperty(fc.boolean(), fc.uint8Array({ minLength: 8, maxLength: 80 }), fc.uint8Array({ minLength: 129, maxLength: 129 }), async (randomSig, sigBytes, sessionKeyBytes) => {
+        const ts = Date.now();
+        const nonce = crypto.randomBytes(16).toString('hex');
+        const sessionKey = randomSig ? crypto.sm2Encrypt(f.mock.portalPublicKey, crypto.randomBytes(32)).toString('hex') : Buffer.from(sessionKeyBytes).toString('hex');
+        const text = Buffer.from(authorizeSigningText({ deviceId: f.deviceId, appId: f.mock.vendor.appId, ts, nonce, sessionKey }), 'utf8');
+        const request = {
+          v: 1,
+          deviceId: f.deviceId,
+          appId: f.mock.vendor.appId,
+          ts,
+          nonce,
+          sessionKey,
+          alg: ALGORITHMS,
+          appMac: crypto.hmacSm3(Buffer.from(f.mock.vendor.appSecret, 'utf8'), text).toString('hex'),
+          sig: randomSig ? Buffer.from(sigBytes).toString('hex') : sign(text),
+        };
+        const answer = await transport.post(PATHS.authorize, {}, JSON.stringify(request), 3000);
+        expect(answer.status).toBe(randomSig ? 403 : 400);
+        expect(readPlainError(JSON.parse(answer.text)).error.code).toBe(randomSig ? 'BAD_SIGNATURE' : 'BAD_REQUEST');
+      }),
+      { numRuns: 20 },
+    );
+  });
+
+  it('keeps serving afterwards', async () => {
+    f.mock.server.clearFaults(); // in case a random admin body was a valid fault setting
+    const client = f.client({ timeouts: { verifyDeadlineMs: 3000 } });
+    expect((await client.verifyPassCode(green)).opinion).toBe('PASS');
+  });
+});
