@@ -11,22 +11,31 @@
 //
 // Backend failures never escape: the first failure of a run of failures is reported to the
 // onError listeners as 'display.backend-failed' (later ones are counted in status()), the
-// outputs of the failed write count as unknown and are written again at the next step.
+// outputs of the failed write count as unknown. While what the backend has differs from what
+// the player wants, it writes again on a doubling backoff timer, the relay alone first, whether
+// or not a pattern is playing: a board that kept a released relay after a failed "relay off"
+// must not hold the gate open until the next scan.
+//
+// The player also caps a continuous relay-on time at PATTERN_LIMITS.maxRelayOnMs on its own,
+// whatever the patterns say, so no sequence of signals can hold the gate open.
 import type { PassgateError } from '../firmware/core/errors.js';
 import type { SignalKind } from '../firmware/core/outcome.js';
 import { Listeners } from '../firmware/core/listeners.js';
 import { backendFailed, type DisplayBackend } from './backend.js';
-import type { Clock, TimerHandle } from '../firmware/core/clock.js';
+import { sleep, type Clock, type TimerHandle } from '../firmware/core/clock.js';
+import { DEFAULT_TIMEOUTS, type TimeoutTable } from '../firmware/core/timeouts.js';
 import { displayTextFor } from './display-text.js';
 import type { Verdict } from '../firmware/core/verdict.js';
 import { OUTPUT_NAMES, allOutputsOff, diffOutputs, hasChanges, type OutputName, type OutputState } from './outputs.js';
-import { DEFAULT_PATTERNS, expandPattern, type PatternFrame, type PatternTable } from './patterns.js';
+import { DEFAULT_PATTERNS, PATTERN_LIMITS, expandPattern, type PatternFrame, type PatternTable } from './patterns.js';
 
 export interface PatternPlayerOptions {
   backend: DisplayBackend;
   clock: Clock;
   /** From resolvePatterns(config display.patterns); the defaults when omitted. */
   patterns?: PatternTable;
+  /** Retry and shutdown timing; the defaults when omitted. */
+  timeouts?: Pick<TimeoutTable, 'displayRetryInitialMs' | 'displayRetryMaxMs' | 'displayCloseMs'>;
 }
 
 export interface PlayerStatus {
@@ -36,6 +45,8 @@ export interface PlayerStatus {
   outputs: OutputState;
   /** Failed writes since the last successful one. */
   consecutiveFailures: number;
+  /** Outputs whose state at the backend is unknown or differs from `outputs` (being retried). */
+  mismatched: OutputName[];
   closed: boolean;
 }
 
@@ -66,10 +77,19 @@ export class PatternPlayer {
   private failures = 0;
   private closed = false;
   private readonly unsubscribeFault: (() => void) | undefined;
+  private readonly timeouts: NonNullable<PatternPlayerOptions['timeouts']>;
+  private retryTimer: TimerHandle | null = null;
+  private relayCapTimer: TimerHandle | null = null;
+  /**
+   * The relay was forced off by the cap. It stays off, even through new pass signals, until some
+   * state wants it off (a pattern's own relay-off step, or any other signal).
+   */
+  private relayCapped = false;
 
   constructor(options: PatternPlayerOptions) {
     this.backend = options.backend;
     this.clock = options.clock;
+    this.timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
     const table = options.patterns ?? DEFAULT_PATTERNS;
     for (const [kind, pattern] of Object.entries(table) as [SignalKind, PatternTable[SignalKind]][]) {
       this.frames.set(kind, { frames: expandPattern(pattern), durationMs: pattern.durationMs, loop: pattern.loop === true });
@@ -84,8 +104,8 @@ export class PatternPlayer {
 
   /**
    * Starts the pattern of `kind`, replacing whatever plays. Outputs take the new pattern's
-   * first state at once; outputs already in that state are not written. `text` goes to the
-   * backend's screen, if it has one. Ignored after close().
+   * first state at once; outputs already in that state are not written. A backend with a screen
+   * shows the signal's words, chosen here from the verdict (display-text.ts). Ignored after close().
    */
   play(kind: SignalKind, verdict?: Verdict): void {
     if (this.closed) return;
@@ -111,13 +131,18 @@ export class PatternPlayer {
     return this.idle();
   }
 
-  /** Everything off, then releases the backend. Idempotent; never rejects. */
+  /**
+   * Everything off, then releases the backend. A failing backend is retried for up to
+   * displayCloseMs first. Idempotent; never rejects.
+   */
   async close(): Promise<void> {
     if (this.closed) return this.idle();
     this.closed = true;
     this.stopPattern();
     this.want(allOutputsOff());
-    await this.idle();
+    await this.settled(this.timeouts.displayCloseMs);
+    this.cancelTimer('retryTimer');
+    this.cancelTimer('relayCapTimer');
     this.unsubscribeFault?.();
     try {
       await this.backend.close();
@@ -137,8 +162,27 @@ export class PatternPlayer {
       playing: this.playing?.kind ?? null,
       outputs: { ...this.desired },
       consecutiveFailures: this.failures,
+      mismatched: OUTPUT_NAMES.filter((name) => this.written[name] !== this.desired[name]),
       closed: this.closed,
     };
+  }
+
+  /** Resolves once the backend has the wanted state, or after `ms` on the clock, whichever is first. */
+  private async settled(ms: number): Promise<void> {
+    const deadline = this.clock.now() + ms;
+    for (;;) {
+      await this.idle();
+      const remaining = deadline - this.clock.now();
+      if (!hasChanges(diffOutputs(this.written, this.desired)) || remaining <= 0) return;
+      // Waits on the clock, so a fake clock in tests drives this like the retries themselves.
+      await sleep(this.clock, Math.min(remaining, this.timeouts.displayRetryInitialMs));
+    }
+  }
+
+  private cancelTimer(name: 'retryTimer' | 'relayCapTimer'): void {
+    const timer = this[name];
+    if (timer !== null) this.clock.clearTimeout(timer);
+    this[name] = null;
   }
 
   // ---- pattern timing ----------------------------------------------------------------------
@@ -187,15 +231,33 @@ export class PatternPlayer {
   // ---- writing -----------------------------------------------------------------------------
 
   private want(state: OutputState): void {
-    this.desired = { ...state };
+    const wasOn = this.desired.relay;
+    if (!state.relay) this.relayCapped = false;
+    this.desired = { ...state, relay: state.relay && !this.relayCapped };
+    if (this.desired.relay && !wasOn) {
+      this.cancelTimer('relayCapTimer');
+      this.relayCapTimer = this.clock.setTimeout(() => this.capRelay(), PATTERN_LIMITS.maxRelayOnMs);
+    } else if (!this.desired.relay) {
+      this.cancelTimer('relayCapTimer');
+    }
     this.version++;
     this.flush();
   }
 
+  private capRelay(): void {
+    this.relayCapTimer = null;
+    if (!this.desired.relay) return;
+    this.relayCapped = true;
+    this.want(this.desired);
+  }
+
   private flush(): void {
     if (this.writing) return;
-    const changes = diffOutputs(this.written, this.desired);
+    let changes = diffOutputs(this.written, this.desired);
     if (!hasChanges(changes)) return this.wakeIdle();
+    // After a failure the relay goes alone first: the one output that must not stay wrong.
+    const relayAlone = this.failures > 0 && changes.relay !== undefined && Object.keys(changes).length > 1;
+    if (relayAlone) changes = { relay: changes.relay };
     const startedVersion = this.version;
     this.writing = true;
     let pending: Promise<void>;
@@ -204,23 +266,39 @@ export class PatternPlayer {
     } catch (error) {
       pending = Promise.reject(error);
     }
+    let failed = false;
     pending.then(
       () => {
         for (const name of OUTPUT_NAMES) if (changes[name] !== undefined) this.written[name] = changes[name];
-        this.failures = 0;
+        // The run of failures ends once the whole state got through, not with the relay alone.
+        if (!relayAlone) this.failures = 0;
       },
       (error: unknown) => {
+        failed = true;
         for (const name of OUTPUT_NAMES) if (changes[name] !== undefined) delete this.written[name];
         this.failures++;
         if (this.failures === 1) this.report(backendFailed(this.backend.name, 'set', error));
       },
     ).finally(() => {
       this.writing = false;
-      // After a failure retry only when the wanted state has moved on: a dead backend is tried
-      // once per step, not in a tight loop.
-      if (this.version !== startedVersion) this.flush();
-      else this.wakeIdle();
+      if (this.version !== startedVersion) return this.flush();
+      // A failure is retried on the backoff timer, not in a tight loop; after a relay-only
+      // retry succeeded, the rest follows at once.
+      if (failed) return this.scheduleRetry();
+      if (hasChanges(diffOutputs(this.written, this.desired))) return this.flush();
+      this.wakeIdle();
     });
+  }
+
+  private scheduleRetry(): void {
+    this.wakeIdle();
+    if (this.retryTimer !== null) return;
+    const { displayRetryInitialMs, displayRetryMaxMs } = this.timeouts;
+    const delay = Math.min(displayRetryMaxMs, displayRetryInitialMs * 2 ** Math.min(this.failures - 1, 16));
+    this.retryTimer = this.clock.setTimeout(() => {
+      this.retryTimer = null;
+      this.flush();
+    }, delay);
   }
 
   private wakeIdle(): void {

@@ -61,6 +61,15 @@ export const DEFAULT_TIMEOUTS = {
   idCardRetries: 2,
   /** Find-card poll interval of the ID-card reader. */
   idCardPollMs: 200,
+  /**
+   * Display outputs: after a failed write, write again after this long while what the backend has
+   * differs from what the player wants (the relay first); the delay doubles up to displayRetryMaxMs.
+   */
+  displayRetryInitialMs: 100,
+  /** Upper bound of the doubling display retry delay. */
+  displayRetryMaxMs: 2000,
+  /** On shutdown, how long the player keeps retrying the all-off write before releasing the backend. */
+  displayCloseMs: 3000,
   /** Serial LED/relay board: wait for `OK`/`PONG` after one command line (ui-led/SERIAL-BOARD.md). */
   serialBoardReplyMs: 250,
   /** Serial LED/relay board: after the board was lost, try to reopen it at most this often. */

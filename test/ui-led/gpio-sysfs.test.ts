@@ -145,7 +145,10 @@ describe('gpio-sysfs backend', () => {
     await player.idle();
     expect(read(root, 27)).toBe('1');
     expect(errors).toHaveLength(1);
-    await player.close();
+    // the red line never recovers: close retries for displayCloseMs, then releases the backend
+    const closing = player.close();
+    await clock.advance(3000);
+    await closing;
     expect(read(root, 27)).toBe('0');
   });
 

@@ -17,7 +17,7 @@ export class RecordingBackend implements DisplayBackend {
   readonly writes: RecordedWrite[] = [];
   readonly shown: DisplayText[] = [];
   private current: OutputState = allOutputsOff();
-  private failing = false;
+  private failing: boolean | ((changes: OutputChanges) => boolean) = false;
   private opened = false;
   private closedCount = 0;
   private readonly faults = new Listeners<PassgateError>();
@@ -31,7 +31,8 @@ export class RecordingBackend implements DisplayBackend {
 
   set(changes: OutputChanges): Promise<void> {
     // Recorded synchronously, at the time of the call, so fake-clock tests see exact times.
-    if (this.failing) return Promise.reject(new Error('simulated write failure'));
+    const fails = typeof this.failing === 'function' ? this.failing(changes) : this.failing;
+    if (fails) return Promise.reject(new Error('simulated write failure'));
     const copy: OutputChanges = {};
     for (const name of OUTPUT_NAMES) if (changes[name] !== undefined) copy[name] = changes[name];
     this.writes.push({ atMs: this.clock.now(), changes: copy });
@@ -66,8 +67,8 @@ export class RecordingBackend implements DisplayBackend {
     return this.closedCount;
   }
 
-  /** While failing, every set() rejects and nothing is recorded. */
-  setFailing(failing: boolean): void {
+  /** While failing (or for the writes the predicate picks), set() rejects and nothing is recorded. */
+  setFailing(failing: boolean | ((changes: OutputChanges) => boolean)): void {
     this.failing = failing;
   }
 
