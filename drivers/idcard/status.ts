@@ -13,7 +13,7 @@ export const SW3 = {
   cardAuthenticatesSamFailed: 0x31,
   samAuthenticatesCardFailed: 0x32,
   informationCheckFailed: 0x33,
-  /** Not in HARDWARE-FACTS.md; vendor SDKs list it: a card command before a successful find. */
+  /** Listed by vendor SDKs: a card command before a successful find (see drivers/idcard/README.md, SW3). */
   cardNotFoundYet: 0x34,
   fingerprintError: 0x37,
   informationLengthError: 0x3f,

@@ -15,7 +15,7 @@ interface Field {
   bytes: number;
 }
 
-/** Field positions per card type (see HARDWARE-FACTS.md, the text block table). */
+/** Field positions per card type (see drivers/idcard/README.md, the 256-byte text block). */
 const LAYOUT = {
   resident: { name: { offset: 0, bytes: 30 }, idNumber: { offset: 122, bytes: 36 } },
   'hmt-permit': { name: { offset: 0, bytes: 30 }, idNumber: { offset: 122, bytes: 36 } },
