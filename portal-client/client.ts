@@ -5,6 +5,7 @@
 import { PassgateError, isPassgateError, type ErrorCode } from '../firmware/core/errors.js';
 import type { TimeoutTable } from '../firmware/core/timeouts.js';
 import type { Verdict } from '../firmware/core/verdict.js';
+import { setClampedTimeout } from '../firmware/core/clock.js';
 import { authorizeOnce, type DeviceIdentity, type Session } from './authorize-exchange.js';
 import type { CryptoSuite } from './crypto/suite.js';
 import { IV_BYTES, NONCE_BYTES, PATHS, TOKEN_SCHEME, type PortalPath } from './protocol/constants.js';
@@ -298,7 +299,7 @@ export class PortalClient {
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
     const lifetime = session.expiresAtPortal - this.portalNow();
     const delay = Math.max(0, lifetime - Math.min(this.o.timeouts.tokenRefreshLeadMs, lifetime / 2));
-    this.refreshTimer = setTimeout(() => this.refreshInBackground(), delay);
+    this.refreshTimer = setClampedTimeout(() => this.refreshInBackground(), delay);
     this.refreshTimer.unref();
   }
 
@@ -312,7 +313,7 @@ export class PortalClient {
     }
     this.authorizing.catch(() => {
       if (this.closed) return;
-      this.refreshTimer = setTimeout(() => this.refreshInBackground(), this.o.timeouts.tokenRefreshRetryMs);
+      this.refreshTimer = setClampedTimeout(() => this.refreshInBackground(), this.o.timeouts.tokenRefreshRetryMs);
       this.refreshTimer.unref();
     });
   }
@@ -322,7 +323,7 @@ async function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
   if (ms <= 0) throw new PassgateError('portal.timeout', 'deadline passed while authorizing');
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new PassgateError('portal.timeout', 'portal did not authorize within the deadline')), ms);
+    timer = setClampedTimeout(() => reject(new PassgateError('portal.timeout', 'portal did not authorize within the deadline')), ms);
   });
   try {
     return await Promise.race([promise, timeout]);

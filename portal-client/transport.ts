@@ -4,6 +4,7 @@ import { Pool, errors as undiciErrors } from 'undici';
 import { PassgateError } from '../firmware/core/errors.js';
 import type { TimeoutTable } from '../firmware/core/timeouts.js';
 import { MAX_BODY_BYTES } from './protocol/constants.js';
+import { setClampedTimeout } from '../firmware/core/clock.js';
 
 export interface TransportOptions {
   url: string;
@@ -48,7 +49,7 @@ export function createPortalTransport(options: TransportOptions): PortalTranspor
   return {
     async post(path, headers, body, deadlineMs) {
       const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(), Math.max(1, deadlineMs));
+      const timer = setClampedTimeout(() => controller.abort(), Math.max(1, deadlineMs));
       // undici acts on an abort only once the request has a connected socket, so a hung TCP or
       // TLS connect would outlive the deadline (up to portalConnectMs): race the abort as well.
       const abandoned = new Promise<never>((_, reject) => {
