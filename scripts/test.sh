@@ -4,8 +4,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# `npm test -- --under-load` runs the same suite beside two CPU-bound processes (one per core of
+# the 2-core reference box), the way a busy gate or CI machine runs it.
+under_load=0
+args=()
+for arg in "$@"; do
+  if [ "$arg" = "--under-load" ]; then under_load=1; else args+=("$arg"); fi
+done
+set -- "${args[@]+"${args[@]}"}"
+
 # command → Debian package that provides it
-declare -A needed=([socat]=socat [ffmpeg]=ffmpeg [zint]=zint [openssl]=openssl)
+declare -A needed=([socat]=socat [ffmpeg]=ffmpeg [zint]=zint [openssl]=openssl [gpioset]=gpiod)
 missing=()
 for cmd in "${!needed[@]}"; do
   command -v "$cmd" >/dev/null 2>&1 || missing+=("${needed[$cmd]}")
@@ -25,6 +34,17 @@ fi
 
 npx tsc --noEmit -p tsconfig.json
 echo "typecheck: ok"
+
+hogs=()
+stop_hogs() { for pid in "${hogs[@]+"${hogs[@]}"}"; do kill "$pid" 2>/dev/null || true; done; }
+trap stop_hogs EXIT
+if ((under_load)); then
+  for _ in 1 2; do
+    node -e 'for (;;) {}' &
+    hogs+=("$!")
+  done
+  echo "under load: ${#hogs[@]} CPU-bound processes running beside the suite"
+fi
 
 result=.vitest-result.json
 rm -f "$result"
