@@ -87,7 +87,7 @@ export async function authorizeOnce(x: AuthorizeExchange): Promise<Authorized> {
   try {
     const opened = openResponse(crypto, keys, { path: PATHS.authorize, requestNonce: nonce }, parseJson(answer.text));
     const body = readResponseBody(opened.body, readAuthorizeResult);
-    if (!body.ok) throw portalError(body.error, 200);
+    if (!body.ok) throw portalError(body.error, 200, true);
     result = body.result;
   } catch (error) {
     if (isPassgateError(error) && error.area === 'portal') throw error;

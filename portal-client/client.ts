@@ -237,7 +237,7 @@ export class PortalClient {
         this.clockOffsetMs = response.error.portalTime - this.now();
         throw new ClockSkew();
       }
-      throw portalError(response.error, 200);
+      throw portalError(response.error, 200, true);
     }
     return response.result;
   }

@@ -37,9 +37,19 @@ export function plainError(status: number, text: string): PortalErrorInfo {
   }
 }
 
-export function portalError(info: PortalErrorInfo, httpStatus: number): PassgateError {
+/**
+ * The typed error of a protocol error answer. `authenticated` says whether it came sealed under
+ * the session keys: only such an answer may change what the device believes (its binding, say);
+ * a plaintext one could come from anyone on the path.
+ */
+export function portalError(info: PortalErrorInfo, httpStatus: number, authenticated = false): PassgateError {
   const code = PORTAL_CODE_TO_ERROR[info.code] ?? 'portal.rejected';
-  return new PassgateError(code, `portal refused: ${info.code}`, { portalCode: info.code, httpStatus });
+  return new PassgateError(code, `portal refused: ${info.code}`, { portalCode: info.code, httpStatus, authenticated });
+}
+
+/** True for an error the portal sent sealed under the session keys (see portalError). */
+export function isAuthenticatedPortalError(error: unknown): boolean {
+  return error instanceof PassgateError && error.details.authenticated === true;
 }
 
 export function clockRefusedTwice(): PassgateError {

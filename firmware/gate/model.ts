@@ -37,7 +37,11 @@ export type GateInput =
   | { type: 'scan'; scan: Scan }
   | { type: 'read-error'; source: string; code: ErrorCode; at: number }
   | { type: 'verdict'; requestId: number; verdict: Verdict }
-  | { type: 'portal-error'; requestId: number; code: ErrorCode }
+  /**
+   * `authenticated`: the error came sealed under the session keys (the portal itself said so). An
+   * unauthenticated (plaintext) answer is shown as a network error and never changes the state.
+   */
+  | { type: 'portal-error'; requestId: number; code: ErrorCode; authenticated: boolean }
   | { type: 'timer'; timer: TimerName; token: number | string }
   | { type: 'provisioning'; provisioned: boolean }
   | { type: 'binding'; bound: boolean }
@@ -54,7 +58,10 @@ export type BindFailure = ErrorCode;
 
 export type GateEffect =
   | { type: 'verify'; requestId: number; scan: Scan }
-  | { type: 'signal'; signal: SignalKind; verdict?: Verdict; requestId?: number; source?: string }
+  /** `cause`: why a network-error or read-error outcome came about, for the log line. */
+  | { type: 'signal'; signal: SignalKind; verdict?: Verdict; requestId?: number; source?: string; cause?: ErrorCode }
+  /** The portal said (authenticated) that the device is not bound: ask it again in the background. */
+  | { type: 'reconcile-binding' }
   | { type: 'start-timer'; timer: TimerName; token: number | string; ms: number }
   | { type: 'cancel-timer'; timer: TimerName }
   | { type: 'bind'; mode: BindMode; bindRequestId: string; venueCode: string }

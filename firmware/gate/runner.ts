@@ -9,6 +9,7 @@ import type { InputEvent } from '../../drivers/input.js';
 import type { Verdict } from '../core/verdict.js';
 import type { IdCardIdentity } from '../core/id-number.js';
 import type { BindResult } from '../../portal-client/protocol/messages.js';
+import { isAuthenticatedPortalError } from '../../portal-client/portal-errors.js';
 import { initialModel, type BindFailure, type BindMode, type GateEffect, type GateInput, type GateModel, type GatePolicy, type Scan, type TimerName } from './model.js';
 import { transition } from './transition.js';
 
@@ -34,6 +35,11 @@ export interface GateRunnerOptions {
   policy: GatePolicy;
   provisioned: boolean;
   bound: boolean;
+  /**
+   * Called when the portal said, authenticated, that the device is not bound: the host asks the
+   * portal again in the background and reconciles the stored binding with its answer.
+   */
+  onBindingDoubted?: () => void;
   /** Called when a bind or rebind ends, to persist it and answer the CLI. */
   onBindFinished?: (result: { bindRequestId: string; mode: BindMode; ok: true; venue: BindResult['venue'] } | { bindRequestId: string; mode: BindMode; ok: false; code: BindFailure }) => void;
 }
@@ -128,7 +134,10 @@ export class GateRunner {
         this.verify(effect.requestId, effect.scan);
         return;
       case 'signal':
-        this.signal(effect.signal, effect.verdict, effect.requestId, effect.source);
+        this.signal(effect);
+        return;
+      case 'reconcile-binding':
+        this.o.onBindingDoubted?.();
         return;
       case 'start-timer': {
         this.cancelTimer(effect.timer);
@@ -179,7 +188,7 @@ export class GateRunner {
       },
       (error: unknown) => {
         this.markReply(requestId);
-        this.dispatch({ type: 'portal-error', requestId, code: errorCode(error) });
+        this.dispatch({ type: 'portal-error', requestId, code: errorCode(error), authenticated: isAuthenticatedPortalError(error) });
         this.timings.delete(requestId);
       },
     );
@@ -190,7 +199,7 @@ export class GateRunner {
     if (timing) timing.replyAt = this.o.clock.now();
   }
 
-  private signal(signal: SignalKind, verdict: Verdict | undefined, requestId: number | undefined, source: string | undefined): void {
+  private signal({ signal, verdict, requestId, source, cause }: Extract<GateEffect, { type: 'signal' }>): void {
     this.o.display.play(signal, verdict);
     if (requestId === undefined || !(OUTCOME_KINDS as readonly string[]).includes(signal)) return;
     const outcome = signal as OutcomeKind;
@@ -202,6 +211,7 @@ export class GateRunner {
     this.o.logger.log('info', 'verdict', {
       source: source ?? null,
       outcome,
+      ...(cause ? { cause } : {}),
       readToRequestMs: ms(t?.readAt, t?.requestAt),
       portalMs: ms(t?.requestAt, t?.replyAt),
       responseToSignalMs: ms(t?.replyAt, signalAt),

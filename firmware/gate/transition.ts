@@ -35,9 +35,12 @@ export function outcomeOfVerdict(verdict: Verdict, policy: Pick<GatePolicy, 'nat
   }
 }
 
-/** The outcome of a failed verification: only "not bound" is told apart; all else is a network error. */
-export function outcomeOfPortalError(code: ErrorCode): OutcomeKind {
-  return code === 'portal.not-bound' ? 'not-bound' : 'network-error';
+/**
+ * The outcome of a failed verification: only an authenticated "not bound" is told apart; all else,
+ * a plaintext NOT_BOUND included, is a network error.
+ */
+export function outcomeOfPortalError(code: ErrorCode, authenticated: boolean): OutcomeKind {
+  return code === 'portal.not-bound' && authenticated ? 'not-bound' : 'network-error';
 }
 
 export function transition(model: GateModel, input: GateInput, policy: GatePolicy): Step {
@@ -54,15 +57,20 @@ export function transition(model: GateModel, input: GateInput, policy: GatePolic
       return onScan(model, input.scan, policy);
     case 'read-error':
       if (!isResting(model.phase)) return { model, effects: [{ type: 'dropped', reason: 'busy', source: input.source }] };
-      return show(model.nextRequestId, 'read-error', undefined, input.source, policy, { ...model, nextRequestId: model.nextRequestId + 1 });
+      return show(model.nextRequestId, 'read-error', undefined, input.source, policy, {
+        ...model,
+        nextRequestId: model.nextRequestId + 1,
+      }, input.code);
     case 'verdict':
       if (model.phase.kind !== 'verifying' || model.phase.requestId !== input.requestId) return unchanged(model);
       return finishVerification(model, outcomeOfVerdict(input.verdict, policy), input.verdict, policy);
     case 'portal-error': {
       if (model.phase.kind !== 'verifying' || model.phase.requestId !== input.requestId) return unchanged(model);
-      const outcome = outcomeOfPortalError(input.code);
-      const rest: RestPhase = outcome === 'not-bound' ? { kind: 'unbound' } : model.rest;
-      return finishVerification({ ...model, rest }, outcome, undefined, policy);
+      const outcome = outcomeOfPortalError(input.code, input.authenticated);
+      if (outcome !== 'not-bound') return finishVerification(model, outcome, undefined, policy, input.code);
+      // Unbound until the portal says otherwise: the host re-authorizes and reconciles the binding.
+      const step = finishVerification({ ...model, rest: { kind: 'unbound' } }, outcome, undefined, policy, input.code);
+      return { model: step.model, effects: [...step.effects, { type: 'reconcile-binding' }] };
     }
     case 'timer':
       return onTimer(model, input, policy);
@@ -160,9 +168,15 @@ function startVerifying(model: GateModel, scan: Scan, policy: GatePolicy): Step 
   };
 }
 
-function finishVerification(model: GateModel, outcome: OutcomeKind, verdict: Verdict | undefined, policy: GatePolicy): Step {
+function finishVerification(
+  model: GateModel,
+  outcome: OutcomeKind,
+  verdict: Verdict | undefined,
+  policy: GatePolicy,
+  cause?: ErrorCode,
+): Step {
   const phase = model.phase as Extract<GatePhase, { kind: 'verifying' }>;
-  const step = show(phase.requestId, outcome, verdict, phase.source, policy, model);
+  const step = show(phase.requestId, outcome, verdict, phase.source, policy, model, cause);
   return { model: step.model, effects: [{ type: 'cancel-timer', timer: 'verify' }, ...step.effects] };
 }
 
@@ -173,11 +187,12 @@ function show(
   source: string,
   policy: GatePolicy,
   base: GateModel,
+  cause?: ErrorCode,
 ): Step {
   return {
     model: { ...base, phase: { kind: 'showing', requestId, outcome } },
     effects: [
-      { type: 'signal', signal: outcome, verdict, requestId, source },
+      { type: 'signal', signal: outcome, verdict, requestId, source, ...(cause ? { cause } : {}) },
       { type: 'start-timer', timer: 'show', token: requestId, ms: policy.showMs },
     ],
   };
@@ -186,7 +201,8 @@ function show(
 function onTimer(model: GateModel, input: Extract<GateInput, { type: 'timer' }>, policy: GatePolicy): Step {
   const phase = model.phase;
   if (input.timer === 'verify' && phase.kind === 'verifying' && phase.requestId === input.token) {
-    return show(phase.requestId, 'network-error', undefined, phase.source, policy, model);
+    // The gate's own deadline passed before any answer: the portal timed out, whatever it does later.
+    return show(phase.requestId, 'network-error', undefined, phase.source, policy, model, 'portal.timeout');
   }
   if (input.timer === 'show' && phase.kind === 'showing' && phase.requestId === input.token) {
     const [next, ...queue] = model.queue;

@@ -42,8 +42,9 @@ const INPUTS: Record<string, GateInput> = {
   'read-error': { type: 'read-error', source: 'idcard', code: 'driver.card-invalid', at: 10_000 },
   'verdict-current': { type: 'verdict', requestId: 1, verdict: pass },
   'verdict-stale': { type: 'verdict', requestId: 99, verdict: pass },
-  'error-timeout': { type: 'portal-error', requestId: 1, code: 'portal.timeout' },
-  'error-not-bound': { type: 'portal-error', requestId: 1, code: 'portal.not-bound' },
+  'error-timeout': { type: 'portal-error', requestId: 1, code: 'portal.timeout', authenticated: false },
+  'error-not-bound': { type: 'portal-error', requestId: 1, code: 'portal.not-bound', authenticated: true },
+  'error-not-bound-plaintext': { type: 'portal-error', requestId: 1, code: 'portal.not-bound', authenticated: false },
   'timer-verify': { type: 'timer', timer: 'verify', token: 1 },
   'timer-show': { type: 'timer', timer: 'show', token: 1 },
   'timer-bind': { type: 'timer', timer: 'bind-mode', token: 'b1' },
@@ -63,14 +64,14 @@ const INPUTS: Record<string, GateInput> = {
 // Expected phase after each input, per phase. Columns follow INPUTS' order.
 const NP = 'needs-provisioning';
 const EXPECTED: Record<GatePhase['kind'], string[]> = {
-  'needs-provisioning': ['showing', 'showing', 'showing', NP, NP, NP, NP, NP, NP, NP, NP, NP, 'unbound', NP, NP, NP, NP, NP, NP, NP, NP],
-  unbound: ['showing', 'showing', 'showing', 'unbound', 'unbound', 'unbound', 'unbound', 'unbound', 'unbound', 'unbound', 'unbound', NP, 'unbound', 'idle', 'unbound', 'unbound', 'unbound', 'bind-mode', 'unbound', 'unbound', 'unbound'],
-  idle: ['verifying', 'verifying', 'showing', 'idle', 'idle', 'idle', 'idle', 'idle', 'idle', 'idle', 'idle', NP, 'idle', 'idle', 'unbound', 'degraded', 'idle', 'bind-mode', 'idle', 'idle', 'idle'],
-  degraded: ['verifying', 'verifying', 'showing', 'degraded', 'degraded', 'degraded', 'degraded', 'degraded', 'degraded', 'degraded', 'degraded', NP, 'degraded', 'degraded', 'unbound', 'degraded', 'idle', 'bind-mode', 'degraded', 'degraded', 'degraded'],
-  verifying: ['verifying', 'verifying', 'verifying', 'showing', 'verifying', 'showing', 'showing', 'showing', 'verifying', 'verifying', 'verifying', 'verifying', 'verifying', 'verifying', 'verifying', 'verifying', 'verifying', 'bind-mode', 'verifying', 'verifying', 'verifying'],
-  showing: ['showing', 'showing', 'showing', 'showing', 'showing', 'showing', 'showing', 'showing', 'idle', 'showing', 'showing', 'showing', 'showing', 'showing', 'showing', 'showing', 'showing', 'bind-mode', 'showing', 'showing', 'showing'],
-  'bind-mode': ['binding', 'bind-mode', 'bind-mode', 'bind-mode', 'bind-mode', 'bind-mode', 'bind-mode', 'bind-mode', 'bind-mode', 'idle', 'bind-mode', 'bind-mode', 'bind-mode', 'bind-mode', 'bind-mode', 'bind-mode', 'bind-mode', 'bind-mode', 'idle', 'bind-mode', 'bind-mode'],
-  binding: ['binding', 'binding', 'binding', 'binding', 'binding', 'binding', 'binding', 'binding', 'binding', 'binding', 'binding', 'binding', 'binding', 'binding', 'binding', 'binding', 'binding', 'bind-mode', 'idle', 'idle', 'idle'],
+  'needs-provisioning': ['showing', 'showing', 'showing', NP, NP, NP, NP, NP, NP, NP, NP, NP, NP, 'unbound', NP, NP, NP, NP, NP, NP, NP, NP],
+  unbound: ['showing', 'showing', 'showing', 'unbound', 'unbound', 'unbound', 'unbound', 'unbound', 'unbound', 'unbound', 'unbound', 'unbound', NP, 'unbound', 'idle', 'unbound', 'unbound', 'unbound', 'bind-mode', 'unbound', 'unbound', 'unbound'],
+  idle: ['verifying', 'verifying', 'showing', 'idle', 'idle', 'idle', 'idle', 'idle', 'idle', 'idle', 'idle', 'idle', NP, 'idle', 'idle', 'unbound', 'degraded', 'idle', 'bind-mode', 'idle', 'idle', 'idle'],
+  degraded: ['verifying', 'verifying', 'showing', 'degraded', 'degraded', 'degraded', 'degraded', 'degraded', 'degraded', 'degraded', 'degraded', 'degraded', NP, 'degraded', 'degraded', 'unbound', 'degraded', 'idle', 'bind-mode', 'degraded', 'degraded', 'degraded'],
+  verifying: ['verifying', 'verifying', 'verifying', 'showing', 'verifying', 'showing', 'showing', 'showing', 'showing', 'verifying', 'verifying', 'verifying', 'verifying', 'verifying', 'verifying', 'verifying', 'verifying', 'verifying', 'bind-mode', 'verifying', 'verifying', 'verifying'],
+  showing: ['showing', 'showing', 'showing', 'showing', 'showing', 'showing', 'showing', 'showing', 'showing', 'idle', 'showing', 'showing', 'showing', 'showing', 'showing', 'showing', 'showing', 'showing', 'bind-mode', 'showing', 'showing', 'showing'],
+  'bind-mode': ['binding', 'bind-mode', 'bind-mode', 'bind-mode', 'bind-mode', 'bind-mode', 'bind-mode', 'bind-mode', 'bind-mode', 'bind-mode', 'idle', 'bind-mode', 'bind-mode', 'bind-mode', 'bind-mode', 'bind-mode', 'bind-mode', 'bind-mode', 'bind-mode', 'idle', 'bind-mode', 'bind-mode'],
+  binding: ['binding', 'binding', 'binding', 'binding', 'binding', 'binding', 'binding', 'binding', 'binding', 'binding', 'binding', 'binding', 'binding', 'binding', 'binding', 'binding', 'binding', 'binding', 'bind-mode', 'idle', 'idle', 'idle'],
 };
 
 describe('gate transition table: every state × input', () => {
@@ -106,17 +107,36 @@ describe('gate effects', () => {
     expect(c.model.phase).toEqual(b.model.phase);
   });
 
-  it('every portal error but not-bound is a network error; not-bound unbinds the gate', () => {
-    for (const code of ['portal.timeout', 'portal.unreachable', 'portal.auth-failed', 'portal.bad-response', 'portal.rejected'] as const) {
+  it('every portal error but not-bound is a network error with its cause; not-bound unbinds and reconciles', () => {
+    const codes = ['portal.timeout', 'portal.unreachable', 'portal.auth-failed', 'portal.bad-response', 'portal.rejected'] as const;
+    for (const code of codes) {
       const a = transition(idle, INPUTS['scan-code'], policy);
-      const b = transition(a.model, { type: 'portal-error', requestId: 1, code }, policy);
-      expect(b.effects).toContainEqual(expect.objectContaining({ type: 'signal', signal: 'network-error' }));
+      const b = transition(a.model, { type: 'portal-error', requestId: 1, code, authenticated: false }, policy);
+      expect(b.effects).toContainEqual(expect.objectContaining({ type: 'signal', signal: 'network-error', cause: code }));
     }
     const a = transition(idle, INPUTS['scan-code'], policy);
     const b = transition(a.model, INPUTS['error-not-bound'], policy);
     expect(b.effects).toContainEqual(expect.objectContaining({ type: 'signal', signal: 'not-bound' }));
+    expect(b.effects).toContainEqual({ type: 'reconcile-binding' });
     const c = transition(b.model, { type: 'timer', timer: 'show', token: 1 }, policy);
     expect(c.model.phase.kind).toBe('unbound');
+  });
+
+  it('a plaintext NOT_BOUND is a network error and leaves the gate bound', () => {
+    const a = transition(idle, INPUTS['scan-code'], policy);
+    const b = transition(a.model, INPUTS['error-not-bound-plaintext'], policy);
+    expect(b.effects).toContainEqual(expect.objectContaining({ type: 'signal', signal: 'network-error', cause: 'portal.not-bound' }));
+    expect(b.effects).not.toContainEqual({ type: 'reconcile-binding' });
+    const c = transition(b.model, { type: 'timer', timer: 'show', token: 1 }, policy);
+    expect(c.model.phase.kind).toBe('idle');
+  });
+
+  it('the gate deadline and read errors carry their cause', () => {
+    const a = transition(idle, INPUTS['scan-code'], policy);
+    const b = transition(a.model, INPUTS['timer-verify'], policy);
+    expect(b.effects[0]).toMatchObject({ signal: 'network-error', cause: 'portal.timeout' });
+    const r = transition(idle, INPUTS['read-error'], policy);
+    expect(r.effects[0]).toMatchObject({ signal: 'read-error', cause: 'driver.card-invalid' });
   });
 
   it('the same code within the window is verified once; after the window again', () => {

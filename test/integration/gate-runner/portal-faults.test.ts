@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../firmware/core/clock.js';
 import { allOutputsOff } from '../../../ui-led/outputs.js';
 import type { FaultSettings } from '../../../portal-client/mock/faults.js';
+import type { ErrorCode } from '../../../firmware/core/errors.js';
 import { startRunnerRig, type RunnerRig } from './runner-rig.js';
 
 /** Short, so a latency fault beyond it costs the test little; the default is 3000. */
@@ -25,15 +26,16 @@ describe('portal faults → network-error within the deadline', () => {
     await rig?.close();
   });
 
-  const faults: Array<[string, Partial<FaultSettings>]> = [
-    ['answers after 2 s (beyond the deadline)', { latencyMs: 2000 }],
-    ['drops the connection', { dropConnection: true }],
-    ['answers HTTP 503', { httpStatus: 503 }],
-    ['seals its answer with a wrong MAC', { wrongMac: true }],
-    ['answers 200 with a body that is not JSON', { malformedJson: true }],
+  // The verdict line names the cause, so a technician can tell a dead link from a lying portal.
+  const faults: Array<[string, Partial<FaultSettings>, ErrorCode]> = [
+    ['answers after 2 s (beyond the deadline)', { latencyMs: 2000 }, 'portal.timeout'],
+    ['drops the connection', { dropConnection: true }, 'portal.unreachable'],
+    ['answers HTTP 503', { httpStatus: 503 }, 'portal.unreachable'],
+    ['seals its answer with a wrong MAC', { wrongMac: true }, 'portal.auth-failed'],
+    ['answers 200 with a body that is not JSON', { malformedJson: true }, 'portal.bad-response'],
   ];
 
-  for (const [title, fault] of faults) {
+  for (const [title, fault, cause] of faults) {
     it(`portal ${title}`, async () => {
       rig.fixture.mock.server.setFaults(fault);
       try {
@@ -44,6 +46,7 @@ describe('portal faults → network-error within the deadline', () => {
         const verdict = await rig.logger.verdict(index, DEADLINE_MS + 5000);
         const elapsed = performance.now() - start;
         expect(verdict.outcome).toBe('network-error');
+        expect(verdict.cause).toBe(cause);
         expect(elapsed).toBeLessThanOrEqual(DEADLINE_MS + MARGIN_MS);
         expect(rig.tap.writes.filter((w) => w.changes.relay === true).length).toBe(relayWritesBefore);
         await new Promise((r) => setTimeout(r, 100)); // show time (50 ms) over: the gate rests

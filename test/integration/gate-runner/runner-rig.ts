@@ -70,6 +70,8 @@ export class TapBackend implements DisplayBackend {
 
 export interface VerdictEvent {
   outcome: OutcomeKind;
+  /** Why a network-error or read-error came about (an error code). */
+  cause?: string;
   source: string | null;
   readToRequestMs: number | null;
   portalMs: number | null;
