@@ -1,4 +1,7 @@
 // Builds the configured display backend from plain options (the lead maps config onto these).
+// The backend names and the gpiochip rule are defined here once; the config schema offers them.
+// An error names `details.key` only for an option that is a config key (display.*); the options
+// no config key sets (gpiosetMode, gpiosetCommand, baudRate) are named in `details.option`.
 import { PassgateError } from '../firmware/core/errors.js';
 import { DEFAULT_TIMEOUTS, type TimeoutTable } from '../firmware/core/timeouts.js';
 import type { DisplayBackend } from './backend.js';
@@ -11,8 +14,24 @@ import { SerialBoardBackend } from './backends/serial-board.js';
 import { TerminalBackend, type TerminalStream } from './backends/terminal.js';
 import { systemClock, type Clock } from '../firmware/core/clock.js';
 
-export const DISPLAY_BACKENDS = ['gpio-sysfs', 'gpio-gpioset', 'serial-board', 'terminal', 'none', 'recording'] as const;
+/** The backends `display.backend` may choose, in the order `passgate config` lists them. */
+export const CONFIGURABLE_DISPLAY_BACKENDS = [
+  'terminal',
+  'gpio-sysfs',
+  'gpio-gpioset',
+  'serial-board',
+  'none',
+] as const;
+/** Every backend this builds: 'recording' too, for tests and harnesses (a gate would show nothing). */
+export const DISPLAY_BACKENDS = [...CONFIGURABLE_DISPLAY_BACKENDS, 'recording'] as const;
 export type DisplayBackendName = (typeof DISPLAY_BACKENDS)[number];
+
+/**
+ * What gpioset is given as its chip: a name (gpiochip0), number or /dev path. The characters keep
+ * it a single harmless argument; a kernel chip label is at most 32 characters, so 64 is ample.
+ */
+export const GPIO_CHIP_MAX_LENGTH = 64;
+export const GPIO_CHIP_PATTERN = new RegExp(`^[A-Za-z0-9_./-]{1,${GPIO_CHIP_MAX_LENGTH}}$`);
 
 export interface DisplayBackendOptions {
   backend: string;
@@ -36,15 +55,20 @@ export interface DisplayBackendOptions {
   clock?: Clock;
 }
 
-function invalid(key: string, message: string): PassgateError {
+function invalid(key: `display.${string}`, message: string): PassgateError {
   return new PassgateError('config.invalid-value', message, { key });
+}
+
+/** For an option no config key sets: only code passes it. */
+function invalidOption(option: 'gpiosetMode' | 'gpiosetCommand' | 'baudRate', message: string): PassgateError {
+  return new PassgateError('config.invalid-value', message, { option });
 }
 
 function isBackendName(value: string): value is DisplayBackendName {
   return (DISPLAY_BACKENDS as readonly string[]).includes(value);
 }
 
-/** Throws PassgateError 'config.invalid-value' (details.key) for missing or bad options. */
+/** Throws PassgateError 'config.invalid-value' (details.key or details.option) for missing or bad options. */
 export function createDisplayBackend(options: DisplayBackendOptions): DisplayBackend {
   const timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
   const clock = options.clock ?? systemClock;
@@ -60,14 +84,14 @@ export function createDisplayBackend(options: DisplayBackendOptions): DisplayBac
     }
     case 'gpio-gpioset': {
       const pins = requirePins(options.pins);
-      if (typeof options.gpioChip !== 'string' || !/^[A-Za-z0-9_./-]{1,64}$/.test(options.gpioChip)) {
+      if (typeof options.gpioChip !== 'string' || !GPIO_CHIP_PATTERN.test(options.gpioChip)) {
         throw invalid('display.gpioChip', 'display.gpioChip must name a gpiochip, e.g. gpiochip0');
       }
       if (options.gpiosetMode !== undefined && options.gpiosetMode !== 'signal' && options.gpiosetMode !== 'exit') {
-        throw invalid('display.gpiosetMode', "display.gpiosetMode must be 'signal' or 'exit'");
+        throw invalidOption('gpiosetMode', "the gpiosetMode option must be 'signal' or 'exit'");
       }
       if (options.gpiosetCommand !== undefined && (typeof options.gpiosetCommand !== 'string' || options.gpiosetCommand === '')) {
-        throw invalid('display.gpiosetCommand', 'display.gpiosetCommand must be a command path');
+        throw invalidOption('gpiosetCommand', 'the gpiosetCommand option must be a command path');
       }
       return new GpiosetBackend({
         pins,
@@ -83,7 +107,7 @@ export function createDisplayBackend(options: DisplayBackendOptions): DisplayBac
         throw invalid('display.serialPath', 'display.serialPath must name the board serial port');
       }
       if (options.baudRate !== undefined && (!Number.isSafeInteger(options.baudRate) || options.baudRate < 300 || options.baudRate > 4_000_000)) {
-        throw invalid('display.baudRate', 'display.baudRate must be a baud rate');
+        throw invalidOption('baudRate', 'the serial board baudRate option must be a baud rate');
       }
       return new SerialBoardBackend({ path: options.serialPath, baudRate: options.baudRate, timeouts, clock });
     }

@@ -40,6 +40,9 @@ export interface CameraDriverOptions {
   now?: () => number;
 }
 
+/** The V4L2 node of the first camera, used when no device is given. */
+export const DEFAULT_CAMERA_DEVICE = '/dev/video0';
+
 export interface CameraFfmpegOptions {
   /** V4L2 device node (default /dev/video0). */
   device?: string;
@@ -65,7 +68,7 @@ export function ffmpegSourceFactory(opts: CameraFfmpegOptions, timeouts: CameraT
   const inputArgs =
     opts.inputArgs ??
     v4l2InputArgs({
-      device: opts.device ?? '/dev/video0',
+      device: opts.device ?? DEFAULT_CAMERA_DEVICE,
       width: opts.width,
       height: opts.height,
       frameRate: opts.frameRate,
@@ -97,7 +100,8 @@ export class CameraDriver implements InputDriver {
     } else {
       throw new RangeError('CameraDriver needs a frame source or ffmpeg settings');
     }
-    const device = options.ffmpeg?.inputArgs === undefined ? options.ffmpeg?.device ?? '/dev/video0' : undefined;
+    const device =
+      options.ffmpeg?.inputArgs === undefined ? options.ffmpeg?.device ?? DEFAULT_CAMERA_DEVICE : undefined;
     const isPresent = options.isPresent ?? (options.source === undefined && device !== undefined ? pathExists(device) : undefined);
     this.pipeline = new DecodePipeline({
       decoders: options.decoders,

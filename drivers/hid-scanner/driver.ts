@@ -8,6 +8,7 @@ import type { TimeoutTable } from '../../firmware/core/timeouts.js';
 import { Reconnector, asDriverError } from '../reconnect.js';
 import { nodeHidOpener, type HidDeviceOpener, type HidReportSource } from './device.js';
 import { HidReportDecoder, type HidDiscardReason, type HidFrame } from './report-decoder.js';
+import { isUsbId } from './usb-id.js';
 
 export interface HidScannerOptions {
   /** USB vendor ID, e.g. 0x0c2e. */
@@ -26,8 +27,6 @@ export const DEFAULT_HID_SCANNER_OPTIONS: Pick<HidScannerOptions, 'maxCodeLength
 function invalid(key: string): PassgateError {
   return new PassgateError('config.invalid-value', `HID scanner option ${key} is invalid`, { key });
 }
-
-const isUsbId = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 0xffff;
 
 /** Fills defaults and checks every value; throws `config.invalid-value` naming the bad key. */
 export function hidScannerOptions(

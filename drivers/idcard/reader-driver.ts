@@ -13,6 +13,7 @@ import { Listeners } from '../../firmware/core/listeners.js';
 import { Reconnector, asDriverError, pathExists } from '../reconnect.js';
 import { findCard, readIdentity } from './card-flow.js';
 import { SamClient } from './sam-client.js';
+import { IDCARD_READER_DEFAULT_BAUD_RATE } from './line-settings.js';
 
 export type IdCardReaderTimeouts = Pick<
   TimeoutTable,
@@ -80,7 +81,7 @@ export class IdCardReaderDriver implements InputDriver {
   constructor(options: IdCardReaderOptions) {
     this.name = options.name ?? 'idcard';
     this.path = options.path;
-    this.baudRate = options.baudRate ?? 115_200;
+    this.baudRate = options.baudRate ?? IDCARD_READER_DEFAULT_BAUD_RATE;
     this.timeouts = options.timeouts ?? timeoutTable();
     this.reconnector = new Reconnector<SerialPort>({
       open: () => openSerialPort(this.path, this.baudRate),

@@ -1,20 +1,10 @@
-// The config store: the settings of firmware/config/schema.ts in one SQLite database,
-// `<dataDir>/passgate.db`, shared by the daemon and the CLI.
+// The config store: the settings of firmware/config/keys.ts in one SQLite database,
+// `<dataDir>/passgate.db` (opened by database.ts), shared by the daemon and the CLI.
 //
 // Config only. The API takes schema keys and validated values, nothing else: no scan, pass
 // code, name or ID number may ever be stored here (standard 8.1.2), and there is deliberately
 // no generic "put a row" method that could be used for it.
-//
-// Durability: journal_mode=WAL with synchronous=FULL. WAL lets the daemon read while the CLI
-// writes (readers never wait for a writer), and a transaction is atomic across a crash or power
-// cut: after a cut the database holds either all of a setMany or none of it. FULL (rather than
-// WAL's usual NORMAL) also fsyncs the log at every commit, so a setting the CLI reported as
-// saved survives a power cut that follows a moment later; config writes are rare, so the fsync
-// costs nothing that matters. (DELETE journal + FULL would be as safe but blocks readers during a
-// write.)
-import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { PassgateError, isPassgateError } from '../core/errors.js';
 import { DEFAULT_TIMEOUTS, type TimeoutTable } from '../core/timeouts.js';
 import {
@@ -31,24 +21,7 @@ import {
   unknownKeyError,
   validateValue,
 } from './schema.js';
-
-export const DATABASE_FILE = 'passgate.db';
-
-type Db = Database.Database;
-
-/**
- * Forward-only migrations: entry i brings the database from user_version i to i + 1. Never edit
- * or reorder a released entry; append a new one. Each runs in the same transaction as the
- * user_version bump, so a crash leaves the database at the old version or the new one.
- */
-export const MIGRATIONS: readonly ((db: Db) => void)[] = [
-  // 1: one row per key that was ever set; the value is the JSON text of the typed value.
-  (db) => {
-    db.exec('CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
-  },
-];
-
-export const SCHEMA_VERSION = MIGRATIONS.length;
+import { type Db, openDatabase, storageError } from './database.js';
 
 export interface ConfigStoreOptions {
   /** configPollMs (watch interval) and configBusyMs (SQLite busy timeout); defaults from timeouts.ts. */
@@ -84,43 +57,6 @@ const SYNCHRONOUS_NAMES: Record<number, string> = { 0: 'off', 1: 'normal', 2: 'f
 
 export type ChangeListener = (changedKeys: ConfigKey[]) => void;
 export type ErrorListener = (error: PassgateError) => void;
-
-function storageError(action: string, cause: unknown): PassgateError {
-  if (isPassgateError(cause)) return cause;
-  // SQLite's messages name files and constraints, never values (we bind every value).
-  const sqliteCode = typeof cause === 'object' && cause !== null && 'code' in cause ? String(cause.code) : undefined;
-  const detail = cause instanceof Error ? `: ${cause.message}` : '';
-  return new PassgateError('config.storage', `config database: could not ${action}${detail}`, { sqliteCode }, { cause });
-}
-
-/** Makes `dir` if missing (mode 0700: the database holds the vendor secret). */
-function ensureDataDir(dir: string): void {
-  let existed = true;
-  try {
-    statSync(dir);
-  } catch {
-    existed = false;
-  }
-  if (!existed) {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    chmodSync(dir, 0o700); // the umask may have removed bits; make the mode exact
-  } else if (!statSync(dir).isDirectory()) {
-    throw new PassgateError('config.storage', `data directory ${dir} is not a directory`);
-  }
-}
-
-/** Creates the database file with mode 0600 before SQLite opens it (SQLite would use 0644). */
-function ensureDatabaseFile(path: string): void {
-  let fd: number;
-  try {
-    fd = openSync(path, 'wx', 0o600);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return;
-    throw error;
-  }
-  closeSync(fd);
-  chmodSync(path, 0o600);
-}
 
 export class ConfigStore {
   /** Absolute path of the database file. */
@@ -159,29 +95,8 @@ export class ConfigStore {
   static open(dataDir: string, options: ConfigStoreOptions = {}): ConfigStore {
     const pollMs = options.timeouts?.configPollMs ?? DEFAULT_TIMEOUTS.configPollMs;
     const busyMs = options.timeouts?.configBusyMs ?? DEFAULT_TIMEOUTS.configBusyMs;
-    const path = resolve(dataDir, DATABASE_FILE);
-    const deadline = Date.now() + busyMs;
-    for (let attempt = 0; ; attempt++) {
-      let db: Db | undefined;
-      try {
-        ensureDataDir(dataDir);
-        ensureDatabaseFile(path);
-        db = new Database(path, { timeout: busyMs });
-        db.pragma('journal_mode = WAL');
-        db.pragma('synchronous = FULL');
-        migrate(db);
-        return new ConfigStore(path, db, pollMs);
-      } catch (error) {
-        db?.close();
-        // While another process recovers the WAL of a writer that died (power cut, kill -9),
-        // SQLite answers SQLITE_BUSY at open without consulting the busy timeout: retry.
-        if (isBusy(error) && Date.now() < deadline) {
-          sleepSync(Math.min(20 * 2 ** attempt, 200));
-          continue;
-        }
-        throw storageError('open the database', error);
-      }
-    }
+    const { path, db } = openDatabase(dataDir, busyMs);
+    return new ConfigStore(path, db, pollMs);
   }
 
   /** The key's value: the stored one, or the default when unset (or stored before a rule tightened). */
@@ -415,40 +330,4 @@ function decodeStored<K extends ConfigKey>(key: K, text: string): { value: Confi
 function effectiveValue(key: ConfigKey, stored: StoredRows): unknown {
   const decoded = stored.get(key)?.decoded;
   return decoded === undefined ? defaultOf(key) : decoded.value;
-}
-
-function migrate(db: Db): void {
-  const readVersion = () => db.pragma('user_version', { simple: true }) as number;
-  const check = (version: number) => {
-    if (version > SCHEMA_VERSION) {
-      throw new PassgateError(
-        'config.storage',
-        `config database has schema version ${version}, newer than this passgate knows (${SCHEMA_VERSION}); upgrade passgate or use another data dir`,
-        { version, known: SCHEMA_VERSION },
-      );
-    }
-  };
-  const found = readVersion();
-  check(found);
-  if (found === SCHEMA_VERSION) return;
-  // Another process (daemon and CLI starting together) may migrate at the same time: take the
-  // write lock first, then read the version again inside the transaction.
-  db.transaction(() => {
-    const version = readVersion();
-    check(version);
-    for (let next = version; next < SCHEMA_VERSION; next++) {
-      MIGRATIONS[next](db);
-      db.pragma(`user_version = ${next + 1}`);
-    }
-  }).immediate();
-}
-
-function isBusy(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
-}
-
-/** Blocks this thread for `ms`: only while opening the database, before anything else runs. */
-function sleepSync(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }

@@ -1,7 +1,7 @@
 // Every timeout, interval and retry count of the runtime, in one typed table.
 // Components take the table (or a slice of it) as a constructor argument; nothing reads a
 // literal duration of its own. Config may override entries (key `timeouts`, a JSON object
-// of name → number, validated in firmware/config/schema.ts).
+// of name → number, validated in firmware/config/json-values.ts).
 
 export const DEFAULT_TIMEOUTS = {
   /** Whole deadline of one pass-code or ID-card verification, request to verified answer. */

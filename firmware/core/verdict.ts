@@ -14,6 +14,8 @@ export const OPINION_TEXT: Record<Opinion, string> = {
 
 export const NAT_VALIDITY_HOURS = [24, 48, 72] as const;
 export type NatValidityHours = (typeof NAT_VALIDITY_HOURS)[number];
+/** The most vaccination doses a venue's preset may require (7.3.3). */
+export const MAX_VACCINATION_DOSES = 10;
 
 export interface NatFinding {
   /** The venue's preset window. */

@@ -13,7 +13,8 @@ export type RestPhase =
   | { kind: 'idle' }
   | { kind: 'degraded' }; // the portal is failing; scans are still tried, and end in network-error
 
-export type BindMode = 'bind' | 'rebind';
+export const BIND_MODES = ['bind', 'rebind'] as const;
+export type BindMode = (typeof BIND_MODES)[number];
 
 export type GatePhase =
   | RestPhase
@@ -69,15 +70,22 @@ export type GateEffect =
   | { type: 'bind-finished'; bindRequestId: string; ok: false; code: BindFailure }
   | { type: 'dropped'; reason: 'busy' | 'duplicate' | 'queue-full' | 'bind-mode'; source: string };
 
+/** What happens to input that arrives while verifying or showing. */
+export const BUSY_INPUT_MODES = ['drop', 'queue'] as const;
+export type BusyInputMode = (typeof BUSY_INPUT_MODES)[number];
+/** What happens when a venue requirement (NAT, vaccination) is not met: deny, or pass with a notice. */
+export const REQUIREMENT_POLICIES = ['deny', 'warn'] as const;
+export type RequirementPolicy = (typeof REQUIREMENT_POLICIES)[number];
+
 export interface GatePolicy {
-  busyInput: 'drop' | 'queue';
+  busyInput: BusyInputMode;
   queueLimit: number;
   dedupWindowMs: number;
   showMs: number;
   verifyDeadlineMs: number;
   bindModeMs: number;
-  natPolicy: 'deny' | 'warn';
-  vaccinationPolicy: 'deny' | 'warn';
+  natPolicy: RequirementPolicy;
+  vaccinationPolicy: RequirementPolicy;
 }
 
 export interface GateModel {

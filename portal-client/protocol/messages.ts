@@ -2,6 +2,7 @@
 // wire. Both the device (portal-client) and the mock portal use these: one implementation.
 import { PassgateError } from '../../firmware/core/errors.js';
 import {
+  MAX_VACCINATION_DOSES,
   NAT_VALIDITY_HOURS,
   OPINIONS,
   isMaskedIdNumber,
@@ -103,7 +104,7 @@ export function readVenueInfo(value: unknown): VenueInfo {
     name: readString(o, 'name', { min: 1, max: 100 }),
     category: readEnum(o, 'category', VENUE_CATEGORIES),
     natValidityHours: readEnum(o, 'natValidityHours', [...NAT_VALIDITY_HOURS, null]),
-    vaccinationDoses: o.vaccinationDoses === null ? null : readInt(o, 'vaccinationDoses', 1, 10),
+    vaccinationDoses: o.vaccinationDoses === null ? null : readInt(o, 'vaccinationDoses', 1, MAX_VACCINATION_DOSES),
   };
 }
 

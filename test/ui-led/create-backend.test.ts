@@ -1,18 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import { isPassgateError, type PassgateError } from '../../firmware/core/errors.js';
-import { createDisplayBackend, type DisplayBackendOptions } from '../../ui-led/create-backend.js';
+import {
+  CONFIGURABLE_DISPLAY_BACKENDS,
+  DISPLAY_BACKENDS,
+  GPIO_CHIP_MAX_LENGTH,
+  createDisplayBackend,
+  type DisplayBackendOptions,
+} from '../../ui-led/create-backend.js';
 import { FakeClock } from '../../firmware/core/fake-clock.js';
 import { RecordingBackend } from '../../ui-led/backends/recording.js';
 
-function invalidKey(options: DisplayBackendOptions): string | undefined {
+function invalidDetail(options: DisplayBackendOptions, field: 'key' | 'option'): string | undefined {
   try {
     createDisplayBackend(options);
   } catch (error) {
     expect(isPassgateError(error, 'config.invalid-value')).toBe(true);
-    return String((error as PassgateError).details.key);
+    return (error as PassgateError).details[field] as string | undefined;
   }
   return undefined;
 }
+const invalidKey = (options: DisplayBackendOptions) => invalidDetail(options, 'key');
+const invalidOption = (options: DisplayBackendOptions) => invalidDetail(options, 'option');
 
 describe('createDisplayBackend', () => {
   it('builds each backend by name', () => {
@@ -37,8 +45,31 @@ describe('createDisplayBackend', () => {
     expect(invalidKey({ backend: 'gpio-sysfs', pins: { red: { line: 3, activeLow: 'yes' } } as never })).toBe('display.pins.red.activeLow');
     expect(invalidKey({ backend: 'gpio-gpioset', pins: { red: 3 } })).toBe('display.gpioChip');
     expect(invalidKey({ backend: 'gpio-gpioset', pins: { red: 3 }, gpioChip: 'chip; rm -rf /' })).toBe('display.gpioChip');
-    expect(invalidKey({ backend: 'gpio-gpioset', pins: { red: 3 }, gpioChip: 'gpiochip0', gpiosetMode: 'wait' as never })).toBe('display.gpiosetMode');
+    const longChip = 'x'.repeat(GPIO_CHIP_MAX_LENGTH + 1);
+    expect(invalidKey({ backend: 'gpio-gpioset', pins: { red: 3 }, gpioChip: longChip })).toBe('display.gpioChip');
     expect(invalidKey({ backend: 'serial-board' })).toBe('display.serialPath');
-    expect(invalidKey({ backend: 'serial-board', serialPath: '/dev/ttyACM0', baudRate: 12.5 })).toBe('display.baudRate');
+  });
+
+  it('names the option, and no config key, for options no config key sets', () => {
+    const gpioset = { backend: 'gpio-gpioset', pins: { red: 3 }, gpioChip: 'gpiochip0' } as const;
+    const board = { backend: 'serial-board', serialPath: '/dev/ttyACM0' } as const;
+    for (const [options, option] of [
+      [{ ...gpioset, gpiosetMode: 'wait' as never }, 'gpiosetMode'],
+      [{ ...gpioset, gpiosetCommand: '' }, 'gpiosetCommand'],
+      [{ ...board, baudRate: 12.5 }, 'baudRate'],
+    ] as const) {
+      expect(invalidOption(options), option).toBe(option);
+      expect(invalidKey(options), option).toBeUndefined();
+    }
+  });
+
+  it('builds every backend it names, the ones config may choose among them', () => {
+    const options = {
+      pins: { red: 3 }, gpioChip: 'x'.repeat(GPIO_CHIP_MAX_LENGTH), serialPath: '/dev/ttyACM1',
+      stream: { isTTY: false, write: () => true }, clock: new FakeClock(),
+    };
+    for (const backend of DISPLAY_BACKENDS) expect(createDisplayBackend({ ...options, backend }).name).toBe(backend);
+    expect(DISPLAY_BACKENDS).toEqual(expect.arrayContaining([...CONFIGURABLE_DISPLAY_BACKENDS]));
+    expect(CONFIGURABLE_DISPLAY_BACKENDS).not.toContain('recording');
   });
 });

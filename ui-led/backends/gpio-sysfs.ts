@@ -14,9 +14,12 @@ import { sleep, systemClock, type Clock } from '../../firmware/core/clock.js';
 import { OUTPUT_NAMES, type OutputChanges, type OutputName } from '../outputs.js';
 import { lineLevel, type PinMap, type PinSpec } from './pins.js';
 
+/** Where the kernel's sysfs GPIO interface lives. */
+export const DEFAULT_GPIO_SYSFS_ROOT = '/sys/class/gpio';
+
 export interface GpioSysfsOptions {
   pins: PinMap;
-  /** Default `/sys/class/gpio`. */
+  /** Default DEFAULT_GPIO_SYSFS_ROOT. */
   root?: string;
   timeouts: Pick<TimeoutTable, 'gpioExportSettleMs' | 'gpioExportPollMs'>;
   clock?: Clock;
@@ -30,7 +33,7 @@ export class GpioSysfsBackend implements DisplayBackend {
   private readonly valueFiles = new Map<OutputName, string>();
 
   constructor(private readonly options: GpioSysfsOptions) {
-    this.root = options.root ?? '/sys/class/gpio';
+    this.root = options.root ?? DEFAULT_GPIO_SYSFS_ROOT;
     this.clock = options.clock ?? systemClock;
   }
 

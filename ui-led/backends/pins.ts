@@ -14,7 +14,8 @@ export type PinMap = Partial<Record<OutputName, PinSpec>>;
 /** As in config: a bare number is an active-high line. */
 export type PinMapInput = Partial<Record<OutputName, number | PinSpec>>;
 
-const MAX_LINE = 65_535;
+/** The largest line number accepted; sysfs GPIO numbers and gpiochip offsets stay far below it. */
+export const MAX_GPIO_LINE = 65_535;
 
 /** Validates a pin map from config; throws 'config.invalid-value' (details.key). */
 export function normalizePins(input: unknown, key = 'display.pins'): PinMap {
@@ -30,7 +31,7 @@ export function normalizePins(input: unknown, key = 'display.pins'): PinMap {
     const spec = typeof value === 'number' ? { line: value } : value;
     const line = typeof spec === 'object' && spec !== null ? (spec as PinSpec).line : undefined;
     const activeLow = typeof spec === 'object' && spec !== null ? (spec as PinSpec).activeLow : undefined;
-    if (!Number.isSafeInteger(line) || (line as number) < 0 || (line as number) > MAX_LINE) {
+    if (!Number.isSafeInteger(line) || (line as number) < 0 || (line as number) > MAX_GPIO_LINE) {
       throw new PassgateError('config.invalid-value', `${key}.${name} must be a GPIO line number`, { key: `${key}.${name}` });
     }
     if (activeLow !== undefined && typeof activeLow !== 'boolean') {

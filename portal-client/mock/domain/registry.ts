@@ -6,7 +6,7 @@
 // prove it holds its registered SM2 key; the server verifies that signature against
 // `getDevice(id).publicKey` before it calls `rebind` (and answers BAD_SIGNATURE itself).
 import type { NatValidityHours } from '../../../firmware/core/verdict.js';
-import { NAT_VALIDITY_HOURS } from '../../../firmware/core/verdict.js';
+import { MAX_VACCINATION_DOSES, NAT_VALIDITY_HOURS } from '../../../firmware/core/verdict.js';
 
 // The wire's error codes and venue categories are the protocol module's: one list for both sides.
 import { PORTAL_ERROR_CODES, VENUE_CATEGORIES, type PortalErrorCode, type VenueCategory } from '../../protocol/messages.js';
@@ -77,7 +77,6 @@ export interface RegistryOptions {
 const IDENTIFIER = /^[\x21-\x7e]{1,64}$/;
 const MAX_NAME_CHARS = 64;
 const SM2_PUBLIC_KEY_BYTES = 65;
-const MAX_VACCINATION_DOSES = 10;
 
 export function isIdentifier(value: unknown): value is string {
   return typeof value === 'string' && IDENTIFIER.test(value);

@@ -8,7 +8,11 @@ import {
   newlandReplies,
 } from '../../../drivers/serial-scanner/profiles.js';
 import { MockSerialScanner } from '../../../drivers/serial-scanner/mock.js';
-import { serialScannerOptions, DEFAULT_SERIAL_SCANNER_OPTIONS } from '../../../drivers/serial-scanner/options.js';
+import {
+  DEFAULT_SERIAL_SCANNER_OPTIONS,
+  MAX_CODE_LENGTH_BOUNDS,
+  serialScannerOptions,
+} from '../../../drivers/serial-scanner/options.js';
 import { isPassgateError } from '../../../firmware/core/errors.js';
 import type { InputEvent } from '../../../drivers/input.js';
 
@@ -101,12 +105,30 @@ describe('serialScannerOptions', () => {
     });
   });
 
+  it('accepts the edges of every range and list', () => {
+    const edges = [
+      { maxCodeLength: MAX_CODE_LENGTH_BOUNDS.min },
+      { maxCodeLength: MAX_CODE_LENGTH_BOUNDS.max },
+      { baudRate: 1200 },
+      { baudRate: 230_400 },
+      { dataBits: 7, parity: 'even', stopBits: 2 },
+      { suffix: 'none', profile: 'newland', mode: 'trigger' },
+    ] as const;
+    for (const edge of edges) expect(serialScannerOptions({ path: '/dev/ttyACM0', ...edge })).toMatchObject(edge);
+  });
+
   it.each([
     [{ baudRate: 0 }, 'baudRate'],
+    [{ baudRate: 96_000 }, 'baudRate'],
     [{ dataBits: 9 }, 'dataBits'],
+    [{ dataBits: 5 }, 'dataBits'],
+    [{ stopBits: 1.5 }, 'stopBits'],
     [{ parity: 'mark' }, 'parity'],
     [{ suffix: 'tab' }, 'suffix'],
     [{ maxCodeLength: 0 }, 'maxCodeLength'],
+    [{ maxCodeLength: MAX_CODE_LENGTH_BOUNDS.min - 1 }, 'maxCodeLength'],
+    [{ maxCodeLength: MAX_CODE_LENGTH_BOUNDS.max + 1 }, 'maxCodeLength'],
+    [{ mode: 'sense' }, 'mode'],
     [{ profile: 'zebra' }, 'profile'],
     [{ path: '' }, 'path'],
   ])('rejects %o with config.invalid-value naming %s', (bad, key) => {

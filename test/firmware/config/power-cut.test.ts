@@ -2,14 +2,15 @@
 // database must pass integrity_check, every value must validate, and each transaction's keys
 // must agree. (A kill is not a real power cut — the kernel still flushes the page cache — but
 // it stops the writer at any instruction, mid-transaction and mid-checkpoint included; the
-// durability against a cut comes from WAL + synchronous=FULL, see store.ts.)
+// durability against a cut comes from WAL + synchronous=FULL, see database.ts.)
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigStore, DATABASE_FILE, SCHEMA_VERSION } from '../../../firmware/config/store.js';
+import { ConfigStore } from '../../../firmware/config/store.js';
+import { DATABASE_FILE, SCHEMA_VERSION } from '../../../firmware/config/database.js';
 
 const WRITER = 'test/firmware/config/fixtures/power-cut-writer.ts';
 const ROUNDS = 12;

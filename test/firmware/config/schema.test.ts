@@ -72,7 +72,8 @@ describe('config validation', () => {
     expect(codeOf(() => validateValue('gate.showMs', Number.NaN))).toBe('config.invalid-value');
     expect(codeOf(() => validateValue('gate.showMs', '1000'))).toBe('config.invalid-value');
     expect(codeOf(() => validateValue('gate.queueLimit', 11))).toBe('config.invalid-value');
-    expect(codeOf(() => validateValue('binding.vaccinationDoses', 6))).toBe('config.invalid-value');
+    expect(validateValue('binding.vaccinationDoses', 10)).toBe(10);
+    expect(codeOf(() => validateValue('binding.vaccinationDoses', 11))).toBe('config.invalid-value');
     expect(validateValue('drivers.serial.baudRate', 115_200)).toBe(115_200);
     expect(codeOf(() => validateValue('drivers.serial.baudRate', 9601))).toBe('config.invalid-value');
     expect(codeOf(() => validateValue('drivers.camera.fps', 61))).toBe('config.invalid-value');

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -6,7 +6,8 @@ import { createRequire } from 'node:module';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PassgateError } from '../../../firmware/core/errors.js';
-import { ConfigStore, DATABASE_FILE, SCHEMA_VERSION } from '../../../firmware/config/store.js';
+import { ConfigStore } from '../../../firmware/config/store.js';
+import { DATABASE_FILE, SCHEMA_VERSION } from '../../../firmware/config/database.js';
 import fc from 'fast-check';
 import { CONFIG_KEYS, type ConfigKey, parseValueText } from '../../../firmware/config/schema.js';
 import { codeOf } from '../../support/failures.js';
@@ -127,17 +128,6 @@ describe('ConfigStore basics', () => {
     expect(store.get('vendor.appSecret')).toBe('synthetic-secret-123');
   });
 
-  it('creates the directory 0700 and the database, WAL and SHM files 0600', () => {
-    const dir = join(root, 'nested', 'data');
-    const store = open(dir);
-    store.set('gate.showMs', 777);
-    expect(statSync(dir).mode & 0o777).toBe(0o700);
-    for (const file of [DATABASE_FILE, `${DATABASE_FILE}-wal`, `${DATABASE_FILE}-shm`]) {
-      expect(statSync(join(dir, file)).mode & 0o777, file).toBe(0o600);
-    }
-    expect(store.path).toBe(join(dir, DATABASE_FILE));
-  });
-
   it('uses WAL with synchronous FULL and the configured busy timeout', () => {
     const store = open();
     expect(store.storageInfo()).toEqual({
@@ -170,15 +160,11 @@ describe('ConfigStore basics', () => {
     await new Promise((resolve) => holder.once('exit', resolve));
   });
 
-  it('throws config.storage after close and for a file that is not a database', () => {
+  it('throws config.storage after close, and when the database cannot be opened', () => {
     const store = open();
     store.close();
     expect(codeOf(() => store.get('gate.showMs'))).toBe('config.storage');
     store.close(); // idempotent
-    const dir = join(root, 'garbage');
-    mkdirSync(dir);
-    writeFileSync(join(dir, DATABASE_FILE), Buffer.alloc(4096, 0x5a));
-    expect(codeOf(() => ConfigStore.open(dir))).toBe('config.storage');
     const notDir = join(root, 'file');
     writeFileSync(notDir, 'x');
     expect(codeOf(() => ConfigStore.open(notDir))).toBe('config.storage');
@@ -215,42 +201,18 @@ describe('ConfigStore.parseAndSet with random input', () => {
   });
 });
 
-describe('ConfigStore migrations', () => {
-  it('migrates a version-0 database with a legacy table and unknown keys', () => {
-    const dir = join(root, 'legacy');
-    mkdirSync(dir, { mode: 0o700 });
-    const db = new Database(join(dir, DATABASE_FILE));
-    db.exec("CREATE TABLE legacy_prefs (name TEXT, val TEXT); INSERT INTO legacy_prefs VALUES ('beep', 'loud')");
+describe('ConfigStore stored rows', () => {
+  it('ignores keys of an older schema and values a newer rule refuses', () => {
+    const store = open();
+    const db = rawDb();
+    db.exec(`INSERT INTO settings VALUES
+      ('gate.oldKnob', '5'), ('gate.showMs', '50'), ('gate.queueLimit', 'not json')`);
     db.close();
-    const store = open(dir);
-    expect(store.get('gate.showMs')).toBe(2000);
-    const check = rawDb(dir);
-    expect(check.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
-    expect(check.prepare('SELECT count(*) AS n FROM legacy_prefs').get()).toEqual({ n: 1 });
-    // Keys from an older schema, and a stored value a newer rule refuses, are ignored.
-    check.exec(`INSERT INTO settings VALUES ('gate.oldKnob', '5'), ('gate.showMs', '50'), ('gate.queueLimit', 'not json')`);
-    check.close();
     expect(store.get('gate.showMs')).toBe(2000);
     expect(store.get('gate.queueLimit')).toBe(1);
     const entry = store.list().find((e) => e.key === 'gate.showMs')!;
     expect(entry).toMatchObject({ isDefault: true, storedInvalid: true });
     expect(store.list().map((e) => e.key)).not.toContain('gate.oldKnob');
-  });
-
-  it('refuses a database from a newer passgate', () => {
-    const dir = join(root, 'future');
-    open(dir).close();
-    const db = rawDb(dir);
-    db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
-    db.close();
-    try {
-      ConfigStore.open(dir);
-      expect.unreachable();
-    } catch (error) {
-      expect(error).toBeInstanceOf(PassgateError);
-      expect((error as PassgateError).code).toBe('config.storage');
-      expect((error as PassgateError).message).toMatch(/newer/);
-    }
   });
 });
 

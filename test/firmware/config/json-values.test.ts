@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import {
+  PINS_SHAPE,
+  checkPatterns,
+  checkPins,
+  checkScanResult,
+  checkTimeouts,
+} from '../../../firmware/config/json-values.js';
+import { MAX_GPIO_LINE } from '../../../ui-led/backends/pins.js';
+
+const reasonOf = (checked: { ok: boolean; reason?: string }) => (checked.ok ? undefined : checked.reason);
+
+describe('checkPins', () => {
+  it('takes the ui-led outputs, blue optional, and returns them in output order', () => {
+    expect(PINS_SHAPE).toBe('{red, green, blue?, buzzer, relay}');
+    expect(checkPins({ relay: 4, buzzer: 3, green: 2, red: 1 })).toEqual({
+      ok: true, value: { red: 1, green: 2, buzzer: 3, relay: 4 },
+    });
+    const all = checkPins({ relay: 5, blue: 3, buzzer: 4, green: 2, red: 1 });
+    expect(all.ok && Object.keys(all.value)).toEqual(['red', 'green', 'blue', 'buzzer', 'relay']);
+  });
+
+  it('says which rule broke, without the value', () => {
+    expect(reasonOf(checkPins([1]))).toBe('must be an object {red, green, blue?, buzzer, relay}');
+    expect(reasonOf(checkPins({ red: 1, green: 2, buzzer: 3, relay: 4, fan: 5 }))).toBe(
+      'has a field that is not red, green, blue, buzzer or relay',
+    );
+    expect(reasonOf(checkPins({ red: 1, green: 2, buzzer: 3 }))).toBe(
+      `relay must be a line number from 0 to ${MAX_GPIO_LINE}`,
+    );
+    expect(reasonOf(checkPins({ red: 1, green: 2, buzzer: 3, relay: MAX_GPIO_LINE + 1 }))).toMatch(/^relay must be/);
+    expect(reasonOf(checkPins({ red: 1, green: 1, buzzer: 3, relay: 4 }))).toBe('two outputs share one line');
+  });
+});
+
+describe('checkScanResult', () => {
+  it('takes null or the documented fields only', () => {
+    expect(checkScanResult(null)).toEqual({ ok: true, value: null });
+    const result = { requestId: 'r-1', ok: true, venueName: '某某站', venueCategory: 'transport' };
+    expect(checkScanResult(result)).toEqual({ ok: true, value: result });
+    expect(reasonOf(checkScanResult({ requestId: 'r-1', ok: true, code: 'x' }))).toBe(
+      'has a field that is not requestId, ok, errorCode, venueName or venueCategory',
+    );
+    expect(reasonOf(checkScanResult({ requestId: 'r 1', ok: true }))).toBe(
+      'requestId must be 1 to 64 letters, digits, "_" or "-"',
+    );
+    expect(reasonOf(checkScanResult({ requestId: 'r', ok: true, venueCategory: 'harbour' }))).toBe(
+      'venueCategory must be a venue category',
+    );
+    expect(reasonOf(checkScanResult({ requestId: 'r', ok: true, venueName: 'a\nb' }))).toMatch(/one line/);
+  });
+});
+
+describe('checkTimeouts and checkPatterns', () => {
+  it('timeouts: known names to timer-safe numbers', () => {
+    expect(checkTimeouts({ verifyDeadlineMs: 0 })).toEqual({ ok: true, value: { verifyDeadlineMs: 0 } });
+    expect(reasonOf(checkTimeouts({ nope: 1 }))).toBe('names a timeout that firmware/core/timeouts.ts does not have');
+    expect(reasonOf(checkTimeouts({ verifyDeadlineMs: 2 ** 31 }))).toMatch(/^every timeout must be/);
+  });
+
+  it('patterns: any object, left to ui-led', () => {
+    expect(checkPatterns({ pass: { anything: true } }).ok).toBe(true);
+    expect(checkPatterns('pass').ok).toBe(false);
+  });
+});
