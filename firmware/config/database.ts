@@ -9,10 +9,17 @@
 // saved survives a power cut that follows a moment later; config writes are rare, so the fsync
 // costs nothing that matters. (DELETE journal + FULL would be as safe but blocks readers during a
 // write.)
-import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, lstatSync, mkdirSync, openSync, type Stats } from 'node:fs';
 import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { PassgateError, isPassgateError } from '../core/errors.js';
+import {
+  UNTRUSTED_DIRECTORY_BITS,
+  UNTRUSTED_SECRET_FILE_BITS,
+  describeTrustProblem,
+  trustProblem,
+  trustedOwners,
+} from '../core/path-trust.js';
 
 export const DATABASE_FILE = 'passgate.db';
 
@@ -46,16 +53,21 @@ export function storageError(action: string, cause: unknown): PassgateError {
  * Opens (creating if needed) `<dataDir>/passgate.db` and brings it to SCHEMA_VERSION. Waits up
  * to `busyMs` for another process, here and in every later statement. Throws PassgateError
  * 'config.storage' when the directory or file cannot be used, the file is not a database, or it
- * was written by a newer passgate.
+ * was written by a newer passgate; 'config.untrusted-path' when an existing directory or database
+ * is owned by an untrusted user or writable by others (firmware/core/path-trust.ts).
  */
-export function openDatabase(dataDir: string, busyMs: number): { path: string; db: Db } {
+export function openDatabase(
+  dataDir: string,
+  busyMs: number,
+  owners: ReadonlySet<number> = trustedOwners(),
+): { path: string; db: Db } {
   const path = resolve(dataDir, DATABASE_FILE);
   const deadline = Date.now() + busyMs;
   for (let attempt = 0; ; attempt++) {
     let db: Db | undefined;
     try {
-      ensureDataDir(dataDir);
-      ensureDatabaseFile(path);
+      ensureDataDir(dataDir, owners);
+      ensureDatabaseFile(path, owners);
       db = new Database(path, { timeout: busyMs });
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL');
@@ -74,33 +86,53 @@ export function openDatabase(dataDir: string, busyMs: number): { path: string; d
   }
 }
 
-/** Makes `dir` if missing (mode 0700: the database holds the vendor secret). */
-function ensureDataDir(dir: string): void {
-  let existed = true;
+/**
+ * Makes `dir` if missing (mode 0700: the database holds the vendor secret). An existing one must
+ * be a directory that a trusted user owns and nobody else may write: 'config.untrusted-path'.
+ */
+function ensureDataDir(dir: string, owners: ReadonlySet<number>): void {
+  let stat: Stats | undefined;
   try {
-    statSync(dir);
+    stat = lstatSync(dir);
   } catch {
-    existed = false;
+    stat = undefined;
   }
-  if (!existed) {
+  if (!stat) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     chmodSync(dir, 0o700); // the umask may have removed bits; make the mode exact
-  } else if (!statSync(dir).isDirectory()) {
-    throw new PassgateError('config.storage', `data directory ${dir} is not a directory`);
+    return;
   }
+  if (!stat.isDirectory()) throw new PassgateError('config.storage', `data directory ${dir} is not a directory`);
+  refuseUntrusted(dir, stat, UNTRUSTED_DIRECTORY_BITS, 0o700, owners);
 }
 
-/** Creates the database file with mode 0600 before SQLite opens it (SQLite would use 0644). */
-function ensureDatabaseFile(path: string): void {
+/**
+ * Creates the database file with mode 0600 before SQLite opens it (SQLite would use 0644). An
+ * existing one must be a regular file that a trusted user owns and nobody else may read or write.
+ */
+function ensureDatabaseFile(path: string, owners: ReadonlySet<number>): void {
   let fd: number;
   try {
     fd = openSync(path, 'wx', 0o600);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return;
-    throw error;
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    const stat = lstatSync(path);
+    if (!stat.isFile()) throw new PassgateError('config.storage', `config database ${path} is not a regular file`);
+    refuseUntrusted(path, stat, UNTRUSTED_SECRET_FILE_BITS, 0o600, owners);
+    return;
   }
   closeSync(fd);
   chmodSync(path, 0o600);
+}
+
+function refuseUntrusted(path: string, stat: Stats, bits: number, fixMode: number, owners: ReadonlySet<number>): void {
+  const problem = trustProblem(stat, bits, owners);
+  if (problem) {
+    throw new PassgateError('config.untrusted-path', describeTrustProblem(path, stat, problem, fixMode), {
+      path,
+      problem,
+    });
+  }
 }
 
 function migrate(db: Db): void {

@@ -31,6 +31,7 @@ export const ERROR_CODES = {
     'config.not-provisioned',
     'config.already-provisioned',
     'config.storage', // the database could not be opened or written
+    'config.untrusted-path', // the data directory, database or key is owned or writable by someone else
   ],
   driver: [
     'driver.open-failed',

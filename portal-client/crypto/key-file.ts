@@ -5,6 +5,12 @@ import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { syncDirectory, writeFileAtomic } from '../../firmware/core/atomic-file.js';
 import { PassgateError } from '../../firmware/core/errors.js';
+import {
+  UNTRUSTED_SECRET_FILE_BITS,
+  describeTrustProblem,
+  trustProblem,
+  trustedOwners,
+} from '../../firmware/core/path-trust.js';
 import { isValidSm2PrivateKey } from './sm2-curve.js';
 
 /** 64 hex digits plus a line ending and some slack; anything larger is not a key file. */
@@ -45,10 +51,11 @@ export async function writePrivateKeyFile(path: string, key: Uint8Array): Promis
 }
 
 /**
- * Reads and checks the key. Refuses a file that group or others may access in any way, that is
- * not a regular file, or whose content is not exactly one valid key in hex.
+ * Reads and checks the key. Refuses a file that an untrusted user owns (firmware/core/path-trust.ts),
+ * that group or others may access in any way, that is not a regular file, or whose content is not
+ * exactly one valid key in hex.
  */
-export async function readPrivateKeyFile(path: string): Promise<Buffer> {
+export async function readPrivateKeyFile(path: string, owners: ReadonlySet<number> = trustedOwners()): Promise<Buffer> {
   let file;
   try {
     // O_NOFOLLOW: the key must be the file itself, not whatever a symlink points at.
@@ -63,6 +70,9 @@ export async function readPrivateKeyFile(path: string): Promise<Buffer> {
   try {
     const stat = await file.stat();
     if (!stat.isFile()) throw keyFileError(path, 'not-a-file', 'is not a regular file');
+    if (trustProblem(stat, UNTRUSTED_SECRET_FILE_BITS, owners) === 'owner') {
+      throw keyFileError(path, 'permissions', describeTrustProblem(path, stat, 'owner', KEY_FILE_MODE));
+    }
     if ((stat.mode & 0o077) !== 0) {
       throw keyFileError(path, 'permissions', `is accessible by group or others (mode ${(stat.mode & 0o777).toString(8).padStart(4, '0')}); run chmod 600 on it`);
     }

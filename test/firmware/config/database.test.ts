@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -51,6 +51,7 @@ describe('openDatabase', () => {
     const legacy = new Database(join(dir, DATABASE_FILE));
     legacy.exec("CREATE TABLE legacy_prefs (name TEXT, val TEXT); INSERT INTO legacy_prefs VALUES ('beep', 'loud')");
     legacy.close();
+    chmodSync(join(dir, DATABASE_FILE), 0o600); // SQLite made it 0644; passgate refuses that
     const { db } = open(dir);
     expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     expect(db.prepare('SELECT count(*) AS n FROM legacy_prefs').get()).toEqual({ n: 1 });
@@ -86,8 +87,8 @@ describe('openDatabase', () => {
 
   it('throws config.storage for a file that is not a database and a data dir that is a file', () => {
     const dir = join(root, 'garbage');
-    mkdirSync(dir);
-    writeFileSync(join(dir, DATABASE_FILE), Buffer.alloc(4096, 0x5a));
+    mkdirSync(dir, { mode: 0o700 });
+    writeFileSync(join(dir, DATABASE_FILE), Buffer.alloc(4096, 0x5a), { mode: 0o600 });
     expect(codeOf(() => open(dir))).toBe('config.storage');
     const notDir = join(root, 'file');
     writeFileSync(notDir, 'x');
