@@ -1,5 +1,15 @@
-// A small argv parser for the CLI: `--name value`, `--name=value`, boolean `--flag`, positionals.
-import { PassgateError } from '../core/errors.js';
+// The one argument parser of `passgate` and all its commands: `--name value`, `--name=value`,
+// boolean `--flag`, positionals; `--help` and `-h` everywhere; `--` ends the options (so a value
+// may start with `--`). `--data-dir` is accepted and skipped: main resolves it for every command.
+import { exitCodeSummary, EXIT, type ExitName } from './exit-codes.js';
+import type { CommandOutput } from './io.js';
+
+export interface ArgSpec {
+  /** Options that take a value. */
+  values?: readonly string[];
+  /** Options without a value (`help` is always one). */
+  flags?: readonly string[];
+}
 
 export interface ParsedArgs {
   positional: string[];
@@ -7,31 +17,103 @@ export interface ParsedArgs {
   flags: Set<string>;
 }
 
-/** `valueNames` take a value; `flagNames` do not. Anything else starting with -- is a usage error. */
-export function parseArgs(args: readonly string[], valueNames: readonly string[], flagNames: readonly string[]): ParsedArgs {
+/** A command line that does not fit the spec: what is wrong, naming the option only. */
+export type ParseResult = { ok: true; args: ParsedArgs } | { ok: false; problem: string };
+
+const DATA_DIR = 'data-dir';
+
+/** Never throws: a wrong command line is an answer, not an error. */
+export function parseArgs(args: readonly string[], spec: ArgSpec): ParseResult {
+  const valueNames = spec.values ?? [];
+  const flagNames = [...(spec.flags ?? []), 'help'];
   const parsed: ParsedArgs = { positional: [], values: {}, flags: new Set() };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
+    if (arg === '--') {
+      parsed.positional.push(...args.slice(i + 1));
+      break;
+    }
+    if (arg === '-h') {
+      parsed.flags.add('help');
+      continue;
+    }
     if (!arg.startsWith('--')) {
       parsed.positional.push(arg);
       continue;
     }
     const eq = arg.indexOf('=');
     const name = arg.slice(2, eq >= 0 ? eq : undefined);
-    if (name === 'data-dir') {
-      if (eq < 0) i++; // resolved by resolveDataDir; skip its value here
+    if (name === DATA_DIR) {
+      if (eq < 0) i++; // its value is main's business
       continue;
     }
     if (valueNames.includes(name)) {
       const value = eq >= 0 ? arg.slice(eq + 1) : args[++i];
       // `--app-id --force`: the next option is not a value (`--name=--x` still passes one).
-      if (value === undefined || (eq < 0 && value.startsWith('--'))) throw new PassgateError('config.invalid-value', `--${name} needs a value`);
+      if (value === undefined || (eq < 0 && value.startsWith('--'))) {
+        return { ok: false, problem: `--${name} needs a value` };
+      }
       parsed.values[name] = value;
     } else if (flagNames.includes(name) && eq < 0) {
       parsed.flags.add(name);
     } else {
-      throw new PassgateError('config.invalid-value', `unknown option --${name}`);
+      return { ok: false, problem: `未知选项 / unknown option: ${printableOption(arg)}` };
     }
   }
-  return parsed;
+  return { ok: true, args: parsed };
+}
+
+/** An option as typed, when it looks like one; whatever else was typed is not echoed. */
+function printableOption(arg: string): string {
+  const name = arg.split('=')[0];
+  return /^--[a-z][a-z0-9-]{0,31}$/.test(name) ? name : '(not shown)';
+}
+
+/** The command word of `passgate [--data-dir DIR] COMMAND ARGS…` and everything else. */
+export function splitCommand(argv: readonly string[]): { command: string | undefined; rest: string[] } {
+  const index = argv.findIndex((a, i) => !a.startsWith('--') && argv[i - 1] !== `--${DATA_DIR}`);
+  if (index < 0) return { command: undefined, rest: [...argv] };
+  return { command: argv[index], rest: argv.filter((_, i) => i !== index) };
+}
+
+export interface CommandUsage {
+  /** The usage lines, printed on stdout for --help and on stderr after a usage error. */
+  lines: readonly string[];
+  /** Exit codes the command can end with, listed after the usage lines. */
+  exits?: readonly ExitName[];
+}
+
+/** Usage lines followed by the command's exit codes, when it lists them. */
+export function usageLines(usage: CommandUsage): string[] {
+  return usage.exits ? [...usage.lines, `exit codes / 退出码: ${exitCodeSummary(usage.exits)}`] : [...usage.lines];
+}
+
+/** Prints the usage on stdout, as asked for with --help; returns 0. */
+export function showUsage(out: CommandOutput, usage: CommandUsage): number {
+  usageLines(usage).forEach((line) => out.stdout(line));
+  return EXIT.ok;
+}
+
+/** Prints `problem` (if any) and the usage on stderr; returns the usage exit code. */
+export function usageError(out: CommandOutput, usage: CommandUsage, problem?: string): number {
+  if (problem) out.stderr(problem);
+  usageLines(usage).forEach((line) => out.stderr(line));
+  return EXIT.usage;
+}
+
+/**
+ * How every command reads its arguments: a command line that does not fit prints the problem and
+ * the usage (exit 2); --help prints the usage on stdout (exit 0). With an `exit`, the command
+ * returns it at once.
+ */
+export function readCommandArgs(
+  args: readonly string[],
+  spec: ArgSpec,
+  usage: CommandUsage,
+  out: CommandOutput,
+): { args: ParsedArgs; exit?: undefined } | { exit: number } {
+  const result = parseArgs(args, spec);
+  if (!result.ok) return { exit: usageError(out, usage, result.problem) };
+  if (result.args.flags.has('help')) return { exit: showUsage(out, usage) };
+  return { args: result.args };
 }

@@ -2,14 +2,16 @@
 // With `--scan`, the running daemon switches into bind mode and takes the next code its own
 // scanner reads as the venue code; this command waits for the daemon's answer.
 import { randomUUID } from 'node:crypto';
-import { isPassgateError, type ErrorCode } from '../core/errors.js';
+import { isPassgateError } from '../core/errors.js';
 import type { ConfigStore } from '../config/store.js';
 import { isProvisioned, portalClientFromConfig, timeoutsFromConfig } from '../daemon/device-identity.js';
 import { askDaemon } from '../daemon/control-socket.js';
+import { boundSettings } from '../daemon/binding-settings.js';
 import type { CryptoSuite } from '../../portal-client/crypto/suite.js';
 import type { BindResult } from '../../portal-client/protocol/messages.js';
-import { parseArgs } from './args.js';
-import { EXIT, failureFor, failureLines } from './failures.js';
+import { readCommandArgs, usageError, type CommandUsage } from './args.js';
+import { EXIT } from './exit-codes.js';
+import { reportFailure } from './failures.js';
 import type { CommandOutput } from './io.js';
 
 const CATEGORY_TEXT: Record<string, string> = {
@@ -28,26 +30,20 @@ export async function runBindCommand(
   out: CommandOutput,
   sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
 ): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs(args, [], ['scan', 'json', 'help']);
-  } catch (error) {
-    out.stderr((error as Error).message);
-    return EXIT.usage;
-  }
-  const usage = `usage: passgate ${mode} <venueCode> | passgate ${mode} --scan [--json]`;
-  if (parsed.flags.has('help')) return out.stdout(usage), EXIT.ok;
+  const usage: CommandUsage = { lines: [`usage: passgate ${mode} <venueCode> | passgate ${mode} --scan [--json]`] };
+  const read = readCommandArgs(args, { flags: ['scan', 'json'] }, usage, out);
+  if (read.exit !== undefined) return read.exit;
+  const parsed = read.args;
   const scan = parsed.flags.has('scan');
-  if ((scan && parsed.positional.length !== 0) || (!scan && parsed.positional.length !== 1)) {
-    out.stderr(usage);
-    return EXIT.usage;
-  }
-  if (!isProvisioned(store)) return fail(out, 'config.not-provisioned');
+  if (parsed.positional.length !== (scan ? 0 : 1)) return usageError(out, usage);
+  if (!isProvisioned(store)) return reportFailure(out, 'config.not-provisioned');
   const timeouts = timeoutsFromConfig(store);
   const json = parsed.flags.has('json');
 
   if (scan) {
-    if ((await askDaemon(dataDir, { cmd: 'status' }, timeouts.controlSocketMs)) === null) return fail(out, 'daemon.not-running');
+    if ((await askDaemon(dataDir, { cmd: 'status' }, timeouts.controlSocketMs)) === null) {
+      return reportFailure(out, 'daemon.not-running');
+    }
     const requestId = randomUUID();
     store.setMany({ 'binding.scanRequest': mode, 'binding.scanRequestId': requestId, 'binding.scanResult': null });
     out.stderr(`请用闸机扫描场所码 / scan the venue code with the gate's scanner (${Math.round(timeouts.bindModeMs / 1000)} s)`);
@@ -55,29 +51,23 @@ export async function runBindCommand(
     while (Date.now() < deadline) {
       const result = store.get('binding.scanResult');
       if (result && result.requestId === requestId) {
-        if (!result.ok) return fail(out, result.errorCode ?? 'gate.bind-timeout');
+        if (!result.ok) return reportFailure(out, result.errorCode ?? 'gate.bind-timeout');
         return report(out, json, mode, { code: store.get('binding.venueCode'), name: result.venueName ?? '', category: result.venueCategory ?? '' });
       }
       await sleep(timeouts.bindScanPollMs);
     }
     store.setMany({ 'binding.scanRequest': '' });
-    return fail(out, 'gate.bind-timeout');
+    return reportFailure(out, 'gate.bind-timeout');
   }
 
   const client = await portalClientFromConfig(store, dataDir, { crypto, timeouts });
   try {
-    const result: BindResult = mode === 'bind' ? await client.bind(parsed.positional[0]) : await client.rebind(parsed.positional[0]);
-    store.setMany({
-      'binding.venueCode': result.venue.code,
-      'binding.venueName': result.venue.name,
-      'binding.venueCategory': result.venue.category,
-      'binding.natValidityHours': result.venue.natValidityHours ?? 0,
-      'binding.vaccinationDoses': result.venue.vaccinationDoses ?? 0,
-      'binding.boundAt': new Date(result.boundAt).toISOString(),
-    });
+    const venueCode = parsed.positional[0];
+    const result: BindResult = mode === 'bind' ? await client.bind(venueCode) : await client.rebind(venueCode);
+    store.setMany(boundSettings(result.venue, new Date(result.boundAt)));
     return report(out, json, mode, result.venue);
   } catch (error) {
-    if (isPassgateError(error)) return fail(out, error.code);
+    if (isPassgateError(error)) return reportFailure(out, error.code);
     throw error;
   } finally {
     await client.close();
@@ -92,9 +82,4 @@ function report(out: CommandOutput, json: boolean, mode: string, venue: { code: 
     out.stdout(`场所类别 / category: ${CATEGORY_TEXT[venue.category] ?? venue.category}`);
   }
   return EXIT.ok;
-}
-
-function fail(out: CommandOutput, code: ErrorCode | 'daemon.not-running'): number {
-  failureLines(code).forEach((line) => out.stderr(line));
-  return failureFor(code).exit;
 }

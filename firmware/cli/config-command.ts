@@ -6,64 +6,29 @@
 //   passgate config set KEY VALUE [KEY VALUE …]   several pairs are saved together, all or nothing
 //   passgate config reset KEY [KEY …]             back to the default
 //
-// Exit codes: 0 ok, 2 usage, 3 invalid value, 4 unknown key, 5 storage (database) error.
+// Exit codes (exit-codes.ts): 0 ok, 2 usage, 3 invalid value, 4 unknown key, 5 storage error.
 // Secrets print as "(set)" or "(unset)" in every form, JSON included. Error messages name the
 // key and the rule, never the rejected value.
 import { isPassgateError, type PassgateError } from '../core/errors.js';
 import { CONFIG_KEYS, type ConfigKey, type ConfigValues, describeRule, displayValue, isConfigKey, parseValueText, printableKey, unknownKeyError } from '../config/schema.js';
 import type { ConfigStore } from '../config/store.js';
+import { readCommandArgs, showUsage, usageError, type CommandUsage } from './args.js';
+import { EXIT } from './exit-codes.js';
+import { failureFor } from './failures.js';
 import type { CommandOutput } from './io.js';
-
-export const CONFIG_EXIT = {
-  ok: 0,
-  usage: 2,
-  invalidValue: 3,
-  unknownKey: 4,
-  storage: 5,
-} as const;
 
 export type { CommandOutput };
 
-const USAGE = [
-  'usage / 用法:',
-  '  passgate config list [--json]',
-  '  passgate config get KEY [--json]',
-  '  passgate config set KEY VALUE [KEY VALUE …]',
-  '  passgate config reset KEY [KEY …]',
-  'exit codes / 退出码: 0 ok, 2 usage, 3 invalid value, 4 unknown key, 5 storage error',
-];
-
-interface ParsedArgs {
-  json: boolean;
-  help: boolean;
-  positional: string[];
-  unknownOption?: string;
-}
-
-/** Splits flags from positionals. `--data-dir` (resolved by the caller) is skipped; `--` ends flags. */
-function parseArgs(args: readonly string[]): ParsedArgs {
-  const parsed: ParsedArgs = { json: false, help: false, positional: [] };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (arg === '--') {
-      parsed.positional.push(...args.slice(i + 1));
-      break;
-    }
-    if (arg === '--json') parsed.json = true;
-    else if (arg === '--help' || arg === '-h') parsed.help = true;
-    else if (arg === '--data-dir') i++;
-    else if (arg.startsWith('--data-dir=')) continue;
-    else if (arg.startsWith('--') && arg.length > 2) parsed.unknownOption ??= arg;
-    else parsed.positional.push(arg);
-  }
-  return parsed;
-}
-
-function usage(out: CommandOutput, problem?: string): number {
-  if (problem) out.stderr(problem);
-  for (const line of USAGE) out.stderr(line);
-  return CONFIG_EXIT.usage;
-}
+const USAGE: CommandUsage = {
+  lines: [
+    'usage / 用法:',
+    '  passgate config list [--json]',
+    '  passgate config get KEY [--json]',
+    '  passgate config set KEY VALUE [KEY VALUE …]',
+    '  passgate config reset KEY [KEY …]',
+  ],
+  exits: ['ok', 'usage', 'invalidValue', 'unknownKey', 'storage'],
+};
 
 function reportError(out: CommandOutput, error: unknown): number {
   if (!isPassgateError(error)) throw error;
@@ -71,17 +36,18 @@ function reportError(out: CommandOutput, error: unknown): number {
     case 'config.unknown-key':
       out.stderr(`错误：未知配置项 / error: ${error.message}`);
       hintKeys(out, error);
-      return CONFIG_EXIT.unknownKey;
+      break;
     case 'config.invalid-value': {
       out.stderr(`错误：配置值无效 / error: invalid value: ${error.message}`);
       const key = error.details.key;
       if (typeof key === 'string' && isConfigKey(key)) out.stderr(`允许 / allowed: ${describeRule(key)}`);
-      return CONFIG_EXIT.invalidValue;
+      break;
     }
     default:
       out.stderr(`错误：配置数据库不可用 / error: ${error.message}`);
-      return CONFIG_EXIT.storage;
+      return EXIT.storage;
   }
+  return failureFor(error.code).exit;
 }
 
 /** Lists the keys of the area the unknown key names, when that area exists. */
@@ -95,19 +61,18 @@ function hintKeys(out: CommandOutput, error: PassgateError): void {
 
 /** Runs `passgate config ARGS…` against `store`; returns the process exit code. */
 export function runConfigCommand(store: ConfigStore, args: readonly string[], out: CommandOutput): number {
-  const parsed = parseArgs(args);
-  const [command, ...rest] = parsed.positional;
-  if (parsed.help || command === 'help') {
-    for (const line of USAGE) out.stdout(line);
-    return CONFIG_EXIT.ok;
-  }
-  if (parsed.unknownOption !== undefined) return usage(out, `未知选项 / unknown option: ${printableKey(parsed.unknownOption)}`);
+  const read = readCommandArgs(args, { flags: ['json'] }, USAGE, out);
+  if (read.exit !== undefined) return read.exit;
+  const json = read.args.flags.has('json');
+  const [command, ...rest] = read.args.positional;
+  if (command === 'help') return showUsage(out, USAGE);
+  const usage = (problem?: string) => usageError(out, USAGE, problem);
   try {
     switch (command) {
       case 'list': {
-        if (rest.length > 0) return usage(out, 'list takes no arguments / list 不接受参数');
+        if (rest.length > 0) return usage('list takes no arguments / list 不接受参数');
         const entries = store.list();
-        if (parsed.json) {
+        if (json) {
           out.stdout(
             JSON.stringify(
               entries.map((e) => ({ key: e.key, type: e.type, value: e.json, isDefault: e.isDefault, secret: e.secret, description: e.description })),
@@ -116,22 +81,22 @@ export function runConfigCommand(store: ConfigStore, args: readonly string[], ou
         } else {
           for (const e of entries) out.stdout(`${e.key} = ${e.value}${e.isDefault ? '  (default)' : ''}`);
         }
-        return CONFIG_EXIT.ok;
+        return EXIT.ok;
       }
       case 'get': {
-        if (rest.length !== 1) return usage(out, 'get takes one key / get 需要一个配置项');
+        if (rest.length !== 1) return usage('get takes one key / get 需要一个配置项');
         const key = rest[0];
         if (!isConfigKey(key)) throw unknownKeyError(key);
         const entry = store.list().find((e) => e.key === key)!;
         out.stdout(
-          parsed.json
+          json
             ? JSON.stringify({ key, value: entry.json, isDefault: entry.isDefault, secret: entry.secret })
             : entry.value,
         );
-        return CONFIG_EXIT.ok;
+        return EXIT.ok;
       }
       case 'set': {
-        if (rest.length === 0 || rest.length % 2 !== 0) return usage(out, 'set takes KEY VALUE pairs / set 需要 配置项 值 成对出现');
+        if (rest.length === 0 || rest.length % 2 !== 0) return usage('set takes KEY VALUE pairs / set 需要 配置项 值 成对出现');
         const values: Partial<Record<ConfigKey, unknown>> = {};
         for (let i = 0; i < rest.length; i += 2) {
           const key = rest[i];
@@ -139,19 +104,19 @@ export function runConfigCommand(store: ConfigStore, args: readonly string[], ou
         }
         store.setMany(values as Partial<ConfigValues>);
         for (const key of Object.keys(values) as ConfigKey[]) out.stdout(`${key} = ${displayValue(key, store.get(key))}`);
-        return CONFIG_EXIT.ok;
+        return EXIT.ok;
       }
       case 'reset': {
-        if (rest.length === 0) return usage(out, 'reset takes one or more keys / reset 需要配置项');
+        if (rest.length === 0) return usage('reset takes one or more keys / reset 需要配置项');
         for (const key of rest) if (!isConfigKey(key)) throw unknownKeyError(key);
         store.reset(...(rest as ConfigKey[]));
         for (const key of rest as ConfigKey[]) out.stdout(`${key} = ${displayValue(key, store.get(key))}  (default)`);
-        return CONFIG_EXIT.ok;
+        return EXIT.ok;
       }
       case undefined:
-        return usage(out);
+        return usage();
       default:
-        return usage(out, `未知子命令 / unknown subcommand: ${printableKey(command)}`);
+        return usage(`未知子命令 / unknown subcommand: ${printableKey(command)}`);
     }
   } catch (error) {
     return reportError(out, error);

@@ -1,25 +1,8 @@
 // Every failure a technician can meet at the CLI: a distinct exit code and a message in Chinese
 // and English. Messages name the problem and the next step, never personal data.
 import type { ErrorCode } from '../core/errors.js';
-import type { BindFailure } from '../gate/model.js';
-
-export const EXIT = {
-  ok: 0,
-  failed: 1,
-  usage: 2,
-  notProvisioned: 10,
-  portalUnreachable: 11,
-  venueUnknown: 12,
-  alreadyBound: 13,
-  deviceNotRegistered: 14,
-  vendorSuspended: 15,
-  authFailed: 16,
-  notBound: 17,
-  bindTimeout: 18,
-  daemonNotRunning: 19,
-  alreadyProvisioned: 20,
-  portalRejected: 21,
-} as const;
+import { EXIT } from './exit-codes.js';
+import type { CommandOutput } from './io.js';
 
 export interface Failure {
   exit: number;
@@ -27,7 +10,7 @@ export interface Failure {
   en: string;
 }
 
-const FAILURES: Partial<Record<ErrorCode | BindFailure | 'daemon.not-running', Failure>> = {
+const FAILURES: Partial<Record<ErrorCode, Failure>> = {
   'config.not-provisioned': { exit: EXIT.notProvisioned, zh: '设备尚未初始化，请先运行 passgate provision', en: 'device not provisioned: run `passgate provision` first' },
   'config.already-provisioned': { exit: EXIT.alreadyProvisioned, zh: '设备已有身份，如需覆盖请加 --force', en: 'device already has an identity: add --force to replace it' },
   'portal.unreachable': { exit: EXIT.portalUnreachable, zh: '无法连接城市门户平台，请检查网络', en: 'portal unreachable: check the network and portal URL' },
@@ -42,18 +25,28 @@ const FAILURES: Partial<Record<ErrorCode | BindFailure | 'daemon.not-running', F
   'gate.bind-timeout': { exit: EXIT.bindTimeout, zh: '等待扫描场所码超时', en: 'no venue code was scanned in time' },
   'gate.bind-cancelled': { exit: EXIT.bindTimeout, zh: '绑定已取消', en: 'bind was cancelled' },
   'daemon.not-running': { exit: EXIT.daemonNotRunning, zh: 'passgate 服务未运行，--scan 需要运行中的服务', en: 'the passgate daemon is not running: --scan needs it' },
-  'config.invalid-value': { exit: EXIT.usage, zh: '参数无效', en: 'invalid argument' },
+  'config.invalid-value': { exit: EXIT.invalidValue, zh: '参数无效', en: 'invalid argument' },
+  'config.unknown-key': { exit: EXIT.unknownKey, zh: '未知配置项', en: 'unknown config key' },
+  'config.storage': { exit: EXIT.storage, zh: '配置数据库不可用', en: 'config database unavailable' },
+  'decode.no-symbol': { exit: EXIT.noSymbol, zh: '图像中没有找到码', en: 'no code found in the image' },
+  'decode.image-unreadable': { exit: EXIT.imageUnreadable, zh: '无法读取图像', en: 'the file is not a readable image' },
   'crypto.bad-key': { exit: EXIT.failed, zh: '设备密钥文件缺失、损坏或权限不是 0600，请检查或重新运行 passgate provision --force', en: 'device key file missing, malformed or not mode 0600: check it or re-run `passgate provision --force`' },
 };
 
-export function failureFor(code: ErrorCode | BindFailure | 'daemon.not-running'): Failure {
+export function failureFor(code: ErrorCode): Failure {
   return FAILURES[code] ?? (code.startsWith('portal.')
     ? { exit: EXIT.portalRejected, zh: '门户平台拒绝了请求', en: `portal refused the request (${code})` }
     : { exit: EXIT.failed, zh: '操作失败', en: `failed (${code})` });
 }
 
 /** One line for the terminal: "错误: … / error: …" plus the detail, if any. */
-export function failureLines(code: ErrorCode | BindFailure | 'daemon.not-running', detail?: string): string[] {
+export function failureLines(code: ErrorCode, detail?: string): string[] {
   const f = failureFor(code);
   return [`错误: ${f.zh}`, `error: ${f.en}${detail ? ` (${detail})` : ''}`];
+}
+
+/** Writes the failure lines of `code` to stderr; returns its exit code. */
+export function reportFailure(out: CommandOutput, code: ErrorCode, detail?: string): number {
+  failureLines(code, detail).forEach((line) => out.stderr(line));
+  return failureFor(code).exit;
 }

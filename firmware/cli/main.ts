@@ -6,37 +6,38 @@ import { runConfigCommand } from './config-command.js';
 import { isPassgateError } from '../core/errors.js';
 import { createGmCryptoSuite } from '../../portal-client/crypto/gm-suite.js';
 import { runBindCommand } from './bind-command.js';
-import { EXIT, failureFor, failureLines } from './failures.js';
+import { showUsage, splitCommand, usageError, type CommandUsage } from './args.js';
+import { EXIT } from './exit-codes.js';
+import { reportFailure } from './failures.js';
 import { processOutput, type CommandOutput } from './io.js';
 import { runProvisionCommand } from './provision-command.js';
 import { runDaemonCommand } from './run-command.js';
 import { runSelftestCommand } from './selftest-command.js';
 import { runStatusCommand } from './status-command.js';
 
-export const USAGE = [
-  'usage: passgate <command> [--data-dir DIR] [options]',
-  '',
-  '  provision   set identity, portal and vendor credentials; generate the device key (vendor)',
-  '  bind        bind to a venue: `bind <venueCode>` or `bind --scan`',
-  '  rebind      change the venue: `rebind <venueCode>` or `rebind --scan`',
-  '  status      identity, binding, portal, daemon, drivers, counters [--json]',
-  '  selftest    lights, buzzer, input devices, portal and clock [--json]',
-  '  config      get|set|list|reset settings',
-  '  decode      read QR / Grid Matrix codes from PNG, JPEG or PGM files [--json]',
-  '  run         the gate daemon',
-  '',
-  'data directory: --data-dir, else $PASSGATE_DATA_DIR, else /var/lib/passgate',
-];
+export const USAGE: CommandUsage = {
+  lines: [
+    'usage: passgate <command> [--data-dir DIR] [options]',
+    '',
+    '  provision   set identity, portal and vendor credentials; generate the device key (vendor)',
+    '  bind        bind to a venue: `bind <venueCode>` or `bind --scan`',
+    '  rebind      change the venue: `rebind <venueCode>` or `rebind --scan`',
+    '  status      identity, binding, portal, daemon, drivers, counters [--json]',
+    '  selftest    lights, buzzer, input devices, portal and clock [--json]',
+    '  config      get|set|list|reset settings',
+    '  decode      read QR / Grid Matrix codes from PNG, JPEG or PGM files [--json]',
+    '  run         the gate daemon',
+    '',
+    'data directory: --data-dir, else $PASSGATE_DATA_DIR, else /var/lib/passgate',
+  ],
+};
 
 export async function main(argv: string[], out: CommandOutput = processOutput, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const command = argv.find((a, i) => !a.startsWith('--') && argv[i - 1] !== '--data-dir');
-  const rest = command === undefined ? [] : argv.filter((a, i) => i !== argv.indexOf(command));
-  if (command === undefined || command === 'help' || command === '--help') {
-    USAGE.forEach((line) => (command === undefined && !argv.includes('--help') ? out.stderr(line) : out.stdout(line)));
-    return command === undefined && !argv.includes('--help') ? EXIT.usage : EXIT.ok;
-  }
+  const { command, rest } = splitCommand(argv);
+  if (command === 'help' || (command === undefined && argv.includes('--help'))) return showUsage(out, USAGE);
+  if (command === undefined) return usageError(out, USAGE);
   // Imported on demand: the decoders (zxing-wasm, Grid Matrix) are not the daemon's business.
-  if (command === 'decode') return (await import('./decode-cli.js')).runDecodeCli(rest, out);
+  if (command === 'decode') return (await import('./decode-command.js')).runDecodeCommand(rest, out);
   let dataDir: string;
   try {
     dataDir = resolveDataDir(argv, env);
@@ -45,13 +46,12 @@ export async function main(argv: string[], out: CommandOutput = processOutput, e
     return EXIT.usage;
   }
   const crypto = createGmCryptoSuite();
-  if (command === 'run') return runDaemonCommand(dataDir, crypto);
+  if (command === 'run') return runDaemonCommand(dataDir, rest, crypto, out);
   let store: ConfigStore;
   try {
     store = ConfigStore.open(dataDir);
   } catch (error) {
-    failureLines(isPassgateError(error) ? error.code : 'config.storage', (error as Error).message).forEach((l) => out.stderr(l));
-    return EXIT.failed;
+    return reportFailure(out, isPassgateError(error) ? error.code : 'config.storage', (error as Error).message);
   }
   try {
     switch (command) {
@@ -67,15 +67,10 @@ export async function main(argv: string[], out: CommandOutput = processOutput, e
       case 'config':
         return runConfigCommand(store, rest, out);
       default:
-        out.stderr(`未知命令 / unknown command: ${command.slice(0, 40)}`);
-        USAGE.forEach((line) => out.stderr(line));
-        return EXIT.usage;
+        return usageError(out, USAGE, `未知命令 / unknown command: ${command.slice(0, 40)}`);
     }
   } catch (error) {
-    if (isPassgateError(error)) {
-      failureLines(error.code).forEach((l) => out.stderr(l));
-      return failureFor(error.code).exit;
-    }
+    if (isPassgateError(error)) return reportFailure(out, error.code);
     throw error;
   } finally {
     store.close();

@@ -7,54 +7,50 @@ import { isPassgateError } from '../core/errors.js';
 import type { ConfigStore } from '../config/store.js';
 import type { ConfigValues } from '../config/schema.js';
 import { deviceKeyPath, isProvisioned } from '../daemon/device-identity.js';
+import { unboundSettings } from '../daemon/binding-settings.js';
 import type { CryptoSuite } from '../../portal-client/crypto/suite.js';
 import { writePrivateKeyFile } from '../../portal-client/crypto/key-file.js';
-import { parseArgs } from './args.js';
-import { EXIT, failureLines } from './failures.js';
+import { readCommandArgs, usageError, type CommandUsage } from './args.js';
+import { EXIT } from './exit-codes.js';
+import { failureFor, reportFailure } from './failures.js';
 import type { CommandOutput } from './io.js';
 
-export const PROVISION_USAGE = [
-  'usage: passgate provision --device-id ID --portal-url URL --portal-public-key HEX',
-  '         --app-id ID (--app-secret S | --app-secret-file F) [--ca-file PEM]',
-  '         [--allow-insecure-http] [--force] [--json]',
-];
+export const PROVISION_USAGE: CommandUsage = {
+  lines: [
+    'usage: passgate provision --device-id ID --portal-url URL --portal-public-key HEX',
+    '         --app-id ID (--app-secret S | --app-secret-file F) [--ca-file PEM]',
+    '         [--allow-insecure-http] [--force] [--json]',
+  ],
+};
+
+const OPTIONS = {
+  values: ['device-id', 'portal-url', 'portal-public-key', 'ca-file', 'app-id', 'app-secret', 'app-secret-file'],
+  flags: ['force', 'json', 'allow-insecure-http'],
+};
 
 export async function runProvisionCommand(store: ConfigStore, dataDir: string, args: readonly string[], crypto: CryptoSuite, out: CommandOutput): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs(args, ['device-id', 'portal-url', 'portal-public-key', 'ca-file', 'app-id', 'app-secret', 'app-secret-file'], ['force', 'json', 'allow-insecure-http', 'help']);
-  } catch (error) {
-    out.stderr((error as Error).message);
-    PROVISION_USAGE.forEach((l) => out.stderr(l));
-    return EXIT.usage;
-  }
-  if (parsed.flags.has('help')) {
-    PROVISION_USAGE.forEach((l) => out.stdout(l));
-    return EXIT.ok;
-  }
+  const read = readCommandArgs(args, OPTIONS, PROVISION_USAGE, out);
+  if (read.exit !== undefined) return read.exit;
+  const parsed = read.args;
   const v = parsed.values;
   const missing = ['device-id', 'portal-url', 'portal-public-key', 'app-id'].filter((k) => !v[k]);
   if (!v['app-secret'] && !v['app-secret-file']) missing.push('app-secret');
   if (missing.length > 0) {
-    out.stderr(`缺少参数 / missing: ${missing.map((m) => `--${m}`).join(' ')}`);
-    PROVISION_USAGE.forEach((l) => out.stderr(l));
-    return EXIT.usage;
+    return usageError(out, PROVISION_USAGE, `缺少参数 / missing: ${missing.map((m) => `--${m}`).join(' ')}`);
   }
   const keyPath = deviceKeyPath(dataDir);
   if (!parsed.flags.has('force') && (isProvisioned(store) || existsSync(keyPath))) {
-    failureLines('config.already-provisioned').forEach((l) => out.stderr(l));
-    return EXIT.alreadyProvisioned;
+    return reportFailure(out, 'config.already-provisioned');
   }
+  let url: URL;
   try {
-    const url = new URL(v['portal-url']);
-    if (url.protocol === 'http:' && !parsed.flags.has('allow-insecure-http')) {
-      failureLines('portal.insecure-url').forEach((l) => out.stderr(l));
-      return EXIT.usage;
-    }
+    url = new URL(v['portal-url']);
   } catch {
     out.stderr('错误: 门户地址无效 / error: --portal-url is not a URL');
-    return EXIT.usage;
+    return EXIT.invalidValue;
   }
+  const insecureAllowed = parsed.flags.has('allow-insecure-http');
+  if (url.protocol === 'http:' && !insecureAllowed) return reportFailure(out, 'portal.insecure-url');
   let reading = ''; // the option whose file is being read, for the error message
   try {
     reading = 'ca-file';
@@ -69,14 +65,11 @@ export async function runProvisionCommand(store: ConfigStore, dataDir: string, a
       'portal.url': v['portal-url'],
       'portal.publicKey': v['portal-public-key'].toLowerCase(),
       'portal.caPem': caPem,
-      'portal.allowInsecureHttp': parsed.flags.has('allow-insecure-http'),
+      'portal.allowInsecureHttp': insecureAllowed,
       'vendor.appId': v['app-id'],
       'vendor.appSecret': appSecret,
       // A new identity starts unbound: the portal knows nothing of a binding for this key yet.
-      'binding.venueCode': '',
-      'binding.venueName': '',
-      'binding.venueCategory': '',
-      'binding.boundAt': '',
+      ...unboundSettings(),
     };
     const pair = crypto.sm2GenerateKeyPair();
     store.setMany(settings); // validates all values; throws before the key is written
@@ -94,7 +87,7 @@ export async function runProvisionCommand(store: ConfigStore, dataDir: string, a
   } catch (error) {
     if (isPassgateError(error)) {
       out.stderr(`错误 / error: ${error.message}`);
-      return error.code === 'config.invalid-value' || error.code === 'config.unknown-key' ? EXIT.usage : EXIT.failed;
+      return failureFor(error.code).exit;
     }
     const code = (error as NodeJS.ErrnoException).code ?? 'unknown';
     const what = reading ? `--${reading} ${v[reading]}` : 'a file given on the command line';

@@ -6,12 +6,23 @@ import { isPassgateError } from '../core/errors.js';
 import { createJsonLogger, type Logger } from '../core/log.js';
 import type { CryptoSuite } from '../../portal-client/crypto/suite.js';
 import { systemClock } from '../core/clock.js';
-import { EXIT } from './failures.js';
+import { readCommandArgs, type CommandUsage } from './args.js';
+import { EXIT } from './exit-codes.js';
+import type { CommandOutput } from './io.js';
 
-/** sysexits EX_SOFTWARE: the service manager restarts the daemon. */
-export const EXIT_CRASHED = 70;
+const USAGE: CommandUsage = {
+  lines: ['usage: passgate run   (the gate daemon; stops on SIGTERM or SIGINT)'],
+  exits: ['ok', 'crashed'],
+};
 
-export async function runDaemonCommand(dataDir: string, crypto: CryptoSuite): Promise<number> {
+export async function runDaemonCommand(
+  dataDir: string,
+  args: readonly string[],
+  crypto: CryptoSuite,
+  out: CommandOutput,
+): Promise<number> {
+  const read = readCommandArgs(args, {}, USAGE, out);
+  if (read.exit !== undefined) return read.exit;
   const logger = createJsonLogger((line) => process.stdout.write(line));
   // Listen before starting: a SIGTERM during start-up must still end with every output off.
   const stopRequested = new Promise<number>((resolve) => {
@@ -21,7 +32,7 @@ export async function runDaemonCommand(dataDir: string, crypto: CryptoSuite): Pr
     // names the error's class and code only (standard 8.1.2: nothing personal in a crash dump).
     const crashed = (error: unknown) => {
       logCrash(logger, error);
-      resolve(EXIT_CRASHED);
+      resolve(EXIT.crashed);
     };
     process.once('uncaughtException', crashed);
     process.once('unhandledRejection', crashed);

@@ -5,14 +5,13 @@ import { stat } from 'node:fs/promises';
 import type { ConfigStore } from '../config/store.js';
 import { isProvisioned, timeoutsFromConfig } from '../daemon/device-identity.js';
 import { askDaemon } from '../daemon/control-socket.js';
+import { displayBackendFromConfig, patternsFromConfig } from '../daemon/display-from-config.js';
 import type { CryptoSuite } from '../../portal-client/crypto/suite.js';
-import { createDisplayBackend } from '../../ui-led/create-backend.js';
 import { PatternPlayer } from '../../ui-led/player.js';
-import { resolvePatterns } from '../../ui-led/patterns.js';
 import { sleep, systemClock } from '../core/clock.js';
 import type { TerminalStream } from '../../ui-led/backends/terminal.js';
-import { parseArgs } from './args.js';
-import { EXIT } from './failures.js';
+import { readCommandArgs } from './args.js';
+import { EXIT } from './exit-codes.js';
 import type { CommandOutput } from './io.js';
 import { probePortal } from './status-command.js';
 
@@ -36,14 +35,9 @@ export async function runSelftestCommand(
   out: CommandOutput,
   displayStream: TerminalStream = process.stderr,
 ): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs(args, [], ['json', 'help']);
-  } catch (error) {
-    out.stderr((error as Error).message);
-    return EXIT.usage;
-  }
-  if (parsed.flags.has('help')) return out.stdout('usage: passgate selftest [--json]'), EXIT.ok;
+  const read = readCommandArgs(args, { flags: ['json'] }, { lines: ['usage: passgate selftest [--json]'] }, out);
+  if (read.exit !== undefined) return read.exit;
+  const parsed = read.args;
   const timeouts = timeoutsFromConfig(store);
   const checks: Check[] = [];
   const daemon = await askDaemon(dataDir, { cmd: 'status' }, timeouts.controlSocketMs);
@@ -102,18 +96,9 @@ export async function runSelftestCommand(
 
 async function cycleDisplay(store: ConfigStore, stream: TerminalStream, timeouts: ReturnType<typeof timeoutsFromConfig>): Promise<Check> {
   try {
-    const backend = createDisplayBackend({
-      backend: store.get('display.backend'),
-      pins: store.get('display.pins'),
-      gpioRoot: store.get('display.gpioRoot'),
-      gpioChip: store.get('display.gpioChip'),
-      serialPath: store.get('display.serialPath'),
-      stream,
-      timeouts,
-      clock: systemClock,
-    });
+    const backend = displayBackendFromConfig(store, { stream, timeouts, clock: systemClock });
     await backend.open();
-    const patterns = resolvePatterns(store.get('display.patterns'));
+    const patterns = patternsFromConfig(store);
     const player = new PatternPlayer({ backend, clock: systemClock, patterns });
     let failures = 0;
     player.onError(() => failures++);

@@ -3,10 +3,11 @@
 import type { ConfigStore } from '../config/store.js';
 import { isProvisioned, portalClientFromConfig, timeoutsFromConfig } from '../daemon/device-identity.js';
 import { askDaemon } from '../daemon/control-socket.js';
+import { storedBinding } from '../daemon/binding-settings.js';
 import { isPassgateError } from '../core/errors.js';
 import type { CryptoSuite } from '../../portal-client/crypto/suite.js';
-import { parseArgs } from './args.js';
-import { EXIT } from './failures.js';
+import { readCommandArgs } from './args.js';
+import { EXIT } from './exit-codes.js';
 import type { CommandOutput } from './io.js';
 
 export interface PortalProbe {
@@ -37,22 +38,17 @@ export async function probePortal(store: ConfigStore, dataDir: string, crypto: C
 }
 
 export async function runStatusCommand(store: ConfigStore, dataDir: string, args: readonly string[], crypto: CryptoSuite, out: CommandOutput): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs(args, [], ['json', 'offline', 'help']);
-  } catch (error) {
-    out.stderr((error as Error).message);
-    return EXIT.usage;
-  }
-  if (parsed.flags.has('help')) return out.stdout('usage: passgate status [--json] [--offline]'), EXIT.ok;
+  const usage = { lines: ['usage: passgate status [--json] [--offline]'] };
+  const read = readCommandArgs(args, { flags: ['json', 'offline'] }, usage, out);
+  if (read.exit !== undefined) return read.exit;
+  const parsed = read.args;
   const provisioned = isProvisioned(store);
-  const venueCode = store.get('binding.venueCode');
   const daemon = await askDaemon(dataDir, { cmd: 'status' }, timeoutsFromConfig(store).controlSocketMs);
   const portal = provisioned && !parsed.flags.has('offline') ? await probePortal(store, dataDir, crypto) : null;
   const status = {
     deviceId: store.get('identity.deviceId') || null,
     provisioned,
-    binding: venueCode === '' ? null : { venueCode, venueName: store.get('binding.venueName'), venueCategory: store.get('binding.venueCategory') },
+    binding: storedBinding(store),
     portal,
     daemon: daemon === null ? { running: false } : { running: true, ...daemon },
   };

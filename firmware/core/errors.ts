@@ -58,6 +58,9 @@ export const ERROR_CODES = {
   display: [
     'display.backend-failed',
   ],
+  daemon: [
+    'daemon.not-running', // a command that needs the running daemon found none on the control socket
+  ],
 } as const;
 
 type Areas = typeof ERROR_CODES;

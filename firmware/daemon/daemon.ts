@@ -2,27 +2,26 @@
 // input drivers and the gate runner together, applies config changes made by the CLI while it
 // runs, answers the control socket, and on SIGTERM turns every output off and exits cleanly.
 import type { Server } from 'node:net';
-import { randomUUID } from 'node:crypto';
 import { ConfigStore } from '../config/store.js';
 import type { ConfigKey } from '../config/schema.js';
 import { isPassgateError, type ErrorCode } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import type { TimeoutTable } from '../core/timeouts.js';
-import { isProvisioned, portalClientFromConfig, timeoutsFromConfig } from './device-identity.js';
-import { inputDriversFromConfig } from './drivers-from-config.js';
-import { listenControlSocket, type ControlRequest } from './control-socket.js';
-import { GateRunner, type GatePortal } from '../gate/runner.js';
-import type { GatePolicy } from '../gate/model.js';
+import { sleep, type Clock } from '../core/clock.js';
+import { GateRunner } from '../gate/runner.js';
 import type { InputDriver } from '../../drivers/input.js';
 import type { CryptoSuite } from '../../portal-client/crypto/suite.js';
-import { PassgateError } from '../core/errors.js';
-import type { PortalClient } from '../../portal-client/client.js';
-import { sleep, type Clock } from '../core/clock.js';
 import { PatternPlayer } from '../../ui-led/player.js';
-import { createDisplayBackend } from '../../ui-led/create-backend.js';
-import { resolvePatterns } from '../../ui-led/patterns.js';
 import type { DisplayBackend } from '../../ui-led/backend.js';
 import type { TerminalStream } from '../../ui-led/backends/terminal.js';
+import { BindingKeeper } from './binding-keeper.js';
+import type { BindingSummary } from './binding-settings.js';
+import { configChangeOf, gatePolicyFromConfig } from './config-bridge.js';
+import { listenControlSocket, type ControlRequest } from './control-socket.js';
+import { isProvisioned, timeoutsFromConfig } from './device-identity.js';
+import { displayBackendFromConfig, patternsFromConfig } from './display-from-config.js';
+import { inputDriversFromConfig } from './drivers-from-config.js';
+import { PortalLink, type PortalLinkStatus } from './portal-link.js';
 
 export interface DaemonOptions {
   dataDir: string;
@@ -42,9 +41,9 @@ export interface DaemonOptions {
 export interface DaemonStatus {
   deviceId: string;
   provisioned: boolean;
-  binding: { venueCode: string; venueName: string; venueCategory: string } | null;
+  binding: BindingSummary | null;
   phase: string;
-  portal: { reachable: boolean | null; tokenValid: boolean; tokenExpiresInMs: number | null; clockOffsetMs: number; lastErrorCode: ErrorCode | null };
+  portal: PortalLinkStatus;
   drivers: Array<{ name: string; state: string; lastError?: string }>;
   outcomes: Record<string, number>;
   dropped: number;
@@ -52,20 +51,17 @@ export interface DaemonStatus {
   pid: number;
 }
 
-const PORTAL_KEYS = /^(identity|portal|vendor)\./;
-
 export class Daemon {
   private readonly o: DaemonOptions;
   private store!: ConfigStore;
   private timeouts!: TimeoutTable;
-  private client: PortalClient | null = null;
+  private binding!: BindingKeeper;
+  private portal!: PortalLink;
   private runner!: GateRunner;
   private player!: PatternPlayer;
   private backend!: DisplayBackend;
   private drivers: InputDriver[] = [];
   private control: Server | null = null;
-  private portalReachable: boolean | null = null;
-  private healthTimer: NodeJS.Timeout | null = null;
   private readonly startedAt: number;
   private stopped = false;
 
@@ -81,54 +77,66 @@ export class Daemon {
   }
 
   private async boot(): Promise<void> {
-    const { logger, clock } = this.o;
-    this.store = ConfigStore.open(this.o.dataDir);
+    const { logger, clock, dataDir } = this.o;
+    this.store = ConfigStore.open(dataDir);
     this.timeouts = timeoutsFromConfig(this.store);
+    this.binding = new BindingKeeper(this.store);
 
-    this.backend = createDisplayBackend({
-      backend: this.store.get('display.backend'),
-      pins: this.store.get('display.pins'),
-      gpioRoot: this.store.get('display.gpioRoot'),
-      gpioChip: this.store.get('display.gpioChip'),
-      serialPath: this.store.get('display.serialPath'),
-      stream: this.o.displayStream ?? process.stdout,
-      timeouts: this.timeouts,
-      clock,
+    const stream = this.o.displayStream ?? process.stdout;
+    this.backend = displayBackendFromConfig(this.store, { stream, timeouts: this.timeouts, clock });
+    await this.backend.open().catch((error: unknown) => {
+      logger.log('error', 'display-open-failed', { code: codeOf(error) });
     });
-    await this.backend.open().catch((error: unknown) => logger.log('error', 'display-open-failed', { code: codeOf(error) }));
-    this.player = new PatternPlayer({ backend: this.backend, clock, patterns: resolvePatterns(this.store.get('display.patterns')) });
+    this.player = new PatternPlayer({ backend: this.backend, clock, patterns: patternsFromConfig(this.store) });
     this.player.onError((error) => logger.log('warn', 'display-error', { code: error.code }));
 
+    this.portal = new PortalLink({
+      store: this.store,
+      dataDir,
+      crypto: this.o.crypto,
+      logger,
+      timeouts: () => this.timeouts,
+      onHealth: (up) => this.runner.dispatch({ type: 'portal-health', up }),
+      onBinding: (venue) => this.binding.reconcile(venue),
+    });
     const provisioned = isProvisioned(this.store);
     this.runner = new GateRunner({
-      portal: this.gatePortal(),
+      portal: this.portal.gatePortal(),
       display: this.player,
       clock,
       logger,
-      policy: this.policy(),
+      policy: gatePolicyFromConfig(this.store, this.timeouts),
       provisioned,
-      bound: this.store.get('binding.venueCode') !== '',
-      onBindFinished: (result) => this.onBindFinished(result),
+      bound: this.binding.isBound(),
+      onBindFinished: (result) => this.binding.recordScanBind(result),
     });
-    if (provisioned) await this.connectPortal();
+    if (provisioned) await this.portal.connect();
 
     this.store.onChange((keys) => this.onConfigChange(keys));
     this.store.onError((error) => logger.log('warn', 'config-error', { code: error.code }));
     this.store.watch();
 
-    const drivers = [...(this.o.configuredDrivers === false ? [] : await inputDriversFromConfig(this.store, this.timeouts)), ...(this.o.extraInputs ?? [])];
+    const fromConfig = this.o.configuredDrivers !== false;
+    const configured = fromConfig ? await inputDriversFromConfig(this.store, this.timeouts) : [];
+    const drivers = [...configured, ...(this.o.extraInputs ?? [])];
     for (const driver of drivers) {
       driver.onEvent((event) => this.runner.acceptInput(event));
-      driver.onState((s) => logger.log(s.state === 'open' ? 'info' : 'warn', 'driver-state', { driver: s.name, state: s.state, code: s.lastError ?? null }));
-      await driver.open().catch((error: unknown) => logger.log('error', 'driver-open-failed', { driver: driver.name, code: codeOf(error) }));
+      driver.onState((s) => {
+        const fields = { driver: s.name, state: s.state, code: s.lastError ?? null };
+        logger.log(s.state === 'open' ? 'info' : 'warn', 'driver-state', fields);
+      });
+      await driver.open().catch((error: unknown) => {
+        logger.log('error', 'driver-open-failed', { driver: driver.name, code: codeOf(error) });
+      });
     }
     this.drivers = drivers;
 
-    if (this.o.controlSocket !== false) this.control = await listenControlSocket(this.o.dataDir, (req) => this.onControl(req));
-    if (this.store.get('binding.scanRequest') !== '') this.startScanBind();
-    logger.log('info', 'ready', { readyMs: Math.round(clock.now() - this.startedAt), provisioned, bound: this.store.get('binding.venueCode') !== '', inputs: drivers.length });
+    if (this.o.controlSocket !== false) this.control = await listenControlSocket(dataDir, (req) => this.onControl(req));
+    this.startScanBind();
+    const readyMs = Math.round(clock.now() - this.startedAt);
+    logger.log('info', 'ready', { readyMs, provisioned, bound: this.binding.isBound(), inputs: drivers.length });
     // Authorize after `ready`: its SM2 work (~0.1 s) need not delay the gate's start.
-    setImmediate(() => this.checkPortalHealth());
+    setImmediate(() => this.portal.checkHealth());
   }
 
   /** Feeds an input event as if a driver had read it (used by tests and the demo). */
@@ -137,20 +145,12 @@ export class Daemon {
   }
 
   status(): DaemonStatus {
-    const s = this.client?.status();
-    const venueCode = this.store.get('binding.venueCode');
     return {
       deviceId: this.store.get('identity.deviceId'),
       provisioned: isProvisioned(this.store),
-      binding: venueCode === '' ? null : { venueCode, venueName: this.store.get('binding.venueName'), venueCategory: this.store.get('binding.venueCategory') },
+      binding: this.binding.summary(),
       phase: this.runner.phase().kind,
-      portal: {
-        reachable: this.portalReachable,
-        tokenValid: s?.tokenValid ?? false,
-        tokenExpiresInMs: s?.tokenExpiresInMs ?? null,
-        clockOffsetMs: Math.round(s?.clockOffsetMs ?? 0),
-        lastErrorCode: s?.lastErrorCode ?? null,
-      },
+      portal: this.portal.status(),
       drivers: this.drivers.map((d) => {
         const st = d.status();
         return { name: st.name, state: st.state, ...(st.lastError ? { lastError: st.lastError } : {}) };
@@ -165,12 +165,12 @@ export class Daemon {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    if (this.healthTimer) clearTimeout(this.healthTimer);
+    const portalClosed = this.portal.close(); // no health check reports from here on
     this.runner.close();
     await Promise.all(this.drivers.map((d) => d.close().catch(() => undefined)));
     await this.player.close().catch(() => undefined); // every output off
     await this.backend.close().catch(() => undefined);
-    await this.client?.close().catch(() => undefined);
+    await portalClosed;
     if (this.control) await new Promise<void>((resolve) => this.control!.close(() => resolve()));
     this.store.close();
     this.o.logger.log('info', 'stopped', {});
@@ -178,135 +178,29 @@ export class Daemon {
 
   // ------------------------------------------------------------------ wiring
 
-  private policy(): GatePolicy {
-    return {
-      busyInput: this.store.get('gate.busyInput'),
-      queueLimit: this.store.get('gate.queueLimit'),
-      dedupWindowMs: this.store.get('gate.dedupWindowMs'),
-      showMs: this.store.get('gate.showMs'),
-      verifyDeadlineMs: this.timeouts.verifyDeadlineMs,
-      bindModeMs: this.timeouts.bindModeMs,
-      natPolicy: this.store.get('gate.natPolicy'),
-      vaccinationPolicy: this.store.get('gate.vaccinationPolicy'),
-    };
-  }
-
-  /** The runner always talks to the current client; a re-provisioned device gets a new one. */
-  private gatePortal(): GatePortal {
-    const client = (): PortalClient => {
-      if (!this.client) throw new PassgateError('config.not-provisioned', 'device not provisioned');
-      return this.client;
-    };
-    return {
-      verifyPassCode: async (code) => client().verifyPassCode(code),
-      verifyIdCard: async (card) => client().verifyIdCard(card),
-      bind: async (venueCode) => client().bind(venueCode),
-      rebind: async (venueCode) => client().rebind(venueCode),
-    };
-  }
-
-  private async connectPortal(): Promise<void> {
-    try {
-      this.client = await portalClientFromConfig(this.store, this.o.dataDir, {
-        crypto: this.o.crypto,
-        timeouts: this.timeouts,
-        onEvent: (e) => {
-          if (e.type === 'authorized') this.o.logger.log('info', 'portal-authorized', { clockOffsetMs: e.clockOffsetMs, bound: e.bound });
-          else if (e.type === 'authorize-failed') this.o.logger.log('warn', 'portal-authorize-failed', { code: e.code });
-          else this.o.logger.log('info', 'portal-reauthorized', {});
-        },
-      });
-    } catch (error) {
-      this.o.logger.log('error', 'portal-client-failed', { code: codeOf(error) });
-      this.client = null;
-    }
-  }
-
-  /** Authorizes in the background: off every scan's path. Failing portals are retried. */
-  private checkPortalHealth(): void {
-    const client = this.client;
-    if (!client || this.stopped) return;
-    if (this.healthTimer) clearTimeout(this.healthTimer);
-    this.healthTimer = null;
-    client.authorize().then(
-      (summary) => {
-        if (this.stopped || client !== this.client) return;
-        this.portalReachable = true;
-        this.runner.dispatch({ type: 'portal-health', up: true });
-        this.reconcileBinding(summary.binding);
-      },
-      (error: unknown) => {
-        if (this.stopped || client !== this.client) return;
-        const code = codeOf(error);
-        this.portalReachable = false;
-        if (code === 'portal.not-bound') return;
-        this.runner.dispatch({ type: 'portal-health', up: false });
-        this.healthTimer = setTimeout(() => this.checkPortalHealth(), this.timeouts.portalHealthRetryMs);
-        this.healthTimer.unref();
-      },
-    );
-  }
-
-  /** The portal's word on the binding wins over a stale local copy. */
-  private reconcileBinding(venue: { code: string; name: string; category: string } | null): void {
-    const local = this.store.get('binding.venueCode');
-    if (venue === null && local !== '') {
-      this.store.setMany({ 'binding.venueCode': '', 'binding.venueName': '', 'binding.venueCategory': '', 'binding.boundAt': '' });
-    } else if (venue !== null && venue.code !== local) {
-      this.store.setMany({ 'binding.venueCode': venue.code, 'binding.venueName': venue.name, 'binding.venueCategory': venue.category as never });
-    }
-  }
-
   private onConfigChange(keys: ConfigKey[]): void {
     if (this.stopped) return;
-    const { logger } = this.o;
-    if (keys.some((k) => k.startsWith('gate.') || k === 'timeouts')) {
+    const change = configChangeOf(keys);
+    if (change.policyKeys.length > 0) {
       this.timeouts = timeoutsFromConfig(this.store);
-      this.runner.setPolicy(this.policy());
-      logger.log('info', 'settings-applied', { keys: keys.filter((k) => k.startsWith('gate.') || k === 'timeouts').join(',') });
+      this.runner.setPolicy(gatePolicyFromConfig(this.store, this.timeouts));
+      this.o.logger.log('info', 'settings-applied', { keys: change.policyKeys.join(',') });
     }
-    if (keys.some((k) => PORTAL_KEYS.test(k))) {
-      const old = this.client;
-      this.client = null;
-      void old?.close();
-      const provisioned = isProvisioned(this.store);
-      this.runner.dispatch({ type: 'provisioning', provisioned });
-      if (provisioned) void this.connectPortal().then(() => this.checkPortalHealth());
+    if (change.identity) {
+      this.portal.reconnect();
+      this.runner.dispatch({ type: 'provisioning', provisioned: isProvisioned(this.store) });
     }
-    if (keys.includes('binding.venueCode')) {
-      this.runner.dispatch({ type: 'binding', bound: this.store.get('binding.venueCode') !== '' });
-    }
-    if (keys.includes('binding.scanRequest') && this.store.get('binding.scanRequest') !== '') this.startScanBind();
-    if (keys.some((k) => k.startsWith('display.') || k.startsWith('drivers.'))) {
-      logger.log('warn', 'restart-required', { reason: 'display and driver settings apply at the next start' });
+    if (change.binding) this.runner.dispatch({ type: 'binding', bound: this.binding.isBound() });
+    if (change.scanRequest) this.startScanBind();
+    if (change.restartRequired) {
+      this.o.logger.log('warn', 'restart-required', { reason: 'display and driver settings apply at the next start' });
     }
   }
 
+  /** Bind mode, when the CLI asked for it (`passgate bind --scan`). */
   private startScanBind(): void {
-    const mode = this.store.get('binding.scanRequest');
-    if (mode === '') return;
-    const id = this.store.get('binding.scanRequestId') || randomUUID();
-    this.runner.requestBindMode(mode, id);
-  }
-
-  private onBindFinished(result: Parameters<NonNullable<ConstructorParameters<typeof GateRunner>[0]['onBindFinished']>>[0]): void {
-    if (result.ok) {
-      this.store.setMany({
-        'binding.venueCode': result.venue.code,
-        'binding.venueName': result.venue.name,
-        'binding.venueCategory': result.venue.category,
-        'binding.natValidityHours': result.venue.natValidityHours ?? 0,
-        'binding.vaccinationDoses': result.venue.vaccinationDoses ?? 0,
-        'binding.boundAt': new Date().toISOString(),
-        'binding.scanRequest': '',
-        'binding.scanResult': { requestId: result.bindRequestId, ok: true, venueName: result.venue.name, venueCategory: result.venue.category },
-      });
-    } else {
-      this.store.setMany({
-        'binding.scanRequest': '',
-        'binding.scanResult': { requestId: result.bindRequestId, ok: false, errorCode: result.code },
-      });
-    }
+    const request = this.binding.scanRequest();
+    if (request) this.runner.requestBindMode(request.mode, request.requestId);
   }
 
   private async onControl(request: ControlRequest): Promise<unknown> {
@@ -314,7 +208,7 @@ export class Daemon {
     if (request.cmd === 'selftest-display') {
       // Answer once the whole cycle has run, so "ok" covers every colour and the buzzer.
       this.player.play('selftest');
-      await sleep(this.o.clock, resolvePatterns(this.store.get('display.patterns')).selftest.durationMs);
+      await sleep(this.o.clock, patternsFromConfig(this.store).selftest.durationMs);
       await this.player.idle();
       return { ok: this.player.status().consecutiveFailures === 0 };
     }

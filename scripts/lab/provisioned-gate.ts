@@ -22,12 +22,14 @@ export interface ProvisionGateOptions {
   deviceId: string;
   /** Bind to GATE_VENUE through the portal (default true). */
   bind?: boolean;
+  /** The vendor the device's key is registered under (default: the approved demo vendor); null: not registered. */
+  vendorId?: string | null;
   /** Further settings written after provisioning (display backend, gate policy, timeouts…). */
   settings?: Partial<ConfigValues>;
 }
 
 /** Provisions (and binds) `dataDir`; throws with the CLI's stderr when a step fails. */
-export async function provisionGate(o: ProvisionGateOptions): Promise<void> {
+export async function provisionGate(o: ProvisionGateOptions): Promise<{ publicKeyHex: string }> {
   const store = ConfigStore.open(o.dataDir);
   const errors: string[] = [];
   try {
@@ -38,11 +40,12 @@ export async function provisionGate(o: ProvisionGateOptions): Promise<void> {
     ], o.crypto, { stdout: (line) => (publicKey = JSON.parse(line).publicKey), stderr: (line) => errors.push(line) });
     if (code !== 0) throw new Error(`provisioning failed (${code}): ${errors.join(' | ')}`);
     store.setMany({ 'portal.caPem': o.mock.caPem ?? '', ...o.settings });
-    o.mock.registerDevice(o.deviceId, Buffer.from(publicKey, 'hex'));
+    if (o.vendorId !== null) o.mock.registerDevice(o.deviceId, Buffer.from(publicKey, 'hex'), o.vendorId);
     if (o.bind !== false) {
       const bound = await runBindCommand('bind', store, o.dataDir, [GATE_VENUE.venueCode], o.crypto, { stdout: () => undefined, stderr: (line) => errors.push(line) });
       if (bound !== 0) throw new Error(`bind failed (${bound}): ${errors.join(' | ')}`);
     }
+    return { publicKeyHex: publicKey };
   } finally {
     store.close();
   }

@@ -1,9 +1,6 @@
 // Grid Matrix pass codes along the product's own paths: the mock portal issues one as a PNG,
 // `passgate decode` reads it, and the camera driver (zxing-wasm and the Grid Matrix reader on the
 // same frames) turns a photographed one into a scan event.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readImageFile } from '../../drivers/symbols/image-file.js';
@@ -11,28 +8,29 @@ import { defaultSymbolDecoders } from '../../drivers/symbols/default-decoders.js
 import { MockCamera } from '../../drivers/camera/mock-camera.js';
 import type { InputEvent } from '../../drivers/input.js';
 import { DEFAULT_TIMEOUTS } from '../../firmware/core/timeouts.js';
-import { main as passgate } from '../../firmware/cli/main.js';
 import { zintMatrix } from '../../scripts/lab/zint.js';
-import { PASSGATE_MOCK_BIN } from '../support/repo.js';
+import { runBin, runMain, tempRoot } from '../support/cli.js';
 import { placeOnCanvas, renderMatrix } from '../../scripts/lab/synth-image.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'pg-gm-path-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const MOCK_BIN = PASSGATE_MOCK_BIN;
+const tmp = tempRoot('pg-gm-path-');
+const dir = tmp.root;
+afterAll(() => tmp.remove());
 
 describe('Grid Matrix pass codes', () => {
   it('passgate-mock issues a Grid Matrix PNG that passgate decode reads back exactly', async () => {
     const png = join(dir, 'green.png');
-    const code = execFileSync('node', [MOCK_BIN, 'issue', 'green', '--dir', join(dir, 'mock'), '--png', png, '--grid-matrix'], { encoding: 'utf8' }).trim();
+    const issued = await runBin('passgate-mock', [
+      'issue', 'green', '--dir', join(dir, 'mock'), '--png', png, '--grid-matrix',
+    ]);
+    expect(issued.code, issued.stderr).toBe(0);
+    const code = issued.stdout.trim();
     expect(code).toMatch(/^PGC1\./);
     const image = await readImageFile(png);
     const decoded = (await Promise.all((await defaultSymbolDecoders()).map((d) => d.decode(image)))).flat();
     expect(decoded).toEqual([expect.objectContaining({ symbology: 'grid-matrix', text: code })]);
-    const lines: string[] = [];
-    const exit = await passgate(['decode', '--json', png], { stdout: (l) => lines.push(l), stderr: () => undefined }, {});
-    expect(exit).toBe(0);
-    expect(JSON.parse(lines[0]).symbols).toEqual([{ format: 'grid-matrix', text: code }]);
+    const printed = await runMain(['decode', '--json', png]);
+    expect(printed.code).toBe(0);
+    expect(JSON.parse(printed.stdout[0]).symbols).toEqual([{ format: 'grid-matrix', text: code }]);
   }, 30_000);
 
   it('the camera driver emits a grid-matrix scan for a rotated symbol in a 640×480 frame', async () => {

@@ -5,11 +5,12 @@ import { chmodSync, unlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { EXIT } from '../../../firmware/cli/failures.js';
+import { EXIT } from '../../../firmware/cli/exit-codes.js';
 import { demoVenues, DEMO_SUSPENDED_VENDOR } from '../../../portal-client/mock/domain/demo-dataset.js';
 import { MockSerialScanner } from '../../../drivers/serial-scanner/mock.js';
 import { startPortalFixture, type PortalFixture } from '../../../scripts/lab/portal-fixture.js';
-import { cli, expectBilingual, provisionGate, startDaemon, tempRoot, waitUntil, type DaemonRig } from './cli-rig.js';
+import { cli, expectBilingual, provisionGateDir, startDaemon, tempRoot, type DaemonRig } from '../../support/cli.js';
+import { until } from '../../support/polling.js';
 
 const VENUES = demoVenues();
 const [VENUE_A, VENUE_B] = [VENUES[0], VENUES[5]];
@@ -55,7 +56,7 @@ async function configGet(key: string): Promise<string> {
 
 describe('passgate bind / rebind <venue>', () => {
   it('binds: prints the venue name and category, and writes binding.* config', async () => {
-    await provisionGate(fixture.mock, dataDir, { deviceId: nextDeviceId() });
+    await provisionGateDir(fixture.mock, dataDir, { deviceId: nextDeviceId() });
     const r = await cli(dataDir, 'bind', VENUE_A.venueCode);
     expect(r.code).toBe(EXIT.ok);
     expect(r.stderr).toEqual([]);
@@ -89,7 +90,7 @@ describe('passgate bind / rebind <venue>', () => {
   });
 
   it('portal unreachable (nothing listens on its port): exit 11, and fast', async () => {
-    await provisionGate(fixture.mock, dataDir, { deviceId: nextDeviceId() });
+    await provisionGateDir(fixture.mock, dataDir, { deviceId: nextDeviceId() });
     const port = await closedPort();
     expect((await cli(dataDir, 'config', 'set', 'portal.url', `https://127.0.0.1:${port}`)).code).toBe(0);
     const started = Date.now();
@@ -104,7 +105,7 @@ describe('passgate bind / rebind <venue>', () => {
   });
 
   it('venue unknown: exit 12', async () => {
-    await provisionGate(fixture.mock, dataDir, { deviceId: nextDeviceId() });
+    await provisionGateDir(fixture.mock, dataDir, { deviceId: nextDeviceId() });
     const r = await cli(dataDir, 'bind', 'wx-no-such-venue');
     expect(r.code).toBe(EXIT.venueUnknown);
     expect(r.code).toBe(12);
@@ -113,7 +114,7 @@ describe('passgate bind / rebind <venue>', () => {
   });
 
   it('already bound: exit 13, pointing at rebind; the binding stays', async () => {
-    await provisionGate(fixture.mock, dataDir, { deviceId: nextDeviceId() });
+    await provisionGateDir(fixture.mock, dataDir, { deviceId: nextDeviceId() });
     expect((await cli(dataDir, 'bind', VENUE_A.venueCode)).code).toBe(0);
     const r = await cli(dataDir, 'bind', VENUE_B.venueCode);
     expect(r.code).toBe(EXIT.alreadyBound);
@@ -125,7 +126,7 @@ describe('passgate bind / rebind <venue>', () => {
   });
 
   it('device not registered at the portal: exit 14', async () => {
-    await provisionGate(fixture.mock, dataDir, { deviceId: nextDeviceId(), vendorId: null });
+    await provisionGateDir(fixture.mock, dataDir, { deviceId: nextDeviceId(), vendorId: null });
     const r = await cli(dataDir, 'bind', VENUE_A.venueCode);
     expect(r.code).toBe(EXIT.deviceNotRegistered);
     expect(r.code).toBe(14);
@@ -133,7 +134,7 @@ describe('passgate bind / rebind <venue>', () => {
   });
 
   it('vendor suspended: exit 15', async () => {
-    await provisionGate(fixture.mock, dataDir, { deviceId: nextDeviceId(), vendorId: DEMO_SUSPENDED_VENDOR.id });
+    await provisionGateDir(fixture.mock, dataDir, { deviceId: nextDeviceId(), vendorId: DEMO_SUSPENDED_VENDOR.id });
     const r = await cli(dataDir, 'bind', VENUE_A.venueCode);
     expect(r.code).toBe(EXIT.vendorSuspended);
     expect(r.code).toBe(15);
@@ -143,7 +144,7 @@ describe('passgate bind / rebind <venue>', () => {
   });
 
   it('wrong vendor secret: authentication failed, exit 16', async () => {
-    await provisionGate(fixture.mock, dataDir, { deviceId: nextDeviceId() });
+    await provisionGateDir(fixture.mock, dataDir, { deviceId: nextDeviceId() });
     expect((await cli(dataDir, 'config', 'set', 'vendor.appSecret', 'not-the-secret')).code).toBe(0);
     const r = await cli(dataDir, 'bind', VENUE_A.venueCode);
     expect(r.code).toBe(EXIT.authFailed);
@@ -151,7 +152,7 @@ describe('passgate bind / rebind <venue>', () => {
   });
 
   it('portal faults: forged MAC 16, garbage 21, too slow 11; each in both languages', async () => {
-    await provisionGate(fixture.mock, dataDir, { deviceId: nextDeviceId() });
+    await provisionGateDir(fixture.mock, dataDir, { deviceId: nextDeviceId() });
     const { server } = fixture.mock;
     try {
       server.setFaults({ wrongMac: true });
@@ -176,7 +177,7 @@ describe('passgate bind / rebind <venue>', () => {
   });
 
   it('a device key file that is not 0600 or is gone: exit 1 with a message saying what to do', async () => {
-    await provisionGate(fixture.mock, dataDir, { deviceId: nextDeviceId() });
+    await provisionGateDir(fixture.mock, dataDir, { deviceId: nextDeviceId() });
     chmodSync(join(dataDir, 'device.key'), 0o644);
     const loose = await cli(dataDir, 'bind', VENUE_A.venueCode);
     expect(loose.code).toBe(EXIT.failed);
@@ -189,7 +190,7 @@ describe('passgate bind / rebind <venue>', () => {
   });
 
   it('rebind before any bind: exit 17', async () => {
-    await provisionGate(fixture.mock, dataDir, { deviceId: nextDeviceId() });
+    await provisionGateDir(fixture.mock, dataDir, { deviceId: nextDeviceId() });
     const r = await cli(dataDir, 'rebind', VENUE_A.venueCode);
     expect(r.code).toBe(EXIT.notBound);
     expect(r.code).toBe(17);
@@ -199,7 +200,7 @@ describe('passgate bind / rebind <venue>', () => {
   });
 
   it('usage errors: exit 2', async () => {
-    await provisionGate(fixture.mock, dataDir, { deviceId: nextDeviceId() });
+    await provisionGateDir(fixture.mock, dataDir, { deviceId: nextDeviceId() });
     expect((await cli(dataDir, 'bind')).code).toBe(EXIT.usage);
     expect((await cli(dataDir, 'bind', 'a', 'b')).code).toBe(EXIT.usage);
     expect((await cli(dataDir, 'bind', '--scan', VENUE_A.venueCode)).code).toBe(EXIT.usage);
@@ -210,7 +211,7 @@ describe('passgate bind / rebind <venue>', () => {
   });
 
   it('--scan without a running daemon: exit 19, nothing requested', async () => {
-    await provisionGate(fixture.mock, dataDir, { deviceId: nextDeviceId() });
+    await provisionGateDir(fixture.mock, dataDir, { deviceId: nextDeviceId() });
     const r = await cli(dataDir, 'bind', '--scan');
     expect(r.code).toBe(EXIT.daemonNotRunning);
     expect(r.code).toBe(19);
@@ -229,10 +230,10 @@ describe('passgate bind --scan with a running daemon', () => {
   });
 
   async function daemonWithScanner(timeouts: Record<string, number>): Promise<MockSerialScanner> {
-    await provisionGate(fixture.mock, dataDir, { deviceId: nextDeviceId() });
+    await provisionGateDir(fixture.mock, dataDir, { deviceId: nextDeviceId() });
     expect((await cli(dataDir, 'config', 'set', 'display.backend', 'none', 'timeouts', JSON.stringify(timeouts))).code).toBe(0);
     const scanner = new MockSerialScanner('cli-test-scanner');
-    rig = await startDaemon(dataDir, [scanner]);
+    rig = await startDaemon(dataDir, { inputs: [scanner] });
     return scanner;
   }
 
@@ -243,7 +244,7 @@ describe('passgate bind --scan with a running daemon', () => {
     const pending = cli(dataDir, 'bind', '--scan');
     let settled = false;
     void pending.then(() => (settled = true));
-    await waitUntil(() => daemon.status().phase === 'bind-mode', 3000, 'the daemon to enter bind mode');
+    await until(() => daemon.status().phase === 'bind-mode', 3000, 'the daemon to enter bind mode');
     expect(settled).toBe(false); // the CLI is still waiting for the scan
     scanner.inject(VENUE_A.venueCode);
     const r = await pending;
@@ -254,10 +255,10 @@ describe('passgate bind --scan with a running daemon', () => {
     expect(r.stdout[1]).toContain(CATEGORY_EN[VENUE_A.category]);
     expect(await configGet('binding.venueCode')).toBe(VENUE_A.venueCode);
     expect(await configGet('binding.scanRequest')).toBe('');
-    await waitUntil(() => daemon.status().phase === 'idle' && daemon.status().binding?.venueCode === VENUE_A.venueCode, 3000, 'idle and bound');
+    await until(() => daemon.status().phase === 'idle' && daemon.status().binding?.venueCode === VENUE_A.venueCode, 3000, 'idle and bound');
 
     const again = cli(dataDir, 'rebind', '--scan', '--json');
-    await waitUntil(() => daemon.status().phase === 'bind-mode', 3000, 'bind mode for rebind');
+    await until(() => daemon.status().phase === 'bind-mode', 3000, 'bind mode for rebind');
     scanner.inject(VENUE_B.venueCode);
     const moved = await again;
     expect(moved.code).toBe(EXIT.ok);
@@ -268,7 +269,7 @@ describe('passgate bind --scan with a running daemon', () => {
   it('a scanned code the portal does not know: the portal failure\'s exit code (12)', async () => {
     const scanner = await daemonWithScanner({ configPollMs: 50, bindModeMs: 5000 });
     const pending = cli(dataDir, 'bind', '--scan');
-    await waitUntil(() => rig!.daemon.status().phase === 'bind-mode', 3000, 'bind mode');
+    await until(() => rig!.daemon.status().phase === 'bind-mode', 3000, 'bind mode');
     scanner.inject('wx-no-such-venue');
     const r = await pending;
     expect(r.code).toBe(EXIT.venueUnknown);
@@ -287,6 +288,6 @@ describe('passgate bind --scan with a running daemon', () => {
     expect(en).toContain('in time');
     expect(Date.now() - started).toBeLessThan(4000);
     expect(await configGet('binding.venueCode')).toBe('');
-    await waitUntil(() => rig!.daemon.status().phase === 'unbound', 2000, 'the daemon back to unbound');
+    await until(() => rig!.daemon.status().phase === 'unbound', 2000, 'the daemon back to unbound');
   });
 });

@@ -1,30 +1,19 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ConfigStore } from '../../../firmware/config/store.js';
-import { CONFIG_EXIT, runConfigCommand } from '../../../firmware/cli/config-command.js';
+import { runConfigCommand } from '../../../firmware/cli/config-command.js';
+import { EXIT } from '../../../firmware/cli/exit-codes.js';
 import { CONFIG_KEYS } from '../../../firmware/config/schema.js';
+import { tempConfigStore } from '../../support/temp-store.js';
 
-let root: string;
-let store: ConfigStore;
+const temp = tempConfigStore('passgate-cmd-');
 
 function run(...args: string[]): { code: number; stdout: string[]; stderr: string[] } {
   const stdout: string[] = [];
   const stderr: string[] = [];
-  const code = runConfigCommand(store, args, { stdout: (l) => stdout.push(l), stderr: (l) => stderr.push(l) });
+  const code = runConfigCommand(temp.store, args, { stdout: (l) => stdout.push(l), stderr: (l) => stderr.push(l) });
   return { code, stdout, stderr };
 }
 
-beforeEach(() => {
-  root = mkdtempSync(join(tmpdir(), 'passgate-cmd-'));
-  store = ConfigStore.open(root);
-});
-afterEach(() => {
-  store.close();
-  rmSync(root, { recursive: true, force: true });
-});
 
 describe('passgate config', () => {
   it('set then get, plain and --json', () => {
@@ -34,16 +23,16 @@ describe('passgate config', () => {
       key: 'gate.showMs', value: 2500, isDefault: false, secret: false,
     });
     expect(JSON.parse(run('get', '--json', 'display.pins').stdout[0]).value).toEqual({ red: 17, green: 27, buzzer: 22, relay: 23 });
-    expect(store.get('gate.showMs')).toBe(2500);
+    expect(temp.store.get('gate.showMs')).toBe(2500);
   });
 
   it('set with several pairs is atomic', () => {
     expect(run('set', 'binding.scanRequest', 'bind', 'binding.scanRequestId', 'req-1').code).toBe(0);
-    expect(store.get('binding.scanRequest')).toBe('bind');
-    expect(store.get('binding.scanRequestId')).toBe('req-1');
+    expect(temp.store.get('binding.scanRequest')).toBe('bind');
+    expect(temp.store.get('binding.scanRequestId')).toBe('req-1');
     const bad = run('set', 'binding.scanRequest', 'rebind', 'gate.showMs', '5');
-    expect(bad.code).toBe(CONFIG_EXIT.invalidValue);
-    expect(store.get('binding.scanRequest')).toBe('bind');
+    expect(bad.code).toBe(EXIT.invalidValue);
+    expect(temp.store.get('binding.scanRequest')).toBe('bind');
   });
 
   it('list prints every key once, marks defaults, and --json parses', () => {
@@ -74,46 +63,48 @@ describe('passgate config', () => {
     expect(outputs[0]).toMatchObject({ code: 0, stdout: ['vendor.appSecret = (set)'] });
     expect(outputs[1].stdout).toEqual(['(set)']);
     expect(JSON.parse(outputs[2].stdout[0]).value).toBe('(set)');
-    expect(outputs[5].code).toBe(CONFIG_EXIT.invalidValue);
-    expect(store.get('vendor.appSecret')).toBe(secret);
+    expect(outputs[5].code).toBe(EXIT.invalidValue);
+    expect(temp.store.get('vendor.appSecret')).toBe(secret);
   });
 
   it('exit codes: usage 2, invalid value 3, unknown key 4, storage 5', () => {
-    expect(run().code).toBe(CONFIG_EXIT.usage);
-    expect(run('frobnicate').code).toBe(CONFIG_EXIT.usage);
-    expect(run('get').code).toBe(CONFIG_EXIT.usage);
-    expect(run('set', 'gate.showMs').code).toBe(CONFIG_EXIT.usage);
-    expect(run('list', 'extra').code).toBe(CONFIG_EXIT.usage);
-    expect(run('list', '--verbose').code).toBe(CONFIG_EXIT.usage);
+    expect(run().code).toBe(EXIT.usage);
+    expect(run('frobnicate').code).toBe(EXIT.usage);
+    expect(run('get').code).toBe(EXIT.usage);
+    expect(run('set', 'gate.showMs').code).toBe(EXIT.usage);
+    expect(run('list', 'extra').code).toBe(EXIT.usage);
+    expect(run('list', '--verbose').code).toBe(EXIT.usage);
     const invalid = run('set', 'gate.showMs', '100');
-    expect(invalid.code).toBe(CONFIG_EXIT.invalidValue);
+    expect(invalid.code).toBe(EXIT.invalidValue);
     expect(invalid.stderr.join('\n')).toContain('配置值无效');
     expect(invalid.stderr.join('\n')).toContain('an integer from 200 to 30000');
     const unknown = run('get', 'gate.nope');
-    expect(unknown.code).toBe(CONFIG_EXIT.unknownKey);
+    expect(unknown.code).toBe(EXIT.unknownKey);
     expect(unknown.stderr.join('\n')).toContain('gate.showMs'); // lists the known gate.* keys
-    expect(run('set', 'nope', '1').code).toBe(CONFIG_EXIT.unknownKey);
-    expect(run('reset', 'nope').code).toBe(CONFIG_EXIT.unknownKey);
-    expect(run('--help').code).toBe(CONFIG_EXIT.ok);
-    store.close();
-    expect(run('get', 'gate.showMs').code).toBe(CONFIG_EXIT.storage);
-    store = ConfigStore.open(root);
+    expect(run('set', 'nope', '1').code).toBe(EXIT.unknownKey);
+    expect(run('reset', 'nope').code).toBe(EXIT.unknownKey);
+    expect(run('--help').code).toBe(EXIT.ok);
+    expect([EXIT.usage, EXIT.invalidValue, EXIT.unknownKey, EXIT.storage]).toEqual([2, 3, 4, 5]);
+    const exitLine = 'exit codes / 退出码: 0 ok, 2 usage, 3 invalid value, 4 unknown key, 5 storage';
+    expect(run('help').stdout.at(-1)).toBe(exitLine);
+    temp.store.close();
+    expect(run('get', 'gate.showMs').code).toBe(EXIT.storage);
   });
 
   it('skips --data-dir (the caller resolves it) and takes values after --', () => {
     expect(run('--data-dir', '/elsewhere', 'set', 'binding.venueName', 'A').code).toBe(0);
     expect(run('set', '--', 'binding.venueName', '--dash--').code).toBe(0);
-    expect(store.get('binding.venueName')).toBe('--dash--');
+    expect(temp.store.get('binding.venueName')).toBe('--dash--');
   });
 
   it('reset returns a key to its default', () => {
     run('set', 'gate.queueLimit', '7');
     expect(run('reset', 'gate.queueLimit')).toMatchObject({ code: 0, stdout: ['gate.queueLimit = 1  (default)'] });
-    expect(store.get('gate.queueLimit')).toBe(1);
+    expect(temp.store.get('gate.queueLimit')).toBe(1);
   });
 
   it('random arguments give a documented exit code and never echo the value', () => {
-    const codes = new Set<number>(Object.values(CONFIG_EXIT));
+    const codes = new Set<number>([EXIT.ok, EXIT.usage, EXIT.invalidValue, EXIT.unknownKey, EXIT.storage]);
     fc.assert(
       fc.property(
         fc.constantFrom('get', 'set', 'list', 'reset', 'x'),

@@ -4,15 +4,16 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { EXIT } from '../../../firmware/cli/failures.js';
-import { main } from '../../../firmware/cli/main.js';
-import { CONFIG_EXIT } from '../../../firmware/cli/config-command.js';
+import { EXIT } from '../../../firmware/cli/exit-codes.js';
 import { CONFIG_KEYS } from '../../../firmware/config/schema.js';
 import { demoVenues } from '../../../portal-client/mock/domain/demo-dataset.js';
 import { MockSerialScanner } from '../../../drivers/serial-scanner/mock.js';
 import { startPortalFixture, type PortalFixture } from '../../../scripts/lab/portal-fixture.js';
 import { zintPng } from '../../../scripts/lab/zint.js';
-import { cli, provisionGate, startDaemon, tempRoot, waitUntil, type CliResult, type DaemonRig } from './cli-rig.js';
+import {
+  cli, expectBilingual, provisionGateDir, runMain, startDaemon, tempRoot, type DaemonRig,
+} from '../../support/cli.js';
+import { until } from '../../support/polling.js';
 
 let tmp: ReturnType<typeof tempRoot>;
 let dataDir: string;
@@ -22,13 +23,6 @@ beforeEach(() => {
   dataDir = join(tmp.root, 'gate');
 });
 afterEach(() => tmp.remove());
-
-async function bare(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const code = await main(argv, { stdout: (l) => stdout.push(l), stderr: (l) => stderr.push(l) }, env);
-  return { code, stdout, stderr };
-}
 
 describe('passgate config through main()', () => {
   it('set, get and list; values typed', async () => {
@@ -47,7 +41,7 @@ describe('passgate config through main()', () => {
 
   it('an invalid value: exit 3, names the key and the rule but not the value; nothing saved', async () => {
     const r = await cli(dataDir, 'config', 'set', 'gate.natPolicy', 'warn', 'gate.showMs', '17');
-    expect(r.code).toBe(CONFIG_EXIT.invalidValue);
+    expect(r.code).toBe(EXIT.invalidValue);
     expect(r.code).toBe(3);
     expect(r.stderr.join('\n')).toContain('gate.showMs');
     expect(r.stderr.join('\n')).toMatch(/[\u4e00-\u9fff]/);
@@ -65,15 +59,26 @@ describe('passgate config through main()', () => {
 
   it('an unknown key: exit 4, with the keys of that area as a hint', async () => {
     const r = await cli(dataDir, 'config', 'get', 'gate.showMS');
-    expect(r.code).toBe(CONFIG_EXIT.unknownKey);
+    expect(r.code).toBe(EXIT.unknownKey);
     expect(r.code).toBe(4);
     expect(r.stderr.join('\n')).toContain('gate.showMs'); // the hint
     expect((await cli(dataDir, 'config', 'set', 'nope.key', '1')).code).toBe(4);
     expect((await cli(dataDir, 'config', 'reset', 'gate.showMs', 'gate.nope')).code).toBe(4);
   });
 
+  it('a config database that cannot be opened: exit 5 from any command, in both languages', async () => {
+    const notADir = join(tmp.root, 'file');
+    writeFileSync(notADir, 'a file where the data directory should be\n');
+    for (const command of [['config', 'list'], ['status', '--offline'], ['bind', 'wx-venue']]) {
+      const r = await cli(notADir, ...command);
+      expect(r.code, command.join(' ')).toBe(EXIT.storage);
+      expect(r.code).toBe(5);
+      expectBilingual(r);
+    }
+  });
+
   it('usage errors: exit 2', async () => {
-    expect((await cli(dataDir, 'config')).code).toBe(CONFIG_EXIT.usage);
+    expect((await cli(dataDir, 'config')).code).toBe(EXIT.usage);
     expect((await cli(dataDir, 'config', 'set', 'gate.showMs')).code).toBe(2);
     expect((await cli(dataDir, 'config', 'frob')).code).toBe(2);
     expect((await cli(dataDir, 'config', 'list', '--verbose')).code).toBe(2);
@@ -95,24 +100,24 @@ describe('a running daemon and passgate config set', () => {
   });
 
   it('applies `config set gate.showMs 500` without a restart', async () => {
-    await provisionGate(fixture.mock, dataDir, { deviceId: 'WX-CONF-0001' });
+    await provisionGateDir(fixture.mock, dataDir, { deviceId: 'WX-CONF-0001' });
     expect((await cli(dataDir, 'bind', demoVenues()[0].venueCode)).code).toBe(0);
     // A verdict would stay 30 s on the lights with the setting the daemon starts with.
     expect((await cli(dataDir, 'config', 'set', 'display.backend', 'none', 'gate.showMs', '30000', 'timeouts', '{"configPollMs":50}')).code).toBe(0);
     const scanner = new MockSerialScanner('cli-test-scanner');
-    rig = await startDaemon(dataDir, [scanner]);
+    rig = await startDaemon(dataDir, { inputs: [scanner] });
     const daemon = rig.daemon;
-    await waitUntil(() => daemon.status().phase === 'idle', 5000, 'idle');
+    await until(() => daemon.status().phase === 'idle', 5000, 'idle');
 
     expect((await cli(dataDir, 'config', 'set', 'gate.showMs', '500')).code).toBe(0);
-    await waitUntil(() => rig!.logLines.some((l) => l.includes('"settings-applied"') && l.includes('gate.showMs')), 3000, 'settings-applied');
+    await until(() => rig!.logLines.some((l) => l.includes('"settings-applied"') && l.includes('gate.showMs')), 3000, 'settings-applied');
 
     const verdict = rig.nextVerdict();
     scanner.inject(fixture.mock.passCodeFor('green'));
-    expect(await verdict).toBe('pass');
+    expect((await verdict).outcome).toBe('pass');
     const shownAt = Date.now();
     expect(daemon.status().phase).toBe('showing');
-    await waitUntil(() => daemon.status().phase === 'idle', 3000, 'the verdict to end after the new 500 ms');
+    await until(() => daemon.status().phase === 'idle', 3000, 'the verdict to end after the new 500 ms');
     expect(Date.now() - shownAt).toBeLessThan(3000);
   });
 });
@@ -120,36 +125,42 @@ describe('a running daemon and passgate config set', () => {
 describe('passgate decode', () => {
   it('a zint QR code PNG: prints qr and the text, exit 0; --json', async () => {
     const png = zintPng('QRCODE', 'PASSGATE-CLI-DECODE-0001', join(tmp.root, 'code.png'), { scale: 3 });
-    const r = await bare(['decode', png]);
+    const r = await runMain(['decode', png]);
     expect(r.code).toBe(EXIT.ok);
     expect(r.stdout).toEqual([`${png}: qr "PASSGATE-CLI-DECODE-0001"`]);
-    const json = await bare(['decode', '--json', png]);
+    const json = await runMain(['decode', '--json', png]);
     expect(json.code).toBe(0);
     expect(json.stdout.map((l) => JSON.parse(l))).toEqual([{ file: png, symbols: [{ format: 'qr', text: 'PASSGATE-CLI-DECODE-0001' }] }]);
   });
 
-  it('a file that is not an image: exit 2; a missing file: exit 2; no file: exit 2', async () => {
+  it('a file that is not an image: exit 7; a missing file: exit 7; no file or an unknown option: exit 2', async () => {
     const notImage = join(tmp.root, 'notes.txt');
     writeFileSync(notImage, 'just some text, not a picture\n');
-    const r = await bare(['decode', notImage]);
-    expect(r.code).toBe(EXIT.usage);
+    const r = await runMain(['decode', notImage]);
+    expect(r.code).toBe(EXIT.imageUnreadable);
+    expect(r.code).toBe(7);
     expect(r.stdout[0]).toContain('unreadable image');
-    const json = await bare(['decode', '--json', notImage]);
-    expect(json.code).toBe(2);
+    const json = await runMain(['decode', '--json', notImage]);
+    expect(json.code).toBe(7);
     expect(JSON.parse(json.stdout[0])).toMatchObject({ file: notImage, symbols: [], error: 'decode.image-unreadable' });
-    expect((await bare(['decode', join(tmp.root, 'missing.png')])).code).toBe(2);
-    const none = await bare(['decode']);
-    expect(none.code).toBe(2);
-    expect(none.stderr[0]).toContain('usage: passgate decode');
+    expect((await runMain(['decode', join(tmp.root, 'missing.png')])).code).toBe(7);
+    const none = await runMain(['decode']);
+    expect(none.code).toBe(EXIT.usage);
+    expect(none.stderr.join('\n')).toContain('usage: passgate decode');
+    const unknown = await runMain(['decode', '--frobnicate', notImage]);
+    expect(unknown.code).toBe(EXIT.usage);
+    expect(unknown.stderr[0]).toContain('unknown option: --frobnicate');
+    expect(unknown.stdout).toEqual([]);
   });
 
-  it('an image without a code: exit 1', async () => {
+  it('an image without a code: exit 6', async () => {
     const blank = new PNG({ width: 64, height: 64 });
     blank.data.fill(255);
     const path = join(tmp.root, 'blank.png');
     writeFileSync(path, PNG.sync.write(blank));
-    const r = await bare(['decode', path]);
-    expect(r.code).toBe(1);
+    const r = await runMain(['decode', path]);
+    expect(r.code).toBe(EXIT.noSymbol);
+    expect(r.code).toBe(6);
     expect(r.stdout).toEqual([`${path}: no symbol found`]);
   });
 });
@@ -157,7 +168,7 @@ describe('passgate decode', () => {
 describe('usage', () => {
   it('--help and help: usage on stdout, exit 0', async () => {
     for (const argv of [['--help'], ['help']]) {
-      const r = await bare(argv);
+      const r = await runMain(argv);
       expect(r.code).toBe(EXIT.ok);
       expect(r.stdout[0]).toMatch(/^usage: passgate <command>/);
       expect(r.stdout.join('\n')).toContain('provision');
@@ -166,7 +177,7 @@ describe('usage', () => {
   });
 
   it('no command: usage on stderr, exit 2', async () => {
-    const r = await bare([]);
+    const r = await runMain([]);
     expect(r.code).toBe(EXIT.usage);
     expect(r.stderr[0]).toMatch(/^usage: passgate/);
     expect(r.stdout).toEqual([]);
@@ -181,10 +192,10 @@ describe('usage', () => {
   });
 
   it('--data-dir without a directory: exit 2; $PASSGATE_DATA_DIR is used when no --data-dir', async () => {
-    const r = await bare(['status', '--data-dir']);
+    const r = await runMain(['status', '--data-dir']);
     expect(r.code).toBe(EXIT.usage);
     expect(r.stderr[0]).toContain('--data-dir');
-    expect((await bare(['config', 'set', 'gate.showMs', '1234'], { PASSGATE_DATA_DIR: dataDir })).code).toBe(0);
+    expect((await runMain(['config', 'set', 'gate.showMs', '1234'], { PASSGATE_DATA_DIR: dataDir })).code).toBe(0);
     expect((await cli(dataDir, 'config', 'get', 'gate.showMs')).stdout).toEqual(['1234']);
   });
 });

@@ -1,66 +1,80 @@
+// `passgate decode` with an injected decoder list: what it prints per file, and its exit codes
+// from the one table.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
-import { runDecodeCommand } from '../../../drivers/camera/decode-command.js';
+import { runDecodeCommand } from '../../../firmware/cli/decode-command.js';
+import { EXIT } from '../../../firmware/cli/exit-codes.js';
 import { ZxingQrDecoder } from '../../../drivers/symbols/zxing-qr-decoder.js';
 import type { SymbolDecoder } from '../../../drivers/symbols/symbol-decoder.js';
 import { zintPng } from '../../../scripts/lab/zint.js';
+import { tempRoot, type CliResult } from '../../support/cli.js';
 
-let dir: string;
+let tmp: ReturnType<typeof tempRoot>;
 let decoders: SymbolDecoder[];
 let qrFile: string;
 let microFile: string;
 let blankFile: string;
 let junkFile: string;
 
-function capture(): { write: (s: string) => void; text: () => string } {
-  const parts: string[] = [];
-  return { write: (s) => void parts.push(s), text: () => parts.join('') };
+async function decode(...args: string[]): Promise<CliResult> {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const code = await runDecodeCommand(args, { stdout: (l) => stdout.push(l), stderr: (l) => stderr.push(l) }, decoders);
+  return { code, stdout, stderr };
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'decode-cmd-'));
+  tmp = tempRoot('decode-cmd-');
   decoders = [await ZxingQrDecoder.create()];
-  qrFile = zintPng('QRCODE', 'PG1-CMD-\u001b[31m', join(dir, 'qr.png'));
-  microFile = zintPng('MICROQR', '42', join(dir, 'micro.png'));
+  qrFile = zintPng('QRCODE', 'PG1-CMD-\u001b[31m', join(tmp.root, 'qr.png'));
+  microFile = zintPng('MICROQR', '42', join(tmp.root, 'micro.png'));
   const blank = new PNG({ width: 50, height: 50 });
   blank.data.fill(255);
-  blankFile = join(dir, 'blank.png');
+  blankFile = join(tmp.root, 'blank.png');
   writeFileSync(blankFile, PNG.sync.write(blank));
-  junkFile = join(dir, 'junk.png');
+  junkFile = join(tmp.root, 'junk.png');
   writeFileSync(junkFile, 'not an image');
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => tmp.remove());
 
-describe('runDecodeCommand', () => {
+describe('passgate decode', () => {
   it('prints each symbol per file (escaped) and exits 0 when every file had one', async () => {
-    const out = capture();
-    expect(await runDecodeCommand([qrFile, microFile], { json: false, decoders }, out)).toBe(0);
-    expect(out.text()).toBe(`${qrFile}: qr "PG1-CMD-\\u001b[31m"\n${microFile}: micro-qr "42"\n`);
+    expect(await decode(qrFile, microFile)).toEqual({
+      code: EXIT.ok,
+      stdout: [`${qrFile}: qr "PG1-CMD-\\u001b[31m"`, `${microFile}: micro-qr "42"`],
+      stderr: [],
+    });
   });
 
-  it('exits 1 when a readable file has no symbol', async () => {
-    const out = capture();
-    expect(await runDecodeCommand([qrFile, blankFile], { json: false, decoders }, out)).toBe(1);
-    expect(out.text()).toContain(`${blankFile}: no symbol found\n`);
+  it('exits 6 (no symbol) when a readable file has no symbol', async () => {
+    const r = await decode(qrFile, blankFile);
+    expect(r.code).toBe(EXIT.noSymbol);
+    expect(r.stdout).toContain(`${blankFile}: no symbol found`);
   });
 
-  it('exits 2 for unreadable files and writes one JSON object per file with --json', async () => {
-    const out = capture();
-    const status = await runDecodeCommand([junkFile, blankFile, microFile, join(dir, 'missing.jpg')], { json: true, decoders }, out);
-    expect(status).toBe(2);
-    const lines = out.text().trimEnd().split('\n').map((l) => JSON.parse(l));
-    expect(lines).toEqual([
+  it('exits 7 (unreadable image) for unreadable files, over 6; one JSON object per file with --json', async () => {
+    const missing = join(tmp.root, 'missing.jpg');
+    const r = await decode('--json', junkFile, blankFile, microFile, missing);
+    expect(r.code).toBe(EXIT.imageUnreadable);
+    expect(r.stdout.map((l) => JSON.parse(l))).toEqual([
       { file: junkFile, symbols: [], error: 'decode.image-unreadable' },
       { file: blankFile, symbols: [], error: 'decode.no-symbol' },
       { file: microFile, symbols: [{ format: 'micro-qr', text: '42' }] },
-      { file: join(dir, 'missing.jpg'), symbols: [], error: 'decode.image-unreadable' },
+      { file: missing, symbols: [], error: 'decode.image-unreadable' },
     ]);
   });
 
-  it('exits 2 when no file is given', async () => {
-    expect(await runDecodeCommand([], { json: false, decoders }, capture())).toBe(2);
+  it('exits 2 (usage) when no file is given; --help prints the usage and the exit codes', async () => {
+    const none = await decode('--json');
+    expect(none.code).toBe(EXIT.usage);
+    expect(none.stdout).toEqual([]);
+    const help = await decode('--help');
+    expect(help.code).toBe(EXIT.ok);
+    expect(help.stdout).toEqual([
+      'usage: passgate decode [--json] FILE…',
+      'exit codes / 退出码: 0 ok, 2 usage, 6 no symbol, 7 image unreadable',
+    ]);
   });
 });

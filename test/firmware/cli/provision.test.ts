@@ -2,12 +2,11 @@
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { EXIT } from '../../../firmware/cli/failures.js';
-import { main } from '../../../firmware/cli/main.js';
+import { EXIT } from '../../../firmware/cli/exit-codes.js';
 import { deviceKeyPath } from '../../../firmware/daemon/device-identity.js';
 import { readPrivateKeyFile } from '../../../portal-client/crypto/key-file.js';
 import { crypto, startPortalFixture, type PortalFixture } from '../../../scripts/lab/portal-fixture.js';
-import { allText, cli, expectBilingual, tempRoot } from './cli-rig.js';
+import { allText, cli, expectBilingual, runMain, tempRoot } from '../../support/cli.js';
 
 let fixture: PortalFixture;
 let tmp: ReturnType<typeof tempRoot>;
@@ -107,13 +106,16 @@ describe('passgate provision', () => {
     expect((await cli(dataDir, 'config', 'get', 'identity.deviceId')).stdout).toEqual(['WX-PROV-0001']);
 
     // Set a binding first: a new identity must start unbound.
-    expect((await cli(dataDir, 'config', 'set', 'binding.venueCode', 'wx-old-venue')).code).toBe(0);
+    const oldBinding = ['binding.venueCode', 'wx-old-venue', 'binding.natValidityHours', '48'];
+    expect((await cli(dataDir, 'config', 'set', ...oldBinding, 'binding.vaccinationDoses', '2')).code).toBe(0);
     const forced = await cli(dataDir, 'provision', '--force', ...baseArgs({ '--device-id': 'WX-PROV-0002' }));
     expect(forced.code).toBe(EXIT.ok);
     const secondKey = await readPrivateKeyFile(deviceKeyPath(dataDir));
     expect(secondKey.equals(firstKey)).toBe(false);
     expect((await cli(dataDir, 'config', 'get', 'identity.deviceId')).stdout).toEqual(['WX-PROV-0002']);
     expect((await cli(dataDir, 'config', 'get', 'binding.venueCode')).stdout).toEqual(['']);
+    expect((await cli(dataDir, 'config', 'get', 'binding.natValidityHours')).stdout).toEqual(['0']);
+    expect((await cli(dataDir, 'config', 'get', 'binding.vaccinationDoses')).stdout).toEqual(['0']);
   });
 
   it('a key file left without config also counts as an identity', async () => {
@@ -140,10 +142,9 @@ describe('passgate provision', () => {
     const noValue = await cli(dataDir, 'provision', ...baseArgs(), '--app-id');
     expect(noValue.code).toBe(EXIT.usage);
     expect(noValue.stderr[0]).toContain('--app-id needs a value');
-    const lines: string[] = [];
-    const last = await main(['--data-dir', dataDir, 'provision', ...baseArgs(), '--device-id'], { stdout: (l) => lines.push(l), stderr: (l) => lines.push(l) }, {});
-    expect(last).toBe(EXIT.usage);
-    expect(lines[0]).toContain('--device-id needs a value');
+    const last = await runMain(['--data-dir', dataDir, 'provision', ...baseArgs(), '--device-id']);
+    expect(last.code).toBe(EXIT.usage);
+    expect(last.stderr[0]).toContain('--device-id needs a value');
     expect((await cli(dataDir, 'provision', ...baseArgs(), '--frobnicate')).code).toBe(EXIT.usage);
     expect(existsSync(deviceKeyPath(dataDir))).toBe(false);
   });
@@ -162,12 +163,12 @@ describe('passgate provision', () => {
     expect((await cli(dataDir, 'config', 'get', 'portal.allowInsecureHttp')).stdout).toEqual(['true']);
   });
 
-  it('a URL that is not a URL, or a malformed portal key: exit 2 and no key generated', async () => {
+  it('a URL that is not a URL, or a malformed portal key: invalid value (exit 3) and no key generated', async () => {
     const notUrl = await cli(dataDir, 'provision', ...baseArgs({ '--portal-url': 'portal.example' }));
-    expect(notUrl.code).toBe(EXIT.usage);
+    expect(notUrl.code).toBe(EXIT.invalidValue);
     expect(notUrl.stderr.join('\n')).toContain('--portal-url');
     const badKey = await cli(dataDir, 'provision', ...baseArgs({ '--portal-public-key': '04abcd' }));
-    expect(badKey.code).toBe(EXIT.usage);
+    expect(badKey.code).toBe(EXIT.invalidValue);
     expect(badKey.stderr.join('\n')).toContain('portal.publicKey');
     expect(existsSync(deviceKeyPath(dataDir))).toBe(false);
   });
@@ -183,11 +184,11 @@ describe('passgate provision', () => {
     expect((await cli(dataDir, 'config', 'get', 'identity.deviceId')).stdout).toEqual(['']);
   });
 
-  it('--ca-file that is not PEM: invalid value (exit 2), nothing written', async () => {
+  it('--ca-file that is not PEM: invalid value (exit 3), nothing written', async () => {
     const notPem = join(tmp.root, 'ca.txt');
     writeFileSync(notPem, 'this is not a certificate\n');
     const r = await cli(dataDir, 'provision', ...baseArgs({ '--ca-file': notPem }));
-    expect(r.code).toBe(EXIT.usage);
+    expect(r.code).toBe(EXIT.invalidValue);
     expect(r.stderr.join('\n')).toContain('portal.caPem');
     expect(existsSync(deviceKeyPath(dataDir))).toBe(false);
   });

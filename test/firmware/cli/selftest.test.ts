@@ -3,12 +3,13 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { EXIT } from '../../../firmware/cli/failures.js';
+import { EXIT } from '../../../firmware/cli/exit-codes.js';
 import { CONFIG_SCHEMA } from '../../../firmware/config/schema.js';
 import { demoVenues } from '../../../portal-client/mock/domain/demo-dataset.js';
 import { MockSerialScanner } from '../../../drivers/serial-scanner/mock.js';
 import { startPortalFixture, type PortalFixture } from '../../../scripts/lab/portal-fixture.js';
-import { cli, provisionGate, startDaemon, tempRoot, waitUntil, type CliResult, type DaemonRig } from './cli-rig.js';
+import { cli, provisionGateDir, startDaemon, tempRoot, type CliResult, type DaemonRig } from '../../support/cli.js';
+import { until } from '../../support/polling.js';
 
 /** The default pins, read from the schema so the test follows it: {red, green, buzzer, relay}. */
 const PINS = CONFIG_SCHEMA['display.pins'].default as Record<string, number>;
@@ -95,7 +96,7 @@ const check = (s: SelftestJson, name: string) => s.checks.find((c) => c.name ===
 
 describe('passgate selftest', () => {
   it('all good: each LED and the buzzer toggled, never the relay; portal and clock ok; exit 0', async () => {
-    await provisionGate(fixture.mock, dataDir, { deviceId: nextDeviceId() });
+    await provisionGateDir(fixture.mock, dataDir, { deviceId: nextDeviceId() });
     await useGpioDisplay();
     const { result: r, onOrder, everOn } = await watchGpio(() => cli(dataDir, 'selftest', '--json'));
     expect(r.code).toBe(EXIT.ok);
@@ -115,7 +116,7 @@ describe('passgate selftest', () => {
   });
 
   it('plain output: one PASS/WARN/FAIL line per check', async () => {
-    await provisionGate(fixture.mock, dataDir, { deviceId: nextDeviceId() });
+    await provisionGateDir(fixture.mock, dataDir, { deviceId: nextDeviceId() });
     await useQuickDisplay();
     const r = await cli(dataDir, 'selftest');
     expect(r.code).toBe(EXIT.ok);
@@ -126,7 +127,7 @@ describe('passgate selftest', () => {
   });
 
   it('an enabled serial scanner whose port does not exist: FAIL, exit non-zero', async () => {
-    await provisionGate(fixture.mock, dataDir, { deviceId: nextDeviceId() });
+    await provisionGateDir(fixture.mock, dataDir, { deviceId: nextDeviceId() });
     await useQuickDisplay();
     const missing = join(tmp.root, 'ttyNOPE0');
     expect((await cli(dataDir, 'config', 'set', 'drivers.serial.enabled', 'true', 'drivers.serial.path', missing)).code).toBe(0);
@@ -147,7 +148,7 @@ describe('passgate selftest', () => {
   });
 
   it('portal unreachable: FAIL, exit non-zero', async () => {
-    await provisionGate(fixture.mock, dataDir, { deviceId: nextDeviceId() });
+    await provisionGateDir(fixture.mock, dataDir, { deviceId: nextDeviceId() });
     await useQuickDisplay();
     fixture.mock.server.setFaults({ dropConnection: true });
     const r = await cli(dataDir, 'selftest', '--json');
@@ -166,7 +167,7 @@ describe('passgate selftest', () => {
   });
 
   it('portal clock 60 s off: WARN, but exit 0 when all else passes', async () => {
-    await provisionGate(fixture.mock, dataDir, { deviceId: nextDeviceId() });
+    await provisionGateDir(fixture.mock, dataDir, { deviceId: nextDeviceId() });
     await useQuickDisplay();
     fixture.mock.server.setFaults({ clockSkewMs: 60_000 });
     const r = await cli(dataDir, 'selftest', '--json');
@@ -181,7 +182,7 @@ describe('passgate selftest', () => {
   });
 
   it('GPIO lines that are not there: display FAIL, exit non-zero', async () => {
-    await provisionGate(fixture.mock, dataDir, { deviceId: nextDeviceId() });
+    await provisionGateDir(fixture.mock, dataDir, { deviceId: nextDeviceId() });
     const empty = join(tmp.root, 'no-gpio');
     mkdirSync(empty);
     expect((await cli(dataDir, 'config', 'set', 'display.backend', 'gpio-sysfs', 'display.gpioRoot', empty)).code).toBe(0);
@@ -199,20 +200,20 @@ describe('passgate selftest with a running daemon', () => {
   });
 
   it('the daemon flashes its own outputs and reports its drivers', async () => {
-    await provisionGate(fixture.mock, dataDir, { deviceId: nextDeviceId() });
+    await provisionGateDir(fixture.mock, dataDir, { deviceId: nextDeviceId() });
     expect((await cli(dataDir, 'bind', demoVenues()[0].venueCode)).code).toBe(0);
     await useGpioDisplay();
     // The serial scanner is "configured" (enabled, at a path that does not exist): the daemon's
     // driver state decides, not the path.
     expect((await cli(dataDir, 'config', 'set', 'drivers.serial.enabled', 'true', 'drivers.serial.path', join(tmp.root, 'ttyNOPE0'))).code).toBe(0);
     const scanner = new MockSerialScanner('serial-scanner');
-    rig = await startDaemon(dataDir, [scanner]);
+    rig = await startDaemon(dataDir, { inputs: [scanner] });
 
     // The daemon answers once the pattern has started (daemon.ts awaits only the player's first
     // write), so keep watching for the rest of the 1.2 s pattern after the CLI returns.
     const { result: r, everOn } = await watchGpio(async (seen) => {
       const result = await cli(dataDir, 'selftest', '--json');
-      await waitUntil(() => seen.has('red') && seen.has('green') && seen.has('buzzer'), 3000, 'the rest of the pattern').catch(() => undefined);
+      await until(() => seen.has('red') && seen.has('green') && seen.has('buzzer'), 3000, 'the rest of the pattern').catch(() => undefined);
       return result;
     });
     expect(r.code).toBe(EXIT.ok);

@@ -3,14 +3,15 @@
 import { readFileSync, readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { EXIT } from '../../../firmware/cli/failures.js';
+import { EXIT } from '../../../firmware/cli/exit-codes.js';
 import { demoVenues } from '../../../portal-client/mock/domain/demo-dataset.js';
 import type { DemoPassCodeKeyword } from '../../../portal-client/mock/domain/demo-dataset.js';
 import type { IdCardIdentity } from '../../../firmware/core/id-number.js';
 import { MockSerialScanner } from '../../../drivers/serial-scanner/mock.js';
 import { MockIdCardReader } from '../../../drivers/idcard/mock-reader.js';
 import { startPortalFixture, type PortalFixture } from '../../../scripts/lab/portal-fixture.js';
-import { allText, cli, provisionGate, startDaemon, tempRoot, waitUntil, type DaemonRig } from './cli-rig.js';
+import { allText, cli, provisionGateDir, startDaemon, tempRoot, type DaemonRig } from '../../support/cli.js';
+import { until } from '../../support/polling.js';
 
 const VENUE = demoVenues()[0];
 
@@ -36,7 +37,7 @@ async function statusJson(...extra: string[]): Promise<StatusJson> {
 }
 
 async function boundGate(): Promise<void> {
-  await provisionGate(fixture.mock, dataDir, { deviceId: nextDeviceId() });
+  await provisionGateDir(fixture.mock, dataDir, { deviceId: nextDeviceId() });
   expect((await cli(dataDir, 'bind', VENUE.venueCode)).code).toBe(0);
 }
 
@@ -98,7 +99,7 @@ describe('passgate status', () => {
   });
 
   it('portal refuses the device: reachable, with the refusal code', async () => {
-    await provisionGate(fixture.mock, dataDir, { deviceId: nextDeviceId(), vendorId: null });
+    await provisionGateDir(fixture.mock, dataDir, { deviceId: nextDeviceId(), vendorId: null });
     const s = await statusJson();
     expect(s.portal).toMatchObject({ reachable: true, errorCode: 'portal.device-unknown' });
     expect((await cli(dataDir, 'status')).stdout.join('\n')).toContain('refused (portal.device-unknown)');
@@ -150,16 +151,16 @@ describe('passgate status with a running daemon', () => {
     expect((await cli(dataDir, 'config', 'set', 'display.backend', 'none', 'gate.showMs', '200', 'gate.dedupWindowMs', '0')).code).toBe(0);
     const scanner = new MockSerialScanner('cli-test-scanner');
     const cards = new MockIdCardReader('cli-test-cards');
-    rig = await startDaemon(dataDir, [scanner, cards]);
+    rig = await startDaemon(dataDir, { inputs: [scanner, cards] });
     const daemon = rig.daemon;
-    await waitUntil(() => daemon.status().portal.tokenValid, 5000, 'the daemon to authorize');
+    await until(() => daemon.status().portal.tokenValid, 5000, 'the daemon to authorize');
 
     const secrets: string[] = [];
     const scan = async (act: () => void): Promise<string> => {
-      await waitUntil(() => daemon.status().phase === 'idle', 3000, 'idle');
+      await until(() => daemon.status().phase === 'idle', 3000, 'idle');
       const verdict = rig!.nextVerdict();
       act();
-      return verdict;
+      return (await verdict).outcome;
     };
     const code = (keyword: DemoPassCodeKeyword) => {
       const text = fixture.mock.passCodeFor(keyword);
@@ -213,7 +214,7 @@ describe('passgate status with a running daemon', () => {
   it('status and --offline show the daemon even when the portal is down', async () => {
     await boundGate();
     expect((await cli(dataDir, 'config', 'set', 'display.backend', 'none')).code).toBe(0);
-    rig = await startDaemon(dataDir, [new MockSerialScanner('cli-test-scanner')]);
+    rig = await startDaemon(dataDir, { inputs: [new MockSerialScanner('cli-test-scanner')] });
     fixture.mock.server.setFaults({ dropConnection: true });
     const s = await statusJson('--offline');
     expect(s.portal).toBeNull();

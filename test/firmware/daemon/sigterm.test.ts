@@ -1,14 +1,14 @@
 // `passgate run` as a service manager runs it: a pass scanned on the serial scanner pulses the
 // relay (sysfs GPIO files), and SIGTERM in the middle of the pattern leaves every output off and
 // exits 0.
-import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SerialPort } from 'serialport';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openPtyPair, type PtyPair } from '../../../scripts/lab/pty-pair.js';
 import { startPortalFixture, type PortalFixture } from '../../../scripts/lab/portal-fixture.js';
-import { cli, PASSGATE_BIN, provisionGate, tempRoot } from '../cli/cli-rig.js';
+import { cli, provisionGateDir, spawnBin, tempRoot } from '../../support/cli.js';
+import { until } from '../../support/polling.js';
 import { defaultOf } from '../../../firmware/config/schema.js';
 import { demoVenues } from '../../../portal-client/mock/domain/demo-dataset.js';
 
@@ -30,7 +30,7 @@ beforeAll(async () => {
     writeFileSync(join(gpioRoot, `gpio${line}`, 'direction'), 'out');
   }
   const dataDir = join(tmp.root, 'gate');
-  await provisionGate(portal.mock, dataDir);
+  await provisionGateDir(portal.mock, dataDir);
   expect((await cli(dataDir, 'bind', demoVenues()[0].venueCode)).code).toBe(0);
   const set = await cli(dataDir, 'config', 'set', 'display.backend', 'gpio-sysfs', 'display.gpioRoot', gpioRoot,
     'drivers.serial.enabled', 'true', 'drivers.serial.path', pair.devicePath, 'drivers.serial.baudRate', '115200');
@@ -44,25 +44,17 @@ afterAll(async () => {
 });
 
 it('a pass pulses the relay; SIGTERM mid-pattern turns every output off and exits 0', async () => {
-  const child = spawn(process.execPath, [PASSGATE_BIN, 'run', '--data-dir', join(tmp.root, 'gate')], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const until = async (check: () => boolean, what: string) => {
-    const deadline = Date.now() + 15_000;
-    while (!check()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; stdout: ${stdout.slice(-500)}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  };
-  await until(() => stdout.includes('"event":"ready"') && stdout.includes('"state":"open"'), 'ready with the scanner open');
+  const run = spawnBin('passgate', ['run', '--data-dir', join(tmp.root, 'gate')]);
+  const ready = (stdout: string) => stdout.includes('"event":"ready"') && stdout.includes('"state":"open"');
+  await run.until(ready, 'ready with the scanner open', 15_000);
   const peer = new SerialPort({ path: pair.peerPath, baudRate: 115200 });
   await new Promise<void>((resolve, reject) => peer.once('open', resolve).once('error', reject));
   peer.write(portal.mock.passCodeFor('green') + '\r');
-  await until(() => value(pins.relay) === '1', 'the relay pulse');
+  await until(() => value(pins.relay) === '1', 15_000, 'the relay pulse');
   expect(value(pins.green)).toBe('1');
-  child.kill('SIGTERM');
-  expect(await exited).toBe(0);
+  run.child.kill('SIGTERM');
+  const { code, stdout } = await run.exited;
+  expect(code).toBe(0);
   for (const line of lines) expect(value(line), `gpio${line}`).toBe('0');
   expect(stdout).toContain('"event":"verdict"');
   expect(stdout).toContain('"outcome":"pass"');

@@ -1,8 +1,7 @@
 // The daemon as `passgate run` builds it from config (gpio-sysfs display on a temp tree, portal
 // client from the provisioned identity, timeouts from config), fed by an in-memory scanner:
 // bind by scanning the venue code, then scans, a portal fault, and a clean stop.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Daemon } from '../../../firmware/daemon/daemon.js';
@@ -14,6 +13,7 @@ import { FakeClock } from '../../../firmware/core/fake-clock.js';
 import { crypto, startPortalFixture, type PortalFixture } from '../../../scripts/lab/portal-fixture.js';
 import { GATE_VENUE, provisionGate } from '../../../scripts/lab/provisioned-gate.js';
 import { CapturingLogger, fakeSysfs, readPins } from './runner-rig.js';
+import { tempRoot } from '../../support/cli.js';
 import { expectedStates } from './expected-pattern.js';
 
 const CONFIG_PINS = { red: 17, green: 27, blue: 22, buzzer: 23, relay: 24 };
@@ -34,7 +34,7 @@ async function until<T>(what: string, probe: () => T | undefined | false, within
 describe('daemon: bind by scan, verify, faults, stop (gpio-sysfs from config)', () => {
   const clock = new FakeClock(0);
   let fixture: PortalFixture;
-  let root: string;
+  const tmp = tempRoot('pg-daemon-');
   let dataDir: string;
   let gpioRoot: string;
   let daemon: Daemon;
@@ -44,8 +44,7 @@ describe('daemon: bind by scan, verify, faults, stop (gpio-sysfs from config)', 
 
   beforeAll(async () => {
     fixture = await startPortalFixture();
-    root = mkdtempSync(join(tmpdir(), 'pg-daemon-'));
-    dataDir = join(root, 'gate');
+    dataDir = join(tmp.root, 'gate');
     gpioRoot = fakeSysfs(PINS);
     await provisionGate({
       dataDir,
@@ -69,7 +68,7 @@ describe('daemon: bind by scan, verify, faults, stop (gpio-sysfs from config)', 
   afterAll(async () => {
     await daemon?.stop();
     await fixture?.close();
-    rmSync(root, { recursive: true, force: true });
+    tmp.remove();
     rmSync(gpioRoot, { recursive: true, force: true });
   });
 

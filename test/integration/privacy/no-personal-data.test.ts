@@ -4,8 +4,7 @@
 // and ID number used, and for their masked forms: the data directory (recursively, raw bytes,
 // the SQLite database with its -wal and -shm files), every JSON log line, everything the display
 // printed (a non-TTY stream, as stderr is under systemd), and the control socket's status answer.
-import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Daemon } from '../../../firmware/daemon/daemon.js';
@@ -20,6 +19,7 @@ import { FakeClock } from '../../../firmware/core/fake-clock.js';
 import { crypto, startPortalFixture, type PortalFixture } from '../../../scripts/lab/portal-fixture.js';
 import { CapturingLogger } from '../gate-runner/runner-rig.js';
 import { demoCard, provisionGate } from '../../../scripts/lab/provisioned-gate.js';
+import { tempRoot } from '../../support/cli.js';
 
 const SCANS = 1000;
 const SHOW_MS = 200; // the shortest config allows
@@ -63,7 +63,7 @@ describe('privacy: 1,000 scans through the daemon leave no pass code, name or ID
   /** needle → what it is (for the failure message, which must not repeat the needle itself). */
   const needles = new Map<string, string>();
   let fixture: PortalFixture;
-  let root: string;
+  const tmp = tempRoot('pg-privacy-');
   let dataDir: string;
   let daemon: Daemon;
   let runningFiles: string[] = [];
@@ -72,8 +72,7 @@ describe('privacy: 1,000 scans through the daemon leave no pass code, name or ID
 
   beforeAll(async () => {
     fixture = await startPortalFixture();
-    root = mkdtempSync(join(tmpdir(), 'pg-privacy-'));
-    dataDir = join(root, 'gate');
+    dataDir = join(tmp.root, 'gate');
     await provisionGate({
       dataDir,
       mock: fixture.mock,
@@ -118,7 +117,7 @@ describe('privacy: 1,000 scans through the daemon leave no pass code, name or ID
   afterAll(async () => {
     await daemon?.stop();
     await fixture?.close();
-    if (root) rmSync(root, { recursive: true, force: true });
+    tmp.remove();
   });
 
   it('ran 1,000 scans, each logged as a verdict, with many kinds of outcome (the search is not vacuous)', () => {

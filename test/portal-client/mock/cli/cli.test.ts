@@ -14,10 +14,12 @@ import { isMaskedIdNumber, isMaskedName, maskIdNumber, maskName } from '../../..
 import { isValidIdNumber } from '../../../../firmware/core/id-number.js';
 import { rejection } from '../../../support/failures.js';
 import { zintMatrix } from '../../../../scripts/lab/zint.js';
-import { runCli, spawnCli } from './run-cli.js';
+import { runBin, spawnBin, type BinOptions } from '../../../support/cli.js';
 import { main } from '../../../../portal-client/mock/cli.js';
 
 const crypto = createGmCryptoSuite();
+const runCli = (args: readonly string[], o?: BinOptions) => runBin('passgate-mock', args, o);
+const spawnCli = (args: readonly string[]) => spawnBin('passgate-mock', args);
 let root: string;
 let offlineDir: string;
 

@@ -1,0 +1,90 @@
+// `passgate decode [--json] FILE…`: the technician's check of a printed or photographed code,
+// through the same decoders the camera uses. Prints each symbol's format and text per file, on
+// the technician's own terminal only; this is the one place the runtime prints a decoded code on
+// purpose. It writes no files and logs nothing.
+//
+// Exit codes (exit-codes.ts): 0 every file had a symbol, 6 some readable file had none, 7 some
+// file could not be read as an image (wins over 6), 2 usage (no file given).
+import type { DecodedSymbol, SymbolDecoder } from '../../drivers/symbols/symbol-decoder.js';
+import { readImageFile } from '../../drivers/symbols/image-file.js';
+import { defaultSymbolDecoders } from '../../drivers/symbols/default-decoders.js';
+import { isPassgateError, type ErrorCode } from '../core/errors.js';
+import { readCommandArgs, usageError, type CommandUsage } from './args.js';
+import { EXIT } from './exit-codes.js';
+import type { CommandOutput } from './io.js';
+
+const USAGE: CommandUsage = {
+  lines: ['usage: passgate decode [--json] FILE…'],
+  exits: ['ok', 'usage', 'noSymbol', 'imageUnreadable'],
+};
+
+/** What `--json` prints per file, one object a line. */
+interface FileReport {
+  file: string;
+  symbols: { format: string; text: string }[];
+  error?: ErrorCode;
+}
+
+async function decodeFile(
+  file: string,
+  decoders: readonly SymbolDecoder[],
+): Promise<{ report: FileReport; unreadable: boolean }> {
+  let image;
+  try {
+    image = await readImageFile(file);
+  } catch (error) {
+    const code: ErrorCode = isPassgateError(error) ? error.code : 'decode.image-unreadable';
+    return { report: { file, symbols: [], error: code }, unreadable: true };
+  }
+  const seen = new Set<string>();
+  const symbols: DecodedSymbol[] = [];
+  let failure: ErrorCode | undefined;
+  for (const decoder of decoders) {
+    try {
+      for (const s of await decoder.decode(image)) {
+        const key = `${s.symbology}\u0000${s.text}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        symbols.push(s);
+      }
+    } catch (error) {
+      failure ??= isPassgateError(error) ? error.code : 'decode.unsupported';
+    }
+  }
+  const report: FileReport = { file, symbols: symbols.map((s) => ({ format: s.symbology, text: s.text })) };
+  if (symbols.length === 0) report.error = failure ?? 'decode.no-symbol';
+  return { report, unreadable: false };
+}
+
+/** The lines a file's report prints as, without --json. */
+function reportLines(report: FileReport, unreadable: boolean): string[] {
+  if (unreadable) return [`${report.file}: unreadable image (${report.error})`];
+  if (report.symbols.length === 0) return [`${report.file}: no symbol found`];
+  // Quoted as JSON strings, so control characters in a code cannot drive the terminal.
+  return report.symbols.map((s) => `${report.file}: ${s.format} ${JSON.stringify(s.text)}`);
+}
+
+/**
+ * Decodes every file in turn and prints the results; resolves to the exit code. `decoders`
+ * defaults to the camera's list, tuned for still images.
+ */
+export async function runDecodeCommand(
+  args: readonly string[],
+  out: CommandOutput,
+  decoders?: readonly SymbolDecoder[],
+): Promise<number> {
+  const read = readCommandArgs(args, { flags: ['json'] }, USAGE, out);
+  if (read.exit !== undefined) return read.exit;
+  const files = read.args.positional;
+  if (files.length === 0) return usageError(out, USAGE, 'passgate decode: no image file given');
+  const json = read.args.flags.has('json');
+  const using = decoders ?? (await defaultSymbolDecoders({ thorough: true }));
+  let exit: number = EXIT.ok;
+  for (const file of files) {
+    const { report, unreadable } = await decodeFile(file, using);
+    if (unreadable) exit = EXIT.imageUnreadable;
+    else if (report.symbols.length === 0 && exit === EXIT.ok) exit = EXIT.noSymbol;
+    (json ? [JSON.stringify(report)] : reportLines(report, unreadable)).forEach((line) => out.stdout(line));
+  }
+  return exit;
+}

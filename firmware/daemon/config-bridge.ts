@@ -1,0 +1,45 @@
+// Config → gate: the runner's policy from the gate.* settings and the timeout table, and what a
+// change the CLI makes while the daemon runs means for the gate. The daemon applies the answer.
+import type { ConfigStore } from '../config/store.js';
+import type { ConfigKey } from '../config/schema.js';
+import type { GatePolicy } from '../gate/model.js';
+import type { TimeoutTable } from '../core/timeouts.js';
+
+export function gatePolicyFromConfig(store: ConfigStore, timeouts: TimeoutTable): GatePolicy {
+  return {
+    busyInput: store.get('gate.busyInput'),
+    queueLimit: store.get('gate.queueLimit'),
+    dedupWindowMs: store.get('gate.dedupWindowMs'),
+    showMs: store.get('gate.showMs'),
+    verifyDeadlineMs: timeouts.verifyDeadlineMs,
+    bindModeMs: timeouts.bindModeMs,
+    natPolicy: store.get('gate.natPolicy'),
+    vaccinationPolicy: store.get('gate.vaccinationPolicy'),
+  };
+}
+
+/** What changed keys ask of a running daemon. */
+export interface ConfigChange {
+  /** gate.* and timeouts: rebuild the timeout table and the gate policy. */
+  policyKeys: ConfigKey[];
+  /** identity.*, portal.*, vendor.*: a new portal client (or none, once unprovisioned). */
+  identity: boolean;
+  /** binding.venueCode: the gate is bound or unbound now. */
+  binding: boolean;
+  /** binding.scanRequest: the CLI may be asking for bind mode. */
+  scanRequest: boolean;
+  /** display.* and drivers.*: opened at start only. */
+  restartRequired: boolean;
+}
+
+const IDENTITY_KEYS = /^(identity|portal|vendor)\./;
+
+export function configChangeOf(keys: readonly ConfigKey[]): ConfigChange {
+  return {
+    policyKeys: keys.filter((k) => k.startsWith('gate.') || k === 'timeouts'),
+    identity: keys.some((k) => IDENTITY_KEYS.test(k)),
+    binding: keys.includes('binding.venueCode'),
+    scanRequest: keys.includes('binding.scanRequest'),
+    restartRequired: keys.some((k) => k.startsWith('display.') || k.startsWith('drivers.')),
+  };
+}

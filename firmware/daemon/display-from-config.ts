@@ -1,0 +1,28 @@
+// Builds the configured display (LEDs, buzzer, relay) from the display.* settings: the daemon's
+// and `passgate selftest`'s, which must drive the same outputs the same way.
+import type { ConfigStore } from '../config/store.js';
+import type { Clock } from '../core/clock.js';
+import type { TimeoutTable } from '../core/timeouts.js';
+import type { DisplayBackend } from '../../ui-led/backend.js';
+import type { TerminalStream } from '../../ui-led/backends/terminal.js';
+import { createDisplayBackend } from '../../ui-led/create-backend.js';
+import { resolvePatterns, type PatternTable } from '../../ui-led/patterns.js';
+
+/** Throws PassgateError 'config.invalid-value' for settings the backend cannot use. */
+export function displayBackendFromConfig(
+  store: ConfigStore,
+  deps: { stream: TerminalStream; timeouts: TimeoutTable; clock: Clock },
+): DisplayBackend {
+  return createDisplayBackend({
+    backend: store.get('display.backend'),
+    pins: store.get('display.pins'),
+    gpioRoot: store.get('display.gpioRoot'),
+    gpioChip: store.get('display.gpioChip'),
+    serialPath: store.get('display.serialPath'),
+    ...deps,
+  });
+}
+
+export function patternsFromConfig(store: ConfigStore): PatternTable {
+  return resolvePatterns(store.get('display.patterns'));
+}
