@@ -26,9 +26,17 @@ export class BindingKeeper {
   /** The portal's word on the binding wins over a stale local copy. */
   reconcile(venue: VenueInfo | null): void {
     const local = this.store.get('binding.venueCode');
-    if (venue === null && local !== '') this.store.setMany(unboundSettings());
-    // Learnt at authorize, not bound by us: the time we learnt it is the best time we have.
-    else if (venue !== null && venue.code !== local) this.store.setMany(boundSettings(venue, new Date()));
+    if (venue === null) {
+      if (local !== '') this.store.setMany(unboundSettings());
+      return;
+    }
+    // Learnt at authorize, not bound by us: the time we learnt it is the best time we have. The
+    // same venue with other presets (a NAT window the venue changed) is written too.
+    const learnt = boundSettings(venue, new Date());
+    const differs = (Object.keys(learnt) as Array<keyof typeof learnt>).some(
+      (key) => key !== 'binding.boundAt' && this.store.get(key) !== learnt[key],
+    );
+    if (differs) this.store.setMany(learnt);
   }
 
   /** The bind mode the CLI asked for and the id to answer it under; null when nothing is asked. */

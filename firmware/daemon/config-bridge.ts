@@ -24,7 +24,7 @@ export interface ConfigChange {
   policyKeys: ConfigKey[];
   /** identity.*, portal.*, vendor.*: a new portal client (or none, once unprovisioned). */
   identity: boolean;
-  /** binding.venueCode: the gate is bound or unbound now. */
+  /** Any binding.* key but the scan-request ones: the gate may be bound or unbound now. */
   binding: boolean;
   /** binding.scanRequest: the CLI may be asking for bind mode. */
   scanRequest: boolean;
@@ -38,7 +38,7 @@ export function configChangeOf(keys: readonly ConfigKey[]): ConfigChange {
   return {
     policyKeys: keys.filter((k) => k.startsWith('gate.') || k === 'timeouts'),
     identity: keys.some((k) => IDENTITY_KEYS.test(k)),
-    binding: keys.includes('binding.venueCode'),
+    binding: keys.some((k) => k.startsWith('binding.') && !k.startsWith('binding.scan')),
     scanRequest: keys.includes('binding.scanRequest'),
     restartRequired: keys.some((k) => k.startsWith('display.') || k.startsWith('drivers.')),
   };

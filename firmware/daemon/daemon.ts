@@ -97,7 +97,12 @@ export class Daemon {
       logger,
       timeouts: () => this.timeouts,
       onHealth: (up) => this.runner.dispatch({ type: 'portal-health', up }),
-      onBinding: (venue) => this.binding.reconcile(venue),
+      // The portal's authenticated word: stored, and told to the gate even when nothing changed
+      // (after an authenticated NOT_BOUND the gate rests unbound until it hears this).
+      onBinding: (venue) => {
+        this.binding.reconcile(venue);
+        this.runner.dispatch({ type: 'binding', bound: venue !== null });
+      },
     });
     const provisioned = isProvisioned(this.store);
     this.runner = new GateRunner({
@@ -109,6 +114,7 @@ export class Daemon {
       provisioned,
       bound: this.binding.isBound(),
       onBindFinished: (result) => this.binding.recordScanBind(result),
+      onBindingDoubted: () => this.portal.checkHealth(),
     });
     if (provisioned) await this.portal.connect();
 

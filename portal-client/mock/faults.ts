@@ -1,5 +1,6 @@
 // Fault injection for the mock portal, switchable while it runs (in process or via the admin
 // API), so tests can prove the gate ends in a defined outcome whatever the portal does.
+import { PORTAL_ERROR_CODES, type PortalErrorCode } from '../protocol/messages.js';
 
 export interface FaultSettings {
   /** Added before every answer. */
@@ -14,6 +15,13 @@ export interface FaultSettings {
   wrongMac: boolean;
   /** Portal clock = real clock + this. */
   clockSkewMs: number;
+  /**
+   * Answer every request with this protocol error in plaintext (unauthenticated, as anyone on the
+   * path could), HTTP 403. A device must never change its state because of one.
+   */
+  plainError: PortalErrorCode | null;
+  /** Answer the sealed calls (bind, rebind, verify) with this protocol error, sealed and genuine. */
+  sealedError: PortalErrorCode | null;
   /** Only apply the faults above to these paths (all paths when empty). */
   paths: string[];
 }
@@ -25,6 +33,8 @@ export const NO_FAULTS: FaultSettings = {
   malformedJson: false,
   wrongMac: false,
   clockSkewMs: 0,
+  plainError: null,
+  sealedError: null,
   paths: [],
 };
 
@@ -48,6 +58,13 @@ export function mergeFaults(current: FaultSettings, patch: unknown): FaultSettin
       case 'httpStatus':
         if (value !== null && value !== 500 && value !== 503) throw new Error('httpStatus must be 500, 503 or null');
         next.httpStatus = value;
+        break;
+      case 'plainError':
+      case 'sealedError':
+        if (value !== null && !(PORTAL_ERROR_CODES as readonly unknown[]).includes(value)) {
+          throw new Error(`${key} must be a protocol error code or null`);
+        }
+        next[key] = value as PortalErrorCode | null;
         break;
       case 'paths':
         if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw new Error('paths must be strings');

@@ -163,6 +163,7 @@ export class MockPortal {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"v":1,"ts":');
       return;
     }
+    if (faulty && this.faults.plainError !== null) return this.plain(res, 403, this.faults.plainError);
 
     let body: unknown;
     try {
@@ -232,6 +233,7 @@ export class MockPortal {
     const fail = (code: PortalErrorCode) => reply({ ok: false, error: { code, portalTime: now } });
     if (Math.abs(opened.ts - now) > this.replayWindow()) return fail('CLOCK_SKEW');
     if (!this.rememberNonce(opened.nonce, now)) return fail('REPLAY');
+    if (faulty && this.faults.sealedError !== null) return fail(this.faults.sealedError);
     try {
       reply(this.dispatch(path, session.deviceId, opened.ts, opened.nonce, opened.body));
     } catch {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Daemon } from '../../../firmware/daemon/daemon.js';
 import { ConfigStore } from '../../../firmware/config/store.js';
 import { MockSerialScanner } from '../../../drivers/serial-scanner/mock.js';
+import { PATHS } from '../../../portal-client/protocol/constants.js';
 import { normalizePins } from '../../../ui-led/backends/pins.js';
 import { allOutputsOff, type OutputState } from '../../../ui-led/outputs.js';
 import { FakeClock } from '../../../firmware/core/fake-clock.js';
@@ -122,6 +123,37 @@ describe('daemon: bind by scan, verify, faults, stop (gpio-sysfs from config)', 
     }
     await clock.advance(3000);
     expect(daemon.status().outcomes).toMatchObject({ pass: 1, 'network-error': 1 });
+  });
+
+  it('a plaintext NOT_BOUND (anyone on the path could send it) is a network error; the gate stays bound', async () => {
+    fixture.mock.server.setFaults({ plainError: 'NOT_BOUND', paths: [PATHS.verifyPassCode] });
+    try {
+      const index = logger.verdicts.length;
+      scanner.inject(fixture.mock.passCodeFor('green'));
+      expect(await logger.verdict(index)).toMatchObject({ outcome: 'network-error', cause: 'portal.not-bound' });
+    } finally {
+      fixture.mock.server.clearFaults();
+    }
+    await clock.advance(3000);
+    expect(daemon.status().phase).toBe('idle');
+    expect(daemon.status().binding?.venueCode).toBe(GATE_VENUE.venueCode);
+  });
+
+  it('an authenticated NOT_BOUND shows not-bound; the daemon asks the portal again and the gate is back', async () => {
+    const authorizesBefore = logger.events('portal-authorized').length;
+    fixture.mock.server.setFaults({ sealedError: 'NOT_BOUND', paths: [PATHS.verifyPassCode] });
+    const index = logger.verdicts.length;
+    scanner.inject(fixture.mock.passCodeFor('green'));
+    expect(await logger.verdict(index)).toMatchObject({ outcome: 'not-bound', cause: 'portal.not-bound' });
+    fixture.mock.server.clearFaults();
+    // The background authorize says the device is bound after all (the binding survived).
+    await until('re-authorize', () => logger.events('portal-authorized').length > authorizesBefore);
+    await clock.advance(3000);
+    await until('idle again', () => daemon.status().phase === 'idle');
+    expect(daemon.status().binding?.venueCode).toBe(GATE_VENUE.venueCode);
+    scanner.inject(fixture.mock.passCodeFor('green'));
+    expect((await logger.verdict(index + 1)).outcome).toBe('pass');
+    await clock.advance(2000);
   });
 
   it('stop() switches every output off and logs stopped', async () => {
