@@ -11,6 +11,7 @@ import { PatternPlayer } from '../../ui-led/player.js';
 import { resolvePatterns } from '../../ui-led/patterns.js';
 import { sleep, systemClock } from '../core/clock.js';
 import type { TerminalStream } from '../../ui-led/backends/terminal.js';
+import { openSystemSerialPort } from '../../drivers/serial-port.js';
 import { parseArgs } from './args.js';
 import { EXIT } from './failures.js';
 import type { CommandOutput } from './io.js';
@@ -108,6 +109,7 @@ async function cycleDisplay(store: ConfigStore, stream: TerminalStream, timeouts
       gpioRoot: store.get('display.gpioRoot'),
       gpioChip: store.get('display.gpioChip'),
       serialPath: store.get('display.serialPath'),
+      openSerialPort: openSystemSerialPort,
       stream,
       timeouts,
       clock: systemClock,

@@ -23,6 +23,7 @@ import { createDisplayBackend } from '../../ui-led/create-backend.js';
 import { resolvePatterns } from '../../ui-led/patterns.js';
 import type { DisplayBackend } from '../../ui-led/backend.js';
 import type { TerminalStream } from '../../ui-led/backends/terminal.js';
+import { openSystemSerialPort } from '../../drivers/serial-port.js';
 
 export interface DaemonOptions {
   dataDir: string;
@@ -91,6 +92,7 @@ export class Daemon {
       gpioRoot: this.store.get('display.gpioRoot'),
       gpioChip: this.store.get('display.gpioChip'),
       serialPath: this.store.get('display.serialPath'),
+      openSerialPort: openSystemSerialPort,
       stream: this.o.displayStream ?? process.stdout,
       timeouts: this.timeouts,
       clock,

@@ -3,6 +3,9 @@ import { isPassgateError, type PassgateError } from '../../firmware/core/errors.
 import { createDisplayBackend, type DisplayBackendOptions } from '../../ui-led/create-backend.js';
 import { FakeClock } from '../../firmware/core/fake-clock.js';
 import { RecordingBackend } from '../../ui-led/backends/recording.js';
+import type { OpenSerialPort } from '../../firmware/core/serial-port.js';
+
+const openSerialPort: OpenSerialPort = () => Promise.reject(new Error('no port is opened by these tests'));
 
 function invalidKey(options: DisplayBackendOptions): string | undefined {
   try {
@@ -21,7 +24,8 @@ describe('createDisplayBackend', () => {
     expect(createDisplayBackend({ backend: 'terminal', stream }).name).toBe('terminal');
     expect(createDisplayBackend({ backend: 'gpio-sysfs', pins: { red: 17 }, gpioRoot: '/tmp/x' }).name).toBe('gpio-sysfs');
     expect(createDisplayBackend({ backend: 'gpio-gpioset', pins: { relay: { line: 4, activeLow: true } }, gpioChip: 'gpiochip0' }).name).toBe('gpio-gpioset');
-    expect(createDisplayBackend({ backend: 'serial-board', serialPath: '/dev/ttyACM1' }).name).toBe('serial-board');
+    const board = createDisplayBackend({ backend: 'serial-board', serialPath: '/dev/ttyACM1', openSerialPort });
+    expect(board.name).toBe('serial-board');
     const recording = createDisplayBackend({ backend: 'recording', clock: new FakeClock() });
     expect(recording).toBeInstanceOf(RecordingBackend);
   });
@@ -40,5 +44,6 @@ describe('createDisplayBackend', () => {
     expect(invalidKey({ backend: 'gpio-gpioset', pins: { red: 3 }, gpioChip: 'gpiochip0', gpiosetMode: 'wait' as never })).toBe('display.gpiosetMode');
     expect(invalidKey({ backend: 'serial-board' })).toBe('display.serialPath');
     expect(invalidKey({ backend: 'serial-board', serialPath: '/dev/ttyACM0', baudRate: 12.5 })).toBe('display.baudRate');
+    expect(invalidKey({ backend: 'serial-board', serialPath: '/dev/ttyACM0' })).toBe('display.backend'); // no opener
   });
 });
