@@ -26,7 +26,7 @@ export interface ReconnectorOptions<T> {
   /** Called with every newly opened handle; the owner attaches its data listeners here. */
   onOpen: (handle: T) => void;
   /** Called once for every handle that is lost (reported through `lost()`), with the reason. */
-  onClosed?: (reason: PassgateError) => void;
+  onClosed?: (reason: PassgateError, handle: T) => void;
   /** Called on every state change. `lastError` is set for 'reconnecting' and 'failed'. */
   onState?: (state: DriverState, lastError?: ErrorCode) => void;
   /**
@@ -115,7 +115,7 @@ export class Reconnector<T> {
     const error = asDriverError(reason, 'driver.disconnected');
     this.current = undefined;
     this.lastError = error.code;
-    this.safely(() => this.options.onClosed?.(error));
+    this.safely(() => this.options.onClosed?.(error, handle));
     this.delayMs = this.options.timeouts.driverReopenInitialMs;
     this.setState('reconnecting');
     this.generation += 1;

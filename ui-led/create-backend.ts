@@ -13,6 +13,7 @@ import { RecordingBackend } from './backends/recording.js';
 import { SerialBoardBackend } from './backends/serial-board.js';
 import { TerminalBackend, type TerminalStream } from './backends/terminal.js';
 import { systemClock, type Clock } from '../firmware/core/clock.js';
+import type { OpenSerialPort } from '../firmware/core/serial-port.js';
 
 /** The backends `display.backend` may choose, in the order `passgate config` lists them. */
 export const CONFIGURABLE_DISPLAY_BACKENDS = [
@@ -49,6 +50,8 @@ export interface DisplayBackendOptions {
   serialPath?: string;
   /** serial-board: default 115200. */
   baudRate?: number;
+  /** serial-board: opens its port (the daemon passes the drivers' serialport opener). */
+  openSerialPort?: OpenSerialPort;
   /** terminal: where to draw, e.g. process.stdout. */
   stream?: TerminalStream;
   timeouts?: TimeoutTable;
@@ -109,7 +112,15 @@ export function createDisplayBackend(options: DisplayBackendOptions): DisplayBac
       if (options.baudRate !== undefined && (!Number.isSafeInteger(options.baudRate) || options.baudRate < 300 || options.baudRate > 4_000_000)) {
         throw invalidOption('baudRate', 'the serial board baudRate option must be a baud rate');
       }
-      return new SerialBoardBackend({ path: options.serialPath, baudRate: options.baudRate, timeouts, clock });
+      const { openSerialPort } = options;
+      if (!openSerialPort) throw invalid('display.backend', 'the serial-board backend needs a serial port opener');
+      return new SerialBoardBackend({
+        path: options.serialPath,
+        baudRate: options.baudRate,
+        timeouts,
+        clock,
+        openSerialPort,
+      });
     }
     case 'terminal':
       if (!options.stream || typeof options.stream.write !== 'function') throw invalid('display.backend', 'the terminal backend needs a stream');

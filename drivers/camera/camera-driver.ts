@@ -4,11 +4,10 @@
 // The source is kept open by the shared Reconnector: ffmpeg failing to start, exiting, or the
 // device node vanishing puts the driver in 'reconnecting', and ffmpeg is started again with
 // backoff (or as soon as the device node is back). Nothing here throws out of a callback.
-import { driverStatus, type DriverStatus, type InputDriver, type InputEvent } from '../input.js';
-import { Listeners } from '../../firmware/core/listeners.js';
 import type { SymbolDecoder } from '../symbols/symbol-decoder.js';
 import type { TimeoutTable } from '../../firmware/core/timeouts.js';
-import { Reconnector, pathExists } from '../reconnect.js';
+import { ReconnectingInputDriver } from '../input-driver-base.js';
+import { pathExists } from '../reconnect.js';
 import { DecodePipeline, type PipelineStats } from './decode-pipeline.js';
 import { FfmpegFrameSource, v4l2InputArgs } from './ffmpeg-source.js';
 import type { FrameSource, FrameSourceFactory } from './frame-source.js';
@@ -78,11 +77,7 @@ export function ffmpegSourceFactory(opts: CameraFfmpegOptions, timeouts: CameraT
     new FfmpegFrameSource({ width: opts.width, height: opts.height, inputArgs, ffmpegPath: opts.ffmpegPath, timeouts });
 }
 
-export class CameraDriver implements InputDriver {
-  readonly name: string;
-  private readonly events = new Listeners<InputEvent>();
-  private readonly states = new Listeners<DriverStatus>();
-  private readonly reconnector: Reconnector<FrameSource>;
+export class CameraDriver extends ReconnectingInputDriver<FrameSource> {
   private readonly pipeline: DecodePipeline;
   private readonly createSource: FrameSourceFactory;
   private sourcesStarted = 0;
@@ -91,8 +86,11 @@ export class CameraDriver implements InputDriver {
   private starting: FrameSource | undefined;
 
   constructor(options: CameraDriverOptions) {
-    this.name = options.name ?? 'camera';
     const { timeouts } = options;
+    const device = options.ffmpeg?.inputArgs === undefined ? options.ffmpeg?.device ?? DEFAULT_CAMERA_DEVICE : undefined;
+    const isPresent =
+      options.isPresent ?? (options.source === undefined && device !== undefined ? pathExists(device) : undefined);
+    super(options.name ?? 'camera', { timeouts, isPresent });
     if (options.source !== undefined) {
       this.createSource = options.source;
     } else if (options.ffmpeg !== undefined) {
@@ -100,28 +98,13 @@ export class CameraDriver implements InputDriver {
     } else {
       throw new RangeError('CameraDriver needs a frame source or ffmpeg settings');
     }
-    const device =
-      options.ffmpeg?.inputArgs === undefined ? options.ffmpeg?.device ?? DEFAULT_CAMERA_DEVICE : undefined;
-    const isPresent = options.isPresent ?? (options.source === undefined && device !== undefined ? pathExists(device) : undefined);
     this.pipeline = new DecodePipeline({
       decoders: options.decoders,
       timeouts,
       now: options.now,
       onSymbol: (symbol) =>
-        this.events.emit({ kind: 'code', source: this.name, text: symbol.text, symbology: symbol.symbology }),
+        this.emitEvent({ kind: 'code', source: this.name, text: symbol.text, symbology: symbol.symbology }),
     });
-    this.reconnector = new Reconnector<FrameSource>({
-      timeouts,
-      isPresent,
-      open: () => this.startSource(),
-      onOpen: (source) => this.attach(source),
-      release: (source) => source.stop(),
-      onState: (state, lastError) => this.states.emit(driverStatus(this.name, state, lastError)),
-    });
-  }
-
-  status(): DriverStatus {
-    return driverStatus(this.name, this.reconnector.state, this.reconnector.error);
   }
 
   diagnostics(): CameraDiagnostics {
@@ -132,24 +115,11 @@ export class CameraDriver implements InputDriver {
     };
   }
 
-  /** Starts the camera; resolves once the first attempt settled (retries go on in the background). */
-  open(): Promise<void> {
-    return this.reconnector.start();
-  }
-
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
     const starting = this.starting;
-    await Promise.all([this.reconnector.stop(), starting?.stop()]);
+    await Promise.all([super.close(), starting?.stop()]);
     await this.pipeline.idle();
     this.pipeline.forget();
-  }
-
-  onEvent(listener: (event: InputEvent) => void): () => void {
-    return this.events.add(listener);
-  }
-
-  onState(listener: (status: DriverStatus) => void): () => void {
-    return this.states.add(listener);
   }
 
   /** Resolves once every frame received so far has been decoded or skipped. */
@@ -157,7 +127,7 @@ export class CameraDriver implements InputDriver {
     return this.pipeline.idle();
   }
 
-  private async startSource(): Promise<FrameSource> {
+  protected async openDevice(): Promise<FrameSource> {
     const source = this.createSource();
     this.sourcesStarted += 1;
     this.lastSource = source;
@@ -173,10 +143,14 @@ export class CameraDriver implements InputDriver {
     return source;
   }
 
-  private attach(source: FrameSource): void {
+  protected attachDevice(source: FrameSource): void {
     source.onFrame((frame) => this.pipeline.offer(frame));
-    source.onEnd((reason) => this.reconnector.lost(source, reason));
+    source.onEnd((reason) => this.lost(source, reason));
     // It may have ended between `ready` and now.
-    if (source.ended) this.reconnector.lost(source, new Error('source ended'));
+    if (source.ended) this.lost(source, new Error('source ended'));
+  }
+
+  protected releaseDevice(source: FrameSource): Promise<void> {
+    return source.stop();
   }
 }

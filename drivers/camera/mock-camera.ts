@@ -1,9 +1,8 @@
 // A camera without hardware: frames are handed in with show(); they go through the same
 // CameraDriver (decoders, frame budget, repeat window, reconnect) as the real camera's frames.
-import type { DriverStatus, InputDriver, InputEvent } from '../input.js';
 import type { GrayImage } from '../symbols/gray-image.js';
 import type { SymbolDecoder } from '../symbols/symbol-decoder.js';
-import { CameraDriver, type CameraDiagnostics, type CameraTimeouts } from './camera-driver.js';
+import { CameraDriver, type CameraTimeouts } from './camera-driver.js';
 import { MockFrameSource } from './frame-source.js';
 
 export interface MockCameraOptions {
@@ -13,66 +12,46 @@ export interface MockCameraOptions {
   now?: () => number;
 }
 
-export class MockCamera implements InputDriver {
-  readonly name: string;
-  private readonly driver: CameraDriver;
-  private source: MockFrameSource | undefined;
-  private present = true;
+/** The camera's device, in memory: whether it is plugged in, and the source now delivering. */
+interface MockCameraDevice {
+  present: boolean;
+  source: MockFrameSource | undefined;
+}
+
+export class MockCamera extends CameraDriver {
+  private readonly mockDevice: MockCameraDevice;
 
   constructor(options: MockCameraOptions) {
-    this.name = options.name ?? 'mock-camera';
-    this.driver = new CameraDriver({
-      name: this.name,
+    const mockDevice: MockCameraDevice = { present: true, source: undefined };
+    super({
+      name: options.name ?? 'mock-camera',
       decoders: options.decoders,
       timeouts: options.timeouts,
       now: options.now,
-      isPresent: async () => this.present,
+      isPresent: async () => mockDevice.present,
       source: () => {
-        this.source = new MockFrameSource();
-        return this.source;
+        mockDevice.source = new MockFrameSource();
+        return mockDevice.source;
       },
     });
+    this.mockDevice = mockDevice;
   }
 
   /** Shows one frame to the camera; resolves once it has been decoded (or skipped). Ignored
    * while the camera is not open. */
   async show(frame: GrayImage): Promise<void> {
-    if (this.driver.status().state !== 'open') return;
-    this.source?.emit(frame);
-    await this.driver.idle();
+    if (this.status().state !== 'open') return;
+    this.mockDevice.source?.emit(frame);
+    await this.idle();
   }
 
   /** The camera disappears: its source ends and its device node is gone until replug(). */
   unplug(): void {
-    this.present = false;
-    this.source?.end();
+    this.mockDevice.present = false;
+    this.mockDevice.source?.end();
   }
 
   replug(): void {
-    this.present = true;
-  }
-
-  diagnostics(): CameraDiagnostics {
-    return this.driver.diagnostics();
-  }
-
-  status(): DriverStatus {
-    return this.driver.status();
-  }
-
-  open(): Promise<void> {
-    return this.driver.open();
-  }
-
-  close(): Promise<void> {
-    return this.driver.close();
-  }
-
-  onEvent(listener: (event: InputEvent) => void): () => void {
-    return this.driver.onEvent(listener);
-  }
-
-  onState(listener: (status: DriverStatus) => void): () => void {
-    return this.driver.onState(listener);
+    this.mockDevice.present = true;
   }
 }

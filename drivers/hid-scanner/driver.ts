@@ -1,11 +1,10 @@
 // A keyboard-wedge (USB HID keyboard) QR scanner read as raw reports through node-hid.
 // Read drivers/hid-scanner/README.md first: the kernel's keyboard driver sees the same keys.
-import type { DriverStatus, InputDriver, InputEvent } from '../input.js';
-import { driverStatus } from '../input.js';
-import { Listeners } from '../../firmware/core/listeners.js';
+import type { InputEvent } from '../input.js';
 import { PassgateError, type ErrorCode } from '../../firmware/core/errors.js';
 import type { TimeoutTable } from '../../firmware/core/timeouts.js';
-import { Reconnector, asDriverError } from '../reconnect.js';
+import { ReconnectingInputDriver } from '../input-driver-base.js';
+import { asDriverError } from '../reconnect.js';
 import { nodeHidOpener, type HidDeviceOpener, type HidReportSource } from './device.js';
 import { HidReportDecoder, type HidDiscardReason, type HidFrame } from './report-decoder.js';
 import { isUsbId } from './usb-id.js';
@@ -72,59 +71,32 @@ interface OpenDevice {
   idleTimer: ReturnType<typeof setTimeout> | undefined;
 }
 
-export class HidScannerDriver implements InputDriver {
-  readonly name: string;
+export class HidScannerDriver extends ReconnectingInputDriver<OpenDevice> {
   readonly options: HidScannerOptions;
   private readonly timeouts: HidScannerTimeouts;
   private readonly opener: HidDeviceOpener;
-  private readonly events = new Listeners<InputEvent>();
-  private readonly states = new Listeners<DriverStatus>();
-  private readonly reconnector: Reconnector<OpenDevice>;
 
   constructor(options: HidScannerOptions, deps: HidScannerDeps) {
-    this.options = options;
-    this.timeouts = deps.timeouts;
-    this.name = deps.name ?? 'hid-scanner';
-    this.opener =
+    const opener =
       deps.opener ??
       nodeHidOpener({ vendorId: options.vendorId, productId: options.productId, serialNumber: options.serialNumber });
-    this.reconnector = new Reconnector<OpenDevice>({
-      open: async () => ({
-        source: await this.opener.open(),
-        decoder: new HidReportDecoder({ maxCodeLength: options.maxCodeLength, reportId: options.reportId }),
-        idleTimer: undefined,
-      }),
-      onOpen: (device) => this.attach(device),
-      onState: () => this.states.emit(this.status()),
-      isPresent: () => this.opener.isPresent(),
-      release: (device) => this.release(device),
-      timeouts: deps.timeouts,
-    });
+    super(deps.name ?? 'hid-scanner', { timeouts: deps.timeouts, isPresent: () => opener.isPresent() });
+    this.options = options;
+    this.timeouts = deps.timeouts;
+    this.opener = opener;
   }
 
-  status(): DriverStatus {
-    return driverStatus(this.name, this.reconnector.state, this.reconnector.error);
+  protected async openDevice(): Promise<OpenDevice> {
+    return {
+      source: await this.opener.open(),
+      decoder: new HidReportDecoder({ maxCodeLength: this.options.maxCodeLength, reportId: this.options.reportId }),
+      idleTimer: undefined,
+    };
   }
 
-  open(): Promise<void> {
-    return this.reconnector.start();
-  }
-
-  close(): Promise<void> {
-    return this.reconnector.stop();
-  }
-
-  onEvent(listener: (event: InputEvent) => void): () => void {
-    return this.events.add(listener);
-  }
-
-  onState(listener: (status: DriverStatus) => void): () => void {
-    return this.states.add(listener);
-  }
-
-  private attach(device: OpenDevice): void {
+  protected attachDevice(device: OpenDevice): void {
     device.source.onReport((report) => {
-      if (this.reconnector.handle !== device) return;
+      if (this.device !== device) return;
       this.clearIdle(device);
       for (const frame of device.decoder.push(report)) this.handleFrame(frame);
       if (device.decoder.pending > 0) {
@@ -136,8 +108,8 @@ export class HidScannerDriver implements InputDriver {
     });
     device.source.onError((error) => {
       this.clearIdle(device);
-      this.reconnector.lost(device, asDriverError(error, 'driver.disconnected'));
-      void this.release(device);
+      this.lost(device, asDriverError(error, 'driver.disconnected'));
+      void this.releaseDevice(device);
     });
   }
 
@@ -146,7 +118,7 @@ export class HidScannerDriver implements InputDriver {
     device.idleTimer = undefined;
   }
 
-  private async release(device: OpenDevice): Promise<void> {
+  protected async releaseDevice(device: OpenDevice): Promise<void> {
     this.clearIdle(device);
     try {
       await device.source.close();
@@ -163,6 +135,6 @@ export class HidScannerDriver implements InputDriver {
       const code = DISCARD_CODES[frame.reason];
       if (code !== undefined) event = { kind: 'read-error', source: this.name, code };
     }
-    if (event !== undefined) this.events.emitIgnoringFailures(event);
+    if (event !== undefined) this.emitEvent(event);
   }
 }

@@ -5,12 +5,12 @@
 // presented again. Each read ends in exactly one event: `card` or `read-error`. The photo is
 // zeroed on arrival; name and number exist only in the event. Nothing is thrown out of the
 // driver: failures become read-error events, states and `lastError`.
-import { SerialPort } from 'serialport';
 import { PassgateError, isPassgateError, type ErrorCode } from '../../firmware/core/errors.js';
+import { closeSerialPort, writeSerialPort, type SerialPortLike } from '../../firmware/core/serial-port.js';
 import { timeoutTable, type TimeoutTable } from '../../firmware/core/timeouts.js';
-import { driverStatus, type DriverStatus, type InputDriver, type InputEvent } from '../input.js';
-import { Listeners } from '../../firmware/core/listeners.js';
-import { Reconnector, asDriverError, pathExists } from '../reconnect.js';
+import { ReconnectingInputDriver } from '../input-driver-base.js';
+import { asDriverError } from '../reconnect.js';
+import { systemSerialPorts, type SerialPorts } from '../serial-port.js';
 import { findCard, readIdentity } from './card-flow.js';
 import { SamClient } from './sam-client.js';
 import { IDCARD_READER_DEFAULT_BAUD_RATE } from './line-settings.js';
@@ -33,11 +33,13 @@ export interface IdCardReaderOptions {
   /** Driver name in statuses and the `source` of events. Default 'idcard'. */
   name?: string;
   timeouts?: IdCardReaderTimeouts;
+  /** Default: the system's ports through serialport. Unit tests pass serialport's mock binding. */
+  ports?: SerialPorts;
 }
 
 /** One open port and everything that lives only as long as it does. */
 interface Session {
-  port: SerialPort;
+  port: SerialPortLike;
   client: SamClient;
   active: boolean;
   /** True once the card now on the reader has been read (or failed to read). */
@@ -46,94 +48,58 @@ interface Session {
   wake?: () => void;
 }
 
-function openSerialPort(path: string, baudRate: number): Promise<SerialPort> {
-  return new Promise((resolve, reject) => {
-    let port: SerialPort;
-    try {
-      if (!Number.isInteger(baudRate) || baudRate <= 0) throw new RangeError('baud rate must be a positive integer');
-      port = new SerialPort({ path, baudRate, autoOpen: false });
-    } catch (error) {
-      // Only invalid options get here (the constructor throws for nothing else): retrying cannot help.
-      reject(new PassgateError('driver.open-failed', 'invalid serial port settings', { reason: 'invalid-settings' }, { cause: error }));
-      return;
-    }
-    port.open((error) => (error ? reject(asDriverError(error, 'driver.open-failed')) : resolve(port)));
-  });
-}
-
-function closeSerialPort(port: SerialPort): Promise<void> {
-  return new Promise((resolve) => {
-    if (!port.isOpen) return resolve();
-    port.close(() => resolve());
-  });
-}
-
-export class IdCardReaderDriver implements InputDriver {
-  readonly name: string;
+export class IdCardReaderDriver extends ReconnectingInputDriver<SerialPortLike> {
   private readonly path: string;
   private readonly baudRate: number;
   private readonly timeouts: IdCardReaderTimeouts;
-  private readonly events = new Listeners<InputEvent>();
-  private readonly states = new Listeners<DriverStatus>();
-  private readonly reconnector: Reconnector<SerialPort>;
+  private readonly ports: SerialPorts;
   private session: Session | undefined;
 
   constructor(options: IdCardReaderOptions) {
-    this.name = options.name ?? 'idcard';
+    const timeouts = options.timeouts ?? timeoutTable();
+    const ports = options.ports ?? systemSerialPorts;
+    super(options.name ?? 'idcard', {
+      timeouts,
+      isPresent: () => ports.exists(options.path),
+      isFatal: (error) => error.details.reason === 'invalid-settings',
+    });
     this.path = options.path;
     this.baudRate = options.baudRate ?? IDCARD_READER_DEFAULT_BAUD_RATE;
-    this.timeouts = options.timeouts ?? timeoutTable();
-    this.reconnector = new Reconnector<SerialPort>({
-      open: () => openSerialPort(this.path, this.baudRate),
-      onOpen: (port) => this.startSession(port),
-      onClosed: () => this.endSession(),
-      onState: () => this.states.emitIgnoringFailures(this.status()),
-      isPresent: pathExists(this.path),
-      isFatal: (error) => error.details.reason === 'invalid-settings',
-      release: async (port) => {
-        this.endSession();
-        await closeSerialPort(port);
-      },
-      timeouts: this.timeouts,
-    });
+    this.timeouts = timeouts;
+    this.ports = ports;
   }
 
-  status(): DriverStatus {
-    return driverStatus(this.name, this.reconnector.state, this.reconnector.error);
-  }
-
-  open(): Promise<void> {
-    return this.reconnector.start();
-  }
-
-  async close(): Promise<void> {
-    await this.reconnector.stop();
+  override async close(): Promise<void> {
+    await super.close();
     this.endSession();
   }
 
-  onEvent(listener: (event: InputEvent) => void): () => void {
-    return this.events.add(listener);
+  protected async openDevice(): Promise<SerialPortLike> {
+    try {
+      return await this.ports.open({ path: this.path, baudRate: this.baudRate });
+    } catch (error) {
+      throw asDriverError(error, 'driver.open-failed');
+    }
   }
 
-  onState(listener: (status: DriverStatus) => void): () => void {
-    return this.states.add(listener);
-  }
-
-  private startSession(port: SerialPort): void {
+  protected async releaseDevice(port: SerialPortLike): Promise<void> {
     this.endSession();
-    const client = new SamClient({
-      write: (bytes) =>
-        new Promise<void>((resolve, reject) => {
-          port.write(bytes, (error) => (error ? reject(error) : resolve()));
-        }),
-      timeouts: this.timeouts,
-    });
+    await closeSerialPort(port);
+  }
+
+  protected override deviceLost(): void {
+    this.endSession();
+  }
+
+  protected attachDevice(port: SerialPortLike): void {
+    this.endSession();
+    const client = new SamClient({ write: (bytes) => writeSerialPort(port, bytes), timeouts: this.timeouts });
     const session: Session = { port, client, active: true, cardHandled: false };
     this.session = session;
     port.on('data', (chunk: Buffer) => client.receive(chunk));
     const lost = (error?: Error | null) => {
       client.close();
-      this.reconnector.lost(port, error ?? new PassgateError('driver.disconnected', 'ID-card reader port closed'));
+      this.lost(port, error ?? new PassgateError('driver.disconnected', 'ID-card reader port closed'));
       void closeSerialPort(port);
     };
     port.on('close', lost);
@@ -176,7 +142,7 @@ export class IdCardReaderDriver implements InputDriver {
       // find is answered even without a card: silence after every retry means the link is dead
       // (or the reader hung); reopening the port is the only cure worth trying.
       if (failure.code === 'driver.timeout' || failure.code === 'driver.disconnected') {
-        this.reconnector.lost(session.port, failure);
+        this.lost(session.port, failure);
         void closeSerialPort(session.port);
       }
       return;
@@ -191,11 +157,11 @@ export class IdCardReaderDriver implements InputDriver {
     try {
       const card = await readIdentity(session.client);
       if (!session.active) return;
-      this.events.emitIgnoringFailures({ kind: 'card', source: this.name, card });
+      this.emitEvent({ kind: 'card', source: this.name, card });
     } catch (error) {
       if (!session.active) return;
       if (isPassgateError(error, 'driver.disconnected')) return;
-      this.events.emitIgnoringFailures({ kind: 'read-error', source: this.name, code: readErrorCode(error) });
+      this.emitEvent({ kind: 'read-error', source: this.name, code: readErrorCode(error) });
     }
   }
 }

@@ -1,6 +1,8 @@
 // One command at a time to a GA 467 SAM reader, over any byte link: write a command frame, wait
 // for the next reply frame, with a timeout and retries from the timeout table.
+import { systemClock, type Clock } from '../../firmware/core/clock.js';
 import { PassgateError, isPassgateError } from '../../firmware/core/errors.js';
+import { ReplyWaiter } from '../../firmware/core/reply-waiter.js';
 import type { TimeoutTable } from '../../firmware/core/timeouts.js';
 import { FrameDecoder, REPLY_LIMITS, encodeCommand, isForbiddenCommand, parseReply, type Reply } from './frame.js';
 import { cardStatusError, commandLabel, describeSw3 } from './status.js';
@@ -23,22 +25,21 @@ export interface SamClientOptions {
   timeouts: SamTimeouts;
   /** Called for every frame error seen on the wire (counts only; for diagnostics). */
   onFrameError?: (error: PassgateError) => void;
-}
-
-interface Waiter {
-  resolve: (reply: Reply) => void;
-  reject: (error: PassgateError) => void;
+  /** Runs the command deadline; default the system clock. */
+  clock?: Clock;
 }
 
 export class SamClient {
   private readonly options: SamClientOptions;
   private readonly decoder = new FrameDecoder(REPLY_LIMITS);
-  private waiter: Waiter | undefined;
+  /** One command is outstanding at a time, so the next reply frame is its answer. */
+  private readonly replies: ReplyWaiter<Reply>;
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
 
   constructor(options: SamClientOptions) {
     this.options = options;
+    this.replies = new ReplyWaiter(options.clock ?? systemClock);
   }
 
   /**
@@ -63,31 +64,19 @@ export class SamClient {
         this.options.onFrameError?.(error as PassgateError);
         continue;
       }
-      const waiter = this.waiter;
-      if (waiter === undefined) {
-        // Unsolicited or late (its command timed out): nobody may use it.
-        result.bytes.fill(0);
-        continue;
-      }
-      this.waiter = undefined;
-      waiter.resolve(reply);
+      // Unsolicited or late (its command timed out): nobody may use it.
+      if (!this.replies.offer(reply)) result.bytes.fill(0);
     }
     // A reply that failed its checksum will not come again by itself: fail now and retry, unless
     // a good frame answered or more bytes are on their way.
-    if (corrupted !== undefined && this.waiter !== undefined && this.decoder.pending === 0) {
-      const waiter = this.waiter;
-      this.waiter = undefined;
-      waiter.reject(corrupted);
-    }
+    if (corrupted !== undefined && this.decoder.pending === 0) this.replies.cancelAll(corrupted);
   }
 
   /** Fails the pending command and any later one: the link is gone. Zeroes buffered bytes. */
   close(reason: PassgateError = new PassgateError('driver.disconnected', 'ID-card reader link closed')): void {
     this.closed = true;
     this.decoder.reset();
-    const waiter = this.waiter;
-    this.waiter = undefined;
-    waiter?.reject(reason);
+    this.replies.close(reason);
   }
 
   /**
@@ -134,34 +123,16 @@ export class SamClient {
     // Whatever is half-received belongs to an earlier, failed exchange.
     this.decoder.reset();
     const frame = encodeCommand(cmd, para);
-    return new Promise<Reply>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        if (this.waiter !== waiter) return;
-        this.waiter = undefined;
-        for (const dropped of this.decoder.reset()) this.options.onFrameError?.(dropped.error);
-        reject(
-          new PassgateError('driver.timeout', 'ID-card reader did not answer in time', {
-            command: commandLabel(cmd, para),
-            timeoutMs: this.options.timeouts.idCardCommandMs,
-          }),
-        );
-      }, this.options.timeouts.idCardCommandMs);
-      const waiter: Waiter = {
-        resolve: (reply) => {
-          clearTimeout(timer);
-          resolve(reply);
-        },
-        reject: (error) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      };
-      this.waiter = waiter;
-      this.options.write(frame).catch((error: unknown) => {
-        if (this.waiter !== waiter) return;
-        this.waiter = undefined;
-        waiter.reject(new PassgateError('driver.disconnected', 'ID-card reader write failed', {}, { cause: error }));
+    const reply = this.replies.waitFor(() => true, this.options.timeouts.idCardCommandMs, () => {
+      for (const dropped of this.decoder.reset()) this.options.onFrameError?.(dropped.error);
+      return new PassgateError('driver.timeout', 'ID-card reader did not answer in time', {
+        command: commandLabel(cmd, para),
+        timeoutMs: this.options.timeouts.idCardCommandMs,
       });
     });
+    this.options.write(frame).catch((error: unknown) => {
+      reply.cancel(new PassgateError('driver.disconnected', 'ID-card reader write failed', {}, { cause: error }));
+    });
+    return reply.promise;
   }
 }

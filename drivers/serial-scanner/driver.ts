@@ -1,14 +1,15 @@
 // A QR scanner on a serial line (TTL UART, RS-232 or USB-CDC), read with serialport.
-// Codes become InputEvents; module replies are kept apart by the profile's recogniser; an
-// unplugged device is reopened by the Reconnector as soon as its path is back.
+// Codes become InputEvents; module replies are kept apart by the profile's recogniser and matched
+// to their command by a ReplyWaiter; an unplugged device is reopened as soon as its path is back.
 // Modem lines are never touched (their ioctls fail on ptys and on many CDC adapters).
-import { SerialPort } from 'serialport';
-import type { DriverStatus, InputDriver, InputEvent } from '../input.js';
-import { driverStatus } from '../input.js';
-import { Listeners } from '../../firmware/core/listeners.js';
 import { PassgateError, type ErrorCode } from '../../firmware/core/errors.js';
+import { systemClock, type Clock } from '../../firmware/core/clock.js';
+import { ReplyWaiter, type ReplyWait } from '../../firmware/core/reply-waiter.js';
+import { closeSerialPort, writeSerialPort, type SerialPortLike } from '../../firmware/core/serial-port.js';
 import type { TimeoutTable } from '../../firmware/core/timeouts.js';
-import { Reconnector, asDriverError, pathExists } from '../reconnect.js';
+import { ReconnectingInputDriver } from '../input-driver-base.js';
+import { asDriverError } from '../reconnect.js';
+import { systemSerialPorts, type SerialPorts } from '../serial-port.js';
 import { ScanFrameParser, ScanFrameStream, type ScanFrame } from './frame-parser.js';
 import type { SerialScannerOptions } from './options.js';
 import { SCANNER_PROFILES, type ScannerProfile } from './profiles.js';
@@ -27,16 +28,19 @@ export interface SerialScannerDeps {
   timeouts: SerialScannerTimeouts;
   /** Event source name; default 'serial-scanner'. */
   name?: string;
+  /** Default: the system's ports through serialport. Unit tests pass serialport's mock binding. */
+  ports?: SerialPorts;
+  /** Runs the command reply deadline; default the system clock. */
+  clock?: Clock;
 }
+
+type ReplyFrame = Extract<ScanFrame, { kind: 'reply' }>;
 
 interface OpenPort {
-  port: SerialPort;
+  port: SerialPortLike;
   frames: ScanFrameStream;
-}
-
-interface PendingReply {
-  resolve(data: Uint8Array): void;
-  reject(error: PassgateError): void;
+  /** Replies of this port only: a late one from a port already lost can answer nothing. */
+  replies: ReplyWaiter<ReplyFrame>;
 }
 
 const DISCARD_CODES: Readonly<Record<string, ErrorCode | undefined>> = {
@@ -46,54 +50,32 @@ const DISCARD_CODES: Readonly<Record<string, ErrorCode | undefined>> = {
   empty: undefined, // a blank line: nothing was scanned
 };
 
-export class SerialScannerDriver implements InputDriver {
-  readonly name: string;
+export class SerialScannerDriver extends ReconnectingInputDriver<OpenPort> {
   readonly options: SerialScannerOptions;
   readonly profile: ScannerProfile;
   private readonly timeouts: SerialScannerTimeouts;
-  private readonly events = new Listeners<InputEvent>();
-  private readonly states = new Listeners<DriverStatus>();
-  private readonly reconnector: Reconnector<OpenPort>;
-  private pendingReply: PendingReply | undefined;
+  private readonly ports: SerialPorts;
+  private readonly clock: Clock;
   /** Commands run one at a time: a reply belongs to the last command sent. */
   private commandQueue: Promise<unknown> = Promise.resolve();
 
   constructor(options: SerialScannerOptions, deps: SerialScannerDeps) {
+    const ports = deps.ports ?? systemSerialPorts;
+    super(deps.name ?? 'serial-scanner', {
+      timeouts: deps.timeouts,
+      isPresent: () => ports.exists(options.path),
+      isFatal: (error) => error.code === 'config.invalid-value',
+    });
     this.options = options;
     this.timeouts = deps.timeouts;
-    this.name = deps.name ?? 'serial-scanner';
+    this.ports = ports;
+    this.clock = deps.clock ?? systemClock;
     this.profile = SCANNER_PROFILES[options.profile];
-    this.reconnector = new Reconnector<OpenPort>({
-      open: () => this.openPort(),
-      onOpen: (handle) => this.attach(handle),
-      onClosed: () => this.failPending(new PassgateError('driver.disconnected', 'the scanner went away')),
-      onState: () => this.states.emit(this.status()),
-      isPresent: pathExists(options.path),
-      release: (handle) => this.closePort(handle),
-      isFatal: (error) => error.code === 'config.invalid-value',
-      timeouts: deps.timeouts,
-    });
   }
 
-  status(): DriverStatus {
-    return driverStatus(this.name, this.reconnector.state, this.reconnector.error);
-  }
-
-  open(): Promise<void> {
-    return this.reconnector.start();
-  }
-
-  async close(): Promise<void> {
-    this.failPending(new PassgateError('driver.disconnected', 'the scanner driver was closed'));
-    await this.reconnector.stop();
-  }
-
-  onEvent(listener: (event: InputEvent) => void): () => void {
-    return this.events.add(listener);
-  }
-
-  onState(listener: (status: DriverStatus) => void): () => void {
-    return this.states.add(listener);
+  override async close(): Promise<void> {
+    this.device?.replies.close(new PassgateError('driver.disconnected', 'the scanner driver was closed'));
+    await super.close();
   }
 
   /**
@@ -130,103 +112,93 @@ export class SerialScannerDriver implements InputDriver {
     return run;
   }
 
-  private async exchange(bytes: Uint8Array, expectsReply: boolean, description: string): Promise<Uint8Array | undefined> {
-    const handle = this.reconnector.handle;
+  private async exchange(
+    bytes: Uint8Array,
+    expectsReply: boolean,
+    description: string,
+  ): Promise<Uint8Array | undefined> {
+    const handle = this.device;
     if (handle === undefined) throw new PassgateError('driver.disconnected', 'the scanner is not open');
-    let reply: Promise<Uint8Array> | undefined;
-    if (expectsReply) {
-      handle.frames.parser.expectReply(true);
-      reply = new Promise<Uint8Array>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          this.pendingReply = undefined;
-          handle.frames.parser.expectReply(false);
-          reject(new PassgateError('driver.timeout', 'the scanner did not answer a command', { step: description }));
-        }, this.timeouts.serialCommandReplyMs);
-        this.pendingReply = {
-          resolve: (data) => {
-            clearTimeout(timer);
-            resolve(data);
-          },
-          reject: (error) => {
-            clearTimeout(timer);
-            reject(error);
-          },
-        };
-      });
-      // A rejection before we await it must not count as unhandled.
-      reply.catch(() => undefined);
+    const reply = expectsReply ? this.waitForReply(handle, description) : undefined;
+    try {
+      await writeSerialPort(handle.port, Buffer.from(bytes));
+    } catch (error) {
+      const failure = asDriverError(error, 'driver.disconnected');
+      reply?.cancel(failure);
+      throw failure;
     }
-    await new Promise<void>((resolve, reject) => {
-      handle.port.write(Buffer.from(bytes), (error) => (error ? reject(asDriverError(error, 'driver.disconnected')) : resolve()));
-    }).catch((error: unknown) => {
-      this.failPending(asDriverError(error, 'driver.disconnected'));
-      throw error;
-    });
     if (reply === undefined) return undefined;
-    return reply;
+    const frame = await reply.promise;
+    if (!frame.ok) throw new PassgateError('driver.frame-invalid', 'the scanner refused a command');
+    return frame.data;
   }
 
-  private failPending(error: PassgateError): void {
-    const pending = this.pendingReply;
-    this.pendingReply = undefined;
-    pending?.reject(error);
-  }
-
-  private async openPort(): Promise<OpenPort> {
-    const { path, baudRate, dataBits, parity, stopBits, suffix, prefix, stripAimId, maxCodeLength } = this.options;
-    const port = new SerialPort({ path, baudRate, dataBits, parity, stopBits, autoOpen: false, hupcl: false });
-    await new Promise<void>((resolve, reject) => {
-      port.open((error) => (error ? reject(asDriverError(error, 'driver.open-failed')) : resolve()));
+  /** Registered before the command is written, so a fast reply is never taken for a code. */
+  private waitForReply(handle: OpenPort, description: string): ReplyWait<ReplyFrame> {
+    handle.frames.parser.expectReply(true);
+    return handle.replies.waitFor(() => true, this.timeouts.serialCommandReplyMs, () => {
+      handle.frames.parser.expectReply(false);
+      return new PassgateError('driver.timeout', 'the scanner did not answer a command', { step: description });
     });
+  }
+
+  protected async openDevice(): Promise<OpenPort> {
+    const { path, baudRate, dataBits, parity, stopBits, suffix, prefix, stripAimId, maxCodeLength } = this.options;
+    let port: SerialPortLike;
+    try {
+      port = await this.ports.open({ path, baudRate, dataBits, parity, stopBits, hupcl: false });
+    } catch (error) {
+      throw asDriverError(error, 'driver.open-failed');
+    }
     const parser = new ScanFrameParser({ suffix, prefix, stripAimId, maxCodeLength, replies: this.profile.replies });
     const idleMs = suffix === 'none' ? this.timeouts.serialInterByteMs : this.timeouts.serialFrameIdleMs;
     const frames = new ScanFrameStream(parser, idleMs);
-    return { port, frames };
+    return { port, frames, replies: new ReplyWaiter<ReplyFrame>(this.clock) };
   }
 
-  private attach(handle: OpenPort): void {
+  protected attachDevice(handle: OpenPort): void {
     const { port, frames } = handle;
-    frames.on('data', (frame: ScanFrame) => this.handleFrame(frame));
+    frames.on('data', (frame: ScanFrame) => this.handleFrame(handle, frame));
     port.pipe(frames);
     port.on('error', (error: Error) => {
-      this.reconnector.lost(handle, asDriverError(error, 'driver.disconnected'));
-      void this.closePort(handle);
+      this.lost(handle, asDriverError(error, 'driver.disconnected'));
+      void this.releaseDevice(handle);
     });
     port.on('close', (error?: Error | null) => {
-      this.reconnector.lost(handle, error ?? new PassgateError('driver.disconnected', 'the serial port closed'));
+      this.lost(handle, error ?? new PassgateError('driver.disconnected', 'the serial port closed'));
       port.unpipe(frames);
       frames.destroy();
     });
     if (this.options.configureOnOpen) {
       this.configure().catch((error: unknown) => {
-        this.events.emitIgnoringFailures({ kind: 'read-error', source: this.name, code: asDriverError(error, 'driver.frame-invalid').code });
+        const code = asDriverError(error, 'driver.frame-invalid').code;
+        this.emitEvent({ kind: 'read-error', source: this.name, code });
       });
     }
   }
 
-  private async closePort(handle: OpenPort): Promise<void> {
-    handle.port.unpipe(handle.frames);
-    handle.frames.destroy();
-    if (!handle.port.isOpen) return;
-    await new Promise<void>((resolve) => handle.port.close(() => resolve()));
+  protected override deviceLost(handle: OpenPort): void {
+    handle.replies.close(new PassgateError('driver.disconnected', 'the scanner went away'));
   }
 
-  private handleFrame(frame: ScanFrame): void {
+  protected async releaseDevice(handle: OpenPort): Promise<void> {
+    handle.port.unpipe(handle.frames);
+    handle.frames.destroy();
+    await closeSerialPort(handle.port);
+  }
+
+  private handleFrame(handle: OpenPort, frame: ScanFrame): void {
     switch (frame.kind) {
       case 'code':
-        this.events.emitIgnoringFailures({ kind: 'code', source: this.name, text: frame.text, symbology: frame.symbology });
+        this.emitEvent({ kind: 'code', source: this.name, text: frame.text, symbology: frame.symbology });
         return;
-      case 'reply': {
-        const pending = this.pendingReply;
-        this.pendingReply = undefined;
-        if (pending === undefined) return;
-        if (frame.ok) pending.resolve(frame.data);
-        else pending.reject(new PassgateError('driver.frame-invalid', 'the scanner refused a command'));
+      case 'reply':
+        // A reply nobody waits for (its command timed out) is dropped: it is never a code.
+        handle.replies.offer(frame);
         return;
-      }
       case 'discarded': {
         const code = DISCARD_CODES[frame.reason];
-        if (code !== undefined) this.events.emitIgnoringFailures({ kind: 'read-error', source: this.name, code });
+        if (code !== undefined) this.emitEvent({ kind: 'read-error', source: this.name, code });
         return;
       }
     }

@@ -6,6 +6,7 @@ import type { TimeoutTable } from '../core/timeouts.js';
 import type { DisplayBackend } from '../../ui-led/backend.js';
 import type { TerminalStream } from '../../ui-led/backends/terminal.js';
 import { createDisplayBackend } from '../../ui-led/create-backend.js';
+import { openSystemSerialPort } from '../../drivers/serial-port.js';
 import { resolvePatterns, type PatternTable } from '../../ui-led/patterns.js';
 
 /** Throws PassgateError 'config.invalid-value' for settings the backend cannot use. */
@@ -19,6 +20,7 @@ export function displayBackendFromConfig(
     gpioRoot: store.get('display.gpioRoot'),
     gpioChip: store.get('display.gpioChip'),
     serialPath: store.get('display.serialPath'),
+    openSerialPort: openSystemSerialPort,
     ...deps,
   });
 }

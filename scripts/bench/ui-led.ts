@@ -5,6 +5,7 @@ import { openPtyPair } from '../lab/pty-pair.js';
 import { openSimulatedBoard } from '../lab/simulated-led-board.js';
 import { RecordingBackend } from '../../ui-led/backends/recording.js';
 import { SerialBoardBackend } from '../../ui-led/backends/serial-board.js';
+import { openSystemSerialPort } from '../../drivers/serial-port.js';
 import { systemClock } from '../../firmware/core/clock.js';
 import { PatternPlayer } from '../../ui-led/player.js';
 import { resolvePatterns } from '../../ui-led/patterns.js';
@@ -31,7 +32,11 @@ async function stepLateness(): Promise<number[]> {
 async function boardRoundTrips(): Promise<number[]> {
   const pair = await openPtyPair();
   const board = await openSimulatedBoard(pair.peerPath);
-  const backend = new SerialBoardBackend({ path: pair.devicePath, timeouts: timeoutTable() });
+  const backend = new SerialBoardBackend({
+    path: pair.devicePath,
+    timeouts: timeoutTable(),
+    openSerialPort: openSystemSerialPort,
+  });
   try {
     await backend.open();
     const samples: number[] = [];

@@ -2,8 +2,8 @@
 // tests). Lines are mapped by an optional function first, so the demo can turn a keyword like
 // `green` into a real pass code. Overlong lines are discarded, never buffered without bound.
 import type { Readable } from 'node:stream';
-import { type DriverState, type DriverStatus, type InputDriver, type InputEvent } from '../../drivers/input.js';
-import { Listeners } from '../../firmware/core/listeners.js';
+import { driverStatus, type DriverState, type DriverStatus } from '../../drivers/input.js';
+import { InputDriverBase } from '../../drivers/input-driver-base.js';
 
 export interface LineScannerOptions {
   name?: string;
@@ -13,21 +13,18 @@ export interface LineScannerOptions {
   mapLine?: (line: string) => string | null;
 }
 
-export class LineScanner implements InputDriver {
-  readonly name: string;
+export class LineScanner extends InputDriverBase {
   private state: DriverState = 'closed';
-  private readonly events = new Listeners<InputEvent>();
-  private readonly states = new Listeners<DriverStatus>();
   private buffer = '';
   private readonly onData = (chunk: Buffer | string) => this.push(chunk.toString());
   private readonly onEnd = () => this.setState('closed');
 
   constructor(private readonly o: LineScannerOptions) {
-    this.name = o.name ?? 'line-scanner';
+    super(o.name ?? 'line-scanner');
   }
 
   status(): DriverStatus {
-    return { name: this.name, state: this.state };
+    return driverStatus(this.name, this.state, undefined);
   }
 
   async open(): Promise<void> {
@@ -42,14 +39,6 @@ export class LineScanner implements InputDriver {
     this.setState('closed');
   }
 
-  onEvent(listener: (event: InputEvent) => void): () => void {
-    return this.events.add(listener);
-  }
-
-  onState(listener: (status: DriverStatus) => void): () => void {
-    return this.states.add(listener);
-  }
-
   private push(text: string): void {
     this.buffer += text;
     const max = this.o.maxLineLength ?? 4096;
@@ -60,20 +49,20 @@ export class LineScanner implements InputDriver {
       this.buffer = this.buffer.slice(newline + 1);
       if (line.length === 0) continue;
       if (line.length > max) {
-        this.events.emit({ kind: 'read-error', source: this.name, code: 'driver.overlong' });
+        this.emitEvent({ kind: 'read-error', source: this.name, code: 'driver.overlong' });
         continue;
       }
       const code = this.o.mapLine ? this.o.mapLine(line) : line;
-      if (code !== null) this.events.emit({ kind: 'code', source: this.name, text: code, symbology: 'unknown' });
+      if (code !== null) this.emitEvent({ kind: 'code', source: this.name, text: code, symbology: 'unknown' });
     }
     if (this.buffer.length > max) {
       this.buffer = '';
-      this.events.emit({ kind: 'read-error', source: this.name, code: 'driver.overlong' });
+      this.emitEvent({ kind: 'read-error', source: this.name, code: 'driver.overlong' });
     }
   }
 
   private setState(state: DriverState): void {
     this.state = state;
-    this.states.emit(this.status());
+    this.emitStatus();
   }
 }

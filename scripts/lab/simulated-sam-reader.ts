@@ -1,14 +1,15 @@
-// A simulated GA 467 SAM reader for tests and the bench. It sits on the peer end of a pty pair
-// (or any serial path), answers commands as the protocol says, and can misbehave on request.
+// A simulated GA 467 SAM reader for tests and the bench. It sits on the device end of a line (the
+// peer end of a pty pair, or a port on serialport's mock binding), answers commands as the
+// protocol says, and can misbehave on request.
 // It records every command it receives, so tests can assert what went over the wire.
 // Cards are synthetic: see `syntheticCard`.
 import { randomBytes } from 'node:crypto';
-import { SerialPort } from 'serialport';
 import type { IdCardIdentity } from '../../firmware/core/id-number.js';
 import { COMMAND_LIMITS, FrameDecoder, PREAMBLE, encodeReply, parseCommand } from '../../drivers/idcard/frame.js';
 import { syntheticIdNumber } from '../../firmware/core/id-number.js';
 import { SW3 } from '../../drivers/idcard/status.js';
 import { PHOTO_BYTES, encodeReadData, encodeTextBlock, type TextBlockFields } from '../../drivers/idcard/text-block.js';
+import { openDeviceEnd, type ClosableDeviceEnd, type DeviceEnd } from './device-end.js';
 
 /**
  * How the next replies go wrong:
@@ -29,8 +30,8 @@ export interface ReceivedCommand {
 }
 
 export interface SimulatedReaderOptions {
-  /** The serial path the simulator opens (the pty pair's peer path). */
-  path: string;
+  /** The serial path open() opens (the pty pair's peer path); not needed with attach(). */
+  path?: string;
   baudRate?: number;
   /**
    * A pty moves bytes instantly whatever the baud rate. With this set, each reply is held back
@@ -55,38 +56,44 @@ export class SimulatedSamReader {
   /** Every command received, in order, including any the simulator does not answer. */
   readonly received: ReceivedCommand[] = [];
   private readonly options: SimulatedReaderOptions;
-  private port: SerialPort | undefined;
+  private end: DeviceEnd | undefined;
+  private detach: (() => void) | undefined;
+  /** The end open() opened, closed again by close(). */
+  private opened: ClosableDeviceEnd | undefined;
   private readonly decoder = new FrameDecoder(COMMAND_LIMITS);
   private card: TextBlockFields | undefined;
   private faults: { fault: SimulatedFault; remaining: number }[] = [];
   private openedAt = 0;
   private served = 0;
 
-  constructor(options: SimulatedReaderOptions) {
+  constructor(options: SimulatedReaderOptions = {}) {
     this.options = options;
   }
 
-  open(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const port = new SerialPort({ path: this.options.path, baudRate: this.options.baudRate ?? 115_200, autoOpen: false });
-      port.on('data', (chunk: Buffer) => this.onData(chunk));
-      port.on('error', () => undefined);
-      port.open((error) => {
-        if (error) return reject(error);
-        this.port = port;
-        this.openedAt = Date.now();
-        resolve();
-      });
-    });
+  /** Opens `path` and answers there. */
+  async open(): Promise<void> {
+    if (this.options.path === undefined) throw new Error('the simulated reader has no path to open');
+    const end = await openDeviceEnd(this.options.path, this.options.baudRate ?? 115_200);
+    this.opened = end;
+    this.attach(end);
   }
 
-  close(): Promise<void> {
-    const port = this.port;
-    this.port = undefined;
-    return new Promise((resolve) => {
-      if (port === undefined || !port.isOpen) return resolve();
-      port.close(() => resolve());
-    });
+  /** Answers on a device end the caller owns (a mock-binding port in unit tests). */
+  attach(end: DeviceEnd): void {
+    this.detach?.();
+    this.end = end;
+    this.detach = end.onData((chunk) => this.onData(chunk));
+    this.openedAt = Date.now();
+  }
+
+  /** Stops answering; closes what open() opened. */
+  async close(): Promise<void> {
+    this.detach?.();
+    this.detach = undefined;
+    this.end = undefined;
+    const opened = this.opened;
+    this.opened = undefined;
+    await opened?.close();
   }
 
   /** Read replies (30 01) sent with a card's data. */
@@ -173,8 +180,8 @@ export class SimulatedSamReader {
   }
 
   private send(frame: Buffer): void {
-    const port = this.port;
-    if (port === undefined) return;
+    const end = this.end;
+    if (end === undefined) return;
     if (this.hasFault('garbage')) {
       this.takeFault('garbage');
       // Preamble pieces and a false header make the receiver's resynchronisation work.
@@ -185,15 +192,15 @@ export class SimulatedSamReader {
         Buffer.from([...PREAMBLE, 0xff, 0xff]),
         randomBytes(4),
       ]);
-      port.write(garbage);
+      end.write(garbage);
     }
     const baud = this.options.emulateWireBaud;
     if (baud === undefined) {
-      port.write(frame);
+      end.write(frame);
       return;
     }
     setTimeout(() => {
-      if (this.port === port) port.write(frame);
+      if (this.end === end) end.write(frame);
     }, (frame.length * 10 * 1000) / baud);
   }
 }

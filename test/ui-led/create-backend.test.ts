@@ -9,6 +9,9 @@ import {
 } from '../../ui-led/create-backend.js';
 import { FakeClock } from '../../firmware/core/fake-clock.js';
 import { RecordingBackend } from '../../ui-led/backends/recording.js';
+import type { OpenSerialPort } from '../../firmware/core/serial-port.js';
+
+const openSerialPort: OpenSerialPort = () => Promise.reject(new Error('no port is opened by these tests'));
 
 function invalidDetail(options: DisplayBackendOptions, field: 'key' | 'option'): string | undefined {
   try {
@@ -29,7 +32,8 @@ describe('createDisplayBackend', () => {
     expect(createDisplayBackend({ backend: 'terminal', stream }).name).toBe('terminal');
     expect(createDisplayBackend({ backend: 'gpio-sysfs', pins: { red: 17 }, gpioRoot: '/tmp/x' }).name).toBe('gpio-sysfs');
     expect(createDisplayBackend({ backend: 'gpio-gpioset', pins: { relay: { line: 4, activeLow: true } }, gpioChip: 'gpiochip0' }).name).toBe('gpio-gpioset');
-    expect(createDisplayBackend({ backend: 'serial-board', serialPath: '/dev/ttyACM1' }).name).toBe('serial-board');
+    const board = createDisplayBackend({ backend: 'serial-board', serialPath: '/dev/ttyACM1', openSerialPort });
+    expect(board.name).toBe('serial-board');
     const recording = createDisplayBackend({ backend: 'recording', clock: new FakeClock() });
     expect(recording).toBeInstanceOf(RecordingBackend);
   });
@@ -48,11 +52,12 @@ describe('createDisplayBackend', () => {
     const longChip = 'x'.repeat(GPIO_CHIP_MAX_LENGTH + 1);
     expect(invalidKey({ backend: 'gpio-gpioset', pins: { red: 3 }, gpioChip: longChip })).toBe('display.gpioChip');
     expect(invalidKey({ backend: 'serial-board' })).toBe('display.serialPath');
+    expect(invalidKey({ backend: 'serial-board', serialPath: '/dev/ttyACM0' })).toBe('display.backend'); // no opener
   });
 
   it('names the option, and no config key, for options no config key sets', () => {
     const gpioset = { backend: 'gpio-gpioset', pins: { red: 3 }, gpioChip: 'gpiochip0' } as const;
-    const board = { backend: 'serial-board', serialPath: '/dev/ttyACM0' } as const;
+    const board = { backend: 'serial-board', serialPath: '/dev/ttyACM0', openSerialPort } as const;
     for (const [options, option] of [
       [{ ...gpioset, gpiosetMode: 'wait' as never }, 'gpiosetMode'],
       [{ ...gpioset, gpiosetCommand: '' }, 'gpiosetCommand'],
@@ -66,7 +71,7 @@ describe('createDisplayBackend', () => {
   it('builds every backend it names, the ones config may choose among them', () => {
     const options = {
       pins: { red: 3 }, gpioChip: 'x'.repeat(GPIO_CHIP_MAX_LENGTH), serialPath: '/dev/ttyACM1',
-      stream: { isTTY: false, write: () => true }, clock: new FakeClock(),
+      stream: { isTTY: false, write: () => true }, clock: new FakeClock(), openSerialPort,
     };
     for (const backend of DISPLAY_BACKENDS) expect(createDisplayBackend({ ...options, backend }).name).toBe(backend);
     expect(DISPLAY_BACKENDS).toEqual(expect.arrayContaining([...CONFIGURABLE_DISPLAY_BACKENDS]));

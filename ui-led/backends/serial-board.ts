@@ -2,13 +2,20 @@
 // One command is outstanding at a time; each waits for its reply within serialBoardReplyMs.
 // A board that goes away is reported through onFault and reopened lazily, at most once per
 // serialBoardReopenMs, when the player next wants to change something.
-// serialport is loaded when the board is first opened: gates on GPIO never carry its binding.
-import type { SerialPort } from 'serialport';
+// The port comes from an injected opener (ui-led may not import the drivers' serialport code);
+// the real one loads serialport when the board is first opened: gates on GPIO never carry it.
 import type { PassgateError } from '../../firmware/core/errors.js';
 import type { TimeoutTable } from '../../firmware/core/timeouts.js';
 import { Listeners } from '../../firmware/core/listeners.js';
+import { ReplyWaiter } from '../../firmware/core/reply-waiter.js';
+import {
+  closeSerialPort,
+  writeSerialPort,
+  type OpenSerialPort,
+  type SerialPortLike,
+} from '../../firmware/core/serial-port.js';
 import { backendFailed, type DisplayBackend } from '../backend.js';
-import { systemClock, type Clock, type TimerHandle } from '../../firmware/core/clock.js';
+import { systemClock, type Clock } from '../../firmware/core/clock.js';
 import { OUTPUT_NAMES, allOutputsOff, type OutputChanges, type OutputState } from '../outputs.js';
 import {
   BoardLineSplitter,
@@ -24,29 +31,25 @@ export interface SerialBoardOptions {
   path: string;
   baudRate?: number;
   timeouts: Pick<TimeoutTable, 'serialBoardReplyMs' | 'serialBoardReopenMs'>;
+  /** Opens the board's port (the daemon passes the drivers' serialport opener). */
+  openSerialPort: OpenSerialPort;
   clock?: Clock;
 }
 
 type Expect = 'ok' | 'pong';
 
-interface PendingReply {
-  expect: Expect;
-  /** While resynchronising: skip every line until the expected one. */
-  skipOthers: boolean;
-  resolve: () => void;
-  reject: (error: PassgateError) => void;
-  timer: TimerHandle;
-}
+/** A line from the board: its reply, or null for a line that is no reply at all (garbage). */
+type BoardLine = BoardReply | null;
 
 export class SerialBoardBackend implements DisplayBackend {
   readonly name = 'serial-board';
   private readonly clock: Clock;
   private readonly faults = new Listeners<PassgateError>();
   private readonly splitter = new BoardLineSplitter();
-  private port: SerialPort | null = null;
+  private readonly replies: ReplyWaiter<BoardLine>;
+  private port: SerialPortLike | null = null;
   /** The state the board should have; always sent whole. */
   private state: OutputState = allOutputsOff();
-  private pending: PendingReply | null = null;
   private needsResync = false;
   private wanted = false; // open() was called and close() not yet
   private lastOpenAttempt = Number.NEGATIVE_INFINITY;
@@ -55,6 +58,7 @@ export class SerialBoardBackend implements DisplayBackend {
 
   constructor(private readonly options: SerialBoardOptions) {
     this.clock = options.clock ?? systemClock;
+    this.replies = new ReplyWaiter(this.clock);
   }
 
   /** Lines from the board that were garbage or unexpected, since construction. */
@@ -110,20 +114,20 @@ export class SerialBoardBackend implements DisplayBackend {
 
   private async connect(): Promise<void> {
     this.lastOpenAttempt = this.clock.now();
-    const { SerialPort } = await import('serialport');
-    const port = new SerialPort({ path: this.options.path, baudRate: this.options.baudRate ?? SERIAL_BOARD_DEFAULT_BAUD, autoOpen: false });
-    // An 'error' without a listener would throw out of the emitter and crash the process.
-    port.on('error', () => undefined);
+    const { path, baudRate = SERIAL_BOARD_DEFAULT_BAUD } = this.options;
+    let port: SerialPortLike;
     try {
-      await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
+      port = await this.options.openSerialPort({ path, baudRate });
     } catch (error) {
       throw backendFailed(this.name, 'open', error);
     }
+    // An 'error' without a listener would throw out of the emitter and crash the process.
+    port.on('error', () => undefined);
     this.port = port;
     this.splitter.reset();
     this.needsResync = false;
     port.on('data', (chunk: Buffer) => this.onData(chunk));
-    port.on('close', (err: (Error & { disconnected?: boolean }) | null) => this.onPortClosed(port, err));
+    port.on('close', (err) => this.onPortClosed(port, err));
     try {
       await this.command(PING_COMMAND, 'pong');
     } catch (error) {
@@ -132,19 +136,18 @@ export class SerialBoardBackend implements DisplayBackend {
     }
   }
 
-  private closePort(): Promise<void> {
+  private async closePort(): Promise<void> {
     const port = this.port;
     this.port = null;
-    this.failPending(backendFailed(this.name, 'set', undefined, { reason: 'closed' }));
-    if (!port || !port.isOpen) return Promise.resolve();
-    return new Promise((resolve) => port.close(() => resolve()));
+    this.replies.cancelAll(backendFailed(this.name, 'set', undefined, { reason: 'closed' }));
+    if (port) await closeSerialPort(port);
   }
 
-  private onPortClosed(port: SerialPort, err: (Error & { disconnected?: boolean }) | null): void {
+  private onPortClosed(port: SerialPortLike, err: Error | null | undefined): void {
     if (this.port !== port) return; // closed by us
     this.port = null;
     const error = backendFailed(this.name, 'disconnected', err ?? undefined, { reason: 'disconnected' });
-    this.failPending(error);
+    this.replies.cancelAll(error);
     this.faults.emit(error);
   }
 
@@ -158,65 +161,40 @@ export class SerialBoardBackend implements DisplayBackend {
     await this.exchange(line, expect, false);
   }
 
-  private exchange(line: string, expect: Expect, skipOthers: boolean): Promise<void> {
+  /** While resynchronising (`skipOthers`), every line but the expected one is skipped. */
+  private async exchange(line: string, expect: Expect, skipOthers: boolean): Promise<void> {
     const port = this.port;
-    if (!port) return Promise.reject(backendFailed(this.name, 'set', undefined, { reason: 'disconnected' }));
-    return new Promise<void>((resolve, reject) => {
-      const timer = this.clock.setTimeout(() => {
-        if (this.pending?.timer !== timer) return;
-        this.pending = null;
-        this.needsResync = true; // a late reply must not answer the next command
-        reject(backendFailed(this.name, 'set', undefined, { reason: 'timeout', waitedMs: this.options.timeouts.serialBoardReplyMs }));
-      }, this.options.timeouts.serialBoardReplyMs);
-      this.pending = { expect, skipOthers, resolve, reject, timer };
-      port.write(line, (err) => {
-        if (err && this.pending?.timer === timer) this.settle(backendFailed(this.name, 'set', err, { reason: 'write failed' }));
-      });
+    if (!port) throw backendFailed(this.name, 'set', undefined, { reason: 'disconnected' });
+    const replyMs = this.options.timeouts.serialBoardReplyMs;
+    const reply = this.replies.waitFor(skipOthers ? (r) => r?.kind === expect : () => true, replyMs, () => {
+      this.needsResync = true; // a late reply must not answer the next command
+      return backendFailed(this.name, 'set', undefined, { reason: 'timeout', waitedMs: replyMs });
     });
+    writeSerialPort(port, line).catch((err: unknown) => {
+      reply.cancel(backendFailed(this.name, 'set', err, { reason: 'write failed' }));
+    });
+    const answer = await reply.promise;
+    if (answer?.kind === expect) return;
+    if (answer?.kind === 'err') {
+      // A proper answer: the board is in step with us, it just refused.
+      throw backendFailed(this.name, 'set', undefined, { reason: 'board error', boardReason: answer.reason });
+    }
+    this.discardedLines++;
+    this.needsResync = true;
+    throw backendFailed(this.name, 'set', undefined, { reason: answer ? `unexpected ${answer.kind}` : 'bad reply' });
   }
 
   private onData(chunk: Buffer): void {
     const { lines, discarded } = this.splitter.push(chunk);
     this.discardedLines += discarded;
-    for (const line of lines) this.onLine(line);
+    for (const line of lines) if (!this.replies.offer(parseLine(line))) this.discardedLines++;
   }
+}
 
-  private onLine(line: Buffer): void {
-    const pending = this.pending;
-    let reply: BoardReply | null = null;
-    try {
-      reply = parseBoardReply(line);
-    } catch {
-      reply = null;
-    }
-    if (!pending) {
-      this.discardedLines++;
-      return;
-    }
-    if (reply?.kind === pending.expect) return this.settle(null);
-    if (pending.skipOthers) {
-      this.discardedLines++;
-      return;
-    }
-    if (reply?.kind === 'err') {
-      // A proper answer: the board is in step with us, it just refused.
-      return this.settle(backendFailed(this.name, 'set', undefined, { reason: 'board error', boardReason: reply.reason }));
-    }
-    this.discardedLines++;
-    this.needsResync = true;
-    this.settle(backendFailed(this.name, 'set', undefined, { reason: reply ? `unexpected ${reply.kind}` : 'bad reply' }));
-  }
-
-  private settle(error: PassgateError | null): void {
-    const pending = this.pending;
-    if (!pending) return;
-    this.pending = null;
-    this.clock.clearTimeout(pending.timer);
-    if (error) pending.reject(error);
-    else pending.resolve();
-  }
-
-  private failPending(error: PassgateError): void {
-    if (this.pending) this.settle(error);
+function parseLine(line: Buffer): BoardLine {
+  try {
+    return parseBoardReply(line);
+  } catch {
+    return null;
   }
 }

@@ -1,13 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// The ID-card reader driver on serialport's mock binding, the simulated reader on the device end.
+// (reader-driver-pty.test.ts runs the real serialport path over socat ptys.)
 import { afterEach, describe, expect, it } from 'vitest';
 import { timeoutTable } from '../../../firmware/core/timeouts.js';
 import type { DriverStatus, InputEvent } from '../../../drivers/input.js';
 import { IdCardReaderDriver } from '../../../drivers/idcard/reader-driver.js';
 import { SimulatedSamReader, syntheticCard } from '../../../scripts/lab/simulated-sam-reader.js';
 import { gb11643CheckDigit } from '../../../firmware/core/id-number.js';
-import { openPtyPair, type PtyPair } from '../../../scripts/lab/pty-pair.js';
+import { MockSerialPorts, type MockSerialDevice } from '../../support/mock-serial-ports.js';
 
 // Generous command timeout: the machine is shared and a late reply must not look like a fault.
 const timeouts = timeoutTable({
@@ -19,9 +18,11 @@ const timeouts = timeoutTable({
   driverPathPollMs: 20,
 });
 
+const PATH = '/dev/serial/by-id/usb-Mock_IdCard_Reader-if00';
+
 interface Rig {
-  dir: string;
-  pair: PtyPair;
+  ports: MockSerialPorts;
+  device: MockSerialDevice;
   sim: SimulatedSamReader;
   driver: IdCardReaderDriver;
   events: InputEvent[];
@@ -34,21 +35,19 @@ afterEach(async () => {
 });
 
 async function rig(): Promise<Rig> {
-  const dir = mkdtempSync(join(tmpdir(), 'idcard-'));
-  const pair = await openPtyPair(dir);
-  const sim = new SimulatedSamReader({ path: pair.peerPath });
-  await sim.open();
-  const driver = new IdCardReaderDriver({ path: pair.devicePath, timeouts });
+  const ports = new MockSerialPorts();
+  const device = ports.plugIn(PATH);
+  const sim = new SimulatedSamReader();
+  sim.attach(device);
+  const driver = new IdCardReaderDriver({ path: PATH, timeouts, ports });
   const events: InputEvent[] = [];
   const states: DriverStatus[] = [];
   driver.onEvent((e) => events.push(e));
   driver.onState((s) => states.push(s));
-  const r: Rig = { dir, pair, sim, driver, events, states };
+  const r: Rig = { ports, device, sim, driver, events, states };
   cleanups.push(async () => {
     await r.driver.close();
     await r.sim.close();
-    await r.pair.close();
-    rmSync(dir, { recursive: true, force: true });
   });
   await driver.open();
   return r;
@@ -71,7 +70,7 @@ async function morePolls(sim: SimulatedSamReader, n: number): Promise<void> {
 
 const count = (labels: string[], label: string) => labels.filter((l) => l === label).length;
 
-describe('IdCardReaderDriver over a socat pty pair', () => {
+describe('IdCardReaderDriver', () => {
   it('reads a presented card once: find → select → read, one card event', async () => {
     const r = await rig();
     expect(r.driver.status().state).toBe('open');
@@ -211,19 +210,12 @@ describe('IdCardReaderDriver over a socat pty pair', () => {
     const first = syntheticCard();
     r.sim.present(first);
     await waitFor(() => r.events.length === 1, 'first card');
-    await r.sim.close();
-    await r.pair.close();
+    r.device.unplug();
     await waitFor(() => r.driver.status().state === 'reconnecting', 'reconnecting');
     expect(r.driver.status().lastError).toBe('driver.disconnected');
-    const pair = await openPtyPair(r.dir);
-    const sim = new SimulatedSamReader({ path: pair.peerPath });
-    await sim.open();
-    cleanups.push(async () => {
-      await sim.close();
-      await pair.close();
-    });
     const second = syntheticCard();
-    sim.present(second);
+    r.sim.present(second);
+    r.ports.plugIn(PATH);
     await waitFor(() => r.events.length === 2, 'card after replug');
     expect(r.events[1]).toEqual({ kind: 'card', source: 'idcard', card: second });
     expect(r.driver.status()).toEqual({ name: 'idcard', state: 'open' });
@@ -246,8 +238,10 @@ describe('IdCardReaderDriver over a socat pty pair', () => {
   });
 
   it('invalid settings fail for good instead of retrying', async () => {
-    for (const options of [{ path: '/dev/null', baudRate: -5 }, { path: '' }]) {
-      const driver = new IdCardReaderDriver({ ...options, timeouts });
+    for (const options of [{ path: PATH, baudRate: -5 }, { path: '' }]) {
+      const ports = new MockSerialPorts();
+      ports.plugIn(options.path);
+      const driver = new IdCardReaderDriver({ ...options, timeouts, ports });
       await driver.open();
       expect(driver.status()).toEqual({ name: 'idcard', state: 'failed', lastError: 'driver.open-failed' });
       await driver.close();
@@ -255,7 +249,7 @@ describe('IdCardReaderDriver over a socat pty pair', () => {
   });
 
   it('close() is idempotent and ends in closed; open() on a missing path keeps retrying', async () => {
-    const driver = new IdCardReaderDriver({ path: join(mkdtempSync(join(tmpdir(), 'idcard-')), 'none'), timeouts });
+    const driver = new IdCardReaderDriver({ path: '/dev/serial/by-id/none', timeouts, ports: new MockSerialPorts() });
     const states: DriverStatus[] = [];
     driver.onState((s) => states.push(s));
     await driver.open();

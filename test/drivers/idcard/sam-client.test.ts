@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { isPassgateError } from '../../../firmware/core/errors.js';
+import { FakeClock } from '../../../firmware/core/fake-clock.js';
 import { timeoutTable } from '../../../firmware/core/timeouts.js';
 import { COMMAND_LIMITS, FrameDecoder, encodeReply, parseCommand } from '../../../drivers/idcard/frame.js';
 import { findCard, readIdentity } from '../../../drivers/idcard/card-flow.js';
@@ -12,12 +13,13 @@ import { encodeReadData, encodeTextBlock } from '../../../drivers/idcard/text-bl
 const timeouts = timeoutTable({ idCardCommandMs: 100, idCardRetries: 1 });
 
 /** A reader in memory: answers each command with the next scripted reply (or nothing). */
-function scripted(replies: (Buffer | undefined)[]) {
+function scripted(replies: (Buffer | undefined)[], clock?: FakeClock) {
   const received: string[] = [];
   const chunks: Buffer[] = [];
   const decoder = new FrameDecoder(COMMAND_LIMITS);
   const client: SamClient = new SamClient({
     timeouts,
+    clock,
     write: async (bytes) => {
       for (const r of decoder.push(bytes)) {
         if (r.kind !== 'frame') continue;
@@ -60,11 +62,43 @@ describe('SamClient and the read flow (no port)', () => {
     expect((error as { details: object }).details).toMatchObject({ sw3: 0x60, command: '20 01', sw3Name: 'samSelfCheckFailed' });
   });
 
-  it('times out after 1 + idCardRetries silent attempts with driver.timeout', async () => {
-    const { client, received } = scripted([]);
-    const error = await findCard(client).catch((e: unknown) => e);
-    expect(isPassgateError(error, 'driver.timeout')).toBe(true);
+  it('times out after 1 + idCardRetries silent attempts of idCardCommandMs each, with driver.timeout', async () => {
+    const clock = new FakeClock();
+    const { client, received } = scripted([], clock);
+    const error = findCard(client).catch((e: unknown) => e);
+    await clock.advance(timeouts.idCardCommandMs);
     expect(received).toEqual(['20 1', '20 1']);
+    await clock.advance(timeouts.idCardCommandMs - 1);
+    expect(clock.pendingTimers()).toBe(1);
+    await clock.advance(1);
+    expect(isPassgateError(await error, 'driver.timeout')).toBe(true);
+    expect((await error as { details: object }).details).toEqual({ command: '20 01', timeoutMs: 100 });
+  });
+
+  it('a reply nobody waits for (late or unsolicited) is zeroed and answers nothing', async () => {
+    const clock = new FakeClock();
+    const { client, received } = scripted([undefined, encodeReply(SW3.findFailed)], clock);
+    const found = findCard(client);
+    await clock.advance(timeouts.idCardCommandMs); // the first attempt times out; the retry is answered
+    expect(await found).toBe(false);
+    const late = Buffer.from(encodeReply(SW3.findOk, new Uint8Array(4)));
+    client.receive(late);
+    expect(received).toEqual(['20 1', '20 1']);
+    expect(late.every((b) => b === 0)).toBe(true);
+  });
+
+  it('a failed write rejects with driver.disconnected at once, without retries', async () => {
+    let writes = 0;
+    const client = new SamClient({
+      timeouts,
+      write: async () => {
+        writes += 1;
+        throw new Error('EIO');
+      },
+    });
+    const error = await findCard(client).catch((e: unknown) => e);
+    expect(isPassgateError(error, 'driver.disconnected')).toBe(true);
+    expect(writes).toBe(1);
   });
 
   it('a closed client rejects with driver.disconnected', async () => {

@@ -175,6 +175,7 @@ describe('the display keys are what ui-led builds', () => {
     gpioRoot: defaultOf('display.gpioRoot'),
     gpioChip: defaultOf('display.gpioChip'),
     serialPath: '/dev/ttyACM1',
+    openSerialPort: () => Promise.reject(new Error('no port is opened by this test')),
     stream,
   });
 

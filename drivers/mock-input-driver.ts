@@ -1,0 +1,42 @@
+// The shared part of the in-memory drivers other modules' tests use (mock scanner, mock card
+// reader): a state set by hand, and events delivered only while open, as a real device's data
+// would be on a closed port.
+import type { ErrorCode } from '../firmware/core/errors.js';
+import { driverStatus, type DriverState, type DriverStatus, type InputEvent } from './input.js';
+import { InputDriverBase } from './input-driver-base.js';
+
+export class MockInputDriver extends InputDriverBase {
+  private state: DriverState = 'closed';
+  private lastError: ErrorCode | undefined;
+
+  constructor(name: string) {
+    super(name);
+  }
+
+  status(): DriverStatus {
+    return driverStatus(this.name, this.state, this.lastError);
+  }
+
+  /** 'opening', then 'open'; nothing when already open. */
+  async open(): Promise<void> {
+    if (this.state === 'open') return;
+    this.setState('opening');
+    this.setState('open');
+  }
+
+  async close(): Promise<void> {
+    if (this.state !== 'closed') this.setState('closed');
+  }
+
+  /** Drives the status, e.g. 'reconnecting' with 'driver.disconnected'. */
+  setState(state: DriverState, lastError?: ErrorCode): void {
+    this.state = state;
+    this.lastError = lastError;
+    this.emitStatus();
+  }
+
+  /** Delivers an event, unless the driver is not open (then it is dropped). */
+  protected emitWhileOpen(event: InputEvent): void {
+    if (this.state === 'open') this.emitEvent(event);
+  }
+}
