@@ -8,7 +8,6 @@ export type DriverState = 'closed' | 'opening' | 'open' | 'reconnecting' | 'fail
 
 export type Symbology = 'qr' | 'micro-qr' | 'grid-matrix' | 'unknown';
 
-
 export type InputEvent =
   | { kind: 'code'; source: string; text: string; symbology: Symbology }
   | { kind: 'card'; source: string; card: IdCardIdentity }

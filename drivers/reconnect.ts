@@ -57,9 +57,14 @@ export function pathExists(path: string): () => Promise<boolean> {
 export function asDriverError(error: unknown, fallback: ErrorCode): PassgateError {
   if (isPassgateError(error)) return error;
   const errno = (error as { code?: unknown } | null)?.code;
-  return new PassgateError(fallback, 'device operation failed', {
-    errno: typeof errno === 'string' ? errno : undefined,
-  }, { cause: error });
+  return new PassgateError(
+    fallback,
+    'device operation failed',
+    {
+      errno: typeof errno === 'string' ? errno : undefined,
+    },
+    { cause: error },
+  );
 }
 
 export class Reconnector<T> {

@@ -36,9 +36,14 @@ export function serialPortOpener(loadConstructor: () => Promise<ConstructSerialP
       port = construct({ ...definedSettings(settings), autoOpen: false });
     } catch (error) {
       // Only invalid settings get here (the constructor throws for nothing else): retrying cannot help.
-      throw new PassgateError('driver.open-failed', 'invalid serial port settings', { reason: 'invalid-settings' }, {
-        cause: error,
-      });
+      throw new PassgateError(
+        'driver.open-failed',
+        'invalid serial port settings',
+        { reason: 'invalid-settings' },
+        {
+          cause: error,
+        },
+      );
     }
     await new Promise<void>((resolve, reject) => port.open((error) => (error ? reject(error) : resolve())));
     return port;

@@ -94,7 +94,12 @@ export async function authorizeOnce(x: AuthorizeExchange): Promise<Authorized> {
     if (isPassgateError(error, 'protocol.unauthenticated')) {
       throw new PassgateError('portal.auth-failed', 'authorize response failed authentication', {}, { cause: error });
     }
-    throw new PassgateError('portal.bad-response', 'authorize response does not follow the protocol', {}, { cause: error });
+    throw new PassgateError(
+      'portal.bad-response',
+      'authorize response does not follow the protocol',
+      {},
+      { cause: error },
+    );
   }
   x.onClockOffset(result.portalTime - (sentAt + receivedAt) / 2);
   return { session: { token: result.token, keys, expiresAtPortal: result.expiresAt }, result, binding: result.binding };

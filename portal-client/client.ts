@@ -110,7 +110,12 @@ export class PortalClient {
   }
 
   async verifyIdCard(card: IdCardBody): Promise<Verdict> {
-    return this.call(PATHS.verifyIdCard, { cardType: card.cardType, name: card.name, idNumber: card.idNumber }, readVerdict, this.o.timeouts.verifyDeadlineMs);
+    return this.call(
+      PATHS.verifyIdCard,
+      { cardType: card.cardType, name: card.name, idNumber: card.idNumber },
+      readVerdict,
+      this.o.timeouts.verifyDeadlineMs,
+    );
   }
 
   async close(): Promise<void> {
@@ -128,7 +133,10 @@ export class PortalClient {
       (ts, nonce) => ({
         venueCode,
         sig: this.o.crypto
-          .sm2Sign(this.o.identity.privateKey, Buffer.from(bindSigningText(kind, { deviceId: this.o.identity.deviceId, venueCode, ts, nonce }), 'utf8'))
+          .sm2Sign(
+            this.o.identity.privateKey,
+            Buffer.from(bindSigningText(kind, { deviceId: this.o.identity.deviceId, venueCode, ts, nonce }), 'utf8'),
+          )
           .toString('hex'),
       }),
       readBindResult,
@@ -158,7 +166,11 @@ export class PortalClient {
         this.lastErrorCode = null;
         return result;
       } catch (error) {
-        if (error instanceof TokenRejected && reauthorizations < this.o.timeouts.reauthorizeAttempts && deadline - this.now() > 0) {
+        if (
+          error instanceof TokenRejected &&
+          reauthorizations < this.o.timeouts.reauthorizeAttempts &&
+          deadline - this.now() > 0
+        ) {
           reauthorizations++;
           this.o.onEvent?.({ type: 'reauthorized-after-rejection' });
           continue;
@@ -167,11 +179,12 @@ export class PortalClient {
           clockCorrected = true;
           continue;
         }
-        const typed = error instanceof TokenRejected
-          ? new PassgateError('portal.auth-failed', 'portal rejected the session token again after re-authorizing')
-          : error instanceof ClockSkew
-            ? clockRefusedTwice()
-            : toTyped(error);
+        const typed =
+          error instanceof TokenRejected
+            ? new PassgateError('portal.auth-failed', 'portal rejected the session token again after re-authorizing')
+            : error instanceof ClockSkew
+              ? clockRefusedTwice()
+              : toTyped(error);
         this.lastErrorCode = typed.code;
         throw typed;
       }
@@ -195,7 +208,12 @@ export class PortalClient {
     });
     const remaining = deadline - this.now();
     if (remaining <= 0) throw new PassgateError('portal.timeout', 'deadline passed before the request was sent');
-    const answer = await this.o.transport.post(path, { authorization: `${TOKEN_SCHEME} ${session.token}` }, JSON.stringify(envelope), remaining);
+    const answer = await this.o.transport.post(
+      path,
+      { authorization: `${TOKEN_SCHEME} ${session.token}` },
+      JSON.stringify(envelope),
+      remaining,
+    );
     if (answer.status !== 200) {
       const info = plainError(answer.status, answer.text);
       if (info.code === 'TOKEN_INVALID') {
@@ -209,22 +227,39 @@ export class PortalClient {
       opened = openResponse(this.o.crypto, session.keys, { path, requestNonce: nonce }, parseJson(answer.text));
     } catch (error) {
       if (isPassgateError(error, 'protocol.unauthenticated')) {
-        throw new PassgateError('portal.auth-failed', 'portal response failed authentication', { path }, { cause: error });
+        throw new PassgateError(
+          'portal.auth-failed',
+          'portal response failed authentication',
+          { path },
+          { cause: error },
+        );
       }
-      throw new PassgateError('portal.bad-response', 'portal response is not a valid envelope', { path }, { cause: error });
+      throw new PassgateError(
+        'portal.bad-response',
+        'portal response is not a valid envelope',
+        { path },
+        { cause: error },
+      );
     }
-    const stale = () => new PassgateError('portal.auth-failed', 'portal response timestamp outside the replay window', { path });
+    const stale = () =>
+      new PassgateError('portal.auth-failed', 'portal response timestamp outside the replay window', { path });
     const outsideWindow = Math.abs(opened.ts - this.portalNow()) > this.o.timeouts.replayWindowMs;
     let response;
     try {
       response = readResponseBody(opened.body, readResult);
     } catch (error) {
       if (outsideWindow) throw stale();
-      throw new PassgateError('portal.bad-response', 'portal response does not follow the protocol', { path }, { cause: error });
+      throw new PassgateError(
+        'portal.bad-response',
+        'portal response does not follow the protocol',
+        { path },
+        { cause: error },
+      );
     }
     // A sealed CLOCK_SKEW answer carries the portal's clock in its ts too, which is exactly what
     // disagrees with ours; its MAC binds it to this request's fresh nonce, so it is no replay.
-    const clockSkewAnswer = !response.ok && response.error.code === 'CLOCK_SKEW' && response.error.portalTime !== undefined;
+    const clockSkewAnswer =
+      !response.ok && response.error.code === 'CLOCK_SKEW' && response.error.portalTime !== undefined;
     if (outsideWindow && !clockSkewAnswer) throw stale();
     if (!response.ok) {
       if (response.error.code === 'TOKEN_INVALID') {
@@ -323,7 +358,10 @@ async function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
   if (ms <= 0) throw new PassgateError('portal.timeout', 'deadline passed while authorizing');
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setClampedTimeout(() => reject(new PassgateError('portal.timeout', 'portal did not authorize within the deadline')), ms);
+    timer = setClampedTimeout(
+      () => reject(new PassgateError('portal.timeout', 'portal did not authorize within the deadline')),
+      ms,
+    );
   });
   try {
     return await Promise.race([promise, timeout]);

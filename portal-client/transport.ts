@@ -28,7 +28,10 @@ export interface PortalTransport {
 export function createPortalTransport(options: TransportOptions): PortalTransport {
   const url = new URL(options.url);
   if (url.protocol === 'http:' && !options.allowInsecureHttp) {
-    throw new PassgateError('portal.insecure-url', 'plain http:// portal URL refused: TLS is required (dev flag portal.allowInsecureHttp allows it)');
+    throw new PassgateError(
+      'portal.insecure-url',
+      'plain http:// portal URL refused: TLS is required (dev flag portal.allowInsecureHttp allows it)',
+    );
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new PassgateError('portal.insecure-url', `unsupported portal URL scheme ${url.protocol}`);
@@ -53,21 +56,28 @@ export function createPortalTransport(options: TransportOptions): PortalTranspor
       // undici acts on an abort only once the request has a connected socket, so a hung TCP or
       // TLS connect would outlive the deadline (up to portalConnectMs): race the abort as well.
       const abandoned = new Promise<never>((_, reject) => {
-        controller.signal.addEventListener('abort', () => reject(new PassgateError('portal.timeout', 'portal did not answer within the deadline')), { once: true });
+        controller.signal.addEventListener(
+          'abort',
+          () => reject(new PassgateError('portal.timeout', 'portal did not answer within the deadline')),
+          { once: true },
+        );
       });
       try {
-        const res = await Promise.race([abandoned, pool.request({
-          origin: url.origin,
-          path: basePath + path,
-          method: 'POST',
-          headers: { 'content-type': 'application/json', ...headers },
-          body,
-          signal: controller.signal,
-          // Our abort timer is the deadline. undici's own timers run on a coarse shared tick and
-          // fired up to 200 ms early on a reused connection, so they are off.
-          headersTimeout: 0,
-          bodyTimeout: 0,
-        })]);
+        const res = await Promise.race([
+          abandoned,
+          pool.request({
+            origin: url.origin,
+            path: basePath + path,
+            method: 'POST',
+            headers: { 'content-type': 'application/json', ...headers },
+            body,
+            signal: controller.signal,
+            // Our abort timer is the deadline. undici's own timers run on a coarse shared tick and
+            // fired up to 200 ms early on a reused connection, so they are off.
+            headersTimeout: 0,
+            bodyTimeout: 0,
+          }),
+        ]);
         const chunks: Buffer[] = [];
         let size = 0;
         for await (const chunk of res.body) {
@@ -98,12 +108,19 @@ function transportError(error: unknown, aborted: boolean): PassgateError {
   if (aborted || error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError) {
     return new PassgateError('portal.timeout', 'portal did not answer within the deadline', {}, { cause: error });
   }
-  const code = String((error as { code?: unknown }).code ?? (error as { cause?: { code?: unknown } }).cause?.code ?? '');
+  const code = String(
+    (error as { code?: unknown }).code ?? (error as { cause?: { code?: unknown } }).cause?.code ?? '',
+  );
   if (error instanceof undiciErrors.ConnectTimeoutError) {
     return new PassgateError('portal.timeout', 'connecting to the portal timed out', { errno: code }, { cause: error });
   }
   if (TLS_ERROR.test(code)) {
-    return new PassgateError('portal.auth-failed', 'portal TLS certificate not trusted', { tls: true, errno: code }, { cause: error });
+    return new PassgateError(
+      'portal.auth-failed',
+      'portal TLS certificate not trusted',
+      { tls: true, errno: code },
+      { cause: error },
+    );
   }
   return new PassgateError('portal.unreachable', 'portal unreachable', { errno: code || 'unknown' }, { cause: error });
 }

@@ -16,7 +16,13 @@ function typescript() {
     },
     async transform(code, id) {
       if (!id.endsWith('.ts')) return null;
-      const out = await transform(code, { loader: 'ts', format: 'esm', target: 'node20', sourcemap: true, sourcefile: id });
+      const out = await transform(code, {
+        loader: 'ts',
+        format: 'esm',
+        target: 'node20',
+        sourcemap: true,
+        sourcefile: id,
+      });
       return { code: out.code, map: out.map };
     },
   };

@@ -26,7 +26,12 @@ export interface DisplayBackend {
  * Wraps any failure as 'display.backend-failed'. An existing one is kept as it is when it
  * already names this stage; otherwise its details are carried over under the new stage.
  */
-export function backendFailed(backend: string, stage: string, cause?: unknown, details: ErrorDetails = {}): PassgateError {
+export function backendFailed(
+  backend: string,
+  stage: string,
+  cause?: unknown,
+  details: ErrorDetails = {},
+): PassgateError {
   if (isPassgateError(cause, 'display.backend-failed')) {
     if (cause.details.stage === stage && Object.keys(details).length === 0) return cause;
     return new PassgateError(
@@ -36,9 +41,10 @@ export function backendFailed(backend: string, stage: string, cause?: unknown, d
       { cause },
     );
   }
-  const reason = cause instanceof Error && typeof (cause as NodeJS.ErrnoException).code === 'string'
-    ? (cause as NodeJS.ErrnoException).code
-    : undefined;
+  const reason =
+    cause instanceof Error && typeof (cause as NodeJS.ErrnoException).code === 'string'
+      ? (cause as NodeJS.ErrnoException).code
+      : undefined;
   return new PassgateError(
     'display.backend-failed',
     `display backend ${backend} failed (${stage}${reason ? `: ${reason}` : ''})`,

@@ -76,7 +76,8 @@ export function createDisplayBackend(options: DisplayBackendOptions): DisplayBac
   const timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
   const clock = options.clock ?? systemClock;
   const name = options.backend;
-  if (!isBackendName(name)) throw invalid('display.backend', `display.backend must be one of ${DISPLAY_BACKENDS.join(', ')}`);
+  if (!isBackendName(name))
+    throw invalid('display.backend', `display.backend must be one of ${DISPLAY_BACKENDS.join(', ')}`);
   switch (name) {
     case 'gpio-sysfs': {
       const pins = requirePins(options.pins);
@@ -93,7 +94,10 @@ export function createDisplayBackend(options: DisplayBackendOptions): DisplayBac
       if (options.gpiosetMode !== undefined && options.gpiosetMode !== 'signal' && options.gpiosetMode !== 'exit') {
         throw invalidOption('gpiosetMode', "the gpiosetMode option must be 'signal' or 'exit'");
       }
-      if (options.gpiosetCommand !== undefined && (typeof options.gpiosetCommand !== 'string' || options.gpiosetCommand === '')) {
+      if (
+        options.gpiosetCommand !== undefined &&
+        (typeof options.gpiosetCommand !== 'string' || options.gpiosetCommand === '')
+      ) {
         throw invalidOption('gpiosetCommand', 'the gpiosetCommand option must be a command path');
       }
       return new GpiosetBackend({
@@ -109,7 +113,10 @@ export function createDisplayBackend(options: DisplayBackendOptions): DisplayBac
       if (typeof options.serialPath !== 'string' || options.serialPath === '') {
         throw invalid('display.serialPath', 'display.serialPath must name the board serial port');
       }
-      if (options.baudRate !== undefined && (!Number.isSafeInteger(options.baudRate) || options.baudRate < 300 || options.baudRate > 4_000_000)) {
+      if (
+        options.baudRate !== undefined &&
+        (!Number.isSafeInteger(options.baudRate) || options.baudRate < 300 || options.baudRate > 4_000_000)
+      ) {
         throw invalidOption('baudRate', 'the serial board baudRate option must be a baud rate');
       }
       const { openSerialPort } = options;
@@ -123,7 +130,8 @@ export function createDisplayBackend(options: DisplayBackendOptions): DisplayBac
       });
     }
     case 'terminal':
-      if (!options.stream || typeof options.stream.write !== 'function') throw invalid('display.backend', 'the terminal backend needs a stream');
+      if (!options.stream || typeof options.stream.write !== 'function')
+        throw invalid('display.backend', 'the terminal backend needs a stream');
       return new TerminalBackend({ stream: options.stream });
     case 'none':
       return new NoneBackend();

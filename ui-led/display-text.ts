@@ -57,9 +57,7 @@ export function findingsLine(text: Pick<DisplayText, 'nat' | 'vaccination'>): st
   const parts: string[] = [];
   if (text.nat) {
     parts.push(
-      text.nat.valid
-        ? `核酸${text.nat.validityHours}h有效 NAT ok`
-        : `核酸${text.nat.validityHours}h无效 NAT missing`,
+      text.nat.valid ? `核酸${text.nat.validityHours}h有效 NAT ok` : `核酸${text.nat.validityHours}h无效 NAT missing`,
     );
   }
   if (text.vaccination) {

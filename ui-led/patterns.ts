@@ -61,7 +61,8 @@ function hold(outputs: readonly OutputName[], fromMs: number, toMs?: number): Tr
 /** `count` pulses of `outputs`, each `onMs` long, one every `onMs + offMs`, from `startMs`. */
 function pulses(outputs: readonly OutputName[], count: number, onMs: number, offMs: number, startMs = 0): Track {
   const steps: Track = [];
-  for (let i = 0; i < count; i++) steps.push(...hold(outputs, startMs + i * (onMs + offMs), startMs + i * (onMs + offMs) + onMs));
+  for (let i = 0; i < count; i++)
+    steps.push(...hold(outputs, startMs + i * (onMs + offMs), startMs + i * (onMs + offMs) + onMs));
   return steps;
 }
 
@@ -182,7 +183,8 @@ export function resolvePatterns(overrides: unknown, base: PatternTable = DEFAULT
   const table: Record<SignalKind, Pattern> = { ...base };
   for (const [kind, value] of Object.entries(overrides)) {
     const key = `display.patterns.${kind}`;
-    if (!isSignalKind(kind)) throw invalid('display.patterns', `unknown signal kind (known: ${SIGNAL_KINDS.join(', ')})`);
+    if (!isSignalKind(kind))
+      throw invalid('display.patterns', `unknown signal kind (known: ${SIGNAL_KINDS.join(', ')})`);
     table[kind] = validatePattern(kind, value, key);
   }
   return deepFreeze(table);
@@ -194,7 +196,11 @@ function validatePattern(kind: SignalKind, value: unknown, key: string): Pattern
     if (!['durationMs', 'steps', 'loop'].includes(field)) throw invalid(`${key}.${field}`, 'unknown pattern field');
   }
   const { durationMs, steps, loop } = value;
-  if (!Number.isSafeInteger(durationMs) || (durationMs as number) < 1 || (durationMs as number) > PATTERN_LIMITS.maxDurationMs) {
+  if (
+    !Number.isSafeInteger(durationMs) ||
+    (durationMs as number) < 1 ||
+    (durationMs as number) > PATTERN_LIMITS.maxDurationMs
+  ) {
     throw invalid(`${key}.durationMs`, `durationMs must be an integer from 1 to ${PATTERN_LIMITS.maxDurationMs}`);
   }
   const duration = durationMs as number;
@@ -226,7 +232,9 @@ function validatePattern(kind: SignalKind, value: unknown, key: string): Pattern
     }
     out.push({ atMs: atMs as number, set: changes });
   });
-  const pattern: Pattern = loop ? { durationMs: duration, steps: out, loop: true } : { durationMs: duration, steps: out };
+  const pattern: Pattern = loop
+    ? { durationMs: duration, steps: out, loop: true }
+    : { durationMs: duration, steps: out };
   checkRelay(kind, pattern, key);
   return pattern;
 }

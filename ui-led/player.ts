@@ -92,7 +92,11 @@ export class PatternPlayer {
     this.timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
     const table = options.patterns ?? DEFAULT_PATTERNS;
     for (const [kind, pattern] of Object.entries(table) as [SignalKind, PatternTable[SignalKind]][]) {
-      this.frames.set(kind, { frames: expandPattern(pattern), durationMs: pattern.durationMs, loop: pattern.loop === true });
+      this.frames.set(kind, {
+        frames: expandPattern(pattern),
+        durationMs: pattern.durationMs,
+        loop: pattern.loop === true,
+      });
     }
     this.unsubscribeFault = this.backend.onFault?.((error) => this.onBackendFault(error));
   }
@@ -267,27 +271,29 @@ export class PatternPlayer {
       pending = Promise.reject(error);
     }
     let failed = false;
-    pending.then(
-      () => {
-        for (const name of OUTPUT_NAMES) if (changes[name] !== undefined) this.written[name] = changes[name];
-        // The run of failures ends once the whole state got through, not with the relay alone.
-        if (!relayAlone) this.failures = 0;
-      },
-      (error: unknown) => {
-        failed = true;
-        for (const name of OUTPUT_NAMES) if (changes[name] !== undefined) delete this.written[name];
-        this.failures++;
-        if (this.failures === 1) this.report(backendFailed(this.backend.name, 'set', error));
-      },
-    ).finally(() => {
-      this.writing = false;
-      if (this.version !== startedVersion) return this.flush();
-      // A failure is retried on the backoff timer, not in a tight loop; after a relay-only
-      // retry succeeded, the rest follows at once.
-      if (failed) return this.scheduleRetry();
-      if (hasChanges(diffOutputs(this.written, this.desired))) return this.flush();
-      this.wakeIdle();
-    });
+    pending
+      .then(
+        () => {
+          for (const name of OUTPUT_NAMES) if (changes[name] !== undefined) this.written[name] = changes[name];
+          // The run of failures ends once the whole state got through, not with the relay alone.
+          if (!relayAlone) this.failures = 0;
+        },
+        (error: unknown) => {
+          failed = true;
+          for (const name of OUTPUT_NAMES) if (changes[name] !== undefined) delete this.written[name];
+          this.failures++;
+          if (this.failures === 1) this.report(backendFailed(this.backend.name, 'set', error));
+        },
+      )
+      .finally(() => {
+        this.writing = false;
+        if (this.version !== startedVersion) return this.flush();
+        // A failure is retried on the backoff timer, not in a tight loop; after a relay-only
+        // retry succeeded, the rest follows at once.
+        if (failed) return this.scheduleRetry();
+        if (hasChanges(diffOutputs(this.written, this.desired))) return this.flush();
+        this.wakeIdle();
+      });
   }
 
   private scheduleRetry(): void {

@@ -87,7 +87,8 @@ export class CameraDriver extends ReconnectingInputDriver<FrameSource> {
 
   constructor(options: CameraDriverOptions) {
     const { timeouts } = options;
-    const device = options.ffmpeg?.inputArgs === undefined ? options.ffmpeg?.device ?? DEFAULT_CAMERA_DEVICE : undefined;
+    const device =
+      options.ffmpeg?.inputArgs === undefined ? (options.ffmpeg?.device ?? DEFAULT_CAMERA_DEVICE) : undefined;
     const isPresent =
       options.isPresent ?? (options.source === undefined && device !== undefined ? pathExists(device) : undefined);
     super(options.name ?? 'camera', { timeouts, isPresent });

@@ -131,7 +131,12 @@ export class DecodePipeline {
         this.counts.decoderErrors += 1;
         const failure = isPassgateError(error)
           ? error
-          : new PassgateError('decode.unsupported', 'decoder failed on a frame', { decoder: decoder.name }, { cause: error });
+          : new PassgateError(
+              'decode.unsupported',
+              'decoder failed on a frame',
+              { decoder: decoder.name },
+              { cause: error },
+            );
         this.options.onDecoderError?.(decoder.name, failure);
       }
       if (this.stopped) return;

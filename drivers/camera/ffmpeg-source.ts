@@ -89,9 +89,11 @@ export class FfmpegFrameSource implements FrameSource {
     this.ready.catch(() => undefined);
     let gotFrame = false;
     this.firstFrameTimer = setTimeout(() => {
-      this.fail(new PassgateError('driver.timeout', 'camera delivered no frame in time', {
-        timeoutMs: opts.timeouts.cameraFirstFrameMs,
-      }));
+      this.fail(
+        new PassgateError('driver.timeout', 'camera delivered no frame in time', {
+          timeoutMs: opts.timeouts.cameraFirstFrameMs,
+        }),
+      );
     }, opts.timeouts.cameraFirstFrameMs);
     this.exited = new Promise<void>((resolve) => this.child.once('close', () => resolve()));
     this.child.stdout?.on('data', (chunk: Buffer) => {
@@ -108,14 +110,18 @@ export class FfmpegFrameSource implements FrameSource {
     });
     this.child.stderr?.on('data', (chunk: Buffer) => this.keepStatus(chunk));
     this.child.once('error', (error: NodeJS.ErrnoException) => {
-      this.fail(new PassgateError('driver.open-failed', 'ffmpeg could not be started', { errno: error.code }, { cause: error }));
+      this.fail(
+        new PassgateError('driver.open-failed', 'ffmpeg could not be started', { errno: error.code }, { cause: error }),
+      );
     });
     this.child.once('close', (code, signal) => {
       this.keepStatus(Buffer.from('\n'));
-      this.fail(new PassgateError(gotFrame ? 'driver.disconnected' : 'driver.open-failed', 'ffmpeg exited', {
-        exitCode: code ?? undefined,
-        signal: signal ?? undefined,
-      }));
+      this.fail(
+        new PassgateError(gotFrame ? 'driver.disconnected' : 'driver.open-failed', 'ffmpeg exited', {
+          exitCode: code ?? undefined,
+          signal: signal ?? undefined,
+        }),
+      );
     });
     this.onEnd((reason) => this.rejectReady(reason));
   }

@@ -35,7 +35,10 @@ export function hidScannerOptions(
   if (!isUsbId(options.vendorId)) throw invalid('vendorId');
   if (!isUsbId(options.productId)) throw invalid('productId');
   if (options.serialNumber !== undefined && typeof options.serialNumber !== 'string') throw invalid('serialNumber');
-  if (options.reportId !== undefined && !(Number.isInteger(options.reportId) && options.reportId >= 1 && options.reportId <= 255)) {
+  if (
+    options.reportId !== undefined &&
+    !(Number.isInteger(options.reportId) && options.reportId >= 1 && options.reportId <= 255)
+  ) {
     throw invalid('reportId');
   }
   if (!Number.isInteger(options.maxCodeLength) || options.maxCodeLength < 1 || options.maxCodeLength > 65_536) {

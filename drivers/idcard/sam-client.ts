@@ -111,25 +111,34 @@ export class SamClient {
       if (!describeSw3(reply.sw3).transient) throw statusError;
       lastError = statusError;
     }
-    throw lastError ?? new PassgateError('driver.timeout', 'ID-card reader did not answer', { command: commandLabel(cmd, para) });
+    throw (
+      lastError ??
+      new PassgateError('driver.timeout', 'ID-card reader did not answer', { command: commandLabel(cmd, para) })
+    );
   }
 
   private once(cmd: number, para: number): Promise<Reply> {
     if (this.closed) return Promise.reject(new PassgateError('driver.disconnected', 'ID-card reader link closed'));
     // Checked again here, right before the wire, whatever the caller passed.
     if (isForbiddenCommand(cmd, para)) {
-      return Promise.reject(new PassgateError('driver.command-forbidden', 'the ID-card fingerprint read is never sent'));
+      return Promise.reject(
+        new PassgateError('driver.command-forbidden', 'the ID-card fingerprint read is never sent'),
+      );
     }
     // Whatever is half-received belongs to an earlier, failed exchange.
     this.decoder.reset();
     const frame = encodeCommand(cmd, para);
-    const reply = this.replies.waitFor(() => true, this.options.timeouts.idCardCommandMs, () => {
-      for (const dropped of this.decoder.reset()) this.options.onFrameError?.(dropped.error);
-      return new PassgateError('driver.timeout', 'ID-card reader did not answer in time', {
-        command: commandLabel(cmd, para),
-        timeoutMs: this.options.timeouts.idCardCommandMs,
-      });
-    });
+    const reply = this.replies.waitFor(
+      () => true,
+      this.options.timeouts.idCardCommandMs,
+      () => {
+        for (const dropped of this.decoder.reset()) this.options.onFrameError?.(dropped.error);
+        return new PassgateError('driver.timeout', 'ID-card reader did not answer in time', {
+          command: commandLabel(cmd, para),
+          timeoutMs: this.options.timeouts.idCardCommandMs,
+        });
+      },
+    );
     this.options.write(frame).catch((error: unknown) => {
       reply.cancel(new PassgateError('driver.disconnected', 'ID-card reader write failed', {}, { cause: error }));
     });

@@ -70,7 +70,10 @@ export function parseTextBlock(block: Uint8Array): IdCardIdentity {
     const idNumber = readField(block, layout.permitNumber);
     if (!FOREIGN_PERMIT_15.test(idNumber)) throw invalid('permit number has a bad format', { field: 'idNumber' });
     const chinese = readField(block, layout.chineseName);
-    const name = chinese.length > 0 ? checkName(chinese, 'chineseName') : checkName(readField(block, layout.englishName), 'englishName');
+    const name =
+      chinese.length > 0
+        ? checkName(chinese, 'chineseName')
+        : checkName(readField(block, layout.englishName), 'englishName');
     return { cardType, name, idNumber };
   }
   const layout = LAYOUT[cardType];
@@ -89,7 +92,8 @@ export function parseTextBlock(block: Uint8Array): IdCardIdentity {
 export function takeTextAndWipePhoto(reply: Reply): Buffer {
   const data = reply.data;
   try {
-    if (data.length < 4) throw new PassgateError('driver.frame-invalid', 'read reply too short', { length: data.length });
+    if (data.length < 4)
+      throw new PassgateError('driver.frame-invalid', 'read reply too short', { length: data.length });
     const textBytes = data.readUInt16BE(0);
     const photoBytes = data.readUInt16BE(2);
     if (4 + textBytes + photoBytes !== data.length) {

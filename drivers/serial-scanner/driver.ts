@@ -136,10 +136,14 @@ export class SerialScannerDriver extends ReconnectingInputDriver<OpenPort> {
   /** Registered before the command is written, so a fast reply is never taken for a code. */
   private waitForReply(handle: OpenPort, description: string): ReplyWait<ReplyFrame> {
     handle.frames.parser.expectReply(true);
-    return handle.replies.waitFor(() => true, this.timeouts.serialCommandReplyMs, () => {
-      handle.frames.parser.expectReply(false);
-      return new PassgateError('driver.timeout', 'the scanner did not answer a command', { step: description });
-    });
+    return handle.replies.waitFor(
+      () => true,
+      this.timeouts.serialCommandReplyMs,
+      () => {
+        handle.frames.parser.expectReply(false);
+        return new PassgateError('driver.timeout', 'the scanner did not answer a command', { step: description });
+      },
+    );
   }
 
   protected async openDevice(): Promise<OpenPort> {

@@ -80,9 +80,7 @@ function invalid(key: string): PassgateError {
 }
 
 /** Fills defaults and checks every value; throws `config.invalid-value` naming the bad key. */
-export function serialScannerOptions(
-  input: Partial<SerialScannerOptions> & { path: string },
-): SerialScannerOptions {
+export function serialScannerOptions(input: Partial<SerialScannerOptions> & { path: string }): SerialScannerOptions {
   const options: SerialScannerOptions = { ...DEFAULT_SERIAL_SCANNER_OPTIONS, ...input };
   if (typeof options.path !== 'string' || options.path.length === 0) throw invalid('path');
   if (!isStandardBaudRate(options.baudRate)) throw invalid('baudRate');

@@ -206,7 +206,12 @@ export const newlandReplies: ReplyRecogniser = {
     for (let i = NEWLAND_REPLY_PREFIX.length; i + 2 < bytes.length; i += 1) {
       const status = bytes[i];
       if ((status === ACK || status === NAK || status === ENQ) && bytes[i + 1] === 0x3b && bytes[i + 2] === 0x03) {
-        return { kind: 'reply', length: i + 3, ok: status === ACK, data: bytes.subarray(NEWLAND_REPLY_PREFIX.length, i) };
+        return {
+          kind: 'reply',
+          length: i + 3,
+          ok: status === ACK,
+          data: bytes.subarray(NEWLAND_REPLY_PREFIX.length, i),
+        };
       }
     }
     return { kind: 'partial' };
@@ -220,7 +225,9 @@ export const newlandProfile: ScannerProfile = {
   configure({ mode, persist }) {
     // The terminating suffix is set with the manual's setup codes; its serial command is not
     // confirmed from a public source, so it is not sent.
-    return [fixed('set the scan mode', newlandCommand(persist ? '@' : '#', mode === 'trigger' ? 'SCNMOD0' : 'SCNMOD3'))];
+    return [
+      fixed('set the scan mode', newlandCommand(persist ? '@' : '#', mode === 'trigger' ? 'SCNMOD0' : 'SCNMOD3')),
+    ];
   },
 };
 

@@ -25,7 +25,8 @@ export function detectImageFormat(bytes: Uint8Array): ImageFormat | undefined {
   const png = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
   if (bytes.length >= 8 && png.every((b, i) => bytes[i] === b)) return 'png';
   if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
-  if (bytes.length >= 3 && bytes[0] === 0x50 && (bytes[1] === 0x35 || bytes[1] === 0x32) && isSpace(bytes[2])) return 'pgm';
+  if (bytes.length >= 3 && bytes[0] === 0x50 && (bytes[1] === 0x35 || bytes[1] === 0x32) && isSpace(bytes[2]))
+    return 'pgm';
   return undefined;
 }
 
@@ -176,9 +177,14 @@ export async function readImageFile(path: string): Promise<GrayImage> {
   } catch (error) {
     if (isPassgateError(error)) throw error;
     const errno = (error as { code?: unknown } | null)?.code;
-    throw new PassgateError('decode.image-unreadable', 'image file cannot be read', {
-      errno: typeof errno === 'string' ? errno : undefined,
-    }, { cause: error });
+    throw new PassgateError(
+      'decode.image-unreadable',
+      'image file cannot be read',
+      {
+        errno: typeof errno === 'string' ? errno : undefined,
+      },
+      { cause: error },
+    );
   }
   return decodeImageBytes(bytes);
 }

@@ -156,8 +156,17 @@ export class ZxingQrDecoder implements SymbolDecoder {
 
   async decode(image: GrayImage): Promise<DecodedSymbol[]> {
     const { width, height } = image;
-    if (!Number.isInteger(width) || !Number.isInteger(height) || width < 0 || height < 0 || image.data.length < width * height) {
-      throw new PassgateError('decode.image-unreadable', 'frame size does not match its pixel buffer', { width, height });
+    if (
+      !Number.isInteger(width) ||
+      !Number.isInteger(height) ||
+      width < 0 ||
+      height < 0 ||
+      image.data.length < width * height
+    ) {
+      throw new PassgateError('decode.image-unreadable', 'frame size does not match its pixel buffer', {
+        width,
+        height,
+      });
     }
     if (width === 0 || height === 0) return [];
     const symbols = await this.read(image);
@@ -168,7 +177,9 @@ export class ZxingQrDecoder implements SymbolDecoder {
         if (region.width * region.height * variant.factor ** 2 > MAX_ENLARGED_PIXELS) continue;
         if (attempts++ >= MAX_RETRY_DECODES) return [];
         const enlarged = cropAndEnlarge(image, region, variant.factor);
-        const found = await this.read(variant.amount > 0 ? unsharpMask(enlarged, variant.radius, variant.amount) : enlarged);
+        const found = await this.read(
+          variant.amount > 0 ? unsharpMask(enlarged, variant.radius, variant.amount) : enlarged,
+        );
         if (found.length > 0) return found;
       }
     }
@@ -183,10 +194,15 @@ export class ZxingQrDecoder implements SymbolDecoder {
           ? await readBarcodes(grayToPgm(image), this.readerOptions)
           : await readBarcodes(rgbaInput(image), this.readerOptions);
     } catch (error) {
-      throw new PassgateError('decode.image-unreadable', 'zxing-wasm could not read the frame', {
-        width: image.width,
-        height: image.height,
-      }, { cause: error });
+      throw new PassgateError(
+        'decode.image-unreadable',
+        'zxing-wasm could not read the frame',
+        {
+          width: image.width,
+          height: image.height,
+        },
+        { cause: error },
+      );
     }
     const symbols: DecodedSymbol[] = [];
     for (const r of results) {

@@ -46,13 +46,19 @@ export async function runBindCommand(
     }
     const requestId = randomUUID();
     store.setMany({ 'binding.scanRequest': mode, 'binding.scanRequestId': requestId, 'binding.scanResult': null });
-    out.stderr(`请用闸机扫描场所码 / scan the venue code with the gate's scanner (${Math.round(timeouts.bindModeMs / 1000)} s)`);
+    out.stderr(
+      `请用闸机扫描场所码 / scan the venue code with the gate's scanner (${Math.round(timeouts.bindModeMs / 1000)} s)`,
+    );
     const deadline = Date.now() + timeouts.bindModeMs + timeouts.bindScanGraceMs;
     while (Date.now() < deadline) {
       const result = store.get('binding.scanResult');
       if (result && result.requestId === requestId) {
         if (!result.ok) return reportFailure(out, result.errorCode ?? 'gate.bind-timeout');
-        return report(out, json, mode, { code: store.get('binding.venueCode'), name: result.venueName ?? '', category: result.venueCategory ?? '' });
+        return report(out, json, mode, {
+          code: store.get('binding.venueCode'),
+          name: result.venueName ?? '',
+          category: result.venueCategory ?? '',
+        });
       }
       await sleep(timeouts.bindScanPollMs);
     }
@@ -74,9 +80,16 @@ export async function runBindCommand(
   }
 }
 
-function report(out: CommandOutput, json: boolean, mode: string, venue: { code: string; name: string; category: string }): number {
+function report(
+  out: CommandOutput,
+  json: boolean,
+  mode: string,
+  venue: { code: string; name: string; category: string },
+): number {
   if (json) {
-    out.stdout(JSON.stringify({ ok: true, mode, venue: { code: venue.code, name: venue.name, category: venue.category } }));
+    out.stdout(
+      JSON.stringify({ ok: true, mode, venue: { code: venue.code, name: venue.name, category: venue.category } }),
+    );
   } else {
     out.stdout(`${mode === 'bind' ? '绑定成功 / bound' : '更换绑定成功 / rebound'}: ${venue.name} (${venue.code})`);
     out.stdout(`场所类别 / category: ${CATEGORY_TEXT[venue.category] ?? venue.category}`);

@@ -10,7 +10,17 @@
 // Secrets print as "(set)" or "(unset)" in every form, JSON included. Error messages name the
 // key and the rule, never the rejected value.
 import { isPassgateError, type PassgateError } from '../core/errors.js';
-import { CONFIG_KEYS, type ConfigKey, type ConfigValues, describeRule, displayValue, isConfigKey, parseValueText, printableKey, unknownKeyError } from '../config/schema.js';
+import {
+  CONFIG_KEYS,
+  type ConfigKey,
+  type ConfigValues,
+  describeRule,
+  displayValue,
+  isConfigKey,
+  parseValueText,
+  printableKey,
+  unknownKeyError,
+} from '../config/schema.js';
 import type { ConfigStore } from '../config/store.js';
 import { readCommandArgs, showUsage, usageError, type CommandUsage } from './args.js';
 import { EXIT } from './exit-codes.js';
@@ -75,7 +85,14 @@ export function runConfigCommand(store: ConfigStore, args: readonly string[], ou
         if (json) {
           out.stdout(
             JSON.stringify(
-              entries.map((e) => ({ key: e.key, type: e.type, value: e.json, isDefault: e.isDefault, secret: e.secret, description: e.description })),
+              entries.map((e) => ({
+                key: e.key,
+                type: e.type,
+                value: e.json,
+                isDefault: e.isDefault,
+                secret: e.secret,
+                description: e.description,
+              })),
             ),
           );
         } else {
@@ -96,14 +113,16 @@ export function runConfigCommand(store: ConfigStore, args: readonly string[], ou
         return EXIT.ok;
       }
       case 'set': {
-        if (rest.length === 0 || rest.length % 2 !== 0) return usage('set takes KEY VALUE pairs / set 需要 配置项 值 成对出现');
+        if (rest.length === 0 || rest.length % 2 !== 0)
+          return usage('set takes KEY VALUE pairs / set 需要 配置项 值 成对出现');
         const values: Partial<Record<ConfigKey, unknown>> = {};
         for (let i = 0; i < rest.length; i += 2) {
           const key = rest[i];
           values[key as ConfigKey] = parseValueText(key, rest[i + 1]);
         }
         store.setMany(values as Partial<ConfigValues>);
-        for (const key of Object.keys(values) as ConfigKey[]) out.stdout(`${key} = ${displayValue(key, store.get(key))}`);
+        for (const key of Object.keys(values) as ConfigKey[])
+          out.stdout(`${key} = ${displayValue(key, store.get(key))}`);
         return EXIT.ok;
       }
       case 'reset': {

@@ -11,32 +11,87 @@ export interface Failure {
 }
 
 const FAILURES: Partial<Record<ErrorCode, Failure>> = {
-  'config.not-provisioned': { exit: EXIT.notProvisioned, zh: '设备尚未初始化，请先运行 passgate provision', en: 'device not provisioned: run `passgate provision` first' },
-  'config.already-provisioned': { exit: EXIT.alreadyProvisioned, zh: '设备已有身份，如需覆盖请加 --force', en: 'device already has an identity: add --force to replace it' },
-  'portal.unreachable': { exit: EXIT.portalUnreachable, zh: '无法连接城市门户平台，请检查网络', en: 'portal unreachable: check the network and portal URL' },
-  'portal.timeout': { exit: EXIT.portalUnreachable, zh: '城市门户平台响应超时，请检查网络', en: 'portal did not answer in time: check the network' },
-  'portal.venue-unknown': { exit: EXIT.venueUnknown, zh: '场所码不存在，请核对场所码', en: 'venue code unknown: check the venue code' },
-  'portal.already-bound': { exit: EXIT.alreadyBound, zh: '设备已绑定场所，请使用 passgate rebind 更换绑定', en: 'device already bound: use `passgate rebind`' },
-  'portal.device-unknown': { exit: EXIT.deviceNotRegistered, zh: '设备未在门户平台登记，请厂商登记设备公钥', en: 'device not registered at the portal: the vendor must register its public key' },
-  'portal.vendor-suspended': { exit: EXIT.vendorSuspended, zh: '设备厂商已被暂停服务，请联系厂商', en: 'vendor suspended by the portal: contact the vendor' },
-  'portal.auth-failed': { exit: EXIT.authFailed, zh: '身份认证失败（设备密钥、厂商凭证或门户证书不符）', en: 'authentication failed (device key, vendor credentials or portal certificate)' },
-  'portal.not-bound': { exit: EXIT.notBound, zh: '设备尚未绑定场所，请先运行 passgate bind', en: 'device not bound: run `passgate bind` first' },
-  'portal.insecure-url': { exit: EXIT.usage, zh: '门户地址必须使用 https（仅开发时可加 --allow-insecure-http）', en: 'portal URL must be https (only for development: --allow-insecure-http)' },
+  'config.not-provisioned': {
+    exit: EXIT.notProvisioned,
+    zh: '设备尚未初始化，请先运行 passgate provision',
+    en: 'device not provisioned: run `passgate provision` first',
+  },
+  'config.already-provisioned': {
+    exit: EXIT.alreadyProvisioned,
+    zh: '设备已有身份，如需覆盖请加 --force',
+    en: 'device already has an identity: add --force to replace it',
+  },
+  'portal.unreachable': {
+    exit: EXIT.portalUnreachable,
+    zh: '无法连接城市门户平台，请检查网络',
+    en: 'portal unreachable: check the network and portal URL',
+  },
+  'portal.timeout': {
+    exit: EXIT.portalUnreachable,
+    zh: '城市门户平台响应超时，请检查网络',
+    en: 'portal did not answer in time: check the network',
+  },
+  'portal.venue-unknown': {
+    exit: EXIT.venueUnknown,
+    zh: '场所码不存在，请核对场所码',
+    en: 'venue code unknown: check the venue code',
+  },
+  'portal.already-bound': {
+    exit: EXIT.alreadyBound,
+    zh: '设备已绑定场所，请使用 passgate rebind 更换绑定',
+    en: 'device already bound: use `passgate rebind`',
+  },
+  'portal.device-unknown': {
+    exit: EXIT.deviceNotRegistered,
+    zh: '设备未在门户平台登记，请厂商登记设备公钥',
+    en: 'device not registered at the portal: the vendor must register its public key',
+  },
+  'portal.vendor-suspended': {
+    exit: EXIT.vendorSuspended,
+    zh: '设备厂商已被暂停服务，请联系厂商',
+    en: 'vendor suspended by the portal: contact the vendor',
+  },
+  'portal.auth-failed': {
+    exit: EXIT.authFailed,
+    zh: '身份认证失败（设备密钥、厂商凭证或门户证书不符）',
+    en: 'authentication failed (device key, vendor credentials or portal certificate)',
+  },
+  'portal.not-bound': {
+    exit: EXIT.notBound,
+    zh: '设备尚未绑定场所，请先运行 passgate bind',
+    en: 'device not bound: run `passgate bind` first',
+  },
+  'portal.insecure-url': {
+    exit: EXIT.usage,
+    zh: '门户地址必须使用 https（仅开发时可加 --allow-insecure-http）',
+    en: 'portal URL must be https (only for development: --allow-insecure-http)',
+  },
   'gate.bind-timeout': { exit: EXIT.bindTimeout, zh: '等待扫描场所码超时', en: 'no venue code was scanned in time' },
   'gate.bind-cancelled': { exit: EXIT.bindTimeout, zh: '绑定已取消', en: 'bind was cancelled' },
-  'daemon.not-running': { exit: EXIT.daemonNotRunning, zh: 'passgate 服务未运行，--scan 需要运行中的服务', en: 'the passgate daemon is not running: --scan needs it' },
+  'daemon.not-running': {
+    exit: EXIT.daemonNotRunning,
+    zh: 'passgate 服务未运行，--scan 需要运行中的服务',
+    en: 'the passgate daemon is not running: --scan needs it',
+  },
   'config.invalid-value': { exit: EXIT.invalidValue, zh: '参数无效', en: 'invalid argument' },
   'config.unknown-key': { exit: EXIT.unknownKey, zh: '未知配置项', en: 'unknown config key' },
   'config.storage': { exit: EXIT.storage, zh: '配置数据库不可用', en: 'config database unavailable' },
   'decode.no-symbol': { exit: EXIT.noSymbol, zh: '图像中没有找到码', en: 'no code found in the image' },
   'decode.image-unreadable': { exit: EXIT.imageUnreadable, zh: '无法读取图像', en: 'the file is not a readable image' },
-  'crypto.bad-key': { exit: EXIT.failed, zh: '设备密钥文件缺失、损坏或权限不是 0600，请检查或重新运行 passgate provision --force', en: 'device key file missing, malformed or not mode 0600: check it or re-run `passgate provision --force`' },
+  'crypto.bad-key': {
+    exit: EXIT.failed,
+    zh: '设备密钥文件缺失、损坏或权限不是 0600，请检查或重新运行 passgate provision --force',
+    en: 'device key file missing, malformed or not mode 0600: check it or re-run `passgate provision --force`',
+  },
 };
 
 export function failureFor(code: ErrorCode): Failure {
-  return FAILURES[code] ?? (code.startsWith('portal.')
-    ? { exit: EXIT.portalRejected, zh: '门户平台拒绝了请求', en: `portal refused the request (${code})` }
-    : { exit: EXIT.failed, zh: '操作失败', en: `failed (${code})` });
+  return (
+    FAILURES[code] ??
+    (code.startsWith('portal.')
+      ? { exit: EXIT.portalRejected, zh: '门户平台拒绝了请求', en: `portal refused the request (${code})` }
+      : { exit: EXIT.failed, zh: '操作失败', en: `failed (${code})` })
+  );
 }
 
 /** One line for the terminal: "错误: … / error: …" plus the detail, if any. */

@@ -32,7 +32,11 @@ export const USAGE: CommandUsage = {
   ],
 };
 
-export async function main(argv: string[], out: CommandOutput = processOutput, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function main(
+  argv: string[],
+  out: CommandOutput = processOutput,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   const { command, rest } = splitCommand(argv);
   if (command === 'help' || (command === undefined && argv.includes('--help'))) return showUsage(out, USAGE);
   if (command === undefined) return usageError(out, USAGE);

@@ -28,7 +28,13 @@ const OPTIONS = {
   flags: ['force', 'json', 'allow-insecure-http'],
 };
 
-export async function runProvisionCommand(store: ConfigStore, dataDir: string, args: readonly string[], crypto: CryptoSuite, out: CommandOutput): Promise<number> {
+export async function runProvisionCommand(
+  store: ConfigStore,
+  dataDir: string,
+  args: readonly string[],
+  crypto: CryptoSuite,
+  out: CommandOutput,
+): Promise<number> {
   const read = readCommandArgs(args, OPTIONS, PROVISION_USAGE, out);
   if (read.exit !== undefined) return read.exit;
   const parsed = read.args;

@@ -24,7 +24,10 @@ interface Check {
 }
 
 async function exists(path: string): Promise<boolean> {
-  return stat(path).then(() => true, () => false);
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 export async function runSelftestCommand(
@@ -44,19 +47,33 @@ export async function runSelftestCommand(
 
   // Display: the daemon owns the outputs while it runs, so it flashes them itself.
   if (daemon) {
-    const answer = await askDaemon(dataDir, { cmd: 'selftest-display' }, timeouts.controlSocketMs + timeouts.selftestDisplayMs);
-    checks.push({ name: 'display', result: answer?.ok === true ? 'ok' : 'fail', detail: 'cycled by the running daemon' });
+    const answer = await askDaemon(
+      dataDir,
+      { cmd: 'selftest-display' },
+      timeouts.controlSocketMs + timeouts.selftestDisplayMs,
+    );
+    checks.push({
+      name: 'display',
+      result: answer?.ok === true ? 'ok' : 'fail',
+      detail: 'cycled by the running daemon',
+    });
   } else {
     checks.push(await cycleDisplay(store, displayStream, timeouts));
   }
 
   // Inputs.
-  const runningDrivers = new Map<string, string>(((daemon?.drivers as Array<{ name: string; state: string }>) ?? []).map((d) => [d.name, d.state]));
+  const runningDrivers = new Map<string, string>(
+    ((daemon?.drivers as Array<{ name: string; state: string }>) ?? []).map((d) => [d.name, d.state]),
+  );
   const device = async (name: string, enabled: boolean, path: string) => {
     if (!enabled) return;
     if (daemon) {
       const state = runningDrivers.get(name);
-      checks.push({ name, result: state === 'open' ? 'ok' : 'fail', detail: `daemon reports ${state ?? 'no such driver'}` });
+      checks.push({
+        name,
+        result: state === 'open' ? 'ok' : 'fail',
+        detail: `daemon reports ${state ?? 'no such driver'}`,
+      });
     } else {
       checks.push({ name, result: (await exists(path)) ? 'ok' : 'fail', detail: path });
     }
@@ -68,9 +85,19 @@ export async function runSelftestCommand(
     const vid = store.get('drivers.hid.vendorId');
     const pid = store.get('drivers.hid.productId');
     const state = runningDrivers.get('hid-scanner');
-    checks.push(daemon
-      ? { name: 'hid-scanner', result: state === 'open' ? 'ok' : 'fail', detail: `daemon reports ${state ?? 'no such driver'}` }
-      : { name: 'hid-scanner', result: (await hidPresent(vid, pid)) ? 'ok' : 'fail', detail: `${vid.toString(16)}:${pid.toString(16)}` });
+    checks.push(
+      daemon
+        ? {
+            name: 'hid-scanner',
+            result: state === 'open' ? 'ok' : 'fail',
+            detail: `daemon reports ${state ?? 'no such driver'}`,
+          }
+        : {
+            name: 'hid-scanner',
+            result: (await hidPresent(vid, pid)) ? 'ok' : 'fail',
+            detail: `${vid.toString(16)}:${pid.toString(16)}`,
+          },
+    );
   }
 
   // Portal and clock.
@@ -78,10 +105,18 @@ export async function runSelftestCommand(
     checks.push({ name: 'portal', result: 'fail', detail: 'not provisioned' });
   } else {
     const probe = await probePortal(store, dataDir, crypto);
-    checks.push({ name: 'portal', result: probe.errorCode ? 'fail' : 'ok', detail: probe.errorCode ?? 'reachable, identity accepted' });
+    checks.push({
+      name: 'portal',
+      result: probe.errorCode ? 'fail' : 'ok',
+      detail: probe.errorCode ?? 'reachable, identity accepted',
+    });
     if (probe.clockOffsetMs !== null) {
       const skew = Math.abs(probe.clockOffsetMs);
-      checks.push({ name: 'clock', result: skew > CLOCK_SKEW_WARN_MS ? 'warn' : 'ok', detail: `offset ${probe.clockOffsetMs} ms from the portal` });
+      checks.push({
+        name: 'clock',
+        result: skew > CLOCK_SKEW_WARN_MS ? 'warn' : 'ok',
+        detail: `offset ${probe.clockOffsetMs} ms from the portal`,
+      });
     }
   }
 
@@ -89,12 +124,19 @@ export async function runSelftestCommand(
   if (parsed.flags.has('json')) {
     out.stdout(JSON.stringify({ ok: !failed, checks }));
   } else {
-    for (const c of checks) out.stdout(`${c.result === 'ok' ? '通过 PASS' : c.result === 'warn' ? '警告 WARN' : '失败 FAIL'}  ${c.name}: ${c.detail}`);
+    for (const c of checks)
+      out.stdout(
+        `${c.result === 'ok' ? '通过 PASS' : c.result === 'warn' ? '警告 WARN' : '失败 FAIL'}  ${c.name}: ${c.detail}`,
+      );
   }
   return failed ? EXIT.failed : EXIT.ok;
 }
 
-async function cycleDisplay(store: ConfigStore, stream: TerminalStream, timeouts: ReturnType<typeof timeoutsFromConfig>): Promise<Check> {
+async function cycleDisplay(
+  store: ConfigStore,
+  stream: TerminalStream,
+  timeouts: ReturnType<typeof timeoutsFromConfig>,
+): Promise<Check> {
   try {
     const backend = displayBackendFromConfig(store, { stream, timeouts, clock: systemClock });
     await backend.open();
@@ -109,7 +151,11 @@ async function cycleDisplay(store: ConfigStore, stream: TerminalStream, timeouts
     await player.idle();
     await player.close();
     await backend.close();
-    return { name: 'display', result: failures === 0 ? 'ok' : 'fail', detail: `${store.get('display.backend')}: each colour and the buzzer cycled` };
+    return {
+      name: 'display',
+      result: failures === 0 ? 'ok' : 'fail',
+      detail: `${store.get('display.backend')}: each colour and the buzzer cycled`,
+    };
   } catch (error) {
     return { name: 'display', result: 'fail', detail: (error as { code?: string }).code ?? 'failed' };
   }

@@ -25,7 +25,12 @@ export async function probePortal(store: ConfigStore, dataDir: string, crypto: C
   try {
     client = await portalClientFromConfig(store, dataDir, { crypto, timeouts: timeoutsFromConfig(store) });
     const summary = await client.authorize();
-    return { reachable: true, clockOffsetMs: Math.round(summary.clockOffsetMs), errorCode: null, portalSaysBound: summary.binding !== null };
+    return {
+      reachable: true,
+      clockOffsetMs: Math.round(summary.clockOffsetMs),
+      errorCode: null,
+      portalSaysBound: summary.binding !== null,
+    };
   } catch (error) {
     const code = isPassgateError(error) ? error.code : 'unknown';
     // Only a portal.* refusal proves the portal answered; a broken key file or an http:// URL
@@ -37,7 +42,13 @@ export async function probePortal(store: ConfigStore, dataDir: string, crypto: C
   }
 }
 
-export async function runStatusCommand(store: ConfigStore, dataDir: string, args: readonly string[], crypto: CryptoSuite, out: CommandOutput): Promise<number> {
+export async function runStatusCommand(
+  store: ConfigStore,
+  dataDir: string,
+  args: readonly string[],
+  crypto: CryptoSuite,
+  out: CommandOutput,
+): Promise<number> {
   const usage = { lines: ['usage: passgate status [--json] [--offline]'] };
   const read = readCommandArgs(args, { flags: ['json', 'offline'] }, usage, out);
   if (read.exit !== undefined) return read.exit;
@@ -57,21 +68,39 @@ export async function runStatusCommand(store: ConfigStore, dataDir: string, args
     return EXIT.ok;
   }
   out.stdout(`设备身份码 / device id:   ${status.deviceId ?? '(未初始化 / not provisioned)'}`);
-  out.stdout(`绑定场所 / venue:         ${status.binding ? `${status.binding.venueName} (${status.binding.venueCode}, ${status.binding.venueCategory})` : '(未绑定 / not bound)'}`);
+  out.stdout(
+    `绑定场所 / venue:         ${status.binding ? `${status.binding.venueName} (${status.binding.venueCode}, ${status.binding.venueCategory})` : '(未绑定 / not bound)'}`,
+  );
   if (portal) {
-    const state = portal.reachable ? '拒绝 / refused' : portal.errorCode?.startsWith('portal.') ? '不可达 / unreachable' : '未能询问 / not asked';
-    out.stdout(`门户平台 / portal:        ${portal.reachable && !portal.errorCode ? '可达 / reachable' : `${state} (${portal.errorCode})`}`);
+    const state = portal.reachable
+      ? '拒绝 / refused'
+      : portal.errorCode?.startsWith('portal.')
+        ? '不可达 / unreachable'
+        : '未能询问 / not asked';
+    out.stdout(
+      `门户平台 / portal:        ${portal.reachable && !portal.errorCode ? '可达 / reachable' : `${state} (${portal.errorCode})`}`,
+    );
     if (portal.clockOffsetMs !== null) out.stdout(`时钟偏差 / clock offset:   ${portal.clockOffsetMs} ms`);
   }
   if (daemon === null) {
     out.stdout('服务 / daemon:            未运行 / not running');
     return EXIT.ok;
   }
-  const d = daemon as { phase?: string; portal?: { tokenValid?: boolean; tokenExpiresInMs?: number | null }; drivers?: Array<{ name: string; state: string }>; outcomes?: Record<string, number>; uptimeMs?: number };
+  const d = daemon as {
+    phase?: string;
+    portal?: { tokenValid?: boolean; tokenExpiresInMs?: number | null };
+    drivers?: Array<{ name: string; state: string }>;
+    outcomes?: Record<string, number>;
+    uptimeMs?: number;
+  };
   out.stdout(`服务 / daemon:            运行中 / running, ${d.phase}, ${Math.round((d.uptimeMs ?? 0) / 1000)} s`);
-  out.stdout(`令牌 / token:             ${d.portal?.tokenValid ? `有效 / valid (${Math.round((d.portal.tokenExpiresInMs ?? 0) / 1000)} s)` : '无效 / not valid'}`);
+  out.stdout(
+    `令牌 / token:             ${d.portal?.tokenValid ? `有效 / valid (${Math.round((d.portal.tokenExpiresInMs ?? 0) / 1000)} s)` : '无效 / not valid'}`,
+  );
   for (const driver of d.drivers ?? []) out.stdout(`输入设备 / input:         ${driver.name}: ${driver.state}`);
-  const counts = Object.entries(d.outcomes ?? {}).map(([k, v]) => `${k}=${v}`).join(' ');
+  const counts = Object.entries(d.outcomes ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
   out.stdout(`结果计数 / outcomes:      ${counts}`);
   return EXIT.ok;
 }

@@ -31,8 +31,7 @@ export interface DisplayPins extends Readonly<Record<Exclude<OutputName, 'blue'>
 const OPTIONAL_PINS: readonly OutputName[] = ['blue'];
 
 /** The pins object in words, e.g. "{red, green, blue?, buzzer, relay}". */
-export const PINS_SHAPE =
-  `{${OUTPUT_NAMES.map((name) => (OPTIONAL_PINS.includes(name) ? `${name}?` : name)).join(', ')}}`;
+export const PINS_SHAPE = `{${OUTPUT_NAMES.map((name) => (OPTIONAL_PINS.includes(name) ? `${name}?` : name)).join(', ')}}`;
 
 /** Opaque to the config store: ui-led validates the pattern table itself. */
 export type DisplayPatterns = { readonly [name: string]: unknown };
@@ -62,7 +61,9 @@ export function checkScanResult(value: unknown): Checked<ScanResult | null> {
   }
   const { requestId, ok: succeeded, errorCode, venueName, venueCategory } = value;
   if (
-    typeof requestId !== 'string' || requestId.length < 1 || requestId.length > MAX_ID_LENGTH ||
+    typeof requestId !== 'string' ||
+    requestId.length < 1 ||
+    requestId.length > MAX_ID_LENGTH ||
     !ID_TEXT.pattern.test(requestId)
   ) {
     return broken(`requestId must be 1 to ${MAX_ID_LENGTH} ${ID_TEXT.patternHint}`);

@@ -81,7 +81,9 @@ export class ConfigStore {
     this.pollMs = pollMs;
     this.selectOne = db.prepare('SELECT value FROM settings WHERE key = ?');
     this.selectAll = db.prepare('SELECT key, value FROM settings');
-    this.upsert = db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
+    this.upsert = db.prepare(
+      'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+    );
     this.remove = db.prepare('DELETE FROM settings WHERE key = ?');
     this.lastDataVersion = this.dataVersion();
     this.snapshot = this.readSnapshot();

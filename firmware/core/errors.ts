@@ -16,11 +16,7 @@ export const ERROR_CODES = {
     'portal.vendor-suspended',
     'portal.insecure-url', // http:// without the explicit dev flag
   ],
-  crypto: [
-    'crypto.bad-key',
-    'crypto.bad-ciphertext',
-    'crypto.bad-signature',
-  ],
+  crypto: ['crypto.bad-key', 'crypto.bad-ciphertext', 'crypto.bad-signature'],
   protocol: [
     'protocol.malformed', // bytes or JSON that do not parse as the protocol says
     'protocol.unauthenticated', // an envelope whose MAC does not verify
@@ -44,20 +40,14 @@ export const ERROR_CODES = {
     'driver.overlong', // input longer than the configured maximum
     'driver.encoding', // bytes that are not valid UTF-8
   ],
-  decode: [
-    'decode.no-symbol',
-    'decode.image-unreadable',
-    'decode.unsupported',
-  ],
+  decode: ['decode.no-symbol', 'decode.image-unreadable', 'decode.unsupported'],
   gate: [
     'gate.busy',
     'gate.invalid-transition',
     'gate.bind-timeout', // no venue code was scanned while in bind mode
     'gate.bind-cancelled', // a newer bind request or the CLI cancelled it
   ],
-  display: [
-    'display.backend-failed',
-  ],
+  display: ['display.backend-failed'],
   daemon: [
     'daemon.not-running', // a command that needs the running daemon found none on the control socket
   ],

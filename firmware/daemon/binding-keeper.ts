@@ -53,7 +53,10 @@ export class BindingKeeper {
         ...boundSettings(result.venue, new Date()),
         'binding.scanRequest': '',
         'binding.scanResult': {
-          requestId: result.bindRequestId, ok: true, venueName: result.venue.name, venueCategory: result.venue.category,
+          requestId: result.bindRequestId,
+          ok: true,
+          venueName: result.venue.name,
+          venueCategory: result.venue.category,
         },
       });
     } else {

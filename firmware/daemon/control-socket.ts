@@ -54,7 +54,11 @@ export async function listenControlSocket(dataDir: string, handler: ControlHandl
 }
 
 /** The daemon's answer, or null when no daemon listens (or it does not answer in time). */
-export function askDaemon(dataDir: string, request: ControlRequest, timeoutMs: number): Promise<Record<string, unknown> | null> {
+export function askDaemon(
+  dataDir: string,
+  request: ControlRequest,
+  timeoutMs: number,
+): Promise<Record<string, unknown> | null> {
   return new Promise((resolve) => {
     const socket = createConnection(controlSocketPath(dataDir));
     let buffer = '';

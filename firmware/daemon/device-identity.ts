@@ -16,7 +16,9 @@ export function deviceKeyPath(dataDir: string): string {
 }
 
 export function isProvisioned(store: ConfigStore): boolean {
-  return store.get('identity.deviceId') !== '' && store.get('portal.url') !== '' && store.get('portal.publicKey') !== '';
+  return (
+    store.get('identity.deviceId') !== '' && store.get('portal.url') !== '' && store.get('portal.publicKey') !== ''
+  );
 }
 
 export function timeoutsFromConfig(store: ConfigStore): TimeoutTable {

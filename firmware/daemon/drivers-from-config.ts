@@ -32,12 +32,24 @@ export async function inputDriversFromConfig(store: ConfigStore, timeouts: Timeo
   if (store.get('drivers.hid.enabled')) {
     const { HidScannerDriver, hidScannerOptions } = await import('../../drivers/hid-scanner/driver.js');
     drivers.push(
-      new HidScannerDriver(hidScannerOptions({ vendorId: store.get('drivers.hid.vendorId'), productId: store.get('drivers.hid.productId') }), { timeouts }),
+      new HidScannerDriver(
+        hidScannerOptions({
+          vendorId: store.get('drivers.hid.vendorId'),
+          productId: store.get('drivers.hid.productId'),
+        }),
+        { timeouts },
+      ),
     );
   }
   if (store.get('drivers.idcard.enabled')) {
     const { IdCardReaderDriver } = await import('../../drivers/idcard/reader-driver.js');
-    drivers.push(new IdCardReaderDriver({ path: store.get('drivers.idcard.path'), baudRate: store.get('drivers.idcard.baudRate'), timeouts }));
+    drivers.push(
+      new IdCardReaderDriver({
+        path: store.get('drivers.idcard.path'),
+        baudRate: store.get('drivers.idcard.baudRate'),
+        timeouts,
+      }),
+    );
   }
   if (store.get('drivers.camera.enabled')) {
     const { CameraDriver } = await import('../../drivers/camera/camera-driver.js');

@@ -7,11 +7,7 @@ import type { IdCardIdentity } from '../core/id-number.js';
 import type { Verdict } from '../core/verdict.js';
 
 /** Where the gate rests between scans. */
-export type RestPhase =
-  | { kind: 'needs-provisioning' }
-  | { kind: 'unbound' }
-  | { kind: 'idle' }
-  | { kind: 'degraded' }; // the portal is failing; scans are still tried, and end in network-error
+export type RestPhase = { kind: 'needs-provisioning' } | { kind: 'unbound' } | { kind: 'idle' } | { kind: 'degraded' }; // the portal is failing; scans are still tried, and end in network-error
 
 export const BIND_MODES = ['bind', 'rebind'] as const;
 export type BindMode = (typeof BIND_MODES)[number];
@@ -99,6 +95,10 @@ export interface GateModel {
 }
 
 export function initialModel(provisioned: boolean, bound: boolean): GateModel {
-  const rest: RestPhase = !provisioned ? { kind: 'needs-provisioning' } : bound ? { kind: 'idle' } : { kind: 'unbound' };
+  const rest: RestPhase = !provisioned
+    ? { kind: 'needs-provisioning' }
+    : bound
+      ? { kind: 'idle' }
+      : { kind: 'unbound' };
   return { phase: rest, rest, recent: [], queue: [], nextRequestId: 1 };
 }

@@ -10,7 +10,17 @@ import type { Verdict } from '../core/verdict.js';
 import type { IdCardIdentity } from '../core/id-number.js';
 import type { BindResult } from '../../portal-client/protocol/messages.js';
 import { isAuthenticatedPortalError } from '../../portal-client/portal-errors.js';
-import { initialModel, type BindFailure, type BindMode, type GateEffect, type GateInput, type GateModel, type GatePolicy, type Scan, type TimerName } from './model.js';
+import {
+  initialModel,
+  type BindFailure,
+  type BindMode,
+  type GateEffect,
+  type GateInput,
+  type GateModel,
+  type GatePolicy,
+  type Scan,
+  type TimerName,
+} from './model.js';
 import { transition } from './transition.js';
 
 /** The portal as the gate sees it (PortalClient fits). */
@@ -41,7 +51,11 @@ export interface GateRunnerOptions {
    */
   onBindingDoubted?: () => void;
   /** Called when a bind or rebind ends, to persist it and answer the CLI. */
-  onBindFinished?: (result: { bindRequestId: string; mode: BindMode; ok: true; venue: BindResult['venue'] } | { bindRequestId: string; mode: BindMode; ok: false; code: BindFailure }) => void;
+  onBindFinished?: (
+    result:
+      | { bindRequestId: string; mode: BindMode; ok: true; venue: BindResult['venue'] }
+      | { bindRequestId: string; mode: BindMode; ok: false; code: BindFailure },
+  ) => void;
 }
 
 export type OutcomeCounters = Record<OutcomeKind, number>;
@@ -96,8 +110,12 @@ export class GateRunner {
       this.dispatch({ type: 'read-error', source: event.source, code: event.code, at });
       return;
     }
-    const payload = event.kind === 'code' ? ({ kind: 'code', text: event.text } as const) : ({ kind: 'card', card: event.card } as const);
-    const identity = event.kind === 'code' ? `code\n${event.text}` : `card\n${event.card.cardType}\n${event.card.idNumber}`;
+    const payload =
+      event.kind === 'code'
+        ? ({ kind: 'code', text: event.text } as const)
+        : ({ kind: 'card', card: event.card } as const);
+    const identity =
+      event.kind === 'code' ? `code\n${event.text}` : `card\n${event.card.cardType}\n${event.card.idNumber}`;
     const fingerprint = createHmac('sha256', this.fingerprintKey).update(identity, 'utf8').digest('base64');
     this.dispatch({ type: 'scan', scan: { source: event.source, payload, fingerprint, at } });
   }
@@ -177,7 +195,10 @@ export class GateRunner {
 
   private verify(requestId: number, scan: Scan): void {
     this.timings.set(requestId, { readAt: scan.at, requestAt: this.o.clock.now() });
-    const call = scan.payload.kind === 'code' ? this.o.portal.verifyPassCode(scan.payload.text) : this.o.portal.verifyIdCard(scan.payload.card);
+    const call =
+      scan.payload.kind === 'code'
+        ? this.o.portal.verifyPassCode(scan.payload.text)
+        : this.o.portal.verifyIdCard(scan.payload.card);
     // The answer is shown (and its timing logged) inside dispatch; an answer the gate no longer
     // waits for (a bind request took over meanwhile) is never shown: drop its timing here too.
     call.then(
@@ -188,7 +209,12 @@ export class GateRunner {
       },
       (error: unknown) => {
         this.markReply(requestId);
-        this.dispatch({ type: 'portal-error', requestId, code: errorCode(error), authenticated: isAuthenticatedPortalError(error) });
+        this.dispatch({
+          type: 'portal-error',
+          requestId,
+          code: errorCode(error),
+          authenticated: isAuthenticatedPortalError(error),
+        });
         this.timings.delete(requestId);
       },
     );
@@ -207,7 +233,8 @@ export class GateRunner {
     const signalAt = this.o.clock.now();
     const t = this.timings.get(requestId) ?? { readAt: this.inputAt };
     this.timings.delete(requestId);
-    const ms = (a?: number, b?: number) => (a !== undefined && b !== undefined ? Math.round((b - a) * 1000) / 1000 : null);
+    const ms = (a?: number, b?: number) =>
+      a !== undefined && b !== undefined ? Math.round((b - a) * 1000) / 1000 : null;
     this.o.logger.log('info', 'verdict', {
       source: source ?? null,
       outcome,

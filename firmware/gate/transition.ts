@@ -17,7 +17,10 @@ export function isResting(phase: GatePhase): phase is RestPhase {
 }
 
 /** The outcome a verdict gives at this venue. */
-export function outcomeOfVerdict(verdict: Verdict, policy: Pick<GatePolicy, 'natPolicy' | 'vaccinationPolicy'>): OutcomeKind {
+export function outcomeOfVerdict(
+  verdict: Verdict,
+  policy: Pick<GatePolicy, 'natPolicy' | 'vaccinationPolicy'>,
+): OutcomeKind {
   switch (verdict.opinion) {
     case 'DENY':
       return 'deny';
@@ -46,21 +49,40 @@ export function outcomeOfPortalError(code: ErrorCode, authenticated: boolean): O
 export function transition(model: GateModel, input: GateInput, policy: GatePolicy): Step {
   switch (input.type) {
     case 'provisioning':
-      return settle(model, input.provisioned ? (model.rest.kind === 'needs-provisioning' ? { kind: 'unbound' } : model.rest) : { kind: 'needs-provisioning' });
+      return settle(
+        model,
+        input.provisioned
+          ? model.rest.kind === 'needs-provisioning'
+            ? { kind: 'unbound' }
+            : model.rest
+          : { kind: 'needs-provisioning' },
+      );
     case 'binding':
       if (model.rest.kind === 'needs-provisioning') return unchanged(model);
-      return settle(model, input.bound ? (model.rest.kind === 'degraded' ? model.rest : { kind: 'idle' }) : { kind: 'unbound' });
+      return settle(
+        model,
+        input.bound ? (model.rest.kind === 'degraded' ? model.rest : { kind: 'idle' }) : { kind: 'unbound' },
+      );
     case 'portal-health':
       if (model.rest.kind !== 'idle' && model.rest.kind !== 'degraded') return unchanged(model);
       return settle(model, input.up ? { kind: 'idle' } : { kind: 'degraded' });
     case 'scan':
       return onScan(model, input.scan, policy);
     case 'read-error':
-      if (!isResting(model.phase)) return { model, effects: [{ type: 'dropped', reason: 'busy', source: input.source }] };
-      return show(model.nextRequestId, 'read-error', undefined, input.source, policy, {
-        ...model,
-        nextRequestId: model.nextRequestId + 1,
-      }, input.code);
+      if (!isResting(model.phase))
+        return { model, effects: [{ type: 'dropped', reason: 'busy', source: input.source }] };
+      return show(
+        model.nextRequestId,
+        'read-error',
+        undefined,
+        input.source,
+        policy,
+        {
+          ...model,
+          nextRequestId: model.nextRequestId + 1,
+        },
+        input.code,
+      );
     case 'verdict':
       if (model.phase.kind !== 'verifying' || model.phase.requestId !== input.requestId) return unchanged(model);
       return finishVerification(model, outcomeOfVerdict(input.verdict, policy), input.verdict, policy);
@@ -77,7 +99,11 @@ export function transition(model: GateModel, input: GateInput, policy: GatePolic
     case 'bind-requested':
       return onBindRequested(model, input.mode, input.bindRequestId, policy);
     case 'bind-cancelled':
-      if ((model.phase.kind !== 'bind-mode' && model.phase.kind !== 'binding') || model.phase.bindRequestId !== input.bindRequestId) return unchanged(model);
+      if (
+        (model.phase.kind !== 'bind-mode' && model.phase.kind !== 'binding') ||
+        model.phase.bindRequestId !== input.bindRequestId
+      )
+        return unchanged(model);
       return {
         model: { ...model, phase: model.rest },
         effects: [
@@ -94,12 +120,18 @@ export function transition(model: GateModel, input: GateInput, policy: GatePolic
         const rest: RestPhase = { kind: 'idle' };
         return {
           model: { ...model, phase: rest, rest },
-          effects: [{ type: 'signal', signal: 'bind-ok' }, { type: 'bind-finished', bindRequestId: input.bindRequestId, ok: true }],
+          effects: [
+            { type: 'signal', signal: 'bind-ok' },
+            { type: 'bind-finished', bindRequestId: input.bindRequestId, ok: true },
+          ],
         };
       }
       return {
         model: { ...model, phase: model.rest },
-        effects: [{ type: 'signal', signal: 'bind-failed' }, { type: 'bind-finished', bindRequestId: input.bindRequestId, ok: false, code: input.code }],
+        effects: [
+          { type: 'signal', signal: 'bind-failed' },
+          { type: 'bind-finished', bindRequestId: input.bindRequestId, ok: false, code: input.code },
+        ],
       };
     }
   }
@@ -121,7 +153,11 @@ function restSignal(rest: RestPhase): GateEffect[] {
   return rest.kind === 'unbound' || rest.kind === 'needs-provisioning' ? [{ type: 'signal', signal: 'not-bound' }] : [];
 }
 
-function isDuplicate(model: GateModel, scan: Scan, policy: GatePolicy): { duplicate: boolean; recent: GateModel['recent'] } {
+function isDuplicate(
+  model: GateModel,
+  scan: Scan,
+  policy: GatePolicy,
+): { duplicate: boolean; recent: GateModel['recent'] } {
   const recent = model.recent.filter((r) => scan.at - r.at < policy.dedupWindowMs);
   return { duplicate: recent.some((r) => r.fingerprint === scan.fingerprint), recent };
 }
@@ -129,7 +165,8 @@ function isDuplicate(model: GateModel, scan: Scan, policy: GatePolicy): { duplic
 function onScan(model: GateModel, scan: Scan, policy: GatePolicy): Step {
   const phase = model.phase;
   if (phase.kind === 'bind-mode') {
-    if (scan.payload.kind !== 'code') return { model, effects: [{ type: 'dropped', reason: 'bind-mode', source: scan.source }] };
+    if (scan.payload.kind !== 'code')
+      return { model, effects: [{ type: 'dropped', reason: 'bind-mode', source: scan.source }] };
     return {
       model: { ...model, phase: { kind: 'binding', mode: phase.mode, bindRequestId: phase.bindRequestId } },
       effects: [
@@ -141,20 +178,37 @@ function onScan(model: GateModel, scan: Scan, policy: GatePolicy): Step {
   if (phase.kind === 'binding') return { model, effects: [{ type: 'dropped', reason: 'busy', source: scan.source }] };
 
   const { duplicate, recent } = isDuplicate(model, scan, policy);
-  if (duplicate) return { model: { ...model, recent }, effects: [{ type: 'dropped', reason: 'duplicate', source: scan.source }] };
+  if (duplicate)
+    return { model: { ...model, recent }, effects: [{ type: 'dropped', reason: 'duplicate', source: scan.source }] };
 
   if (phase.kind === 'verifying' || phase.kind === 'showing') {
-    if (policy.busyInput === 'drop') return { model: { ...model, recent }, effects: [{ type: 'dropped', reason: 'busy', source: scan.source }] };
+    if (policy.busyInput === 'drop')
+      return { model: { ...model, recent }, effects: [{ type: 'dropped', reason: 'busy', source: scan.source }] };
     if (model.queue.length >= policy.queueLimit) {
       return { model: { ...model, recent }, effects: [{ type: 'dropped', reason: 'queue-full', source: scan.source }] };
     }
-    return { model: { ...model, recent: [...recent, { fingerprint: scan.fingerprint, at: scan.at }], queue: [...model.queue, scan] }, effects: [] };
+    return {
+      model: {
+        ...model,
+        recent: [...recent, { fingerprint: scan.fingerprint, at: scan.at }],
+        queue: [...model.queue, scan],
+      },
+      effects: [],
+    };
   }
   if (phase.kind === 'unbound' || phase.kind === 'needs-provisioning') {
     const requestId = model.nextRequestId;
-    return show(requestId, 'not-bound', undefined, scan.source, policy, { ...model, recent, nextRequestId: requestId + 1 });
+    return show(requestId, 'not-bound', undefined, scan.source, policy, {
+      ...model,
+      recent,
+      nextRequestId: requestId + 1,
+    });
   }
-  return startVerifying({ ...model, recent: [...recent, { fingerprint: scan.fingerprint, at: scan.at }] }, scan, policy);
+  return startVerifying(
+    { ...model, recent: [...recent, { fingerprint: scan.fingerprint, at: scan.at }] },
+    scan,
+    policy,
+  );
 }
 
 function startVerifying(model: GateModel, scan: Scan, policy: GatePolicy): Step {
@@ -207,14 +261,18 @@ function onTimer(model: GateModel, input: Extract<GateInput, { type: 'timer' }>,
   if (input.timer === 'show' && phase.kind === 'showing' && phase.requestId === input.token) {
     const [next, ...queue] = model.queue;
     const rested: GateModel = { ...model, phase: model.rest, queue };
-    if (next && (model.rest.kind === 'idle' || model.rest.kind === 'degraded')) return startVerifying(rested, next, policy);
+    if (next && (model.rest.kind === 'idle' || model.rest.kind === 'degraded'))
+      return startVerifying(rested, next, policy);
     if (next) return onScan({ ...rested, queue }, next, { ...policy, dedupWindowMs: 0 });
     return { model: rested, effects: restSignal(model.rest) };
   }
   if (input.timer === 'bind-mode' && phase.kind === 'bind-mode' && phase.bindRequestId === input.token) {
     return {
       model: { ...model, phase: model.rest },
-      effects: [{ type: 'signal', signal: 'bind-failed' }, { type: 'bind-finished', bindRequestId: phase.bindRequestId, ok: false, code: 'gate.bind-timeout' }],
+      effects: [
+        { type: 'signal', signal: 'bind-failed' },
+        { type: 'bind-finished', bindRequestId: phase.bindRequestId, ok: false, code: 'gate.bind-timeout' },
+      ],
     };
   }
   return unchanged(model);

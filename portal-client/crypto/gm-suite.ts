@@ -93,17 +93,26 @@ export function createGmCryptoSuite(): CryptoSuite {
     sm4CbcDecrypt(key, iv, ciphertext) {
       assertSm4KeyAndIv(key, iv);
       if (ciphertext.length === 0 || ciphertext.length % SM4_BLOCK_BYTES !== 0) {
-        throw new PassgateError('crypto.bad-ciphertext', 'SM4-CBC ciphertext must be a non-empty multiple of 16 bytes', {
-          length: ciphertext.length,
-        });
+        throw new PassgateError(
+          'crypto.bad-ciphertext',
+          'SM4-CBC ciphertext must be a non-empty multiple of 16 bytes',
+          {
+            length: ciphertext.length,
+          },
+        );
       }
       try {
         const decipher = createDecipheriv('sm4-cbc', key, iv);
         return Buffer.concat([decipher.update(ciphertext), decipher.final()]);
       } catch (cause) {
-        throw new PassgateError('crypto.bad-ciphertext', 'SM4-CBC padding is invalid (wrong key or corrupted data)', {
-          length: ciphertext.length,
-        }, { cause });
+        throw new PassgateError(
+          'crypto.bad-ciphertext',
+          'SM4-CBC padding is invalid (wrong key or corrupted data)',
+          {
+            length: ciphertext.length,
+          },
+          { cause },
+        );
       }
     },
 
@@ -134,7 +143,11 @@ export function createGmCryptoSuite(): CryptoSuite {
       assertSm2UserId(userId);
       if (signature.length === 0) return false;
       try {
-        return sm2.doVerifySignature(Array.from(message), hex(signature), hex(publicKey), { hash: true, der: true, userId });
+        return sm2.doVerifySignature(Array.from(message), hex(signature), hex(publicKey), {
+          hash: true,
+          der: true,
+          userId,
+        });
       } catch {
         // sm-crypto rejects most malformed DER by returning false; anything it throws on is
         // equally "not a valid signature".
@@ -157,10 +170,18 @@ export function createGmCryptoSuite(): CryptoSuite {
     sm2Decrypt(privateKey, ciphertext) {
       assertSm2PrivateKey(privateKey);
       const fail = (cause?: unknown): PassgateError =>
-        new PassgateError('crypto.bad-ciphertext', 'SM2 ciphertext is invalid (wrong key, bad point or C3 mismatch)', {
-          length: ciphertext.length,
-        }, { cause });
-      if (ciphertext.length <= SM2_CIPHERTEXT_OVERHEAD || !isValidSm2Point(ciphertext.subarray(0, SM2_PUBLIC_KEY_BYTES))) {
+        new PassgateError(
+          'crypto.bad-ciphertext',
+          'SM2 ciphertext is invalid (wrong key, bad point or C3 mismatch)',
+          {
+            length: ciphertext.length,
+          },
+          { cause },
+        );
+      if (
+        ciphertext.length <= SM2_CIPHERTEXT_OVERHEAD ||
+        !isValidSm2Point(ciphertext.subarray(0, SM2_PUBLIC_KEY_BYTES))
+      ) {
         throw fail();
       }
       let plain: unknown;

@@ -17,14 +17,23 @@ import { isValidSm2PrivateKey } from './sm2-curve.js';
 const MAX_KEY_FILE_BYTES = 128;
 const KEY_FILE_MODE = 0o600;
 
-type KeyFileProblem = 'missing' | 'unreadable' | 'not-a-file' | 'permissions' | 'malformed' | 'out-of-range' | 'write-failed';
+type KeyFileProblem =
+  | 'missing'
+  | 'unreadable'
+  | 'not-a-file'
+  | 'permissions'
+  | 'malformed'
+  | 'out-of-range'
+  | 'write-failed';
 
 function keyFileError(path: string, reason: KeyFileProblem, message: string, cause?: unknown): PassgateError {
   return new PassgateError('crypto.bad-key', `private key file ${path}: ${message}`, { path, reason }, { cause });
 }
 
 function errnoCode(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
+  return typeof error === 'object' && error !== null && 'code' in error
+    ? String((error as { code: unknown }).code)
+    : undefined;
 }
 
 /**
@@ -46,7 +55,12 @@ export async function writePrivateKeyFile(path: string, key: Uint8Array): Promis
   try {
     await syncDirectory(dirname(path));
   } catch (cause) {
-    throw keyFileError(path, 'write-failed', `written, but its directory could not be flushed (${errnoCode(cause) ?? 'error'})`, cause);
+    throw keyFileError(
+      path,
+      'write-failed',
+      `written, but its directory could not be flushed (${errnoCode(cause) ?? 'error'})`,
+      cause,
+    );
   }
 }
 
@@ -74,7 +88,11 @@ export async function readPrivateKeyFile(path: string, owners: ReadonlySet<numbe
       throw keyFileError(path, 'permissions', describeTrustProblem(path, stat, 'owner', KEY_FILE_MODE));
     }
     if ((stat.mode & 0o077) !== 0) {
-      throw keyFileError(path, 'permissions', `is accessible by group or others (mode ${(stat.mode & 0o777).toString(8).padStart(4, '0')}); run chmod 600 on it`);
+      throw keyFileError(
+        path,
+        'permissions',
+        `is accessible by group or others (mode ${(stat.mode & 0o777).toString(8).padStart(4, '0')}); run chmod 600 on it`,
+      );
     }
     if (stat.size > MAX_KEY_FILE_BYTES) throw keyFileError(path, 'malformed', 'is too large to be a key file');
     content = Buffer.alloc(MAX_KEY_FILE_BYTES + 1);

@@ -15,7 +15,9 @@ export const SM2_PUBLIC_KEY_BYTES = 65;
 export const SM2_MAX_USER_ID_BYTES = 8191;
 
 export function bytesToBigInt(bytes: Uint8Array): bigint {
-  return bytes.length === 0 ? 0n : BigInt('0x' + Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex'));
+  return bytes.length === 0
+    ? 0n
+    : BigInt('0x' + Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex'));
 }
 
 /**

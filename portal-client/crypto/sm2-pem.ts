@@ -27,6 +27,13 @@ export function sm2PublicKeyToPem(publicKey: Uint8Array): string {
 export function sm2PrivateKeyToPem(privateKey: Uint8Array, publicKey: Uint8Array): string {
   assertSm2PrivateKey(privateKey);
   assertSm2PublicKey(publicKey);
-  const ecPrivateKey = derSequence(derUnsignedInteger(1n), derOctetString(privateKey), derExplicit(1, derBitString(publicKey)));
-  return toPem('PRIVATE KEY', derSequence(derUnsignedInteger(0n), sm2AlgorithmIdentifier(), derOctetString(ecPrivateKey)));
+  const ecPrivateKey = derSequence(
+    derUnsignedInteger(1n),
+    derOctetString(privateKey),
+    derExplicit(1, derBitString(publicKey)),
+  );
+  return toPem(
+    'PRIVATE KEY',
+    derSequence(derUnsignedInteger(0n), sm2AlgorithmIdentifier(), derOctetString(ecPrivateKey)),
+  );
 }

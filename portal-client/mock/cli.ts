@@ -10,7 +10,13 @@ import { createGmCryptoSuite } from '../crypto/gm-suite.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import { parseArgs, UsageError } from './cli/args.js';
 import type { CommandDef } from './cli/command.js';
-import { expireTokensCommand, faultsCommand, registerDeviceCommand, statsCommand, vendorCommand } from './cli/admin-commands.js';
+import {
+  expireTokensCommand,
+  faultsCommand,
+  registerDeviceCommand,
+  statsCommand,
+  vendorCommand,
+} from './cli/admin-commands.js';
 import { idcardCommand, issueCommand, residentsCommand, vendorsCommand } from './cli/dataset-commands.js';
 import { CliFailure, EXIT, processIo, type CliIo } from './cli/io.js';
 import { serveCommand } from './cli/serve-command.js';
@@ -55,7 +61,14 @@ function globalHelp(): string {
 }
 
 function commandHelp(c: CommandDef): string {
-  return [...c.usage.map((u, i) => `${i === 0 ? 'usage:' : '      '} passgate-mock ${u}`), '', c.summary, '', c.details, `--dir      the mock's data directory (default ${DEFAULT_MOCK_DIR})`].join('\n');
+  return [
+    ...c.usage.map((u, i) => `${i === 0 ? 'usage:' : '      '} passgate-mock ${u}`),
+    '',
+    c.summary,
+    '',
+    c.details,
+    `--dir      the mock's data directory (default ${DEFAULT_MOCK_DIR})`,
+  ].join('\n');
 }
 
 export async function main(argv: readonly string[], options: MainOptions = {}): Promise<number> {

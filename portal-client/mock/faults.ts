@@ -67,7 +67,8 @@ export function mergeFaults(current: FaultSettings, patch: unknown): FaultSettin
         next[key] = value as PortalErrorCode | null;
         break;
       case 'paths':
-        if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw new Error('paths must be strings');
+        if (!Array.isArray(value) || !value.every((v) => typeof v === 'string'))
+          throw new Error('paths must be strings');
         next.paths = value as string[];
         break;
       default:

@@ -4,7 +4,15 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { CryptoSuite } from '../crypto/suite.js';
-import { IV_BYTES, MAX_BODY_BYTES, NONCE_BYTES, PATHS, PROTOCOL_VERSION, TOKEN_SCHEME, type PortalPath } from '../protocol/constants.js';
+import {
+  IV_BYTES,
+  MAX_BODY_BYTES,
+  NONCE_BYTES,
+  PATHS,
+  PROTOCOL_VERSION,
+  TOKEN_SCHEME,
+  type PortalPath,
+} from '../protocol/constants.js';
 import { openRequest, sealResponse } from '../protocol/envelope.js';
 import {
   readAuthorizeRequest,
@@ -83,7 +91,9 @@ export class MockPortal {
         else res.destroy();
       });
     };
-    const server = this.o.tls ? createHttpsServer({ cert: this.o.tls.certPem, key: this.o.tls.keyPem }, handler) : createHttpServer(handler);
+    const server = this.o.tls
+      ? createHttpsServer({ cert: this.o.tls.certPem, key: this.o.tls.keyPem }, handler)
+      : createHttpServer(handler);
     server.keepAliveTimeout = 120_000;
     server.on(this.o.tls ? 'secureConnection' : 'connection', (socket: Socket) => {
       this.counters.connections++;
@@ -194,7 +204,8 @@ export class MockPortal {
     if (request.appId !== device.vendor.appId || !crypto.equalMac(appMac, Buffer.from(request.appMac, 'hex'))) {
       return this.plain(res, 403, 'APP_CREDENTIALS_INVALID');
     }
-    if (!crypto.sm2Verify(device.publicKey, text, Buffer.from(request.sig, 'hex'))) return this.plain(res, 403, 'BAD_SIGNATURE');
+    if (!crypto.sm2Verify(device.publicKey, text, Buffer.from(request.sig, 'hex')))
+      return this.plain(res, 403, 'BAD_SIGNATURE');
     if (!this.rememberNonce(request.nonce, now)) return this.plain(res, 401, 'REPLAY');
     let secret: Buffer;
     try {
@@ -208,10 +219,17 @@ export class MockPortal {
     const token = crypto.randomBytes(24).toString('base64url');
     const expiresAt = now + (this.o.tokenTtlMs ?? 3_600_000);
     this.sessions.set(token, { deviceId: request.deviceId, keys, expiresAt });
-    this.sealAndSend(res, keys, PATHS.authorize, request.nonce, {
-      ok: true,
-      result: { token, expiresAt, portalTime: now, binding: domain.binding(request.deviceId) },
-    }, faulty);
+    this.sealAndSend(
+      res,
+      keys,
+      PATHS.authorize,
+      request.nonce,
+      {
+        ok: true,
+        result: { token, expiresAt, portalTime: now, binding: domain.binding(request.deviceId) },
+      },
+      faulty,
+    );
   }
 
   private sealed(req: IncomingMessage, res: ServerResponse, path: PortalPath, body: unknown, faulty: boolean): void {
@@ -229,7 +247,8 @@ export class MockPortal {
     } catch {
       return this.plain(res, 401, 'BAD_MAC');
     }
-    const reply = (answer: ResponseBody<unknown>) => this.sealAndSend(res, session.keys, path, opened.nonce, answer, faulty);
+    const reply = (answer: ResponseBody<unknown>) =>
+      this.sealAndSend(res, session.keys, path, opened.nonce, answer, faulty);
     const fail = (code: PortalErrorCode) => reply({ ok: false, error: { code, portalTime: now } });
     if (Math.abs(opened.ts - now) > this.replayWindow()) return fail('CLOCK_SKEW');
     if (!this.rememberNonce(opened.nonce, now)) return fail('REPLAY');
@@ -241,7 +260,13 @@ export class MockPortal {
     }
   }
 
-  private dispatch(path: PortalPath, deviceId: string, ts: number, nonce: string, body: unknown): ResponseBody<unknown> {
+  private dispatch(
+    path: PortalPath,
+    deviceId: string,
+    ts: number,
+    nonce: string,
+    body: unknown,
+  ): ResponseBody<unknown> {
     const { domain, crypto } = this.o;
     const refuse = (code: PortalErrorCode): ResponseBody<unknown> => ({ ok: false, error: { code } });
     if (path === PATHS.bind || path === PATHS.rebind) {
@@ -256,12 +281,20 @@ export class MockPortal {
     }
     const venue = domain.binding(deviceId);
     if (!venue) return refuse('NOT_BOUND');
-    if (path === PATHS.verifyPassCode) return { ok: true, result: domain.verifyPassCode(venue, readPassCodeBody(body).code) };
+    if (path === PATHS.verifyPassCode)
+      return { ok: true, result: domain.verifyPassCode(venue, readPassCodeBody(body).code) };
     const card = domain.verifyIdCard(venue, readIdCardBody(body));
     return card.ok ? { ok: true, result: card.value } : refuse(card.error);
   }
 
-  private sealAndSend(res: ServerResponse, keys: SessionKeys, path: PortalPath, requestNonce: string, answer: ResponseBody<unknown>, faulty: boolean): void {
+  private sealAndSend(
+    res: ServerResponse,
+    keys: SessionKeys,
+    path: PortalPath,
+    requestNonce: string,
+    answer: ResponseBody<unknown>,
+    faulty: boolean,
+  ): void {
     const { crypto } = this.o;
     const envelope = sealResponse(crypto, keys, { path, requestNonce }, answer, {
       ts: this.portalNow(),
@@ -321,7 +354,9 @@ export class MockPortal {
       }
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result ?? {}));
     } catch (error) {
-      res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: (error as Error).message }));
+      res
+        .writeHead(400, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: (error as Error).message }));
     }
   }
 }

@@ -76,7 +76,8 @@ export async function startMockPortal(o: StartMockPortalOptions): Promise<Runnin
     admin: (path, body) => adminAction(state, path, body, persist),
   });
   const url = await server.start();
-  const vendor = state.registry.listVendors().find((v) => v.id === DEMO_APPROVED_VENDOR.id) ?? state.registry.listVendors()[0];
+  const vendor =
+    state.registry.listVendors().find((v) => v.id === DEMO_APPROVED_VENDOR.id) ?? state.registry.listVendors()[0];
   return {
     url,
     caPath: tls?.caCertPath ?? null,
@@ -113,9 +114,16 @@ function venueInfo(venue: Venue): VenueInfo {
   };
 }
 
-export function createPortalDomain(state: MockPortalState, crypto: CryptoSuite, now: () => number, persist: () => void): PortalDomain {
+export function createPortalDomain(
+  state: MockPortalState,
+  crypto: CryptoSuite,
+  now: () => number,
+  persist: () => void,
+): PortalDomain {
   const { registry, residents } = state;
-  const bound = (r: PortalResult<{ venue: Venue; binding: Binding }>): DomainResult<{ venue: VenueInfo; boundAt: number }> => {
+  const bound = (
+    r: PortalResult<{ venue: Venue; binding: Binding }>,
+  ): DomainResult<{ venue: VenueInfo; boundAt: number }> => {
     if (!r.ok) return { ok: false, error: r.error };
     persist();
     return { ok: true, value: { venue: venueInfo(r.venue), boundAt: r.binding.boundAt } };
@@ -128,7 +136,11 @@ export function createPortalDomain(state: MockPortalState, crypto: CryptoSuite, 
       return {
         deviceId,
         publicKey: Buffer.from(device.publicKey),
-        vendor: { appId: vendor?.appId ?? '', appSecret: vendor?.appSecret ?? '', approved: vendor?.status === 'approved' },
+        vendor: {
+          appId: vendor?.appId ?? '',
+          appSecret: vendor?.appSecret ?? '',
+          approved: vendor?.status === 'approved',
+        },
       };
     },
     binding(deviceId) {
@@ -162,7 +174,13 @@ function adminAction(state: MockPortalState, path: string, body: unknown, persis
   };
   switch (path) {
     case '/admin/devices':
-      done(state.registry.registerDevice(str('deviceId'), Buffer.from(str('publicKey'), 'hex'), typeof b.vendorId === 'string' ? b.vendorId : DEMO_APPROVED_VENDOR.id));
+      done(
+        state.registry.registerDevice(
+          str('deviceId'),
+          Buffer.from(str('publicKey'), 'hex'),
+          typeof b.vendorId === 'string' ? b.vendorId : DEMO_APPROVED_VENDOR.id,
+        ),
+      );
       return { registered: str('deviceId') };
     case '/admin/vendors/approve':
       done(state.registry.approveVendor(str('vendorId')));

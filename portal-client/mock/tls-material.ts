@@ -2,7 +2,15 @@
 // without the openssl CLI): a throw-away self-signed CA and a server certificate it signs.
 // Both are ECDSA P-256 with SHA-256. The CA's private key never leaves memory: once the server
 // certificate is signed it is dropped, so nobody can mint further certificates under it.
-import { X509Certificate, createHash, createPrivateKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
+import {
+  X509Certificate,
+  createHash,
+  createPrivateKey,
+  generateKeyPairSync,
+  randomBytes,
+  sign,
+  type KeyObject,
+} from 'node:crypto';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
@@ -105,13 +113,17 @@ function name(commonName: string): Buffer {
 }
 
 function extension(oid: string, critical: boolean, value: Buffer): Buffer {
-  return critical ? derSequence(derOid(oid), derBoolean(true), derOctetString(value)) : derSequence(derOid(oid), derOctetString(value));
+  return critical
+    ? derSequence(derOid(oid), derBoolean(true), derOctetString(value))
+    : derSequence(derOid(oid), derOctetString(value));
 }
 
 /** RFC 5280 4.2.1.2 method (1): SHA-1 of the subjectPublicKey bits. */
 function keyIdentifier(spkiDer: Buffer): Buffer {
   // For an EC P-256 SPKI the BIT STRING content is the last 65 bytes (04 || X || Y).
-  return createHash('sha1').update(spkiDer.subarray(spkiDer.length - 65)).digest();
+  return createHash('sha1')
+    .update(spkiDer.subarray(spkiDer.length - 65))
+    .digest();
 }
 
 /** A positive serial of 16 random bytes (RFC 5280 allows up to 20 octets). */
@@ -268,7 +280,8 @@ export async function loadOrCreateTlsMaterial(
     if (caCertPem !== undefined && serverCertPem !== undefined && serverKeyPem !== undefined) {
       const existing = { caCertPem, serverCertPem, serverKeyPem };
       const keyIsPrivate = ((await stat(paths.serverKey)).mode & 0o077) === 0;
-      if (keyIsPrivate && isUsable(existing, hosts, now)) return { ...existing, caCertPath: paths.caCert, created: false };
+      if (keyIsPrivate && isUsable(existing, hosts, now))
+        return { ...existing, caCertPath: paths.caCert, created: false };
     }
     const material = createTlsMaterial({ hosts, validDays, now });
     await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -279,9 +292,14 @@ export async function loadOrCreateTlsMaterial(
   } catch (cause) {
     if (cause instanceof PassgateError) throw cause;
     const code = (cause as { code?: unknown }).code;
-    throw new PassgateError('config.storage', `TLS material in ${dir} could not be read or written`, {
-      dir,
-      errno: typeof code === 'string' ? code : undefined,
-    }, { cause });
+    throw new PassgateError(
+      'config.storage',
+      `TLS material in ${dir} could not be read or written`,
+      {
+        dir,
+        errno: typeof code === 'string' ? code : undefined,
+      },
+      { cause },
+    );
   }
 }

@@ -41,16 +41,32 @@ export interface OpenedEnvelope {
 
 const ENVELOPE_FIELDS = ['v', 'ts', 'nonce', 'iv', 'ct', 'mac'] as const;
 
-export function macText(domain: string, path: string, bindingValue: string, e: Omit<SealedEnvelope, 'mac' | 'v'>): string {
+export function macText(
+  domain: string,
+  path: string,
+  bindingValue: string,
+  e: Omit<SealedEnvelope, 'mac' | 'v'>,
+): string {
   return [domain, `v${PROTOCOL_VERSION}`, path, bindingValue, String(e.ts), e.nonce, e.iv, e.ct].join('\n');
 }
 
-function seal(crypto: CryptoSuite, encKey: Buffer, macKey: Buffer, domain: string, path: string, bindingValue: string, body: unknown, p: SealParams): SealedEnvelope {
+function seal(
+  crypto: CryptoSuite,
+  encKey: Buffer,
+  macKey: Buffer,
+  domain: string,
+  path: string,
+  bindingValue: string,
+  body: unknown,
+  p: SealParams,
+): SealedEnvelope {
   if (p.iv.length !== IV_BYTES) throw new PassgateError('crypto.bad-key', 'IV must be 16 bytes');
   const plaintext = Buffer.from(JSON.stringify(body), 'utf8');
   const ct = crypto.sm4CbcEncrypt(encKey, p.iv, plaintext).toString('base64');
   const unsigned = { ts: p.ts, nonce: p.nonce, iv: p.iv.toString('hex'), ct };
-  const mac = crypto.hmacSm3(macKey, Buffer.from(macText(domain, path, bindingValue, unsigned), 'utf8')).toString('hex');
+  const mac = crypto
+    .hmacSm3(macKey, Buffer.from(macText(domain, path, bindingValue, unsigned), 'utf8'))
+    .toString('hex');
   return { v: PROTOCOL_VERSION, ...unsigned, mac };
 }
 
@@ -68,7 +84,15 @@ export function readEnvelope(value: unknown): SealedEnvelope {
   };
 }
 
-function open(crypto: CryptoSuite, encKey: Buffer, macKey: Buffer, domain: string, path: string, bindingValue: string, value: unknown): OpenedEnvelope {
+function open(
+  crypto: CryptoSuite,
+  encKey: Buffer,
+  macKey: Buffer,
+  domain: string,
+  path: string,
+  bindingValue: string,
+  value: unknown,
+): OpenedEnvelope {
   const e = readEnvelope(value);
   const expected = crypto.hmacSm3(macKey, Buffer.from(macText(domain, path, bindingValue, e), 'utf8'));
   if (!crypto.equalMac(expected, Buffer.from(e.mac, 'hex'))) {
@@ -86,7 +110,13 @@ function open(crypto: CryptoSuite, encKey: Buffer, macKey: Buffer, domain: strin
   return { ts: e.ts, nonce: e.nonce, body };
 }
 
-export function sealRequest(crypto: CryptoSuite, keys: SessionKeys, b: RequestBinding, body: unknown, p: SealParams): SealedEnvelope {
+export function sealRequest(
+  crypto: CryptoSuite,
+  keys: SessionKeys,
+  b: RequestBinding,
+  body: unknown,
+  p: SealParams,
+): SealedEnvelope {
   return seal(crypto, keys.requestEncryption, keys.requestMac, MAC_DOMAIN.request, b.path, b.token, body, p);
 }
 
@@ -94,10 +124,21 @@ export function openRequest(crypto: CryptoSuite, keys: SessionKeys, b: RequestBi
   return open(crypto, keys.requestEncryption, keys.requestMac, MAC_DOMAIN.request, b.path, b.token, value);
 }
 
-export function sealResponse(crypto: CryptoSuite, keys: SessionKeys, b: ResponseBinding, body: unknown, p: SealParams): SealedEnvelope {
+export function sealResponse(
+  crypto: CryptoSuite,
+  keys: SessionKeys,
+  b: ResponseBinding,
+  body: unknown,
+  p: SealParams,
+): SealedEnvelope {
   return seal(crypto, keys.responseEncryption, keys.responseMac, MAC_DOMAIN.response, b.path, b.requestNonce, body, p);
 }
 
-export function openResponse(crypto: CryptoSuite, keys: SessionKeys, b: ResponseBinding, value: unknown): OpenedEnvelope {
+export function openResponse(
+  crypto: CryptoSuite,
+  keys: SessionKeys,
+  b: ResponseBinding,
+  value: unknown,
+): OpenedEnvelope {
   return open(crypto, keys.responseEncryption, keys.responseMac, MAC_DOMAIN.response, b.path, b.requestNonce, value);
 }

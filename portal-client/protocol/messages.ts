@@ -45,7 +45,6 @@ export type PortalErrorCode = (typeof PORTAL_ERROR_CODES)[number];
 export const VENUE_CATEGORIES = ['transport', 'enterprise', 'public-place', 'residential'] as const;
 export type VenueCategory = (typeof VENUE_CATEGORIES)[number];
 
-
 const DEVICE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const VENUE_CODE = /^[A-Za-z0-9_-]{1,64}$/;
 const TOKEN = /^[A-Za-z0-9_-]{16,128}$/;
@@ -68,11 +67,22 @@ export interface AuthorizeRequest {
 }
 
 export function readAuthorizeRequest(value: unknown): AuthorizeRequest {
-  const o = readObject(value, 'authorize', ['v', 'deviceId', 'appId', 'ts', 'nonce', 'sessionKey', 'alg', 'appMac', 'sig']);
+  const o = readObject(value, 'authorize', [
+    'v',
+    'deviceId',
+    'appId',
+    'ts',
+    'nonce',
+    'sessionKey',
+    'alg',
+    'appMac',
+    'sig',
+  ]);
   readInt(o, 'v', PROTOCOL_VERSION, PROTOCOL_VERSION);
   const alg = readObject(o.alg, 'alg', Object.keys(ALGORITHMS));
   for (const [key, oid] of Object.entries(ALGORITHMS)) {
-    if (alg[key] !== oid) throw new PassgateError('protocol.malformed', `field alg.${key}: unsupported algorithm`, { field: `alg.${key}` });
+    if (alg[key] !== oid)
+      throw new PassgateError('protocol.malformed', `field alg.${key}: unsupported algorithm`, { field: `alg.${key}` });
   }
   return {
     v: PROTOCOL_VERSION,

@@ -46,7 +46,13 @@ export function computeVectors(crypto: CryptoSuite, i: VectorInputs, sessionKeyH
     nonce: i.response.nonce,
     iv: Buffer.from(i.response.iv, 'hex'),
   });
-  const signingText = authorizeSigningText({ deviceId: i.deviceId, appId: i.appId, ts: i.authorize.ts, nonce: i.authorize.nonce, sessionKey: sessionKeyHex });
+  const signingText = authorizeSigningText({
+    deviceId: i.deviceId,
+    appId: i.appId,
+    ts: i.authorize.ts,
+    nonce: i.authorize.nonce,
+    sessionKey: sessionKeyHex,
+  });
   return {
     devicePublicKey: hex(crypto.sm2PublicKeyOf(Buffer.from(i.devicePrivateKey, 'hex'))),
     portalPublicKey: hex(crypto.sm2PublicKeyOf(Buffer.from(i.portalPrivateKey, 'hex'))),

@@ -17,7 +17,12 @@ export function parseJson(text: string): unknown {
 }
 
 /** An object whose keys are exactly `required` plus any of `optional`. */
-export function readObject(value: unknown, field: string, required: readonly string[], optional: readonly string[] = []): JsonObject {
+export function readObject(
+  value: unknown,
+  field: string,
+  required: readonly string[],
+  optional: readonly string[] = [],
+): JsonObject {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw malformed(field, 'not an object');
   const obj = value as JsonObject;
   for (const key of required) if (!(key in obj)) throw malformed(`${field}.${key}`, 'missing');
@@ -27,7 +32,11 @@ export function readObject(value: unknown, field: string, required: readonly str
   return obj;
 }
 
-export function readString(obj: JsonObject, key: string, opts: { max: number; min?: number; pattern?: RegExp }): string {
+export function readString(
+  obj: JsonObject,
+  key: string,
+  opts: { max: number; min?: number; pattern?: RegExp },
+): string {
   const value = obj[key];
   if (typeof value !== 'string') throw malformed(key, 'not a string');
   const length = [...value].length;

@@ -45,7 +45,13 @@ export function corpus(rng: () => number, size: number, width: number, height: n
 
 /** Frames without a code: a lit, noisy, slightly blurred desk; `cluttered`: with dark boxes and
  * bars on it, which the small-code search finds busy and has to try and reject. */
-export function noCodeFrames(rng: () => number, width: number, height: number, count: number, cluttered: boolean): GrayImage[] {
+export function noCodeFrames(
+  rng: () => number,
+  width: number,
+  height: number,
+  count: number,
+  cluttered: boolean,
+): GrayImage[] {
   const frames: GrayImage[] = [];
   for (let f = 0; f < count; f++) {
     let img: GrayImage = { width, height, data: new Uint8Array(width * height).fill(160 + Math.floor(rng() * 80)) };
@@ -106,9 +112,15 @@ export const cameraSection: BenchSection = {
         else qrHits++;
       }
     }
-    const times = await decodeTimes(decoder, samples.map((s) => s.image));
+    const times = await decodeTimes(
+      decoder,
+      samples.map((s) => s.image),
+    );
     const hd = corpus(rng, TIMING_FRAMES_720P, 1280, 720);
-    const hdTimes = await decodeTimes(decoder, hd.map((s) => s.image));
+    const hdTimes = await decodeTimes(
+      decoder,
+      hd.map((s) => s.image),
+    );
     const noCode = await decodeTimes(decoder, noCodeFrames(rng, 640, 480, NO_CODE_FRAMES, false));
     const cluttered = await decodeTimes(decoder, noCodeFrames(rng, 640, 480, NO_CODE_FRAMES, true));
     const noCodeHd = await decodeTimes(decoder, noCodeFrames(rng, 1280, 720, NO_CODE_FRAMES / 2, false));
@@ -118,8 +130,14 @@ export const cameraSection: BenchSection = {
     const rgba = await ZxingQrDecoder.create({ input: 'rgba', smallCodeRetry: false });
     let noRetryHits = 0;
     for (const s of samples) if ((await pgm.decode(s.image)).some((x) => x.text === s.text)) noRetryHits++;
-    const pgmTimes = await decodeTimes(pgm, samples.slice(0, 80).map((s) => s.image));
-    const rgbaTimes = await decodeTimes(rgba, samples.slice(0, 80).map((s) => s.image));
+    const pgmTimes = await decodeTimes(
+      pgm,
+      samples.slice(0, 80).map((s) => s.image),
+    );
+    const rgbaTimes = await decodeTimes(
+      rgba,
+      samples.slice(0, 80).map((s) => s.image),
+    );
 
     return [
       { key: 'camera_decode_ms_640x480', value: round(mean(times), 2), unit: 'ms', target: '<= 15' },

@@ -33,7 +33,10 @@ export const configSection: BenchSection = {
       daemon.onChange(() => waiting?.());
       for (let i = 0; i < CHANGES; i++) {
         const seen = new Promise<void>((resolve, reject) => {
-          const timer = setTimeout(() => reject(new Error('change not seen within 4 poll intervals')), DEFAULT_TIMEOUTS.configPollMs * 4);
+          const timer = setTimeout(
+            () => reject(new Error('change not seen within 4 poll intervals')),
+            DEFAULT_TIMEOUTS.configPollMs * 4,
+          );
           waiting = () => {
             clearTimeout(timer);
             resolve();

@@ -29,8 +29,23 @@ export interface ChildJob {
 
 export type ChildReport =
   | { type: 'ready' }
-  | { type: 'checkpoint'; scans: number; rssMb: number; heapUsedMb: number; externalMb: number; gcForced: boolean; elapsedMs: number }
-  | { type: 'done'; scans: number; outcomes: Record<string, number>; dropped: number; elapsedMs: number; budgetExceeded: boolean }
+  | {
+      type: 'checkpoint';
+      scans: number;
+      rssMb: number;
+      heapUsedMb: number;
+      externalMb: number;
+      gcForced: boolean;
+      elapsedMs: number;
+    }
+  | {
+      type: 'done';
+      scans: number;
+      outcomes: Record<string, number>;
+      dropped: number;
+      elapsedMs: number;
+      budgetExceeded: boolean;
+    }
   | { type: 'failed'; message: string };
 
 const MB = 1024 * 1024;
@@ -86,7 +101,10 @@ async function run(job: ChildJob): Promise<void> {
       let timer: NodeJS.Timeout | undefined;
       const answered = new Promise<void>((resolve, reject) => {
         wake = () => verdicts >= want && resolve();
-        timer = setTimeout(() => reject(new Error(`scan ${done} got no verdict within ${VERDICT_WAIT_MS} ms`)), VERDICT_WAIT_MS);
+        timer = setTimeout(
+          () => reject(new Error(`scan ${done} got no verdict within ${VERDICT_WAIT_MS} ms`)),
+          VERDICT_WAIT_MS,
+        );
       });
       if ('code' in item) scanner.inject(item.code);
       else cards.present(item.card);
@@ -101,7 +119,15 @@ async function run(job: ChildJob): Promise<void> {
       if (checkpoints.has(done)) {
         const gcForced = forceGc();
         const mem = process.memoryUsage();
-        send({ type: 'checkpoint', scans: done, rssMb: mem.rss / MB, heapUsedMb: mem.heapUsed / MB, externalMb: mem.external / MB, gcForced, elapsedMs: performance.now() - started });
+        send({
+          type: 'checkpoint',
+          scans: done,
+          rssMb: mem.rss / MB,
+          heapUsedMb: mem.heapUsed / MB,
+          externalMb: mem.external / MB,
+          gcForced,
+          elapsedMs: performance.now() - started,
+        });
       }
       if (performance.now() - started > job.budgetMs) {
         budgetExceeded = true;
@@ -109,7 +135,14 @@ async function run(job: ChildJob): Promise<void> {
       }
     }
     const status = daemon.status();
-    send({ type: 'done', scans: done, outcomes: status.outcomes, dropped: status.dropped, elapsedMs: performance.now() - started, budgetExceeded });
+    send({
+      type: 'done',
+      scans: done,
+      outcomes: status.outcomes,
+      dropped: status.dropped,
+      elapsedMs: performance.now() - started,
+      budgetExceeded,
+    });
   } finally {
     await daemon.stop();
   }

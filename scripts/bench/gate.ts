@@ -83,7 +83,11 @@ class SignalOnTap implements DisplayBackend {
     const done = this.inner.set(changes);
     const armed = this.armed;
     this.armed = null;
-    if (armed) done.then(() => armed(performance.now()), () => armed(Number.NaN));
+    if (armed)
+      done.then(
+        () => armed(performance.now()),
+        () => armed(Number.NaN),
+      );
     return done;
   }
 
@@ -127,7 +131,14 @@ async function measureOverhead(fixture: PortalFixture): Promise<OverheadFigures>
   await client.bind(GATE_VENUE.venueCode);
   const gpioRoot = mkdtempSync(join(tmpdir(), 'pg-bench-gpio-'));
   fakeSysfs(gpioRoot);
-  const tap = new SignalOnTap(new GpioSysfsBackend({ pins: normalizePins(CONFIG_PINS), root: gpioRoot, timeouts: timeoutTable(), clock: systemClock }));
+  const tap = new SignalOnTap(
+    new GpioSysfsBackend({
+      pins: normalizePins(CONFIG_PINS),
+      root: gpioRoot,
+      timeouts: timeoutTable(),
+      clock: systemClock,
+    }),
+  );
   await tap.open();
   const player = new PatternPlayer({ backend: tap, clock: systemClock });
   let signalOn: Promise<number> = Promise.resolve(Number.NaN);
@@ -167,11 +178,22 @@ async function measureOverhead(fixture: PortalFixture): Promise<OverheadFigures>
     clock: systemClock,
     logger,
     // The daemon's policy, except the show time: 1 ms so the next scan need not wait for it.
-    policy: { busyInput: 'drop', queueLimit: 1, dedupWindowMs: 0, showMs: 1, verifyDeadlineMs: 3000, bindModeMs: 60_000, natPolicy: 'deny', vaccinationPolicy: 'deny' },
+    policy: {
+      busyInput: 'drop',
+      queueLimit: 1,
+      dedupWindowMs: 0,
+      showMs: 1,
+      verifyDeadlineMs: 3000,
+      bindModeMs: 60_000,
+      natPolicy: 'deny',
+      vaccinationPolicy: 'deny',
+    },
     provisioned: true,
     bound: true,
   });
-  const codes = Array.from({ length: OVERHEAD_WARMUP + OVERHEAD_SCANS }, (_, i) => fixture.mock.passCodeFor(DEMO_PASS_CODE_KEYWORDS[i % DEMO_PASS_CODE_KEYWORDS.length]));
+  const codes = Array.from({ length: OVERHEAD_WARMUP + OVERHEAD_SCANS }, (_, i) =>
+    fixture.mock.passCodeFor(DEMO_PASS_CODE_KEYWORDS[i % DEMO_PASS_CODE_KEYWORDS.length]),
+  );
   const localMs: number[] = [];
   let localWithoutCpuWaitMs: number[] | null = [];
   const parts: OverheadFigures['parts'] = { readToRequest: [], responseToSignal: [], signalWrite: [] };
@@ -188,18 +210,26 @@ async function measureOverhead(fixture: PortalFixture): Promise<OverheadFigures>
       const fields = await logged;
       const onAt = await signalOn;
       const waitAfter = runQueueWaitMs();
-      if (fields.outcome === 'network-error' || typeof fields.portalMs !== 'number') throw new Error(`scan ${i}: ${String(fields.outcome)}`);
+      if (fields.outcome === 'network-error' || typeof fields.portalMs !== 'number')
+        throw new Error(`scan ${i}: ${String(fields.outcome)}`);
       if (i < OVERHEAD_WARMUP) continue;
       const local = onAt - readAt - fields.portalMs;
       localMs.push(local);
       parts.readToRequest.push(Number(fields.readToRequestMs));
       parts.responseToSignal.push(Number(fields.responseToSignalMs));
       parts.signalWrite.push(onAt - signalAt);
-      if (waitBefore === null || waitAfter === null || waitAtRequest === null || waitAtReply === null) localWithoutCpuWaitMs = null;
+      if (waitBefore === null || waitAfter === null || waitAtRequest === null || waitAtReply === null)
+        localWithoutCpuWaitMs = null;
       else localWithoutCpuWaitMs?.push(Math.max(0, local - (waitAfter - waitBefore - (waitAtReply - waitAtRequest))));
     }
     const stats = fixture.mock.server.stats();
-    return { localMs, localWithoutCpuWaitMs, parts, scans: codes.length, verifies: stats.byPath[PATHS.verifyPassCode] ?? 0 };
+    return {
+      localMs,
+      localWithoutCpuWaitMs,
+      parts,
+      scans: codes.length,
+      verifies: stats.byPath[PATHS.verifyPassCode] ?? 0,
+    };
   } finally {
     runner.close();
     await player.close();
@@ -226,20 +256,35 @@ async function measureMemory(fixture: PortalFixture, root: string): Promise<Memo
     mock: fixture.mock,
     crypto,
     deviceId: 'WX-BENCH-MEM-01',
-    settings: { 'display.backend': 'gpio-sysfs', 'display.gpioRoot': gpioRoot, 'display.pins': CONFIG_PINS, 'gate.showMs': 200 },
+    settings: {
+      'display.backend': 'gpio-sysfs',
+      'display.gpioRoot': gpioRoot,
+      'display.pins': CONFIG_PINS,
+      'gate.showMs': 200,
+    },
   });
   // 80 distinct items round robin: a repeat comes 80 × 200 ms = 16 s (fake) later, past the 3 s
   // duplicate window, so no scan is dropped. ("invalid" is the same text every time: once only.)
   const codes = new Set<string>();
-  for (let i = 0; codes.size < 80 - DEMO_RESIDENT_KEYWORDS.length - 1; i++) codes.add(fixture.mock.passCodeFor(DEMO_PASS_CODE_KEYWORDS[i % DEMO_PASS_CODE_KEYWORDS.length]));
-  const cardItems = [...DEMO_RESIDENT_KEYWORDS, 'unknown' as const].map((keyword) => ({ card: demoCard(fixture.mock, keyword) }));
+  for (let i = 0; codes.size < 80 - DEMO_RESIDENT_KEYWORDS.length - 1; i++)
+    codes.add(fixture.mock.passCodeFor(DEMO_PASS_CODE_KEYWORDS[i % DEMO_PASS_CODE_KEYWORDS.length]));
+  const cardItems = [...DEMO_RESIDENT_KEYWORDS, 'unknown' as const].map((keyword) => ({
+    card: demoCard(fixture.mock, keyword),
+  }));
   const items: ChildJob['items'] = [];
   for (const code of codes) {
     items.push({ code });
     if (items.length % 6 === 5 && cardItems.length > 0) items.push(cardItems.shift()!); // a card every sixth scan
   }
   items.push(...cardItems);
-  const job: ChildJob = { dataDir, showMs: 200, scans: MEMORY_SCANS, checkpoints: MEMORY_CHECKPOINTS, items, budgetMs: MEMORY_BUDGET_MS };
+  const job: ChildJob = {
+    dataDir,
+    showMs: 200,
+    scans: MEMORY_SCANS,
+    checkpoints: MEMORY_CHECKPOINTS,
+    items,
+    budgetMs: MEMORY_BUDGET_MS,
+  };
 
   // As a device runs it: prebuilt JavaScript (packages external, like `npm run build`), not
   // TypeScript through tsx's loader, whose worker thread alone adds ~35 MB of RSS.
@@ -262,7 +307,9 @@ async function measureMemory(fixture: PortalFixture, root: string): Promise<Memo
     else if (report.type === 'checkpoint') {
       rssMb.set(report.scans, report.rssMb);
       gcForced &&= report.gcForced;
-      process.stderr.write(`bench: gate: ${report.scans} scans, rss ${report.rssMb.toFixed(1)} MB, heap ${report.heapUsedMb.toFixed(1)} MB, external ${report.externalMb.toFixed(1)} MB, ${(report.elapsedMs / 1000).toFixed(0)} s\n`);
+      process.stderr.write(
+        `bench: gate: ${report.scans} scans, rss ${report.rssMb.toFixed(1)} MB, heap ${report.heapUsedMb.toFixed(1)} MB, external ${report.externalMb.toFixed(1)} MB, ${(report.elapsedMs / 1000).toFixed(0)} s\n`,
+      );
     } else if (report.type === 'done') done = report;
     else failure = report.message;
   });
@@ -270,8 +317,11 @@ async function measureMemory(fixture: PortalFixture, root: string): Promise<Memo
   const code = await exited;
   if (failure) throw new Error(`daemon child failed: ${failure}`);
   if (!done || code !== 0) throw new Error(`daemon child exited ${code} without finishing`);
-  if (done.budgetExceeded) throw new Error(`100k scans did not finish within ${MEMORY_BUDGET_MS / 60_000} min (reached ${done.scans})`);
-  const verifies = (fixture.mock.server.stats().byPath[PATHS.verifyPassCode] ?? 0) + (fixture.mock.server.stats().byPath[PATHS.verifyIdCard] ?? 0);
+  if (done.budgetExceeded)
+    throw new Error(`100k scans did not finish within ${MEMORY_BUDGET_MS / 60_000} min (reached ${done.scans})`);
+  const verifies =
+    (fixture.mock.server.stats().byPath[PATHS.verifyPassCode] ?? 0) +
+    (fixture.mock.server.stats().byPath[PATHS.verifyIdCard] ?? 0);
   process.stderr.write(`bench: gate: daemon outcomes ${JSON.stringify(done.outcomes)}, dropped ${done.dropped}\n`);
   return { rssMb, gcForced, scans: done.scans, verifies, elapsedMs: done.elapsedMs };
 }
@@ -297,7 +347,11 @@ async function bundleChild(): Promise<string> {
 
 /** `npm run build`'s dist/passgate.mjs: what a vendor's image runs as `passgate run`. */
 function buildDistBundle(): string {
-  execFileSync(process.execPath, [join(REPO, 'node_modules/rollup/dist/bin/rollup'), '--config', 'scripts/rollup.config.mjs', '--silent'], { cwd: REPO, stdio: 'ignore' });
+  execFileSync(
+    process.execPath,
+    [join(REPO, 'node_modules/rollup/dist/bin/rollup'), '--config', 'scripts/rollup.config.mjs', '--silent'],
+    { cwd: REPO, stdio: 'ignore' },
+  );
   return join(REPO, 'dist/passgate.mjs');
 }
 
@@ -314,7 +368,10 @@ async function readyOnce(passgate: string, dataDir: string): Promise<{ spawnToRe
   try {
     const readyMs = await new Promise<{ spawnToReadyMs: number; bootMs: number }>((resolveReady, reject) => {
       let buffer = '';
-      const timer = setTimeout(() => reject(new Error(`not ready within ${PROCESS_WAIT_MS} ms: ${stderr}`)), PROCESS_WAIT_MS);
+      const timer = setTimeout(
+        () => reject(new Error(`not ready within ${PROCESS_WAIT_MS} ms: ${stderr}`)),
+        PROCESS_WAIT_MS,
+      );
       child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
         buffer += chunk;
         for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
@@ -331,7 +388,8 @@ async function readyOnce(passgate: string, dataDir: string): Promise<{ spawnToRe
     await new Promise((r) => setTimeout(r, SIGTERM_AFTER_READY_MS));
     child.kill('SIGTERM');
     const code = await Promise.race([exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), PROCESS_WAIT_MS))]);
-    if (code !== 0) throw new Error(`passgate run exited ${code} (signal ${child.signalCode}) after SIGTERM: ${stderr}`);
+    if (code !== 0)
+      throw new Error(`passgate run exited ${code} (signal ${child.signalCode}) after SIGTERM: ${stderr}`);
     return readyMs;
   } finally {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -340,12 +398,21 @@ async function readyOnce(passgate: string, dataDir: string): Promise<{ spawnToRe
 
 async function measureReady(fixture: PortalFixture, root: string): Promise<number[]> {
   const dataDir = join(root, 'ready-gate');
-  await provisionGate({ dataDir, mock: fixture.mock, crypto, deviceId: 'WX-BENCH-READY-01', settings: { 'display.backend': 'terminal' } });
+  await provisionGate({
+    dataDir,
+    mock: fixture.mock,
+    crypto,
+    deviceId: 'WX-BENCH-READY-01',
+    settings: { 'display.backend': 'terminal' },
+  });
   const samples: number[] = [];
-  const passgate = process.env.PASSGATE_BENCH_GATE_TSX === '1' ? join(REPO, 'scripts/bin/passgate.mjs') : buildDistBundle();
+  const passgate =
+    process.env.PASSGATE_BENCH_GATE_TSX === '1' ? join(REPO, 'scripts/bin/passgate.mjs') : buildDistBundle();
   for (let i = 0; i < READY_WARMUP + READY_RUNS; i++) {
     const { spawnToReadyMs, bootMs } = await readyOnce(passgate, dataDir);
-    process.stderr.write(`bench: gate: passgate run ready after ${spawnToReadyMs.toFixed(0)} ms (daemon boot ${bootMs} ms)${i < READY_WARMUP ? ', warm-up' : ''}\n`);
+    process.stderr.write(
+      `bench: gate: passgate run ready after ${spawnToReadyMs.toFixed(0)} ms (daemon boot ${bootMs} ms)${i < READY_WARMUP ? ', warm-up' : ''}\n`,
+    );
     if (i >= READY_WARMUP) samples.push(spawnToReadyMs);
   }
   return samples;
@@ -358,21 +425,35 @@ export const gateSection: BenchSection = {
     const fixture = await startPortalFixture();
     try {
       const overhead = await measureOverhead(fixture);
-      const p = (xs: number[]) => `p50 ${percentile(xs, 50).toFixed(3)} / p99 ${percentile(xs, 99).toFixed(3)} / max ${Math.max(...xs).toFixed(3)} ms`;
-      process.stderr.write(`bench: gate: local overhead ${p(overhead.localMs)}; without CPU wait ${overhead.localWithoutCpuWaitMs ? p(overhead.localWithoutCpuWaitMs) : 'n/a'}\n`);
-      process.stderr.write(`bench: gate: read→request ${p(overhead.parts.readToRequest)}; answer→signal ${p(overhead.parts.responseToSignal)}; signal→files written ${p(overhead.parts.signalWrite)}\n`);
+      const p = (xs: number[]) =>
+        `p50 ${percentile(xs, 50).toFixed(3)} / p99 ${percentile(xs, 99).toFixed(3)} / max ${Math.max(...xs).toFixed(3)} ms`;
+      process.stderr.write(
+        `bench: gate: local overhead ${p(overhead.localMs)}; without CPU wait ${overhead.localWithoutCpuWaitMs ? p(overhead.localWithoutCpuWaitMs) : 'n/a'}\n`,
+      );
+      process.stderr.write(
+        `bench: gate: read→request ${p(overhead.parts.readToRequest)}; answer→signal ${p(overhead.parts.responseToSignal)}; signal→files written ${p(overhead.parts.signalWrite)}\n`,
+      );
       const ready = await measureReady(fixture, root);
       const memory = await measureMemory(fixture, root);
       const rss50 = memory.rssMb.get(MEMORY_SCANS / 2) ?? Number.NaN;
       const rss100 = memory.rssMb.get(MEMORY_SCANS) ?? Number.NaN;
       const requestsPerScan = (overhead.verifies + memory.verifies) / (overhead.scans + memory.scans);
       const gcNote = memory.gcForced ? 'after forced GC' : 'no forced GC';
-      process.stderr.write(`bench: gate: local overhead over ${overhead.localMs.length} scans; rss ${gcNote}; ${memory.scans} daemon scans took ${(memory.elapsedMs / 1000).toFixed(0)} s\n`);
+      process.stderr.write(
+        `bench: gate: local overhead over ${overhead.localMs.length} scans; rss ${gcNote}; ${memory.scans} daemon scans took ${(memory.elapsedMs / 1000).toFixed(0)} s\n`,
+      );
       return [
         { key: 'local_overhead_ms_p50', value: round(percentile(overhead.localMs, 50)), unit: 'ms' },
         { key: 'local_overhead_ms_p99', value: round(percentile(overhead.localMs, 99)), unit: 'ms', target: '<= 3' },
         ...(overhead.localWithoutCpuWaitMs
-          ? [{ key: 'local_overhead_ms_p99_without_cpu_wait', value: round(percentile(overhead.localWithoutCpuWaitMs, 99)), unit: 'ms', target: '<= 3' }]
+          ? [
+              {
+                key: 'local_overhead_ms_p99_without_cpu_wait',
+                value: round(percentile(overhead.localWithoutCpuWaitMs, 99)),
+                unit: 'ms',
+                target: '<= 3',
+              },
+            ]
           : []),
         { key: 'requests_per_scan', value: round(requestsPerScan, 2), unit: 'ratio', target: '= 1.00' },
         { key: 'rss_mb_after_100k', value: round(rss100, 1), unit: 'MB', target: '<= 120' },

@@ -75,7 +75,11 @@ export const gridMatrixSection: BenchSection = {
       },
     ];
     for (const d of DISTORTIONS) {
-      rows.push({ key: `gm_decode_success_${d.replace('-', '_')}`, value: round((perDistortion.get(d) ?? 0) / PER_DISTORTION), unit: 'ratio' });
+      rows.push({
+        key: `gm_decode_success_${d.replace('-', '_')}`,
+        value: round((perDistortion.get(d) ?? 0) / PER_DISTORTION),
+        unit: 'ratio',
+      });
     }
     rows.push(
       { key: 'gm_decode_success_combined', value: round(combined / COMBINED_COUNT), unit: 'ratio' },

@@ -22,7 +22,9 @@ export async function main(argv: string[]): Promise<number> {
   const width = Math.max(10, ...rows.map((r) => r.key.length));
   const lines = [`${'section'.padEnd(12)} ${'key'.padEnd(width)} ${'value'.padStart(12)} unit     target`];
   for (const r of rows) {
-    lines.push(`${r.section.padEnd(12)} ${r.key.padEnd(width)} ${String(r.value).padStart(12)} ${r.unit.padEnd(8)} ${r.target ?? ''}`);
+    lines.push(
+      `${r.section.padEnd(12)} ${r.key.padEnd(width)} ${String(r.value).padStart(12)} ${r.unit.padEnd(8)} ${r.target ?? ''}`,
+    );
   }
   process.stdout.write(lines.join('\n') + '\n');
   if (json) process.stdout.write(JSON.stringify(Object.fromEntries(rows.map((r) => [r.key, r.value]))) + '\n');

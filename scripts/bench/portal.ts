@@ -89,7 +89,14 @@ async function measureNetwork(): Promise<NetworkFigures> {
     if (stats.requests !== RTT_ROUNDS || served !== RTT_ROUNDS) {
       throw new Error(`mock counted ${stats.requests} requests (${served} verifications), expected ${RTT_ROUNDS}`);
     }
-    return { rtt, rttWithoutCpuWait, servingSockets: stats.servingSockets, opened: stats.connections, verdict: verdict!, passCode: code };
+    return {
+      rtt,
+      rttWithoutCpuWait,
+      servingSockets: stats.servingSockets,
+      opened: stats.connections,
+      verdict: verdict!,
+      passCode: code,
+    };
   } finally {
     await fixture.close();
   }
@@ -107,21 +114,34 @@ function measureScanCrypto(crypto: CryptoSuite, verdict: Verdict, passCode: stri
   const rounds = SCAN_WARMUP + SCAN_ROUNDS;
   const prepared = Array.from({ length: rounds }, () => {
     const nonce = crypto.randomBytes(NONCE_BYTES).toString('hex');
-    const response = sealResponse(crypto, keys, { path, requestNonce: nonce }, { ok: true, result: verdict }, {
-      ts: Date.now(),
-      nonce: crypto.randomBytes(NONCE_BYTES).toString('hex'),
-      iv: crypto.randomBytes(IV_BYTES),
-    });
+    const response = sealResponse(
+      crypto,
+      keys,
+      { path, requestNonce: nonce },
+      { ok: true, result: verdict },
+      {
+        ts: Date.now(),
+        nonce: crypto.randomBytes(NONCE_BYTES).toString('hex'),
+        iv: crypto.randomBytes(IV_BYTES),
+      },
+    );
     return { nonce, responseText: JSON.stringify(response) };
   });
   let wireBytes = 0; // consumed below, so no step can be optimised away
   const step = (i: number) => {
     const { nonce, responseText } = prepared[i];
-    const request = sealRequest(crypto, keys, { path, token }, { code: passCode }, { ts: Date.now(), nonce, iv: crypto.randomBytes(IV_BYTES) });
+    const request = sealRequest(
+      crypto,
+      keys,
+      { path, token },
+      { code: passCode },
+      { ts: Date.now(), nonce, iv: crypto.randomBytes(IV_BYTES) },
+    );
     wireBytes += JSON.stringify(request).length;
     const opened = openResponse(crypto, keys, { path, requestNonce: nonce }, parseJson(responseText));
     const body = readResponseBody(opened.body, readVerdict);
-    if (!body.ok || body.result.opinion !== verdict.opinion) throw new Error('opened response differs from the sealed one');
+    if (!body.ok || body.result.opinion !== verdict.opinion)
+      throw new Error('opened response differs from the sealed one');
   };
   timeEach(SCAN_WARMUP, step);
   const samples = timeEach(SCAN_ROUNDS, (i) => step(SCAN_WARMUP + i));
@@ -138,7 +158,11 @@ function measureNaiveRequest(crypto: CryptoSuite, passCode: string): number[] {
   const device = smCrypto.sm2.generateKeyPairHex();
   const portal = smCrypto.sm2.generateKeyPairHex();
   const step = () => {
-    const body = JSON.stringify({ code: passCode, ts: Date.now(), nonce: crypto.randomBytes(NONCE_BYTES).toString('hex') });
+    const body = JSON.stringify({
+      code: passCode,
+      ts: Date.now(),
+      nonce: crypto.randomBytes(NONCE_BYTES).toString('hex'),
+    });
     const signature = smCrypto.sm2.doSignature(body, device.privateKey, { hash: true, der: true });
     const sealed = smCrypto.sm2.doEncrypt(body, portal.publicKey, SM2_C1C3C2);
     if (signature.length === 0 || sealed.length === 0) throw new Error('sm-crypto returned nothing');
@@ -170,11 +194,20 @@ export const portalSection: BenchSection = {
         unit: 'sockets',
         target: '1 (distinct server sockets serving them)',
       },
-      { key: 'connections_opened_per_1000_scans', value: network.opened, unit: 'sockets', target: '0 (warm one reused)' },
+      {
+        key: 'connections_opened_per_1000_scans',
+        value: network.opened,
+        unit: 'sockets',
+        target: '0 (warm one reused)',
+      },
     ];
     if (network.rttWithoutCpuWait) {
       // Diagnostic, no target: how much of the tail is this machine's CPU contention.
-      rows.splice(7, 0, { key: 'verify_rtt_ms_p99_without_cpu_wait', value: round(percentile(network.rttWithoutCpuWait, 99), 3), unit: 'ms' });
+      rows.splice(7, 0, {
+        key: 'verify_rtt_ms_p99_without_cpu_wait',
+        value: round(percentile(network.rttWithoutCpuWait, 99), 3),
+        unit: 'ms',
+      });
     }
     return rows;
   },

@@ -11,5 +11,15 @@ import { serialSection } from './serial.js';
 import { uiLedSection } from './ui-led.js';
 
 export function sections(): BenchSection[] {
-  return [serialSection, cryptoSection, configSection, idcardSection, portalSection, uiLedSection, cameraSection, gridMatrixSection, gateSection];
+  return [
+    serialSection,
+    cryptoSection,
+    configSection,
+    idcardSection,
+    portalSection,
+    uiLedSection,
+    cameraSection,
+    gridMatrixSection,
+    gateSection,
+  ];
 }

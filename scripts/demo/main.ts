@@ -7,7 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGmCryptoSuite } from '../../portal-client/crypto/gm-suite.js';
 import { startMockPortal, type RunningMockPortal } from '../../portal-client/mock/start-mock-portal.js';
-import { DEMO_PASS_CODE_KEYWORDS, isDemoPassCodeKeyword, demoVenues } from '../../portal-client/mock/domain/demo-dataset.js';
+import {
+  DEMO_PASS_CODE_KEYWORDS,
+  isDemoPassCodeKeyword,
+  demoVenues,
+} from '../../portal-client/mock/domain/demo-dataset.js';
 import { ConfigStore } from '../../firmware/config/store.js';
 import { runProvisionCommand } from '../../firmware/cli/provision-command.js';
 import { runBindCommand } from '../../firmware/cli/bind-command.js';
@@ -45,14 +49,30 @@ async function startRig(options: { bound: boolean; showMs: number; mapInput: boo
   const store = ConfigStore.open(dataDir);
   let publicKey = '';
   const provisionOut = { stdout: (line: string) => (publicKey = JSON.parse(line).publicKey), stderr: quiet.stderr };
-  const code = await runProvisionCommand(store, dataDir, [
-    '--device-id', DEMO_DEVICE_ID, '--portal-url', mock.url, '--portal-public-key', mock.portalPublicKey.toString('hex'),
-    '--app-id', mock.vendor.appId, '--app-secret', mock.vendor.appSecret, '--json',
-  ], crypto, provisionOut);
+  const code = await runProvisionCommand(
+    store,
+    dataDir,
+    [
+      '--device-id',
+      DEMO_DEVICE_ID,
+      '--portal-url',
+      mock.url,
+      '--portal-public-key',
+      mock.portalPublicKey.toString('hex'),
+      '--app-id',
+      mock.vendor.appId,
+      '--app-secret',
+      mock.vendor.appSecret,
+      '--json',
+    ],
+    crypto,
+    provisionOut,
+  );
   if (code !== 0) throw new Error(`provisioning failed (${code})`);
   store.setMany({ 'portal.caPem': mock.caPem ?? '', 'gate.showMs': options.showMs, 'display.backend': 'terminal' });
   mock.registerDevice(DEMO_DEVICE_ID, Buffer.from(publicKey, 'hex'));
-  if (options.bound && (await runBindCommand('bind', store, dataDir, [DEMO_VENUE.venueCode], crypto, quiet)) !== 0) throw new Error('bind failed');
+  if (options.bound && (await runBindCommand('bind', store, dataDir, [DEMO_VENUE.venueCode], crypto, quiet)) !== 0)
+    throw new Error('bind failed');
 
   const outcomes: OutcomeKind[] = [];
   const logLine = createJsonLogger((line) => process.stderr.write(line));
@@ -76,11 +96,21 @@ async function startRig(options: { bound: boolean; showMs: number; mapInput: boo
     mapLine: options.mapInput ? (line) => mapDemoLine(line, mock, cards) : () => null,
   });
   const daemon = await Daemon.start({
-    dataDir, crypto, logger, clock: systemClock, displayStream: process.stdout,
-    extraInputs: [keyboard, cards], configuredDrivers: false,
+    dataDir,
+    crypto,
+    logger,
+    clock: systemClock,
+    displayStream: process.stdout,
+    extraInputs: [keyboard, cards],
+    configuredDrivers: false,
   });
   return {
-    mock, daemon, store, dataDir, cards, outcomes,
+    mock,
+    daemon,
+    store,
+    dataDir,
+    cards,
+    outcomes,
     async close() {
       await daemon.stop();
       store.close();
@@ -115,15 +145,17 @@ function mapDemoLine(line: string, mock: RunningMockPortal, cards: MockIdCardRea
 }
 
 function printHelp(): void {
-  process.stdout.write([
-    '',
-    'passgate demo: type a keyword and Enter to scan that resident\'s pass code:',
-    `  ${DEMO_PASS_CODE_KEYWORDS.join(', ')}`,
-    '  card <keyword>     put that resident\'s ID card on the reader (card unknown, card unreadable)',
-    '  or paste any pass code text. Ctrl-D or Ctrl-C ends the demo.',
-    `  venue: ${DEMO_VENUE.name} (${DEMO_VENUE.venueCode}): NAT within 48 h, 3 vaccine doses`,
-    '',
-  ].join('\n') + '\n');
+  process.stdout.write(
+    [
+      '',
+      "passgate demo: type a keyword and Enter to scan that resident's pass code:",
+      `  ${DEMO_PASS_CODE_KEYWORDS.join(', ')}`,
+      "  card <keyword>     put that resident's ID card on the reader (card unknown, card unreadable)",
+      '  or paste any pass code text. Ctrl-D or Ctrl-C ends the demo.',
+      `  venue: ${DEMO_VENUE.name} (${DEMO_VENUE.venueCode}): NAT within 48 h, 3 vaccine doses`,
+      '',
+    ].join('\n') + '\n',
+  );
 }
 
 async function interactive(): Promise<number> {
@@ -159,7 +191,10 @@ async function script(): Promise<number> {
 
   await step('scan before the gate is bound', 'not-bound', () => scan(mock.passCodeFor('green')));
   process.stdout.write(`\n▶ technician binds the gate to ${DEMO_VENUE.venueCode}\n`);
-  const bound = await runBindCommand('bind', store, rig.dataDir, [DEMO_VENUE.venueCode], createGmCryptoSuite(), { stdout: (l) => process.stdout.write(`    ${l}\n`), stderr: quiet.stderr });
+  const bound = await runBindCommand('bind', store, rig.dataDir, [DEMO_VENUE.venueCode], createGmCryptoSuite(), {
+    stdout: (l) => process.stdout.write(`    ${l}\n`),
+    stderr: quiet.stderr,
+  });
   if (bound !== 0) failures.push('bind failed');
   await sleep(800); // the daemon notices the binding through its config watch
 
@@ -172,7 +207,7 @@ async function script(): Promise<number> {
   await step('forged text instead of a pass code', 'show-code', () => scan(mock.passCodeFor('invalid')));
   await step('expired pass code', 'show-code', () => scan(mock.passCodeFor('expired')));
   await step('tampered pass code', 'show-code', () => scan(mock.passCodeFor('tampered')));
-  await step('NAT older than the venue\'s 48 h', 'policy-deny', () => scan(mock.passCodeFor('nat-expired')));
+  await step("NAT older than the venue's 48 h", 'policy-deny', () => scan(mock.passCodeFor('nat-expired')));
   await step('two vaccine doses of three', 'policy-deny', () => scan(mock.passCodeFor('partly-vaccinated')));
   await step('venue set to warn on NAT: NAT too old', 'pass-with-notice', async () => {
     store.set('gate.natPolicy', 'warn');
@@ -181,7 +216,9 @@ async function script(): Promise<number> {
   });
   store.set('gate.natPolicy', 'deny');
   await step('ID card of a green resident', 'pass', () => cards.present(cardOf(mock, 'green')!));
-  await step('ID card of a person the portal does not know', 'check-skm', () => cards.present(cardOf(mock, 'unknown')!));
+  await step('ID card of a person the portal does not know', 'check-skm', () =>
+    cards.present(cardOf(mock, 'unknown')!),
+  );
   await step('unreadable ID card', 'read-error', () => cards.fail('driver.card-invalid'));
   await step('portal drops the connection', 'network-error', () => {
     mock.server.setFaults({ dropConnection: true });
@@ -197,7 +234,11 @@ async function script(): Promise<number> {
 
   const counts = daemon.status().outcomes;
   await rig.close();
-  process.stdout.write(`\noutcomes: ${Object.entries(counts).map(([k, v]) => `${k}=${v}`).join(' ')}\n`);
+  process.stdout.write(
+    `\noutcomes: ${Object.entries(counts)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ')}\n`,
+  );
   if (failures.length > 0) {
     process.stdout.write(`\ndemo script FAILED:\n${failures.map((f) => `  ${f}`).join('\n')}\n`);
     return 1;

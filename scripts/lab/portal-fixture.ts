@@ -15,15 +15,25 @@ export interface PortalFixture {
   deviceId: string;
   deviceKey: Sm2KeyPair;
   dir: string;
-  client(overrides?: { timeouts?: Partial<TimeoutTable> } & Partial<Omit<PortalClientOptions, 'timeouts'>>): PortalClient;
+  client(
+    overrides?: { timeouts?: Partial<TimeoutTable> } & Partial<Omit<PortalClientOptions, 'timeouts'>>,
+  ): PortalClient;
   close(): Promise<void>;
 }
 
 export const crypto = createGmCryptoSuite();
 
-export async function startPortalFixture(options: { plainHttp?: boolean; tokenTtlMs?: number; deviceId?: string } = {}): Promise<PortalFixture> {
+export async function startPortalFixture(
+  options: { plainHttp?: boolean; tokenTtlMs?: number; deviceId?: string } = {},
+): Promise<PortalFixture> {
   const dir = mkdtempSync(join(tmpdir(), 'pg-portal-'));
-  const mock = await startMockPortal({ dir: join(dir, 'mock'), crypto, plainHttp: options.plainHttp, tokenTtlMs: options.tokenTtlMs, seed: 'fixture-seed' });
+  const mock = await startMockPortal({
+    dir: join(dir, 'mock'),
+    crypto,
+    plainHttp: options.plainHttp,
+    tokenTtlMs: options.tokenTtlMs,
+    seed: 'fixture-seed',
+  });
   const deviceId = options.deviceId ?? 'WX-TEST-0001';
   const deviceKey = crypto.sm2GenerateKeyPair();
   mock.registerDevice(deviceId, deviceKey.publicKey);
@@ -36,9 +46,21 @@ export async function startPortalFixture(options: { plainHttp?: boolean; tokenTt
     client(overrides = {}) {
       const timeouts = timeoutTable(overrides.timeouts);
       const client = new PortalClient({
-        transport: overrides.transport ?? createPortalTransport({ url: mock.url, caPem: mock.caPem ?? undefined, allowInsecureHttp: options.plainHttp, timeouts }),
+        transport:
+          overrides.transport ??
+          createPortalTransport({
+            url: mock.url,
+            caPem: mock.caPem ?? undefined,
+            allowInsecureHttp: options.plainHttp,
+            timeouts,
+          }),
         crypto,
-        identity: overrides.identity ?? { deviceId, privateKey: deviceKey.privateKey, appId: mock.vendor.appId, appSecret: mock.vendor.appSecret },
+        identity: overrides.identity ?? {
+          deviceId,
+          privateKey: deviceKey.privateKey,
+          appId: mock.vendor.appId,
+          appSecret: mock.vendor.appSecret,
+        },
         portalPublicKey: overrides.portalPublicKey ?? mock.portalPublicKey,
         timeouts,
         now: overrides.now,

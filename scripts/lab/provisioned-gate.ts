@@ -34,15 +34,33 @@ export async function provisionGate(o: ProvisionGateOptions): Promise<{ publicKe
   const errors: string[] = [];
   try {
     let publicKey = '';
-    const code = await runProvisionCommand(store, o.dataDir, [
-      '--device-id', o.deviceId, '--portal-url', o.mock.url, '--portal-public-key', o.mock.portalPublicKey.toString('hex'),
-      '--app-id', o.mock.vendor.appId, '--app-secret', o.mock.vendor.appSecret, '--json',
-    ], o.crypto, { stdout: (line) => (publicKey = JSON.parse(line).publicKey), stderr: (line) => errors.push(line) });
+    const code = await runProvisionCommand(
+      store,
+      o.dataDir,
+      [
+        '--device-id',
+        o.deviceId,
+        '--portal-url',
+        o.mock.url,
+        '--portal-public-key',
+        o.mock.portalPublicKey.toString('hex'),
+        '--app-id',
+        o.mock.vendor.appId,
+        '--app-secret',
+        o.mock.vendor.appSecret,
+        '--json',
+      ],
+      o.crypto,
+      { stdout: (line) => (publicKey = JSON.parse(line).publicKey), stderr: (line) => errors.push(line) },
+    );
     if (code !== 0) throw new Error(`provisioning failed (${code}): ${errors.join(' | ')}`);
     store.setMany({ 'portal.caPem': o.mock.caPem ?? '', ...o.settings });
     if (o.vendorId !== null) o.mock.registerDevice(o.deviceId, Buffer.from(publicKey, 'hex'), o.vendorId);
     if (o.bind !== false) {
-      const bound = await runBindCommand('bind', store, o.dataDir, [GATE_VENUE.venueCode], o.crypto, { stdout: () => undefined, stderr: (line) => errors.push(line) });
+      const bound = await runBindCommand('bind', store, o.dataDir, [GATE_VENUE.venueCode], o.crypto, {
+        stdout: () => undefined,
+        stderr: (line) => errors.push(line),
+      });
       if (bound !== 0) throw new Error(`bind failed (${bound}): ${errors.join(' | ')}`);
     }
     return { publicKeyHex: publicKey };

@@ -15,11 +15,9 @@ export interface PtyPair {
 export async function openPtyPair(dir = mkdtempSync(join(tmpdir(), 'pty-'))): Promise<PtyPair> {
   const devicePath = join(dir, 'device');
   const peerPath = join(dir, 'peer');
-  const child: ChildProcess = spawn(
-    'socat',
-    [`pty,raw,echo=0,link=${devicePath}`, `pty,raw,echo=0,link=${peerPath}`],
-    { stdio: 'ignore' },
-  );
+  const child: ChildProcess = spawn('socat', [`pty,raw,echo=0,link=${devicePath}`, `pty,raw,echo=0,link=${peerPath}`], {
+    stdio: 'ignore',
+  });
   const deadline = Date.now() + 5000;
   while (!(existsSync(devicePath) && existsSync(peerPath))) {
     if (child.exitCode !== null || Date.now() > deadline) {

@@ -199,8 +199,11 @@ export class SimulatedSamReader {
       end.write(frame);
       return;
     }
-    setTimeout(() => {
-      if (this.end === end) end.write(frame);
-    }, (frame.length * 10 * 1000) / baud);
+    setTimeout(
+      () => {
+        if (this.end === end) end.write(frame);
+      },
+      (frame.length * 10 * 1000) / baud,
+    );
   }
 }

@@ -150,7 +150,10 @@ export function placeOnCanvas(src: GrayImage, opts: PlaceOptions): GrayImage {
     [src.width, src.height],
     [0, src.height],
   ];
-  const h = homographyFromPoints(corners.map(([x, y]) => forward(x, y)), corners);
+  const h = homographyFromPoints(
+    corners.map(([x, y]) => forward(x, y)),
+    corners,
+  );
   const out = blank(opts.width, opts.height, background);
   const ss = Math.max(1, Math.floor(opts.supersample ?? 1));
   const sw = src.width;
@@ -326,7 +329,7 @@ const RENDER_MODULE_PX = 4;
 export function degrade(matrix: boolean[][], rng: () => number, limits: Partial<DegradeLimits> = {}): Degraded {
   const l = { ...DEFAULT_DEGRADE_LIMITS, ...limits };
   const between = (lo: number, hi: number): number => lo + (hi - lo) * rng();
-  const modules = (matrix.length + 2 * l.quietZone);
+  const modules = matrix.length + 2 * l.quietZone;
   // Keep the symbol on the canvas: shrink the module size if the rotated symbol would not fit.
   const fitPx = (Math.min(l.width, l.height) * 0.95) / (modules * Math.SQRT2);
   const params: DegradeParams = {

@@ -54,7 +54,10 @@ function runZint(args: string[], data: string | Uint8Array): string {
  */
 export function zintMatrix(symbology: ZintSymbology, data: string | Uint8Array, opts: ZintOptions = {}): boolean[][] {
   const dump = runZint([...commonArgs(symbology, opts), '--dump'], data);
-  const lines = dump.split('\n').map((l) => l.trim()).filter((l) => l.length > 0);
+  const lines = dump
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0);
   // QR, Micro QR and Grid Matrix symbols are square, so the row count gives the width; the dump
   // pads each row to whole hex digits.
   const size = lines.length;

@@ -69,7 +69,8 @@ export function breach(edge: ImportEdge): string | null {
   }
   for (const part of PARTS) {
     if (!under(from, part)) continue;
-    if (under(target, 'firmware') && !under(target, 'firmware/core')) return `${part} reaches firmware only through core`;
+    if (under(target, 'firmware') && !under(target, 'firmware/core'))
+      return `${part} reaches firmware only through core`;
     const other = PARTS.find((p) => p !== part && under(target, p));
     if (other && !(under(from, 'portal-client/mock') && other === 'portal-client')) return `${part} imports ${other}`;
   }
@@ -85,7 +86,9 @@ describe('import rules', () => {
 
   it('reads the imports of the whole tree', () => {
     expect(edges.length).toBeGreaterThan(500);
-    expect(edges.some((e) => e.from === 'firmware/gate/runner.ts' && e.target === 'firmware/core/errors.js')).toBe(true);
+    expect(edges.some((e) => e.from === 'firmware/gate/runner.ts' && e.target === 'firmware/core/errors.js')).toBe(
+      true,
+    );
   });
 
   it('no import breaks the dependency rule', () => {
@@ -116,7 +119,9 @@ describe('import rules', () => {
     expect(breach(edge('firmware/core/clock.ts', 'undici'))).toBe('core imports only node: built-ins');
     expect(breach(edge('firmware/core/clock.ts', '../gate/model.js'))).toBe('core imports only itself');
     expect(breach(edge('firmware/core/clock.ts', 'node:fs'))).toBeNull();
-    expect(breach(edge('drivers/input.ts', '../firmware/gate/model.js'))).toBe('drivers reaches firmware only through core');
+    expect(breach(edge('drivers/input.ts', '../firmware/gate/model.js'))).toBe(
+      'drivers reaches firmware only through core',
+    );
     expect(breach(edge('drivers/input.ts', '../firmware/core/errors.js'))).toBeNull();
     expect(breach(edge('ui-led/player.ts', '../drivers/input.js'))).toBe('ui-led imports drivers');
     expect(breach(edge('ui-led/player.ts', '../portal-client/client.js'))).toBe('ui-led imports portal-client');
@@ -126,11 +131,12 @@ describe('import rules', () => {
       'the mock portal is a separate program',
     );
     expect(breach(edge('portal-client/mock/server.ts', '../protocol/envelope.js'))).toBeNull();
-    expect(breach(edge('firmware/cli/main.ts', '../../test/support/repo.js'))).toBe('product source imports no harness');
+    expect(breach(edge('firmware/cli/main.ts', '../../test/support/repo.js'))).toBe(
+      'product source imports no harness',
+    );
     expect(breach(edge('scripts/bench/gate.ts', '../../test/support/repo.js'))).toBe('scripts never import test/');
-    expect(importsOf('a.ts', "const m = await import('./b.js'); export * from './c.js';").map((e) => e.target)).toEqual([
-      'c.js',
-      'b.js',
-    ]);
+    expect(importsOf('a.ts', "const m = await import('./b.js'); export * from './c.js';").map((e) => e.target)).toEqual(
+      ['c.js', 'b.js'],
+    );
   });
 });

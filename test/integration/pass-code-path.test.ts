@@ -20,7 +20,13 @@ describe('Grid Matrix pass codes', () => {
   it('passgate-mock issues a Grid Matrix PNG that passgate decode reads back exactly', async () => {
     const png = join(dir, 'green.png');
     const issued = await runBin('passgate-mock', [
-      'issue', 'green', '--dir', join(dir, 'mock'), '--png', png, '--grid-matrix',
+      'issue',
+      'green',
+      '--dir',
+      join(dir, 'mock'),
+      '--png',
+      png,
+      '--grid-matrix',
     ]);
     expect(issued.code, issued.stderr).toBe(0);
     const code = issued.stdout.trim();
@@ -35,7 +41,11 @@ describe('Grid Matrix pass codes', () => {
 
   it('the camera driver emits a grid-matrix scan for a rotated symbol in a 640×480 frame', async () => {
     const text = 'PGC1.camera-path-grid-matrix-0123456789';
-    const frame = placeOnCanvas(renderMatrix(zintMatrix('GRIDMATRIX', text), { moduleSize: 4, quietZone: 6 }), { width: 640, height: 480, angleDeg: 33 });
+    const frame = placeOnCanvas(renderMatrix(zintMatrix('GRIDMATRIX', text), { moduleSize: 4, quietZone: 6 }), {
+      width: 640,
+      height: 480,
+      angleDeg: 33,
+    });
     const camera = new MockCamera({ decoders: await defaultSymbolDecoders(), timeouts: DEFAULT_TIMEOUTS });
     const events: InputEvent[] = [];
     camera.onEvent((e) => events.push(e));

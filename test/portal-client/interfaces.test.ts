@@ -16,9 +16,20 @@ beforeAll(async () => {
 afterAll(async () => f.close());
 
 const EXPECTED_OPINION: Record<string, Verdict['opinion']> = {
-  green: 'PASS', yellow: 'DENY', red: 'DENY', 'control-list': 'DENY', 'red-list': 'DENY', stale: 'CHECK_SKM',
-  'no-skm': 'CHECK_SKM', 'nat-expired': 'PASS', 'nat-24h': 'PASS', unvaccinated: 'PASS', 'partly-vaccinated': 'PASS',
-  invalid: 'SHOW_CODE', expired: 'SHOW_CODE', tampered: 'SHOW_CODE',
+  green: 'PASS',
+  yellow: 'DENY',
+  red: 'DENY',
+  'control-list': 'DENY',
+  'red-list': 'DENY',
+  stale: 'CHECK_SKM',
+  'no-skm': 'CHECK_SKM',
+  'nat-expired': 'PASS',
+  'nat-24h': 'PASS',
+  unvaccinated: 'PASS',
+  'partly-vaccinated': 'PASS',
+  invalid: 'SHOW_CODE',
+  expired: 'SHOW_CODE',
+  tampered: 'SHOW_CODE',
 };
 
 describe('portal client ↔ mock portal (HTTPS, pinned CA)', () => {
@@ -46,7 +57,13 @@ describe('portal client ↔ mock portal (HTTPS, pinned CA)', () => {
   it('bind returns the venue with its category and presets; binding again says rebind', async () => {
     const venue = demoVenues()[0];
     const result = await client.bind(venue.venueCode);
-    expect(result.venue).toEqual({ code: venue.venueCode, name: venue.name, category: venue.category, natValidityHours: venue.natValidityHours, vaccinationDoses: venue.vaccinationDoses });
+    expect(result.venue).toEqual({
+      code: venue.venueCode,
+      name: venue.name,
+      category: venue.category,
+      natValidityHours: venue.natValidityHours,
+      vaccinationDoses: venue.vaccinationDoses,
+    });
     expect((await rejection(client.bind(venue.venueCode))).code).toBe('portal.already-bound');
   });
 
@@ -65,7 +82,8 @@ describe('portal client ↔ mock portal (HTTPS, pinned CA)', () => {
         expect(verdict.nat !== undefined).toBe(venue.natValidityHours !== null);
         expect(verdict.vaccination !== undefined).toBe(venue.vaccinationDoses !== null);
         if (verdict.nat) {
-          const expectValid = keyword === 'nat-expired' ? false : keyword === 'nat-24h' ? venue.natValidityHours !== 24 : true;
+          const expectValid =
+            keyword === 'nat-expired' ? false : keyword === 'nat-24h' ? venue.natValidityHours !== 24 : true;
           expect(verdict.nat.valid, `${keyword} nat ${venue.natValidityHours}`).toBe(expectValid);
         }
         if (verdict.vaccination) {
@@ -89,16 +107,32 @@ describe('portal client ↔ mock portal (HTTPS, pinned CA)', () => {
   it('a device of a suspended vendor cannot authorize', async () => {
     const key = crypto.sm2GenerateKeyPair();
     f.mock.registerDevice('WX-SUSPENDED-1', key.publicKey, 'vendor-suspended');
-    const other = f.client({ identity: { deviceId: 'WX-SUSPENDED-1', privateKey: key.privateKey, appId: f.mock.vendor.appId, appSecret: f.mock.vendor.appSecret } });
+    const other = f.client({
+      identity: {
+        deviceId: 'WX-SUSPENDED-1',
+        privateKey: key.privateKey,
+        appId: f.mock.vendor.appId,
+        appSecret: f.mock.vendor.appSecret,
+      },
+    });
     expect((await rejection(other.authorize())).code).toBe('portal.vendor-suspended');
   });
 
   it('an unregistered device, a wrong device key and wrong app credentials are refused', async () => {
     const key = crypto.sm2GenerateKeyPair();
     const base = { privateKey: key.privateKey, appId: f.mock.vendor.appId, appSecret: f.mock.vendor.appSecret };
-    expect((await rejection(f.client({ identity: { deviceId: 'WX-NOBODY', ...base } }).authorize())).code).toBe('portal.device-unknown');
-    expect((await rejection(f.client({ identity: { deviceId: f.deviceId, ...base } }).authorize())).code).toBe('portal.auth-failed');
-    const wrongSecret = { deviceId: f.deviceId, privateKey: f.deviceKey.privateKey, appId: f.mock.vendor.appId, appSecret: 'wrong-secret' };
+    expect((await rejection(f.client({ identity: { deviceId: 'WX-NOBODY', ...base } }).authorize())).code).toBe(
+      'portal.device-unknown',
+    );
+    expect((await rejection(f.client({ identity: { deviceId: f.deviceId, ...base } }).authorize())).code).toBe(
+      'portal.auth-failed',
+    );
+    const wrongSecret = {
+      deviceId: f.deviceId,
+      privateKey: f.deviceKey.privateKey,
+      appId: f.mock.vendor.appId,
+      appSecret: 'wrong-secret',
+    };
     expect((await rejection(f.client({ identity: wrongSecret }).authorize())).code).toBe('portal.auth-failed');
   });
 
@@ -118,6 +152,8 @@ describe('portal client ↔ mock portal (HTTPS, pinned CA)', () => {
   it('plain http:// is refused without the dev flag', async () => {
     const { createPortalTransport } = await import('../../portal-client/transport.js');
     const { timeoutTable } = await import('../../firmware/core/timeouts.js');
-    expect(() => createPortalTransport({ url: 'http://127.0.0.1:1', timeouts: timeoutTable() })).toThrow(expect.objectContaining({ code: 'portal.insecure-url' }));
+    expect(() => createPortalTransport({ url: 'http://127.0.0.1:1', timeouts: timeoutTable() })).toThrow(
+      expect.objectContaining({ code: 'portal.insecure-url' }),
+    );
   });
 });

@@ -163,7 +163,13 @@ export async function provisionGateDir(
 ): Promise<ProvisionedGate> {
   const deviceId = o.deviceId ?? 'WX-CLI-GATE-01';
   const { publicKeyHex } = await provisionGate({
-    dataDir, mock, crypto, deviceId, bind: o.bind ?? false, vendorId: o.vendorId, settings: o.settings,
+    dataDir,
+    mock,
+    crypto,
+    deviceId,
+    bind: o.bind ?? false,
+    vendorId: o.vendorId,
+    settings: o.settings,
   });
   return { dataDir, deviceId, publicKeyHex };
 }

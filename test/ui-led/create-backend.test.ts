@@ -30,8 +30,16 @@ describe('createDisplayBackend', () => {
     const stream = { isTTY: false, write: () => true };
     expect(createDisplayBackend({ backend: 'none' }).name).toBe('none');
     expect(createDisplayBackend({ backend: 'terminal', stream }).name).toBe('terminal');
-    expect(createDisplayBackend({ backend: 'gpio-sysfs', pins: { red: 17 }, gpioRoot: '/tmp/x' }).name).toBe('gpio-sysfs');
-    expect(createDisplayBackend({ backend: 'gpio-gpioset', pins: { relay: { line: 4, activeLow: true } }, gpioChip: 'gpiochip0' }).name).toBe('gpio-gpioset');
+    expect(createDisplayBackend({ backend: 'gpio-sysfs', pins: { red: 17 }, gpioRoot: '/tmp/x' }).name).toBe(
+      'gpio-sysfs',
+    );
+    expect(
+      createDisplayBackend({
+        backend: 'gpio-gpioset',
+        pins: { relay: { line: 4, activeLow: true } },
+        gpioChip: 'gpiochip0',
+      }).name,
+    ).toBe('gpio-gpioset');
     const board = createDisplayBackend({ backend: 'serial-board', serialPath: '/dev/ttyACM1', openSerialPort });
     expect(board.name).toBe('serial-board');
     const recording = createDisplayBackend({ backend: 'recording', clock: new FakeClock() });
@@ -46,9 +54,13 @@ describe('createDisplayBackend', () => {
     expect(invalidKey({ backend: 'gpio-sysfs', pins: { red: -1 } })).toBe('display.pins.red');
     expect(invalidKey({ backend: 'gpio-sysfs', pins: { red: 3, green: 3 } })).toBe('display.pins.green');
     expect(invalidKey({ backend: 'gpio-sysfs', pins: { amber: 3 } as never })).toBe('display.pins');
-    expect(invalidKey({ backend: 'gpio-sysfs', pins: { red: { line: 3, activeLow: 'yes' } } as never })).toBe('display.pins.red.activeLow');
+    expect(invalidKey({ backend: 'gpio-sysfs', pins: { red: { line: 3, activeLow: 'yes' } } as never })).toBe(
+      'display.pins.red.activeLow',
+    );
     expect(invalidKey({ backend: 'gpio-gpioset', pins: { red: 3 } })).toBe('display.gpioChip');
-    expect(invalidKey({ backend: 'gpio-gpioset', pins: { red: 3 }, gpioChip: 'chip; rm -rf /' })).toBe('display.gpioChip');
+    expect(invalidKey({ backend: 'gpio-gpioset', pins: { red: 3 }, gpioChip: 'chip; rm -rf /' })).toBe(
+      'display.gpioChip',
+    );
     const longChip = 'x'.repeat(GPIO_CHIP_MAX_LENGTH + 1);
     expect(invalidKey({ backend: 'gpio-gpioset', pins: { red: 3 }, gpioChip: longChip })).toBe('display.gpioChip');
     expect(invalidKey({ backend: 'serial-board' })).toBe('display.serialPath');
@@ -70,8 +82,12 @@ describe('createDisplayBackend', () => {
 
   it('builds every backend it names, the ones config may choose among them', () => {
     const options = {
-      pins: { red: 3 }, gpioChip: 'x'.repeat(GPIO_CHIP_MAX_LENGTH), serialPath: '/dev/ttyACM1',
-      stream: { isTTY: false, write: () => true }, clock: new FakeClock(), openSerialPort,
+      pins: { red: 3 },
+      gpioChip: 'x'.repeat(GPIO_CHIP_MAX_LENGTH),
+      serialPath: '/dev/ttyACM1',
+      stream: { isTTY: false, write: () => true },
+      clock: new FakeClock(),
+      openSerialPort,
     };
     for (const backend of DISPLAY_BACKENDS) expect(createDisplayBackend({ ...options, backend }).name).toBe(backend);
     expect(DISPLAY_BACKENDS).toEqual(expect.arrayContaining([...CONFIGURABLE_DISPLAY_BACKENDS]));

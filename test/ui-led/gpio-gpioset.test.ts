@@ -46,7 +46,11 @@ exit 0
     command,
     log: () => (existsSync(logFile) ? readFileSync(logFile, 'utf8').trim().split('\n') : []),
     pidOf: (args) => {
-      const entry = readFileSync(`${logFile}.pids`, 'utf8').trim().split('\n').filter((l) => l.endsWith(` ${args}`)).at(-1);
+      const entry = readFileSync(`${logFile}.pids`, 'utf8')
+        .trim()
+        .split('\n')
+        .filter((l) => l.endsWith(` ${args}`))
+        .at(-1);
       return Number(entry?.split(' ')[0]);
     },
   };
@@ -55,7 +59,8 @@ exit 0
 async function waitForLog(log: () => string[], count: number): Promise<string[]> {
   const deadline = Date.now() + 3000;
   while (log().length < count) {
-    if (Date.now() > deadline) throw new Error(`log has ${log().length} lines, expected ${count}: ${log().join(' | ')}`);
+    if (Date.now() > deadline)
+      throw new Error(`log has ${log().length} lines, expected ${count}: ${log().join(' | ')}`);
     await new Promise((r) => setTimeout(r, 10));
   }
   return log();
@@ -89,11 +94,17 @@ describe('gpio-gpioset backend, mode signal (one holder per line)', () => {
     await waitForLog(log, 4);
     await backend.set({ relay: true, red: false, blue: true }); // red unchanged, blue not wired
     const lines = await waitForLog(log, 6);
-    expect(lines.slice(4)).toEqual(['stop --mode=signal --active-low gpiochip0 24=0', 'start --mode=signal --active-low gpiochip0 24=1']);
+    expect(lines.slice(4)).toEqual([
+      'stop --mode=signal --active-low gpiochip0 24=0',
+      'start --mode=signal --active-low gpiochip0 24=1',
+    ]);
     await backend.close();
     const all = await waitForLog(log, 6 + 2 + 4);
     // close: relay driven off (stop 24=1, start 24=0), then every holder stopped
-    expect(all.slice(6, 8)).toEqual(['stop --mode=signal --active-low gpiochip0 24=1', 'start --mode=signal --active-low gpiochip0 24=0']);
+    expect(all.slice(6, 8)).toEqual([
+      'stop --mode=signal --active-low gpiochip0 24=1',
+      'start --mode=signal --active-low gpiochip0 24=0',
+    ]);
     expect(all.slice(8).sort()).toEqual(
       [
         'stop --mode=signal gpiochip0 17=0',
@@ -111,7 +122,12 @@ describe('gpio-gpioset backend, mode signal (one holder per line)', () => {
 
   it('drives the pass pattern through the player, in order', async () => {
     const { command, log } = fakeGpioset();
-    const backend = new GpiosetBackend({ pins: normalizePins({ green: 27, buzzer: 23, relay: 24 }), chip: '0', command, timeouts });
+    const backend = new GpiosetBackend({
+      pins: normalizePins({ green: 27, buzzer: 23, relay: 24 }),
+      chip: '0',
+      command,
+      timeouts,
+    });
     backends.push(backend);
     await backend.open();
     await waitForLog(log, 3);
@@ -130,7 +146,12 @@ describe('gpio-gpioset backend, mode signal (one holder per line)', () => {
 
   it('a line that is busy fails the set with display.backend-failed and the details of gpioset', async () => {
     const { command } = fakeGpioset();
-    const backend = new GpiosetBackend({ pins: normalizePins({ red: 17, relay: 99 }), chip: 'gpiochip0', command, timeouts });
+    const backend = new GpiosetBackend({
+      pins: normalizePins({ red: 17, relay: 99 }),
+      chip: 'gpiochip0',
+      command,
+      timeouts,
+    });
     backends.push(backend);
     const error = await backend.open().catch((e: unknown) => e);
     expect(isPassgateError(error, 'display.backend-failed')).toBe(true);
@@ -166,7 +187,11 @@ describe('gpio-gpioset backend, mode signal (one holder per line)', () => {
 
 describe('gpio-gpioset backend with the real gpioset (libgpiod 1.6)', () => {
   it('a chip that does not exist: the holder exits at once and the set fails with its message', async () => {
-    const backend = new GpiosetBackend({ pins: normalizePins({ red: 17 }), chip: 'gpiochip-absent-passgate', timeouts });
+    const backend = new GpiosetBackend({
+      pins: normalizePins({ red: 17 }),
+      chip: 'gpiochip-absent-passgate',
+      timeouts,
+    });
     backends.push(backend);
     const error = await backend.set({ red: true }).catch((e: unknown) => e);
     expect(isPassgateError(error, 'display.backend-failed')).toBe(true);
@@ -197,7 +222,13 @@ describe('gpio-gpioset backend, mode exit', () => {
 
   it('a failing run rejects with display.backend-failed', async () => {
     const { command } = fakeGpioset();
-    const backend = new GpiosetBackend({ pins: normalizePins({ red: 99 }), chip: 'gpiochip1', command, mode: 'exit', timeouts });
+    const backend = new GpiosetBackend({
+      pins: normalizePins({ red: 99 }),
+      chip: 'gpiochip1',
+      command,
+      mode: 'exit',
+      timeouts,
+    });
     const error = await backend.set({ red: true }).catch((e: unknown) => e);
     expect(isPassgateError(error, 'display.backend-failed')).toBe(true);
     expect((error as PassgateError).details.reason).toBe('gpioset failed');

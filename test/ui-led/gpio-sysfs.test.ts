@@ -27,7 +27,8 @@ function fakeSysfs(lines: number[], direction = 'in'): string {
   return root;
 }
 
-const read = (root: string, line: number, file = 'value') => readFileSync(join(root, `gpio${line}`, file), 'utf8').trim();
+const read = (root: string, line: number, file = 'value') =>
+  readFileSync(join(root, `gpio${line}`, file), 'utf8').trim();
 const pins = normalizePins({ red: 17, green: 27, blue: 22, buzzer: 23, relay: { line: 24, activeLow: true } });
 const timeouts = timeoutTable();
 

@@ -83,7 +83,13 @@ describe('resolvePatterns', () => {
 
   it('replaces overridden kinds as a whole and keeps the others', () => {
     const table = resolvePatterns({
-      deny: { durationMs: 1000, steps: [{ atMs: 0, set: { red: true, buzzer: true } }, { atMs: 300, set: { buzzer: false } }] },
+      deny: {
+        durationMs: 1000,
+        steps: [
+          { atMs: 0, set: { red: true, buzzer: true } },
+          { atMs: 300, set: { buzzer: false } },
+        ],
+      },
     });
     expect(expandPattern(table.deny)).toEqual([
       { atMs: 0, state: { red: true, green: false, blue: false, buzzer: true, relay: false } },
@@ -94,7 +100,15 @@ describe('resolvePatterns', () => {
   });
 
   it('accepts a relay pulse for pass', () => {
-    const table = resolvePatterns({ pass: { durationMs: 2000, steps: [{ atMs: 0, set: { green: true, relay: true } }, { atMs: 1000, set: { relay: false } }] } });
+    const table = resolvePatterns({
+      pass: {
+        durationMs: 2000,
+        steps: [
+          { atMs: 0, set: { green: true, relay: true } },
+          { atMs: 1000, set: { relay: false } },
+        ],
+      },
+    });
     expect(expandPattern(table.pass)[1].state.relay).toBe(false);
   });
 
@@ -110,27 +124,68 @@ describe('resolvePatterns', () => {
     expectInvalid({ deny: { durationMs: 100 } }, 'display.patterns.deny.steps');
     expectInvalid({ deny: { durationMs: 100, steps: [], colour: 'red' } }, 'display.patterns.deny.colour');
     expectInvalid({ deny: { durationMs: 100, steps: [], loop: 'yes' } }, 'display.patterns.deny.loop');
-    expectInvalid({ deny: { durationMs: 100, steps: [{ atMs: 100, set: { red: true } }] } }, 'display.patterns.deny.steps[0].atMs');
-    expectInvalid({ deny: { durationMs: 100, steps: [{ atMs: -1, set: { red: true } }] } }, 'display.patterns.deny.steps[0].atMs');
     expectInvalid(
-      { deny: { durationMs: 100, steps: [{ atMs: 50, set: { red: true } }, { atMs: 50, set: { red: false } }] } },
+      { deny: { durationMs: 100, steps: [{ atMs: 100, set: { red: true } }] } },
+      'display.patterns.deny.steps[0].atMs',
+    );
+    expectInvalid(
+      { deny: { durationMs: 100, steps: [{ atMs: -1, set: { red: true } }] } },
+      'display.patterns.deny.steps[0].atMs',
+    );
+    expectInvalid(
+      {
+        deny: {
+          durationMs: 100,
+          steps: [
+            { atMs: 50, set: { red: true } },
+            { atMs: 50, set: { red: false } },
+          ],
+        },
+      },
       'display.patterns.deny.steps[1].atMs',
     );
     expectInvalid({ deny: { durationMs: 100, steps: [{ atMs: 0, set: {} }] } }, 'display.patterns.deny.steps[0].set');
-    expectInvalid({ deny: { durationMs: 100, steps: [{ atMs: 0, set: { yellow: true } }] } }, 'display.patterns.deny.steps[0].set');
-    expectInvalid({ deny: { durationMs: 100, steps: [{ atMs: 0, set: { red: 1 } }] } }, 'display.patterns.deny.steps[0].set.red');
-    expectInvalid({ deny: { durationMs: 100, steps: [{ atMs: 0, set: { red: true }, extra: 1 }] } }, 'display.patterns.deny.steps[0].extra');
+    expectInvalid(
+      { deny: { durationMs: 100, steps: [{ atMs: 0, set: { yellow: true } }] } },
+      'display.patterns.deny.steps[0].set',
+    );
+    expectInvalid(
+      { deny: { durationMs: 100, steps: [{ atMs: 0, set: { red: 1 } }] } },
+      'display.patterns.deny.steps[0].set.red',
+    );
+    expectInvalid(
+      { deny: { durationMs: 100, steps: [{ atMs: 0, set: { red: true }, extra: 1 }] } },
+      'display.patterns.deny.steps[0].extra',
+    );
     expectInvalid({ deny: { durationMs: 100, steps: [null] } }, 'display.patterns.deny.steps[0]');
-    expectInvalid({ deny: { durationMs: 100, steps: Array.from({ length: 257 }, (_, i) => ({ atMs: i, set: { red: true } })) } });
+    expectInvalid({
+      deny: { durationMs: 100, steps: Array.from({ length: 257 }, (_, i) => ({ atMs: i, set: { red: true } })) },
+    });
   });
 
   it('keeps the gate shut: relay only for pass kinds, never looping, never held too long', () => {
     expectInvalid({ deny: { durationMs: 1000, steps: [{ atMs: 0, set: { relay: true } }] } }, 'display.patterns.deny');
-    expectInvalid({ selftest: { durationMs: 1000, steps: [{ atMs: 10, set: { relay: true } }, { atMs: 20, set: { relay: false } }] } });
-    expectInvalid({ pass: { durationMs: 1000, steps: [{ atMs: 0, set: { relay: true } }], loop: true } }, 'display.patterns.pass');
-    expectInvalid({ pass: { durationMs: 20_000, steps: [{ atMs: 0, set: { relay: true } }] } }, 'display.patterns.pass');
+    expectInvalid({
+      selftest: {
+        durationMs: 1000,
+        steps: [
+          { atMs: 10, set: { relay: true } },
+          { atMs: 20, set: { relay: false } },
+        ],
+      },
+    });
+    expectInvalid(
+      { pass: { durationMs: 1000, steps: [{ atMs: 0, set: { relay: true } }], loop: true } },
+      'display.patterns.pass',
+    );
+    expectInvalid(
+      { pass: { durationMs: 20_000, steps: [{ atMs: 0, set: { relay: true } }] } },
+      'display.patterns.pass',
+    );
     // relay: false in a non-pass kind is harmless
-    expect(() => resolvePatterns({ deny: { durationMs: 100, steps: [{ atMs: 0, set: { red: true, relay: false } }] } })).not.toThrow();
+    expect(() =>
+      resolvePatterns({ deny: { durationMs: 100, steps: [{ atMs: 0, set: { red: true, relay: false } }] } }),
+    ).not.toThrow();
   });
 
   it('never throws anything but PassgateError for arbitrary JSON', () => {

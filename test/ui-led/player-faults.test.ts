@@ -19,7 +19,9 @@ function setup() {
 
 /** Relay on/off times from the recorded writes. */
 function relayEdges(backend: RecordingBackend): Array<[number, boolean]> {
-  return backend.writes.flatMap((w) => (w.changes.relay === undefined ? [] : [[w.atMs, w.changes.relay] as [number, boolean]]));
+  return backend.writes.flatMap((w) =>
+    w.changes.relay === undefined ? [] : [[w.atMs, w.changes.relay] as [number, boolean]],
+  );
 }
 
 describe('PatternPlayer: a failed relay-off write', () => {

@@ -134,7 +134,17 @@ describe('PatternPlayer: exact sequences per outcome', () => {
   });
 
   it('uses resolved overrides', async () => {
-    const { clock, player, writes } = setup(resolvePatterns({ deny: { durationMs: 400, steps: [{ atMs: 0, set: { red: true } }, { atMs: 100, set: { blue: true } }] } }));
+    const { clock, player, writes } = setup(
+      resolvePatterns({
+        deny: {
+          durationMs: 400,
+          steps: [
+            { atMs: 0, set: { red: true } },
+            { atMs: 100, set: { blue: true } },
+          ],
+        },
+      }),
+    );
     player.play('deny');
     await clock.advance(1000);
     expect(writes()).toEqual([
@@ -147,7 +157,9 @@ describe('PatternPlayer: exact sequences per outcome', () => {
   it('passes the text to the backend screen', () => {
     const { player, backend } = setup();
     player.play('deny', { opinion: 'DENY', maskedName: '**丙', maskedId: '1****************X' });
-    expect(backend.shown).toEqual([{ kind: 'deny', zh: '否-禁止通行', en: 'Entry denied', maskedName: '**丙', maskedId: '1****************X' }]);
+    expect(backend.shown).toEqual([
+      { kind: 'deny', zh: '否-禁止通行', en: 'Entry denied', maskedName: '**丙', maskedId: '1****************X' },
+    ]);
   });
 });
 

@@ -22,7 +22,9 @@ const frameInvalid = (fn: () => unknown) => {
 describe('serial board protocol', () => {
   it('formats SET with all five fields in wire order', () => {
     expect(formatSetCommand(allOutputsOff())).toBe('SET R=0 G=0 B=0 BZ=0 RL=0\n');
-    expect(formatSetCommand({ red: false, green: true, blue: false, buzzer: true, relay: true })).toBe('SET R=0 G=1 B=0 BZ=1 RL=1\n');
+    expect(formatSetCommand({ red: false, green: true, blue: false, buzzer: true, relay: true })).toBe(
+      'SET R=0 G=1 B=0 BZ=1 RL=1\n',
+    );
   });
 
   it('parses replies, with or without CR', () => {
@@ -32,8 +34,24 @@ describe('serial board protocol', () => {
   });
 
   it('rejects malformed replies as driver.frame-invalid', () => {
-    for (const bad of ['', 'ok', 'OK ', ' OK', 'ERR', 'ERR ', 'ERR    ', `ERR ${'x'.repeat(49)}`, 'PONG\r\r', 'OK\x00', 'O\xffK', 'x'.repeat(BOARD_MAX_LINE + 1)]) {
-      expect(frameInvalid(() => parseBoardReply(Buffer.from(bad, 'latin1'))), JSON.stringify(bad)).toBe(true);
+    for (const bad of [
+      '',
+      'ok',
+      'OK ',
+      ' OK',
+      'ERR',
+      'ERR ',
+      'ERR    ',
+      `ERR ${'x'.repeat(49)}`,
+      'PONG\r\r',
+      'OK\x00',
+      'O\xffK',
+      'x'.repeat(BOARD_MAX_LINE + 1),
+    ]) {
+      expect(
+        frameInvalid(() => parseBoardReply(Buffer.from(bad, 'latin1'))),
+        JSON.stringify(bad),
+      ).toBe(true);
     }
   });
 
@@ -46,8 +64,20 @@ describe('serial board protocol', () => {
       }),
     );
     expect(parseBoardCommand('PING')).toEqual({ kind: 'ping' });
-    for (const bad of ['SET', 'SET R=1', 'SET R=1 G=0 B=0 BZ=0 RL=2', 'SET G=0 R=1 B=0 BZ=0 RL=0', 'SET R=1 G=0 B=0 BZ=0 RL=0 X=1', 'SET  R=1 G=0 B=0 BZ=0', 'set R=0 G=0 B=0 BZ=0 RL=0', 'PONG']) {
-      expect(frameInvalid(() => parseBoardCommand(bad)), bad).toBe(true);
+    for (const bad of [
+      'SET',
+      'SET R=1',
+      'SET R=1 G=0 B=0 BZ=0 RL=2',
+      'SET G=0 R=1 B=0 BZ=0 RL=0',
+      'SET R=1 G=0 B=0 BZ=0 RL=0 X=1',
+      'SET  R=1 G=0 B=0 BZ=0',
+      'set R=0 G=0 B=0 BZ=0 RL=0',
+      'PONG',
+    ]) {
+      expect(
+        frameInvalid(() => parseBoardCommand(bad)),
+        bad,
+      ).toBe(true);
     }
   });
 

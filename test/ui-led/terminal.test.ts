@@ -54,7 +54,13 @@ describe('terminal backend', () => {
   it('does not print an identity that is not properly masked, even on a TTY', () => {
     const stream = capture(true);
     const backend = new TerminalBackend({ stream });
-    backend.show({ kind: 'deny', zh: '否-禁止通行', en: 'Entry denied', maskedName: '测试甲', maskedId: '110101199001010011' });
+    backend.show({
+      kind: 'deny',
+      zh: '否-禁止通行',
+      en: 'Entry denied',
+      maskedName: '测试甲',
+      maskedId: '110101199001010011',
+    });
     expect(stream.text()).not.toContain('测试甲');
     expect(stream.text()).not.toContain('110101199001010011');
   });
@@ -86,7 +92,15 @@ describe('terminal backend', () => {
     });
     expect(() => backend.show(displayTextFor('deny'))).not.toThrow();
     await expect(backend.set({ red: true })).resolves.toBeUndefined();
-    const closed = new TerminalBackend({ stream: { isTTY: false, writable: false, write: () => { throw new Error('written'); } } });
+    const closed = new TerminalBackend({
+      stream: {
+        isTTY: false,
+        writable: false,
+        write: () => {
+          throw new Error('written');
+        },
+      },
+    });
     expect(() => closed.show(displayTextFor('deny'))).not.toThrow();
   });
 });

@@ -128,14 +128,21 @@ export class GpiosetBackend implements DisplayBackend {
 
   private async replaceHolder(name: OutputName, spec: PinSpec, on: boolean): Promise<void> {
     await this.stopHolder(name);
-    const args = ['--mode=signal', ...(spec.activeLow ? ['--active-low'] : []), this.options.chip, `${spec.line}=${on ? 1 : 0}`];
+    const args = [
+      '--mode=signal',
+      ...(spec.activeLow ? ['--active-low'] : []),
+      this.options.chip,
+      `${spec.line}=${on ? 1 : 0}`,
+    ];
     const holder = this.spawnHolder(name, args, on);
     // gpioset says nothing once the value is set; a holder still alive after the settle time
     // has its line. One that exits at once failed (busy line, unknown chip, no permission).
     let timer: unknown;
     const settled = await Promise.race([
       holder.exited.then(() => 'exited' as const),
-      new Promise<'holding'>((resolve) => (timer = this.clock.setTimeout(() => resolve('holding'), this.options.timeouts.gpiosetSettleMs))),
+      new Promise<'holding'>(
+        (resolve) => (timer = this.clock.setTimeout(() => resolve('holding'), this.options.timeouts.gpiosetSettleMs)),
+      ),
     ]).finally(() => this.clock.clearTimeout(timer));
     if (settled === 'exited') {
       this.holders.delete(name);
@@ -153,17 +160,23 @@ export class GpiosetBackend implements DisplayBackend {
       stopping: false,
       stderr: '',
     };
-    holder.child = execFile(this.command, args, { encoding: 'utf8', maxBuffer: 64 * 1024 }, (error, _stdout, stderr) => {
-      holder.hasExited = true;
-      holder.stderr = String(stderr ?? '').slice(0, STDERR_KEEP);
-      if (error && !holder.stopping && (error as NodeJS.ErrnoException).code === 'ENOENT') holder.stderr = 'command not found';
-      markExited();
-      if (!holder.stopping && this.holders.get(name) === holder) {
-        // A holder that dies by itself (killed by someone else, chip removed) lost the line.
-        this.holders.delete(name);
-        this.faults.emit(backendFailed(this.name, 'hold', undefined, gpiosetFailure(holder)));
-      }
-    });
+    holder.child = execFile(
+      this.command,
+      args,
+      { encoding: 'utf8', maxBuffer: 64 * 1024 },
+      (error, _stdout, stderr) => {
+        holder.hasExited = true;
+        holder.stderr = String(stderr ?? '').slice(0, STDERR_KEEP);
+        if (error && !holder.stopping && (error as NodeJS.ErrnoException).code === 'ENOENT')
+          holder.stderr = 'command not found';
+        markExited();
+        if (!holder.stopping && this.holders.get(name) === holder) {
+          // A holder that dies by itself (killed by someone else, chip removed) lost the line.
+          this.holders.delete(name);
+          this.faults.emit(backendFailed(this.name, 'hold', undefined, gpiosetFailure(holder)));
+        }
+      },
+    );
     this.holders.set(name, holder);
     return holder;
   }
@@ -177,14 +190,17 @@ export class GpiosetBackend implements DisplayBackend {
     holder.child.kill('SIGTERM');
     if (await this.exitsWithin(holder)) return;
     holder.child.kill('SIGKILL');
-    if (!(await this.exitsWithin(holder))) throw backendFailed(this.name, 'release', undefined, { reason: 'holder did not exit' });
+    if (!(await this.exitsWithin(holder)))
+      throw backendFailed(this.name, 'release', undefined, { reason: 'holder did not exit' });
   }
 
   private exitsWithin(holder: Holder): Promise<boolean> {
     let timer: unknown;
     return Promise.race([
       holder.exited.then(() => true),
-      new Promise<boolean>((resolve) => (timer = this.clock.setTimeout(() => resolve(false), this.options.timeouts.gpiosetExitMs))),
+      new Promise<boolean>(
+        (resolve) => (timer = this.clock.setTimeout(() => resolve(false), this.options.timeouts.gpiosetExitMs)),
+      ),
     ]).finally(() => this.clock.clearTimeout(timer));
   }
 
@@ -206,14 +222,21 @@ export class GpiosetBackend implements DisplayBackend {
         execFile(
           this.command,
           args,
-          { encoding: 'utf8', timeout: this.options.timeouts.gpiosetExitMs, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 },
+          {
+            encoding: 'utf8',
+            timeout: this.options.timeouts.gpiosetExitMs,
+            killSignal: 'SIGKILL',
+            maxBuffer: 64 * 1024,
+          },
           (error, _stdout, stderr) => {
             if (!error) return resolve();
             const code = (error as NodeJS.ErrnoException).code;
             reject(
               backendFailed(this.name, 'set', undefined, {
                 reason: code === 'ENOENT' ? 'command not found' : error.killed ? 'timeout' : 'gpioset failed',
-                stderr: String(stderr ?? '').slice(0, STDERR_KEEP).trim(),
+                stderr: String(stderr ?? '')
+                  .slice(0, STDERR_KEEP)
+                  .trim(),
               }),
             );
           },

@@ -90,14 +90,16 @@ export class GpioSysfsBackend implements DisplayBackend {
 
   private async exportLine(line: number, dir: string): Promise<void> {
     const exportFile = join(this.root, 'export');
-    if (!(await exists(exportFile))) throw backendFailed(this.name, 'open', undefined, { line, missing: 'gpio directory' });
+    if (!(await exists(exportFile)))
+      throw backendFailed(this.name, 'open', undefined, { line, missing: 'gpio directory' });
     await writeFile(exportFile, String(line));
     // The kernel creates the directory at once, but udev may still be changing the owner of
     // its files: wait until `value` is writable.
     const deadline = this.clock.now() + this.options.timeouts.gpioExportSettleMs;
     for (;;) {
       if (await writable(join(dir, 'value'))) return;
-      if (this.clock.now() >= deadline) throw backendFailed(this.name, 'open', undefined, { line, missing: 'exported line' });
+      if (this.clock.now() >= deadline)
+        throw backendFailed(this.name, 'open', undefined, { line, missing: 'exported line' });
       await sleep(this.clock, this.options.timeouts.gpioExportPollMs);
     }
   }
@@ -111,7 +113,6 @@ export class GpioSysfsBackend implements DisplayBackend {
     // drive it low first, which for an active-low relay means a click.
     await writeFile(directionFile, lineLevel(spec, false) === 1 ? 'high' : 'low');
   }
-
 }
 
 /**

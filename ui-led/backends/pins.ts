@@ -26,19 +26,27 @@ export function normalizePins(input: unknown, key = 'display.pins'): PinMap {
   const used = new Set<number>();
   for (const [name, value] of Object.entries(input)) {
     if (!isOutputName(name)) {
-      throw new PassgateError('config.invalid-value', `${key}: unknown output (known: ${OUTPUT_NAMES.join(', ')})`, { key });
+      throw new PassgateError('config.invalid-value', `${key}: unknown output (known: ${OUTPUT_NAMES.join(', ')})`, {
+        key,
+      });
     }
     const spec = typeof value === 'number' ? { line: value } : value;
     const line = typeof spec === 'object' && spec !== null ? (spec as PinSpec).line : undefined;
     const activeLow = typeof spec === 'object' && spec !== null ? (spec as PinSpec).activeLow : undefined;
     if (!Number.isSafeInteger(line) || (line as number) < 0 || (line as number) > MAX_GPIO_LINE) {
-      throw new PassgateError('config.invalid-value', `${key}.${name} must be a GPIO line number`, { key: `${key}.${name}` });
+      throw new PassgateError('config.invalid-value', `${key}.${name} must be a GPIO line number`, {
+        key: `${key}.${name}`,
+      });
     }
     if (activeLow !== undefined && typeof activeLow !== 'boolean') {
-      throw new PassgateError('config.invalid-value', `${key}.${name}.activeLow must be true or false`, { key: `${key}.${name}.activeLow` });
+      throw new PassgateError('config.invalid-value', `${key}.${name}.activeLow must be true or false`, {
+        key: `${key}.${name}.activeLow`,
+      });
     }
     if (used.has(line as number)) {
-      throw new PassgateError('config.invalid-value', `${key}.${name}: line ${line} is used twice`, { key: `${key}.${name}` });
+      throw new PassgateError('config.invalid-value', `${key}.${name}: line ${line} is used twice`, {
+        key: `${key}.${name}`,
+      });
     }
     used.add(line as number);
     pins[name] = { line: line as number, activeLow: activeLow === true };

@@ -32,7 +32,8 @@ function frameInvalid(message: string, details: Record<string, number | string> 
 
 /** Bytes of one line (LF removed) to text; printable ASCII only, a trailing CR dropped. */
 function lineText(line: Uint8Array | string): string {
-  const bytes = typeof line === 'string' ? Buffer.from(line, 'latin1') : Buffer.from(line.buffer, line.byteOffset, line.byteLength);
+  const bytes =
+    typeof line === 'string' ? Buffer.from(line, 'latin1') : Buffer.from(line.buffer, line.byteOffset, line.byteLength);
   let end = bytes.length;
   if (end > 0 && bytes[end - 1] === 0x0d) end--;
   if (end > BOARD_MAX_LINE) throw frameInvalid('line too long', { length: end });
@@ -63,7 +64,8 @@ export function parseBoardCommand(line: Uint8Array | string): BoardCommand {
   if (text === 'PING') return { kind: 'ping' };
   const parts = text.split(' ');
   if (parts[0] !== 'SET') throw frameInvalid('unknown command');
-  if (parts.length !== BOARD_FIELDS.length + 1) throw frameInvalid('SET needs all five fields', { fields: parts.length - 1 });
+  if (parts.length !== BOARD_FIELDS.length + 1)
+    throw frameInvalid('SET needs all five fields', { fields: parts.length - 1 });
   const state = {} as OutputState;
   BOARD_FIELDS.forEach(([name, field], i) => {
     const part = parts[i + 1];

@@ -100,7 +100,8 @@ export class TerminalBackend implements DisplayBackend {
       const glyph = this.state[name] ? '●' : '○';
       return this.colour ? `${ESC}${FOREGROUND[name]}m${glyph}${RESET}` : glyph;
     };
-    const flag = (label: string, on: boolean) => (on ? (this.colour ? `${ESC}7m${label}${RESET}` : label) : '-'.repeat(label.length));
+    const flag = (label: string, on: boolean) =>
+      on ? (this.colour ? `${ESC}7m${label}${RESET}` : label) : '-'.repeat(label.length);
     return `${lamp('red')}${lamp('green')}${lamp('blue')} ${flag('BEEP', this.state.buzzer)} ${flag('RELAY', this.state.relay)}`;
   }
 

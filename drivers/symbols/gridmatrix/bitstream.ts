@@ -60,7 +60,9 @@ class BitReader {
 }
 
 function invalid(reason: string): PassgateError {
-  return new PassgateError('decode.image-unreadable', `Grid Matrix data stream invalid: ${reason}`, { symbology: 'grid-matrix' });
+  return new PassgateError('decode.image-unreadable', `Grid Matrix data stream invalid: ${reason}`, {
+    symbology: 'grid-matrix',
+  });
 }
 
 interface Segment {
@@ -149,15 +151,29 @@ export function decodeBitStream(codewords: Uint8Array): GridMatrixContent {
             // Terminator, unless an ECI follows (the end of a Byte segment before the next one).
             if (bits.remaining >= 15 && bits.peek(4) === 0b1100) break;
             return finish();
-          case 0b0001: mode = 'chinese'; break;
-          case 0b0010: mode = 'numeral'; break;
-          case 0b0011: mode = 'lower'; break;
-          case 0b0100: mode = 'upper'; break;
-          case 0b0101: mode = 'mixed'; break;
+          case 0b0001:
+            mode = 'chinese';
+            break;
+          case 0b0010:
+            mode = 'numeral';
+            break;
+          case 0b0011:
+            mode = 'lower';
+            break;
+          case 0b0100:
+            mode = 'upper';
+            break;
+          case 0b0101:
+            mode = 'mixed';
+            break;
           // 0110 is what zint releases up to 2.11 write for Byte; 0111 is the standard's.
           case 0b0110:
-          case 0b0111: readByteBlock(); break;
-          case 0b1000: fnc1 = 'gs1'; break;
+          case 0b0111:
+            readByteBlock();
+            break;
+          case 0b1000:
+            fnc1 = 'gs1';
+            break;
           case 0b1001: {
             const fileId = bits.read(8);
             const count = bits.read(4) + 1;
@@ -166,8 +182,12 @@ export function decodeBitStream(codewords: Uint8Array): GridMatrixContent {
             structuredAppend = { fileId, count, index };
             break;
           }
-          case 0b1010: readerInit = true; break;
-          case 0b1011: fnc1 = 'aim'; break;
+          case 0b1010:
+            readerInit = true;
+            break;
+          case 0b1011:
+            fnc1 = 'aim';
+            break;
           case 0b1100: {
             const eci = readEci();
             ecis.push(eci);
@@ -231,14 +251,29 @@ export function decodeBitStream(codewords: Uint8Array): GridMatrixContent {
         else {
           const code = (v << 4) | bits.read(4);
           switch (code) {
-            case 1008: mode = 'indicator'; break;
-            case 1009: mode = 'chinese'; break;
-            case 1010: mode = 'numeral'; break;
-            case 1011: mode = 'lower'; break;
-            case 1012: mode = 'upper'; break;
-            case 1014: shiftChar(); break;
-            case 1015: mode = 'byte'; break;
-            default: throw invalid('unassigned mixed escape');
+            case 1008:
+              mode = 'indicator';
+              break;
+            case 1009:
+              mode = 'chinese';
+              break;
+            case 1010:
+              mode = 'numeral';
+              break;
+            case 1011:
+              mode = 'lower';
+              break;
+            case 1012:
+              mode = 'upper';
+              break;
+            case 1014:
+              shiftChar();
+              break;
+            case 1015:
+              mode = 'byte';
+              break;
+            default:
+              throw invalid('unassigned mixed escape');
           }
         }
         break;

@@ -15,7 +15,13 @@ export class GridMatrixDecoder implements SymbolDecoder {
 
   decode(image: GrayImage): DecodedSymbol[] {
     const { width, height, data } = image;
-    if (!Number.isInteger(width) || !Number.isInteger(height) || width < 0 || height < 0 || data.length !== width * height) {
+    if (
+      !Number.isInteger(width) ||
+      !Number.isInteger(height) ||
+      width < 0 ||
+      height < 0 ||
+      data.length !== width * height
+    ) {
       throw new PassgateError('decode.image-unreadable', 'gray image size does not match its data', {
         width,
         height,

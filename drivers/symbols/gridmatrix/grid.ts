@@ -6,7 +6,15 @@
 import type { GrayImage } from '../gray-image.js';
 import { equaliseModules } from './equalise.js';
 import { applyH, fitHomography, squareToQuad, type Homography } from './homography.js';
-import { frameIsDark, macrosPerSide, MACRO, MAX_VERSION, MIN_VERSION, modulesPerSide, type ModuleMatrix } from './geometry.js';
+import {
+  frameIsDark,
+  macrosPerSide,
+  MACRO,
+  MAX_VERSION,
+  MIN_VERSION,
+  modulesPerSide,
+  type ModuleMatrix,
+} from './geometry.js';
 
 /** Bilinear gray value at (x, y) in pixel-centre coordinates; edge pixels repeat outside. */
 export function sampleGray(img: GrayImage, x: number, y: number): number {

@@ -98,7 +98,10 @@ export function findCandidates(classes: Uint8Array, width: number, height: numbe
     .slice(0, opts.maxCandidates);
 
   const out: Candidate[] = [];
-  const hullOf = (members: Set<number>, box: { x0: number; y0: number; x1: number; y1: number }): [number, number][] | undefined => {
+  const hullOf = (
+    members: Set<number>,
+    box: { x0: number; y0: number; x1: number; y1: number },
+  ): [number, number][] | undefined => {
     // Row extremes of the members' full-resolution pixels are enough for the convex hull.
     const pts: number[] = [];
     const px0 = box.x0 * pool;

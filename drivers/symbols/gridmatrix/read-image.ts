@@ -3,7 +3,15 @@
 // normal one yields nothing (light-on-dark printing is allowed).
 import type { GrayImage } from '../gray-image.js';
 import { PassgateError } from '../../../firmware/core/errors.js';
-import { classifyPixels, halve, integralImage, PIXEL_DARK, PIXEL_DARK_SHARP, PIXEL_LIGHT, PIXEL_LIGHT_SHARP } from './binarize.js';
+import {
+  classifyPixels,
+  halve,
+  integralImage,
+  PIXEL_DARK,
+  PIXEL_DARK_SHARP,
+  PIXEL_LIGHT,
+  PIXEL_LIGHT_SHARP,
+} from './binarize.js';
 import { decodeMatrix, type MatrixDecodeResult } from './decode-matrix.js';
 import { guessVersions, refineFit, sampleMatrix } from './grid.js';
 import { findCandidates } from './locate.js';
@@ -137,16 +145,29 @@ export function readGridMatrix(img: GrayImage, options: Partial<ReadOptions> = {
 }
 
 function sameSymbol(a: MatrixDecodeResult, b: MatrixDecodeResult): boolean {
-  return a.version === b.version && a.text === b.text && a.bytes.length === b.bytes.length && a.bytes.every((x, i) => x === b.bytes[i]);
+  return (
+    a.version === b.version &&
+    a.text === b.text &&
+    a.bytes.length === b.bytes.length &&
+    a.bytes.every((x, i) => x === b.bytes[i])
+  );
 }
 
 /** Stages 2b–6 for one quadrilateral: version, refined grid, sampling, then the matrix decoder. */
-export function decodeQuad(view: GrayImage, corners: [number, number][], options: Partial<ReadOptions> = {}): MatrixDecodeResult | undefined {
+export function decodeQuad(
+  view: GrayImage,
+  corners: [number, number][],
+  options: Partial<ReadOptions> = {},
+): MatrixDecodeResult | undefined {
   return tryQuad(view, corners, { ...DEFAULT_READ_OPTIONS, ...options }).result;
 }
 
 /** decodeQuad, also reporting the best refined frame contrast seen. */
-function tryQuad(view: GrayImage, corners: [number, number][], opts: ReadOptions): { result?: MatrixDecodeResult; score: number } {
+function tryQuad(
+  view: GrayImage,
+  corners: [number, number][],
+  opts: ReadOptions,
+): { result?: MatrixDecodeResult; score: number } {
   const fits = guessVersions(view, corners, opts.minPitch, opts.versionsPerCandidate);
   let best = 0;
   for (const rough of fits) {

@@ -17,7 +17,7 @@ const DEVICE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 const RUNNING_MOCK_NOTE =
   'A running mock is the one `passgate-mock serve --dir DIR` recorded in DIR/url (or --url,\n' +
-  "with DIR still giving its admin token and CA). Admin requests go to loopback only, with the\n" +
+  'with DIR still giving its admin token and CA). Admin requests go to loopback only, with the\n' +
   'token from DIR/admin-token.';
 
 const REGISTRY_NOTE =
@@ -32,7 +32,10 @@ async function runningMock(args: ParsedArgs, ctx: CommandContext): Promise<Runni
 
 async function requireRunningMock(args: ParsedArgs, ctx: CommandContext): Promise<RunningMockAddress> {
   const mock = await runningMock(args, ctx);
-  if (!mock) throw new CliFailure(`no mock is running for ${ctx.dir} (start one with: passgate-mock serve --dir ${ctx.dir}, or give --url)`);
+  if (!mock)
+    throw new CliFailure(
+      `no mock is running for ${ctx.dir} (start one with: passgate-mock serve --dir ${ctx.dir}, or give --url)`,
+    );
   return mock;
 }
 
@@ -61,11 +64,17 @@ export const registerDeviceCommand: CommandDef = {
   async run(args, ctx) {
     const [deviceId, publicKeyHex] = positionals(args, ['<deviceId>', '<publicKeyHex>']);
     if (!DEVICE_ID.test(deviceId)) throw new UsageError('deviceId must be 1-64 characters of A-Z a-z 0-9 _ -');
-    if (!SM2_PUBLIC_KEY_HEX.test(publicKeyHex)) throw new UsageError('publicKeyHex must be 04 followed by 128 hex digits');
+    if (!SM2_PUBLIC_KEY_HEX.test(publicKeyHex))
+      throw new UsageError('publicKeyHex must be 04 followed by 128 hex digits');
     const vendorId = args.values.get('vendor') ?? DEMO_APPROVED_VENDOR.id;
     const mock = await runningMock(args, ctx);
     if (mock) {
-      await adminRequest(mock, '/admin/devices', { deviceId, publicKey: publicKeyHex.toLowerCase(), vendorId }, ctx.timeouts.adminRequestMs);
+      await adminRequest(
+        mock,
+        '/admin/devices',
+        { deviceId, publicKey: publicKeyHex.toLowerCase(), vendorId },
+        ctx.timeouts.adminRequestMs,
+      );
     } else {
       await editStateFile(ctx, (state) => {
         const r = state.registry.registerDevice(deviceId, Buffer.from(publicKeyHex, 'hex'), vendorId);
@@ -81,7 +90,10 @@ export const registerDeviceCommand: CommandDef = {
 export const vendorCommand: CommandDef = {
   name: 'vendor',
   summary: 'approve or suspend a vendor (devices of a suspended vendor cannot authorize or bind)',
-  usage: ['vendor approve <vendorId> [--url URL] [--dir DIR] [--json]', 'vendor suspend <vendorId> [--url URL] [--dir DIR] [--json]'],
+  usage: [
+    'vendor approve <vendorId> [--url URL] [--dir DIR] [--json]',
+    'vendor suspend <vendorId> [--url URL] [--dir DIR] [--json]',
+  ],
   details: REGISTRY_NOTE,
   spec: { values: ['url'], flags: ['json'] },
   async run(args, ctx) {
@@ -93,19 +105,29 @@ export const vendorCommand: CommandDef = {
       await adminRequest(mock, `/admin/vendors/${action}`, { vendorId }, ctx.timeouts.adminRequestMs);
     } else {
       await editStateFile(ctx, (state) => {
-        const r = action === 'approve' ? state.registry.approveVendor(vendorId) : state.registry.suspendVendor(vendorId);
+        const r =
+          action === 'approve' ? state.registry.approveVendor(vendorId) : state.registry.suspendVendor(vendorId);
         return r.ok ? null : r.error;
       });
     }
     const status = action === 'approve' ? 'approved' : 'suspended';
-    return report(ctx, args, { vendorId, status, via: mock ? 'admin-api' : 'state-file' }, `vendor ${vendorId} ${status}`);
+    return report(
+      ctx,
+      args,
+      { vendorId, status, via: mock ? 'admin-api' : 'state-file' },
+      `vendor ${vendorId} ${status}`,
+    );
   },
 };
 
 export const faultsCommand: CommandDef = {
   name: 'faults',
   summary: "set, clear or show a running mock's injected faults",
-  usage: ["faults set '<json>' [--url URL] [--dir DIR]", 'faults clear [--url URL] [--dir DIR]', 'faults show [--url URL] [--dir DIR]'],
+  usage: [
+    "faults set '<json>' [--url URL] [--dir DIR]",
+    'faults clear [--url URL] [--dir DIR]',
+    'faults show [--url URL] [--dir DIR]',
+  ],
   details:
     'set merges the JSON object into the current faults; fields:\n' +
     '  latencyMs (number)       delay before every answer\n' +
@@ -129,7 +151,8 @@ export const faultsCommand: CommandDef = {
       } catch {
         throw new UsageError('the faults must be a JSON object');
       }
-      if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new UsageError('the faults must be a JSON object');
+      if (typeof body !== 'object' || body === null || Array.isArray(body))
+        throw new UsageError('the faults must be a JSON object');
       path = '/admin/faults';
     } else if (action === 'clear' || action === 'show') {
       positionals(args, [action]);

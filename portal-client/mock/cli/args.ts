@@ -57,13 +57,16 @@ export function intOption(parsed: ParsedArgs, name: string, min: number, max: nu
   if (text === undefined) return undefined;
   if (!/^[0-9]+$/.test(text)) throw new UsageError(`--${name} must be a whole number`);
   const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < min || value > max) throw new UsageError(`--${name} must be between ${min} and ${max}`);
+  if (!Number.isSafeInteger(value) || value < min || value > max)
+    throw new UsageError(`--${name} must be between ${min} and ${max}`);
   return value;
 }
 
 /** Exactly `names.length` positionals, returned in order; a usage error otherwise. */
 export function positionals(parsed: ParsedArgs, names: readonly string[]): string[] {
-  if (parsed.positional.length < names.length) throw new UsageError(`missing ${names.slice(parsed.positional.length).join(' ')}`);
-  if (parsed.positional.length > names.length) throw new UsageError(`unexpected argument (${parsed.positional.length - names.length} too many)`);
+  if (parsed.positional.length < names.length)
+    throw new UsageError(`missing ${names.slice(parsed.positional.length).join(' ')}`);
+  if (parsed.positional.length > names.length)
+    throw new UsageError(`unexpected argument (${parsed.positional.length - names.length} too many)`);
   return parsed.positional;
 }

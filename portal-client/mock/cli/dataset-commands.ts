@@ -61,9 +61,13 @@ export const residentsCommand: CommandDef = {
       printJson(ctx, rows);
       return 0;
     }
-    ctx.io.stdout(`${'keyword'.padEnd(18)} ${'name'.padEnd(6)} ${'ID number'.padEnd(18)}  ${'苏康码'.padEnd(14)} lists`);
+    ctx.io.stdout(
+      `${'keyword'.padEnd(18)} ${'name'.padEnd(6)} ${'ID number'.padEnd(18)}  ${'苏康码'.padEnd(14)} lists`,
+    );
     for (const row of rows) {
-      ctx.io.stdout(`${row.keyword.padEnd(18)} ${row.maskedName.padEnd(6)} ${row.maskedId.padEnd(18)}  ${row.skm.padEnd(14)} ${row.lists.join(',') || '-'}`);
+      ctx.io.stdout(
+        `${row.keyword.padEnd(18)} ${row.maskedName.padEnd(6)} ${row.maskedId.padEnd(18)}  ${row.skm.padEnd(14)} ${row.lists.join(',') || '-'}`,
+      );
     }
     return 0;
   },
@@ -82,7 +86,8 @@ export const issueCommand: CommandDef = {
   spec: { values: ['ttl-ms', 'png'], flags: ['json', 'grid-matrix'] },
   async run(args, ctx) {
     const [keyword] = positionals(args, ['<keyword>']);
-    if (!isDemoPassCodeKeyword(keyword)) throw new UsageError(`unknown keyword; one of: ${DEMO_PASS_CODE_KEYWORDS.join(', ')}`);
+    if (!isDemoPassCodeKeyword(keyword))
+      throw new UsageError(`unknown keyword; one of: ${DEMO_PASS_CODE_KEYWORDS.join(', ')}`);
     const ttlMs = intOption(args, 'ttl-ms', 1000, MAX_TTL_MS) ?? PASS_CODE_TTL_MS;
     const state = await loadState(ctx);
     const code = demoPassCode(state, keyword, { now: ctx.now, ttlMs, crypto: ctx.crypto });
@@ -139,7 +144,9 @@ export const vendorsCommand: CommandDef = {
       ...(secrets ? { appSecret: v.appSecret } : {}),
     }));
     if (args.flags.has('json')) printJson(ctx, rows);
-    else for (const v of rows) ctx.io.stdout(`${v.id.padEnd(20)} ${v.status.padEnd(10)} ${v.appId}${v.appSecret ? `  ${v.appSecret}` : ''}`);
+    else
+      for (const v of rows)
+        ctx.io.stdout(`${v.id.padEnd(20)} ${v.status.padEnd(10)} ${v.appId}${v.appSecret ? `  ${v.appSecret}` : ''}`);
     return 0;
   },
 };

@@ -31,7 +31,9 @@ async function readTrimmed(path: string): Promise<string | null> {
     return (await readFile(path, 'utf8')).trim();
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new CliFailure(`cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'unknown'})`, { cause: error });
+    throw new CliFailure(`cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'unknown'})`, {
+      cause: error,
+    });
   }
 }
 
@@ -68,14 +70,24 @@ export async function findRunningMock(dir: string, urlOverride?: string): Promis
     throw new CliFailure('the mock URL is not a valid URL');
   }
   const adminToken = await readTrimmed(join(dir, SERVE_FILES.adminToken));
-  if (!adminToken) throw new CliFailure(`no admin token in ${join(dir, SERVE_FILES.adminToken)} (is --dir the mock's data directory?)`);
-  const caPem = parsed.protocol === 'https:' ? await readTrimmed(join(dir, SERVE_FILES.tlsDir, TLS_FILES.caCert)) : null;
-  if (parsed.protocol === 'https:' && !caPem) throw new CliFailure(`no CA certificate in ${join(dir, SERVE_FILES.tlsDir)}`);
+  if (!adminToken)
+    throw new CliFailure(
+      `no admin token in ${join(dir, SERVE_FILES.adminToken)} (is --dir the mock's data directory?)`,
+    );
+  const caPem =
+    parsed.protocol === 'https:' ? await readTrimmed(join(dir, SERVE_FILES.tlsDir, TLS_FILES.caCert)) : null;
+  if (parsed.protocol === 'https:' && !caPem)
+    throw new CliFailure(`no CA certificate in ${join(dir, SERVE_FILES.tlsDir)}`);
   return { url: parsed.origin, adminToken, caPem };
 }
 
 /** POSTs one admin action and returns its JSON answer; refusals and transport failures are CliFailure. */
-export async function adminRequest(mock: RunningMockAddress, path: string, body: unknown, timeoutMs: number): Promise<unknown> {
+export async function adminRequest(
+  mock: RunningMockAddress,
+  path: string,
+  body: unknown,
+  timeoutMs: number,
+): Promise<unknown> {
   const dispatcher = new Agent({ connect: { timeout: timeoutMs, ...(mock.caPem ? { ca: mock.caPem } : {}) } });
   try {
     const res = await request(mock.url + path, {
@@ -96,7 +108,9 @@ export async function adminRequest(mock: RunningMockAddress, path: string, body:
     }
     if (res.statusCode !== 200) {
       const reason = (answer as { error?: unknown } | null)?.error;
-      throw new CliFailure(`the mock refused (HTTP ${res.statusCode}): ${typeof reason === 'string' ? reason : 'no reason given'}`);
+      throw new CliFailure(
+        `the mock refused (HTTP ${res.statusCode}): ${typeof reason === 'string' ? reason : 'no reason given'}`,
+      );
     }
     return answer;
   } catch (error) {

@@ -30,7 +30,14 @@ export const serveCommand: CommandDef = {
     if (already) throw new CliFailure(`a mock already runs for ${ctx.dir} at ${already} (stop it first)`);
     let mock;
     try {
-      mock = await startMockPortal({ dir: ctx.dir, crypto: ctx.crypto, plainHttp: args.flags.has('http'), port, host, now: ctx.now });
+      mock = await startMockPortal({
+        dir: ctx.dir,
+        crypto: ctx.crypto,
+        plainHttp: args.flags.has('http'),
+        port,
+        host,
+        now: ctx.now,
+      });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {

@@ -17,7 +17,16 @@ export interface SymbolPngOptions {
 }
 
 export async function writeSymbolPng(text: string, file: string, o: SymbolPngOptions): Promise<void> {
-  const args = ['-b', ZINT_SYMBOLOGY[o.symbology], '--filetype=PNG', '-o', file, '--input=-', '--scale=4', '--quietzones'];
+  const args = [
+    '-b',
+    ZINT_SYMBOLOGY[o.symbology],
+    '--filetype=PNG',
+    '-o',
+    file,
+    '--input=-',
+    '--scale=4',
+    '--quietzones',
+  ];
   await new Promise<void>((resolve, reject) => {
     // Own timer rather than spawn's `timeout`, which outlives a spawn that failed (ENOENT).
     const child = spawn(o.zint ?? 'zint', args, { stdio: ['pipe', 'ignore', 'pipe'] });
@@ -31,7 +40,9 @@ export async function writeSymbolPng(text: string, file: string, o: SymbolPngOpt
       clearTimeout(timer);
       reject(
         error.code === 'ENOENT'
-          ? new CliFailure('zint is not installed: install the Debian package zint (apt-get install zint) to write pass-code PNGs')
+          ? new CliFailure(
+              'zint is not installed: install the Debian package zint (apt-get install zint) to write pass-code PNGs',
+            )
           : new CliFailure(`zint could not be started (${error.code ?? 'unknown'})`, { cause: error }),
       );
     });

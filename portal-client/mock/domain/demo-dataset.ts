@@ -27,7 +27,13 @@ import type { PersonIdentity } from './decide.js';
 import { decodePassCodeBlob, issuePassCode, PASS_CODE_PREFIX } from './pass-code.js';
 import type { MockPortalState } from './portal-state.js';
 import { PortalRegistry, VENUE_CATEGORIES, type Venue } from './registry.js';
-import { ResidentDirectory, syntheticName, syntheticResident, type ResidentHealth, WUXI_REGION_CODES } from './residents.js';
+import {
+  ResidentDirectory,
+  syntheticName,
+  syntheticResident,
+  type ResidentHealth,
+  WUXI_REGION_CODES,
+} from './residents.js';
 import { SeededRandom, type Seed } from './seeded-random.js';
 import { syntheticIdNumber } from '../../../firmware/core/id-number.js';
 
@@ -142,7 +148,11 @@ export function seedDemoDataset(options: SeedDemoOptions): MockPortalState {
   const registry = new PortalRegistry({ now: options.now });
   const now = options.now();
   const approved = registry.registerVendor({ ...DEMO_APPROVED_VENDOR, appSecret: random.hex(16), status: 'approved' });
-  const suspended = registry.registerVendor({ ...DEMO_SUSPENDED_VENDOR, appSecret: random.hex(16), status: 'suspended' });
+  const suspended = registry.registerVendor({
+    ...DEMO_SUSPENDED_VENDOR,
+    appSecret: random.hex(16),
+    status: 'suspended',
+  });
   if (!approved.ok || !suspended.ok) throw new PassgateError('config.invalid-value', 'demo vendors rejected');
   for (const venue of demoVenues()) {
     if (!registry.addVenue(venue).ok) throw new PassgateError('config.invalid-value', 'demo venue rejected');
@@ -196,9 +206,14 @@ export interface DemoPassCodeOptions {
  * The pass-code text for a demo keyword (what the mock's CLI renders as a QR or Grid Matrix code).
  * Throws PassgateError 'config.invalid-value' if the state lacks the keyword's resident.
  */
-export function demoPassCode(state: MockPortalState, keyword: DemoPassCodeKeyword, options: DemoPassCodeOptions): string {
+export function demoPassCode(
+  state: MockPortalState,
+  keyword: DemoPassCodeKeyword,
+  options: DemoPassCodeOptions,
+): string {
   const issue = (ref: string, now: () => number) =>
-    issuePassCode({ ref }, { masterKey: state.passCodeMasterKey, now, ttlMs: options.ttlMs, crypto: options.crypto }).text;
+    issuePassCode({ ref }, { masterKey: state.passCodeMasterKey, now, ttlMs: options.ttlMs, crypto: options.crypto })
+      .text;
   const refOf = (k: DemoResidentKeyword) => {
     const ref = state.demo.residents[k];
     if (ref === undefined || !state.residents.byRef(ref)) {

@@ -76,12 +76,15 @@ export interface IssuedPassCode {
 export function issuePassCode(resident: Pick<Resident, 'ref'>, options: IssuePassCodeOptions): IssuedPassCode {
   const { masterKey, crypto } = options;
   if (!(masterKey instanceof Uint8Array) || masterKey.length < MIN_MASTER_KEY_BYTES) {
-    throw new PassgateError('config.invalid-value', 'pass-code master key too short', { minBytes: MIN_MASTER_KEY_BYTES });
+    throw new PassgateError('config.invalid-value', 'pass-code master key too short', {
+      minBytes: MIN_MASTER_KEY_BYTES,
+    });
   }
   if (!Number.isFinite(options.ttlMs) || options.ttlMs <= 0) {
     throw new PassgateError('config.invalid-value', 'pass-code ttl must be positive');
   }
-  if (!isResidentRef(resident.ref)) throw new PassgateError('config.invalid-value', 'resident ref must be 32 hex characters');
+  if (!isResidentRef(resident.ref))
+    throw new PassgateError('config.invalid-value', 'resident ref must be 32 hex characters');
   const nowMs = options.now();
   const issuedAt = Math.floor(nowMs / 1000);
   const expiresAt = Math.floor((nowMs + options.ttlMs) / 1000);

@@ -9,7 +9,12 @@ import type { NatValidityHours } from '../../../firmware/core/verdict.js';
 import { MAX_VACCINATION_DOSES, NAT_VALIDITY_HOURS } from '../../../firmware/core/verdict.js';
 
 // The wire's error codes and venue categories are the protocol module's: one list for both sides.
-import { PORTAL_ERROR_CODES, VENUE_CATEGORIES, type PortalErrorCode, type VenueCategory } from '../../protocol/messages.js';
+import {
+  PORTAL_ERROR_CODES,
+  VENUE_CATEGORIES,
+  type PortalErrorCode,
+  type VenueCategory,
+} from '../../protocol/messages.js';
 export { PORTAL_ERROR_CODES, VENUE_CATEGORIES, type PortalErrorCode, type VenueCategory };
 
 export function isPortalErrorCode(value: unknown): value is PortalErrorCode {
@@ -97,7 +102,8 @@ export function isVenuePresets(value: { natValidityHours: unknown; vaccinationDo
   const doses = value.vaccinationDoses;
   const natOk = nat === null || (NAT_VALIDITY_HOURS as readonly unknown[]).includes(nat);
   const dosesOk =
-    doses === null || (typeof doses === 'number' && Number.isInteger(doses) && doses >= 1 && doses <= MAX_VACCINATION_DOSES);
+    doses === null ||
+    (typeof doses === 'number' && Number.isInteger(doses) && doses >= 1 && doses <= MAX_VACCINATION_DOSES);
   return natOk && dosesOk;
 }
 
@@ -180,7 +186,10 @@ export class PortalRegistry {
    */
   checkAppCredentials(appId: string, appSecret: string): PortalResult<{ vendor: Vendor }> {
     const vendor = typeof appId === 'string' ? this.vendorByAppId(appId) : undefined;
-    const secretOk = equalStrings(vendor?.appSecret ?? '\u0000unknown-app', typeof appSecret === 'string' ? appSecret : '');
+    const secretOk = equalStrings(
+      vendor?.appSecret ?? '\u0000unknown-app',
+      typeof appSecret === 'string' ? appSecret : '',
+    );
     if (!vendor || !secretOk) return fail('APP_CREDENTIALS_INVALID');
     if (vendor.status !== 'approved') return fail('VENDOR_SUSPENDED');
     return { ok: true, vendor };
@@ -198,8 +207,13 @@ export class PortalRegistry {
    * swap); its binding stays. `replaced` tells which happened. A different vendor cannot take over
    * a registered device: BAD_REQUEST. Unknown vendor or invalid key: BAD_REQUEST.
    */
-  registerDevice(deviceId: string, publicKey: Uint8Array, vendorId: string): PortalResult<{ device: Device; replaced: boolean }> {
-    if (!isIdentifier(deviceId) || !isSm2PublicKey(publicKey) || !this.#vendors.has(vendorId)) return fail('BAD_REQUEST');
+  registerDevice(
+    deviceId: string,
+    publicKey: Uint8Array,
+    vendorId: string,
+  ): PortalResult<{ device: Device; replaced: boolean }> {
+    if (!isIdentifier(deviceId) || !isSm2PublicKey(publicKey) || !this.#vendors.has(vendorId))
+      return fail('BAD_REQUEST');
     const existing = this.#devices.get(deviceId);
     if (existing && existing.vendorId !== vendorId) return fail('BAD_REQUEST');
     const device: Device = { deviceId, publicKey: Buffer.from(publicKey), vendorId };
@@ -274,7 +288,10 @@ export class PortalRegistry {
    * VENDOR_SUSPENDED, VENUE_UNKNOWN, NOT_BOUND (rebind needs a binding to replace).
    * Rebinding to the venue it is already bound to succeeds and renews `boundAt`.
    */
-  rebind(deviceId: string, venueCode: string): PortalResult<{ binding: Binding; previousVenueCode: string; venue: Venue }> {
+  rebind(
+    deviceId: string,
+    venueCode: string,
+  ): PortalResult<{ binding: Binding; previousVenueCode: string; venue: Venue }> {
     const active = this.activeDevice(deviceId);
     if (!active.ok) return active;
     const venue = this.#venues.get(venueCode);

@@ -48,7 +48,28 @@ export function isResidentRef(value: unknown): value is string {
 export const WUXI_REGION_CODES = ['320205', '320206', '320211', '320213', '320214', '320281', '320282'] as const;
 
 const SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '黄', '赵', '吴', '周', '徐', '孙', '朱', '钱', '顾', '欧阳'];
-const GIVEN_CHARACTERS = ['伟', '芳', '娜', '敏', '静', '丽', '强', '磊', '军', '洋', '勇', '艳', '杰', '涛', '明', '超', '秀', '华', '平', '婷'];
+const GIVEN_CHARACTERS = [
+  '伟',
+  '芳',
+  '娜',
+  '敏',
+  '静',
+  '丽',
+  '强',
+  '磊',
+  '军',
+  '洋',
+  '勇',
+  '艳',
+  '杰',
+  '涛',
+  '明',
+  '超',
+  '秀',
+  '华',
+  '平',
+  '婷',
+];
 
 /** A synthetic name: a surname and one or two given-name characters. */
 export function syntheticName(random: SeededRandom): string {

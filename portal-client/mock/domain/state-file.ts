@@ -42,7 +42,11 @@ export function serializeState(state: MockPortalState): string {
     version: VERSION,
     registry: {
       vendors: snapshot.vendors,
-      devices: snapshot.devices.map((d) => ({ deviceId: d.deviceId, publicKey: d.publicKey.toString('hex'), vendorId: d.vendorId })),
+      devices: snapshot.devices.map((d) => ({
+        deviceId: d.deviceId,
+        publicKey: d.publicKey.toString('hex'),
+        vendorId: d.vendorId,
+      })),
       venues: snapshot.venues,
       bindings: snapshot.bindings,
     },
@@ -114,7 +118,8 @@ export function parseState(text: string, options: { now: () => number }): MockPo
   if (masterKey.length !== 32) throw corrupt('master key is not 32 bytes');
 
   const demo = raw.demo;
-  if (!isObject(demo) || !isObject(demo.residents) || !isPersonIdentity(demo.unknownPerson)) throw corrupt('demo index invalid');
+  if (!isObject(demo) || !isObject(demo.residents) || !isPersonIdentity(demo.unknownPerson))
+    throw corrupt('demo index invalid');
   const demoResidents: Record<string, string> = {};
   for (const [keyword, ref] of Object.entries(demo.residents)) {
     if (!isResidentRef(ref) || !residents.byRef(ref)) throw corrupt('demo index names no resident');
@@ -126,7 +131,12 @@ export function parseState(text: string, options: { now: () => number }): MockPo
 
 function storageError(action: string, cause: unknown): PassgateError {
   const errno = isObject(cause) && typeof cause.code === 'string' ? cause.code : undefined;
-  return new PassgateError('config.storage', `mock state file could not be ${action}`, { file: STATE_FILE_NAME, errno }, { cause });
+  return new PassgateError(
+    'config.storage',
+    `mock state file could not be ${action}`,
+    { file: STATE_FILE_NAME, errno },
+    { cause },
+  );
 }
 
 /** Writes state.json atomically, mode 0600, creating the directory (0700) if needed. */
@@ -168,7 +178,11 @@ export async function loadOrSeedState(dir: string, options: LoadOrSeedOptions): 
     if (!(isObject(cause) && cause.code === 'ENOENT')) throw storageError('read', cause);
   }
   if (text === undefined) {
-    const state = seedDemoDataset({ seed: options.seed ?? options.crypto.randomBytes(32), now: options.now, crypto: options.crypto });
+    const state = seedDemoDataset({
+      seed: options.seed ?? options.crypto.randomBytes(32),
+      now: options.now,
+      crypto: options.crypto,
+    });
     await saveState(dir, state);
     return { state, seeded: true };
   }

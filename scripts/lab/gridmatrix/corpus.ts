@@ -90,5 +90,10 @@ export function matches(entry: CorpusSymbol, decoded: { text: string; bytes?: Ui
   if (!decoded) return false;
   if (entry.text !== undefined) return decoded.text === entry.text;
   const b = decoded.bytes;
-  return b !== undefined && entry.bytes !== undefined && b.length === entry.bytes.length && b.every((x, k) => x === entry.bytes![k]);
+  return (
+    b !== undefined &&
+    entry.bytes !== undefined &&
+    b.length === entry.bytes.length &&
+    b.every((x, k) => x === entry.bytes![k])
+  );
 }

@@ -11,7 +11,13 @@ export interface PaintedDamage {
   macros: number;
 }
 
-export function paintDamage(matrix: boolean[][], version: number, ecl: number, fraction: number, rng: () => number): PaintedDamage {
+export function paintDamage(
+  matrix: boolean[][],
+  version: number,
+  ecl: number,
+  fraction: number,
+  rng: () => number,
+): PaintedDamage {
   const layout = blockLayout(version, ecl);
   if (!layout) throw new RangeError('no such version/ECL');
   const m = macrosPerSide(version);
@@ -35,7 +41,12 @@ export function paintDamage(matrix: boolean[][], version: number, ecl: number, f
     for (const b of blocks) used[b]++;
     painted.add(key);
     for (let r = 0; r < 6; r++) for (let c = 0; c < 6; c++) out[my * 6 + r][mx * 6 + c] = colour;
-    for (const [dx, dy] of [[1, 0], [-1, 0], [0, 1], [0, -1]]) {
+    for (const [dx, dy] of [
+      [1, 0],
+      [-1, 0],
+      [0, 1],
+      [0, -1],
+    ]) {
       const x = mx + dx;
       const y = my + dy;
       if (x >= 0 && y >= 0 && x < m && y < m && !painted.has(y * m + x)) frontier.push([x, y]);

@@ -97,7 +97,8 @@ export function buildSymbol(version: number, ecl: number, data: ArrayLike<number
   const layout = blockLayout(version, ecl);
   if (!layout || data.length > layout.dataTotal) throw new RangeError('does not fit');
   const stream = Array.from(data);
-  while (stream.length < layout.dataTotal) stream.push(stream.length === data.length || stream.length % 2 === 0 ? 0 : 0x7e);
+  while (stream.length < layout.dataTotal)
+    stream.push(stream.length === data.length || stream.length % 2 === 0 ? 0 : 0x7e);
   const nb = layout.blocks.length;
   const interleaved = new Uint8Array(layout.total);
   let at = 0;
@@ -114,7 +115,8 @@ export function buildSymbol(version: number, ecl: number, data: ArrayLike<number
     for (let mx = 0; mx < m; mx++) {
       const frame = (mx + my) % 2 === 0 ? 1 : 0;
       for (let r = 0; r < 6; r++) {
-        for (let c = 0; c < 6; c++) if (r === 0 || r === 5 || c === 0 || c === 5) dark[(my * 6 + r) * size + mx * 6 + c] = frame;
+        for (let c = 0; c < 6; c++)
+          if (r === 0 || r === 5 || c === 0 || c === 5) dark[(my * 6 + r) * size + mx * 6 + c] = frame;
       }
       const k = macroIndex(mx, my, m);
       const ring = Math.max(Math.abs(mx - version), Math.abs(my - version));

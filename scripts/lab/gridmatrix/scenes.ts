@@ -1,6 +1,15 @@
 // Camera-like frames for Grid Matrix tests and the bench (640×480 by default).
 import type { GrayImage } from '../../../drivers/symbols/gray-image.js';
-import { addNoise, degrade, gaussianBlur, invert, placeOnCanvas, renderMatrix, unevenLighting, type DegradeParams } from '../synth-image.js';
+import {
+  addNoise,
+  degrade,
+  gaussianBlur,
+  invert,
+  placeOnCanvas,
+  renderMatrix,
+  unevenLighting,
+  type DegradeParams,
+} from '../synth-image.js';
 import { paintDamage } from './damage.js';
 import type { CorpusSymbol } from './corpus.js';
 
@@ -56,7 +65,8 @@ export function emptyFrame(rng: () => number): GrayImage {
   const gx = (rng() - 0.5) * 0.2;
   const gy = (rng() - 0.5) * 0.2;
   for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) data[y * w + x] = Math.max(0, Math.min(255, base + gx * x + gy * y + (rng() - 0.5) * 16));
+    for (let x = 0; x < w; x++)
+      data[y * w + x] = Math.max(0, Math.min(255, base + gx * x + gy * y + (rng() - 0.5) * 16));
   }
   const rect = (x0: number, y0: number, rw: number, rh: number, v: number): void => {
     for (let y = Math.max(0, y0); y < Math.min(h, y0 + rh); y++) {
@@ -72,7 +82,8 @@ export function emptyFrame(rng: () => number): GrayImage {
     else if (kind === 1) rect(x, y, 20 + rng() * 120, 20 + rng() * 120, Math.floor(rng() * 80));
     else if (kind === 2) {
       const cell = 4 + Math.floor(rng() * 8);
-      for (let j = 0; j < 8; j++) for (let i = 0; i < 8; i++) if ((i + j) % 2 === 0) rect(x + i * cell, y + j * cell, cell, cell, 30);
+      for (let j = 0; j < 8; j++)
+        for (let i = 0; i < 8; i++) if ((i + j) % 2 === 0) rect(x + i * cell, y + j * cell, cell, cell, 30);
     } else for (let d = 0; d < 80; d++) rect(x + Math.floor(rng() * 150), y + Math.floor(rng() * 30), 3, 5, 40);
   }
   return { width: w, height: h, data };
@@ -80,7 +91,14 @@ export function emptyFrame(rng: () => number): GrayImage {
 
 /** One kind of degradation, applied alone (on top of a random rotation and placement). */
 export type Distortion = 'rotation' | 'scale' | 'perspective' | 'blur' | 'noise-lighting' | 'damage';
-export const DISTORTIONS: readonly Distortion[] = ['rotation', 'scale', 'perspective', 'blur', 'noise-lighting', 'damage'];
+export const DISTORTIONS: readonly Distortion[] = [
+  'rotation',
+  'scale',
+  'perspective',
+  'blur',
+  'noise-lighting',
+  'damage',
+];
 
 export interface DistortedFrame {
   image: GrayImage;

@@ -41,7 +41,11 @@ afterEach(async () => {
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function camera(ffmpeg: Partial<CameraFfmpegOptions>, overrides: Parameters<typeof timeoutTable>[0] = {}, source?: FrameSourceFactory): CameraDriver {
+function camera(
+  ffmpeg: Partial<CameraFfmpegOptions>,
+  overrides: Parameters<typeof timeoutTable>[0] = {},
+  source?: FrameSourceFactory,
+): CameraDriver {
   const driver = new CameraDriver({
     name: 'cam-test',
     decoders: [decoder],
@@ -89,7 +93,12 @@ describe('CameraDriver on ffmpeg', () => {
     const sources: FfmpegFrameSource[] = [];
     const timeouts = timeoutTable({ cameraRepeatWindowMs: 400 });
     const factory = ffmpegSourceFactory(
-      { width: VIDEO_WIDTH, height: VIDEO_HEIGHT, frameRate: 20, inputArgs: ['-re', '-stream_loop', '-1', '-i', twoCodes] },
+      {
+        width: VIDEO_WIDTH,
+        height: VIDEO_HEIGHT,
+        frameRate: 20,
+        inputArgs: ['-re', '-stream_loop', '-1', '-i', twoCodes],
+      },
       timeouts,
     );
     const driver = camera({}, { cameraRepeatWindowMs: 400 }, () => {
@@ -151,7 +160,12 @@ describe('CameraDriver on ffmpeg', () => {
     const sources: FfmpegFrameSource[] = [];
     const timeouts = timeoutTable({ cameraFirstFrameMs: 300, cameraStopGraceMs: 300 });
     const factory = ffmpegSourceFactory(
-      { width: VIDEO_WIDTH, height: VIDEO_HEIGHT, frameRate: 20, inputArgs: ['-f', 'rawvideo', '-pix_fmt', 'gray', '-s', '640x480', '-i', fifo] },
+      {
+        width: VIDEO_WIDTH,
+        height: VIDEO_HEIGHT,
+        frameRate: 20,
+        inputArgs: ['-f', 'rawvideo', '-pix_fmt', 'gray', '-s', '640x480', '-i', fifo],
+      },
       timeouts,
     );
     const track = (): FfmpegFrameSource => {

@@ -41,7 +41,12 @@ describe('DecodePipeline', () => {
     const gate = new Promise<void>((r) => (release = r));
     const decoder = new PixelDecoder('qr', clock, 1, gate);
     const texts: string[] = [];
-    const pipeline = new DecodePipeline({ decoders: [decoder], timeouts, now: clock.now, onSymbol: (s) => texts.push(s.text) });
+    const pipeline = new DecodePipeline({
+      decoders: [decoder],
+      timeouts,
+      now: clock.now,
+      onSymbol: (s) => texts.push(s.text),
+    });
     pipeline.offer(frame(1));
     for (let i = 2; i <= 6; i++) pipeline.offer(frame(i));
     release();
@@ -86,7 +91,12 @@ describe('DecodePipeline', () => {
     const clock = new FakeClock();
     const slow = new PixelDecoder('slow', clock, 60);
     const fast = new PixelDecoder('fast', clock, 1);
-    const pipeline = new DecodePipeline({ decoders: [slow, fast], timeouts, now: clock.now, onSymbol: () => undefined });
+    const pipeline = new DecodePipeline({
+      decoders: [slow, fast],
+      timeouts,
+      now: clock.now,
+      onSymbol: () => undefined,
+    });
     for (let i = 1; i <= 4; i++) {
       pipeline.offer(frame(i));
       await pipeline.idle();

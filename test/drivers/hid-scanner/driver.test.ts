@@ -8,7 +8,12 @@ import { timeoutTable } from '../../../firmware/core/timeouts.js';
 import { until } from '../../support/polling.js';
 import * as fx from './fixtures.js';
 
-const timeouts = timeoutTable({ driverPathPollMs: 20, driverReopenInitialMs: 20, driverReopenMaxMs: 100, hidFrameIdleMs: 50 });
+const timeouts = timeoutTable({
+  driverPathPollMs: 20,
+  driverReopenInitialMs: 20,
+  driverReopenMaxMs: 100,
+  hidFrameIdleMs: 50,
+});
 
 const drivers: HidScannerDriver[] = [];
 afterEach(async () => {

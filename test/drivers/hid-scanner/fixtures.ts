@@ -1,7 +1,13 @@
 // Boot keyboard reports as a keyboard-wedge scanner sends them (synthetic codes only), written as
 // hex the way a hidraw capture (`xxd -c 8`) shows them. Each character is a key-down report
 // followed by the all-zero key-up report, which is how wedge scanners type.
-export const hex = (line: string): Uint8Array => Uint8Array.from(line.trim().split(/\s+/).map((b) => parseInt(b, 16)));
+export const hex = (line: string): Uint8Array =>
+  Uint8Array.from(
+    line
+      .trim()
+      .split(/\s+/)
+      .map((b) => parseInt(b, 16)),
+  );
 export const reports = (lines: string): Uint8Array[] =>
   lines
     .split('\n')

@@ -5,7 +5,10 @@ import { usageToChar } from '../../../drivers/hid-scanner/usage-table.js';
 import { PassgateError } from '../../../firmware/core/errors.js';
 import * as fx from './fixtures.js';
 
-function decode(reports: readonly Uint8Array[], options: { maxCodeLength?: number; reportId?: number } = {}): HidFrame[] {
+function decode(
+  reports: readonly Uint8Array[],
+  options: { maxCodeLength?: number; reportId?: number } = {},
+): HidFrame[] {
   const decoder = new HidReportDecoder({ maxCodeLength: 64, ...options });
   return reports.flatMap((r) => decoder.push(r));
 }
@@ -83,7 +86,9 @@ describe('HidReportDecoder with recorded reports', () => {
 
 describe('usage table', () => {
   it('follows the HID Usage Tables for 0x2D–0x38', () => {
-    const plain = [0x2d, 0x2e, 0x2f, 0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38].map((u) => usageToChar(u, 0));
+    const plain = [0x2d, 0x2e, 0x2f, 0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38].map((u) =>
+      usageToChar(u, 0),
+    );
     expect(plain).toEqual(['-', '=', '[', ']', '\\', undefined, ';', "'", '`', ',', '.', '/']);
   });
 });
@@ -93,9 +98,9 @@ describe('HidReportDecoder under random reports', () => {
     const report = fc.oneof(
       fc.uint8Array({ minLength: 8, maxLength: 8 }),
       fc.uint8Array({ maxLength: 12 }),
-      fc.tuple(fc.constantFrom(0, 2, 0x20), fc.array(fc.integer({ min: 0, max: 0x65 }), { minLength: 6, maxLength: 6 })).map(
-        ([m, keys]) => Uint8Array.from([m, 0, ...keys]),
-      ),
+      fc
+        .tuple(fc.constantFrom(0, 2, 0x20), fc.array(fc.integer({ min: 0, max: 0x65 }), { minLength: 6, maxLength: 6 }))
+        .map(([m, keys]) => Uint8Array.from([m, 0, ...keys])),
     );
     fc.assert(
       fc.property(fc.array(report, { maxLength: 300 }), fc.integer({ min: 1, max: 50 }), (reports, maxCodeLength) => {

@@ -51,7 +51,10 @@ describe('idcard framing: encoder', () => {
 
 describe('idcard framing: streaming decoder', () => {
   it('decodes the fact sheet replies, split at every possible point', () => {
-    const wire = Buffer.concat([hex('AA AA AA 96 69 00 08 00 00 9F 00 00 00 00 97'), hex('AA AA AA 96 69 00 04 00 00 80 84')]);
+    const wire = Buffer.concat([
+      hex('AA AA AA 96 69 00 08 00 00 9F 00 00 00 00 97'),
+      hex('AA AA AA 96 69 00 04 00 00 80 84'),
+    ]);
     for (let cut = 0; cut <= wire.length; cut++) {
       const decoder = new FrameDecoder();
       const results = [...decoder.push(wire.subarray(0, cut)), ...decoder.push(wire.subarray(cut))];
@@ -72,7 +75,12 @@ describe('idcard framing: streaming decoder', () => {
   it('reports garbage between frames and still yields both frames', () => {
     const decoder = new FrameDecoder();
     const results = decoder.push(
-      Buffer.concat([hex('01 02 AA 03'), encodeReply(0x80), hex('FF AA AA 00 96 69'), encodeReply(0x90, new Uint8Array(8))]),
+      Buffer.concat([
+        hex('01 02 AA 03'),
+        encodeReply(0x80),
+        hex('FF AA AA 00 96 69'),
+        encodeReply(0x90, new Uint8Array(8)),
+      ]),
     );
     expect(frames(results).map((f) => parseReply(f).sw3)).toEqual([0x80, 0x90]);
     const garbage = discards(results);
@@ -120,7 +128,8 @@ describe('idcard framing: streaming decoder', () => {
   it('regression: a false frame passing its checksum, then a false header inside it, then the real frame', () => {
     // Found by fast-check: the false header's LEN swallowed the real frame's preamble.
     const garbage = Buffer.from([
-      170, 170, 170, 150, 105, 0, 14, 0, 0, 174, 197, 120, 138, 177, 31, 94, 71, 114, 254, 6, 170, 170, 170, 150, 105, 0,
+      170, 170, 170, 150, 105, 0, 14, 0, 0, 174, 197, 120, 138, 177, 31, 94, 71, 114, 254, 6, 170, 170, 170, 150, 105,
+      0,
     ]);
     const real = encodeReply(0, new Uint8Array(0));
     const wire = Buffer.concat([garbage, real]);

@@ -197,7 +197,10 @@ describe('IdCardReaderDriver', () => {
   it('a silent reader times out, the driver reopens the port and then reads', async () => {
     const r = await rig();
     r.sim.inject('silent', 1 + timeouts.idCardRetries);
-    await waitFor(() => r.states.some((s) => s.state === 'reconnecting' && s.lastError === 'driver.timeout'), 'reconnecting');
+    await waitFor(
+      () => r.states.some((s) => s.state === 'reconnecting' && s.lastError === 'driver.timeout'),
+      'reconnecting',
+    );
     await waitFor(() => r.driver.status().state === 'open', 'open again');
     const card = syntheticCard();
     r.sim.present(card);

@@ -59,7 +59,11 @@ describe('SamClient and the read flow (no port)', () => {
     expect(await findCard(client)).toBe(false);
     const error = await findCard(client).catch((e: unknown) => e);
     expect(isPassgateError(error, 'driver.card-status')).toBe(true);
-    expect((error as { details: object }).details).toMatchObject({ sw3: 0x60, command: '20 01', sw3Name: 'samSelfCheckFailed' });
+    expect((error as { details: object }).details).toMatchObject({
+      sw3: 0x60,
+      command: '20 01',
+      sw3Name: 'samSelfCheckFailed',
+    });
   });
 
   it('times out after 1 + idCardRetries silent attempts of idCardCommandMs each, with driver.timeout', async () => {
@@ -72,7 +76,7 @@ describe('SamClient and the read flow (no port)', () => {
     expect(clock.pendingTimers()).toBe(1);
     await clock.advance(1);
     expect(isPassgateError(await error, 'driver.timeout')).toBe(true);
-    expect((await error as { details: object }).details).toEqual({ command: '20 01', timeoutMs: 100 });
+    expect(((await error) as { details: object }).details).toEqual({ command: '20 01', timeoutMs: 100 });
   });
 
   it('a reply nobody waits for (late or unsolicited) is zeroed and answers nothing', async () => {
@@ -111,8 +115,15 @@ describe('SamClient and the read flow (no port)', () => {
 describe('SW3 table', () => {
   it('has every status of the fact sheet with a meaning', () => {
     const table: Record<number, string> = {
-      0x90: 'OK', 0x91: 'no such item on the card', 0x9f: 'find OK', 0x40: 'unknown card type', 0x41: 'card read failed',
-      0x80: 'find failed (no card)', 0x81: 'select failed', 0x60: 'SAM self-check failed', 0x66: 'SAM not authorised',
+      0x90: 'OK',
+      0x91: 'no such item on the card',
+      0x9f: 'find OK',
+      0x40: 'unknown card type',
+      0x41: 'card read failed',
+      0x80: 'find failed (no card)',
+      0x81: 'select failed',
+      0x60: 'SAM self-check failed',
+      0x66: 'SAM not authorised',
     };
     for (const [sw3, meaning] of Object.entries(table)) expect(describeSw3(Number(sw3)).meaning).toBe(meaning);
     for (const sw3 of [0x10, 0x11, 0x21, 0x23, 0x24, 0x31, 0x32, 0x33, 0x34, 0x37, 0x3f, 0x47]) {

@@ -47,13 +47,23 @@ describe('ID-card text block', () => {
   });
 
   it("parses an 'I' foreigner permanent residence card: number at 122 (15 chars), Chinese name at 158", () => {
-    const block = encodeTextBlock({ cardType: 'foreign-permanent', name: '安娜', idNumber: 'USA110080010123', englishName: 'DOE JANE' });
+    const block = encodeTextBlock({
+      cardType: 'foreign-permanent',
+      name: '安娜',
+      idNumber: 'USA110080010123',
+      englishName: 'DOE JANE',
+    });
     expect(block.subarray(122, 152).toString('utf16le')).toBe('USA110080010123');
     expect(block.subarray(158, 162).toString('utf16le')).toBe('安娜');
     expect(block.subarray(0, 16).toString('utf16le')).toBe('DOE JANE');
     expect(parseTextBlock(block)).toEqual({ cardType: 'foreign-permanent', name: '安娜', idNumber: 'USA110080010123' });
     // Without a Chinese name the English name is used.
-    const english = encodeTextBlock({ cardType: 'foreign-permanent', name: '', idNumber: 'USA110080010123', englishName: 'DOE JANE' });
+    const english = encodeTextBlock({
+      cardType: 'foreign-permanent',
+      name: '',
+      idNumber: 'USA110080010123',
+      englishName: 'DOE JANE',
+    });
     expect(parseTextBlock(english).name).toBe('DOE JANE');
   });
 

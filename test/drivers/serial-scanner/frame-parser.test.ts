@@ -1,8 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Readable } from 'node:stream';
-import { ScanFrameParser, ScanFrameStream, type FrameParserOptions, type ScanFrame } from '../../../drivers/serial-scanner/frame-parser.js';
-import { GM65_WRITE_OK, gm65Replies, honeywellReplies, newlandReplies } from '../../../drivers/serial-scanner/profiles.js';
+import {
+  ScanFrameParser,
+  ScanFrameStream,
+  type FrameParserOptions,
+  type ScanFrame,
+} from '../../../drivers/serial-scanner/frame-parser.js';
+import {
+  GM65_WRITE_OK,
+  gm65Replies,
+  honeywellReplies,
+  newlandReplies,
+} from '../../../drivers/serial-scanner/profiles.js';
 import { PassgateError } from '../../../firmware/core/errors.js';
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
@@ -114,7 +124,10 @@ describe('ScanFrameParser content', () => {
     const code = 'y'.repeat(16);
     expect(codes(parser({ maxCodeLength: 16 }).push(bytes(`${code}\r`)))).toEqual([code]);
     expect(codes(parser({ maxCodeLength: 16, suffix: 'crlf' }).push(bytes(`${code}\r\n`)))).toEqual([code]);
-    expect(parser({ maxCodeLength: 16 }).push(bytes(`${code}z\r`))[0]).toMatchObject({ kind: 'discarded', reason: 'overlong' });
+    expect(parser({ maxCodeLength: 16 }).push(bytes(`${code}z\r`))[0]).toMatchObject({
+      kind: 'discarded',
+      reason: 'overlong',
+    });
   });
 });
 
@@ -173,20 +186,25 @@ describe('ScanFrameParser under random input', () => {
 
   it('never throws anything but PassgateError, and holds bounded memory', () => {
     fc.assert(
-      fc.property(options, fc.array(fc.uint8Array({ maxLength: 200 }), { maxLength: 20 }), fc.boolean(), (opts, chunks, expect_) => {
-        const p = new ScanFrameParser(opts);
-        p.expectReply(expect_);
-        try {
-          for (const chunk of chunks) {
-            p.push(chunk);
-            if (p.pending > Math.max(opts.maxCodeLength + 2, opts.replies?.maxLength ?? 0) + 1) return false;
+      fc.property(
+        options,
+        fc.array(fc.uint8Array({ maxLength: 200 }), { maxLength: 20 }),
+        fc.boolean(),
+        (opts, chunks, expect_) => {
+          const p = new ScanFrameParser(opts);
+          p.expectReply(expect_);
+          try {
+            for (const chunk of chunks) {
+              p.push(chunk);
+              if (p.pending > Math.max(opts.maxCodeLength + 2, opts.replies?.maxLength ?? 0) + 1) return false;
+            }
+            p.flush();
+          } catch (error) {
+            if (!(error instanceof PassgateError)) throw error;
           }
-          p.flush();
-        } catch (error) {
-          if (!(error instanceof PassgateError)) throw error;
-        }
-        return true;
-      }),
+          return true;
+        },
+      ),
     );
   });
 

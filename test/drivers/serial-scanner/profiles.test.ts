@@ -74,7 +74,10 @@ describe('scanner profiles: command bytes', () => {
       '\x16M\rSUFBK2990D0A!',
     ]);
     const saved = SCANNER_PROFILES.honeywell.configure({ suffix: 'none', mode: 'continuous', persist: true });
-    expect(saved.map((s) => Buffer.from(s.build(undefined)).toString('latin1'))).toEqual(['\x16M\rTRGMOD3.', '\x16M\rSUFCA2.']);
+    expect(saved.map((s) => Buffer.from(s.build(undefined)).toString('latin1'))).toEqual([
+      '\x16M\rTRGMOD3.',
+      '\x16M\rSUFCA2.',
+    ]);
   });
 
   it('Newland: commands wrapped in 7E 01 "0000" … ";" 03', () => {
@@ -89,10 +92,14 @@ describe('scanner profiles: command bytes', () => {
 describe('reply recognisers under random input', () => {
   it('never throw and never claim more bytes than they were given', () => {
     fc.assert(
-      fc.property(fc.constantFrom(gm65Replies, honeywellReplies, newlandReplies), fc.uint8Array({ maxLength: 300 }), (r, bytes) => {
-        const match = r.match(bytes);
-        return match.kind !== 'reply' || (match.length <= bytes.length && match.length > 0);
-      }),
+      fc.property(
+        fc.constantFrom(gm65Replies, honeywellReplies, newlandReplies),
+        fc.uint8Array({ maxLength: 300 }),
+        (r, bytes) => {
+          const match = r.match(bytes);
+          return match.kind !== 'reply' || (match.length <= bytes.length && match.length > 0);
+        },
+      ),
     );
   });
 });

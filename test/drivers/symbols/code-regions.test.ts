@@ -16,7 +16,11 @@ function drawBox(img: GrayImage, x0: number, y0: number, w: number, h: number, v
 describe('findCodeRegions', () => {
   it('finds a small code on a noisy frame and nothing on an empty one', () => {
     const code = renderMatrix(zintMatrix('QRCODE', 'PG1-SMALL'), { moduleSize: 2, quietZone: 2 });
-    const frame = addNoise(placeOnCanvas(code, { width: 640, height: 480, angleDeg: 30, centerX: 450, centerY: 150, background: 255 }), 4, mulberry32(1));
+    const frame = addNoise(
+      placeOnCanvas(code, { width: 640, height: 480, angleDeg: 30, centerX: 450, centerY: 150, background: 255 }),
+      4,
+      mulberry32(1),
+    );
     const regions = findCodeRegions(frame);
     expect(regions.length).toBeGreaterThanOrEqual(1);
     const [r] = regions;
@@ -39,7 +43,10 @@ describe('findCodeRegions', () => {
     const stripes: GrayImage = { width: 20, height: 2, data: new Uint8Array(40) };
     for (let i = 0; i < 40; i++) stripes.data[i] = Math.floor((i % 20) / 2) % 2 === 0 ? 0 : 255;
     expect(rowCrossings(stripes, { x: 0, y: 0, width: 20, height: 2 })).toEqual({ contrast: 255, maxCrossings: 9 });
-    expect(rowCrossings(flat(10, 10, 5), { x: 0, y: 0, width: 10, height: 10 })).toEqual({ contrast: 0, maxCrossings: 0 });
+    expect(rowCrossings(flat(10, 10, 5), { x: 0, y: 0, width: 10, height: 10 })).toEqual({
+      contrast: 0,
+      maxCrossings: 0,
+    });
   });
 });
 
@@ -57,7 +64,11 @@ describe('cropAndEnlarge and unsharpMask', () => {
 
   it('leaves a flat image alone and steepens an edge', () => {
     expect(unsharpMask(flat(9, 9, 77), 2, 2)).toEqual(flat(9, 9, 77));
-    const edge: GrayImage = { width: 12, height: 1, data: Uint8Array.from([50, 50, 50, 50, 50, 100, 150, 200, 200, 200, 200, 200]) };
+    const edge: GrayImage = {
+      width: 12,
+      height: 1,
+      data: Uint8Array.from([50, 50, 50, 50, 50, 100, 150, 200, 200, 200, 200, 200]),
+    };
     const sharp = unsharpMask(edge, 2, 1);
     expect(sharp.data[4]).toBeLessThan(50);
     expect(sharp.data[7]).toBeGreaterThan(200);
@@ -75,7 +86,11 @@ describe('small-code retry in ZxingQrDecoder', () => {
   it('reads small Micro QR codes that the full-frame pass misses', async () => {
     // Seeds found to give a Micro QR at about 2 px per module that zxing misses on the frame.
     for (const seed of [1, 2]) {
-      const { image } = degrade(zintMatrix('MICROQR', '31415'), mulberry32(seed), { maxBlurSigma: 0.8, maxNoiseStd: 4, maxModulePx: 3 });
+      const { image } = degrade(zintMatrix('MICROQR', '31415'), mulberry32(seed), {
+        maxBlurSigma: 0.8,
+        maxNoiseStd: 4,
+        maxModulePx: 3,
+      });
       expect(await plain.decode(image)).toEqual([]);
       expect((await retrying.decode(image)).map((s) => [s.symbology, s.text])).toEqual([['micro-qr', '31415']]);
     }

@@ -66,7 +66,7 @@ describe('readImageFile', () => {
     const height = 8;
     const rgba = Buffer.alloc(width * height * 4);
     for (let i = 0; i < width * height; i++) {
-      const v = (i % width) < 8 ? 30 : 220;
+      const v = i % width < 8 ? 30 : 220;
       rgba[i * 4] = rgba[i * 4 + 1] = rgba[i * 4 + 2] = v;
       rgba[i * 4 + 3] = 255;
     }
@@ -85,7 +85,9 @@ describe('readImageFile', () => {
     expect(decodeImageBytes(p2)).toEqual({ width: 4, height: 3, data: gradient });
     const low = decodeImageBytes(Buffer.from('P2\n2 1\n15\n0 15\n'));
     expect(Array.from(low.data)).toEqual([0, 255]);
-    const wide = decodeImageBytes(Buffer.concat([Buffer.from('P5 2 1 65535\n'), Buffer.from([0xff, 0xff, 0x80, 0x00])]));
+    const wide = decodeImageBytes(
+      Buffer.concat([Buffer.from('P5 2 1 65535\n'), Buffer.from([0xff, 0xff, 0x80, 0x00])]),
+    );
     expect(Array.from(wide.data)).toEqual([255, 128]);
     const file = join(dir, 'frame.pgm');
     writeFileSync(file, p5);

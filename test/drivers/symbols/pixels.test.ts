@@ -10,11 +10,16 @@ describe('gray ↔ RGBA', () => {
 
   it('round-trips any gray image', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 16 }), fc.integer({ min: 0, max: 16 }), fc.infiniteStream(fc.integer({ min: 0, max: 255 })), (w, h, values) => {
-        const data = Uint8Array.from(values.take(w * h));
-        const back = rgbaToGray(grayToRgba({ width: w, height: h, data }), w, h);
-        expect(back).toEqual({ width: w, height: h, data });
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 16 }),
+        fc.integer({ min: 0, max: 16 }),
+        fc.infiniteStream(fc.integer({ min: 0, max: 255 })),
+        (w, h, values) => {
+          const data = Uint8Array.from(values.take(w * h));
+          const back = rgbaToGray(grayToRgba({ width: w, height: h, data }), w, h);
+          expect(back).toEqual({ width: w, height: h, data });
+        },
+      ),
     );
   });
 

@@ -13,9 +13,33 @@ const COMMANDS = ['config', 'provision', 'bind', 'rebind', 'status', 'decode', '
 
 /** Words a command line is made of: real options and keys, and arbitrary text. */
 const word = fc.oneof(
-  fc.constantFrom('--json', '--scan', '--force', '--offline', '--help', '--device-id', '--portal-url', '--app-id', '--app-secret',
-    '--ca-file', '--allow-insecure-http', '--', '--x=', '--device-id=', 'get', 'set', 'list', 'reset', 'gate.showMs', 'timeouts',
-    'vendor.appSecret', '{}', '500', 'https://', 'http://127.0.0.1:1'),
+  fc.constantFrom(
+    '--json',
+    '--scan',
+    '--force',
+    '--offline',
+    '--help',
+    '--device-id',
+    '--portal-url',
+    '--app-id',
+    '--app-secret',
+    '--ca-file',
+    '--allow-insecure-http',
+    '--',
+    '--x=',
+    '--device-id=',
+    'get',
+    'set',
+    'list',
+    'reset',
+    'gate.showMs',
+    'timeouts',
+    'vendor.appSecret',
+    '{}',
+    '500',
+    'https://',
+    'http://127.0.0.1:1',
+  ),
   fc.string({ maxLength: 12 }),
   fc.string({ unit: 'binary', maxLength: 12 }),
 );
@@ -43,10 +67,12 @@ describe('CLI argument handling under random input', () => {
   it('parseArgs: values, flags, positionals, --, -h and --data-dir', () => {
     const spec = { values: ['device-id'], flags: ['json'] };
     expect(parseArgs(['a', '--device-id', 'X', '--json', '--data-dir', '/d', '--data-dir=/e', 'b'], spec)).toEqual({
-      ok: true, args: { positional: ['a', 'b'], values: { 'device-id': 'X' }, flags: new Set(['json']) },
+      ok: true,
+      args: { positional: ['a', 'b'], values: { 'device-id': 'X' }, flags: new Set(['json']) },
     });
     expect(parseArgs(['--device-id=--x', '--', '--json', '-h'], spec)).toEqual({
-      ok: true, args: { positional: ['--json', '-h'], values: { 'device-id': '--x' }, flags: new Set() },
+      ok: true,
+      args: { positional: ['--json', '-h'], values: { 'device-id': '--x' }, flags: new Set() },
     });
     expect(parseArgs(['-h'], spec)).toMatchObject({ ok: true, args: { flags: new Set(['help']) } });
     expect(parseArgs(['--device-id', '--json'], spec)).toEqual({ ok: false, problem: '--device-id needs a value' });
@@ -65,7 +91,12 @@ describe('CLI argument handling under random input', () => {
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...COMMANDS), fc.array(word, { maxLength: 6 }), async (command, rest) => {
         const lines: string[] = [];
-        const argv = [command, ...rest.filter((w) => w !== '--data-dir' && !w.startsWith('--data-dir=')), '--data-dir', dataDir];
+        const argv = [
+          command,
+          ...rest.filter((w) => w !== '--data-dir' && !w.startsWith('--data-dir=')),
+          '--data-dir',
+          dataDir,
+        ];
         if (command === 'status') argv.push('--offline');
         const code = await main(argv, { stdout: (l) => lines.push(l), stderr: (l) => lines.push(l) }, {});
         expect(KNOWN_EXITS.has(code)).toBe(true);

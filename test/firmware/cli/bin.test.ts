@@ -50,9 +50,22 @@ describe('passgate (child process)', () => {
   it('provision, config, bind, status and selftest against the mock portal', async () => {
     const { mock } = fixture;
     const d = ['--data-dir', dataDir];
-    const provisioned = await passgate('provision', ...d, '--device-id', 'WX-BIN-0001', '--portal-url', mock.url,
-      '--portal-public-key', mock.portalPublicKey.toString('hex'), '--app-id', mock.vendor.appId,
-      '--app-secret', mock.vendor.appSecret, '--ca-file', mock.caPath!);
+    const provisioned = await passgate(
+      'provision',
+      ...d,
+      '--device-id',
+      'WX-BIN-0001',
+      '--portal-url',
+      mock.url,
+      '--portal-public-key',
+      mock.portalPublicKey.toString('hex'),
+      '--app-id',
+      mock.vendor.appId,
+      '--app-secret',
+      mock.vendor.appSecret,
+      '--ca-file',
+      mock.caPath!,
+    );
     expect(provisioned.code).toBe(EXIT.ok);
     const publicKey = provisioned.stdout.split('\n').find((l) => /^04[0-9a-f]{128}$/.test(l))!;
     expect(publicKey).toBeDefined();
@@ -60,7 +73,19 @@ describe('passgate (child process)', () => {
     expect(provisioned.stdout).not.toContain(mock.vendor.appSecret);
 
     const quickSelftest = { selftest: { durationMs: 20, steps: [{ atMs: 0, set: { red: true } }] } };
-    expect((await cli(dataDir, 'config', 'set', 'display.backend', 'none', 'display.patterns', JSON.stringify(quickSelftest))).code).toBe(0);
+    expect(
+      (
+        await cli(
+          dataDir,
+          'config',
+          'set',
+          'display.backend',
+          'none',
+          'display.patterns',
+          JSON.stringify(quickSelftest),
+        )
+      ).code,
+    ).toBe(0);
     mock.registerDevice('WX-BIN-0001', Buffer.from(publicKey, 'hex'));
     const [list, bound] = await Promise.all([
       passgate('config', 'list', ...d),
@@ -75,7 +100,11 @@ describe('passgate (child process)', () => {
     const [status, selftest] = await Promise.all([passgate('status', '--json', ...d), passgate('selftest', ...d)]);
     expect(status.code).toBe(0);
     expect(JSON.parse(status.stdout)).toMatchObject({
-      deviceId: 'WX-BIN-0001', provisioned: true, binding: { venueCode: VENUE.venueCode }, portal: { reachable: true, errorCode: null }, daemon: { running: false },
+      deviceId: 'WX-BIN-0001',
+      provisioned: true,
+      binding: { venueCode: VENUE.venueCode },
+      portal: { reachable: true, errorCode: null },
+      daemon: { running: false },
     });
     expect(selftest.code).toBe(EXIT.ok);
     expect(selftest.stdout).toMatch(/PASS {2}portal: /);

@@ -73,7 +73,9 @@ describe('passgate bind / rebind <venue>', () => {
     const moved = await cli(dataDir, 'rebind', VENUE_B.venueCode, '--json');
     expect(moved.code).toBe(EXIT.ok);
     expect(JSON.parse(moved.stdout[0])).toEqual({
-      ok: true, mode: 'rebind', venue: { code: VENUE_B.venueCode, name: VENUE_B.name, category: VENUE_B.category },
+      ok: true,
+      mode: 'rebind',
+      venue: { code: VENUE_B.venueCode, name: VENUE_B.name, category: VENUE_B.category },
     });
     expect(await configGet('binding.venueCode')).toBe(VENUE_B.venueCode);
     expect(await configGet('binding.natValidityHours')).toBe(String(VENUE_B.natValidityHours ?? 0));
@@ -231,7 +233,9 @@ describe('passgate bind --scan with a running daemon', () => {
 
   async function daemonWithScanner(timeouts: Record<string, number>): Promise<MockSerialScanner> {
     await provisionGateDir(fixture.mock, dataDir, { deviceId: nextDeviceId() });
-    expect((await cli(dataDir, 'config', 'set', 'display.backend', 'none', 'timeouts', JSON.stringify(timeouts))).code).toBe(0);
+    expect(
+      (await cli(dataDir, 'config', 'set', 'display.backend', 'none', 'timeouts', JSON.stringify(timeouts))).code,
+    ).toBe(0);
     const scanner = new MockSerialScanner('cli-test-scanner');
     rig = await startDaemon(dataDir, { inputs: [scanner] });
     return scanner;
@@ -255,18 +259,26 @@ describe('passgate bind --scan with a running daemon', () => {
     expect(r.stdout[1]).toContain(CATEGORY_EN[VENUE_A.category]);
     expect(await configGet('binding.venueCode')).toBe(VENUE_A.venueCode);
     expect(await configGet('binding.scanRequest')).toBe('');
-    await until(() => daemon.status().phase === 'idle' && daemon.status().binding?.venueCode === VENUE_A.venueCode, 3000, 'idle and bound');
+    await until(
+      () => daemon.status().phase === 'idle' && daemon.status().binding?.venueCode === VENUE_A.venueCode,
+      3000,
+      'idle and bound',
+    );
 
     const again = cli(dataDir, 'rebind', '--scan', '--json');
     await until(() => daemon.status().phase === 'bind-mode', 3000, 'bind mode for rebind');
     scanner.inject(VENUE_B.venueCode);
     const moved = await again;
     expect(moved.code).toBe(EXIT.ok);
-    expect(JSON.parse(moved.stdout[0])).toMatchObject({ ok: true, mode: 'rebind', venue: { code: VENUE_B.venueCode, name: VENUE_B.name } });
+    expect(JSON.parse(moved.stdout[0])).toMatchObject({
+      ok: true,
+      mode: 'rebind',
+      venue: { code: VENUE_B.venueCode, name: VENUE_B.name },
+    });
     expect(await configGet('binding.venueCode')).toBe(VENUE_B.venueCode);
   });
 
-  it('a scanned code the portal does not know: the portal failure\'s exit code (12)', async () => {
+  it("a scanned code the portal does not know: the portal failure's exit code (12)", async () => {
     const scanner = await daemonWithScanner({ configPollMs: 50, bindModeMs: 5000 });
     const pending = cli(dataDir, 'bind', '--scan');
     await until(() => rig!.daemon.status().phase === 'bind-mode', 3000, 'bind mode');

@@ -14,15 +14,22 @@ function run(...args: string[]): { code: number; stdout: string[]; stderr: strin
   return { code, stdout, stderr };
 }
 
-
 describe('passgate config', () => {
   it('set then get, plain and --json', () => {
     expect(run('set', 'gate.showMs', '2500')).toEqual({ code: 0, stdout: ['gate.showMs = 2500'], stderr: [] });
     expect(run('get', 'gate.showMs').stdout).toEqual(['2500']);
     expect(JSON.parse(run('get', 'gate.showMs', '--json').stdout[0])).toEqual({
-      key: 'gate.showMs', value: 2500, isDefault: false, secret: false,
+      key: 'gate.showMs',
+      value: 2500,
+      isDefault: false,
+      secret: false,
     });
-    expect(JSON.parse(run('get', '--json', 'display.pins').stdout[0]).value).toEqual({ red: 17, green: 27, buzzer: 22, relay: 23 });
+    expect(JSON.parse(run('get', '--json', 'display.pins').stdout[0]).value).toEqual({
+      red: 17,
+      green: 27,
+      buzzer: 22,
+      relay: 23,
+    });
     expect(temp.store.get('gate.showMs')).toBe(2500);
   });
 

@@ -11,7 +11,13 @@ import { MockSerialScanner } from '../../../drivers/serial-scanner/mock.js';
 import { startPortalFixture, type PortalFixture } from '../../../scripts/lab/portal-fixture.js';
 import { zintPng } from '../../../scripts/lab/zint.js';
 import {
-  cli, expectBilingual, provisionGateDir, runMain, startDaemon, tempRoot, type DaemonRig,
+  cli,
+  expectBilingual,
+  provisionGateDir,
+  runMain,
+  startDaemon,
+  tempRoot,
+  type DaemonRig,
 } from '../../support/cli.js';
 import { until } from '../../support/polling.js';
 
@@ -27,10 +33,15 @@ afterEach(() => tmp.remove());
 describe('passgate config through main()', () => {
   it('set, get and list; values typed', async () => {
     expect(await cli(dataDir, 'config', 'set', 'gate.showMs', '2500', 'gate.natPolicy', 'warn')).toEqual({
-      code: 0, stdout: ['gate.showMs = 2500', 'gate.natPolicy = warn'], stderr: [],
+      code: 0,
+      stdout: ['gate.showMs = 2500', 'gate.natPolicy = warn'],
+      stderr: [],
     });
     expect((await cli(dataDir, 'config', 'get', 'gate.showMs')).stdout).toEqual(['2500']);
-    expect(JSON.parse((await cli(dataDir, 'config', 'get', 'gate.showMs', '--json')).stdout[0])).toMatchObject({ value: 2500, isDefault: false });
+    expect(JSON.parse((await cli(dataDir, 'config', 'get', 'gate.showMs', '--json')).stdout[0])).toMatchObject({
+      value: 2500,
+      isDefault: false,
+    });
     const list = await cli(dataDir, 'config', 'list');
     expect(list.code).toBe(0);
     expect(list.stdout).toHaveLength(CONFIG_KEYS.length);
@@ -69,7 +80,11 @@ describe('passgate config through main()', () => {
   it('a config database that cannot be opened: exit 5 from any command, in both languages', async () => {
     const notADir = join(tmp.root, 'file');
     writeFileSync(notADir, 'a file where the data directory should be\n');
-    for (const command of [['config', 'list'], ['status', '--offline'], ['bind', 'wx-venue']]) {
+    for (const command of [
+      ['config', 'list'],
+      ['status', '--offline'],
+      ['bind', 'wx-venue'],
+    ]) {
       const r = await cli(notADir, ...command);
       expect(r.code, command.join(' ')).toBe(EXIT.storage);
       expect(r.code).toBe(5);
@@ -103,14 +118,32 @@ describe('a running daemon and passgate config set', () => {
     await provisionGateDir(fixture.mock, dataDir, { deviceId: 'WX-CONF-0001' });
     expect((await cli(dataDir, 'bind', demoVenues()[0].venueCode)).code).toBe(0);
     // A verdict would stay 30 s on the lights with the setting the daemon starts with.
-    expect((await cli(dataDir, 'config', 'set', 'display.backend', 'none', 'gate.showMs', '30000', 'timeouts', '{"configPollMs":50}')).code).toBe(0);
+    expect(
+      (
+        await cli(
+          dataDir,
+          'config',
+          'set',
+          'display.backend',
+          'none',
+          'gate.showMs',
+          '30000',
+          'timeouts',
+          '{"configPollMs":50}',
+        )
+      ).code,
+    ).toBe(0);
     const scanner = new MockSerialScanner('cli-test-scanner');
     rig = await startDaemon(dataDir, { inputs: [scanner] });
     const daemon = rig.daemon;
     await until(() => daemon.status().phase === 'idle', 5000, 'idle');
 
     expect((await cli(dataDir, 'config', 'set', 'gate.showMs', '500')).code).toBe(0);
-    await until(() => rig!.logLines.some((l) => l.includes('"settings-applied"') && l.includes('gate.showMs')), 3000, 'settings-applied');
+    await until(
+      () => rig!.logLines.some((l) => l.includes('"settings-applied"') && l.includes('gate.showMs')),
+      3000,
+      'settings-applied',
+    );
 
     const verdict = rig.nextVerdict();
     scanner.inject(fixture.mock.passCodeFor('green'));
@@ -130,7 +163,9 @@ describe('passgate decode', () => {
     expect(r.stdout).toEqual([`${png}: qr "PASSGATE-CLI-DECODE-0001"`]);
     const json = await runMain(['decode', '--json', png]);
     expect(json.code).toBe(0);
-    expect(json.stdout.map((l) => JSON.parse(l))).toEqual([{ file: png, symbols: [{ format: 'qr', text: 'PASSGATE-CLI-DECODE-0001' }] }]);
+    expect(json.stdout.map((l) => JSON.parse(l))).toEqual([
+      { file: png, symbols: [{ format: 'qr', text: 'PASSGATE-CLI-DECODE-0001' }] },
+    ]);
   });
 
   it('a file that is not an image: exit 7; a missing file: exit 7; no file or an unknown option: exit 2', async () => {

@@ -8,10 +8,27 @@ import { ERROR_CODES, type ErrorCode } from '../../../firmware/core/errors.js';
 describe('the exit code table', () => {
   it('keeps the documented numbers, each with one meaning', () => {
     expect(EXIT).toEqual({
-      ok: 0, failed: 1, usage: 2, invalidValue: 3, unknownKey: 4, storage: 5, noSymbol: 6, imageUnreadable: 7,
-      notProvisioned: 10, portalUnreachable: 11, venueUnknown: 12, alreadyBound: 13, deviceNotRegistered: 14,
-      vendorSuspended: 15, authFailed: 16, notBound: 17, bindTimeout: 18, daemonNotRunning: 19,
-      alreadyProvisioned: 20, portalRejected: 21, crashed: 70,
+      ok: 0,
+      failed: 1,
+      usage: 2,
+      invalidValue: 3,
+      unknownKey: 4,
+      storage: 5,
+      noSymbol: 6,
+      imageUnreadable: 7,
+      notProvisioned: 10,
+      portalUnreachable: 11,
+      venueUnknown: 12,
+      alreadyBound: 13,
+      deviceNotRegistered: 14,
+      vendorSuspended: 15,
+      authFailed: 16,
+      notBound: 17,
+      bindTimeout: 18,
+      daemonNotRunning: 19,
+      alreadyProvisioned: 20,
+      portalRejected: 21,
+      crashed: 70,
     });
     const numbers = Object.values(EXIT);
     expect(new Set(numbers).size).toBe(numbers.length);
@@ -19,11 +36,25 @@ describe('the exit code table', () => {
 
   it('maps error codes onto it, the same for every command', () => {
     const exits: Partial<Record<ErrorCode, number>> = {
-      'config.invalid-value': 3, 'config.unknown-key': 4, 'config.storage': 5, 'decode.no-symbol': 6,
-      'decode.image-unreadable': 7, 'config.not-provisioned': 10, 'portal.unreachable': 11, 'portal.timeout': 11,
-      'portal.venue-unknown': 12, 'portal.already-bound': 13, 'portal.device-unknown': 14,
-      'portal.vendor-suspended': 15, 'portal.auth-failed': 16, 'portal.not-bound': 17, 'gate.bind-timeout': 18,
-      'daemon.not-running': 19, 'config.already-provisioned': 20, 'portal.bad-response': 21, 'crypto.bad-key': 1,
+      'config.invalid-value': 3,
+      'config.unknown-key': 4,
+      'config.storage': 5,
+      'decode.no-symbol': 6,
+      'decode.image-unreadable': 7,
+      'config.not-provisioned': 10,
+      'portal.unreachable': 11,
+      'portal.timeout': 11,
+      'portal.venue-unknown': 12,
+      'portal.already-bound': 13,
+      'portal.device-unknown': 14,
+      'portal.vendor-suspended': 15,
+      'portal.auth-failed': 16,
+      'portal.not-bound': 17,
+      'gate.bind-timeout': 18,
+      'daemon.not-running': 19,
+      'config.already-provisioned': 20,
+      'portal.bad-response': 21,
+      'crypto.bad-key': 1,
     };
     for (const [code, exit] of Object.entries(exits)) expect(failureFor(code as ErrorCode).exit, code).toBe(exit);
     const known = new Set<number>(Object.values(EXIT));

@@ -158,7 +158,12 @@ describe('passgate provision', () => {
     expect(en).toContain('--allow-insecure-http');
     expect(existsSync(deviceKeyPath(dataDir))).toBe(false);
 
-    const allowed = await cli(dataDir, 'provision', '--allow-insecure-http', ...baseArgs({ '--portal-url': httpUrl, '--ca-file': null }));
+    const allowed = await cli(
+      dataDir,
+      'provision',
+      '--allow-insecure-http',
+      ...baseArgs({ '--portal-url': httpUrl, '--ca-file': null }),
+    );
     expect(allowed.code).toBe(EXIT.ok);
     expect((await cli(dataDir, 'config', 'get', 'portal.allowInsecureHttp')).stdout).toEqual(['true']);
   });
@@ -200,7 +205,12 @@ describe('passgate provision', () => {
     expect(r.code).toBe(EXIT.ok);
     expect(allText(r)).not.toContain(fixture.mock.vendor.appSecret);
     expect((await cli(dataDir, 'config', 'get', 'vendor.appSecret')).stdout).toEqual(['(set)']);
-    const missing = await cli(dataDir, 'provision', '--force', ...baseArgs({ '--app-secret': null, '--app-secret-file': join(tmp.root, 'nope') }));
+    const missing = await cli(
+      dataDir,
+      'provision',
+      '--force',
+      ...baseArgs({ '--app-secret': null, '--app-secret-file': join(tmp.root, 'nope') }),
+    );
     expect(missing.code).toBe(EXIT.usage);
     expect(missing.stderr.join('\n')).toContain('--app-secret-file');
   });

@@ -54,7 +54,9 @@ const readLine = (line: number) => readFileSync(join(gpioRoot, `gpio${line}`, 'v
  * Runs `work` while sampling every value file each 5 ms; returns the order in which outputs were
  * first seen on, and whether each was ever on.
  */
-async function watchGpio<T>(work: (everOn: ReadonlySet<string>) => Promise<T>): Promise<{ result: T; onOrder: string[]; everOn: Set<string> }> {
+async function watchGpio<T>(
+  work: (everOn: ReadonlySet<string>) => Promise<T>,
+): Promise<{ result: T; onOrder: string[]; everOn: Set<string> }> {
   const onOrder: string[] = [];
   const everOn = new Set<string>();
   const sample = () => {
@@ -130,7 +132,9 @@ describe('passgate selftest', () => {
     await provisionGateDir(fixture.mock, dataDir, { deviceId: nextDeviceId() });
     await useQuickDisplay();
     const missing = join(tmp.root, 'ttyNOPE0');
-    expect((await cli(dataDir, 'config', 'set', 'drivers.serial.enabled', 'true', 'drivers.serial.path', missing)).code).toBe(0);
+    expect(
+      (await cli(dataDir, 'config', 'set', 'drivers.serial.enabled', 'true', 'drivers.serial.path', missing)).code,
+    ).toBe(0);
     const r = await cli(dataDir, 'selftest', '--json');
     expect(r.code).not.toBe(EXIT.ok);
     expect(r.code).toBe(EXIT.failed);
@@ -185,7 +189,9 @@ describe('passgate selftest', () => {
     await provisionGateDir(fixture.mock, dataDir, { deviceId: nextDeviceId() });
     const empty = join(tmp.root, 'no-gpio');
     mkdirSync(empty);
-    expect((await cli(dataDir, 'config', 'set', 'display.backend', 'gpio-sysfs', 'display.gpioRoot', empty)).code).toBe(0);
+    expect((await cli(dataDir, 'config', 'set', 'display.backend', 'gpio-sysfs', 'display.gpioRoot', empty)).code).toBe(
+      0,
+    );
     const r = await cli(dataDir, 'selftest', '--json');
     expect(r.code).toBe(EXIT.failed);
     expect(check(parse(r), 'display')).toMatchObject({ result: 'fail', detail: 'display.backend-failed' });
@@ -205,7 +211,19 @@ describe('passgate selftest with a running daemon', () => {
     await useGpioDisplay();
     // The serial scanner is "configured" (enabled, at a path that does not exist): the daemon's
     // driver state decides, not the path.
-    expect((await cli(dataDir, 'config', 'set', 'drivers.serial.enabled', 'true', 'drivers.serial.path', join(tmp.root, 'ttyNOPE0'))).code).toBe(0);
+    expect(
+      (
+        await cli(
+          dataDir,
+          'config',
+          'set',
+          'drivers.serial.enabled',
+          'true',
+          'drivers.serial.path',
+          join(tmp.root, 'ttyNOPE0'),
+        )
+      ).code,
+    ).toBe(0);
     const scanner = new MockSerialScanner('serial-scanner');
     rig = await startDaemon(dataDir, { inputs: [scanner] });
 
@@ -213,7 +231,11 @@ describe('passgate selftest with a running daemon', () => {
     // write), so keep watching for the rest of the 1.2 s pattern after the CLI returns.
     const { result: r, everOn } = await watchGpio(async (seen) => {
       const result = await cli(dataDir, 'selftest', '--json');
-      await until(() => seen.has('red') && seen.has('green') && seen.has('buzzer'), 3000, 'the rest of the pattern').catch(() => undefined);
+      await until(
+        () => seen.has('red') && seen.has('green') && seen.has('buzzer'),
+        3000,
+        'the rest of the pattern',
+      ).catch(() => undefined);
       return result;
     });
     expect(r.code).toBe(EXIT.ok);
@@ -225,6 +247,9 @@ describe('passgate selftest with a running daemon', () => {
     scanner.unplug();
     const unplugged = await cli(dataDir, 'selftest', '--json');
     expect(unplugged.code).toBe(EXIT.failed);
-    expect(check(parse(unplugged), 'serial-scanner')).toMatchObject({ result: 'fail', detail: 'daemon reports reconnecting' });
+    expect(check(parse(unplugged), 'serial-scanner')).toMatchObject({
+      result: 'fail',
+      detail: 'daemon reports reconnecting',
+    });
   });
 });

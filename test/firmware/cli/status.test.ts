@@ -25,8 +25,19 @@ interface StatusJson {
   deviceId: string | null;
   provisioned: boolean;
   binding: { venueCode: string; venueName: string; venueCategory: string } | null;
-  portal: { reachable: boolean; clockOffsetMs: number | null; errorCode: string | null; portalSaysBound: boolean | null } | null;
-  daemon: { running: boolean; phase?: string; drivers?: Array<{ name: string; state: string }>; outcomes?: Record<string, number>; portal?: { tokenValid: boolean } };
+  portal: {
+    reachable: boolean;
+    clockOffsetMs: number | null;
+    errorCode: string | null;
+    portalSaysBound: boolean | null;
+  } | null;
+  daemon: {
+    running: boolean;
+    phase?: string;
+    drivers?: Array<{ name: string; state: string }>;
+    outcomes?: Record<string, number>;
+    portal?: { tokenValid: boolean };
+  };
 }
 
 async function statusJson(...extra: string[]): Promise<StatusJson> {
@@ -63,7 +74,13 @@ describe('passgate status', () => {
     expect(text.stdout.join('\n')).toContain('not provisioned');
     expect(text.stdout.join('\n')).toContain('not bound');
     expect(text.stdout.join('\n')).toContain('not running');
-    expect(await statusJson()).toEqual({ deviceId: null, provisioned: false, binding: null, portal: null, daemon: { running: false } });
+    expect(await statusJson()).toEqual({
+      deviceId: null,
+      provisioned: false,
+      binding: null,
+      portal: null,
+      daemon: { running: false },
+    });
   });
 
   it('provisioned and bound, portal reachable: binding, clock offset (with a 60 s skewed portal)', async () => {
@@ -90,7 +107,12 @@ describe('passgate status', () => {
     await boundGate();
     fixture.mock.server.setFaults({ dropConnection: true });
     const s = await statusJson();
-    expect(s.portal).toEqual({ reachable: false, clockOffsetMs: null, errorCode: 'portal.unreachable', portalSaysBound: null });
+    expect(s.portal).toEqual({
+      reachable: false,
+      clockOffsetMs: null,
+      errorCode: 'portal.unreachable',
+      portalSaysBound: null,
+    });
     expect(s.binding?.venueCode).toBe(VENUE.venueCode); // the local copy is still shown
     const text = await cli(dataDir, 'status');
     expect(text.code).toBe(EXIT.ok);
@@ -110,7 +132,12 @@ describe('passgate status', () => {
     const before = fixture.mock.server.stats().requests;
     unlinkSync(join(dataDir, 'device.key'));
     const s = await statusJson();
-    expect(s.portal).toEqual({ reachable: false, clockOffsetMs: null, errorCode: 'crypto.bad-key', portalSaysBound: null });
+    expect(s.portal).toEqual({
+      reachable: false,
+      clockOffsetMs: null,
+      errorCode: 'crypto.bad-key',
+      portalSaysBound: null,
+    });
     const text = await cli(dataDir, 'status');
     expect(text.code).toBe(EXIT.ok);
     expect(text.stdout.join('\n')).toContain('not asked (crypto.bad-key)');
@@ -148,7 +175,10 @@ describe('passgate status with a running daemon', () => {
 
   it('phase, drivers and outcome counters after scans, and no personal data anywhere', async () => {
     await boundGate();
-    expect((await cli(dataDir, 'config', 'set', 'display.backend', 'none', 'gate.showMs', '200', 'gate.dedupWindowMs', '0')).code).toBe(0);
+    expect(
+      (await cli(dataDir, 'config', 'set', 'display.backend', 'none', 'gate.showMs', '200', 'gate.dedupWindowMs', '0'))
+        .code,
+    ).toBe(0);
     const scanner = new MockSerialScanner('cli-test-scanner');
     const cards = new MockIdCardReader('cli-test-cards');
     rig = await startDaemon(dataDir, { inputs: [scanner, cards] });
@@ -182,7 +212,10 @@ describe('passgate status with a running daemon', () => {
     expect(s.daemon.running).toBe(true);
     expect(s.daemon.phase).toMatch(/^(idle|showing)$/);
     expect(s.daemon.portal?.tokenValid).toBe(true);
-    expect(s.daemon.drivers).toEqual([{ name: 'cli-test-scanner', state: 'open' }, { name: 'cli-test-cards', state: 'open' }]);
+    expect(s.daemon.drivers).toEqual([
+      { name: 'cli-test-scanner', state: 'open' },
+      { name: 'cli-test-cards', state: 'open' },
+    ]);
     expect(s.daemon.outcomes).toMatchObject({ pass: 2, deny: 2, 'read-error': 1 });
     expect(s.portal).toMatchObject({ reachable: true, errorCode: null });
 
@@ -202,10 +235,18 @@ describe('passgate status with a running daemon', () => {
     expect(await scan(() => scanner.inject(code('green')))).toBe('pass');
 
     // No pass code, name or ID number in status output, the daemon's logs, or any file.
-    const outputs = [allText(text), JSON.stringify(s), allText(await cli(dataDir, 'status', '--json')), ...rig.logLines];
-    const files = readdirSync(dataDir).filter((f) => !f.endsWith('.sock')).map((f) => readFileSync(join(dataDir, f)).toString('latin1'));
+    const outputs = [
+      allText(text),
+      JSON.stringify(s),
+      allText(await cli(dataDir, 'status', '--json')),
+      ...rig.logLines,
+    ];
+    const files = readdirSync(dataDir)
+      .filter((f) => !f.endsWith('.sock'))
+      .map((f) => readFileSync(join(dataDir, f)).toString('latin1'));
     for (const secret of secrets) {
-      for (const output of outputs) expect(output.includes(secret), 'personal data in status output or logs').toBe(false);
+      for (const output of outputs)
+        expect(output.includes(secret), 'personal data in status output or logs').toBe(false);
       for (const file of files) expect(file.includes(secret), 'personal data in a data-dir file').toBe(false);
     }
     expect(secrets.length).toBeGreaterThanOrEqual(6);

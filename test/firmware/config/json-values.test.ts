@@ -14,7 +14,8 @@ describe('checkPins', () => {
   it('takes the ui-led outputs, blue optional, and returns them in output order', () => {
     expect(PINS_SHAPE).toBe('{red, green, blue?, buzzer, relay}');
     expect(checkPins({ relay: 4, buzzer: 3, green: 2, red: 1 })).toEqual({
-      ok: true, value: { red: 1, green: 2, buzzer: 3, relay: 4 },
+      ok: true,
+      value: { red: 1, green: 2, buzzer: 3, relay: 4 },
     });
     const all = checkPins({ relay: 5, blue: 3, buzzer: 4, green: 2, red: 1 });
     expect(all.ok && Object.keys(all.value)).toEqual(['red', 'green', 'blue', 'buzzer', 'relay']);

@@ -144,7 +144,11 @@ describe('the gate and binding keys are the gate and portal values', () => {
     expect(valuesOf('binding.venueCategory')).toEqual(['', ...VENUE_CATEGORIES]);
     expect(valuesOf('binding.natValidityHours')).toEqual([0, ...NAT_VALIDITY_HOURS]);
     const venue = (vaccinationDoses: number | null) => ({
-      code: 'V-1', name: 'Venue', category: 'transport', natValidityHours: 72, vaccinationDoses,
+      code: 'V-1',
+      name: 'Venue',
+      category: 'transport',
+      natValidityHours: 72,
+      vaccinationDoses,
     });
     // The daemon stores a bound venue's doses (null as 0): up to the protocol's most, and no more.
     for (const doses of [null, 1, 5, 6, MAX_VACCINATION_DOSES]) {

@@ -14,7 +14,11 @@ import {
 import { codeOf } from '../../support/failures.js';
 
 const word: StringSpec = {
-  type: 'string', default: '', maxLength: 8, pattern: /^[a-z]*$/, patternHint: 'lower-case letters',
+  type: 'string',
+  default: '',
+  maxLength: 8,
+  pattern: /^[a-z]*$/,
+  patternHint: 'lower-case letters',
   description: 'a word',
 };
 const note: StringSpec = { type: 'string', default: '', maxLength: 100, multiline: true, description: 'a note' };
@@ -23,7 +27,10 @@ const speed: IntSpec = { type: 'int', default: 2, min: 1, max: 4, allowed: [1, 2
 const count: IntSpec = { type: 'int', default: 0, min: 0, max: 0xffff, description: 'a count' };
 const size: EnumSpec = { type: 'enum', values: ['', 'small', 12], default: '', description: 'a size' };
 const even: JsonSpec = {
-  type: 'json', default: 0, shape: 'an even number', description: 'an even number',
+  type: 'json',
+  default: 0,
+  shape: 'an even number',
+  description: 'an even number',
   check: (value) =>
     typeof value === 'number' && value % 2 === 0 ? { ok: true, value } : { ok: false, reason: 'must be even' },
 };

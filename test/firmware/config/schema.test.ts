@@ -31,7 +31,9 @@ describe('config schema types', () => {
     >();
     expectTypeOf<ConfigValue<'display.pins'>>().toEqualTypeOf<DisplayPins>();
     expectTypeOf<ConfigValue<'binding.scanResult'>>().toEqualTypeOf<ScanResult | null>();
-    expectTypeOf<ConfigValue<'timeouts'>>().toEqualTypeOf<Partial<{ readonly [K in keyof typeof DEFAULT_TIMEOUTS]: number }>>();
+    expectTypeOf<ConfigValue<'timeouts'>>().toEqualTypeOf<
+      Partial<{ readonly [K in keyof typeof DEFAULT_TIMEOUTS]: number }>
+    >();
   });
 
   it('every default passes its own rule, and JSON defaults are fresh copies', () => {
@@ -84,7 +86,10 @@ describe('config validation', () => {
     expect(parseValueText('gate.showMs', ' 2500 ')).toBe(2500);
     expect(parseValueText('drivers.hid.vendorId', '0x1eab')).toBe(0x1eab);
     for (const text of ['', '2.5e3', '1e3', '0b11', 'NaN', 'Infinity', '12abc', '99999999999999999']) {
-      expect(codeOf(() => parseValueText('gate.showMs', text)), text).toBe('config.invalid-value');
+      expect(
+        codeOf(() => parseValueText('gate.showMs', text)),
+        text,
+      ).toBe('config.invalid-value');
     }
   });
 
@@ -150,7 +155,10 @@ describe('config validation', () => {
       'null',
       '{',
     ]) {
-      expect(codeOf(() => parseValueText('timeouts', text)), text).toBe('config.invalid-value');
+      expect(
+        codeOf(() => parseValueText('timeouts', text)),
+        text,
+      ).toBe('config.invalid-value');
     }
   });
 
@@ -166,19 +174,37 @@ describe('config validation', () => {
 
   it('json pins and scan result: shape, unknown fields, shared lines', () => {
     expect(parseValueText('display.pins', '{"red":5,"green":6,"blue":7,"buzzer":8,"relay":9}')).toEqual({
-      red: 5, green: 6, blue: 7, buzzer: 8, relay: 9,
+      red: 5,
+      green: 6,
+      blue: 7,
+      buzzer: 8,
+      relay: 9,
     });
-    expect(codeOf(() => parseValueText('display.pins', '{"red":5,"green":5,"buzzer":8,"relay":9}'))).toBe('config.invalid-value');
+    expect(codeOf(() => parseValueText('display.pins', '{"red":5,"green":5,"buzzer":8,"relay":9}'))).toBe(
+      'config.invalid-value',
+    );
     expect(codeOf(() => parseValueText('display.pins', '{"red":5,"green":6,"buzzer":8}'))).toBe('config.invalid-value');
-    expect(codeOf(() => parseValueText('display.pins', '{"red":5,"green":6,"buzzer":8,"relay":9,"fan":1}'))).toBe('config.invalid-value');
-    expect(codeOf(() => parseValueText('display.pins', '{"red":-1,"green":6,"buzzer":8,"relay":9}'))).toBe('config.invalid-value');
+    expect(codeOf(() => parseValueText('display.pins', '{"red":5,"green":6,"buzzer":8,"relay":9,"fan":1}'))).toBe(
+      'config.invalid-value',
+    );
+    expect(codeOf(() => parseValueText('display.pins', '{"red":-1,"green":6,"buzzer":8,"relay":9}'))).toBe(
+      'config.invalid-value',
+    );
     expect(parseValueText('binding.scanResult', 'null')).toBeNull();
-    expect(parseValueText('binding.scanResult', '{"requestId":"r1","ok":false,"errorCode":"portal.venue-unknown"}')).toEqual({
-      requestId: 'r1', ok: false, errorCode: 'portal.venue-unknown',
+    expect(
+      parseValueText('binding.scanResult', '{"requestId":"r1","ok":false,"errorCode":"portal.venue-unknown"}'),
+    ).toEqual({
+      requestId: 'r1',
+      ok: false,
+      errorCode: 'portal.venue-unknown',
     });
-    expect(codeOf(() => parseValueText('binding.scanResult', '{"requestId":"r1","ok":false,"errorCode":"nope"}'))).toBe('config.invalid-value');
+    expect(codeOf(() => parseValueText('binding.scanResult', '{"requestId":"r1","ok":false,"errorCode":"nope"}'))).toBe(
+      'config.invalid-value',
+    );
     // No room for anything but the documented fields (e.g. a scanned code).
-    expect(codeOf(() => parseValueText('binding.scanResult', '{"requestId":"r1","ok":true,"code":"x"}'))).toBe('config.invalid-value');
+    expect(codeOf(() => parseValueText('binding.scanResult', '{"requestId":"r1","ok":true,"code":"x"}'))).toBe(
+      'config.invalid-value',
+    );
     expect(codeOf(() => parseValueText('display.patterns', '[1]'))).toBe('config.invalid-value');
     expect(parseValueText('display.patterns', '{"pass":{"green":1}}')).toEqual({ pass: { green: 1 } });
   });
@@ -209,7 +235,9 @@ describe('config validation', () => {
     expect(describeRule('drivers.serial.suffix')).toBe('one of cr, lf, crlf, none');
     expect(displayValue('vendor.appSecret', 'abc')).toBe('(set)');
     expect(displayValue('vendor.appSecret', '')).toBe('(unset)');
-    expect(displayValue('display.pins', { red: 1, green: 2, buzzer: 3, relay: 4 })).toBe('{"red":1,"green":2,"buzzer":3,"relay":4}');
+    expect(displayValue('display.pins', { red: 1, green: 2, buzzer: 3, relay: 4 })).toBe(
+      '{"red":1,"green":2,"buzzer":3,"relay":4}',
+    );
   });
 
   it('random text into parseValueText only ever throws PassgateError', () => {

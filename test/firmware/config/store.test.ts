@@ -99,7 +99,9 @@ describe('ConfigStore basics', () => {
     expect(
       codeOf(() => store.setMany({ 'gate.showMs': 2500, 'gate.dedupWindowMs': 2500, 'gate.queueLimit': 99 })),
     ).toBe('config.invalid-value');
-    expect(codeOf(() => store.setMany({ 'gate.showMs': 2500, ['no.such' as ConfigKey]: 1 }))).toBe('config.unknown-key');
+    expect(codeOf(() => store.setMany({ 'gate.showMs': 2500, ['no.such' as ConfigKey]: 1 }))).toBe(
+      'config.unknown-key',
+    );
     expect(store.get('gate.showMs')).toBe(1000);
     expect(store.get('gate.dedupWindowMs')).toBe(1000);
     expect(store.get('gate.queueLimit')).toBe(1);
@@ -119,7 +121,11 @@ describe('ConfigStore basics', () => {
 
   it('masks secrets in list and never returns the text outside get', () => {
     const store = open();
-    expect(store.list().find((e) => e.key === 'vendor.appSecret')).toMatchObject({ value: '(unset)', json: '(unset)', secret: true });
+    expect(store.list().find((e) => e.key === 'vendor.appSecret')).toMatchObject({
+      value: '(unset)',
+      json: '(unset)',
+      secret: true,
+    });
     store.set('vendor.appSecret', 'synthetic-secret-123');
     const listed = JSON.stringify(store.list());
     expect(listed).not.toContain('synthetic-secret-123');
@@ -144,7 +150,7 @@ describe('ConfigStore basics', () => {
     db.close();
   });
 
-  it('a writer waits (busy timeout) for another process\'s transaction instead of failing', async () => {
+  it("a writer waits (busy timeout) for another process's transaction instead of failing", async () => {
     const store = open();
     const quick = ConfigStore.open(join(root, 'data'), { timeouts: { configBusyMs: 0 } });
     opened.push(quick);

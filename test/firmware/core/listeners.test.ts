@@ -49,7 +49,11 @@ describe('driverStatus', () => {
       state: 'reconnecting',
       lastError: 'driver.disconnected',
     });
-    expect(driverStatus('scanner', 'closed', 'driver.open-failed')).toEqual({ name: 'scanner', state: 'closed', lastError: 'driver.open-failed' });
+    expect(driverStatus('scanner', 'closed', 'driver.open-failed')).toEqual({
+      name: 'scanner',
+      state: 'closed',
+      lastError: 'driver.open-failed',
+    });
     const open = driverStatus('scanner', 'open', 'driver.disconnected');
     expect(open).toEqual({ name: 'scanner', state: 'open' });
     expect('lastError' in open).toBe(false);

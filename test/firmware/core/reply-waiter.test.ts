@@ -62,10 +62,14 @@ describe('ReplyWaiter', () => {
     const clock = new FakeClock();
     const waiter = new ReplyWaiter<Frame>(clock);
     const timedOutAt: number[] = [];
-    const wait = waiter.waitFor(() => true, 250, () => {
-      timedOutAt.push(clock.now());
-      return new PassgateError('driver.timeout', 'the board did not answer', { waitedMs: 250 });
-    });
+    const wait = waiter.waitFor(
+      () => true,
+      250,
+      () => {
+        timedOutAt.push(clock.now());
+        return new PassgateError('driver.timeout', 'the board did not answer', { waitedMs: 250 });
+      },
+    );
     await clock.advance(249);
     expect(await outcome(wait.promise)).toBe('pending');
     await clock.advance(1);
@@ -83,10 +87,14 @@ describe('ReplyWaiter', () => {
     const clock = new FakeClock();
     const waiter = new ReplyWaiter<Frame>(clock);
     let timeouts = 0;
-    const wait = waiter.waitFor(() => true, 100, () => {
-      timeouts += 1;
-      return timeout();
-    });
+    const wait = waiter.waitFor(
+      () => true,
+      100,
+      () => {
+        timeouts += 1;
+        return timeout();
+      },
+    );
     waiter.offer({ id: 7, text: 'in time' });
     await clock.advance(1000);
     await expect(wait.promise).resolves.toMatchObject({ id: 7 });
@@ -154,9 +162,13 @@ describe('ReplyWaiter', () => {
 
   it('a matcher that throws counts as not matching; the frame goes to the next wait', async () => {
     const waiter = new ReplyWaiter<Frame>(new FakeClock());
-    const broken = waiter.waitFor(() => {
-      throw new Error('matcher bug');
-    }, 100, timeout);
+    const broken = waiter.waitFor(
+      () => {
+        throw new Error('matcher bug');
+      },
+      100,
+      timeout,
+    );
     const fine = waiter.waitFor(() => true, 100, timeout);
     expect(waiter.offer({ id: 1, text: 'x' })).toBe(true);
     await expect(fine.promise).resolves.toMatchObject({ id: 1 });
@@ -166,8 +178,16 @@ describe('ReplyWaiter', () => {
   it('each wait has its own deadline', async () => {
     const clock = new FakeClock();
     const waiter = new ReplyWaiter<Frame>(clock);
-    const short = waiter.waitFor(() => true, 100, () => new PassgateError('driver.timeout', 'short'));
-    const long = waiter.waitFor(() => true, 300, () => new PassgateError('driver.timeout', 'long'));
+    const short = waiter.waitFor(
+      () => true,
+      100,
+      () => new PassgateError('driver.timeout', 'short'),
+    );
+    const long = waiter.waitFor(
+      () => true,
+      300,
+      () => new PassgateError('driver.timeout', 'long'),
+    );
     await clock.advance(100);
     await expect(short.promise).rejects.toMatchObject({ message: 'short' });
     expect(waiter.offer({ id: 5, text: 'for the long one' })).toBe(true);

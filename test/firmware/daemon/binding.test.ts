@@ -4,18 +4,28 @@
 import { describe, expect, it } from 'vitest';
 import { CONFIG_KEYS, defaultOf } from '../../../firmware/config/schema.js';
 import {
-  BINDING_KEYS, boundSettings, storedBinding, unboundSettings,
+  BINDING_KEYS,
+  boundSettings,
+  storedBinding,
+  unboundSettings,
 } from '../../../firmware/daemon/binding-settings.js';
 import { BindingKeeper } from '../../../firmware/daemon/binding-keeper.js';
 import type { VenueInfo } from '../../../portal-client/protocol/messages.js';
 import { tempConfigStore } from '../../support/temp-store.js';
 
 const STRICT: VenueInfo = {
-  code: 'wx-transport-nat48-vax3', name: '地铁一号线', category: 'transport', natValidityHours: 48, vaccinationDoses: 3,
+  code: 'wx-transport-nat48-vax3',
+  name: '地铁一号线',
+  category: 'transport',
+  natValidityHours: 48,
+  vaccinationDoses: 3,
 };
 const OPEN: VenueInfo = {
-  code: 'wx-residential-nonat-novax', name: '幸福小区', category: 'residential',
-  natValidityHours: null, vaccinationDoses: null,
+  code: 'wx-residential-nonat-novax',
+  name: '幸福小区',
+  category: 'residential',
+  natValidityHours: null,
+  vaccinationDoses: null,
 };
 /** The binding keys that say which venue and what it requires. */
 const venueRules = () => ({
@@ -60,8 +70,8 @@ describe('binding settings', () => {
   });
 });
 
-describe('the daemon\'s binding keeper', () => {
-  it('takes the portal\'s word: another venue replaces the whole record, none clears it, the same one keeps it', () => {
+describe("the daemon's binding keeper", () => {
+  it("takes the portal's word: another venue replaces the whole record, none clears it, the same one keeps it", () => {
     const keeper = new BindingKeeper(temp.store);
     temp.store.setMany(boundSettings(OPEN, new Date('2022-04-01T08:00:00Z')));
     keeper.reconcile(OPEN);
@@ -79,7 +89,7 @@ describe('the daemon\'s binding keeper', () => {
     expect(keeper.summary()).toBeNull();
   });
 
-  it('answers a bind by scan: the record and the CLI\'s answer on success, only the answer on failure', () => {
+  it("answers a bind by scan: the record and the CLI's answer on success, only the answer on failure", () => {
     const keeper = new BindingKeeper(temp.store);
     expect(keeper.scanRequest()).toBeNull();
     temp.store.setMany({ 'binding.scanRequest': 'rebind', 'binding.scanRequestId': 'req-7' });
@@ -99,7 +109,10 @@ describe('the daemon\'s binding keeper', () => {
     expect(venueRules()).toEqual({ code: STRICT.code, nat: 48, doses: 3 });
     expect(temp.store.get('binding.boundAt')).not.toBe('');
     expect(temp.store.get('binding.scanResult')).toEqual({
-      requestId: request.requestId, ok: true, venueName: STRICT.name, venueCategory: 'transport',
+      requestId: request.requestId,
+      ok: true,
+      venueName: STRICT.name,
+      venueCategory: 'transport',
     });
     expect(keeper.scanRequest()).toBeNull();
   });

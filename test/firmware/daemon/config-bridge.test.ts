@@ -14,18 +14,29 @@ const temp = tempConfigStore('pg-bridge-');
 describe('config → gate policy', () => {
   it('takes gate.* from config and the deadlines from the timeout table', () => {
     temp.store.setMany({
-      'gate.busyInput': 'drop', 'gate.queueLimit': 3, 'gate.showMs': 2500, 'gate.natPolicy': 'warn',
+      'gate.busyInput': 'drop',
+      'gate.queueLimit': 3,
+      'gate.showMs': 2500,
+      'gate.natPolicy': 'warn',
       timeouts: { verifyDeadlineMs: 1500, bindModeMs: 20_000 },
     });
     expect(gatePolicyFromConfig(temp.store, timeoutsFromConfig(temp.store))).toMatchObject({
-      busyInput: 'drop', queueLimit: 3, showMs: 2500, natPolicy: 'warn', verifyDeadlineMs: 1500, bindModeMs: 20_000,
+      busyInput: 'drop',
+      queueLimit: 3,
+      showMs: 2500,
+      natPolicy: 'warn',
+      verifyDeadlineMs: 1500,
+      bindModeMs: 20_000,
     });
   });
 
   it('sorts changed keys by what they ask of a running daemon', () => {
     expect(configChangeOf(['gate.showMs', 'timeouts', 'binding.scanResult'])).toEqual({
       policyKeys: ['gate.showMs', 'timeouts'],
-      identity: false, binding: false, scanRequest: false, restartRequired: false,
+      identity: false,
+      binding: false,
+      scanRequest: false,
+      restartRequired: false,
     });
     // Every binding key counts: a venue's presets can change while its code stays.
     expect(configChangeOf(['binding.venueName']).binding).toBe(true);
@@ -33,7 +44,11 @@ describe('config → gate policy', () => {
     const keys = ['vendor.appSecret', 'binding.venueCode', 'binding.scanRequest', 'drivers.serial.path'] as const;
     const everything = configChangeOf([...keys]);
     expect(everything).toEqual({
-      policyKeys: [], identity: true, binding: true, scanRequest: true, restartRequired: true,
+      policyKeys: [],
+      identity: true,
+      binding: true,
+      scanRequest: true,
+      restartRequired: true,
     });
     expect(configChangeOf(['portal.url']).identity).toBe(true);
     expect(configChangeOf(['display.backend']).restartRequired).toBe(true);
@@ -41,7 +56,7 @@ describe('config → gate policy', () => {
 });
 
 describe('portal link', () => {
-  it('without a provisioned identity: the gate\'s calls fail as not provisioned, and nothing is checked', async () => {
+  it("without a provisioned identity: the gate's calls fail as not provisioned, and nothing is checked", async () => {
     const health: boolean[] = [];
     const link = new PortalLink({
       store: temp.store,
@@ -49,13 +64,18 @@ describe('portal link', () => {
       crypto,
       logger: createMemoryLogger(),
       timeouts: () => timeoutsFromConfig(temp.store),
-      onHealth: (up) => health.push(up), onBinding: () => undefined,
+      onHealth: (up) => health.push(up),
+      onBinding: () => undefined,
     });
     expect((await rejection(link.gatePortal().verifyPassCode('PG1.x'))).code).toBe('config.not-provisioned');
     expect((await rejection(link.gatePortal().bind('wx-venue'))).code).toBe('config.not-provisioned');
     link.checkHealth();
     expect(link.status()).toEqual({
-      reachable: null, tokenValid: false, tokenExpiresInMs: null, clockOffsetMs: 0, lastErrorCode: null,
+      reachable: null,
+      tokenValid: false,
+      tokenExpiresInMs: null,
+      clockOffsetMs: 0,
+      lastErrorCode: null,
     });
     await link.close();
     expect(health).toEqual([]);

@@ -27,10 +27,27 @@ beforeAll(async () => {
   const dataDir = join(tmp.root, 'gate');
   await provisionGateDir(portal.mock, dataDir);
   expect((await cli(dataDir, 'bind', demoVenues()[0].venueCode)).code).toBe(0);
-  const set = await cli(dataDir, 'config', 'set',
-    'drivers.serial.enabled', 'true', 'drivers.serial.path', scannerPair.devicePath, 'drivers.serial.baudRate', '115200', 'drivers.serial.suffix', 'crlf',
-    'drivers.idcard.enabled', 'true', 'drivers.idcard.path', readerPair.devicePath,
-    'display.backend', 'none', 'gate.showMs', '200');
+  const set = await cli(
+    dataDir,
+    'config',
+    'set',
+    'drivers.serial.enabled',
+    'true',
+    'drivers.serial.path',
+    scannerPair.devicePath,
+    'drivers.serial.baudRate',
+    '115200',
+    'drivers.serial.suffix',
+    'crlf',
+    'drivers.idcard.enabled',
+    'true',
+    'drivers.idcard.path',
+    readerPair.devicePath,
+    'display.backend',
+    'none',
+    'gate.showMs',
+    '200',
+  );
   expect(set.code, set.stderr.join('\n')).toBe(0);
   reader = new SimulatedSamReader({ path: readerPair.peerPath });
   await reader.open();
@@ -52,8 +69,14 @@ afterAll(async () => {
 describe('daemon with drivers from config', () => {
   it('opens both configured drivers', async () => {
     await until(() => rig.daemon.status().drivers.every((d) => d.state === 'open'), 5000, 'both drivers open');
-    const drivers = rig.daemon.status().drivers.map((d) => [d.name, d.state]).sort();
-    expect(drivers).toEqual([['idcard', 'open'], ['serial-scanner', 'open']]);
+    const drivers = rig.daemon
+      .status()
+      .drivers.map((d) => [d.name, d.state])
+      .sort();
+    expect(drivers).toEqual([
+      ['idcard', 'open'],
+      ['serial-scanner', 'open'],
+    ]);
   });
 
   it('a pass code from the serial scanner is verified', async () => {

@@ -32,8 +32,21 @@ beforeAll(async () => {
   const dataDir = join(tmp.root, 'gate');
   await provisionGateDir(portal.mock, dataDir);
   expect((await cli(dataDir, 'bind', demoVenues()[0].venueCode)).code).toBe(0);
-  const set = await cli(dataDir, 'config', 'set', 'display.backend', 'gpio-sysfs', 'display.gpioRoot', gpioRoot,
-    'drivers.serial.enabled', 'true', 'drivers.serial.path', pair.devicePath, 'drivers.serial.baudRate', '115200');
+  const set = await cli(
+    dataDir,
+    'config',
+    'set',
+    'display.backend',
+    'gpio-sysfs',
+    'display.gpioRoot',
+    gpioRoot,
+    'drivers.serial.enabled',
+    'true',
+    'drivers.serial.path',
+    pair.devicePath,
+    'drivers.serial.baudRate',
+    '115200',
+  );
   expect(set.code, set.stderr.join('\n')).toBe(0);
 }, 60_000);
 

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { initialModel, type GateInput, type GateModel, type GatePhase, type GatePolicy, type Scan } from '../../../firmware/gate/model.js';
+import {
+  initialModel,
+  type GateInput,
+  type GateModel,
+  type GatePhase,
+  type GatePolicy,
+  type Scan,
+} from '../../../firmware/gate/model.js';
 import { outcomeOfVerdict, transition } from '../../../firmware/gate/transition.js';
 import type { Verdict } from '../../../firmware/core/verdict.js';
 
@@ -49,10 +56,10 @@ const INPUTS: Record<string, GateInput> = {
   'timer-show': { type: 'timer', timer: 'show', token: 1 },
   'timer-bind': { type: 'timer', timer: 'bind-mode', token: 'b1' },
   'timer-stale': { type: 'timer', timer: 'verify', token: 99 },
-  'deprovisioned': { type: 'provisioning', provisioned: false },
-  'provisioned': { type: 'provisioning', provisioned: true },
-  'bound': { type: 'binding', bound: true },
-  'unbound': { type: 'binding', bound: false },
+  deprovisioned: { type: 'provisioning', provisioned: false },
+  provisioned: { type: 'provisioning', provisioned: true },
+  bound: { type: 'binding', bound: true },
+  unbound: { type: 'binding', bound: false },
   'portal-down': { type: 'portal-health', up: false },
   'portal-up': { type: 'portal-health', up: true },
   'bind-requested': { type: 'bind-requested', mode: 'rebind', bindRequestId: 'b2' },
@@ -64,14 +71,198 @@ const INPUTS: Record<string, GateInput> = {
 // Expected phase after each input, per phase. Columns follow INPUTS' order.
 const NP = 'needs-provisioning';
 const EXPECTED: Record<GatePhase['kind'], string[]> = {
-  'needs-provisioning': ['showing', 'showing', 'showing', NP, NP, NP, NP, NP, NP, NP, NP, NP, NP, 'unbound', NP, NP, NP, NP, NP, NP, NP, NP],
-  unbound: ['showing', 'showing', 'showing', 'unbound', 'unbound', 'unbound', 'unbound', 'unbound', 'unbound', 'unbound', 'unbound', 'unbound', NP, 'unbound', 'idle', 'unbound', 'unbound', 'unbound', 'bind-mode', 'unbound', 'unbound', 'unbound'],
-  idle: ['verifying', 'verifying', 'showing', 'idle', 'idle', 'idle', 'idle', 'idle', 'idle', 'idle', 'idle', 'idle', NP, 'idle', 'idle', 'unbound', 'degraded', 'idle', 'bind-mode', 'idle', 'idle', 'idle'],
-  degraded: ['verifying', 'verifying', 'showing', 'degraded', 'degraded', 'degraded', 'degraded', 'degraded', 'degraded', 'degraded', 'degraded', 'degraded', NP, 'degraded', 'degraded', 'unbound', 'degraded', 'idle', 'bind-mode', 'degraded', 'degraded', 'degraded'],
-  verifying: ['verifying', 'verifying', 'verifying', 'showing', 'verifying', 'showing', 'showing', 'showing', 'showing', 'verifying', 'verifying', 'verifying', 'verifying', 'verifying', 'verifying', 'verifying', 'verifying', 'verifying', 'bind-mode', 'verifying', 'verifying', 'verifying'],
-  showing: ['showing', 'showing', 'showing', 'showing', 'showing', 'showing', 'showing', 'showing', 'showing', 'idle', 'showing', 'showing', 'showing', 'showing', 'showing', 'showing', 'showing', 'showing', 'bind-mode', 'showing', 'showing', 'showing'],
-  'bind-mode': ['binding', 'bind-mode', 'bind-mode', 'bind-mode', 'bind-mode', 'bind-mode', 'bind-mode', 'bind-mode', 'bind-mode', 'bind-mode', 'idle', 'bind-mode', 'bind-mode', 'bind-mode', 'bind-mode', 'bind-mode', 'bind-mode', 'bind-mode', 'bind-mode', 'idle', 'bind-mode', 'bind-mode'],
-  binding: ['binding', 'binding', 'binding', 'binding', 'binding', 'binding', 'binding', 'binding', 'binding', 'binding', 'binding', 'binding', 'binding', 'binding', 'binding', 'binding', 'binding', 'binding', 'bind-mode', 'idle', 'idle', 'idle'],
+  'needs-provisioning': [
+    'showing',
+    'showing',
+    'showing',
+    NP,
+    NP,
+    NP,
+    NP,
+    NP,
+    NP,
+    NP,
+    NP,
+    NP,
+    NP,
+    'unbound',
+    NP,
+    NP,
+    NP,
+    NP,
+    NP,
+    NP,
+    NP,
+    NP,
+  ],
+  unbound: [
+    'showing',
+    'showing',
+    'showing',
+    'unbound',
+    'unbound',
+    'unbound',
+    'unbound',
+    'unbound',
+    'unbound',
+    'unbound',
+    'unbound',
+    'unbound',
+    NP,
+    'unbound',
+    'idle',
+    'unbound',
+    'unbound',
+    'unbound',
+    'bind-mode',
+    'unbound',
+    'unbound',
+    'unbound',
+  ],
+  idle: [
+    'verifying',
+    'verifying',
+    'showing',
+    'idle',
+    'idle',
+    'idle',
+    'idle',
+    'idle',
+    'idle',
+    'idle',
+    'idle',
+    'idle',
+    NP,
+    'idle',
+    'idle',
+    'unbound',
+    'degraded',
+    'idle',
+    'bind-mode',
+    'idle',
+    'idle',
+    'idle',
+  ],
+  degraded: [
+    'verifying',
+    'verifying',
+    'showing',
+    'degraded',
+    'degraded',
+    'degraded',
+    'degraded',
+    'degraded',
+    'degraded',
+    'degraded',
+    'degraded',
+    'degraded',
+    NP,
+    'degraded',
+    'degraded',
+    'unbound',
+    'degraded',
+    'idle',
+    'bind-mode',
+    'degraded',
+    'degraded',
+    'degraded',
+  ],
+  verifying: [
+    'verifying',
+    'verifying',
+    'verifying',
+    'showing',
+    'verifying',
+    'showing',
+    'showing',
+    'showing',
+    'showing',
+    'verifying',
+    'verifying',
+    'verifying',
+    'verifying',
+    'verifying',
+    'verifying',
+    'verifying',
+    'verifying',
+    'verifying',
+    'bind-mode',
+    'verifying',
+    'verifying',
+    'verifying',
+  ],
+  showing: [
+    'showing',
+    'showing',
+    'showing',
+    'showing',
+    'showing',
+    'showing',
+    'showing',
+    'showing',
+    'showing',
+    'idle',
+    'showing',
+    'showing',
+    'showing',
+    'showing',
+    'showing',
+    'showing',
+    'showing',
+    'showing',
+    'bind-mode',
+    'showing',
+    'showing',
+    'showing',
+  ],
+  'bind-mode': [
+    'binding',
+    'bind-mode',
+    'bind-mode',
+    'bind-mode',
+    'bind-mode',
+    'bind-mode',
+    'bind-mode',
+    'bind-mode',
+    'bind-mode',
+    'bind-mode',
+    'idle',
+    'bind-mode',
+    'bind-mode',
+    'bind-mode',
+    'bind-mode',
+    'bind-mode',
+    'bind-mode',
+    'bind-mode',
+    'bind-mode',
+    'idle',
+    'bind-mode',
+    'bind-mode',
+  ],
+  binding: [
+    'binding',
+    'binding',
+    'binding',
+    'binding',
+    'binding',
+    'binding',
+    'binding',
+    'binding',
+    'binding',
+    'binding',
+    'binding',
+    'binding',
+    'binding',
+    'binding',
+    'binding',
+    'binding',
+    'binding',
+    'binding',
+    'bind-mode',
+    'idle',
+    'idle',
+    'idle',
+  ],
 };
 
 describe('gate transition table: every state × input', () => {
@@ -108,11 +299,19 @@ describe('gate effects', () => {
   });
 
   it('every portal error but not-bound is a network error with its cause; not-bound unbinds and reconciles', () => {
-    const codes = ['portal.timeout', 'portal.unreachable', 'portal.auth-failed', 'portal.bad-response', 'portal.rejected'] as const;
+    const codes = [
+      'portal.timeout',
+      'portal.unreachable',
+      'portal.auth-failed',
+      'portal.bad-response',
+      'portal.rejected',
+    ] as const;
     for (const code of codes) {
       const a = transition(idle, INPUTS['scan-code'], policy);
       const b = transition(a.model, { type: 'portal-error', requestId: 1, code, authenticated: false }, policy);
-      expect(b.effects).toContainEqual(expect.objectContaining({ type: 'signal', signal: 'network-error', cause: code }));
+      expect(b.effects).toContainEqual(
+        expect.objectContaining({ type: 'signal', signal: 'network-error', cause: code }),
+      );
     }
     const a = transition(idle, INPUTS['scan-code'], policy);
     const b = transition(a.model, INPUTS['error-not-bound'], policy);
@@ -125,7 +324,9 @@ describe('gate effects', () => {
   it('a plaintext NOT_BOUND is a network error and leaves the gate bound', () => {
     const a = transition(idle, INPUTS['scan-code'], policy);
     const b = transition(a.model, INPUTS['error-not-bound-plaintext'], policy);
-    expect(b.effects).toContainEqual(expect.objectContaining({ type: 'signal', signal: 'network-error', cause: 'portal.not-bound' }));
+    expect(b.effects).toContainEqual(
+      expect.objectContaining({ type: 'signal', signal: 'network-error', cause: 'portal.not-bound' }),
+    );
     expect(b.effects).not.toContainEqual({ type: 'reconcile-binding' });
     const c = transition(b.model, { type: 'timer', timer: 'show', token: 1 }, policy);
     expect(c.model.phase.kind).toBe('idle');
@@ -187,9 +388,20 @@ describe('gate effects', () => {
   it('bind mode expires and says so; an unprovisioned gate refuses to bind', () => {
     const a = transition(idle, { type: 'bind-requested', mode: 'bind', bindRequestId: 'r1' }, policy);
     const b = transition(a.model, { type: 'timer', timer: 'bind-mode', token: 'r1' }, policy);
-    expect(b.effects).toContainEqual({ type: 'bind-finished', bindRequestId: 'r1', ok: false, code: 'gate.bind-timeout' });
-    const c = transition(initialModel(false, false), { type: 'bind-requested', mode: 'bind', bindRequestId: 'r2' }, policy);
-    expect(c.effects).toEqual([{ type: 'bind-finished', bindRequestId: 'r2', ok: false, code: 'config.not-provisioned' }]);
+    expect(b.effects).toContainEqual({
+      type: 'bind-finished',
+      bindRequestId: 'r1',
+      ok: false,
+      code: 'gate.bind-timeout',
+    });
+    const c = transition(
+      initialModel(false, false),
+      { type: 'bind-requested', mode: 'bind', bindRequestId: 'r2' },
+      policy,
+    );
+    expect(c.effects).toEqual([
+      { type: 'bind-finished', bindRequestId: 'r2', ok: false, code: 'config.not-provisioned' },
+    ]);
   });
 
   it('an unbound gate shows not-bound without asking the portal', () => {

@@ -41,7 +41,8 @@ describe('daemon: bind by scan, verify, faults, stop (gpio-sysfs from config)', 
   let daemon: Daemon;
   const logger = new CapturingLogger();
   const scanner = new MockSerialScanner('daemon-test-scanner');
-  const pinsAre = (state: OutputState) => until(`pins ${JSON.stringify(state)}`, () => JSON.stringify(readPins(gpioRoot, PINS)) === JSON.stringify(state));
+  const pinsAre = (state: OutputState) =>
+    until(`pins ${JSON.stringify(state)}`, () => JSON.stringify(readPins(gpioRoot, PINS)) === JSON.stringify(state));
 
   beforeAll(async () => {
     fixture = await startPortalFixture();
@@ -64,7 +65,15 @@ describe('daemon: bind by scan, verify, faults, stop (gpio-sysfs from config)', 
         'binding.scanRequestId': 'scan-req-1',
       },
     });
-    daemon = await Daemon.start({ dataDir, crypto, logger, clock, extraInputs: [scanner], configuredDrivers: false, controlSocket: false });
+    daemon = await Daemon.start({
+      dataDir,
+      crypto,
+      logger,
+      clock,
+      extraInputs: [scanner],
+      configuredDrivers: false,
+      controlSocket: false,
+    });
   });
   afterAll(async () => {
     await daemon?.stop();
@@ -83,13 +92,22 @@ describe('daemon: bind by scan, verify, faults, stop (gpio-sysfs from config)', 
   it('a scanned venue code binds through the portal; config and status say so; bind-ok shows', async () => {
     scanner.inject(GATE_VENUE.venueCode);
     const binding = await until('binding', () => daemon.status().binding ?? undefined);
-    expect(binding).toMatchObject({ venueCode: GATE_VENUE.venueCode, venueName: GATE_VENUE.name, venueCategory: GATE_VENUE.category });
+    expect(binding).toMatchObject({
+      venueCode: GATE_VENUE.venueCode,
+      venueName: GATE_VENUE.name,
+      venueCategory: GATE_VENUE.category,
+    });
     const store = ConfigStore.open(dataDir);
     try {
       expect(store.get('binding.venueCode')).toBe(GATE_VENUE.venueCode);
       expect(store.get('binding.natValidityHours')).toBe(48);
       expect(store.get('binding.scanRequest')).toBe('');
-      expect(store.get('binding.scanResult')).toEqual({ requestId: 'scan-req-1', ok: true, venueName: GATE_VENUE.name, venueCategory: GATE_VENUE.category });
+      expect(store.get('binding.scanResult')).toEqual({
+        requestId: 'scan-req-1',
+        ok: true,
+        venueName: GATE_VENUE.name,
+        venueCategory: GATE_VENUE.category,
+      });
     } finally {
       store.close();
     }

@@ -17,7 +17,13 @@ import { GATE_VENUE, demoCard } from '../../../scripts/lab/provisioned-gate.js';
  * fake clock and checks the files after every frame and the exact writes at the end. Leaves the
  * gate resting again (show time over).
  */
-async function expectPattern(rig: RunnerRig, clock: FakeClock, kind: SignalKind, trigger: () => void, outcome?: OutcomeKind): Promise<void> {
+async function expectPattern(
+  rig: RunnerRig,
+  clock: FakeClock,
+  kind: SignalKind,
+  trigger: () => void,
+  outcome?: OutcomeKind,
+): Promise<void> {
   const t0 = clock.now();
   const writesBefore = rig.tap.writes.length;
   const verdictsBefore = rig.logger.verdicts.length;
@@ -46,7 +52,8 @@ describe('gate runner over the HTTPS mock portal, file-GPIO outputs', () => {
     await rig?.close();
   });
 
-  const code = (keyword: Parameters<RunnerRig['fixture']['mock']['passCodeFor']>[0]) => rig.fixture.mock.passCodeFor(keyword);
+  const code = (keyword: Parameters<RunnerRig['fixture']['mock']['passCodeFor']>[0]) =>
+    rig.fixture.mock.passCodeFor(keyword);
 
   it('green pass code → pass: green, one beep, relay pulsed (active-low file)', async () => {
     await expectPattern(rig, clock, 'pass', () => rig.scanner.inject(code('green')), 'pass');
@@ -66,10 +73,16 @@ describe('gate runner over the HTTPS mock portal, file-GPIO outputs', () => {
   });
 
   it('an ID card the portal does not know → check-skm', async () => {
-    await expectPattern(rig, clock, 'check-skm', () => rig.cards.present(demoCard(rig.fixture.mock, 'unknown')), 'check-skm');
+    await expectPattern(
+      rig,
+      clock,
+      'check-skm',
+      () => rig.cards.present(demoCard(rig.fixture.mock, 'unknown')),
+      'check-skm',
+    );
   });
 
-  it('green resident\'s ID card → pass', async () => {
+  it("green resident's ID card → pass", async () => {
     await expectPattern(rig, clock, 'pass', () => rig.cards.present(demoCard(rig.fixture.mock, 'green')), 'pass');
   });
 
@@ -80,7 +93,13 @@ describe('gate runner over the HTTPS mock portal, file-GPIO outputs', () => {
   it('NAT too old with the venue set to warn → pass-with-notice (relay pulsed, red blinking over green)', async () => {
     rig.runner.setPolicy({ ...BASE_POLICY, natPolicy: 'warn' });
     try {
-      await expectPattern(rig, clock, 'pass-with-notice', () => rig.scanner.inject(code('nat-expired')), 'pass-with-notice');
+      await expectPattern(
+        rig,
+        clock,
+        'pass-with-notice',
+        () => rig.scanner.inject(code('nat-expired')),
+        'pass-with-notice',
+      );
     } finally {
       rig.runner.setPolicy(BASE_POLICY);
     }
@@ -134,7 +153,15 @@ describe('gate runner over the HTTPS mock portal, file-GPIO outputs', () => {
 
   it('counts every outcome it showed', () => {
     expect(rig.runner.outcomeCounters()).toMatchObject({
-      pass: 2, deny: 1, 'show-code': 1, 'check-skm': 2, 'policy-deny': 2, 'pass-with-notice': 1, 'network-error': 1, 'read-error': 2, 'not-bound': 0,
+      pass: 2,
+      deny: 1,
+      'show-code': 1,
+      'check-skm': 2,
+      'policy-deny': 2,
+      'pass-with-notice': 1,
+      'network-error': 1,
+      'read-error': 2,
+      'not-bound': 0,
     });
     expect(rig.pins()).toEqual(allOutputsOff());
   });
@@ -153,7 +180,13 @@ describe('gate runner on a device the portal has not bound', () => {
   });
 
   it('portal answers NOT_BOUND → not-bound (slow blue blink), and the gate rests unbound', async () => {
-    await expectPattern(rig, clock, 'not-bound', () => rig.scanner.inject(rig.fixture.mock.passCodeFor('green')), 'not-bound');
+    await expectPattern(
+      rig,
+      clock,
+      'not-bound',
+      () => rig.scanner.inject(rig.fixture.mock.passCodeFor('green')),
+      'not-bound',
+    );
     expect(rig.runner.phase().kind).toBe('unbound');
   });
 
@@ -161,7 +194,13 @@ describe('gate runner on a device the portal has not bound', () => {
     await clock.advance(10_000); // past the standing not-bound signal and the duplicate window
     await rig.player.idle();
     const verifies = rig.fixture.mock.server.stats().byPath['/passgate/v1/verify/pass-code'] ?? 0;
-    await expectPattern(rig, clock, 'not-bound', () => rig.scanner.inject(rig.fixture.mock.passCodeFor('green')), 'not-bound');
+    await expectPattern(
+      rig,
+      clock,
+      'not-bound',
+      () => rig.scanner.inject(rig.fixture.mock.passCodeFor('green')),
+      'not-bound',
+    );
     expect(rig.fixture.mock.server.stats().byPath['/passgate/v1/verify/pass-code'] ?? 0).toBe(verifies);
   });
 
@@ -192,7 +231,14 @@ describe('gate runner on a device the portal has not bound', () => {
     expect(rig.runner.phase().kind).toBe('binding');
     const deadline = Date.now() + 5000;
     while (rig.bindResults.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-    expect(rig.bindResults).toEqual([{ bindRequestId: 'bind-req-1', mode: 'bind', ok: true, venue: expect.objectContaining({ code: GATE_VENUE.venueCode }) }]);
+    expect(rig.bindResults).toEqual([
+      {
+        bindRequestId: 'bind-req-1',
+        mode: 'bind',
+        ok: true,
+        venue: expect.objectContaining({ code: GATE_VENUE.venueCode }),
+      },
+    ]);
     const states = expectedStates('bind-ok');
     for (const { atMs, state } of states) {
       await clock.advanceTo(t1 + atMs);

@@ -67,13 +67,14 @@ describe('requests per scan and duplicate suppression', () => {
     expect(count(PATHS.verifyPassCode)).toBe(2);
   });
 
-  it('N scans → exactly N verify requests and no authorize on the scans\' path', async () => {
+  it("N scans → exactly N verify requests and no authorize on the scans' path", async () => {
     await clock.advance(DEDUP_MS);
     rig.fixture.mock.server.resetStats();
     const n = 60;
     for (let i = 0; i < n; i++) {
       const keyword = DEMO_PASS_CODE_KEYWORDS[i % DEMO_PASS_CODE_KEYWORDS.length];
-      if (i % 5 === 4) await scanAndRest(() => rig.cards.present(demoCard(rig.fixture.mock, i % 2 ? 'yellow' : 'unknown')));
+      if (i % 5 === 4)
+        await scanAndRest(() => rig.cards.present(demoCard(rig.fixture.mock, i % 2 ? 'yellow' : 'unknown')));
       else await scanAndRest(() => rig.scanner.inject(rig.fixture.mock.passCodeFor(keyword)));
       await clock.advance(DEDUP_MS); // cards repeat: let the window pass
     }

@@ -25,7 +25,13 @@ import { crypto, startPortalFixture, type PortalFixture } from '../../../scripts
 import { GATE_VENUE } from '../../../scripts/lab/provisioned-gate.js';
 
 /** Relay active-low, as on many relay boards: "on" is a 0 in its value file. */
-export const PINS: PinMap = normalizePins({ red: 17, green: 27, blue: 22, buzzer: 23, relay: { line: 24, activeLow: true } });
+export const PINS: PinMap = normalizePins({
+  red: 17,
+  green: 27,
+  blue: 22,
+  buzzer: 23,
+  relay: { line: 24, activeLow: true },
+});
 
 export const BASE_POLICY: GatePolicy = {
   busyInput: 'drop',
@@ -48,7 +54,10 @@ export class TapBackend implements DisplayBackend {
   readonly writes: TimedWrite[] = [];
   readonly shown: DisplayText[] = [];
 
-  constructor(private readonly inner: DisplayBackend, private readonly clock: Clock) {}
+  constructor(
+    private readonly inner: DisplayBackend,
+    private readonly clock: Clock,
+  ) {}
 
   open(): Promise<void> {
     return this.inner.open();
@@ -99,7 +108,8 @@ export class CapturingLogger implements Logger {
   async verdict(index: number, withinMs = 5000): Promise<VerdictEvent> {
     const deadline = Date.now() + withinMs;
     while (this.verdicts.length <= index) {
-      if (Date.now() > deadline) throw new Error(`no verdict #${index} within ${withinMs} ms (have ${this.verdicts.length})`);
+      if (Date.now() > deadline)
+        throw new Error(`no verdict #${index} within ${withinMs} ms (have ${this.verdicts.length})`);
       await new Promise((r) => setTimeout(r, 2));
     }
     return this.verdicts[index];

@@ -42,7 +42,11 @@ interface Finding {
 }
 
 /** Where any needle occurs in the files (raw bytes) or the texts. */
-function search(needles: ReadonlyMap<string, string>, files: readonly string[], texts: ReadonlyArray<[string, string]>): Finding[] {
+function search(
+  needles: ReadonlyMap<string, string>,
+  files: readonly string[],
+  texts: ReadonlyArray<[string, string]>,
+): Finding[] {
   const findings: Finding[] = [];
   const blobs = files.map((f) => [f, readFileSync(f)] as const);
   for (const [needle, what] of needles) {
@@ -80,7 +84,15 @@ describe('privacy: 1,000 scans through the daemon leave no pass code, name or ID
       deviceId: 'WX-PRIVACY-01',
       settings: { 'display.backend': 'terminal', 'gate.showMs': SHOW_MS, 'gate.dedupWindowMs': 0 },
     });
-    daemon = await Daemon.start({ dataDir, crypto, logger, clock, displayStream, extraInputs: [scanner, cards], configuredDrivers: false });
+    daemon = await Daemon.start({
+      dataDir,
+      crypto,
+      logger,
+      clock,
+      displayStream,
+      extraInputs: [scanner, cards],
+      configuredDrivers: false,
+    });
 
     const people: Array<{ label: string; card: IdCardIdentity }> = [
       ...DEMO_RESIDENT_KEYWORDS.map((k) => ({ label: `card of ${k}`, card: demoCard(fixture.mock, k) })),
@@ -123,11 +135,17 @@ describe('privacy: 1,000 scans through the daemon leave no pass code, name or ID
   it('ran 1,000 scans, each logged as a verdict, with many kinds of outcome (the search is not vacuous)', () => {
     expect(logger.verdicts).toHaveLength(SCANS);
     const kinds = new Set(logger.verdicts.map((v) => v.outcome));
-    for (const kind of ['pass', 'deny', 'show-code', 'check-skm', 'policy-deny'] as const) expect(kinds).toContain(kind);
+    for (const kind of ['pass', 'deny', 'show-code', 'check-skm', 'policy-deny'] as const)
+      expect(kinds).toContain(kind);
     expect([...kinds].every((k) => (OUTCOME_KINDS as readonly string[]).includes(k))).toBe(true);
     expect(needles.size).toBeGreaterThan(SCANS / 2);
     // The display printed every verdict (its opinion text), so it too was worth searching.
-    expect(display.join('').split('\n').filter((l) => l.includes('否-') || l.includes('可')).length).toBeGreaterThanOrEqual(SCANS);
+    expect(
+      display
+        .join('')
+        .split('\n')
+        .filter((l) => l.includes('否-') || l.includes('可')).length,
+    ).toBeGreaterThanOrEqual(SCANS);
     expect(JSON.parse(statusAnswer).outcomes.pass).toBeGreaterThan(0);
     // The search itself finds what it looks for: a name, a masked ID and a pass code planted in a text.
     const planted = [...needles.keys()].filter((_, i) => i === 0 || i === 3 || i === needles.size - 1);
@@ -136,7 +154,9 @@ describe('privacy: 1,000 scans through the daemon leave no pass code, name or ID
 
   it('the database with its -wal and -shm, the device key, every file of the data directory: none of them', () => {
     // Searched while running, when SQLite's write-ahead log and shared-memory index exist…
-    expect(runningFiles.map((f) => f.slice(dataDir.length + 1)).sort()).toEqual(expect.arrayContaining(['device.key', 'passgate.db', 'passgate.db-shm', 'passgate.db-wal']));
+    expect(runningFiles.map((f) => f.slice(dataDir.length + 1)).sort()).toEqual(
+      expect.arrayContaining(['device.key', 'passgate.db', 'passgate.db-shm', 'passgate.db-wal']),
+    );
     expect(runningFindings).toEqual([]);
     // …and again after the daemon stopped.
     const after = filesUnder(dataDir);
@@ -146,10 +166,25 @@ describe('privacy: 1,000 scans through the daemon leave no pass code, name or ID
 
   it('every log line: none of them', () => {
     expect(logger.lines.length).toBeGreaterThan(SCANS);
-    expect(search(needles, [], logger.lines.map((line, i) => [`log line ${i}`, line]))).toEqual([]);
+    expect(
+      search(
+        needles,
+        [],
+        logger.lines.map((line, i) => [`log line ${i}`, line]),
+      ),
+    ).toEqual([]);
   });
 
-  it('everything the display printed, and the control socket\'s status: none of them', () => {
-    expect(search(needles, [], [['display output', display.join('')], ['status answer', statusAnswer]])).toEqual([]);
+  it("everything the display printed, and the control socket's status: none of them", () => {
+    expect(
+      search(
+        needles,
+        [],
+        [
+          ['display output', display.join('')],
+          ['status answer', statusAnswer],
+        ],
+      ),
+    ).toEqual([]);
   });
 });

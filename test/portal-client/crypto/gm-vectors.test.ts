@@ -75,11 +75,21 @@ describe('SM4 (GB/T 32907 appendix A vector)', () => {
     const wrongKey = Buffer.from(key);
     wrongKey[0] ^= 1;
     // A wrong key leaves valid padding with probability about 1/256; this key/IV pair does not.
-    expect(() => suite.sm4CbcDecrypt(wrongKey, iv, ct)).toThrowError(expect.objectContaining({ code: 'crypto.bad-ciphertext' }));
-    expect(() => suite.sm4CbcDecrypt(key, iv, ct.subarray(0, 31))).toThrowError(expect.objectContaining({ code: 'crypto.bad-ciphertext' }));
-    expect(() => suite.sm4CbcDecrypt(key, iv, Buffer.alloc(0))).toThrowError(expect.objectContaining({ code: 'crypto.bad-ciphertext' }));
-    expect(() => suite.sm4CbcEncrypt(key.subarray(0, 15), iv, ct)).toThrowError(expect.objectContaining({ code: 'crypto.bad-key' }));
-    expect(() => suite.sm4CbcDecrypt(key, iv.subarray(0, 8), ct)).toThrowError(expect.objectContaining({ code: 'crypto.bad-key' }));
+    expect(() => suite.sm4CbcDecrypt(wrongKey, iv, ct)).toThrowError(
+      expect.objectContaining({ code: 'crypto.bad-ciphertext' }),
+    );
+    expect(() => suite.sm4CbcDecrypt(key, iv, ct.subarray(0, 31))).toThrowError(
+      expect.objectContaining({ code: 'crypto.bad-ciphertext' }),
+    );
+    expect(() => suite.sm4CbcDecrypt(key, iv, Buffer.alloc(0))).toThrowError(
+      expect.objectContaining({ code: 'crypto.bad-ciphertext' }),
+    );
+    expect(() => suite.sm4CbcEncrypt(key.subarray(0, 15), iv, ct)).toThrowError(
+      expect.objectContaining({ code: 'crypto.bad-key' }),
+    );
+    expect(() => suite.sm4CbcDecrypt(key, iv.subarray(0, 8), ct)).toThrowError(
+      expect.objectContaining({ code: 'crypto.bad-key' }),
+    );
   });
 
   it('sm4CbcDecrypt throws only PassgateError on random bytes', () => {
@@ -105,7 +115,9 @@ describe('HMAC-SM3', () => {
   it('equals sm-crypto hmac on random keys and data (keys longer than a block included)', () => {
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 1, maxLength: 100 }), fc.uint8Array({ maxLength: 200 }), (key, data) => {
-        expect(suite.hmacSm3(key, data).toString('hex')).toBe(smCrypto.sm3(Array.from(data), { key: Array.from(key), mode: 'hmac' }));
+        expect(suite.hmacSm3(key, data).toString('hex')).toBe(
+          smCrypto.sm3(Array.from(data), { key: Array.from(key), mode: 'hmac' }),
+        );
       }),
       { numRuns: 100 },
     );

@@ -85,7 +85,9 @@ describe('private key file', () => {
   it('refuses to write an invalid key or into a missing directory', async () => {
     expect((await rejection(writePrivateKeyFile(join(dir, 'x.key'), Buffer.alloc(32)))).code).toBe('crypto.bad-key');
     expect((await rejection(writePrivateKeyFile(join(dir, 'x.key'), Buffer.alloc(16, 1)))).code).toBe('crypto.bad-key');
-    const error = await rejection(writePrivateKeyFile(join(dir, 'no-such-dir', 'x.key'), suite.sm2GenerateKeyPair().privateKey));
+    const error = await rejection(
+      writePrivateKeyFile(join(dir, 'no-such-dir', 'x.key'), suite.sm2GenerateKeyPair().privateKey),
+    );
     expect([error.code, error.details.reason]).toEqual(['crypto.bad-key', 'write-failed']);
     expect(readdirSync(dir).some((name) => name.endsWith('.tmp'))).toBe(false);
   });

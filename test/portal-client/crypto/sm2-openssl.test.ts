@@ -22,13 +22,42 @@ function openssl(args: string[]): { ok: boolean; output: string } {
 }
 
 function signWithOpenssl(keyFile: string, messageFile: string, sigFile: string, userId: string): void {
-  const result = openssl(['pkeyutl', '-sign', '-rawin', '-digest', 'sm3', '-inkey', keyFile, '-pkeyopt', `distid:${userId}`, '-in', messageFile, '-out', sigFile]);
+  const result = openssl([
+    'pkeyutl',
+    '-sign',
+    '-rawin',
+    '-digest',
+    'sm3',
+    '-inkey',
+    keyFile,
+    '-pkeyopt',
+    `distid:${userId}`,
+    '-in',
+    messageFile,
+    '-out',
+    sigFile,
+  ]);
   expect(result.output).toBe('');
   expect(result.ok).toBe(true);
 }
 
 function verifyWithOpenssl(pubFile: string, messageFile: string, sigFile: string, userId: string): boolean {
-  const result = openssl(['pkeyutl', '-verify', '-rawin', '-digest', 'sm3', '-pubin', '-inkey', pubFile, '-pkeyopt', `distid:${userId}`, '-sigfile', sigFile, '-in', messageFile]);
+  const result = openssl([
+    'pkeyutl',
+    '-verify',
+    '-rawin',
+    '-digest',
+    'sm3',
+    '-pubin',
+    '-inkey',
+    pubFile,
+    '-pkeyopt',
+    `distid:${userId}`,
+    '-sigfile',
+    sigFile,
+    '-in',
+    messageFile,
+  ]);
   return result.ok && result.output.includes('Signature Verified Successfully');
 }
 
@@ -68,7 +97,9 @@ describe('SM2 signatures against openssl pkeyutl', () => {
       signWithOpenssl('key.pem', 'msg.bin', 'openssl.sig', userId);
       const signature = readFileSync(join(dir, 'openssl.sig'));
       expect(suite.sm2Verify(pair.publicKey, message, signature, userId)).toBe(true);
-      expect(suite.sm2Verify(pair.publicKey, Buffer.concat([message, Buffer.from([0])]), signature, userId)).toBe(false);
+      expect(suite.sm2Verify(pair.publicKey, Buffer.concat([message, Buffer.from([0])]), signature, userId)).toBe(
+        false,
+      );
       expect(suite.sm2Verify(pair.publicKey, message, signature, userId + 'x')).toBe(false);
     });
 

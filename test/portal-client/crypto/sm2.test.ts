@@ -40,10 +40,19 @@ describe('SM2 curve and keys', () => {
   });
 
   it('rejects private keys outside [1, n-2] and of the wrong length with crypto.bad-key', () => {
-    for (const bad of [scalar(0n), scalar(SM2_N - 1n), scalar(SM2_N), Buffer.alloc(32, 0xff), Buffer.alloc(31, 1), Buffer.alloc(33, 1)]) {
+    for (const bad of [
+      scalar(0n),
+      scalar(SM2_N - 1n),
+      scalar(SM2_N),
+      Buffer.alloc(32, 0xff),
+      Buffer.alloc(31, 1),
+      Buffer.alloc(33, 1),
+    ]) {
       expect(codeOf(() => suite.sm2PublicKeyOf(bad))).toBe('crypto.bad-key');
       expect(codeOf(() => suite.sm2Sign(bad, Buffer.from('m')))).toBe('crypto.bad-key');
-      expect(codeOf(() => suite.sm2Decrypt(bad, suite.sm2Encrypt(pair.publicKey, Buffer.from('m'))))).toBe('crypto.bad-key');
+      expect(codeOf(() => suite.sm2Decrypt(bad, suite.sm2Encrypt(pair.publicKey, Buffer.from('m'))))).toBe(
+        'crypto.bad-key',
+      );
     }
     expect(codeOf(() => suite.sm2PublicKeyOf(scalar(SM2_N - 2n)))).toBeUndefined();
   });
@@ -102,8 +111,12 @@ describe('SM2 signatures', () => {
       flipped[i] ^= 0x01;
       expect(suite.sm2Verify(pair.publicKey, message, flipped, 'device-1')).toBe(false);
     }
-    expect(suite.sm2Verify(pair.publicKey, message, signature.subarray(0, signature.length - 1), 'device-1')).toBe(false);
-    expect(suite.sm2Verify(pair.publicKey, message, Buffer.concat([signature, Buffer.from([0])]), 'device-1')).toBe(false);
+    expect(suite.sm2Verify(pair.publicKey, message, signature.subarray(0, signature.length - 1), 'device-1')).toBe(
+      false,
+    );
+    expect(suite.sm2Verify(pair.publicKey, message, Buffer.concat([signature, Buffer.from([0])]), 'device-1')).toBe(
+      false,
+    );
   });
 
   it('sm2Verify returns false (never throws) for random signature bytes', () => {
@@ -117,10 +130,19 @@ describe('SM2 signatures', () => {
 
   it('sm2Verify on random DER-shaped r,s returns false, never throws', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 0, maxLength: 34 }), fc.uint8Array({ minLength: 0, maxLength: 34 }), (r, s) => {
-        const signature = Buffer.concat([Buffer.from([0x30, r.length + s.length + 4, 0x02, r.length]), r, Buffer.from([0x02, s.length]), s]);
-        expect(suite.sm2Verify(pair.publicKey, Buffer.from('m'), signature)).toBe(false);
-      }),
+      fc.property(
+        fc.uint8Array({ minLength: 0, maxLength: 34 }),
+        fc.uint8Array({ minLength: 0, maxLength: 34 }),
+        (r, s) => {
+          const signature = Buffer.concat([
+            Buffer.from([0x30, r.length + s.length + 4, 0x02, r.length]),
+            r,
+            Buffer.from([0x02, s.length]),
+            s,
+          ]);
+          expect(suite.sm2Verify(pair.publicKey, Buffer.from('m'), signature)).toBe(false);
+        },
+      ),
       { numRuns: 60 },
     );
   });
@@ -154,11 +176,15 @@ describe('SM2 encryption (C1C3C2, C1 with 04)', () => {
     expect(theirs).toHaveLength((64 + 32 + plain.length) * 2); // sm-crypto-v2 omits the 04
     expect(suite.sm2Decrypt(pair.privateKey, Buffer.from('04' + theirs, 'hex'))).toEqual(plain);
     const ours = suite.sm2Encrypt(pair.publicKey, plain);
-    const back = sm2v2.doDecrypt(ours.subarray(1).toString('hex'), pair.privateKey.toString('hex'), 1, { output: 'array' });
+    const back = sm2v2.doDecrypt(ours.subarray(1).toString('hex'), pair.privateKey.toString('hex'), 1, {
+      output: 'array',
+    });
     expect(Buffer.from(back)).toEqual(plain);
     // C1C2C3 ordering must not be accepted as C1C3C2.
     const wrongOrder = sm2v2.doEncrypt(Uint8Array.from(Buffer.alloc(40, 1)), pair.publicKey.toString('hex'), 0);
-    expect(codeOf(() => suite.sm2Decrypt(pair.privateKey, Buffer.from('04' + wrongOrder, 'hex')))).toBe('crypto.bad-ciphertext');
+    expect(codeOf(() => suite.sm2Decrypt(pair.privateKey, Buffer.from('04' + wrongOrder, 'hex')))).toBe(
+      'crypto.bad-ciphertext',
+    );
   });
 
   it('refuses an empty plaintext (GM/T 0003.4 rejects an all-zero, here empty, KDF output)', () => {
@@ -174,7 +200,9 @@ describe('SM2 encryption (C1C3C2, C1 with 04)', () => {
       flipped[i] ^= 0x01;
       expect(codeOf(() => suite.sm2Decrypt(pair.privateKey, flipped))).toBe('crypto.bad-ciphertext');
     }
-    expect(codeOf(() => suite.sm2Decrypt(pair.privateKey, ct.subarray(0, ct.length - 1)))).toBe('crypto.bad-ciphertext');
+    expect(codeOf(() => suite.sm2Decrypt(pair.privateKey, ct.subarray(0, ct.length - 1)))).toBe(
+      'crypto.bad-ciphertext',
+    );
     expect(codeOf(() => suite.sm2Decrypt(pair.privateKey, ct.subarray(1)))).toBe('crypto.bad-ciphertext');
     expect(codeOf(() => suite.sm2Decrypt(pair.privateKey, ct.subarray(0, 97)))).toBe('crypto.bad-ciphertext');
   });

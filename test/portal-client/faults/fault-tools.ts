@@ -85,7 +85,11 @@ export interface FakePortal {
  */
 export async function startFakePortal(f: PortalFixture): Promise<FakePortal> {
   const tls = await loadOrCreateTlsMaterial(join(f.dir, 'mock', 'tls'));
-  const upstream = createPortalTransport({ url: f.mock.url, caPem: f.mock.caPem ?? undefined, timeouts: timeoutTable() });
+  const upstream = createPortalTransport({
+    url: f.mock.url,
+    caPem: f.mock.caPem ?? undefined,
+    timeouts: timeoutTable(),
+  });
   const sockets = new Set<Socket>();
   const fake: FakePortal = {
     url: '',
@@ -100,7 +104,11 @@ export async function startFakePortal(f: PortalFixture): Promise<FakePortal> {
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const request: FakeRequest = { path: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+    const request: FakeRequest = {
+      path: req.url ?? '/',
+      headers: req.headers,
+      body: Buffer.concat(chunks).toString('utf8'),
+    };
     const decision = fake.decide(request);
     if (decision === 'forward') {
       const headers: Record<string, string> = {};

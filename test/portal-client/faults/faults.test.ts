@@ -97,7 +97,10 @@ describe('a fault on every path, hitting a client that still has to authorize', 
 describe('token expiry and clock skew are corrected transparently', () => {
   it('an expired token: one transparent re-authorize (exactly one extra authorize request), the verification still passes', async () => {
     const events: PortalClientEvent[] = [];
-    const client = f.client({ timeouts: { verifyDeadlineMs: DEADLINE_WITH_AUTHORIZE_MS }, onEvent: (e) => events.push(e) });
+    const client = f.client({
+      timeouts: { verifyDeadlineMs: DEADLINE_WITH_AUTHORIZE_MS },
+      onEvent: (e) => events.push(e),
+    });
     await client.authorize();
     f.mock.server.resetStats();
     events.length = 0;

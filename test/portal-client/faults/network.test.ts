@@ -51,7 +51,12 @@ function clientFor(url: string, timeouts = timeoutTable({ verifyDeadlineMs: DEAD
   return new PortalClient({
     transport: createPortalTransport({ url, caPem: f.mock.caPem ?? undefined, timeouts }),
     crypto,
-    identity: { deviceId: f.deviceId, privateKey: f.deviceKey.privateKey, appId: f.mock.vendor.appId, appSecret: f.mock.vendor.appSecret },
+    identity: {
+      deviceId: f.deviceId,
+      privateKey: f.deviceKey.privateKey,
+      appId: f.mock.vendor.appId,
+      appSecret: f.mock.vendor.appSecret,
+    },
     portalPublicKey: f.mock.portalPublicKey,
     timeouts,
   });
@@ -62,7 +67,6 @@ let restarted: RunningMockPortal | null = null;
 afterAll(async () => restarted?.stop());
 
 describe('a portal that is not there', () => {
-
   it('a stopped portal → portal.unreachable well within the deadline; restarted on its port, the client recovers', async () => {
     const client = f.client({ timeouts: { verifyDeadlineMs: DEADLINE_MS } });
     await client.authorize();
@@ -73,7 +77,9 @@ describe('a portal that is not there', () => {
     for (let i = 0; i < 2; i++) {
       const { elapsedMs, result } = await timed(() => client.verifyPassCode(green));
       expect(result.status).toBe('rejected');
-      expect((await rejection(Promise.reject((result as PromiseRejectedResult).reason))).code).toBe('portal.unreachable');
+      expect((await rejection(Promise.reject((result as PromiseRejectedResult).reason))).code).toBe(
+        'portal.unreachable',
+      );
       expect(elapsedMs).toBeLessThanOrEqual(DEADLINE_MS + SLACK_MS);
     }
 
@@ -129,7 +135,11 @@ describe('a portal that accepts the connection and never answers', () => {
   });
 
   it('the transport alone: a hung TLS handshake ends with portal.timeout at the connect timeout when that is the shorter bound', async () => {
-    const transport = createPortalTransport({ url: silent.url, caPem: f.mock.caPem ?? undefined, timeouts: timeoutTable({ portalConnectMs: 300 }) });
+    const transport = createPortalTransport({
+      url: silent.url,
+      caPem: f.mock.caPem ?? undefined,
+      timeouts: timeoutTable({ portalConnectMs: 300 }),
+    });
     try {
       const { elapsedMs, result } = await timed(() => transport.post('/passgate/v1/authorize', {}, '{}', 3000));
       expect(result.status).toBe('rejected');
@@ -142,9 +152,15 @@ describe('a portal that accepts the connection and never answers', () => {
   });
 
   it('the transport alone: a hung TLS handshake ends with portal.timeout at the request deadline when that is shorter', async () => {
-    const transport = createPortalTransport({ url: silent.url, caPem: f.mock.caPem ?? undefined, timeouts: timeoutTable() });
+    const transport = createPortalTransport({
+      url: silent.url,
+      caPem: f.mock.caPem ?? undefined,
+      timeouts: timeoutTable(),
+    });
     try {
-      const { elapsedMs, result } = await timed(() => transport.post('/passgate/v1/verify/pass-code', {}, '{}', DEADLINE_MS));
+      const { elapsedMs, result } = await timed(() =>
+        transport.post('/passgate/v1/verify/pass-code', {}, '{}', DEADLINE_MS),
+      );
       expect(result.status).toBe('rejected');
       expect((await rejection(Promise.reject((result as PromiseRejectedResult).reason))).code).toBe('portal.timeout');
       expect(elapsedMs).toBeLessThanOrEqual(DEADLINE_MS + SLACK_MS);

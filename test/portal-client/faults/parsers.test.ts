@@ -23,7 +23,14 @@ import {
   readVerdict,
 } from '../../../portal-client/protocol/messages.js';
 import { deriveSessionKeys } from '../../../portal-client/protocol/session-keys.js';
-import { parseJson, readBool, readEnum, readInt, readObject, readString } from '../../../portal-client/protocol/wire-reader.js';
+import {
+  parseJson,
+  readBool,
+  readEnum,
+  readInt,
+  readObject,
+  readString,
+} from '../../../portal-client/protocol/wire-reader.js';
 import { demoVenues } from '../../../portal-client/mock/domain/demo-dataset.js';
 import { isMaskedIdNumber, isMaskedName } from '../../../firmware/core/verdict.js';
 import { createPortalTransport } from '../../../portal-client/transport.js';
@@ -54,18 +61,39 @@ function throwsOnly(codes: readonly ErrorCode[], fn: () => unknown): { threw: bo
   }
 }
 
-
 const READERS: { name: string; read: (v: unknown) => unknown; shaped: fc.Arbitrary<unknown> }[] = [
-  { name: 'readAuthorizeRequest', read: readAuthorizeRequest, shaped: nearValid(['v', 'deviceId', 'appId', 'ts', 'nonce', 'sessionKey', 'alg', 'appMac', 'sig'], fc.oneof(fc.constant(ALGORITHMS), nearValid(Object.keys(ALGORITHMS)))) },
+  {
+    name: 'readAuthorizeRequest',
+    read: readAuthorizeRequest,
+    shaped: nearValid(
+      ['v', 'deviceId', 'appId', 'ts', 'nonce', 'sessionKey', 'alg', 'appMac', 'sig'],
+      fc.oneof(fc.constant(ALGORITHMS), nearValid(Object.keys(ALGORITHMS))),
+    ),
+  },
   { name: 'readVenueInfo', read: readVenueInfo, shaped: venueLike },
-  { name: 'readAuthorizeResult', read: readAuthorizeResult, shaped: nearValid(['token', 'expiresAt', 'portalTime', 'binding'], venueLike) },
+  {
+    name: 'readAuthorizeResult',
+    read: readAuthorizeResult,
+    shaped: nearValid(['token', 'expiresAt', 'portalTime', 'binding'], venueLike),
+  },
   { name: 'readBindResult', read: readBindResult, shaped: nearValid(['venue', 'boundAt'], venueLike) },
   { name: 'readVerdict', read: readVerdict, shaped: verdictLike },
   { name: 'readBindBody', read: readBindBody, shaped: nearValid(['venueCode', 'sig']) },
   { name: 'readPassCodeBody', read: readPassCodeBody, shaped: nearValid(['code']) },
   { name: 'readIdCardBody', read: readIdCardBody, shaped: nearValid(['cardType', 'name', 'idNumber']) },
-  { name: 'readResponseBody(verdict)', read: (v) => readResponseBody(v, readVerdict), shaped: nearValid(['ok', 'result', 'error'], fc.oneof(verdictLike, errorLike)) },
-  { name: 'readResponseBody(authorize)', read: (v) => readResponseBody(v, readAuthorizeResult), shaped: nearValid(['ok', 'result', 'error'], fc.oneof(nearValid(['token', 'expiresAt', 'portalTime', 'binding']), errorLike)) },
+  {
+    name: 'readResponseBody(verdict)',
+    read: (v) => readResponseBody(v, readVerdict),
+    shaped: nearValid(['ok', 'result', 'error'], fc.oneof(verdictLike, errorLike)),
+  },
+  {
+    name: 'readResponseBody(authorize)',
+    read: (v) => readResponseBody(v, readAuthorizeResult),
+    shaped: nearValid(
+      ['ok', 'result', 'error'],
+      fc.oneof(nearValid(['token', 'expiresAt', 'portalTime', 'binding']), errorLike),
+    ),
+  },
   { name: 'readPlainError', read: readPlainError, shaped: nearValid(['v', 'error'], errorLike) },
   { name: 'readEnvelope', read: readEnvelope, shaped: nearValid(ENVELOPE_FIELDS) },
 ];
@@ -74,7 +102,15 @@ describe('protocol readers take any input', () => {
   for (const r of READERS) {
     it(`${r.name}: random values, JSON from random bytes and near-valid objects → a value or protocol.malformed`, () => {
       const input = fc.oneof(
-        fc.anything({ withNullPrototype: true, withBigInt: true, withDate: true, withMap: true, withSet: true, withTypedArray: true, withSparseArray: true }),
+        fc.anything({
+          withNullPrototype: true,
+          withBigInt: true,
+          withDate: true,
+          withMap: true,
+          withSet: true,
+          withTypedArray: true,
+          withSparseArray: true,
+        }),
         fc.jsonValue(),
         fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b).toString('utf8')),
         r.shaped,
@@ -91,27 +127,44 @@ describe('protocol readers take any input', () => {
 
   it('parseJson on random text (and random bytes as UTF-8) → a value or protocol.malformed', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b).toString('utf8')), fc.json()), (text) => {
-        throwsOnly(['protocol.malformed'], () => parseJson(text));
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b).toString('utf8')),
+          fc.json(),
+        ),
+        (text) => {
+          throwsOnly(['protocol.malformed'], () => parseJson(text));
+        },
+      ),
       { numRuns: 500 },
     );
   });
 
   it('the field readers on random objects and keys → a value of the asked type or protocol.malformed', () => {
     fc.assert(
-      fc.property(fc.anything(), fc.string({ maxLength: 10 }), fc.array(fc.string({ maxLength: 6 }), { maxLength: 4 }), (value, key, keys) => {
-        const obj = (typeof value === 'object' && value !== null ? value : { [key]: value }) as Record<string, unknown>;
-        throwsOnly(['protocol.malformed'], () => readObject(value, 'x', keys));
-        const s = throwsOnly(['protocol.malformed'], () => readString(obj, key, { max: 20, min: 1, pattern: /^[a-z]+$/ }));
-        if (!s.threw) expect(s.value).toMatch(/^[a-z]{1,20}$/);
-        const i = throwsOnly(['protocol.malformed'], () => readInt(obj, key, -5, 5));
-        if (!i.threw) expect(Number.isInteger(i.value) && Math.abs(i.value as number) <= 5).toBe(true);
-        const b = throwsOnly(['protocol.malformed'], () => readBool(obj, key));
-        if (!b.threw) expect(typeof b.value).toBe('boolean');
-        const e = throwsOnly(['protocol.malformed'], () => readEnum(obj, key, ['a', 1, null]));
-        if (!e.threw) expect(['a', 1, null]).toContain(e.value);
-      }),
+      fc.property(
+        fc.anything(),
+        fc.string({ maxLength: 10 }),
+        fc.array(fc.string({ maxLength: 6 }), { maxLength: 4 }),
+        (value, key, keys) => {
+          const obj = (typeof value === 'object' && value !== null ? value : { [key]: value }) as Record<
+            string,
+            unknown
+          >;
+          throwsOnly(['protocol.malformed'], () => readObject(value, 'x', keys));
+          const s = throwsOnly(['protocol.malformed'], () =>
+            readString(obj, key, { max: 20, min: 1, pattern: /^[a-z]+$/ }),
+          );
+          if (!s.threw) expect(s.value).toMatch(/^[a-z]{1,20}$/);
+          const i = throwsOnly(['protocol.malformed'], () => readInt(obj, key, -5, 5));
+          if (!i.threw) expect(Number.isInteger(i.value) && Math.abs(i.value as number) <= 5).toBe(true);
+          const b = throwsOnly(['protocol.malformed'], () => readBool(obj, key));
+          if (!b.threw) expect(typeof b.value).toBe('boolean');
+          const e = throwsOnly(['protocol.malformed'], () => readEnum(obj, key, ['a', 1, null]));
+          if (!e.threw) expect(['a', 1, null]).toContain(e.value);
+        },
+      ),
       { numRuns: 500 },
     );
   });
@@ -156,10 +209,20 @@ describe('sealed envelopes with random keys and random tampering', () => {
 
   it('opening anything with any keys → protocol.malformed or protocol.unauthenticated', () => {
     fc.assert(
-      fc.property(keyArb, path, fc.oneof(fc.anything(), nearValid(ENVELOPE_FIELDS)), hex(16), (keys, p, value, nonce) => {
-        throwsOnly(['protocol.malformed', 'protocol.unauthenticated'], () => openResponse(crypto, keys, { path: p, requestNonce: nonce }, value));
-        throwsOnly(['protocol.malformed', 'protocol.unauthenticated'], () => openRequest(crypto, keys, { path: p, token: 'x'.repeat(16) }, value));
-      }),
+      fc.property(
+        keyArb,
+        path,
+        fc.oneof(fc.anything(), nearValid(ENVELOPE_FIELDS)),
+        hex(16),
+        (keys, p, value, nonce) => {
+          throwsOnly(['protocol.malformed', 'protocol.unauthenticated'], () =>
+            openResponse(crypto, keys, { path: p, requestNonce: nonce }, value),
+          );
+          throwsOnly(['protocol.malformed', 'protocol.unauthenticated'], () =>
+            openRequest(crypto, keys, { path: p, token: 'x'.repeat(16) }, value),
+          );
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -167,26 +230,37 @@ describe('sealed envelopes with random keys and random tampering', () => {
   it('a sealed response with one field changed never opens', () => {
     const fields = ['ts', 'nonce', 'iv', 'ct', 'mac'] as const;
     fc.assert(
-      fc.property(keyArb, hex(16), fc.jsonValue(), fc.constantFrom(...fields), plausibleScalar, fc.nat(), (keys, nonce, body, field, replacement, flip) => {
-        const sealed = sealResponse(crypto, keys, { path: PATHS.verifyPassCode, requestNonce: nonce }, body ?? null, {
-          ts: 1_767_225_600_000,
-          nonce: crypto.randomBytes(16).toString('hex'),
-          iv: crypto.randomBytes(16),
-        });
-        const original = (sealed as unknown as Record<string, unknown>)[field];
-        let changed: unknown = replacement;
-        if (typeof original === 'string' && flip % 2 === 0) {
-          // one character changed within the field's own alphabet
-          const i = flip % original.length;
-          const alphabet = field === 'ct' ? 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/' : '0123456789abcdef';
-          const c = alphabet[(alphabet.indexOf(original[i]) + 1) % alphabet.length];
-          changed = original.slice(0, i) + c + original.slice(i + 1);
-        }
-        if (changed === original) return;
-        const tampered = { ...sealed, [field]: changed };
-        const r = throwsOnly(['protocol.malformed', 'protocol.unauthenticated'], () => openResponse(crypto, keys, { path: PATHS.verifyPassCode, requestNonce: nonce }, tampered));
-        expect(r.threw).toBe(true);
-      }),
+      fc.property(
+        keyArb,
+        hex(16),
+        fc.jsonValue(),
+        fc.constantFrom(...fields),
+        plausibleScalar,
+        fc.nat(),
+        (keys, nonce, body, field, replacement, flip) => {
+          const sealed = sealResponse(crypto, keys, { path: PATHS.verifyPassCode, requestNonce: nonce }, body ?? null, {
+            ts: 1_767_225_600_000,
+            nonce: crypto.randomBytes(16).toString('hex'),
+            iv: crypto.randomBytes(16),
+          });
+          const original = (sealed as unknown as Record<string, unknown>)[field];
+          let changed: unknown = replacement;
+          if (typeof original === 'string' && flip % 2 === 0) {
+            // one character changed within the field's own alphabet
+            const i = flip % original.length;
+            const alphabet =
+              field === 'ct' ? 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/' : '0123456789abcdef';
+            const c = alphabet[(alphabet.indexOf(original[i]) + 1) % alphabet.length];
+            changed = original.slice(0, i) + c + original.slice(i + 1);
+          }
+          if (changed === original) return;
+          const tampered = { ...sealed, [field]: changed };
+          const r = throwsOnly(['protocol.malformed', 'protocol.unauthenticated'], () =>
+            openResponse(crypto, keys, { path: PATHS.verifyPassCode, requestNonce: nonce }, tampered),
+          );
+          expect(r.threw).toBe(true);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -204,7 +278,6 @@ beforeAll(async () => {
 });
 afterAll(async () => f.close());
 
-
 describe('the client against a portal answering random bytes, JSON and statuses', () => {
   let fake: FakePortal;
   beforeAll(async () => {
@@ -217,7 +290,12 @@ describe('the client against a portal answering random bytes, JSON and statuses'
     return new PortalClient({
       transport: createPortalTransport({ url: fake.url, caPem: f.mock.caPem ?? undefined, timeouts }),
       crypto,
-      identity: { deviceId: f.deviceId, privateKey: f.deviceKey.privateKey, appId: f.mock.vendor.appId, appSecret: f.mock.vendor.appSecret },
+      identity: {
+        deviceId: f.deviceId,
+        privateKey: f.deviceKey.privateKey,
+        appId: f.mock.vendor.appId,
+        appSecret: f.mock.vendor.appSecret,
+      },
       portalPublicKey: f.mock.portalPublicKey,
       timeouts,
     });

@@ -12,7 +12,14 @@ import { demoVenues } from '../../../portal-client/mock/domain/demo-dataset.js';
 import { createPortalTransport } from '../../../portal-client/transport.js';
 import { crypto, startPortalFixture, type PortalFixture } from '../../../scripts/lab/portal-fixture.js';
 import { rejection } from '../../support/failures.js';
-import { escrowingCrypto, recordingTransport, startFakePortal, timed, type FakePortal, type RecordedExchange } from './fault-tools.js';
+import {
+  escrowingCrypto,
+  recordingTransport,
+  startFakePortal,
+  timed,
+  type FakePortal,
+  type RecordedExchange,
+} from './fault-tools.js';
 
 const DEADLINE_MS = 500;
 const SLACK_MS = 250;
@@ -29,11 +36,18 @@ afterAll(async () => f.close());
 
 function clientWith(transportUrl: string, escrow = escrowingCrypto(crypto)) {
   const timeouts = timeoutTable({ verifyDeadlineMs: DEADLINE_MS });
-  const transport = recordingTransport(createPortalTransport({ url: transportUrl, caPem: f.mock.caPem ?? undefined, timeouts }));
+  const transport = recordingTransport(
+    createPortalTransport({ url: transportUrl, caPem: f.mock.caPem ?? undefined, timeouts }),
+  );
   const client = new PortalClient({
     transport,
     crypto: escrow,
-    identity: { deviceId: f.deviceId, privateKey: f.deviceKey.privateKey, appId: f.mock.vendor.appId, appSecret: f.mock.vendor.appSecret },
+    identity: {
+      deviceId: f.deviceId,
+      privateKey: f.deviceKey.privateKey,
+      appId: f.mock.vendor.appId,
+      appSecret: f.mock.vendor.appSecret,
+    },
     portalPublicKey: f.mock.portalPublicKey,
     timeouts,
   });
@@ -54,7 +68,11 @@ describe('a replayed request', () => {
       expect(escrow.sessionSecrets).toHaveLength(1);
       const keys = deriveSessionKeys(crypto, escrow.sessionSecrets[0]);
       const nonce = requestNonce(original);
-      const open = (text: string) => readResponseBody(openResponse(crypto, keys, { path: PATHS.verifyPassCode, requestNonce: nonce }, JSON.parse(text)).body, readVerdict);
+      const open = (text: string) =>
+        readResponseBody(
+          openResponse(crypto, keys, { path: PATHS.verifyPassCode, requestNonce: nonce }, JSON.parse(text)).body,
+          readVerdict,
+        );
 
       // The method of checking works: the original answer opens to the PASS verdict.
       const first = open(original.answer!.text);
@@ -99,7 +117,7 @@ describe('a replayed response (fake portal in front of the mock)', () => {
   });
   afterAll(async () => fake.close());
 
-  it("an earlier PASS answer replayed for a later request → portal.auth-failed within the deadline, never a verdict", async () => {
+  it('an earlier PASS answer replayed for a later request → portal.auth-failed within the deadline, never a verdict', async () => {
     const { client } = clientWith(fake.url);
     try {
       await client.authorize();
@@ -111,11 +129,14 @@ describe('a replayed response (fake portal in front of the mock)', () => {
       fake.decide = (r) => (r.path === PATHS.verifyPassCode ? { status: 200, body: earlier.answer.text } : 'forward');
       const sameKind = await timed(() => client.verifyPassCode(green));
       expect(sameKind.result.status).toBe('rejected');
-      expect((await rejection(Promise.reject((sameKind.result as PromiseRejectedResult).reason))).code).toBe('portal.auth-failed');
+      expect((await rejection(Promise.reject((sameKind.result as PromiseRejectedResult).reason))).code).toBe(
+        'portal.auth-failed',
+      );
       expect(sameKind.elapsedMs).toBeLessThanOrEqual(DEADLINE_MS + SLACK_MS);
 
       // The authorize answer (same session keys, other path and nonce) replayed for a verification.
-      fake.decide = (r) => (r.path === PATHS.verifyPassCode ? { status: 200, body: earlierAuthorize.answer.text } : 'forward');
+      fake.decide = (r) =>
+        r.path === PATHS.verifyPassCode ? { status: 200, body: earlierAuthorize.answer.text } : 'forward';
       expect((await rejection(client.verifyPassCode(green))).code).toBe('portal.auth-failed');
 
       // Forwarding again: the client recovers at once.

@@ -34,23 +34,42 @@ describe('the mock portal against random requests', () => {
     // A real session whose token and keys the test holds (escrowing crypto, recording transport).
     const escrow = escrowingCrypto(crypto);
     const timeouts = timeoutTable();
-    const recording = recordingTransport(createPortalTransport({ url: f.mock.url, caPem: f.mock.caPem ?? undefined, timeouts }));
+    const recording = recordingTransport(
+      createPortalTransport({ url: f.mock.url, caPem: f.mock.caPem ?? undefined, timeouts }),
+    );
     const client = new PortalClient({
       transport: recording,
       crypto: escrow,
-      identity: { deviceId: f.deviceId, privateKey: f.deviceKey.privateKey, appId: f.mock.vendor.appId, appSecret: f.mock.vendor.appSecret },
+      identity: {
+        deviceId: f.deviceId,
+        privateKey: f.deviceKey.privateKey,
+        appId: f.mock.vendor.appId,
+        appSecret: f.mock.vendor.appSecret,
+      },
       portalPublicKey: f.mock.portalPublicKey,
       timeouts,
     });
     expect((await client.verifyPassCode(green)).opinion).toBe('PASS');
-    token = recording.exchanges.find((e) => e.path === PATHS.verifyPassCode)!.headers.authorization.slice('PG1 '.length);
+    token = recording.exchanges
+      .find((e) => e.path === PATHS.verifyPassCode)!
+      .headers.authorization.slice('PG1 '.length);
     keys = deriveSessionKeys(crypto, escrow.sessionSecrets[0]);
     transport = createPortalTransport({ url: f.mock.url, caPem: f.mock.caPem ?? undefined, timeouts });
   });
   afterAll(async () => transport.close());
 
   const printable = fc.stringMatching(/^[\x20-\x7e]{0,60}$/);
-  const PATHS_TO_FUZZ = [...Object.values(PATHS), '/admin/faults', '/admin/devices', '/admin/vendors/suspend', '/admin/stats', '/admin/nope', '/', '/passgate/v1', '/passgate/v2/authorize'];
+  const PATHS_TO_FUZZ = [
+    ...Object.values(PATHS),
+    '/admin/faults',
+    '/admin/devices',
+    '/admin/vendors/suspend',
+    '/admin/stats',
+    '/admin/nope',
+    '/',
+    '/passgate/v1',
+    '/passgate/v2/authorize',
+  ];
 
   async function post(path: string, headers: Record<string, string>, body: string): Promise<number> {
     const answer = await transport.post(path, headers, body, 3000); // a dropped connection would throw
@@ -61,12 +80,28 @@ describe('the mock portal against random requests', () => {
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom(...PATHS_TO_FUZZ),
-        fc.oneof(answerBody.map((b) => b.toString()), nearValid(['v', 'deviceId', 'appId', 'ts', 'nonce', 'sessionKey', 'alg', 'appMac', 'sig']).map((v) => JSON.stringify(v))),
-        fc.option(fc.oneof(printable, printable.map((t) => `PG1 ${t}`), fc.constant('REAL')), { nil: undefined }),
-        fc.option(printable.filter((t) => t.length > 0), { nil: undefined }),
+        fc.oneof(
+          answerBody.map((b) => b.toString()),
+          nearValid(['v', 'deviceId', 'appId', 'ts', 'nonce', 'sessionKey', 'alg', 'appMac', 'sig']).map((v) =>
+            JSON.stringify(v),
+          ),
+        ),
+        fc.option(
+          fc.oneof(
+            printable,
+            printable.map((t) => `PG1 ${t}`),
+            fc.constant('REAL'),
+          ),
+          { nil: undefined },
+        ),
+        fc.option(
+          printable.filter((t) => t.length > 0),
+          { nil: undefined },
+        ),
         async (path, body, authorization, adminToken) => {
           const headers: Record<string, string> = {};
-          if (authorization !== undefined) headers.authorization = authorization === 'REAL' ? `PG1 ${token}` : authorization;
+          if (authorization !== undefined)
+            headers.authorization = authorization === 'REAL' ? `PG1 ${token}` : authorization;
           if (adminToken !== undefined) headers['x-admin-token'] = adminToken;
           const status = await post(path, headers, body);
           expect(status === 200 || (status >= 400 && status < 500), `HTTP ${status} on ${path}`).toBe(true);
@@ -85,14 +120,22 @@ describe('the mock portal against random requests', () => {
       fc.record({
         cardType: fc.constantFrom('resident', 'hmt-permit', 'foreign-permanent', 'x'),
         name: fc.oneof(fc.string({ minLength: 1, maxLength: 60 }), syntheticName),
-        idNumber: fc.oneof(fc.stringMatching(/^[0-9A-Z]{15,18}$/), validIdNumber, validIdNumber.map((id) => id.toLowerCase())),
+        idNumber: fc.oneof(
+          fc.stringMatching(/^[0-9A-Z]{15,18}$/),
+          validIdNumber,
+          validIdNumber.map((id) => id.toLowerCase()),
+        ),
       }),
       nearValid(['venueCode', 'sig']),
     );
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...sealedPaths), payload, async (path, body) => {
         const nonce = crypto.randomBytes(16).toString('hex');
-        const envelope = sealRequest(crypto, keys, { path, token }, body, { ts: Date.now(), nonce, iv: crypto.randomBytes(16) });
+        const envelope = sealRequest(crypto, keys, { path, token }, body, {
+          ts: Date.now(),
+          nonce,
+          iv: crypto.randomBytes(16),
+        });
         const answer = await transport.post(path, { authorization: `PG1 ${token}` }, JSON.stringify(envelope), 3000);
         expect(answer.status, `HTTP ${answer.status} on ${path}`).toBe(200);
         const opened = openResponse(crypto, keys, { path, requestNonce: nonce }, JSON.parse(answer.text));
@@ -111,33 +154,54 @@ describe('the mock portal against random requests', () => {
   /** Seals `body` for `path` with the test's session, posts it, and opens the sealed answer. */
   async function sealedCall(path: PortalPath, body: unknown) {
     const nonce = crypto.randomBytes(16).toString('hex');
-    const envelope = sealRequest(crypto, keys, { path, token }, body, { ts: Date.now(), nonce, iv: crypto.randomBytes(16) });
+    const envelope = sealRequest(crypto, keys, { path, token }, body, {
+      ts: Date.now(),
+      nonce,
+      iv: crypto.randomBytes(16),
+    });
     const answer = await transport.post(path, { authorization: `PG1 ${token}` }, JSON.stringify(envelope), 3000);
     expect(answer.status, `HTTP ${answer.status} on ${path}`).toBe(200);
-    return readResponseBody(openResponse(crypto, keys, { path, requestNonce: nonce }, JSON.parse(answer.text)).body, readVerdict);
+    return readResponseBody(
+      openResponse(crypto, keys, { path, requestNonce: nonce }, JSON.parse(answer.text)).body,
+      readVerdict,
+    );
   }
 
   it('any text as a pass code → a SHOW_CODE verdict with no person', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.string({ minLength: 1, maxLength: 300 }), fc.string({ maxLength: 200 }).map((t) => `PGC1.${t}`), fc.base64String({ minLength: 40, maxLength: 200 }).map((t) => `PGC1.${t}`)), async (code) => {
-        const response = await sealedCall(PATHS.verifyPassCode, { code });
-        expect(response).toEqual({ ok: true, result: { opinion: 'SHOW_CODE', maskedName: null, maskedId: null } });
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          fc.string({ minLength: 1, maxLength: 300 }),
+          fc.string({ maxLength: 200 }).map((t) => `PGC1.${t}`),
+          fc.base64String({ minLength: 40, maxLength: 200 }).map((t) => `PGC1.${t}`),
+        ),
+        async (code) => {
+          const response = await sealedCall(PATHS.verifyPassCode, { code });
+          expect(response).toEqual({ ok: true, result: { opinion: 'SHOW_CODE', maskedName: null, maskedId: null } });
+        },
+      ),
       { numRuns: 100 },
     );
   });
 
   it('any well-formed identity the portal does not know → CHECK_SKM with a masked identity the device accepts', async () => {
     const name = fc.oneof(
-      fc.array(fc.constantFrom('王', '李', '欧', '阳', '娜', '伟', '·', '𠀀'), { minLength: 1, maxLength: 40 }).map((c) => c.join('')),
+      fc
+        .array(fc.constantFrom('王', '李', '欧', '阳', '娜', '伟', '·', '𠀀'), { minLength: 1, maxLength: 40 })
+        .map((c) => c.join('')),
       fc.stringMatching(/^[A-Z][a-z]{0,10}( [A-Z][a-z]{0,10}){0,2}$/),
     );
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom('resident', 'hmt-permit', 'foreign-permanent'), name, validIdNumber, async (cardType, cardName, idNumber) => {
-        const response = await sealedCall(PATHS.verifyIdCard, { cardType, name: cardName, idNumber });
-        expect(response.ok).toBe(true);
-        if (response.ok) expect(response.result.opinion).toBe('CHECK_SKM'); // readVerdict already checked the masking
-      }),
+      fc.asyncProperty(
+        fc.constantFrom('resident', 'hmt-permit', 'foreign-permanent'),
+        name,
+        validIdNumber,
+        async (cardType, cardName, idNumber) => {
+          const response = await sealedCall(PATHS.verifyIdCard, { cardType, name: cardName, idNumber });
+          expect(response.ok).toBe(true);
+          if (response.ok) expect(response.result.opinion).toBe('CHECK_SKM'); // readVerdict already checked the masking
+        },
+      ),
       { numRuns: 100 },
     );
   });
@@ -145,26 +209,36 @@ describe('the mock portal against random requests', () => {
   it('authorize with valid app credentials but a random signature or session key → 403 / 400, never a 5xx', async () => {
     const sign = (text: Buffer) => crypto.sm2Sign(f.deviceKey.privateKey, text).toString('hex');
     await fc.assert(
-      fc.asyncProperty(fc.boolean(), fc.uint8Array({ minLength: 8, maxLength: 80 }), fc.uint8Array({ minLength: 129, maxLength: 129 }), async (randomSig, sigBytes, sessionKeyBytes) => {
-        const ts = Date.now();
-        const nonce = crypto.randomBytes(16).toString('hex');
-        const sessionKey = randomSig ? crypto.sm2Encrypt(f.mock.portalPublicKey, crypto.randomBytes(32)).toString('hex') : Buffer.from(sessionKeyBytes).toString('hex');
-        const text = Buffer.from(authorizeSigningText({ deviceId: f.deviceId, appId: f.mock.vendor.appId, ts, nonce, sessionKey }), 'utf8');
-        const request = {
-          v: 1,
-          deviceId: f.deviceId,
-          appId: f.mock.vendor.appId,
-          ts,
-          nonce,
-          sessionKey,
-          alg: ALGORITHMS,
-          appMac: crypto.hmacSm3(Buffer.from(f.mock.vendor.appSecret, 'utf8'), text).toString('hex'),
-          sig: randomSig ? Buffer.from(sigBytes).toString('hex') : sign(text),
-        };
-        const answer = await transport.post(PATHS.authorize, {}, JSON.stringify(request), 3000);
-        expect(answer.status).toBe(randomSig ? 403 : 400);
-        expect(readPlainError(JSON.parse(answer.text)).error.code).toBe(randomSig ? 'BAD_SIGNATURE' : 'BAD_REQUEST');
-      }),
+      fc.asyncProperty(
+        fc.boolean(),
+        fc.uint8Array({ minLength: 8, maxLength: 80 }),
+        fc.uint8Array({ minLength: 129, maxLength: 129 }),
+        async (randomSig, sigBytes, sessionKeyBytes) => {
+          const ts = Date.now();
+          const nonce = crypto.randomBytes(16).toString('hex');
+          const sessionKey = randomSig
+            ? crypto.sm2Encrypt(f.mock.portalPublicKey, crypto.randomBytes(32)).toString('hex')
+            : Buffer.from(sessionKeyBytes).toString('hex');
+          const text = Buffer.from(
+            authorizeSigningText({ deviceId: f.deviceId, appId: f.mock.vendor.appId, ts, nonce, sessionKey }),
+            'utf8',
+          );
+          const request = {
+            v: 1,
+            deviceId: f.deviceId,
+            appId: f.mock.vendor.appId,
+            ts,
+            nonce,
+            sessionKey,
+            alg: ALGORITHMS,
+            appMac: crypto.hmacSm3(Buffer.from(f.mock.vendor.appSecret, 'utf8'), text).toString('hex'),
+            sig: randomSig ? Buffer.from(sigBytes).toString('hex') : sign(text),
+          };
+          const answer = await transport.post(PATHS.authorize, {}, JSON.stringify(request), 3000);
+          expect(answer.status).toBe(randomSig ? 403 : 400);
+          expect(readPlainError(JSON.parse(answer.text)).error.code).toBe(randomSig ? 'BAD_SIGNATURE' : 'BAD_REQUEST');
+        },
+      ),
       { numRuns: 20 },
     );
   });

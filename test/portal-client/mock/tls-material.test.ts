@@ -7,7 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PassgateError } from '../../../firmware/core/errors.js';
-import { createTlsMaterial, ipAddressBytes, loadOrCreateTlsMaterial } from '../../../portal-client/mock/tls-material.js';
+import {
+  createTlsMaterial,
+  ipAddressBytes,
+  loadOrCreateTlsMaterial,
+} from '../../../portal-client/mock/tls-material.js';
 
 const HOSTS = ['localhost', '127.0.0.1', '::1'];
 const DAY_MS = 86_400_000;
@@ -82,11 +86,15 @@ describe('createTlsMaterial', () => {
     writeFileSync(join(dir, 'server.pem'), material.serverCertPem);
     const verify = (caFile: string): string => {
       try {
-        return execFileSync('openssl', ['verify', '-x509_strict', '-purpose', 'sslserver', '-CAfile', caFile, 'server.pem'], {
-          cwd: dir,
-          timeout: 10_000,
-          stdio: ['ignore', 'pipe', 'pipe'],
-        }).toString();
+        return execFileSync(
+          'openssl',
+          ['verify', '-x509_strict', '-purpose', 'sslserver', '-CAfile', caFile, 'server.pem'],
+          {
+            cwd: dir,
+            timeout: 10_000,
+            stdio: ['ignore', 'pipe', 'pipe'],
+          },
+        ).toString();
       } catch (error) {
         return `failed: ${String((error as { stderr?: Buffer }).stderr ?? error)}`;
       }
@@ -130,7 +138,16 @@ describe('HTTPS with the material', () => {
   function get(options: { host: string; servername?: string; ca?: string }): Promise<string> {
     return new Promise((resolve) => {
       const req = request(
-        { host: options.host, port, path: '/', servername: options.servername, ca: options.ca, rejectUnauthorized: true, agent: false, timeout: 5000 },
+        {
+          host: options.host,
+          port,
+          path: '/',
+          servername: options.servername,
+          ca: options.ca,
+          rejectUnauthorized: true,
+          agent: false,
+          timeout: 5000,
+        },
         (res) => {
           let body = '';
           res.on('data', (chunk: Buffer) => (body += chunk.toString()));
@@ -150,8 +167,12 @@ describe('HTTPS with the material', () => {
 
   it('a client without the CA, with another CA, or expecting another name is rejected', async () => {
     expect(await get({ host: '127.0.0.1', servername: 'localhost' })).toBe('error:UNABLE_TO_VERIFY_LEAF_SIGNATURE');
-    expect(await get({ host: '127.0.0.1', servername: 'localhost', ca: otherMaterial.caCertPem })).toBe('error:UNABLE_TO_VERIFY_LEAF_SIGNATURE');
-    expect(await get({ host: '127.0.0.1', servername: 'portal.example', ca: material.caCertPem })).toBe('error:ERR_TLS_CERT_ALTNAME_INVALID');
+    expect(await get({ host: '127.0.0.1', servername: 'localhost', ca: otherMaterial.caCertPem })).toBe(
+      'error:UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    );
+    expect(await get({ host: '127.0.0.1', servername: 'portal.example', ca: material.caCertPem })).toBe(
+      'error:ERR_TLS_CERT_ALTNAME_INVALID',
+    );
   });
 });
 

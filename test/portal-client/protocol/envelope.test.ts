@@ -2,7 +2,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createGmCryptoSuite } from '../../../portal-client/crypto/gm-suite.js';
 import { PATHS } from '../../../portal-client/protocol/constants.js';
-import { openRequest, openResponse, sealRequest, sealResponse, type SealedEnvelope } from '../../../portal-client/protocol/envelope.js';
+import {
+  openRequest,
+  openResponse,
+  sealRequest,
+  sealResponse,
+  type SealedEnvelope,
+} from '../../../portal-client/protocol/envelope.js';
 import { deriveSessionKeys } from '../../../portal-client/protocol/session-keys.js';
 import { PassgateError } from '../../../firmware/core/errors.js';
 
@@ -18,7 +24,9 @@ function sealed(): SealedEnvelope {
 
 function flipChar(value: string, index: number): string {
   const c = value[index];
-  const alphabet = /[0-9a-f]/.test(c) ? '0123456789abcdef' : 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  const alphabet = /[0-9a-f]/.test(c)
+    ? '0123456789abcdef'
+    : 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
   const next = alphabet[(alphabet.indexOf(c) + 1) % alphabet.length];
   return value.slice(0, index) + next + value.slice(index + 1);
 }
@@ -41,10 +49,15 @@ describe('sealed envelope', () => {
       for (let i = 0; i < original[field].length; i++) {
         if (original[field][i] === '=') continue;
         const tampered = { ...original, [field]: flipChar(original[field], i) };
-        expect(() => openRequest(crypto, keys, { path, token: 'tok-aaaaaaaaaaaaaaaa' }, tampered), `${field}[${i}]`).toThrow(PassgateError);
+        expect(
+          () => openRequest(crypto, keys, { path, token: 'tok-aaaaaaaaaaaaaaaa' }, tampered),
+          `${field}[${i}]`,
+        ).toThrow(PassgateError);
       }
     }
-    expect(() => openRequest(crypto, keys, { path, token: 'tok-aaaaaaaaaaaaaaaa' }, { ...original, ts: original.ts + 1 })).toThrow(PassgateError);
+    expect(() =>
+      openRequest(crypto, keys, { path, token: 'tok-aaaaaaaaaaaaaaaa' }, { ...original, ts: original.ts + 1 }),
+    ).toThrow(PassgateError);
   });
 
   it('rejects every single-bit flip of the decoded ciphertext and MAC bytes', () => {
@@ -66,7 +79,9 @@ describe('sealed envelope', () => {
   it('a request cannot be opened as a response, nor for another path, token or nonce', () => {
     const e = sealed();
     expect(() => openResponse(crypto, keys, { path, requestNonce: params.nonce }, e)).toThrow(PassgateError);
-    expect(() => openRequest(crypto, keys, { path: PATHS.verifyIdCard, token: 'tok-aaaaaaaaaaaaaaaa' }, e)).toThrow(PassgateError);
+    expect(() => openRequest(crypto, keys, { path: PATHS.verifyIdCard, token: 'tok-aaaaaaaaaaaaaaaa' }, e)).toThrow(
+      PassgateError,
+    );
     expect(() => openRequest(crypto, keys, { path, token: 'tok-bbbbbbbbbbbbbbbb' }, e)).toThrow(PassgateError);
     const res = sealResponse(crypto, keys, { path, requestNonce: params.nonce }, { ok: true }, params);
     expect(() => openResponse(crypto, keys, { path, requestNonce: 'cd'.repeat(16) }, res)).toThrow(PassgateError);

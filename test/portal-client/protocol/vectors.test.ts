@@ -48,15 +48,28 @@ describe('PROTOCOL.md test vectors', () => {
   });
 
   it('the documented session key decrypts to the session secret with the portal key', () => {
-    const secret = crypto.sm2Decrypt(Buffer.from(v.inputs.portalPrivateKey, 'hex'), Buffer.from(v.sm2.authorizeSessionKey, 'hex'));
+    const secret = crypto.sm2Decrypt(
+      Buffer.from(v.inputs.portalPrivateKey, 'hex'),
+      Buffer.from(v.sm2.authorizeSessionKey, 'hex'),
+    );
     expect(secret.toString('hex')).toBe(v.inputs.sessionSecret);
   });
 
   it('the documented envelopes open to the documented bodies', () => {
     const keys = deriveSessionKeys(crypto, Buffer.from(v.inputs.sessionSecret, 'hex'));
-    const req = openRequest(crypto, keys, { path: PATHS.verifyPassCode, token: v.inputs.token }, v.expected.requestEnvelope);
+    const req = openRequest(
+      crypto,
+      keys,
+      { path: PATHS.verifyPassCode, token: v.inputs.token },
+      v.expected.requestEnvelope,
+    );
     expect(req.body).toEqual(v.inputs.request.body);
-    const res = openResponse(crypto, keys, { path: PATHS.verifyPassCode, requestNonce: v.inputs.request.nonce }, v.expected.responseEnvelope);
+    const res = openResponse(
+      crypto,
+      keys,
+      { path: PATHS.verifyPassCode, requestNonce: v.inputs.request.nonce },
+      v.expected.responseEnvelope,
+    );
     expect(res.body).toEqual(v.inputs.response.body);
   });
 });

@@ -66,7 +66,13 @@ describe('synthetic images', () => {
   });
 
   it('renders modules with a quiet zone', () => {
-    const img = renderMatrix([[true, false], [false, true]], { moduleSize: 3, quietZone: 1, dark: 10, light: 200 });
+    const img = renderMatrix(
+      [
+        [true, false],
+        [false, true],
+      ],
+      { moduleSize: 3, quietZone: 1, dark: 10, light: 200 },
+    );
     expect(img.width).toBe(12);
     expect(img.height).toBe(12);
     expect(img.data[0]).toBe(200);

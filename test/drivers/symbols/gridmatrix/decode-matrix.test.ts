@@ -5,7 +5,12 @@ import { dataCodewords } from '../../../../drivers/symbols/gridmatrix/blocks.js'
 import { decodeBitStream } from '../../../../drivers/symbols/gridmatrix/bitstream.js';
 import { PassgateError } from '../../../../firmware/core/errors.js';
 import { mulberry32 } from '../../../../scripts/lab/synth-image.js';
-import { buildSymbol, damageCodewords, gmMatrix, transform } from '../../../../scripts/lab/gridmatrix/matrix-fixtures.js';
+import {
+  buildSymbol,
+  damageCodewords,
+  gmMatrix,
+  transform,
+} from '../../../../scripts/lab/gridmatrix/matrix-fixtures.js';
 
 /** A pass-code-like string: base64url-ish ASCII of the given length (synthetic). */
 function passCode(rng: () => number, length: number): string {
@@ -20,7 +25,10 @@ function contentFor(v: number, ecl: number, i: number, rng: () => number): strin
   const bits = dataCodewords(v, zintEcl(v, ecl)) * 7;
   const kind = i % 5;
   if (kind === 0) return passCode(rng, Math.max(1, Math.min(120, Math.floor(bits / 8) - 6)));
-  if (kind === 1) return Array.from({ length: Math.max(1, Math.min(200, Math.floor(bits / 3.6) - 8)) }, () => Math.floor(rng() * 10)).join('');
+  if (kind === 1)
+    return Array.from({ length: Math.max(1, Math.min(200, Math.floor(bits / 3.6) - 8)) }, () =>
+      Math.floor(rng() * 10),
+    ).join('');
   if (kind === 2) return 'Gate 7, Row B: seat 12 ok'.slice(0, Math.max(1, Math.floor(bits / 6) - 4));
   if (kind === 3) return '测试通行证一二三四五六七八九十'.slice(0, Math.max(1, Math.floor(bits / 13) - 2));
   return 'lower UPPER Mixed123 a+b=c; x_y[z] {ok}'.slice(0, Math.max(1, Math.floor(bits / 7) - 6));
@@ -42,8 +50,19 @@ function pack(fields: [number, number][]): number[] {
 describe('decodeMatrix on zint symbols', () => {
   it('decodes the version/ECL pairs zint never makes (v1 ECL2–3, v2 ECL1)', () => {
     // Upper mode "HELP", EOD.
-    const data = pack([[0b0100, 4], [7, 5], [4, 5], [11, 5], [15, 5], [27, 5]]);
-    for (const [v, ecl] of [[1, 2], [1, 3], [2, 1]]) {
+    const data = pack([
+      [0b0100, 4],
+      [7, 5],
+      [4, 5],
+      [11, 5],
+      [15, 5],
+      [27, 5],
+    ]);
+    for (const [v, ecl] of [
+      [1, 2],
+      [1, 3],
+      [2, 1],
+    ]) {
       for (let t = 0; t < 8; t += 3) {
         const result = decodeMatrix(transform(buildSymbol(v, ecl, data), t));
         expect(result.text).toBe('HELP');
@@ -71,7 +90,18 @@ describe('decodeMatrix on zint symbols', () => {
 
   it('recovers up to floor(E/2) damaged codewords per block, at every ECL', () => {
     const rng = mulberry32(5);
-    const cases: [number, number][] = [[1, 2], [2, 1], [3, 5], [4, 3], [5, 4], [6, 2], [7, 1], [8, 5], [10, 3], [13, 4]];
+    const cases: [number, number][] = [
+      [1, 2],
+      [2, 1],
+      [3, 5],
+      [4, 3],
+      [5, 4],
+      [6, 2],
+      [7, 1],
+      [8, 5],
+      [10, 3],
+      [13, 4],
+    ];
     for (const [v, ecl] of cases) {
       const text = passCode(rng, Math.min(60, Math.floor((dataCodewords(v, zintEcl(v, ecl)) * 7) / 6.5) - 4));
       const clean = gmMatrix(text, { vers: v, secure: ecl });

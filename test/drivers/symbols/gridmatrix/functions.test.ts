@@ -12,8 +12,13 @@ function zintDump(args: string[], data?: string): boolean[][] {
     input: Buffer.from(data ?? '', 'utf8'),
     encoding: 'latin1',
   });
-  const lines = out.split('\n').map((l) => l.replace(/\s+/g, '')).filter((l) => l.length > 0);
-  return lines.map((hex) => Array.from({ length: lines.length }, (_, x) => ((parseInt(hex[x >> 2], 16) >> (3 - (x & 3))) & 1) === 1));
+  const lines = out
+    .split('\n')
+    .map((l) => l.replace(/\s+/g, ''))
+    .filter((l) => l.length > 0);
+  return lines.map((hex) =>
+    Array.from({ length: lines.length }, (_, x) => ((parseInt(hex[x >> 2], 16) >> (3 - (x & 3))) & 1) === 1),
+  );
 }
 
 describe('Grid Matrix function codes and segments', () => {

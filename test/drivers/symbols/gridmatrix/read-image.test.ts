@@ -1,16 +1,36 @@
 import { describe, expect, it } from 'vitest';
 import { GridMatrixDecoder } from '../../../../drivers/symbols/gridmatrix/decoder.js';
-import { classifyPixels, halve, integralImage, PIXEL_DARK, PIXEL_DARK_SHARP, PIXEL_LIGHT } from '../../../../drivers/symbols/gridmatrix/binarize.js';
+import {
+  classifyPixels,
+  halve,
+  integralImage,
+  PIXEL_DARK,
+  PIXEL_DARK_SHARP,
+  PIXEL_LIGHT,
+} from '../../../../drivers/symbols/gridmatrix/binarize.js';
 import { findCandidates } from '../../../../drivers/symbols/gridmatrix/locate.js';
 import { classifyFrame, findQuads, readGridMatrix } from '../../../../drivers/symbols/gridmatrix/read-image.js';
 import { guessVersions, refineFit, sampleMatrix } from '../../../../drivers/symbols/gridmatrix/grid.js';
 import { decodeMatrix } from '../../../../drivers/symbols/gridmatrix/decode-matrix.js';
 import { PassgateError } from '../../../../firmware/core/errors.js';
-import { addNoise, gaussianBlur, invert, mulberry32, renderMatrix, unevenLighting } from '../../../../scripts/lab/synth-image.js';
+import {
+  addNoise,
+  gaussianBlur,
+  invert,
+  mulberry32,
+  renderMatrix,
+  unevenLighting,
+} from '../../../../scripts/lab/synth-image.js';
 import { squareToQuad } from '../../../../drivers/symbols/gridmatrix/homography.js';
 import { toModuleMatrix } from '../../../../scripts/lab/gridmatrix/matrix-fixtures.js';
 import { corpusEntry, corpusSymbol, matches } from '../../../../scripts/lab/gridmatrix/corpus.js';
-import { cleanFrame, degradedFrame, distortedFrame, DISTORTIONS, emptyFrame } from '../../../../scripts/lab/gridmatrix/scenes.js';
+import {
+  cleanFrame,
+  degradedFrame,
+  distortedFrame,
+  DISTORTIONS,
+  emptyFrame,
+} from '../../../../scripts/lab/gridmatrix/scenes.js';
 import fc from 'fast-check';
 
 describe('binarise', () => {
@@ -57,7 +77,12 @@ describe('locate', () => {
     const side = 42 * 8;
     const x0 = (640 - (side + 96)) / 2 + 48;
     const y0 = (480 - (side + 96)) / 2 + 48;
-    const expected = [[x0, y0], [x0 + side, y0], [x0 + side, y0 + side], [x0, y0 + side]];
+    const expected = [
+      [x0, y0],
+      [x0 + side, y0],
+      [x0 + side, y0 + side],
+      [x0, y0 + side],
+    ];
     for (const [ex, ey] of expected) {
       const near = best.corners.some(([x, y]) => Math.abs(x - ex) <= 3 && Math.abs(y - ey) <= 3);
       expect(near, `corner ${ex},${ey}`).toBe(true);
@@ -82,8 +107,17 @@ describe('sample', () => {
   it('blur equalisation cuts module errors at 2 px per module', () => {
     const entry = corpusSymbol(6, 3, 'pass-code', mulberry32(16));
     const n = entry.matrix.length;
-    const img = addNoise(gaussianBlur(renderMatrix(entry.matrix, { moduleSize: 2, quietZone: 6, dark: 30, light: 220 }), 1.3), 3, mulberry32(17));
-    const h = squareToQuad(n, [[12, 12], [12 + 2 * n, 12], [12 + 2 * n, 12 + 2 * n], [12, 12 + 2 * n]])!;
+    const img = addNoise(
+      gaussianBlur(renderMatrix(entry.matrix, { moduleSize: 2, quietZone: 6, dark: 30, light: 220 }), 1.3),
+      3,
+      mulberry32(17),
+    );
+    const h = squareToQuad(n, [
+      [12, 12],
+      [12 + 2 * n, 12],
+      [12 + 2 * n, 12 + 2 * n],
+      [12, 12 + 2 * n],
+    ])!;
     const truth = toModuleMatrix(entry.matrix);
     const errors = (sharpen: number, sweeps: number): number => {
       const got = sampleMatrix(img, { version: 6, h, score: 0 }, sharpen, sweeps);
@@ -149,11 +183,14 @@ describe('readGridMatrix on synthetic frames', () => {
     const frame = { width: 640, height: 480, data: new Uint8Array(640 * 480).fill(255) };
     const blit = (m: boolean[][], ox: number, oy: number): void => {
       const img = renderMatrix(m, { moduleSize: 4, quietZone: 6 });
-      for (let y = 0; y < img.height; y++) frame.data.set(img.data.subarray(y * img.width, (y + 1) * img.width), (oy + y) * 640 + ox);
+      for (let y = 0; y < img.height; y++)
+        frame.data.set(img.data.subarray(y * img.width, (y + 1) * img.width), (oy + y) * 640 + ox);
     };
     blit(a.matrix, 20, 100);
     blit(b.matrix, 330, 100);
-    const texts = readGridMatrix(frame).map((r) => r.text).sort();
+    const texts = readGridMatrix(frame)
+      .map((r) => r.text)
+      .sort();
     expect(texts).toEqual([a.text, b.text].sort());
   });
 
@@ -195,12 +232,19 @@ describe('GridMatrixDecoder', () => {
     );
     // Frames large enough for the half-size path, with blocky random content.
     fc.assert(
-      fc.property(fc.integer({ min: 240, max: 320 }), fc.integer({ min: 240, max: 300 }), fc.integer(), (w, h, seed) => {
-        const rng = mulberry32(seed);
-        const data = new Uint8Array(w * h);
-        for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) data[y * w + x] = ((x >> 2) * 7 + (y >> 2) * 13 + Math.floor(rng() * 3)) % 3 ? 230 : 20;
-        expect(Array.isArray(decoder.decode({ width: w, height: h, data }))).toBe(true);
-      }),
+      fc.property(
+        fc.integer({ min: 240, max: 320 }),
+        fc.integer({ min: 240, max: 300 }),
+        fc.integer(),
+        (w, h, seed) => {
+          const rng = mulberry32(seed);
+          const data = new Uint8Array(w * h);
+          for (let y = 0; y < h; y++)
+            for (let x = 0; x < w; x++)
+              data[y * w + x] = ((x >> 2) * 7 + (y >> 2) * 13 + Math.floor(rng() * 3)) % 3 ? 230 : 20;
+          expect(Array.isArray(decoder.decode({ width: w, height: h, data }))).toBe(true);
+        },
+      ),
       { numRuns: 10 },
     );
   });

@@ -13,10 +13,19 @@ import type { CliIo } from '../../../../portal-client/mock/cli/io.js';
 function capture(): CliIo & { out: string[]; err: string[] } {
   const out: string[] = [];
   const err: string[] = [];
-  return { out, err, stdout: (l) => out.push(l), stderr: (l) => err.push(l), untilStopped: () => new Promise(() => undefined) };
+  return {
+    out,
+    err,
+    stdout: (l) => out.push(l),
+    stderr: (l) => err.push(l),
+    untilStopped: () => new Promise(() => undefined),
+  };
 }
 
-const argWord = fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('--dir', '--port', '--json', '--help', '-h', '--', '--port=', '--x=y', '--json=1'));
+const argWord = fc.oneof(
+  fc.string({ maxLength: 12 }),
+  fc.constantFrom('--dir', '--port', '--json', '--help', '-h', '--', '--port=', '--x=y', '--json=1'),
+);
 
 describe('parseArgs', () => {
   it('random argv → parsed args or a UsageError, and every value it keeps was in argv', () => {
@@ -44,7 +53,10 @@ describe('parseArgs', () => {
   });
 
   it('options by name, with = or a separate value; a missing value and unknown options are usage errors', () => {
-    const parsed = parseArgs(['a', '--port', '8443', '--dir=/x=y', '--json', 'b'], { values: ['dir', 'port'], flags: ['json'] });
+    const parsed = parseArgs(['a', '--port', '8443', '--dir=/x=y', '--json', 'b'], {
+      values: ['dir', 'port'],
+      flags: ['json'],
+    });
     expect(parsed.positional).toEqual(['a', 'b']);
     expect(parsed.values.get('port')).toBe('8443');
     expect(parsed.values.get('dir')).toBe('/x=y');
@@ -82,7 +94,18 @@ describe('main() in process', () => {
   });
 
   it('every command has help that names --dir and exits 0', async () => {
-    for (const command of ['serve', 'residents', 'issue', 'idcard', 'vendors', 'register-device', 'vendor', 'faults', 'expire-tokens', 'stats']) {
+    for (const command of [
+      'serve',
+      'residents',
+      'issue',
+      'idcard',
+      'vendors',
+      'register-device',
+      'vendor',
+      'faults',
+      'expire-tokens',
+      'stats',
+    ]) {
       const io = capture();
       expect(await main([command, '--help'], { io }), command).toBe(0);
       expect(io.out.join('\n'), command).toContain('--dir');

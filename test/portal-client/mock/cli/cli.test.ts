@@ -30,10 +30,23 @@ beforeAll(() => {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('passgate-mock without a running mock', () => {
-  it('the process exits with main()\'s code: 0 for help, 2 for a usage error, 3 when the command fails', async () => {
-    const [help, unknown, noMock] = await Promise.all([runCli(['--help']), runCli(['frobnicate']), runCli(['faults', 'show', '--dir', offlineDir])]);
+  it("the process exits with main()'s code: 0 for help, 2 for a usage error, 3 when the command fails", async () => {
+    const [help, unknown, noMock] = await Promise.all([
+      runCli(['--help']),
+      runCli(['frobnicate']),
+      runCli(['faults', 'show', '--dir', offlineDir]),
+    ]);
     expect(help.code).toBe(0);
-    for (const command of ['serve', 'residents', 'issue', 'idcard', 'register-device', 'vendor', 'faults', 'expire-tokens']) {
+    for (const command of [
+      'serve',
+      'residents',
+      'issue',
+      'idcard',
+      'register-device',
+      'vendor',
+      'faults',
+      'expire-tokens',
+    ]) {
       expect(help.stdout).toContain(command);
     }
     expect(help.stdout).toMatch(/exit codes: 0 ok, 2 usage error, 3/);
@@ -46,9 +59,19 @@ describe('passgate-mock without a running mock', () => {
   it('residents lists every demo keyword masked; idcard gives one synthetic identity in full', async () => {
     const d = ['--dir', offlineDir];
     const list = await runCli(['residents', '--json', ...d]); // seeds the dataset first
-    const [red, unknown, text] = await Promise.all([runCli(['idcard', 'red', ...d]), runCli(['idcard', 'unknown', ...d]), runCli(['residents', ...d])]);
+    const [red, unknown, text] = await Promise.all([
+      runCli(['idcard', 'red', ...d]),
+      runCli(['idcard', 'unknown', ...d]),
+      runCli(['residents', ...d]),
+    ]);
     for (const run of [list, red, unknown, text]) expect(run.code, run.stderr).toBe(0);
-    const rows = JSON.parse(list.stdout) as { keyword: string; maskedName: string; maskedId: string; skm: string; lists: string[] }[];
+    const rows = JSON.parse(list.stdout) as {
+      keyword: string;
+      maskedName: string;
+      maskedId: string;
+      skm: string;
+      lists: string[];
+    }[];
     expect(rows.map((r) => r.keyword)).toEqual([...DEMO_RESIDENT_KEYWORDS]);
     for (const row of rows) {
       expect(isMaskedName(row.maskedName), row.keyword).toBe(true);
@@ -105,7 +128,9 @@ describe('passgate-mock without a running mock', () => {
   });
 
   it('issue --png without zint on PATH fails with exit 3 and names the zint package', async () => {
-    const run = await runCli(['issue', 'green', '--png', join(root, 'never.png'), '--dir', offlineDir], { env: { ...process.env, PATH: join(root, 'empty-path') } });
+    const run = await runCli(['issue', 'green', '--png', join(root, 'never.png'), '--dir', offlineDir], {
+      env: { ...process.env, PATH: join(root, 'empty-path') },
+    });
     expect(run.code).toBe(3);
     expect(run.stderr).toMatch(/Debian package zint/);
     expect(run.stdout).toBe(''); // no code printed when the PNG was asked for and failed
@@ -116,7 +141,14 @@ describe('passgate-mock without a running mock', () => {
     const run = async (...argv: string[]) => {
       const out: string[] = [];
       const err: string[] = [];
-      const code = await main([...argv, '--dir', offlineDir], { io: { stdout: (l) => out.push(l), stderr: (l) => err.push(l), untilStopped: () => new Promise(() => undefined) }, crypto });
+      const code = await main([...argv, '--dir', offlineDir], {
+        io: {
+          stdout: (l) => out.push(l),
+          stderr: (l) => err.push(l),
+          untilStopped: () => new Promise(() => undefined),
+        },
+        crypto,
+      });
       return { code, stdout: out.join('\n'), stderr: err.join('\n') };
     };
     const key = crypto.sm2GenerateKeyPair();
@@ -126,7 +158,11 @@ describe('passgate-mock without a running mock', () => {
     const suspend = await run('vendor', 'suspend', 'vendor-demo', '--json');
     expect(suspend.code, suspend.stderr).toBe(0);
     const state = JSON.parse(readFileSync(join(offlineDir, 'state.json'), 'utf8'));
-    expect(state.registry.devices).toContainEqual({ deviceId: 'WX-OFFLINE-1', publicKey: key.publicKey.toString('hex'), vendorId: 'vendor-demo' });
+    expect(state.registry.devices).toContainEqual({
+      deviceId: 'WX-OFFLINE-1',
+      publicKey: key.publicKey.toString('hex'),
+      vendorId: 'vendor-demo',
+    });
     expect(state.registry.vendors.find((v: { id: string }) => v.id === 'vendor-demo').status).toBe('suspended');
     expect((await run('vendor', 'approve', 'no-such-vendor')).code).toBe(3);
     // Usage errors are caught before anything is touched.
@@ -144,7 +180,12 @@ describe('passgate-mock serve and the commands that drive it', () => {
     const serve = spawnCli(['serve', '--json', ...d]);
     let client: PortalClient | undefined;
     try {
-      const info = JSON.parse(await serve.firstLine) as { url: string; caPath: string; portalPublicKey: string; adminTokenFile: string };
+      const info = JSON.parse(await serve.firstLine) as {
+        url: string;
+        caPath: string;
+        portalPublicKey: string;
+        adminTokenFile: string;
+      };
       expect(info.url).toMatch(/^https:\/\/localhost:\d+$/);
       expect(readFileSync(join(dir, 'url'), 'utf8').trim()).toBe(info.url);
       const adminToken = readFileSync(info.adminTokenFile, 'utf8').trim();
@@ -157,7 +198,9 @@ describe('passgate-mock serve and the commands that drive it', () => {
         runCli(['issue', 'green', ...d]),
         runCli(['issue', 'expired', ...d]),
       ]);
-      const vendor = (JSON.parse(vendors.stdout) as { id: string; appId: string; appSecret: string }[]).find((v) => v.id === 'vendor-demo')!;
+      const vendor = (JSON.parse(vendors.stdout) as { id: string; appId: string; appSecret: string }[]).find(
+        (v) => v.id === 'vendor-demo',
+      )!;
       expect(reg.code, reg.stderr).toBe(0);
       expect(JSON.parse(reg.stdout).via).toBe('admin-api');
       const greenCode = green.stdout.trim();
@@ -168,7 +211,12 @@ describe('passgate-mock serve and the commands that drive it', () => {
         new PortalClient({
           transport: createPortalTransport({ url: info.url, caPem, timeouts }),
           crypto,
-          identity: { deviceId: 'WX-CLI-0001', privateKey: key.privateKey, appId: vendor.appId, appSecret: vendor.appSecret },
+          identity: {
+            deviceId: 'WX-CLI-0001',
+            privateKey: key.privateKey,
+            appId: vendor.appId,
+            appSecret: vendor.appSecret,
+          },
           portalPublicKey: Buffer.from(info.portalPublicKey, 'hex'),
           timeouts,
           onEvent: (e) => {
@@ -193,7 +241,10 @@ describe('passgate-mock serve and the commands that drive it', () => {
       // Faults set through the CLI reach the client; clearing them recovers it.
       const set = await runCli(['faults', 'set', '{"httpStatus":503,"paths":["/passgate/v1/verify/pass-code"]}', ...d]);
       expect(set.code, set.stderr).toBe(0);
-      const [show, refused] = await Promise.all([runCli(['faults', 'show', ...d]), rejection(client.verifyPassCode(greenCode))]);
+      const [show, refused] = await Promise.all([
+        runCli(['faults', 'show', ...d]),
+        rejection(client.verifyPassCode(greenCode)),
+      ]);
       expect(JSON.parse(show.stdout)).toMatchObject({ httpStatus: 503, paths: ['/passgate/v1/verify/pass-code'] });
       expect(refused.code).toBe('portal.unreachable');
       expect(JSON.parse((await runCli(['faults', 'clear', ...d])).stdout).httpStatus).toBeNull();

@@ -54,7 +54,13 @@ describe('opinion rules (7.3.1)', () => {
 
   it('the opinion is a total function of the record (fast-check): exactly the documented rules', () => {
     const health = fc.record({
-      skm: fc.option(fc.record({ colour: fc.constantFrom('green', 'yellow', 'red'), updatedAt: fc.integer({ min: NOW - 40 * DAY, max: NOW }) }), { nil: null }),
+      skm: fc.option(
+        fc.record({
+          colour: fc.constantFrom('green', 'yellow', 'red'),
+          updatedAt: fc.integer({ min: NOW - 40 * DAY, max: NOW }),
+        }),
+        { nil: null },
+      ),
       natSamples: fc.constant([]),
       vaccinationDoses: fc.nat(5),
       onControlList: fc.boolean(),
@@ -95,7 +101,9 @@ describe('NAT finding (7.3.2)', () => {
 
 describe('presets add findings exactly when asked', () => {
   const make = residentFactory('presets');
-  const person = make(healthy(NOW, { natSamples: [{ sampledAt: NOW - 30 * HOUR, result: 'negative' }], vaccinationDoses: 2 }));
+  const person = make(
+    healthy(NOW, { natSamples: [{ sampledAt: NOW - 30 * HOUR, result: 'negative' }], vaccinationDoses: 2 }),
+  );
 
   it('no presets: no findings at all', () => {
     const verdict = decideForResident(person, NO_PRESETS, NOW);
@@ -122,7 +130,8 @@ describe('decidePassCode (interface 3)', () => {
   const red = make(healthy(NOW, { skm: { colour: 'red', updatedAt: NOW - HOUR } }));
   const ghost = make(healthy(NOW));
   const residents = new ResidentDirectory([green, red]);
-  const issue = (ref: string, at = NOW) => issuePassCode({ ref }, { masterKey: MASTER_KEY, now: () => at, ttlMs: 60_000, crypto }).text;
+  const issue = (ref: string, at = NOW) =>
+    issuePassCode({ ref }, { masterKey: MASTER_KEY, now: () => at, ttlMs: 60_000, crypto }).text;
   const options = { masterKey: MASTER_KEY, now: () => NOW, crypto, residents };
   const allPresets = venue({ natValidityHours: 24, vaccinationDoses: 3 });
 
@@ -156,16 +165,25 @@ describe('decidePassCode (interface 3)', () => {
     };
     for (const [reason, text] of Object.entries(cases)) {
       const decision = decidePassCode(text, allPresets, options);
-      expect(decision).toEqual({ verdict: { opinion: 'SHOW_CODE', maskedName: null, maskedId: null }, rejection: reason });
+      expect(decision).toEqual({
+        verdict: { opinion: 'SHOW_CODE', maskedName: null, maskedId: null },
+        rejection: reason,
+      });
     }
   });
 
   it('never throws and never passes garbage (fast-check)', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ maxLength: 300 }), fc.uint8Array({ maxLength: 150 }).map((b) => PASS_CODE_PREFIX + Buffer.from(b).toString('base64url'))), (text) => {
-        const { verdict } = decidePassCode(text, allPresets, options);
-        expect(verdict).toEqual({ opinion: 'SHOW_CODE', maskedName: null, maskedId: null });
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ maxLength: 300 }),
+          fc.uint8Array({ maxLength: 150 }).map((b) => PASS_CODE_PREFIX + Buffer.from(b).toString('base64url')),
+        ),
+        (text) => {
+          const { verdict } = decidePassCode(text, allPresets, options);
+          expect(verdict).toEqual({ opinion: 'SHOW_CODE', maskedName: null, maskedId: null });
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -219,16 +237,21 @@ describe('decideIdCard (interface 4)', () => {
     expect(result).toMatchObject({ ok: true, matched: false, verdict: { opinion: 'CHECK_SKM' } });
   });
 
-  it('any accepted card gives a verdict the device\'s masking re-check accepts; any input, no throw (fast-check)', () => {
+  it("any accepted card gives a verdict the device's masking re-check accepts; any input, no throw (fast-check)", () => {
     fc.assert(
-      fc.property(fc.string({ minLength: 0, maxLength: 45 }), fc.string({ maxLength: 20 }), fc.boolean(), (name, junkId, useValidId) => {
-        const idNumber = useValidId ? make(healthy(NOW)).idNumber : junkId;
-        const result = decideIdCard({ name, idNumber }, presets, context);
-        if (!result.ok) return;
-        expect(isMaskedName(result.verdict.maskedName!)).toBe(true);
-        expect(isMaskedIdNumber(result.verdict.maskedId!)).toBe(true);
-        expect(result.verdict.maskedId).not.toBe(idNumber);
-      }),
+      fc.property(
+        fc.string({ minLength: 0, maxLength: 45 }),
+        fc.string({ maxLength: 20 }),
+        fc.boolean(),
+        (name, junkId, useValidId) => {
+          const idNumber = useValidId ? make(healthy(NOW)).idNumber : junkId;
+          const result = decideIdCard({ name, idNumber }, presets, context);
+          if (!result.ok) return;
+          expect(isMaskedName(result.verdict.maskedName!)).toBe(true);
+          expect(isMaskedIdNumber(result.verdict.maskedId!)).toBe(true);
+          expect(result.verdict.maskedId).not.toBe(idNumber);
+        },
+      ),
       { numRuns: 300 },
     );
   });

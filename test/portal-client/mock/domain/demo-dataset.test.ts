@@ -67,7 +67,10 @@ describe('seeded demo dataset', () => {
     expect(approved.appSecret).toMatch(/^[0-9a-f]{32}$/);
     expect(state.registry.checkAppCredentials(approved.appId, approved.appSecret).ok).toBe(true);
     const suspended = vendors[1];
-    expect(state.registry.checkAppCredentials(suspended.appId, suspended.appSecret)).toEqual({ ok: false, error: 'VENDOR_SUSPENDED' });
+    expect(state.registry.checkAppCredentials(suspended.appId, suspended.appSecret)).toEqual({
+      ok: false,
+      error: 'VENDOR_SUSPENDED',
+    });
     expect(state.registry.listDevices()).toEqual([]);
   });
 
@@ -81,13 +84,17 @@ describe('seeded demo dataset', () => {
   it('each keyword yields its documented opinion at every venue', () => {
     const state = seeded();
     for (const result of verdictsAt(state, T0)) {
-      expect([result.keyword, result.verdict.opinion]).toEqual([result.keyword, EXPECTED_OPINION[result.keyword as keyof typeof EXPECTED_OPINION]]);
+      expect([result.keyword, result.verdict.opinion]).toEqual([
+        result.keyword,
+        EXPECTED_OPINION[result.keyword as keyof typeof EXPECTED_OPINION],
+      ]);
     }
   });
 
   it('the pass-code keywords give the rejection they are named for', () => {
     const results = verdictsAt(seeded(), T0);
-    const rejectionOf = (keyword: string) => new Set(results.filter((r) => r.keyword === keyword).map((r) => r.rejection));
+    const rejectionOf = (keyword: string) =>
+      new Set(results.filter((r) => r.keyword === keyword).map((r) => r.rejection));
     expect(rejectionOf('invalid')).toEqual(new Set(['malformed']));
     expect(rejectionOf('expired')).toEqual(new Set(['expired']));
     expect(rejectionOf('tampered')).toEqual(new Set(['tampered']));
@@ -117,8 +124,13 @@ describe('seeded demo dataset', () => {
       results.find((r) => r.keyword === keyword && r.verdict.nat?.validityHours === hours)?.verdict.nat?.valid;
     expect([natOf('green', 24), natOf('green', 48), natOf('green', 72)]).toEqual([true, true, true]);
     expect([natOf('nat-24h', 24), natOf('nat-24h', 48), natOf('nat-24h', 72)]).toEqual([false, true, true]);
-    expect([natOf('nat-expired', 24), natOf('nat-expired', 48), natOf('nat-expired', 72)]).toEqual([false, false, false]);
-    const vaxOf = (keyword: string) => results.find((r) => r.keyword === keyword && r.verdict.vaccination)?.verdict.vaccination?.complete;
+    expect([natOf('nat-expired', 24), natOf('nat-expired', 48), natOf('nat-expired', 72)]).toEqual([
+      false,
+      false,
+      false,
+    ]);
+    const vaxOf = (keyword: string) =>
+      results.find((r) => r.keyword === keyword && r.verdict.vaccination)?.verdict.vaccination?.complete;
     expect([vaxOf('green'), vaxOf('unvaccinated'), vaxOf('partly-vaccinated')]).toEqual([true, false, false]);
   });
 
@@ -129,7 +141,10 @@ describe('seeded demo dataset', () => {
     expect(result).toMatchObject({ ok: true, matched: false, verdict: { opinion: 'CHECK_SKM' } });
     for (const keyword of DEMO_RESIDENT_KEYWORDS) {
       const resident = state.residents.byRef(state.demo.residents[keyword])!;
-      const byCard = decideIdCard({ name: resident.name, idNumber: resident.idNumber }, venue, { residents: state.residents, now: () => T0 });
+      const byCard = decideIdCard({ name: resident.name, idNumber: resident.idNumber }, venue, {
+        residents: state.residents,
+        now: () => T0,
+      });
       expect(byCard).toMatchObject({ ok: true, matched: true, verdict: { opinion: EXPECTED_OPINION[keyword] } });
     }
   });

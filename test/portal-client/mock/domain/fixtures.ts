@@ -1,7 +1,11 @@
 // Synthetic residents and venues for the mock-domain tests.
 import { createGmCryptoSuite } from '../../../../portal-client/crypto/gm-suite.js';
 import type { Venue, VenuePresets } from '../../../../portal-client/mock/domain/registry.js';
-import { syntheticResident, type Resident, type ResidentHealth } from '../../../../portal-client/mock/domain/residents.js';
+import {
+  syntheticResident,
+  type Resident,
+  type ResidentHealth,
+} from '../../../../portal-client/mock/domain/residents.js';
 import { SeededRandom } from '../../../../portal-client/mock/domain/seeded-random.js';
 
 export const crypto = createGmCryptoSuite();

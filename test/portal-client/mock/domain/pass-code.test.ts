@@ -57,7 +57,9 @@ describe('pass code format', () => {
     for (const text of [a, b]) {
       expect(text).not.toContain(alice.idNumber);
       const blob = decodePassCodeBlob(text)!;
-      const plain = crypto.sm4CbcDecrypt(kEnc, blob.subarray(0, 16), blob.subarray(16, blob.length - 16)).toString('utf8');
+      const plain = crypto
+        .sm4CbcDecrypt(kEnc, blob.subarray(0, 16), blob.subarray(16, blob.length - 16))
+        .toString('utf8');
       expect(plain).not.toContain(alice.idNumber);
       expect(plain).not.toContain(alice.name);
     }
@@ -115,7 +117,12 @@ describe('openPassCode', () => {
     const { make, clock } = setup();
     const ghost = make(healthy(T0));
     const code = issuePassCode(ghost, { masterKey: MASTER_KEY, now: clock.now, ttlMs: TTL, crypto });
-    const result = openPassCode(code.text, { masterKey: MASTER_KEY, now: clock.now, crypto, residents: new ResidentDirectory() });
+    const result = openPassCode(code.text, {
+      masterKey: MASTER_KEY,
+      now: clock.now,
+      crypto,
+      residents: new ResidentDirectory(),
+    });
     expect(result).toEqual({ ok: false, reason: 'unknown-resident' });
   });
 
@@ -199,7 +206,10 @@ describe('openPassCode', () => {
       expect(result.ok).toBe(false);
     };
     fc.assert(fc.property(fc.string({ maxLength: 600 }), check), { numRuns: 300 });
-    fc.assert(fc.property(fc.string({ maxLength: 200 }), (s) => check(PASS_CODE_PREFIX + s)), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200 }), (s) => check(PASS_CODE_PREFIX + s)),
+      { numRuns: 300 },
+    );
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 0, maxLength: 200 }), (bytes) => {
         const result = open(PASS_CODE_PREFIX + Buffer.from(bytes).toString('base64url'));
@@ -214,7 +224,12 @@ describe('openPassCode', () => {
   it('a crypto suite that throws is contained as malformed, not thrown', () => {
     const { issue, residents } = setup();
     const text = issue().text;
-    const broken = { ...crypto, hmacSm3: () => { throw new Error('hardware gone'); } };
+    const broken = {
+      ...crypto,
+      hmacSm3: () => {
+        throw new Error('hardware gone');
+      },
+    };
     expect(openPassCode(text, { masterKey: MASTER_KEY, now: () => T0, crypto: broken, residents })).toEqual({
       ok: false,
       reason: 'malformed',

@@ -14,16 +14,36 @@ function fakePublicKey(fill: number): Buffer {
   return key;
 }
 
-const VENUE_A: Venue = { venueCode: 'venue-a', name: '示例小区南门', category: 'residential', natValidityHours: 48, vaccinationDoses: null };
-const VENUE_B: Venue = { venueCode: 'venue-b', name: '示例站', category: 'transport', natValidityHours: null, vaccinationDoses: 3 };
+const VENUE_A: Venue = {
+  venueCode: 'venue-a',
+  name: '示例小区南门',
+  category: 'residential',
+  natValidityHours: 48,
+  vaccinationDoses: null,
+};
+const VENUE_B: Venue = {
+  venueCode: 'venue-b',
+  name: '示例站',
+  category: 'transport',
+  natValidityHours: null,
+  vaccinationDoses: 3,
+};
 
 function setup() {
   let t = T0;
   const clock = { now: () => t, advance: (ms: number) => (t += ms) };
   const registry = new PortalRegistry({ now: clock.now });
-  expect(registry.registerVendor({ id: 'v1', name: '厂商一', appId: 'app-1', appSecret: '0123456789abcdef0123' }).ok).toBe(true);
   expect(
-    registry.registerVendor({ id: 'v2', name: '厂商二', appId: 'app-2', appSecret: 'fedcba9876543210fedc', status: 'suspended' }).ok,
+    registry.registerVendor({ id: 'v1', name: '厂商一', appId: 'app-1', appSecret: '0123456789abcdef0123' }).ok,
+  ).toBe(true);
+  expect(
+    registry.registerVendor({
+      id: 'v2',
+      name: '厂商二',
+      appId: 'app-2',
+      appSecret: 'fedcba9876543210fedc',
+      status: 'suspended',
+    }).ok,
   ).toBe(true);
   expect(registry.addVenue(VENUE_A).ok).toBe(true);
   expect(registry.addVenue(VENUE_B).ok).toBe(true);
@@ -35,8 +55,20 @@ function setup() {
 describe('portal error codes', () => {
   it('are SCREAMING_CASE and include the codes the server relies on', () => {
     for (const code of PORTAL_ERROR_CODES) expect(code).toMatch(/^[A-Z][A-Z_]*$/);
-    for (const code of ['BAD_REQUEST', 'BAD_SIGNATURE', 'APP_CREDENTIALS_INVALID', 'DEVICE_UNKNOWN', 'VENDOR_SUSPENDED',
-      'VENUE_UNKNOWN', 'ALREADY_BOUND', 'NOT_BOUND', 'TOKEN_INVALID', 'REPLAY', 'CLOCK_SKEW', 'INTERNAL']) {
+    for (const code of [
+      'BAD_REQUEST',
+      'BAD_SIGNATURE',
+      'APP_CREDENTIALS_INVALID',
+      'DEVICE_UNKNOWN',
+      'VENDOR_SUSPENDED',
+      'VENUE_UNKNOWN',
+      'ALREADY_BOUND',
+      'NOT_BOUND',
+      'TOKEN_INVALID',
+      'REPLAY',
+      'CLOCK_SKEW',
+      'INTERNAL',
+    ]) {
       expect(isPortalErrorCode(code)).toBe(true);
     }
     expect(isPortalErrorCode('not_a_code')).toBe(false);
@@ -49,10 +81,21 @@ describe('vendors', () => {
     const registry = new PortalRegistry({ now: () => T0 });
     const first = registry.registerVendor({ id: 'v1', name: '厂商', appId: 'app', appSecret: 'x'.repeat(16) });
     expect(first).toMatchObject({ ok: true, vendor: { status: 'approved' } });
-    expect(registry.registerVendor({ id: 'v1', name: '厂商', appId: 'other', appSecret: 'x'.repeat(16) })).toEqual({ ok: false, error: 'BAD_REQUEST' });
-    expect(registry.registerVendor({ id: 'v2', name: '厂商', appId: 'app', appSecret: 'x'.repeat(16) })).toEqual({ ok: false, error: 'BAD_REQUEST' });
-    expect(registry.registerVendor({ id: 'v3', name: '厂商', appId: 'app3', appSecret: 'short' })).toEqual({ ok: false, error: 'BAD_REQUEST' });
-    expect(registry.registerVendor({ id: 'has space', name: '厂商', appId: 'app4', appSecret: 'x'.repeat(16) })).toEqual({ ok: false, error: 'BAD_REQUEST' });
+    expect(registry.registerVendor({ id: 'v1', name: '厂商', appId: 'other', appSecret: 'x'.repeat(16) })).toEqual({
+      ok: false,
+      error: 'BAD_REQUEST',
+    });
+    expect(registry.registerVendor({ id: 'v2', name: '厂商', appId: 'app', appSecret: 'x'.repeat(16) })).toEqual({
+      ok: false,
+      error: 'BAD_REQUEST',
+    });
+    expect(registry.registerVendor({ id: 'v3', name: '厂商', appId: 'app3', appSecret: 'short' })).toEqual({
+      ok: false,
+      error: 'BAD_REQUEST',
+    });
+    expect(
+      registry.registerVendor({ id: 'has space', name: '厂商', appId: 'app4', appSecret: 'x'.repeat(16) }),
+    ).toEqual({ ok: false, error: 'BAD_REQUEST' });
     expect(registry.listVendors().map((v) => v.id)).toEqual(['v1']);
   });
 
@@ -66,12 +109,30 @@ describe('vendors', () => {
 
   it('checks app credentials: unknown app and wrong secret look the same; suspended vendor is told so', () => {
     const { registry } = setup();
-    expect(registry.checkAppCredentials('app-1', '0123456789abcdef0123')).toMatchObject({ ok: true, vendor: { id: 'v1' } });
-    expect(registry.checkAppCredentials('app-1', '0123456789abcdef0124')).toEqual({ ok: false, error: 'APP_CREDENTIALS_INVALID' });
-    expect(registry.checkAppCredentials('app-1', '0123456789abcdef012')).toEqual({ ok: false, error: 'APP_CREDENTIALS_INVALID' });
-    expect(registry.checkAppCredentials('app-9', '0123456789abcdef0123')).toEqual({ ok: false, error: 'APP_CREDENTIALS_INVALID' });
-    expect(registry.checkAppCredentials('app-2', 'fedcba9876543210fedc')).toEqual({ ok: false, error: 'VENDOR_SUSPENDED' });
-    expect(registry.checkAppCredentials('app-2', 'wrong-secret-wrong-secret')).toEqual({ ok: false, error: 'APP_CREDENTIALS_INVALID' });
+    expect(registry.checkAppCredentials('app-1', '0123456789abcdef0123')).toMatchObject({
+      ok: true,
+      vendor: { id: 'v1' },
+    });
+    expect(registry.checkAppCredentials('app-1', '0123456789abcdef0124')).toEqual({
+      ok: false,
+      error: 'APP_CREDENTIALS_INVALID',
+    });
+    expect(registry.checkAppCredentials('app-1', '0123456789abcdef012')).toEqual({
+      ok: false,
+      error: 'APP_CREDENTIALS_INVALID',
+    });
+    expect(registry.checkAppCredentials('app-9', '0123456789abcdef0123')).toEqual({
+      ok: false,
+      error: 'APP_CREDENTIALS_INVALID',
+    });
+    expect(registry.checkAppCredentials('app-2', 'fedcba9876543210fedc')).toEqual({
+      ok: false,
+      error: 'VENDOR_SUSPENDED',
+    });
+    expect(registry.checkAppCredentials('app-2', 'wrong-secret-wrong-secret')).toEqual({
+      ok: false,
+      error: 'APP_CREDENTIALS_INVALID',
+    });
   });
 
   it('returns copies: mutating a result does not change the registry', () => {
@@ -92,7 +153,10 @@ describe('devices', () => {
     const compressed = fakePublicKey(3);
     compressed[0] = 0x02;
     expect(registry.registerDevice('dev-3', compressed, 'v1')).toEqual({ ok: false, error: 'BAD_REQUEST' });
-    expect(registry.registerDevice('dev-3', fakePublicKey(3), 'no-vendor')).toEqual({ ok: false, error: 'BAD_REQUEST' });
+    expect(registry.registerDevice('dev-3', fakePublicKey(3), 'no-vendor')).toEqual({
+      ok: false,
+      error: 'BAD_REQUEST',
+    });
     expect(registry.registerDevice('', fakePublicKey(3), 'v1')).toEqual({ ok: false, error: 'BAD_REQUEST' });
     expect(registry.getDevice('dev-3')).toBeUndefined();
   });
@@ -137,7 +201,11 @@ describe('bind', () => {
   it('binds a device of an approved vendor and stamps the injected clock', () => {
     const { registry } = setup();
     const result = registry.bind('dev-1', 'venue-a');
-    expect(result).toMatchObject({ ok: true, binding: { deviceId: 'dev-1', venueCode: 'venue-a', boundAt: T0 }, venue: VENUE_A });
+    expect(result).toMatchObject({
+      ok: true,
+      binding: { deviceId: 'dev-1', venueCode: 'venue-a', boundAt: T0 },
+      venue: VENUE_A,
+    });
   });
 
   it('refuses in order: DEVICE_UNKNOWN, VENDOR_SUSPENDED, VENUE_UNKNOWN, ALREADY_BOUND', () => {
@@ -172,7 +240,11 @@ describe('rebind', () => {
     registry.bind('dev-1', 'venue-a');
     clock.advance(60_000);
     const result = registry.rebind('dev-1', 'venue-b');
-    expect(result).toMatchObject({ ok: true, previousVenueCode: 'venue-a', binding: { venueCode: 'venue-b', boundAt: T0 + 60_000 } });
+    expect(result).toMatchObject({
+      ok: true,
+      previousVenueCode: 'venue-a',
+      binding: { venueCode: 'venue-b', boundAt: T0 + 60_000 },
+    });
     expect(registry.requireBound('dev-1')).toMatchObject({ ok: true, venue: { venueCode: 'venue-b' } });
     expect(registry.rebind('dev-1', 'venue-b')).toMatchObject({ ok: true, previousVenueCode: 'venue-b' });
   });

@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isValidIdNumber } from '../../../../firmware/core/id-number.js';
-import {
-  isResident,
-  ResidentDirectory,
-  WUXI_REGION_CODES,
-} from '../../../../portal-client/mock/domain/residents.js';
+import { isResident, ResidentDirectory, WUXI_REGION_CODES } from '../../../../portal-client/mock/domain/residents.js';
 import { SeededRandom } from '../../../../portal-client/mock/domain/seeded-random.js';
 import { crypto, healthy, residentFactory, T0 } from './fixtures.js';
 

@@ -85,7 +85,7 @@ describe('state file', () => {
     state.registry.registerDevice('dev-2', devicePublicKey(), 'vendor-demo');
     await saveState(dir, state);
     expect(await readdir(dir)).toEqual([STATE_FILE_NAME]);
-    expect(((await stat(join(dir, STATE_FILE_NAME))).mode & 0o777)).toBe(0o600);
+    expect((await stat(join(dir, STATE_FILE_NAME))).mode & 0o777).toBe(0o600);
     const { state: loaded } = await loadOrSeedState(dir, { now: () => T0, crypto });
     expect(loaded.registry.getDevice('dev-2')).toBeDefined();
   });
@@ -93,7 +93,9 @@ describe('state file', () => {
   it('refuses a corrupt file with config.storage and does not overwrite it', async () => {
     const path = join(dir, STATE_FILE_NAME);
     await writeFile(path, '{"format":"passgate-mock-state","version":1', { mode: 0o600 });
-    await expect(loadOrSeedState(dir, { now: () => T0, crypto })).rejects.toSatisfy((e) => isPassgateError(e, 'config.storage'));
+    await expect(loadOrSeedState(dir, { now: () => T0, crypto })).rejects.toSatisfy((e) =>
+      isPassgateError(e, 'config.storage'),
+    );
     expect(await readFile(path, 'utf8')).toBe('{"format":"passgate-mock-state","version":1');
   });
 
@@ -107,8 +109,14 @@ describe('state file', () => {
       { ...good, registry: null },
       { ...good, registry: { ...good.registry, vendors: 'x' } },
       { ...good, registry: { ...good.registry, vendors: [1] } },
-      { ...good, registry: { ...good.registry, devices: [{ deviceId: 'd', publicKey: 'zz', vendorId: 'vendor-demo' }] } },
-      { ...good, registry: { ...good.registry, devices: [{ deviceId: 'd', publicKey: '04', vendorId: 'vendor-demo' }] } },
+      {
+        ...good,
+        registry: { ...good.registry, devices: [{ deviceId: 'd', publicKey: 'zz', vendorId: 'vendor-demo' }] },
+      },
+      {
+        ...good,
+        registry: { ...good.registry, devices: [{ deviceId: 'd', publicKey: '04', vendorId: 'vendor-demo' }] },
+      },
       { ...good, registry: { ...good.registry, bindings: [{ deviceId: 'nobody', venueCode: 'x', boundAt: 0 }] } },
       { ...good, registry: { ...good.registry, venues: [{ ...good.registry.venues[0], natValidityHours: 12 }] } },
       { ...good, residents: [{ ...good.residents[0], idNumber: '123' }] },
