@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The README's test command: installs the Debian tools the tests drive (when root), type-checks,
-# runs every test, and ends with one plain "N passed, N failed" line.
+# The README's test command: installs the Debian tools the tests drive (when root), checks format
+# and lint (Biome) and types, runs every test, and ends with one plain "N passed, N failed" line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,6 +32,8 @@ fi
 
 [ -d node_modules ] || npm ci --no-audit --no-fund
 
+npx biome check --max-diagnostics=50 .
+echo "format and lint: ok"
 npx tsc --noEmit -p tsconfig.json
 echo "typecheck: ok"
 
