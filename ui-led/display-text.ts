@@ -17,7 +17,7 @@ export interface DisplayText {
   en: string;
   nat?: NatFinding;
   vaccination?: VaccinationFinding;
-  /** Already masked (portal-client/verdict.ts); backends show it only where nobody else reads along. */
+  /** Already masked (firmware/core/verdict.ts); backends show it only where nobody else reads along. */
   maskedName?: string;
   maskedId?: string;
 }

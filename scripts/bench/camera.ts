@@ -1,5 +1,5 @@
 // Bench section `camera`: zxing-wasm QR/Micro QR decoding per frame, and the success rate over a
-// seeded corpus of degraded synthetic camera frames (test/support/synth-image.ts `degrade`:
+// seeded corpus of degraded synthetic camera frames (scripts/lab/synth-image.ts `degrade`:
 // any rotation, 2–6 px per module, blur σ ≤ 1.5, noise σ ≤ 10, uneven lighting ≤ 50 %,
 // perspective tilt ≤ 15°, on 640×480).
 import { performance } from 'node:perf_hooks';

@@ -1,7 +1,7 @@
 // Error-correction blocks: how the symbol's codewords split into Reed–Solomon blocks and how
 // they are interleaved. Only the data-codeword counts and block counts are tabulated; block
 // sizes and ECC sizes follow from them (longer blocks and larger ECC first), which reproduces
-// the AIM table (see test/gridmatrix/blocks.test.ts).
+// the AIM table (see test/drivers/symbols/gridmatrix/blocks.test.ts).
 import { macrosPerSide } from './geometry.js';
 
 /** Data codewords per version (index v−1) and ECL (index ecl−1); 0 = combination not allowed. */

@@ -18,13 +18,13 @@ const frames = (results: DecodeResult[]) => results.filter((r): r is Frame => r.
 const discards = (results: DecodeResult[]) => results.filter((r) => r.kind === 'discarded');
 
 describe('idcard framing: encoder', () => {
-  it('encodes the fact sheet command frames byte for byte', () => {
+  it('encodes the command frames of drivers/idcard/README.md byte for byte', () => {
     expect(encodeCommand(0x20, 0x01)).toEqual(hex('AA AA AA 96 69 00 03 20 01 22'));
     expect(encodeCommand(0x20, 0x02)).toEqual(hex('AA AA AA 96 69 00 03 20 02 21'));
     expect(encodeCommand(0x30, 0x01)).toEqual(hex('AA AA AA 96 69 00 03 30 01 32'));
   });
 
-  it('encodes the fact sheet replies byte for byte', () => {
+  it('encodes the replies of drivers/idcard/README.md byte for byte', () => {
     expect(encodeReply(0x9f, new Uint8Array(4))).toEqual(hex('AA AA AA 96 69 00 08 00 00 9F 00 00 00 00 97'));
     expect(encodeReply(0x80)).toEqual(hex('AA AA AA 96 69 00 04 00 00 80 84'));
     const read = encodeReply(0x90, new Uint8Array(4 + 256 + 1024));
@@ -50,7 +50,7 @@ describe('idcard framing: encoder', () => {
 });
 
 describe('idcard framing: streaming decoder', () => {
-  it('decodes the fact sheet replies, split at every possible point', () => {
+  it('decodes the replies of drivers/idcard/README.md, split at every possible point', () => {
     const wire = Buffer.concat([
       hex('AA AA AA 96 69 00 08 00 00 9F 00 00 00 00 97'),
       hex('AA AA AA 96 69 00 04 00 00 80 84'),
