@@ -9,12 +9,13 @@ import { setClampedTimeout } from '../firmware/core/clock.js';
 import { authorizeOnce, type DeviceIdentity, type Session } from './authorize-exchange.js';
 import type { CryptoSuite } from './crypto/suite.js';
 import { IV_BYTES, NONCE_BYTES, PATHS, TOKEN_SCHEME, type PortalPath } from './protocol/constants.js';
-import { openResponse, sealRequest } from './protocol/envelope.js';
+import { openResponse, sealRequest, type OpenedEnvelope } from './protocol/envelope.js';
 import {
   readBindResult,
   readResponseBody,
   readVerdict,
   type BindResult,
+  type ResponseBody,
   type IdCardBody,
   type VenueInfo,
 } from './protocol/messages.js';
@@ -222,7 +223,7 @@ export class PortalClient {
       }
       throw portalError(info, answer.status);
     }
-    let opened;
+    let opened: OpenedEnvelope;
     try {
       opened = openResponse(this.o.crypto, session.keys, { path, requestNonce: nonce }, parseJson(answer.text));
     } catch (error) {
@@ -244,7 +245,7 @@ export class PortalClient {
     const stale = () =>
       new PassgateError('portal.auth-failed', 'portal response timestamp outside the replay window', { path });
     const outsideWindow = Math.abs(opened.ts - this.portalNow()) > this.o.timeouts.replayWindowMs;
-    let response;
+    let response: ResponseBody<T>;
     try {
       response = readResponseBody(opened.body, readResult);
     } catch (error) {

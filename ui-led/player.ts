@@ -258,7 +258,10 @@ export class PatternPlayer {
   private flush(): void {
     if (this.writing) return;
     let changes = diffOutputs(this.written, this.desired);
-    if (!hasChanges(changes)) return this.wakeIdle();
+    if (!hasChanges(changes)) {
+      this.wakeIdle();
+      return;
+    }
     // After a failure the relay goes alone first: the one output that must not stay wrong.
     const relayAlone = this.failures > 0 && changes.relay !== undefined && Object.keys(changes).length > 1;
     if (relayAlone) changes = { relay: changes.relay };

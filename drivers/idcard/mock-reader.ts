@@ -1,7 +1,7 @@
 // An in-memory ID-card reader for other modules' tests: `present(card)` emits a card event,
 // `fail(code)` a read-error, `setState` drives the status. No port, no timers.
 import type { ErrorCode } from '../../firmware/core/errors.js';
-import { type IdCardIdentity } from '../../firmware/core/id-number.js';
+import type { IdCardIdentity } from '../../firmware/core/id-number.js';
 import { MockInputDriver } from '../mock-input-driver.js';
 
 export class MockIdCardReader extends MockInputDriver {

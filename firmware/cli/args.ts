@@ -90,14 +90,14 @@ export function usageLines(usage: CommandUsage): string[] {
 
 /** Prints the usage on stdout, as asked for with --help; returns 0. */
 export function showUsage(out: CommandOutput, usage: CommandUsage): number {
-  usageLines(usage).forEach((line) => out.stdout(line));
+  for (const line of usageLines(usage)) out.stdout(line);
   return EXIT.ok;
 }
 
 /** Prints `problem` (if any) and the usage on stderr; returns the usage exit code. */
 export function usageError(out: CommandOutput, usage: CommandUsage, problem?: string): number {
   if (problem) out.stderr(problem);
-  usageLines(usage).forEach((line) => out.stderr(line));
+  for (const line of usageLines(usage)) out.stderr(line);
   return EXIT.usage;
 }
 

@@ -6,6 +6,7 @@
 // Exit codes (exit-codes.ts): 0 every file had a symbol, 6 some readable file had none, 7 some
 // file could not be read as an image (wins over 6), 2 usage (no file given).
 import type { DecodedSymbol, SymbolDecoder } from '../../drivers/symbols/symbol-decoder.js';
+import type { GrayImage } from '../../drivers/symbols/gray-image.js';
 import { readImageFile } from '../../drivers/symbols/image-file.js';
 import { defaultSymbolDecoders } from '../../drivers/symbols/default-decoders.js';
 import { isPassgateError, type ErrorCode } from '../core/errors.js';
@@ -29,7 +30,7 @@ async function decodeFile(
   file: string,
   decoders: readonly SymbolDecoder[],
 ): Promise<{ report: FileReport; unreadable: boolean }> {
-  let image;
+  let image: GrayImage;
   try {
     image = await readImageFile(file);
   } catch (error) {
@@ -84,7 +85,7 @@ export async function runDecodeCommand(
     const { report, unreadable } = await decodeFile(file, using);
     if (unreadable) exit = EXIT.imageUnreadable;
     else if (report.symbols.length === 0 && exit === EXIT.ok) exit = EXIT.noSymbol;
-    (json ? [JSON.stringify(report)] : reportLines(report, unreadable)).forEach((line) => out.stdout(line));
+    for (const line of json ? [JSON.stringify(report)] : reportLines(report, unreadable)) out.stdout(line);
   }
   return exit;
 }

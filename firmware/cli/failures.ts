@@ -102,6 +102,6 @@ export function failureLines(code: ErrorCode, detail?: string): string[] {
 
 /** Writes the failure lines of `code` to stderr; returns its exit code. */
 export function reportFailure(out: CommandOutput, code: ErrorCode, detail?: string): number {
-  failureLines(code, detail).forEach((line) => out.stderr(line));
+  for (const line of failureLines(code, detail)) out.stderr(line);
   return failureFor(code).exit;
 }

@@ -5,6 +5,7 @@ import { isProvisioned, portalClientFromConfig, timeoutsFromConfig } from '../da
 import { askDaemon } from '../daemon/control-socket.js';
 import { storedBinding } from '../daemon/binding-settings.js';
 import { isPassgateError } from '../core/errors.js';
+import type { PortalClient } from '../../portal-client/client.js';
 import type { CryptoSuite } from '../../portal-client/crypto/suite.js';
 import { readCommandArgs } from './args.js';
 import { EXIT } from './exit-codes.js';
@@ -21,7 +22,7 @@ const NOT_CONTACTED = new Set(['portal.unreachable', 'portal.timeout', 'portal.i
 
 /** A live authorize from the CLI: proves reachability, identity and the clock offset. */
 export async function probePortal(store: ConfigStore, dataDir: string, crypto: CryptoSuite): Promise<PortalProbe> {
-  let client;
+  let client: PortalClient | undefined;
   try {
     client = await portalClientFromConfig(store, dataDir, { crypto, timeouts: timeoutsFromConfig(store) });
     const summary = await client.authorize();

@@ -1,7 +1,7 @@
 // The device's SM2 private key on disk: 64 lowercase hex digits and a newline, mode 0600.
 // Errors name the file and the reason, never the key or any part of the file's content.
 import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { syncDirectory, writeFileAtomic } from '../../firmware/core/atomic-file.js';
 import { PassgateError } from '../../firmware/core/errors.js';
@@ -70,7 +70,7 @@ export async function writePrivateKeyFile(path: string, key: Uint8Array): Promis
  * exactly one valid key in hex.
  */
 export async function readPrivateKeyFile(path: string, owners: ReadonlySet<number> = trustedOwners()): Promise<Buffer> {
-  let file;
+  let file: FileHandle;
   try {
     // O_NOFOLLOW: the key must be the file itself, not whatever a symlink points at.
     file = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);

@@ -13,12 +13,13 @@ import {
   TOKEN_SCHEME,
   type PortalPath,
 } from '../protocol/constants.js';
-import { openRequest, sealResponse } from '../protocol/envelope.js';
+import { openRequest, sealResponse, type OpenedEnvelope } from '../protocol/envelope.js';
 import {
   readAuthorizeRequest,
   readBindBody,
   readIdCardBody,
   readPassCodeBody,
+  type AuthorizeRequest,
   type PlainError,
   type PortalErrorCode,
   type ResponseBody,
@@ -188,32 +189,52 @@ export class MockPortal {
 
   private authorize(res: ServerResponse, body: unknown, faulty: boolean): void {
     const { crypto, domain } = this.o;
-    let request;
+    let request: AuthorizeRequest;
     try {
       request = readAuthorizeRequest(body);
     } catch {
-      return this.plain(res, 400, 'BAD_REQUEST');
+      this.plain(res, 400, 'BAD_REQUEST');
+      return;
     }
     const now = this.portalNow();
-    if (Math.abs(request.ts - now) > this.replayWindow()) return this.plain(res, 401, 'CLOCK_SKEW');
+    if (Math.abs(request.ts - now) > this.replayWindow()) {
+      this.plain(res, 401, 'CLOCK_SKEW');
+      return;
+    }
     const device = domain.device(request.deviceId);
-    if (!device) return this.plain(res, 403, 'DEVICE_UNKNOWN');
-    if (!device.vendor.approved) return this.plain(res, 403, 'VENDOR_SUSPENDED');
+    if (!device) {
+      this.plain(res, 403, 'DEVICE_UNKNOWN');
+      return;
+    }
+    if (!device.vendor.approved) {
+      this.plain(res, 403, 'VENDOR_SUSPENDED');
+      return;
+    }
     const text = Buffer.from(authorizeSigningText(request), 'utf8');
     const appMac = crypto.hmacSm3(Buffer.from(device.vendor.appSecret, 'utf8'), text);
     if (request.appId !== device.vendor.appId || !crypto.equalMac(appMac, Buffer.from(request.appMac, 'hex'))) {
-      return this.plain(res, 403, 'APP_CREDENTIALS_INVALID');
+      this.plain(res, 403, 'APP_CREDENTIALS_INVALID');
+      return;
     }
-    if (!crypto.sm2Verify(device.publicKey, text, Buffer.from(request.sig, 'hex')))
-      return this.plain(res, 403, 'BAD_SIGNATURE');
-    if (!this.rememberNonce(request.nonce, now)) return this.plain(res, 401, 'REPLAY');
+    if (!crypto.sm2Verify(device.publicKey, text, Buffer.from(request.sig, 'hex'))) {
+      this.plain(res, 403, 'BAD_SIGNATURE');
+      return;
+    }
+    if (!this.rememberNonce(request.nonce, now)) {
+      this.plain(res, 401, 'REPLAY');
+      return;
+    }
     let secret: Buffer;
     try {
       secret = crypto.sm2Decrypt(this.o.portalPrivateKey, Buffer.from(request.sessionKey, 'hex'));
     } catch {
-      return this.plain(res, 400, 'BAD_REQUEST');
+      this.plain(res, 400, 'BAD_REQUEST');
+      return;
     }
-    if (secret.length !== 32) return this.plain(res, 400, 'BAD_REQUEST');
+    if (secret.length !== 32) {
+      this.plain(res, 400, 'BAD_REQUEST');
+      return;
+    }
     const keys = deriveSessionKeys(crypto, secret);
     secret.fill(0);
     const token = crypto.randomBytes(24).toString('base64url');
@@ -239,20 +260,34 @@ export class MockPortal {
     const session = this.sessions.get(token);
     if (!session || session.expiresAt <= now) {
       if (session) this.sessions.delete(token);
-      return this.plain(res, 401, 'TOKEN_INVALID');
+      this.plain(res, 401, 'TOKEN_INVALID');
+      return;
     }
-    let opened;
+    let opened: OpenedEnvelope;
     try {
       opened = openRequest(this.o.crypto, session.keys, { path, token }, body);
     } catch {
-      return this.plain(res, 401, 'BAD_MAC');
+      this.plain(res, 401, 'BAD_MAC');
+      return;
     }
-    const reply = (answer: ResponseBody<unknown>) =>
+    const reply = (answer: ResponseBody<unknown>): void => {
       this.sealAndSend(res, session.keys, path, opened.nonce, answer, faulty);
-    const fail = (code: PortalErrorCode) => reply({ ok: false, error: { code, portalTime: now } });
-    if (Math.abs(opened.ts - now) > this.replayWindow()) return fail('CLOCK_SKEW');
-    if (!this.rememberNonce(opened.nonce, now)) return fail('REPLAY');
-    if (faulty && this.faults.sealedError !== null) return fail(this.faults.sealedError);
+    };
+    const fail = (code: PortalErrorCode): void => {
+      reply({ ok: false, error: { code, portalTime: now } });
+    };
+    if (Math.abs(opened.ts - now) > this.replayWindow()) {
+      fail('CLOCK_SKEW');
+      return;
+    }
+    if (!this.rememberNonce(opened.nonce, now)) {
+      fail('REPLAY');
+      return;
+    }
+    if (faulty && this.faults.sealedError !== null) {
+      fail(this.faults.sealedError);
+      return;
+    }
     try {
       reply(this.dispatch(path, session.deviceId, opened.ts, opened.nonce, opened.body));
     } catch {

@@ -92,7 +92,7 @@ export function ipAddressBytes(text: string): Buffer {
   const zeros = halves.length === 2 ? 8 - head.length - tail.length : 0;
   const groups = [...head, ...new Array<number>(zeros).fill(0), ...tail];
   const bytes = Buffer.alloc(16);
-  groups.forEach((group, index) => bytes.writeUInt16BE(group, index * 2));
+  for (const [index, group] of groups.entries()) bytes.writeUInt16BE(group, index * 2);
   return bytes;
 }
 

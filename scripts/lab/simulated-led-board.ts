@@ -1,7 +1,11 @@
 // The board side of ui-led/SERIAL-BOARD.md, on the device end of a line (the peer end of a pty
 // pair, or a port on serialport's mock binding): parses the host's commands with the protocol's
 // own parser and answers as the behaviour says.
-import { BoardLineSplitter, parseBoardCommand } from '../../ui-led/backends/serial-board-protocol.js';
+import {
+  BoardLineSplitter,
+  parseBoardCommand,
+  type BoardCommand,
+} from '../../ui-led/backends/serial-board-protocol.js';
 import type { OutputState } from '../../ui-led/outputs.js';
 import { openDeviceEnd, type DeviceEnd } from './device-end.js';
 
@@ -35,7 +39,7 @@ export function simulateBoard(end: DeviceEnd, behaviour: BoardBehaviour = 'norma
   };
   const detach = end.onData((chunk: Buffer) => {
     for (const line of splitter.push(chunk).lines) {
-      let command;
+      let command: BoardCommand;
       try {
         command = parseBoardCommand(line);
       } catch {

@@ -152,31 +152,35 @@ export class SimulatedSamReader {
     const key = (cmd << 8) | para;
     switch (key) {
       case 0x2001:
-        return this.send(this.card ? encodeReply(SW3.findOk, new Uint8Array(4)) : encodeReply(SW3.findFailed));
+        this.send(this.card ? encodeReply(SW3.findOk, new Uint8Array(4)) : encodeReply(SW3.findFailed));
+        return;
       case 0x2002:
-        if (!this.card) return this.send(encodeReply(SW3.selectFailed));
-        if (this.takeFault('select-fails')) return this.send(encodeReply(SW3.selectFailed));
-        return this.send(encodeReply(SW3.ok, new Uint8Array(8)));
+        if (!this.card || this.takeFault('select-fails')) this.send(encodeReply(SW3.selectFailed));
+        else this.send(encodeReply(SW3.ok, new Uint8Array(8)));
+        return;
       case 0x3001:
-        return this.sendRead();
+        this.sendRead();
+        return;
       case 0x11ff:
-        return this.send(encodeReply(SW3.ok));
+        this.send(encodeReply(SW3.ok));
+        return;
       default:
         // Everything else, the fingerprint read included: "command error".
-        return this.send(encodeReply(SW3.commandError));
+        this.send(encodeReply(SW3.commandError));
     }
   }
 
   private sendRead(): void {
-    if (!this.card) return this.send(encodeReply(SW3.readFailed));
-    if (this.takeFault('read-fails')) return this.send(encodeReply(SW3.readFailed));
+    if (!this.card || this.takeFault('read-fails')) {
+      this.send(encodeReply(SW3.readFailed));
+      return;
+    }
     const text = encodeTextBlock(this.card);
     const photo = randomBytes(PHOTO_BYTES);
     const frame = encodeReply(SW3.ok, encodeReadData(text, photo));
     this.served += 1;
     if (this.takeFault('bad-checksum')) frame[frame.length - 1] ^= 0xff;
-    if (this.takeFault('truncated')) return this.send(frame.subarray(0, frame.length >> 1));
-    this.send(frame);
+    this.send(this.takeFault('truncated') ? frame.subarray(0, frame.length >> 1) : frame);
   }
 
   private send(frame: Buffer): void {

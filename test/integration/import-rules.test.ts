@@ -24,7 +24,7 @@ function sourceFiles(dir: string): string[] {
   return out;
 }
 
-export interface ImportEdge {
+interface ImportEdge {
   /** Repository-relative path of the importing file. */
   from: string;
   /** The specifier as written. */
@@ -34,7 +34,7 @@ export interface ImportEdge {
 }
 
 /** Every import, dynamic import, re-export and require in a file's text. */
-export function importsOf(file: string, text: string): ImportEdge[] {
+function importsOf(file: string, text: string): ImportEdge[] {
   const specifiers = new Set<string>();
   const patterns = [
     /\bfrom\s*['"]([^'"]+)['"]/g,
@@ -54,7 +54,7 @@ const under = (path: string, folder: string) => path === folder || path.startsWi
 const PARTS = ['drivers', 'ui-led', 'portal-client'] as const;
 
 /** The rule an edge breaks, or null. */
-export function breach(edge: ImportEdge): string | null {
+function breach(edge: ImportEdge): string | null {
   const { from, target, specifier } = edge;
   if (under(from, 'firmware/core')) {
     if (target === null) return specifier.startsWith('node:') ? null : 'core imports only node: built-ins';

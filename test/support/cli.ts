@@ -105,14 +105,14 @@ export function spawnBin(program: Program, args: readonly string[], o: BinOption
   const listeners = new Set<() => void>();
   child.stdout.setEncoding('utf8').on('data', (d: string) => {
     stdout += d;
-    listeners.forEach((l) => l());
+    for (const l of listeners) l();
   });
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const exited = new Promise<BinResult>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code, signal) => {
       ended = true;
-      listeners.forEach((l) => l());
+      for (const l of listeners) l();
       resolve({ code, signal, stdout, stderr });
     });
   });
@@ -212,7 +212,7 @@ export async function startDaemon(dataDir: string, o: DaemonRigOptions = {}): Pr
       if (event !== 'verdict') return;
       const verdict = { source: String(fields.source), outcome: String(fields.outcome) };
       verdicts.push(verdict);
-      waiters.splice(0).forEach((w) => w(verdict));
+      for (const w of waiters.splice(0)) w(verdict);
     },
   };
   const daemon = await Daemon.start({

@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PassgateError, isPassgateError } from '../../firmware/core/errors.js';
+import { type PassgateError, isPassgateError } from '../../firmware/core/errors.js';
 import { timeoutTable } from '../../firmware/core/timeouts.js';
 import { GpiosetBackend } from '../../ui-led/backends/gpio-gpioset.js';
 import { normalizePins } from '../../ui-led/backends/pins.js';

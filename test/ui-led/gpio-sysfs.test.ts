@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PassgateError, isPassgateError } from '../../firmware/core/errors.js';
+import { type PassgateError, isPassgateError } from '../../firmware/core/errors.js';
 import { timeoutTable } from '../../firmware/core/timeouts.js';
 import { GpioSysfsBackend } from '../../ui-led/backends/gpio-sysfs.js';
 import { normalizePins } from '../../ui-led/backends/pins.js';

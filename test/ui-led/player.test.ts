@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PassgateError, isPassgateError } from '../../firmware/core/errors.js';
+import { type PassgateError, isPassgateError } from '../../firmware/core/errors.js';
 import { SIGNAL_KINDS } from '../../firmware/core/outcome.js';
 import { RecordingBackend } from '../../ui-led/backends/recording.js';
 import { allOutputsOff, type OutputChanges } from '../../ui-led/outputs.js';

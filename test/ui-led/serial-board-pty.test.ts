@@ -4,7 +4,7 @@ import { describe, expect, it, afterEach } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassgateError, isPassgateError } from '../../firmware/core/errors.js';
+import { type PassgateError, isPassgateError } from '../../firmware/core/errors.js';
 import { timeoutTable } from '../../firmware/core/timeouts.js';
 import { SerialBoardBackend } from '../../ui-led/backends/serial-board.js';
 import { allOutputsOff, type OutputState } from '../../ui-led/outputs.js';

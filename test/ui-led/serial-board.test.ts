@@ -1,7 +1,7 @@
 // The serial-board backend on serialport's mock binding, the simulated board on the device end,
 // time on a FakeClock. (serial-board-pty.test.ts runs the real serialport path over socat ptys.)
 import { describe, expect, it, afterEach } from 'vitest';
-import { PassgateError, isPassgateError } from '../../firmware/core/errors.js';
+import { type PassgateError, isPassgateError } from '../../firmware/core/errors.js';
 import { FakeClock } from '../../firmware/core/fake-clock.js';
 import { timeoutTable } from '../../firmware/core/timeouts.js';
 import { SerialBoardBackend } from '../../ui-led/backends/serial-board.js';

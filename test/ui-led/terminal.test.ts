@@ -16,7 +16,14 @@ const verdict: Verdict = {
 
 function capture(isTTY: boolean): TerminalStream & { text: () => string } {
   const chunks: string[] = [];
-  return { isTTY, write: (c: string) => (chunks.push(c), true), text: () => chunks.join('') };
+  return {
+    isTTY,
+    write: (c: string) => {
+      chunks.push(c);
+      return true;
+    },
+    text: () => chunks.join(''),
+  };
 }
 
 const stripAnsi = (s: string) => s.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');

@@ -54,7 +54,7 @@ export function findCandidates(classes: Uint8Array, width: number, height: numbe
   const union = (a: number, b: number): void => {
     const ra = find(a);
     const rb = find(b);
-    if (ra !== rb) parent[ra < rb ? rb : ra] = ra < rb ? ra : rb;
+    if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb);
   };
   for (let y = 0; y < ph; y++) {
     for (let x = 0; x < pw; x++) {

@@ -76,7 +76,7 @@ export function rsCorrect(block: Uint8Array, eccCount: number): number {
   if (clean) return 0;
 
   // Berlekamp–Massey: error locator Λ(x), lowest power first.
-  let lambda = new Uint8Array(eccCount + 1);
+  const lambda = new Uint8Array(eccCount + 1);
   let prev = new Uint8Array(eccCount + 1);
   lambda[0] = 1;
   prev[0] = 1;

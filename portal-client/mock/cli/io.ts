@@ -19,7 +19,7 @@ export const processIo: CliIo = {
       const signals = ['SIGINT', 'SIGTERM'] as const;
       const handlers = signals.map((signal) => {
         const handler = () => {
-          signals.forEach((s, i) => process.off(s, handlers[i]));
+          for (const [i, s] of signals.entries()) process.off(s, handlers[i]);
           resolve(signal);
         };
         process.on(signal, handler);

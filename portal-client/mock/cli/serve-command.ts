@@ -1,6 +1,6 @@
 // `passgate-mock serve`: runs the mock portal for a data directory until SIGINT/SIGTERM.
 import { join } from 'node:path';
-import { startMockPortal } from '../start-mock-portal.js';
+import { startMockPortal, type RunningMockPortal } from '../start-mock-portal.js';
 import { intOption, positionals } from './args.js';
 import { printJson, type CommandDef } from './command.js';
 import { CliFailure } from './io.js';
@@ -28,7 +28,7 @@ export const serveCommand: CommandDef = {
     const host = args.values.get('host');
     const already = await servedUrl(ctx.dir);
     if (already) throw new CliFailure(`a mock already runs for ${ctx.dir} at ${already} (stop it first)`);
-    let mock;
+    let mock: RunningMockPortal;
     try {
       mock = await startMockPortal({
         dir: ctx.dir,

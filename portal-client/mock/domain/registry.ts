@@ -238,7 +238,7 @@ export class PortalRegistry {
     const device = this.#devices.get(deviceId);
     if (!device) return fail('DEVICE_UNKNOWN');
     const vendor = this.#vendors.get(device.vendorId);
-    if (!vendor || vendor.status !== 'approved') return fail('VENDOR_SUSPENDED');
+    if (vendor?.status !== 'approved') return fail('VENDOR_SUSPENDED');
     return { ok: true, device: copyDevice(device), vendor: { ...vendor } };
   }
 

@@ -10,7 +10,9 @@ import { zintMatrix, type ZintOptions } from '../zint.js';
 export function toModuleMatrix(rows: boolean[][]): ModuleMatrix {
   const size = rows.length;
   const dark = new Uint8Array(size * size);
-  rows.forEach((row, y) => row.forEach((d, x) => (dark[y * size + x] = d ? 1 : 0)));
+  for (const [y, row] of rows.entries()) {
+    for (const [x, d] of row.entries()) dark[y * size + x] = d ? 1 : 0;
+  }
   return { size, dark };
 }
 
@@ -106,7 +108,7 @@ export function buildSymbol(version: number, ecl: number, data: ArrayLike<number
     const part = stream.slice(at, at + length - ecc);
     at += length - ecc;
     const block = [...part, ...rsEncode(part, ecc)];
-    block.forEach((cw, j) => (interleaved[nb * j + i] = cw));
+    for (const [j, cw] of block.entries()) interleaved[nb * j + i] = cw;
   });
   const m = macrosPerSide(version);
   const size = 6 * m;

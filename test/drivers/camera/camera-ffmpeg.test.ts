@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CameraDriver, ffmpegSourceFactory, type CameraFfmpegOptions } from '../../../drivers/camera/camera-driver.js';
-import { FfmpegFrameSource } from '../../../drivers/camera/ffmpeg-source.js';
+import type { FfmpegFrameSource } from '../../../drivers/camera/ffmpeg-source.js';
 import type { FrameSourceFactory } from '../../../drivers/camera/frame-source.js';
 import { ZxingQrDecoder } from '../../../drivers/symbols/zxing-qr-decoder.js';
 import type { DriverStatus, InputEvent } from '../../../drivers/input.js';
@@ -62,9 +62,9 @@ function waitFor<T>(what: string, check: () => T | undefined, timeoutMs = 10_000
   return new Promise((resolve, reject) => {
     const tick = (): void => {
       const value = check();
-      if (value !== undefined && value !== false) return resolve(value);
-      if (Date.now() > deadline) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(tick, 20);
+      if (value !== undefined && value !== false) resolve(value);
+      else if (Date.now() > deadline) reject(new Error(`timed out waiting for ${what}`));
+      else setTimeout(tick, 20);
     };
     tick();
   });

@@ -25,7 +25,7 @@ class PixelDecoder implements SymbolDecoder {
   ) {}
   async decode(image: GrayImage): Promise<DecodedSymbol[]> {
     this.seen.push(image.data[0]);
-    if (this.gate) await this.gate;
+    if (this.gate !== undefined) await this.gate;
     this.clock.t += this.costMs;
     const code = image.data[0];
     return code === 0 ? [] : [{ symbology: 'qr', text: `${this.name}:${code}` }];

@@ -114,18 +114,18 @@ describe('SamClient and the read flow (no port)', () => {
 
 describe('SW3 table', () => {
   it('has every SW3 status of drivers/idcard/README.md with a meaning', () => {
-    const table: Record<number, string> = {
-      144: 'OK',
-      145: 'no such item on the card',
-      159: 'find OK',
-      64: 'unknown card type',
-      65: 'card read failed',
-      128: 'find failed (no card)',
-      129: 'select failed',
-      96: 'SAM self-check failed',
-      102: 'SAM not authorised',
-    };
-    for (const [sw3, meaning] of Object.entries(table)) expect(describeSw3(Number(sw3)).meaning).toBe(meaning);
+    const table: [sw3: number, meaning: string][] = [
+      [0x90, 'OK'],
+      [0x91, 'no such item on the card'],
+      [0x9f, 'find OK'],
+      [0x40, 'unknown card type'],
+      [0x41, 'card read failed'],
+      [0x80, 'find failed (no card)'],
+      [0x81, 'select failed'],
+      [0x60, 'SAM self-check failed'],
+      [0x66, 'SAM not authorised'],
+    ];
+    for (const [sw3, meaning] of table) expect(describeSw3(sw3).meaning).toBe(meaning);
     for (const sw3 of [0x10, 0x11, 0x21, 0x23, 0x24, 0x31, 0x32, 0x33, 0x34, 0x37, 0x3f, 0x47]) {
       expect(describeSw3(sw3).name).toBeDefined();
     }

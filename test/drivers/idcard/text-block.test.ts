@@ -28,7 +28,7 @@ function expectCardInvalid(run: () => unknown): PassgateError {
 }
 
 describe('ID-card text block', () => {
-  it('parses a resident card at the README's text-block offsets (name 0, number 122, type 248 = space)', () => {
+  it("parses a resident card at the README's text-block offsets (name 0, number 122, type 248 = space)", () => {
     const id = syntheticIdNumber();
     const block = encodeTextBlock({ cardType: 'resident', name: NAME, idNumber: id, birth: '19800101' });
     expect(block.length).toBe(TEXT_BLOCK_BYTES);

@@ -1,7 +1,7 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import fc from 'fast-check';
 import { PassgateError } from '../../../firmware/core/errors.js';
-import { DEFAULT_TIMEOUTS } from '../../../firmware/core/timeouts.js';
+import type { DEFAULT_TIMEOUTS } from '../../../firmware/core/timeouts.js';
 import {
   CONFIG_KEYS,
   CONFIG_SCHEMA,

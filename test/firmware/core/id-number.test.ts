@@ -33,7 +33,10 @@ describe('gb11643', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 2 ** 31 }), fc.integer({ min: 0, max: 16 }), (seed, pos) => {
         let s = seed;
-        const random = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+        const random = () => {
+          s = (s * 1103515245 + 12345) % 2 ** 31;
+          return s / 2 ** 31;
+        };
         const id = syntheticIdNumber({ random });
         expect(isValidIdNumber(id)).toBe(true);
         const changed = id.slice(0, pos) + String((Number(id[pos]) + 1) % 10) + id.slice(pos + 1);

@@ -61,7 +61,13 @@ describe('privacy: 1,000 scans through the daemon leave no pass code, name or ID
   const clock = new FakeClock(0);
   const logger = new CapturingLogger();
   const display: string[] = [];
-  const displayStream = { write: (chunk: string) => (display.push(chunk), true), isTTY: false };
+  const displayStream = {
+    write: (chunk: string) => {
+      display.push(chunk);
+      return true;
+    },
+    isTTY: false,
+  };
   const scanner = new MockSerialScanner('privacy-scanner');
   const cards = new MockIdCardReader('privacy-card-reader');
   /** needle → what it is (for the failure message, which must not repeat the needle itself). */
