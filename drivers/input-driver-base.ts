@@ -5,9 +5,10 @@
 // ReconnectingInputDriver: a driver of one device kept open by the Reconnector (reconnect.ts).
 // The driver says how to open the device, what to do with a newly opened one, and how to release
 // it; the base owns the state, open/close and the retries.
-import { Listeners } from '../firmware/core/listeners.js';
+
 import type { PassgateError } from '../firmware/core/errors.js';
-import { driverStatus, type DriverStatus, type InputDriver, type InputEvent } from './input.js';
+import { Listeners } from '../firmware/core/listeners.js';
+import { type DriverStatus, driverStatus, type InputDriver, type InputEvent } from './input.js';
 import { Reconnector, type ReconnectorOptions } from './reconnect.js';
 
 export abstract class InputDriverBase implements InputDriver {

@@ -2,7 +2,7 @@
 // reader): a state set by hand, and events delivered only while open, as a real device's data
 // would be on a closed port.
 import type { ErrorCode } from '../firmware/core/errors.js';
-import { driverStatus, type DriverState, type DriverStatus, type InputEvent } from './input.js';
+import { type DriverState, type DriverStatus, driverStatus, type InputEvent } from './input.js';
 import { InputDriverBase } from './input-driver-base.js';
 
 export class MockInputDriver extends InputDriverBase {

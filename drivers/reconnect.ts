@@ -14,9 +14,9 @@
 // Presence is a cheap check such as fs.stat of the device path, or a HID device-list lookup.
 // Never udevadm or a full port enumeration: those are slow and fork processes.
 import { stat } from 'node:fs/promises';
-import type { DriverState } from './input.js';
-import { PassgateError, isPassgateError, type ErrorCode } from '../firmware/core/errors.js';
+import { type ErrorCode, isPassgateError, PassgateError } from '../firmware/core/errors.js';
 import type { TimeoutTable } from '../firmware/core/timeouts.js';
+import type { DriverState } from './input.js';
 
 export type ReconnectTimeouts = Pick<TimeoutTable, 'driverReopenInitialMs' | 'driverReopenMaxMs' | 'driverPathPollMs'>;
 

@@ -1,21 +1,21 @@
 // Interface 1, authorize: the one exchange that uses SM2 (a signature by the device key and the
 // session secret encrypted to the portal key). Its answer is sealed under keys derived from that
 // secret, which proves the portal holds its private key. Runs off the scan path.
-import { PassgateError, isPassgateError } from '../firmware/core/errors.js';
+import { isPassgateError, PassgateError } from '../firmware/core/errors.js';
 import type { CryptoSuite } from './crypto/suite.js';
+import { ClockSkew, plainError, portalError } from './portal-errors.js';
 import { ALGORITHMS, NONCE_BYTES, PATHS, PROTOCOL_VERSION, SESSION_SECRET_BYTES } from './protocol/constants.js';
 import { openResponse } from './protocol/envelope.js';
 import {
-  readAuthorizeResult,
-  readResponseBody,
   type AuthorizeRequest,
   type AuthorizeResult,
+  readAuthorizeResult,
+  readResponseBody,
   type VenueInfo,
 } from './protocol/messages.js';
 import { deriveSessionKeys, type SessionKeys } from './protocol/session-keys.js';
 import { authorizeSigningText } from './protocol/signing.js';
 import { parseJson } from './protocol/wire-reader.js';
-import { ClockSkew, plainError, portalError } from './portal-errors.js';
 import type { PortalTransport } from './transport.js';
 
 export interface DeviceIdentity {

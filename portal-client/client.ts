@@ -2,26 +2,27 @@
 // background before the token expires); a verification is one sealed request on a warm
 // connection. A response that fails authentication is never trusted: it becomes an error, never
 // a verdict.
-import { PassgateError, isPassgateError, type ErrorCode } from '../firmware/core/errors.js';
+
+import { setClampedTimeout } from '../firmware/core/clock.js';
+import { type ErrorCode, isPassgateError, PassgateError } from '../firmware/core/errors.js';
 import type { TimeoutTable } from '../firmware/core/timeouts.js';
 import type { Verdict } from '../firmware/core/verdict.js';
-import { setClampedTimeout } from '../firmware/core/clock.js';
 import { authorizeOnce, type DeviceIdentity, type Session } from './authorize-exchange.js';
 import type { CryptoSuite } from './crypto/suite.js';
-import { IV_BYTES, NONCE_BYTES, PATHS, TOKEN_SCHEME, type PortalPath } from './protocol/constants.js';
-import { openResponse, sealRequest, type OpenedEnvelope } from './protocol/envelope.js';
+import { ClockSkew, clockRefusedTwice, plainError, portalError, TokenRejected, toTyped } from './portal-errors.js';
+import { IV_BYTES, NONCE_BYTES, PATHS, type PortalPath, TOKEN_SCHEME } from './protocol/constants.js';
+import { type OpenedEnvelope, openResponse, sealRequest } from './protocol/envelope.js';
 import {
+  type BindResult,
+  type IdCardBody,
+  type ResponseBody,
   readBindResult,
   readResponseBody,
   readVerdict,
-  type BindResult,
-  type ResponseBody,
-  type IdCardBody,
   type VenueInfo,
 } from './protocol/messages.js';
 import { bindSigningText } from './protocol/signing.js';
 import { parseJson } from './protocol/wire-reader.js';
-import { ClockSkew, TokenRejected, clockRefusedTwice, plainError, portalError, toTyped } from './portal-errors.js';
 import type { PortalTransport } from './transport.js';
 
 export type { DeviceIdentity } from './authorize-exchange.js';

@@ -1,7 +1,7 @@
 // How the client turns what the portal said into one typed error. The mapping from protocol error
 // codes to PassgateError codes lives here, so the authorize exchange and sealed calls agree.
-import { PassgateError, type ErrorCode } from '../firmware/core/errors.js';
-import { readPlainError, type PortalErrorCode, type PortalErrorInfo } from './protocol/messages.js';
+import { type ErrorCode, PassgateError } from '../firmware/core/errors.js';
+import { type PortalErrorCode, type PortalErrorInfo, readPlainError } from './protocol/messages.js';
 import { parseJson } from './protocol/wire-reader.js';
 
 const PORTAL_CODE_TO_ERROR: Partial<Record<PortalErrorCode, ErrorCode>> = {

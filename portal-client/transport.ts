@@ -1,10 +1,10 @@
 // HTTP(S) to the portal over one keep-alive undici Pool. TLS verification is always on and
 // pinned to the configured CA; plain http:// needs the explicit dev flag.
 import { Pool, errors as undiciErrors } from 'undici';
+import { setClampedTimeout } from '../firmware/core/clock.js';
 import { PassgateError } from '../firmware/core/errors.js';
 import type { TimeoutTable } from '../firmware/core/timeouts.js';
 import { MAX_BODY_BYTES } from './protocol/constants.js';
-import { setClampedTimeout } from '../firmware/core/clock.js';
 
 export interface TransportOptions {
   url: string;

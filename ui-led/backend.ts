@@ -1,7 +1,7 @@
 // What the pattern player drives. A backend switches outputs and may show text; it knows
 // nothing of patterns or timing. Each backend reports its failures as PassgateError
 // 'display.backend-failed'; the player never lets them escape.
-import { PassgateError, isPassgateError, type ErrorDetails } from '../firmware/core/errors.js';
+import { type ErrorDetails, isPassgateError, PassgateError } from '../firmware/core/errors.js';
 import type { DisplayText } from './display-text.js';
 import type { OutputChanges } from './outputs.js';
 

@@ -2,7 +2,10 @@
 // The backend names and the gpiochip rule are defined here once; the config schema offers them.
 // An error names `details.key` only for an option that is a config key (display.*); the options
 // no config key sets (gpiosetMode, gpiosetCommand, baudRate) are named in `details.option`.
+
+import { type Clock, systemClock } from '../firmware/core/clock.js';
 import { PassgateError } from '../firmware/core/errors.js';
+import type { OpenSerialPort } from '../firmware/core/serial-port.js';
 import { DEFAULT_TIMEOUTS, type TimeoutTable } from '../firmware/core/timeouts.js';
 import type { DisplayBackend } from './backend.js';
 import { GpiosetBackend, type GpiosetMode } from './backends/gpio-gpioset.js';
@@ -12,8 +15,6 @@ import { normalizePins, type PinMapInput } from './backends/pins.js';
 import { RecordingBackend } from './backends/recording.js';
 import { SerialBoardBackend } from './backends/serial-board.js';
 import { TerminalBackend, type TerminalStream } from './backends/terminal.js';
-import { systemClock, type Clock } from '../firmware/core/clock.js';
-import type { OpenSerialPort } from '../firmware/core/serial-port.js';
 
 /** The backends `display.backend` may choose, in the order `passgate config` lists them. */
 export const CONFIGURABLE_DISPLAY_BACKENDS = [

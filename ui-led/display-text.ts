@@ -2,10 +2,10 @@
 // signal kind and, for a verdict, the portal's masked identity and NAT/vaccination findings.
 import type { SignalKind } from '../firmware/core/outcome.js';
 import {
-  OPINION_TEXT,
   isMaskedIdNumber,
   isMaskedName,
   type NatFinding,
+  OPINION_TEXT,
   type VaccinationFinding,
   type Verdict,
 } from '../firmware/core/verdict.js';

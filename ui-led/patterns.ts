@@ -9,9 +9,9 @@
 import { PassgateError } from '../firmware/core/errors.js';
 import { SIGNAL_KINDS, type SignalKind } from '../firmware/core/outcome.js';
 import {
-  OUTPUT_NAMES,
   allOutputsOff,
   isOutputName,
+  OUTPUT_NAMES,
   type OutputChanges,
   type OutputName,
   type OutputState,

@@ -18,16 +18,17 @@
 //
 // The player also caps a continuous relay-on time at PATTERN_LIMITS.maxRelayOnMs on its own,
 // whatever the patterns say, so no sequence of signals can hold the gate open.
+
+import { type Clock, sleep, type TimerHandle } from '../firmware/core/clock.js';
 import type { PassgateError } from '../firmware/core/errors.js';
-import type { SignalKind } from '../firmware/core/outcome.js';
 import { Listeners } from '../firmware/core/listeners.js';
-import { backendFailed, type DisplayBackend } from './backend.js';
-import { sleep, type Clock, type TimerHandle } from '../firmware/core/clock.js';
+import type { SignalKind } from '../firmware/core/outcome.js';
 import { DEFAULT_TIMEOUTS, type TimeoutTable } from '../firmware/core/timeouts.js';
-import { displayTextFor } from './display-text.js';
 import type { Verdict } from '../firmware/core/verdict.js';
-import { OUTPUT_NAMES, allOutputsOff, diffOutputs, hasChanges, type OutputName, type OutputState } from './outputs.js';
-import { DEFAULT_PATTERNS, PATTERN_LIMITS, expandPattern, type PatternFrame, type PatternTable } from './patterns.js';
+import { backendFailed, type DisplayBackend } from './backend.js';
+import { displayTextFor } from './display-text.js';
+import { allOutputsOff, diffOutputs, hasChanges, OUTPUT_NAMES, type OutputName, type OutputState } from './outputs.js';
+import { DEFAULT_PATTERNS, expandPattern, PATTERN_LIMITS, type PatternFrame, type PatternTable } from './patterns.js';
 
 export interface PatternPlayerOptions {
   backend: DisplayBackend;

@@ -4,10 +4,11 @@
 // The source is kept open by the shared Reconnector: ffmpeg failing to start, exiting, or the
 // device node vanishing puts the driver in 'reconnecting', and ffmpeg is started again with
 // backoff (or as soon as the device node is back). Nothing here throws out of a callback.
-import type { SymbolDecoder } from '../symbols/symbol-decoder.js';
+
 import type { TimeoutTable } from '../../firmware/core/timeouts.js';
 import { ReconnectingInputDriver } from '../input-driver-base.js';
 import { pathExists } from '../reconnect.js';
+import type { SymbolDecoder } from '../symbols/symbol-decoder.js';
 import { DecodePipeline, type PipelineStats } from './decode-pipeline.js';
 import { FfmpegFrameSource, v4l2InputArgs } from './ffmpeg-source.js';
 import type { FrameSource, FrameSourceFactory } from './frame-source.js';

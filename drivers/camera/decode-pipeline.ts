@@ -11,10 +11,11 @@
 // - Repeat window (cameraRepeatWindowMs): a symbol (same symbology and text) is emitted once, then
 //   not again until the window since its emission has passed. The texts are only held in memory:
 //   dropped at the first decoded frame after their window, and by forget(); never logged.
+
+import { isPassgateError, PassgateError } from '../../firmware/core/errors.js';
+import type { TimeoutTable } from '../../firmware/core/timeouts.js';
 import type { GrayImage } from '../symbols/gray-image.js';
 import type { DecodedSymbol, SymbolDecoder } from '../symbols/symbol-decoder.js';
-import type { TimeoutTable } from '../../firmware/core/timeouts.js';
-import { PassgateError, isPassgateError } from '../../firmware/core/errors.js';
 
 export type PipelineTimeouts = Pick<TimeoutTable, 'cameraFrameBudgetMs' | 'cameraRepeatWindowMs'>;
 

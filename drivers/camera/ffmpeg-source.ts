@@ -3,13 +3,13 @@
 // The input half is replaceable: tests run this same code with a video file as input
 // (`-re -i clip.mkv`). ffmpeg's stderr is not logged (it can be chatty); its last line is kept
 // for diagnostics.
-import { spawn, type ChildProcess } from 'node:child_process';
-import type { GrayImage } from '../symbols/gray-image.js';
-import { Listeners } from '../../firmware/core/listeners.js';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { PassgateError } from '../../firmware/core/errors.js';
+import { Listeners } from '../../firmware/core/listeners.js';
 import type { TimeoutTable } from '../../firmware/core/timeouts.js';
-import { RawFrameSplitter } from './frame-splitter.js';
+import type { GrayImage } from '../symbols/gray-image.js';
 import type { FrameSource } from './frame-source.js';
+import { RawFrameSplitter } from './frame-splitter.js';
 
 export interface FfmpegSourceOptions {
   width: number;

@@ -1,8 +1,9 @@
 // Where camera frames come from. The real source is an ffmpeg child process (ffmpeg-source.ts);
 // tests and the mock camera use MockFrameSource. A source starts when created and ends once.
-import type { GrayImage } from '../symbols/gray-image.js';
-import { Listeners } from '../../firmware/core/listeners.js';
+
 import { PassgateError } from '../../firmware/core/errors.js';
+import { Listeners } from '../../firmware/core/listeners.js';
+import type { GrayImage } from '../symbols/gray-image.js';
 
 export interface FrameSource {
   /** Resolves when the source delivers frames (ffmpeg: the first frame arrived); rejects with a

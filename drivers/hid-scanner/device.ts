@@ -1,6 +1,6 @@
 // How the HID scanner driver reaches a device: a tiny interface, with node-hid behind the real one
 // and recorded reports behind the mock (drivers/hid-scanner/mock.ts).
-import { HIDAsync, devicesAsync, type Device } from 'node-hid';
+import { type Device, devicesAsync, HIDAsync } from 'node-hid';
 import { PassgateError } from '../../firmware/core/errors.js';
 
 /** An open HID device delivering input reports. */

@@ -1,12 +1,13 @@
 // A keyboard-wedge (USB HID keyboard) QR scanner read as raw reports through node-hid.
 // Read drivers/hid-scanner/README.md first: the kernel's keyboard driver sees the same keys.
-import type { InputEvent } from '../input.js';
-import { PassgateError, type ErrorCode } from '../../firmware/core/errors.js';
+
+import { type ErrorCode, PassgateError } from '../../firmware/core/errors.js';
 import type { TimeoutTable } from '../../firmware/core/timeouts.js';
+import type { InputEvent } from '../input.js';
 import { ReconnectingInputDriver } from '../input-driver-base.js';
 import { asDriverError } from '../reconnect.js';
-import { nodeHidOpener, type HidDeviceOpener, type HidReportSource } from './device.js';
-import { HidReportDecoder, type HidDiscardReason, type HidFrame } from './report-decoder.js';
+import { type HidDeviceOpener, type HidReportSource, nodeHidOpener } from './device.js';
+import { type HidDiscardReason, type HidFrame, HidReportDecoder } from './report-decoder.js';
 import { isUsbId } from './usb-id.js';
 
 export interface HidScannerOptions {

@@ -5,15 +5,15 @@
 // presented again. Each read ends in exactly one event: `card` or `read-error`. The photo is
 // zeroed on arrival; name and number exist only in the event. Nothing is thrown out of the
 // driver: failures become read-error events, states and `lastError`.
-import { PassgateError, isPassgateError, type ErrorCode } from '../../firmware/core/errors.js';
-import { closeSerialPort, writeSerialPort, type SerialPortLike } from '../../firmware/core/serial-port.js';
-import { timeoutTable, type TimeoutTable } from '../../firmware/core/timeouts.js';
+import { type ErrorCode, isPassgateError, PassgateError } from '../../firmware/core/errors.js';
+import { closeSerialPort, type SerialPortLike, writeSerialPort } from '../../firmware/core/serial-port.js';
+import { type TimeoutTable, timeoutTable } from '../../firmware/core/timeouts.js';
 import { ReconnectingInputDriver } from '../input-driver-base.js';
 import { asDriverError } from '../reconnect.js';
-import { systemSerialPorts, type SerialPorts } from '../serial-port.js';
+import { type SerialPorts, systemSerialPorts } from '../serial-port.js';
 import { findCard, readIdentity } from './card-flow.js';
-import { SamClient } from './sam-client.js';
 import { IDCARD_READER_DEFAULT_BAUD_RATE } from './line-settings.js';
+import { SamClient } from './sam-client.js';
 
 export type IdCardReaderTimeouts = Pick<
   TimeoutTable,

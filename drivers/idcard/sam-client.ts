@@ -1,10 +1,10 @@
 // One command at a time to a GA 467 SAM reader, over any byte link: write a command frame, wait
 // for the next reply frame, with a timeout and retries from the timeout table.
-import { systemClock, type Clock } from '../../firmware/core/clock.js';
-import { PassgateError, isPassgateError } from '../../firmware/core/errors.js';
+import { type Clock, systemClock } from '../../firmware/core/clock.js';
+import { isPassgateError, PassgateError } from '../../firmware/core/errors.js';
 import { ReplyWaiter } from '../../firmware/core/reply-waiter.js';
 import type { TimeoutTable } from '../../firmware/core/timeouts.js';
-import { FrameDecoder, REPLY_LIMITS, encodeCommand, isForbiddenCommand, parseReply, type Reply } from './frame.js';
+import { encodeCommand, FrameDecoder, isForbiddenCommand, parseReply, REPLY_LIMITS, type Reply } from './frame.js';
 import { cardStatusError, commandLabel, describeSw3 } from './status.js';
 
 export type SamTimeouts = Pick<TimeoutTable, 'idCardCommandMs' | 'idCardRetries'>;

@@ -2,7 +2,7 @@
 // (30 01) that carries it next to the photo. Only what the gate needs leaves this module:
 // card type, name and ID number. Errors name fields, never their contents.
 import { PassgateError } from '../../firmware/core/errors.js';
-import { isValidIdNumber, type CardType, type IdCardIdentity } from '../../firmware/core/id-number.js';
+import { type CardType, type IdCardIdentity, isValidIdNumber } from '../../firmware/core/id-number.js';
 import type { Reply } from './frame.js';
 
 export const TEXT_BLOCK_BYTES = 256;

@@ -2,15 +2,16 @@
 // Codes become InputEvents; module replies are kept apart by the profile's recogniser and matched
 // to their command by a ReplyWaiter; an unplugged device is reopened as soon as its path is back.
 // Modem lines are never touched (their ioctls fail on ptys and on many CDC adapters).
-import { PassgateError, type ErrorCode } from '../../firmware/core/errors.js';
-import { systemClock, type Clock } from '../../firmware/core/clock.js';
-import { ReplyWaiter, type ReplyWait } from '../../firmware/core/reply-waiter.js';
-import { closeSerialPort, writeSerialPort, type SerialPortLike } from '../../firmware/core/serial-port.js';
+
+import { type Clock, systemClock } from '../../firmware/core/clock.js';
+import { type ErrorCode, PassgateError } from '../../firmware/core/errors.js';
+import { type ReplyWait, ReplyWaiter } from '../../firmware/core/reply-waiter.js';
+import { closeSerialPort, type SerialPortLike, writeSerialPort } from '../../firmware/core/serial-port.js';
 import type { TimeoutTable } from '../../firmware/core/timeouts.js';
 import { ReconnectingInputDriver } from '../input-driver-base.js';
 import { asDriverError } from '../reconnect.js';
-import { systemSerialPorts, type SerialPorts } from '../serial-port.js';
-import { ScanFrameParser, ScanFrameStream, type ScanFrame } from './frame-parser.js';
+import { type SerialPorts, systemSerialPorts } from '../serial-port.js';
+import { type ScanFrame, ScanFrameParser, ScanFrameStream } from './frame-parser.js';
 import type { SerialScannerOptions } from './options.js';
 import { SCANNER_PROFILES, type ScannerProfile } from './profiles.js';
 

@@ -1,6 +1,7 @@
 // A scanner that exists only in memory, for other modules' tests: `inject(text)` is a scan.
-import type { Symbology } from '../input.js';
+
 import type { ErrorCode } from '../../firmware/core/errors.js';
+import type { Symbology } from '../input.js';
 import { MockInputDriver } from '../mock-input-driver.js';
 
 export class MockSerialScanner extends MockInputDriver {

@@ -3,10 +3,10 @@
 // apart by their magic bytes, never by the file name. Everything comes out as an 8-bit gray frame.
 // Anything unreadable, truncated or oversized is a PassgateError 'decode.image-unreadable'.
 import { readFile, stat } from 'node:fs/promises';
-import { PNG } from 'pngjs';
 import jpeg from 'jpeg-js';
+import { PNG } from 'pngjs';
+import { isPassgateError, PassgateError } from '../../firmware/core/errors.js';
 import type { GrayImage } from './gray-image.js';
-import { PassgateError, isPassgateError } from '../../firmware/core/errors.js';
 import { rgbaToGray } from './pixels.js';
 
 /** Largest image accepted, in pixels: ample for a phone photo, small enough not to exhaust memory. */

@@ -1,8 +1,9 @@
 // A decoder turns one grayscale frame into the symbols it finds. The camera driver and
 // `passgate decode` run a list of these (zxing-wasm for QR/Micro QR, the Grid Matrix reader)
 // within one frame budget.
-import type { GrayImage } from './gray-image.js';
+
 import type { Symbology } from '../input.js';
+import type { GrayImage } from './gray-image.js';
 
 export interface DecodedSymbol {
   symbology: Symbology;

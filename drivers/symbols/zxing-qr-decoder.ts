@@ -23,13 +23,13 @@
 //   only: 2.0 ms); without a code 2.7 ms on a plain frame, 7.8 ms on a cluttered one.
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { prepareZXingModule, readBarcodes, type ReaderOptions, type ReadResult } from 'zxing-wasm/reader';
-import type { GrayImage } from './gray-image.js';
-import type { DecodedSymbol, SymbolDecoder } from './symbol-decoder.js';
-import type { Symbology } from '../input.js';
+import { prepareZXingModule, type ReaderOptions, type ReadResult, readBarcodes } from 'zxing-wasm/reader';
 import { PassgateError } from '../../firmware/core/errors.js';
-import { grayToPgm, grayToRgba } from './pixels.js';
+import type { Symbology } from '../input.js';
 import { cropAndEnlarge, findCodeRegions, unsharpMask } from './code-regions.js';
+import type { GrayImage } from './gray-image.js';
+import { grayToPgm, grayToRgba } from './pixels.js';
+import type { DecodedSymbol, SymbolDecoder } from './symbol-decoder.js';
 
 export interface ZxingQrOptions {
   tryHarder: boolean;

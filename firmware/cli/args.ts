@@ -1,7 +1,7 @@
 // The one argument parser of `passgate` and all its commands: `--name value`, `--name=value`,
 // boolean `--flag`, positionals; `--help` and `-h` everywhere; `--` ends the options (so a value
 // may start with `--`). `--data-dir` is accepted and skipped: main resolves it for every command.
-import { exitCodeSummary, EXIT, type ExitName } from './exit-codes.js';
+import { EXIT, type ExitName, exitCodeSummary } from './exit-codes.js';
 import type { CommandOutput } from './io.js';
 
 export interface ArgSpec {

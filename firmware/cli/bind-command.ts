@@ -2,14 +2,14 @@
 // With `--scan`, the running daemon switches into bind mode and takes the next code its own
 // scanner reads as the venue code; this command waits for the daemon's answer.
 import { randomUUID } from 'node:crypto';
-import { isPassgateError } from '../core/errors.js';
-import type { ConfigStore } from '../config/store.js';
-import { isProvisioned, portalClientFromConfig, timeoutsFromConfig } from '../daemon/device-identity.js';
-import { askDaemon } from '../daemon/control-socket.js';
-import { boundSettings } from '../daemon/binding-settings.js';
 import type { CryptoSuite } from '../../portal-client/crypto/suite.js';
 import type { BindResult } from '../../portal-client/protocol/messages.js';
-import { readCommandArgs, usageError, type CommandUsage } from './args.js';
+import type { ConfigStore } from '../config/store.js';
+import { isPassgateError } from '../core/errors.js';
+import { boundSettings } from '../daemon/binding-settings.js';
+import { askDaemon } from '../daemon/control-socket.js';
+import { isProvisioned, portalClientFromConfig, timeoutsFromConfig } from '../daemon/device-identity.js';
+import { type CommandUsage, readCommandArgs, usageError } from './args.js';
 import { EXIT } from './exit-codes.js';
 import { reportFailure } from './failures.js';
 import type { CommandOutput } from './io.js';

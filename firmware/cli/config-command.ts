@@ -9,7 +9,7 @@
 // Exit codes (exit-codes.ts): 0 ok, 2 usage, 3 invalid value, 4 unknown key, 5 storage error.
 // Secrets print as "(set)" or "(unset)" in every form, JSON included. Error messages name the
 // key and the rule, never the rejected value.
-import { isPassgateError, type PassgateError } from '../core/errors.js';
+
 import {
   CONFIG_KEYS,
   type ConfigKey,
@@ -22,7 +22,8 @@ import {
   unknownKeyError,
 } from '../config/schema.js';
 import type { ConfigStore } from '../config/store.js';
-import { readCommandArgs, showUsage, usageError, type CommandUsage } from './args.js';
+import { isPassgateError, type PassgateError } from '../core/errors.js';
+import { type CommandUsage, readCommandArgs, showUsage, usageError } from './args.js';
 import { EXIT } from './exit-codes.js';
 import { failureFor } from './failures.js';
 import type { CommandOutput } from './io.js';

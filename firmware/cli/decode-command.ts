@@ -5,12 +5,13 @@
 //
 // Exit codes (exit-codes.ts): 0 every file had a symbol, 6 some readable file had none, 7 some
 // file could not be read as an image (wins over 6), 2 usage (no file given).
-import type { DecodedSymbol, SymbolDecoder } from '../../drivers/symbols/symbol-decoder.js';
+
+import { defaultSymbolDecoders } from '../../drivers/symbols/default-decoders.js';
 import type { GrayImage } from '../../drivers/symbols/gray-image.js';
 import { readImageFile } from '../../drivers/symbols/image-file.js';
-import { defaultSymbolDecoders } from '../../drivers/symbols/default-decoders.js';
-import { isPassgateError, type ErrorCode } from '../core/errors.js';
-import { readCommandArgs, usageError, type CommandUsage } from './args.js';
+import type { DecodedSymbol, SymbolDecoder } from '../../drivers/symbols/symbol-decoder.js';
+import { type ErrorCode, isPassgateError } from '../core/errors.js';
+import { type CommandUsage, readCommandArgs, usageError } from './args.js';
 import { EXIT } from './exit-codes.js';
 import type { CommandOutput } from './io.js';
 

@@ -1,15 +1,16 @@
 // `passgate <command>`: the CLI for vendors (provision), technicians (bind, rebind, status,
 // selftest, config, decode) and the service manager (run).
-import { ConfigStore } from '../config/store.js';
-import { resolveDataDir } from '../config/data-dir.js';
-import { runConfigCommand } from './config-command.js';
-import { isPassgateError } from '../core/errors.js';
+
 import { createGmCryptoSuite } from '../../portal-client/crypto/gm-suite.js';
+import { resolveDataDir } from '../config/data-dir.js';
+import { ConfigStore } from '../config/store.js';
+import { isPassgateError } from '../core/errors.js';
+import { type CommandUsage, showUsage, splitCommand, usageError } from './args.js';
 import { runBindCommand } from './bind-command.js';
-import { showUsage, splitCommand, usageError, type CommandUsage } from './args.js';
+import { runConfigCommand } from './config-command.js';
 import { EXIT } from './exit-codes.js';
 import { reportFailure } from './failures.js';
-import { processOutput, type CommandOutput } from './io.js';
+import { type CommandOutput, processOutput } from './io.js';
 import { runProvisionCommand } from './provision-command.js';
 import { runDaemonCommand } from './run-command.js';
 import { runSelftestCommand } from './selftest-command.js';

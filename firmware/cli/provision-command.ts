@@ -3,14 +3,14 @@
 // device (private key in a 0600 file, never printed) and prints the public key to register.
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { isPassgateError } from '../core/errors.js';
-import type { ConfigStore } from '../config/store.js';
-import type { ConfigValues } from '../config/schema.js';
-import { deviceKeyPath, isProvisioned } from '../daemon/device-identity.js';
-import { unboundSettings } from '../daemon/binding-settings.js';
-import type { CryptoSuite } from '../../portal-client/crypto/suite.js';
 import { writePrivateKeyFile } from '../../portal-client/crypto/key-file.js';
-import { readCommandArgs, usageError, type CommandUsage } from './args.js';
+import type { CryptoSuite } from '../../portal-client/crypto/suite.js';
+import type { ConfigValues } from '../config/schema.js';
+import type { ConfigStore } from '../config/store.js';
+import { isPassgateError } from '../core/errors.js';
+import { unboundSettings } from '../daemon/binding-settings.js';
+import { deviceKeyPath, isProvisioned } from '../daemon/device-identity.js';
+import { type CommandUsage, readCommandArgs, usageError } from './args.js';
 import { EXIT } from './exit-codes.js';
 import { failureFor, reportFailure } from './failures.js';
 import type { CommandOutput } from './io.js';

@@ -1,12 +1,13 @@
 // `passgate run`: starts the daemon and keeps it until SIGTERM or SIGINT, which turn every output
 // off and exit cleanly. Logs are JSON lines on stdout (journald); the terminal display, if
 // configured, draws on stderr.
-import { Daemon } from '../daemon/daemon.js';
-import { isPassgateError } from '../core/errors.js';
-import { createJsonLogger, type Logger } from '../core/log.js';
+
 import type { CryptoSuite } from '../../portal-client/crypto/suite.js';
 import { systemClock } from '../core/clock.js';
-import { readCommandArgs, type CommandUsage } from './args.js';
+import { isPassgateError } from '../core/errors.js';
+import { createJsonLogger, type Logger } from '../core/log.js';
+import { Daemon } from '../daemon/daemon.js';
+import { type CommandUsage, readCommandArgs } from './args.js';
 import { EXIT } from './exit-codes.js';
 import type { CommandOutput } from './io.js';
 

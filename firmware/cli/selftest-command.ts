@@ -2,14 +2,14 @@
 // configured input device is present, and checks portal reachability and clock skew (warns over
 // 30 s). Exits non-zero when anything fails.
 import { stat } from 'node:fs/promises';
-import type { ConfigStore } from '../config/store.js';
-import { isProvisioned, timeoutsFromConfig } from '../daemon/device-identity.js';
-import { askDaemon } from '../daemon/control-socket.js';
-import { displayBackendFromConfig, patternsFromConfig } from '../daemon/display-from-config.js';
 import type { CryptoSuite } from '../../portal-client/crypto/suite.js';
-import { PatternPlayer } from '../../ui-led/player.js';
-import { sleep, systemClock } from '../core/clock.js';
 import type { TerminalStream } from '../../ui-led/backends/terminal.js';
+import { PatternPlayer } from '../../ui-led/player.js';
+import type { ConfigStore } from '../config/store.js';
+import { sleep, systemClock } from '../core/clock.js';
+import { askDaemon } from '../daemon/control-socket.js';
+import { isProvisioned, timeoutsFromConfig } from '../daemon/device-identity.js';
+import { displayBackendFromConfig, patternsFromConfig } from '../daemon/display-from-config.js';
 import { readCommandArgs } from './args.js';
 import { EXIT } from './exit-codes.js';
 import type { CommandOutput } from './io.js';

@@ -1,12 +1,13 @@
 // `passgate status [--json] [--offline]`: identity, binding, portal reachability and clock offset,
 // token validity, drivers, and counters per outcome since the daemon started. Never personal data.
-import type { ConfigStore } from '../config/store.js';
-import { isProvisioned, portalClientFromConfig, timeoutsFromConfig } from '../daemon/device-identity.js';
-import { askDaemon } from '../daemon/control-socket.js';
-import { storedBinding } from '../daemon/binding-settings.js';
-import { isPassgateError } from '../core/errors.js';
+
 import type { PortalClient } from '../../portal-client/client.js';
 import type { CryptoSuite } from '../../portal-client/crypto/suite.js';
+import type { ConfigStore } from '../config/store.js';
+import { isPassgateError } from '../core/errors.js';
+import { storedBinding } from '../daemon/binding-settings.js';
+import { askDaemon } from '../daemon/control-socket.js';
+import { isProvisioned, portalClientFromConfig, timeoutsFromConfig } from '../daemon/device-identity.js';
 import { readCommandArgs } from './args.js';
 import { EXIT } from './exit-codes.js';
 import type { CommandOutput } from './io.js';

@@ -12,13 +12,13 @@
 import { chmodSync, closeSync, lstatSync, mkdirSync, openSync, type Stats } from 'node:fs';
 import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { PassgateError, isPassgateError } from '../core/errors.js';
+import { isPassgateError, PassgateError } from '../core/errors.js';
 import {
+  describeTrustProblem,
+  trustedOwners,
+  trustProblem,
   UNTRUSTED_DIRECTORY_BITS,
   UNTRUSTED_SECRET_FILE_BITS,
-  describeTrustProblem,
-  trustProblem,
-  trustedOwners,
 } from '../core/path-trust.js';
 
 export const DATABASE_FILE = 'passgate.db';

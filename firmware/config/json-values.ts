@@ -1,12 +1,13 @@
 // The shapes of the config's JSON values and their checks: the daemon's answer to a bind request,
 // the GPIO lines of the outputs, the pattern overrides and the timeout overrides. Each check
 // returns the typed value or the broken rule in words, never the value itself.
-import { ERROR_CODES, type ErrorCode } from '../core/errors.js';
-import { DEFAULT_TIMEOUTS, type TimeoutName, type TimeoutTable } from '../core/timeouts.js';
+
 import { VENUE_CATEGORIES } from '../../portal-client/protocol/messages.js';
 import { MAX_GPIO_LINE } from '../../ui-led/backends/pins.js';
 import { OUTPUT_NAMES, type OutputName } from '../../ui-led/outputs.js';
-import { CONTROL_CHARS, type Checked } from './rules.js';
+import { ERROR_CODES, type ErrorCode } from '../core/errors.js';
+import { DEFAULT_TIMEOUTS, type TimeoutName, type TimeoutTable } from '../core/timeouts.js';
+import { type Checked, CONTROL_CHARS } from './rules.js';
 import { ID_TEXT, MAX_ID_LENGTH } from './text-values.js';
 
 /** A venue category as the portal names it, or '' while unknown. */

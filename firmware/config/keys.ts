@@ -8,16 +8,15 @@
 //
 // Config only. This table (and so the store) holds device settings; there is no key for, and
 // no way to store, a scan, a pass code, a name or an ID number (standard 8.1.2).
-import { MAX_VACCINATION_DOSES, NAT_VALIDITY_HOURS } from '../core/verdict.js';
-import { BIND_MODES, BUSY_INPUT_MODES, REQUIREMENT_POLICIES } from '../gate/model.js';
+
 import { STANDARD_BAUD_RATES } from '../../drivers/baud-rates.js';
 import { DEFAULT_CAMERA_DEVICE } from '../../drivers/camera/camera-driver.js';
 import { MAX_USB_ID } from '../../drivers/hid-scanner/usb-id.js';
 import { IDCARD_READER_DEFAULT_BAUD_RATE } from '../../drivers/idcard/line-settings.js';
 import {
-  DEFAULT_SERIAL_SCANNER_OPTIONS as SERIAL,
   MAX_CODE_LENGTH_BOUNDS,
   SCANNER_PROFILE_NAMES,
+  DEFAULT_SERIAL_SCANNER_OPTIONS as SERIAL,
   SERIAL_DATA_BITS,
   SERIAL_PARITIES,
   SERIAL_STOP_BITS,
@@ -25,24 +24,26 @@ import {
 } from '../../drivers/serial-scanner/options.js';
 import { DEFAULT_GPIO_SYSFS_ROOT } from '../../ui-led/backends/gpio-sysfs.js';
 import { CONFIGURABLE_DISPLAY_BACKENDS, GPIO_CHIP_MAX_LENGTH, GPIO_CHIP_PATTERN } from '../../ui-led/create-backend.js';
+import { MAX_VACCINATION_DOSES, NAT_VALIDITY_HOURS } from '../core/verdict.js';
+import { BIND_MODES, BUSY_INPUT_MODES, REQUIREMENT_POLICIES } from '../gate/model.js';
 import {
-  MAX_VENUE_NAME_LENGTH,
-  PINS_SHAPE,
-  VENUE_CATEGORY_OR_UNKNOWN,
   checkPatterns,
   checkPins,
   checkScanResult,
   checkTimeouts,
+  MAX_VENUE_NAME_LENGTH,
+  PINS_SHAPE,
+  VENUE_CATEGORY_OR_UNKNOWN,
 } from './json-values.js';
 import type { Checked, KeySpec } from './rules.js';
 import {
   ABSOLUTE_PATH,
   ABSOLUTE_PATH_OR_EMPTY,
+  httpUrlOrEmpty,
   ID_TEXT,
+  isoTimeOrEmpty,
   MAX_ID_LENGTH,
   PRINTABLE_TOKEN,
-  httpUrlOrEmpty,
-  isoTimeOrEmpty,
   pemOrEmpty,
 } from './text-values.js';
 

@@ -6,6 +6,7 @@ import { PassgateError } from '../core/errors.js';
 import { type ConfigKey, type ConfigValue, isConfigKey, specOf } from './keys.js';
 import { checkValue, describeSpec, displaySpecValue, parseText } from './rules.js';
 
+export type { DisplayPatterns, DisplayPins, ScanResult, VenueCategoryOrUnknown } from './json-values.js';
 export {
   CONFIG_KEYS,
   CONFIG_SCHEMA,
@@ -17,7 +18,6 @@ export {
   isConfigKey,
   specOf,
 } from './keys.js';
-export type { DisplayPatterns, DisplayPins, ScanResult, VenueCategoryOrUnknown } from './json-values.js';
 export type { BoolSpec, Checked, ConfigType, EnumSpec, IntSpec, JsonSpec, KeySpec, StringSpec } from './rules.js';
 
 /**

@@ -5,8 +5,9 @@
 // code, name or ID number may ever be stored here (standard 8.1.2), and there is deliberately
 // no generic "put a row" method that could be used for it.
 import type Database from 'better-sqlite3';
-import { PassgateError, isPassgateError } from '../core/errors.js';
+import { isPassgateError, PassgateError } from '../core/errors.js';
 import { DEFAULT_TIMEOUTS, type TimeoutTable } from '../core/timeouts.js';
+import { type Db, openDatabase, storageError } from './database.js';
 import {
   CONFIG_KEYS,
   type ConfigKey,
@@ -21,7 +22,6 @@ import {
   unknownKeyError,
   validateValue,
 } from './schema.js';
-import { type Db, openDatabase, storageError } from './database.js';
 
 export interface ConfigStoreOptions {
   /** configPollMs (watch interval) and configBusyMs (SQLite busy timeout); defaults from timeouts.ts. */

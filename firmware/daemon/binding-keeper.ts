@@ -3,11 +3,11 @@
 // at authorize corrects a stale local copy. Every write of the binding itself goes through
 // binding-settings.ts.
 import { randomUUID } from 'node:crypto';
-import type { ConfigStore } from '../config/store.js';
-import type { GateRunnerOptions } from '../gate/runner.js';
-import type { BindMode } from '../gate/model.js';
 import type { VenueInfo } from '../../portal-client/protocol/messages.js';
-import { boundSettings, storedBinding, unboundSettings, type BindingSummary } from './binding-settings.js';
+import type { ConfigStore } from '../config/store.js';
+import type { BindMode } from '../gate/model.js';
+import type { GateRunnerOptions } from '../gate/runner.js';
+import { type BindingSummary, boundSettings, storedBinding, unboundSettings } from './binding-settings.js';
 
 /** How a bind or rebind in the daemon ended, as the runner reports it. */
 export type BindFinished = Parameters<NonNullable<GateRunnerOptions['onBindFinished']>>[0];

@@ -2,9 +2,10 @@
 // place, so every writer (the CLI's direct bind, the daemon's bind by scan, the daemon taking the
 // portal's word at authorize, provisioning a new identity) leaves the complete set of keys: no
 // venue code beside the NAT rule of the venue before it.
-import type { ConfigStore } from '../config/store.js';
-import type { ConfigValues } from '../config/schema.js';
+
 import type { VenueInfo } from '../../portal-client/protocol/messages.js';
+import type { ConfigValues } from '../config/schema.js';
+import type { ConfigStore } from '../config/store.js';
 
 export const BINDING_KEYS = [
   'binding.venueCode',

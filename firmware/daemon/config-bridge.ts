@@ -1,9 +1,10 @@
 // Config → gate: the runner's policy from the gate.* settings and the timeout table, and what a
 // change the CLI makes while the daemon runs means for the gate. The daemon applies the answer.
-import type { ConfigStore } from '../config/store.js';
+
 import type { ConfigKey } from '../config/schema.js';
-import type { GatePolicy } from '../gate/model.js';
+import type { ConfigStore } from '../config/store.js';
 import type { TimeoutTable } from '../core/timeouts.js';
+import type { GatePolicy } from '../gate/model.js';
 
 export function gatePolicyFromConfig(store: ConfigStore, timeouts: TimeoutTable): GatePolicy {
   return {

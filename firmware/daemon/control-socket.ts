@@ -1,8 +1,9 @@
 // A unix socket in the data directory through which the CLI asks a running daemon for its
 // status and to flash its lights (selftest). One JSON line in, one JSON line out. Mode 0600:
 // only root (the daemon's user) may ask. Answers never carry personal data.
-import { createConnection, createServer, type Server } from 'node:net';
+
 import { chmodSync, existsSync, unlinkSync } from 'node:fs';
+import { createConnection, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 
 export const CONTROL_SOCKET_FILE = 'passgate.sock';

@@ -2,22 +2,22 @@
 // input drivers and the gate runner together, applies config changes made by the CLI while it
 // runs, answers the control socket, and on SIGTERM turns every output off and exits cleanly.
 import type { Server } from 'node:net';
-import { ConfigStore } from '../config/store.js';
-import type { ConfigKey } from '../config/schema.js';
-import { isPassgateError, type ErrorCode } from '../core/errors.js';
-import type { Logger } from '../core/log.js';
-import type { TimeoutTable } from '../core/timeouts.js';
-import { sleep, type Clock } from '../core/clock.js';
-import { GateRunner } from '../gate/runner.js';
 import type { InputDriver } from '../../drivers/input.js';
 import type { CryptoSuite } from '../../portal-client/crypto/suite.js';
-import { PatternPlayer } from '../../ui-led/player.js';
 import type { DisplayBackend } from '../../ui-led/backend.js';
 import type { TerminalStream } from '../../ui-led/backends/terminal.js';
+import { PatternPlayer } from '../../ui-led/player.js';
+import type { ConfigKey } from '../config/schema.js';
+import { ConfigStore } from '../config/store.js';
+import { type Clock, sleep } from '../core/clock.js';
+import { type ErrorCode, isPassgateError } from '../core/errors.js';
+import type { Logger } from '../core/log.js';
+import type { TimeoutTable } from '../core/timeouts.js';
+import { GateRunner } from '../gate/runner.js';
 import { BindingKeeper } from './binding-keeper.js';
 import type { BindingSummary } from './binding-settings.js';
 import { configChangeOf, gatePolicyFromConfig } from './config-bridge.js';
-import { listenControlSocket, type ControlRequest } from './control-socket.js';
+import { type ControlRequest, listenControlSocket } from './control-socket.js';
 import { isProvisioned, timeoutsFromConfig } from './device-identity.js';
 import { displayBackendFromConfig, patternsFromConfig } from './display-from-config.js';
 import { inputDriversFromConfig } from './drivers-from-config.js';

@@ -1,13 +1,13 @@
 // The device's identity as provisioned: identity code, SM2 key (a 0600 file in the data dir),
 // vendor app credentials, and the portal it talks to. Builds the portal client from them.
 import { join } from 'node:path';
-import { PassgateError } from '../core/errors.js';
-import type { ConfigStore } from '../config/store.js';
-import { timeoutTable, type TimeoutTable } from '../core/timeouts.js';
-import type { CryptoSuite } from '../../portal-client/crypto/suite.js';
+import { type DeviceIdentity, PortalClient, type PortalClientEvent } from '../../portal-client/client.js';
 import { readPrivateKeyFile } from '../../portal-client/crypto/key-file.js';
-import { PortalClient, type DeviceIdentity, type PortalClientEvent } from '../../portal-client/client.js';
+import type { CryptoSuite } from '../../portal-client/crypto/suite.js';
 import { createPortalTransport } from '../../portal-client/transport.js';
+import type { ConfigStore } from '../config/store.js';
+import { PassgateError } from '../core/errors.js';
+import { type TimeoutTable, timeoutTable } from '../core/timeouts.js';
 
 export const DEVICE_KEY_FILE = 'device.key';
 

@@ -1,13 +1,14 @@
 // Builds the configured display (LEDs, buzzer, relay) from the display.* settings: the daemon's
 // and `passgate selftest`'s, which must drive the same outputs the same way.
-import type { ConfigStore } from '../config/store.js';
-import type { Clock } from '../core/clock.js';
-import type { TimeoutTable } from '../core/timeouts.js';
+
+import { openSystemSerialPort } from '../../drivers/serial-port.js';
 import type { DisplayBackend } from '../../ui-led/backend.js';
 import type { TerminalStream } from '../../ui-led/backends/terminal.js';
 import { createDisplayBackend } from '../../ui-led/create-backend.js';
-import { openSystemSerialPort } from '../../drivers/serial-port.js';
-import { resolvePatterns, type PatternTable } from '../../ui-led/patterns.js';
+import { type PatternTable, resolvePatterns } from '../../ui-led/patterns.js';
+import type { ConfigStore } from '../config/store.js';
+import type { Clock } from '../core/clock.js';
+import type { TimeoutTable } from '../core/timeouts.js';
 
 /** Throws PassgateError 'config.invalid-value' for settings the backend cannot use. */
 export function displayBackendFromConfig(

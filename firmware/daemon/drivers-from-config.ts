@@ -2,9 +2,10 @@
 // when its device is missing, so a gate that boots before its scanner is plugged in recovers.
 // Driver modules are imported only when enabled: native bindings and the wasm decoder cost
 // megabytes of memory a gate without that hardware should not carry.
+
+import type { InputDriver } from '../../drivers/input.js';
 import type { ConfigStore } from '../config/store.js';
 import type { TimeoutTable } from '../core/timeouts.js';
-import type { InputDriver } from '../../drivers/input.js';
 
 export async function inputDriversFromConfig(store: ConfigStore, timeouts: TimeoutTable): Promise<InputDriver[]> {
   const drivers: InputDriver[] = [];

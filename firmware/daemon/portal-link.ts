@@ -1,14 +1,15 @@
 // The daemon's connection to the portal: the client built from the provisioned identity (rebuilt
 // when the CLI changes it), and its health. Authorize runs in the background, off every scan's
 // path; while it fails the gate is told the portal is down and authorize is retried.
+
+import type { PortalClient } from '../../portal-client/client.js';
+import type { CryptoSuite } from '../../portal-client/crypto/suite.js';
+import type { VenueInfo } from '../../portal-client/protocol/messages.js';
 import type { ConfigStore } from '../config/store.js';
-import { isPassgateError, PassgateError, type ErrorCode } from '../core/errors.js';
+import { type ErrorCode, isPassgateError, PassgateError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import type { TimeoutTable } from '../core/timeouts.js';
 import type { GatePortal } from '../gate/runner.js';
-import type { CryptoSuite } from '../../portal-client/crypto/suite.js';
-import type { PortalClient } from '../../portal-client/client.js';
-import type { VenueInfo } from '../../portal-client/protocol/messages.js';
 import { isProvisioned, portalClientFromConfig } from './device-identity.js';
 
 export interface PortalLinkOptions {

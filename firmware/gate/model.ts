@@ -2,8 +2,8 @@
 // these; the runner (runner.ts) performs the effects and feeds results back as inputs.
 // Scan payloads live only in memory, inside inputs and effects; nothing here is ever logged.
 import type { ErrorCode } from '../core/errors.js';
-import type { OutcomeKind, SignalKind } from '../core/outcome.js';
 import type { IdCardIdentity } from '../core/id-number.js';
+import type { OutcomeKind, SignalKind } from '../core/outcome.js';
 import type { Verdict } from '../core/verdict.js';
 
 /** Where the gate rests between scans. */

@@ -1,23 +1,23 @@
 // The one place where the gate's effects happen: it feeds inputs to the pure transition
 // function, then calls the portal, the display, timers and the host for each effect.
 import { createHmac, randomBytes } from 'node:crypto';
-import { isPassgateError, type ErrorCode } from '../core/errors.js';
+import type { InputEvent } from '../../drivers/input.js';
+import { isAuthenticatedPortalError } from '../../portal-client/portal-errors.js';
+import type { BindResult } from '../../portal-client/protocol/messages.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
+import { type ErrorCode, isPassgateError } from '../core/errors.js';
+import type { IdCardIdentity } from '../core/id-number.js';
 import type { Logger } from '../core/log.js';
 import { OUTCOME_KINDS, type OutcomeKind, type SignalKind } from '../core/outcome.js';
-import type { Clock, TimerHandle } from '../core/clock.js';
-import type { InputEvent } from '../../drivers/input.js';
 import type { Verdict } from '../core/verdict.js';
-import type { IdCardIdentity } from '../core/id-number.js';
-import type { BindResult } from '../../portal-client/protocol/messages.js';
-import { isAuthenticatedPortalError } from '../../portal-client/portal-errors.js';
 import {
-  initialModel,
   type BindFailure,
   type BindMode,
   type GateEffect,
   type GateInput,
   type GateModel,
   type GatePolicy,
+  initialModel,
   type Scan,
   type TimerName,
 } from './model.js';

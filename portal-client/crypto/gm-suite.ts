@@ -5,15 +5,15 @@ import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, 
 import smCrypto from 'sm-crypto';
 import { PassgateError } from '../../firmware/core/errors.js';
 import {
-  SM2_N,
-  SM2_PUBLIC_KEY_BYTES,
   assertSm2PrivateKey,
   assertSm2PublicKey,
   assertSm2UserId,
   bytesToBigInt,
   isValidSm2Point,
+  SM2_N,
+  SM2_PUBLIC_KEY_BYTES,
 } from './sm2-curve.js';
-import { DEFAULT_SM2_USER_ID, type CryptoSuite, type Sm2KeyPair } from './suite.js';
+import { type CryptoSuite, DEFAULT_SM2_USER_ID, type Sm2KeyPair } from './suite.js';
 
 // sm-crypto exports this function; @types/sm-crypto lacks it.
 const sm2 = smCrypto.sm2 as typeof smCrypto.sm2 & { getPublicKeyFromPrivateKey(privateKeyHex: string): string };

@@ -1,15 +1,15 @@
 // The device's SM2 private key on disk: 64 lowercase hex digits and a newline, mode 0600.
 // Errors name the file and the reason, never the key or any part of the file's content.
 import { constants } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { syncDirectory, writeFileAtomic } from '../../firmware/core/atomic-file.js';
 import { PassgateError } from '../../firmware/core/errors.js';
 import {
-  UNTRUSTED_SECRET_FILE_BITS,
   describeTrustProblem,
-  trustProblem,
   trustedOwners,
+  trustProblem,
+  UNTRUSTED_SECRET_FILE_BITS,
 } from '../../firmware/core/path-trust.js';
 import { isValidSm2PrivateKey } from './sm2-curve.js';
 

@@ -5,11 +5,8 @@
 // failed (no running mock, the mock refused, zint missing, a file unreadable...).
 import { resolve } from 'node:path';
 import { isPassgateError } from '../../firmware/core/errors.js';
-import { MOCK_CLI_TIMEOUTS, type MockCliTimeouts } from './cli/timeouts.js';
 import { createGmCryptoSuite } from '../crypto/gm-suite.js';
 import type { CryptoSuite } from '../crypto/suite.js';
-import { parseArgs, UsageError } from './cli/args.js';
-import type { CommandDef } from './cli/command.js';
 import {
   expireTokensCommand,
   faultsCommand,
@@ -17,9 +14,12 @@ import {
   statsCommand,
   vendorCommand,
 } from './cli/admin-commands.js';
+import { parseArgs, UsageError } from './cli/args.js';
+import type { CommandDef } from './cli/command.js';
 import { idcardCommand, issueCommand, residentsCommand, vendorsCommand } from './cli/dataset-commands.js';
-import { CliFailure, EXIT, processIo, type CliIo } from './cli/io.js';
+import { CliFailure, type CliIo, EXIT, processIo } from './cli/io.js';
 import { serveCommand } from './cli/serve-command.js';
+import { MOCK_CLI_TIMEOUTS, type MockCliTimeouts } from './cli/timeouts.js';
 
 export const DEFAULT_MOCK_DIR = './.passgate-mock';
 

@@ -9,25 +9,25 @@ import {
   MAX_BODY_BYTES,
   NONCE_BYTES,
   PATHS,
+  type PortalPath,
   PROTOCOL_VERSION,
   TOKEN_SCHEME,
-  type PortalPath,
 } from '../protocol/constants.js';
-import { openRequest, sealResponse, type OpenedEnvelope } from '../protocol/envelope.js';
+import { type OpenedEnvelope, openRequest, sealResponse } from '../protocol/envelope.js';
 import {
-  readAuthorizeRequest,
-  readBindBody,
-  readIdCardBody,
-  readPassCodeBody,
   type AuthorizeRequest,
   type PlainError,
   type PortalErrorCode,
   type ResponseBody,
+  readAuthorizeRequest,
+  readBindBody,
+  readIdCardBody,
+  readPassCodeBody,
 } from '../protocol/messages.js';
 import { deriveSessionKeys, type SessionKeys } from '../protocol/session-keys.js';
 import { authorizeSigningText, bindSigningText } from '../protocol/signing.js';
 import { parseJson } from '../protocol/wire-reader.js';
-import { NO_FAULTS, mergeFaults, type FaultSettings } from './faults.js';
+import { type FaultSettings, mergeFaults, NO_FAULTS } from './faults.js';
 import type { PortalDomain } from './portal-domain.js';
 
 export interface MockPortalOptions {

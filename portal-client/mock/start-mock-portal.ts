@@ -3,19 +3,19 @@
 // demo, the bench and the tests.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CryptoSuite } from '../crypto/suite.js';
-import { readPrivateKeyFile, writePrivateKeyFile } from '../crypto/key-file.js';
 import { isPassgateError } from '../../firmware/core/errors.js';
+import { readPrivateKeyFile, writePrivateKeyFile } from '../crypto/key-file.js';
+import type { CryptoSuite } from '../crypto/suite.js';
 import type { VenueInfo } from '../protocol/messages.js';
-import { MockPortal } from './server.js';
-import { loadOrCreateTlsMaterial } from './tls-material.js';
-import type { PortalDomain, DomainResult } from './portal-domain.js';
+import { decideIdCard, decidePassCode } from './domain/decide.js';
+import { DEMO_APPROVED_VENDOR, type DemoPassCodeKeyword, demoPassCode } from './domain/demo-dataset.js';
 import type { MockPortalState } from './domain/portal-state.js';
 import type { Binding, PortalResult, Venue } from './domain/registry.js';
-import { loadOrSeedState, saveState } from './domain/state-file.js';
-import { decideIdCard, decidePassCode } from './domain/decide.js';
-import { DEMO_APPROVED_VENDOR, demoPassCode, type DemoPassCodeKeyword } from './domain/demo-dataset.js';
 import type { Seed } from './domain/seeded-random.js';
+import { loadOrSeedState, saveState } from './domain/state-file.js';
+import type { DomainResult, PortalDomain } from './portal-domain.js';
+import { MockPortal } from './server.js';
+import { loadOrCreateTlsMaterial } from './tls-material.js';
 
 export interface StartMockPortalOptions {
   dir: string;

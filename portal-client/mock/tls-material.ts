@@ -3,13 +3,13 @@
 // Both are ECDSA P-256 with SHA-256. The CA's private key never leaves memory: once the server
 // certificate is signed it is dropped, so nobody can mint further certificates under it.
 import {
-  X509Certificate,
   createHash,
   createPrivateKey,
   generateKeyPairSync,
+  type KeyObject,
   randomBytes,
   sign,
-  type KeyObject,
+  X509Certificate,
 } from 'node:crypto';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { isIP } from 'node:net';

@@ -1,10 +1,11 @@
 // The sealed envelope: SM4-CBC body, HMAC-SM3 over every other field (encrypt-then-MAC).
 // A request's MAC covers the path and the session token; a response's MAC covers the path and
 // the nonce of the request it answers, so no response can be replayed or moved to another call.
-import type { CryptoSuite } from '../crypto/suite.js';
-import type { SessionKeys } from './session-keys.js';
+
 import { PassgateError } from '../../firmware/core/errors.js';
-import { IV_BYTES, MAC_DOMAIN, MAX_BODY_BYTES, PROTOCOL_VERSION, type PortalPath } from './constants.js';
+import type { CryptoSuite } from '../crypto/suite.js';
+import { IV_BYTES, MAC_DOMAIN, MAX_BODY_BYTES, type PortalPath, PROTOCOL_VERSION } from './constants.js';
+import type { SessionKeys } from './session-keys.js';
 import { BASE64, HEX_32, HEX_64, parseJson, readInt, readObject, readString } from './wire-reader.js';
 
 export interface SealedEnvelope {

@@ -1,26 +1,26 @@
 // The JSON bodies of the five interfaces, with strict readers for everything that crosses the
 // wire. Both the device (portal-client) and the mock portal use these: one implementation.
 import { PassgateError } from '../../firmware/core/errors.js';
+import { CARD_TYPES, type IdCardIdentity } from '../../firmware/core/id-number.js';
 import {
+  isMaskedIdNumber,
+  isMaskedName,
   MAX_VACCINATION_DOSES,
   NAT_VALIDITY_HOURS,
   OPINIONS,
-  isMaskedIdNumber,
-  isMaskedName,
   type Verdict,
 } from '../../firmware/core/verdict.js';
-import { CARD_TYPES, type IdCardIdentity } from '../../firmware/core/id-number.js';
 import { ALGORITHMS, PROTOCOL_VERSION } from './constants.js';
 import {
   HEX_32,
   HEX_64,
   HEX_ANY,
+  type JsonObject,
   readBool,
   readEnum,
   readInt,
   readObject,
   readString,
-  type JsonObject,
 } from './wire-reader.js';
 
 export const PORTAL_ERROR_CODES = [

@@ -1,8 +1,9 @@
 // Per-direction keys derived from the session secret the device sends in authorize. Separate
 // keys per direction mean a captured request can never be reflected back as a valid response.
+
+import { PassgateError } from '../../firmware/core/errors.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import { KEY_LABELS, SESSION_SECRET_BYTES } from './constants.js';
-import { PassgateError } from '../../firmware/core/errors.js';
 
 export interface SessionKeys {
   requestEncryption: Buffer; // 16 bytes, SM4

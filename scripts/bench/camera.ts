@@ -3,11 +3,11 @@
 // any rotation, 2–6 px per module, blur σ ≤ 1.5, noise σ ≤ 10, uneven lighting ≤ 50 %,
 // perspective tilt ≤ 15°, on 640×480).
 import { performance } from 'node:perf_hooks';
-import { ZxingQrDecoder } from '../../drivers/symbols/zxing-qr-decoder.js';
 import type { GrayImage } from '../../drivers/symbols/gray-image.js';
+import { ZxingQrDecoder } from '../../drivers/symbols/zxing-qr-decoder.js';
 import { addNoise, degrade, gaussianBlur, mulberry32, unevenLighting } from '../lab/synth-image.js';
 import { zintMatrix } from '../lab/zint.js';
-import { mean, percentile, round, type BenchRow, type BenchSection } from './section.js';
+import { type BenchRow, type BenchSection, mean, percentile, round } from './section.js';
 
 const CORPUS_SIZE = 240;
 const SEED = 20261127;

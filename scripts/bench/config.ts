@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ConfigStore } from '../../firmware/config/store.js';
 import { DEFAULT_TIMEOUTS } from '../../firmware/core/timeouts.js';
-import { percentile, round, timeEach, type BenchRow, type BenchSection } from './section.js';
+import { type BenchRow, type BenchSection, percentile, round, timeEach } from './section.js';
 
 const READS = 20_000;
 const POLLS = 20_000;

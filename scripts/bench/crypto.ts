@@ -1,7 +1,7 @@
 // Crypto costs: the per-scan symmetric work (SM4-CBC both ways plus two HMAC-SM3, as one request
 // and its response need) and each SM2 operation, which runs only at authorize/bind time.
 import { createGmCryptoSuite } from '../../portal-client/crypto/gm-suite.js';
-import { percentile, round, timeEach, type BenchRow, type BenchSection } from './section.js';
+import { type BenchRow, type BenchSection, percentile, round, timeEach } from './section.js';
 
 const SCAN_ROUNDS = 2000;
 const SM2_ROUNDS = 30;

@@ -8,13 +8,14 @@
 // GCs (run with --expose-gc) at each checkpoint and sent back to the parent.
 //
 // Started as: node --expose-gc scripts/bin/run-ts.mjs scripts/bench/gate-daemon-child.ts
-import { Daemon } from '../../firmware/daemon/daemon.js';
-import { createJsonLogger, type Logger } from '../../firmware/core/log.js';
-import type { IdCardIdentity } from '../../firmware/core/id-number.js';
-import { MockSerialScanner } from '../../drivers/serial-scanner/mock.js';
+
 import { MockIdCardReader } from '../../drivers/idcard/mock-reader.js';
-import { createGmCryptoSuite } from '../../portal-client/crypto/gm-suite.js';
+import { MockSerialScanner } from '../../drivers/serial-scanner/mock.js';
 import { FakeClock } from '../../firmware/core/fake-clock.js';
+import type { IdCardIdentity } from '../../firmware/core/id-number.js';
+import { createJsonLogger, type Logger } from '../../firmware/core/log.js';
+import { Daemon } from '../../firmware/daemon/daemon.js';
+import { createGmCryptoSuite } from '../../portal-client/crypto/gm-suite.js';
 
 export interface ChildJob {
   dataDir: string;

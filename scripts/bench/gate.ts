@@ -12,27 +12,27 @@
 //   the demo's config (terminal display on stderr), spawn → the `ready` log line on stdout,
 //   median of 3 runs after one warm-up; each run then gets SIGTERM and must exit 0.
 import { execFileSync, fork, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GateRunner } from '../../firmware/gate/runner.js';
+import { systemClock } from '../../firmware/core/clock.js';
 import { createJsonLogger, type Logger } from '../../firmware/core/log.js';
+import type { SignalKind } from '../../firmware/core/outcome.js';
 import { timeoutTable } from '../../firmware/core/timeouts.js';
-import { PATHS } from '../../portal-client/protocol/constants.js';
+import type { Verdict } from '../../firmware/core/verdict.js';
+import { GateRunner } from '../../firmware/gate/runner.js';
 import { DEMO_PASS_CODE_KEYWORDS, DEMO_RESIDENT_KEYWORDS } from '../../portal-client/mock/domain/demo-dataset.js';
+import { PATHS } from '../../portal-client/protocol/constants.js';
 import type { DisplayBackend } from '../../ui-led/backend.js';
 import { GpioSysfsBackend } from '../../ui-led/backends/gpio-sysfs.js';
 import { normalizePins } from '../../ui-led/backends/pins.js';
-import { systemClock } from '../../firmware/core/clock.js';
 import type { OutputChanges } from '../../ui-led/outputs.js';
 import { PatternPlayer } from '../../ui-led/player.js';
-import type { SignalKind } from '../../firmware/core/outcome.js';
-import type { Verdict } from '../../firmware/core/verdict.js';
-import { crypto, startPortalFixture, type PortalFixture } from '../lab/portal-fixture.js';
-import { GATE_VENUE, demoCard, provisionGate } from '../lab/provisioned-gate.js';
+import { crypto, type PortalFixture, startPortalFixture } from '../lab/portal-fixture.js';
+import { demoCard, GATE_VENUE, provisionGate } from '../lab/provisioned-gate.js';
 import type { ChildJob, ChildReport } from './gate-daemon-child.js';
-import { percentile, round, type BenchRow, type BenchSection } from './section.js';
+import { type BenchRow, type BenchSection, percentile, round } from './section.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const OVERHEAD_WARMUP = 100;

@@ -9,10 +9,10 @@
 //   gm_decode_ms_640x480_empty   median decode time of a frame holding none (+ p95)
 import type { GrayImage } from '../../drivers/symbols/gray-image.js';
 import { GridMatrixDecoder } from '../../drivers/symbols/gridmatrix/decoder.js';
-import { mulberry32 } from '../lab/synth-image.js';
 import { corpusEntry, matches } from '../lab/gridmatrix/corpus.js';
-import { cleanFrame, degradedFrame, distortedFrame, DISTORTIONS, emptyFrame } from '../lab/gridmatrix/scenes.js';
-import { percentile, round, type BenchRow, type BenchSection } from './section.js';
+import { cleanFrame, DISTORTIONS, degradedFrame, distortedFrame, emptyFrame } from '../lab/gridmatrix/scenes.js';
+import { mulberry32 } from '../lab/synth-image.js';
+import { type BenchRow, type BenchSection, percentile, round } from './section.js';
 
 const CLEAN_COUNT = 325;
 const PER_DISTORTION = 55;

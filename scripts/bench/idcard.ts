@@ -4,12 +4,12 @@
 // for its time on a real 115200-baud wire (what a gate would see, minus the SAM's own work).
 import { performance } from 'node:perf_hooks';
 import { SerialPort } from 'serialport';
-import { openPtyPair } from '../lab/pty-pair.js';
-import { timeoutTable } from '../../firmware/core/timeouts.js';
 import { findCard, readIdentity } from '../../drivers/idcard/card-flow.js';
 import { SamClient } from '../../drivers/idcard/sam-client.js';
+import { timeoutTable } from '../../firmware/core/timeouts.js';
+import { openPtyPair } from '../lab/pty-pair.js';
 import { SimulatedSamReader, syntheticCard } from '../lab/simulated-sam-reader.js';
-import { percentile, round, type BenchRow, type BenchSection } from './section.js';
+import { type BenchRow, type BenchSection, percentile, round } from './section.js';
 
 const READS = 60;
 const WARMUP = 5;

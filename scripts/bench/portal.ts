@@ -7,17 +7,17 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import smCrypto from 'sm-crypto';
+import type { Verdict } from '../../firmware/core/verdict.js';
 import { createGmCryptoSuite } from '../../portal-client/crypto/gm-suite.js';
 import type { CryptoSuite } from '../../portal-client/crypto/suite.js';
+import { demoVenues } from '../../portal-client/mock/domain/demo-dataset.js';
 import { IV_BYTES, NONCE_BYTES, PATHS, SESSION_SECRET_BYTES } from '../../portal-client/protocol/constants.js';
 import { openResponse, sealRequest, sealResponse } from '../../portal-client/protocol/envelope.js';
 import { readResponseBody, readVerdict } from '../../portal-client/protocol/messages.js';
 import { deriveSessionKeys } from '../../portal-client/protocol/session-keys.js';
 import { parseJson } from '../../portal-client/protocol/wire-reader.js';
-import { demoVenues } from '../../portal-client/mock/domain/demo-dataset.js';
-import type { Verdict } from '../../firmware/core/verdict.js';
 import { startPortalFixture } from '../lab/portal-fixture.js';
-import { mean, percentile, round, timeEach, type BenchRow, type BenchSection } from './section.js';
+import { type BenchRow, type BenchSection, mean, percentile, round, timeEach } from './section.js';
 
 const SCAN_WARMUP = 500;
 const SCAN_ROUNDS = 5000;

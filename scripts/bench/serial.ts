@@ -2,12 +2,12 @@
 // one code at a time, at 115200 baud over a socat pty pair.
 import { performance } from 'node:perf_hooks';
 import { SerialPort } from 'serialport';
-import { openPtyPair } from '../lab/pty-pair.js';
+import type { InputEvent } from '../../drivers/input.js';
 import { SerialScannerDriver } from '../../drivers/serial-scanner/driver.js';
 import { serialScannerOptions } from '../../drivers/serial-scanner/options.js';
-import type { InputEvent } from '../../drivers/input.js';
 import { timeoutTable } from '../../firmware/core/timeouts.js';
-import { percentile, round, type BenchRow, type BenchSection } from './section.js';
+import { openPtyPair } from '../lab/pty-pair.js';
+import { type BenchRow, type BenchSection, percentile, round } from './section.js';
 
 const CODES = 600;
 const WARMUP = 20;

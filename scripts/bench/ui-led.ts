@@ -1,15 +1,16 @@
 // Bench section `ui-led`: how late pattern steps reach a backend on the real clock, and the
 // round trip of one SET → OK to the serial LED board over a socat pty pair at 115200 baud.
-import { timeoutTable } from '../../firmware/core/timeouts.js';
-import { openPtyPair } from '../lab/pty-pair.js';
-import { openSimulatedBoard } from '../lab/simulated-led-board.js';
-import { RecordingBackend } from '../../ui-led/backends/recording.js';
-import { SerialBoardBackend } from '../../ui-led/backends/serial-board.js';
+
 import { openSystemSerialPort } from '../../drivers/serial-port.js';
 import { systemClock } from '../../firmware/core/clock.js';
-import { PatternPlayer } from '../../ui-led/player.js';
+import { timeoutTable } from '../../firmware/core/timeouts.js';
+import { RecordingBackend } from '../../ui-led/backends/recording.js';
+import { SerialBoardBackend } from '../../ui-led/backends/serial-board.js';
 import { resolvePatterns } from '../../ui-led/patterns.js';
-import { percentile, round, type BenchRow, type BenchSection } from './section.js';
+import { PatternPlayer } from '../../ui-led/player.js';
+import { openPtyPair } from '../lab/pty-pair.js';
+import { openSimulatedBoard } from '../lab/simulated-led-board.js';
+import { type BenchRow, type BenchSection, percentile, round } from './section.js';
 
 const STEPS = 200;
 const STEP_MS = 10;

@@ -5,23 +5,23 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createGmCryptoSuite } from '../../portal-client/crypto/gm-suite.js';
-import { startMockPortal, type RunningMockPortal } from '../../portal-client/mock/start-mock-portal.js';
-import {
-  DEMO_PASS_CODE_KEYWORDS,
-  isDemoPassCodeKeyword,
-  demoVenues,
-} from '../../portal-client/mock/domain/demo-dataset.js';
-import { ConfigStore } from '../../firmware/config/store.js';
-import { runProvisionCommand } from '../../firmware/cli/provision-command.js';
-import { runBindCommand } from '../../firmware/cli/bind-command.js';
-import { Daemon } from '../../firmware/daemon/daemon.js';
-import { createJsonLogger, type Logger } from '../../firmware/core/log.js';
-import type { OutcomeKind } from '../../firmware/core/outcome.js';
-import { LineScanner } from './stdin-scanner.js';
 import { MockIdCardReader } from '../../drivers/idcard/mock-reader.js';
+import { runBindCommand } from '../../firmware/cli/bind-command.js';
+import { runProvisionCommand } from '../../firmware/cli/provision-command.js';
+import { ConfigStore } from '../../firmware/config/store.js';
 import { systemClock } from '../../firmware/core/clock.js';
 import type { IdCardIdentity } from '../../firmware/core/id-number.js';
+import { createJsonLogger, type Logger } from '../../firmware/core/log.js';
+import type { OutcomeKind } from '../../firmware/core/outcome.js';
+import { Daemon } from '../../firmware/daemon/daemon.js';
+import { createGmCryptoSuite } from '../../portal-client/crypto/gm-suite.js';
+import {
+  DEMO_PASS_CODE_KEYWORDS,
+  demoVenues,
+  isDemoPassCodeKeyword,
+} from '../../portal-client/mock/domain/demo-dataset.js';
+import { type RunningMockPortal, startMockPortal } from '../../portal-client/mock/start-mock-portal.js';
+import { LineScanner } from './stdin-scanner.js';
 
 const DEMO_DEVICE_ID = 'WX-DEMO-GATE-01';
 /** NAT within 48 h and 3 vaccine doses: a venue whose presets make every outcome reachable. */

@@ -2,7 +2,7 @@
 // tests). Lines are mapped by an optional function first, so the demo can turn a keyword like
 // `green` into a real pass code. Overlong lines are discarded, never buffered without bound.
 import type { Readable } from 'node:stream';
-import { driverStatus, type DriverState, type DriverStatus } from '../../drivers/input.js';
+import { type DriverState, type DriverStatus, driverStatus } from '../../drivers/input.js';
 import { InputDriverBase } from '../../drivers/input-driver-base.js';
 
 export interface LineScannerOptions {

@@ -3,12 +3,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createGmCryptoSuite } from '../../portal-client/crypto/gm-suite.js';
+import { type TimeoutTable, timeoutTable } from '../../firmware/core/timeouts.js';
 import { PortalClient, type PortalClientOptions } from '../../portal-client/client.js';
-import { createPortalTransport } from '../../portal-client/transport.js';
-import { startMockPortal, type RunningMockPortal } from '../../portal-client/mock/start-mock-portal.js';
-import { timeoutTable, type TimeoutTable } from '../../firmware/core/timeouts.js';
+import { createGmCryptoSuite } from '../../portal-client/crypto/gm-suite.js';
 import type { Sm2KeyPair } from '../../portal-client/crypto/suite.js';
+import { type RunningMockPortal, startMockPortal } from '../../portal-client/mock/start-mock-portal.js';
+import { createPortalTransport } from '../../portal-client/transport.js';
 
 export interface PortalFixture {
   mock: RunningMockPortal;

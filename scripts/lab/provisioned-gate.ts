@@ -2,15 +2,16 @@
 // `passgate provision` code against a running mock portal, its key registered at the mock, and
 // (optionally) bound through the `passgate bind` code. Shared by the daemon tests, the privacy
 // test and the gate bench, so all of them start from the same state the demo starts from.
-import { ConfigStore } from '../../firmware/config/store.js';
-import type { ConfigValues } from '../../firmware/config/schema.js';
-import { runProvisionCommand } from '../../firmware/cli/provision-command.js';
+
 import { runBindCommand } from '../../firmware/cli/bind-command.js';
-import type { CryptoSuite } from '../../portal-client/crypto/suite.js';
-import type { RunningMockPortal } from '../../portal-client/mock/start-mock-portal.js';
-import { demoVenues } from '../../portal-client/mock/domain/demo-dataset.js';
+import { runProvisionCommand } from '../../firmware/cli/provision-command.js';
+import type { ConfigValues } from '../../firmware/config/schema.js';
+import { ConfigStore } from '../../firmware/config/store.js';
 import type { IdCardIdentity } from '../../firmware/core/id-number.js';
+import type { CryptoSuite } from '../../portal-client/crypto/suite.js';
 import type { DemoPassCodeKeyword, DemoResidentKeyword } from '../../portal-client/mock/domain/demo-dataset.js';
+import { demoVenues } from '../../portal-client/mock/domain/demo-dataset.js';
+import type { RunningMockPortal } from '../../portal-client/mock/start-mock-portal.js';
 
 /** NAT within 48 h and 3 vaccine doses, as in the demo: every outcome is reachable there. */
 export const GATE_VENUE = demoVenues().find((v) => v.natValidityHours === 48 && v.vaccinationDoses !== null)!;

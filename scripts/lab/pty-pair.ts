@@ -1,6 +1,6 @@
 // A linked pair of pseudo-terminals made by socat, standing in for a serial cable in tests.
 // `devicePath` is what the driver opens; `peerPath` is where the simulated device sits.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

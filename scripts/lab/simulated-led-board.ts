@@ -2,12 +2,12 @@
 // pair, or a port on serialport's mock binding): parses the host's commands with the protocol's
 // own parser and answers as the behaviour says.
 import {
+  type BoardCommand,
   BoardLineSplitter,
   parseBoardCommand,
-  type BoardCommand,
 } from '../../ui-led/backends/serial-board-protocol.js';
 import type { OutputState } from '../../ui-led/outputs.js';
-import { openDeviceEnd, type DeviceEnd } from './device-end.js';
+import { type DeviceEnd, openDeviceEnd } from './device-end.js';
 
 export type BoardBehaviour =
   | 'normal'

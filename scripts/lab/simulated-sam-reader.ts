@@ -4,12 +4,12 @@
 // It records every command it receives, so tests can assert what went over the wire.
 // Cards are synthetic: see `syntheticCard`.
 import { randomBytes } from 'node:crypto';
-import type { IdCardIdentity } from '../../firmware/core/id-number.js';
-import { COMMAND_LIMITS, FrameDecoder, PREAMBLE, encodeReply, parseCommand } from '../../drivers/idcard/frame.js';
-import { syntheticIdNumber } from '../../firmware/core/id-number.js';
+import { COMMAND_LIMITS, encodeReply, FrameDecoder, PREAMBLE, parseCommand } from '../../drivers/idcard/frame.js';
 import { SW3 } from '../../drivers/idcard/status.js';
-import { PHOTO_BYTES, encodeReadData, encodeTextBlock, type TextBlockFields } from '../../drivers/idcard/text-block.js';
-import { openDeviceEnd, type ClosableDeviceEnd, type DeviceEnd } from './device-end.js';
+import { encodeReadData, encodeTextBlock, PHOTO_BYTES, type TextBlockFields } from '../../drivers/idcard/text-block.js';
+import type { IdCardIdentity } from '../../firmware/core/id-number.js';
+import { syntheticIdNumber } from '../../firmware/core/id-number.js';
+import { type ClosableDeviceEnd, type DeviceEnd, openDeviceEnd } from './device-end.js';
 
 /**
  * How the next replies go wrong:

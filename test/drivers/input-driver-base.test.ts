@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { DriverStatus, InputEvent } from '../../drivers/input.js';
 import { ReconnectingInputDriver } from '../../drivers/input-driver-base.js';
 import { MockInputDriver } from '../../drivers/mock-input-driver.js';
-import type { DriverStatus, InputEvent } from '../../drivers/input.js';
-import { PassgateError, type ErrorCode } from '../../firmware/core/errors.js';
+import { type ErrorCode, PassgateError } from '../../firmware/core/errors.js';
 import { timeoutTable } from '../../firmware/core/timeouts.js';
 import { until } from '../support/polling.js';
 

@@ -1,9 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Reconnector, pathExists, type ReconnectorOptions } from '../../drivers/reconnect.js';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DriverState } from '../../drivers/input.js';
+import { pathExists, Reconnector, type ReconnectorOptions } from '../../drivers/reconnect.js';
 import { PassgateError } from '../../firmware/core/errors.js';
 
 const timeouts = { driverReopenInitialMs: 100, driverReopenMaxMs: 400, driverPathPollMs: 50 };

@@ -3,14 +3,14 @@
 // same frames) turns a photographed one into a scan event.
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readImageFile } from '../../drivers/symbols/image-file.js';
-import { defaultSymbolDecoders } from '../../drivers/symbols/default-decoders.js';
 import { MockCamera } from '../../drivers/camera/mock-camera.js';
 import type { InputEvent } from '../../drivers/input.js';
+import { defaultSymbolDecoders } from '../../drivers/symbols/default-decoders.js';
+import { readImageFile } from '../../drivers/symbols/image-file.js';
 import { DEFAULT_TIMEOUTS } from '../../firmware/core/timeouts.js';
+import { placeOnCanvas, renderMatrix } from '../../scripts/lab/synth-image.js';
 import { zintMatrix } from '../../scripts/lab/zint.js';
 import { runBin, runMain, tempRoot } from '../support/cli.js';
-import { placeOnCanvas, renderMatrix } from '../../scripts/lab/synth-image.js';
 
 const tmp = tempRoot('pg-gm-path-');
 const dir = tmp.root;

@@ -1,10 +1,10 @@
 // Every interface of the portal client against the real mock portal over loopback HTTPS.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rejection } from '../support/failures.js';
-import { startPortalFixture, crypto, type PortalFixture } from '../../scripts/lab/portal-fixture.js';
-import { DEMO_PASS_CODE_KEYWORDS, demoVenues } from '../../portal-client/mock/domain/demo-dataset.js';
 import type { Verdict } from '../../firmware/core/verdict.js';
 import type { PortalClient } from '../../portal-client/client.js';
+import { DEMO_PASS_CODE_KEYWORDS, demoVenues } from '../../portal-client/mock/domain/demo-dataset.js';
+import { crypto, type PortalFixture, startPortalFixture } from '../../scripts/lab/portal-fixture.js';
+import { rejection } from '../support/failures.js';
 
 let f: PortalFixture;
 let client: PortalClient;

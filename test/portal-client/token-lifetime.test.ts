@@ -3,9 +3,9 @@
 // TimeoutOverflowWarning: with a 25-day token the client re-authorized in a tight loop.
 import { setImmediate as nextMacrotask } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_TIMER_DELAY_MS, clampTimerDelay } from '../../firmware/core/clock.js';
+import { clampTimerDelay, MAX_TIMER_DELAY_MS } from '../../firmware/core/clock.js';
 import { PATHS } from '../../portal-client/protocol/constants.js';
-import { startPortalFixture, type PortalFixture } from '../../scripts/lab/portal-fixture.js';
+import { type PortalFixture, startPortalFixture } from '../../scripts/lab/portal-fixture.js';
 
 const DAY_MS = 24 * 3600_000;
 

@@ -3,16 +3,16 @@
 // an operator or systemd runs them; temporary roots for data directories; a gate data directory
 // provisioned against a running mock portal; and the gate daemon in this process with injected
 // inputs.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../firmware/cli/main.js';
-import { Daemon } from '../../firmware/daemon/daemon.js';
-import { createJsonLogger, type Logger } from '../../firmware/core/log.js';
-import { systemClock } from '../../firmware/core/clock.js';
-import type { ConfigValues } from '../../firmware/config/schema.js';
 import type { InputDriver } from '../../drivers/input.js';
+import { main } from '../../firmware/cli/main.js';
+import type { ConfigValues } from '../../firmware/config/schema.js';
+import { systemClock } from '../../firmware/core/clock.js';
+import { createJsonLogger, type Logger } from '../../firmware/core/log.js';
+import { Daemon } from '../../firmware/daemon/daemon.js';
 import type { RunningMockPortal } from '../../portal-client/mock/start-mock-portal.js';
 import { crypto } from '../../scripts/lab/portal-fixture.js';
 import { provisionGate } from '../../scripts/lab/provisioned-gate.js';

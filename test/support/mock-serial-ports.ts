@@ -6,10 +6,11 @@
 // scripts/lab) reads what the host wrote and writes the device's answers, and can unplug the
 // device: the host's read fails as on a real unplug (serialport then closes the port with a
 // DisconnectedError) and the path is gone until plugIn().
-import { SerialPortMock } from 'serialport';
+
 import { SerialPortStream } from '@serialport/stream';
+import { SerialPortMock } from 'serialport';
+import { type SerialPorts, serialPortOpener } from '../../drivers/serial-port.js';
 import type { OpenSerialPort } from '../../firmware/core/serial-port.js';
-import { serialPortOpener, type SerialPorts } from '../../drivers/serial-port.js';
 import type { DeviceEnd } from '../../scripts/lab/device-end.js';
 
 // serialport's mock binding, and its types as serialport exports them (the binding packages'

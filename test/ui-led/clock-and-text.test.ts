@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { SIGNAL_KINDS } from '../../firmware/core/outcome.js';
-import { OPINION_TEXT, maskIdNumber, maskName, type Verdict } from '../../firmware/core/verdict.js';
 import { sleep, systemClock } from '../../firmware/core/clock.js';
-import { SIGNAL_TEXT, displayTextFor, findingsLine } from '../../ui-led/display-text.js';
 import { FakeClock } from '../../firmware/core/fake-clock.js';
+import { SIGNAL_KINDS } from '../../firmware/core/outcome.js';
+import { maskIdNumber, maskName, OPINION_TEXT, type Verdict } from '../../firmware/core/verdict.js';
+import { displayTextFor, findingsLine, SIGNAL_TEXT } from '../../ui-led/display-text.js';
 
 describe('FakeClock', () => {
   it('runs due timers in time order, then creation order, at their exact times', async () => {

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { isPassgateError, type PassgateError } from '../../firmware/core/errors.js';
+import { FakeClock } from '../../firmware/core/fake-clock.js';
+import type { OpenSerialPort } from '../../firmware/core/serial-port.js';
+import { RecordingBackend } from '../../ui-led/backends/recording.js';
 import {
   CONFIGURABLE_DISPLAY_BACKENDS,
-  DISPLAY_BACKENDS,
-  GPIO_CHIP_MAX_LENGTH,
   createDisplayBackend,
+  DISPLAY_BACKENDS,
   type DisplayBackendOptions,
+  GPIO_CHIP_MAX_LENGTH,
 } from '../../ui-led/create-backend.js';
-import { FakeClock } from '../../firmware/core/fake-clock.js';
-import { RecordingBackend } from '../../ui-led/backends/recording.js';
-import type { OpenSerialPort } from '../../firmware/core/serial-port.js';
 
 const openSerialPort: OpenSerialPort = () => Promise.reject(new Error('no port is opened by these tests'));
 

@@ -1,12 +1,12 @@
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type PassgateError, isPassgateError } from '../../firmware/core/errors.js';
+import { systemClock } from '../../firmware/core/clock.js';
+import { isPassgateError, type PassgateError } from '../../firmware/core/errors.js';
 import { timeoutTable } from '../../firmware/core/timeouts.js';
 import { GpiosetBackend } from '../../ui-led/backends/gpio-gpioset.js';
 import { normalizePins } from '../../ui-led/backends/pins.js';
-import { systemClock } from '../../firmware/core/clock.js';
 import { PatternPlayer } from '../../ui-led/player.js';
 
 const dirs: string[] = [];

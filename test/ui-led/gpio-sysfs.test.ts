@@ -2,12 +2,12 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type PassgateError, isPassgateError } from '../../firmware/core/errors.js';
+import { isPassgateError, type PassgateError } from '../../firmware/core/errors.js';
+import { FakeClock } from '../../firmware/core/fake-clock.js';
 import { timeoutTable } from '../../firmware/core/timeouts.js';
 import { GpioSysfsBackend } from '../../ui-led/backends/gpio-sysfs.js';
 import { normalizePins } from '../../ui-led/backends/pins.js';
 import { PatternPlayer } from '../../ui-led/player.js';
-import { FakeClock } from '../../firmware/core/fake-clock.js';
 
 const dirs: string[] = [];
 afterEach(() => {

@@ -1,8 +1,8 @@
-import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
 import { isPassgateError } from '../../firmware/core/errors.js';
 import { SIGNAL_KINDS } from '../../firmware/core/outcome.js';
-import { DEFAULT_PATTERNS, RELAY_KINDS, expandPattern, resolvePatterns, type Pattern } from '../../ui-led/patterns.js';
+import { DEFAULT_PATTERNS, expandPattern, type Pattern, RELAY_KINDS, resolvePatterns } from '../../ui-led/patterns.js';
 
 /** Canonical form of what a pattern does over time. */
 function timeline(pattern: Pattern): string {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { type PassgateError, isPassgateError } from '../../firmware/core/errors.js';
+import { isPassgateError, type PassgateError } from '../../firmware/core/errors.js';
+import { FakeClock } from '../../firmware/core/fake-clock.js';
 import { SIGNAL_KINDS } from '../../firmware/core/outcome.js';
 import { RecordingBackend } from '../../ui-led/backends/recording.js';
 import { allOutputsOff, type OutputChanges } from '../../ui-led/outputs.js';
 import { DEFAULT_PATTERNS, resolvePatterns } from '../../ui-led/patterns.js';
 import { PatternPlayer } from '../../ui-led/player.js';
-import { FakeClock } from '../../firmware/core/fake-clock.js';
 
 function setup(patterns = DEFAULT_PATTERNS) {
   const clock = new FakeClock(1000);

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
 import { isPassgateError } from '../../firmware/core/errors.js';
 import {
   BOARD_MAX_LINE,
@@ -8,7 +8,7 @@ import {
   parseBoardCommand,
   parseBoardReply,
 } from '../../ui-led/backends/serial-board-protocol.js';
-import { OUTPUT_NAMES, allOutputsOff, type OutputState } from '../../ui-led/outputs.js';
+import { allOutputsOff, OUTPUT_NAMES, type OutputState } from '../../ui-led/outputs.js';
 
 const frameInvalid = (fn: () => unknown) => {
   try {

@@ -1,17 +1,18 @@
 // The serial-board backend on the real serialport path, over socat pty pairs with the simulated
 // board on the peer end. The behaviour in detail is in serial-board.test.ts (mock binding).
-import { describe, expect, it, afterEach } from 'vitest';
+
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type PassgateError, isPassgateError } from '../../firmware/core/errors.js';
-import { timeoutTable } from '../../firmware/core/timeouts.js';
-import { SerialBoardBackend } from '../../ui-led/backends/serial-board.js';
-import { allOutputsOff, type OutputState } from '../../ui-led/outputs.js';
-import { openPtyPair } from '../../scripts/lab/pty-pair.js';
-import { openSimulatedBoard } from '../../scripts/lab/simulated-led-board.js';
+import { afterEach, describe, expect, it } from 'vitest';
 import { openSystemSerialPort } from '../../drivers/serial-port.js';
 import { systemClock } from '../../firmware/core/clock.js';
+import { isPassgateError, type PassgateError } from '../../firmware/core/errors.js';
+import { timeoutTable } from '../../firmware/core/timeouts.js';
+import { openPtyPair } from '../../scripts/lab/pty-pair.js';
+import { openSimulatedBoard } from '../../scripts/lab/simulated-led-board.js';
+import { SerialBoardBackend } from '../../ui-led/backends/serial-board.js';
+import { allOutputsOff, type OutputState } from '../../ui-led/outputs.js';
 import { PatternPlayer } from '../../ui-led/player.js';
 import { until } from '../support/polling.js';
 

@@ -1,13 +1,13 @@
 // The serial-board backend on serialport's mock binding, the simulated board on the device end,
 // time on a FakeClock. (serial-board-pty.test.ts runs the real serialport path over socat ptys.)
-import { describe, expect, it, afterEach } from 'vitest';
-import { type PassgateError, isPassgateError } from '../../firmware/core/errors.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { isPassgateError, type PassgateError } from '../../firmware/core/errors.js';
 import { FakeClock } from '../../firmware/core/fake-clock.js';
 import { timeoutTable } from '../../firmware/core/timeouts.js';
+import { type BoardBehaviour, type SimulatedBoard, simulateBoard } from '../../scripts/lab/simulated-led-board.js';
 import { SerialBoardBackend } from '../../ui-led/backends/serial-board.js';
 import { allOutputsOff, type OutputState } from '../../ui-led/outputs.js';
 import { PatternPlayer } from '../../ui-led/player.js';
-import { simulateBoard, type BoardBehaviour, type SimulatedBoard } from '../../scripts/lab/simulated-led-board.js';
 import { MockSerialPorts } from '../support/mock-serial-ports.js';
 import { until } from '../support/polling.js';
 

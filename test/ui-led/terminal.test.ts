@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { FakeClock } from '../../firmware/core/fake-clock.js';
+import { maskIdNumber, maskName, type Verdict } from '../../firmware/core/verdict.js';
 import { TerminalBackend, type TerminalStream } from '../../ui-led/backends/terminal.js';
 import { displayTextFor } from '../../ui-led/display-text.js';
-import { maskIdNumber, maskName, type Verdict } from '../../firmware/core/verdict.js';
 import { PatternPlayer } from '../../ui-led/player.js';
-import { FakeClock } from '../../firmware/core/fake-clock.js';
 
 // synthetic identity, never a real person
 const verdict: Verdict = {

@@ -21,12 +21,12 @@
 // On close every output is driven off, then the holders are stopped: the lines are released to
 // their power-on default, so the board must keep an undriven relay line off (pull resistor).
 // That is a hardware requirement anyway, for the seconds between power-on and our start.
-import { execFile, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
+import { type Clock, systemClock } from '../../firmware/core/clock.js';
 import type { PassgateError } from '../../firmware/core/errors.js';
-import type { TimeoutTable } from '../../firmware/core/timeouts.js';
 import { Listeners } from '../../firmware/core/listeners.js';
+import type { TimeoutTable } from '../../firmware/core/timeouts.js';
 import { backendFailed, type DisplayBackend } from '../backend.js';
-import { systemClock, type Clock } from '../../firmware/core/clock.js';
 import { OUTPUT_NAMES, type OutputChanges, type OutputName } from '../outputs.js';
 import type { PinMap, PinSpec } from './pins.js';
 

@@ -4,13 +4,12 @@
 //
 // Active-low is handled here, by inverting the level we write, rather than through the
 // `active_low` attribute, so the mapping is the same for sysfs and gpioset.
-import { constants as fsConstants } from 'node:fs';
-import { writeFileSync } from 'node:fs';
+import { constants as fsConstants, writeFileSync } from 'node:fs';
 import { access, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { type Clock, sleep, systemClock } from '../../firmware/core/clock.js';
 import type { TimeoutTable } from '../../firmware/core/timeouts.js';
 import { backendFailed, type DisplayBackend } from '../backend.js';
-import { sleep, systemClock, type Clock } from '../../firmware/core/clock.js';
 import { OUTPUT_NAMES, type OutputChanges, type OutputName } from '../outputs.js';
 import { lineLevel, type PinMap, type PinSpec } from './pins.js';
 

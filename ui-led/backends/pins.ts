@@ -1,7 +1,7 @@
 // Which GPIO line drives which output. Outputs without a line are simply not wired
 // (a board without a blue LED, a gate without a relay); writes to them are ignored.
 import { PassgateError } from '../../firmware/core/errors.js';
-import { OUTPUT_NAMES, isOutputName, type OutputName } from '../outputs.js';
+import { isOutputName, OUTPUT_NAMES, type OutputName } from '../outputs.js';
 
 export interface PinSpec {
   /** sysfs GPIO number, or the line offset on the gpiochip for gpioset. */

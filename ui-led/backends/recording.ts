@@ -1,11 +1,12 @@
 // The mock backend: remembers every write with the clock time, and can be told to fail.
 // For tests of the player and of modules that use it.
+
+import type { Clock } from '../../firmware/core/clock.js';
 import type { PassgateError } from '../../firmware/core/errors.js';
 import { Listeners } from '../../firmware/core/listeners.js';
 import { backendFailed, type DisplayBackend } from '../backend.js';
-import type { Clock } from '../../firmware/core/clock.js';
 import type { DisplayText } from '../display-text.js';
-import { OUTPUT_NAMES, allOutputsOff, type OutputChanges, type OutputState } from '../outputs.js';
+import { allOutputsOff, OUTPUT_NAMES, type OutputChanges, type OutputState } from '../outputs.js';
 
 export interface RecordedWrite {
   atMs: number;

@@ -4,25 +4,26 @@
 // serialBoardReopenMs, when the player next wants to change something.
 // The port comes from an injected opener (ui-led may not import the drivers' serialport code);
 // the real one loads serialport when the board is first opened: gates on GPIO never carry it.
+
+import { type Clock, systemClock } from '../../firmware/core/clock.js';
 import type { PassgateError } from '../../firmware/core/errors.js';
-import type { TimeoutTable } from '../../firmware/core/timeouts.js';
 import { Listeners } from '../../firmware/core/listeners.js';
 import { ReplyWaiter } from '../../firmware/core/reply-waiter.js';
 import {
   closeSerialPort,
-  writeSerialPort,
   type OpenSerialPort,
   type SerialPortLike,
+  writeSerialPort,
 } from '../../firmware/core/serial-port.js';
+import type { TimeoutTable } from '../../firmware/core/timeouts.js';
 import { backendFailed, type DisplayBackend } from '../backend.js';
-import { systemClock, type Clock } from '../../firmware/core/clock.js';
-import { OUTPUT_NAMES, allOutputsOff, type OutputChanges, type OutputState } from '../outputs.js';
+import { allOutputsOff, OUTPUT_NAMES, type OutputChanges, type OutputState } from '../outputs.js';
 import {
   BoardLineSplitter,
-  PING_COMMAND,
-  formatSetCommand,
-  parseBoardReply,
   type BoardReply,
+  formatSetCommand,
+  PING_COMMAND,
+  parseBoardReply,
 } from './serial-board-protocol.js';
 
 export const SERIAL_BOARD_DEFAULT_BAUD = 115_200;

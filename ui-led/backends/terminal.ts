@@ -8,8 +8,8 @@
 import type { SignalKind } from '../../firmware/core/outcome.js';
 import { isMaskedIdNumber, isMaskedName } from '../../firmware/core/verdict.js';
 import type { DisplayBackend } from '../backend.js';
-import { findingsLine, type DisplayText } from '../display-text.js';
-import { OUTPUT_NAMES, allOutputsOff, type OutputChanges, type OutputState } from '../outputs.js';
+import { type DisplayText, findingsLine } from '../display-text.js';
+import { allOutputsOff, OUTPUT_NAMES, type OutputChanges, type OutputState } from '../outputs.js';
 
 /** The part of a writable stream the backend uses; process.stdout fits. */
 export interface TerminalStream {

@@ -1,7 +1,7 @@
 // Reading codewords out of a module matrix. The symbol has no orientation mark, so each of the
 // 8 orientations (4 rotations, each optionally mirrored) is scored by how well the 2-bit layer
 // IDs agree with one of the 5 error-correction levels' ring patterns.
-import { macroIndex, macrosPerSide, MACRO, type ModuleMatrix } from './geometry.js';
+import { MACRO, type ModuleMatrix, macroIndex, macrosPerSide } from './geometry.js';
 
 /** Maps canonical (row, col) to the observed matrix index for orientation 0..7. */
 export function orientedIndex(orientation: number, size: number, row: number, col: number): number {

@@ -4,7 +4,7 @@ import { PassgateError } from '../../../firmware/core/errors.js';
 import { decodeBitStream, type GridMatrixContent } from './bitstream.js';
 import { blockLayout, deinterleaveAndCorrect } from './blocks.js';
 import { rankOrientations, readCodewords } from './codewords.js';
-import { versionForSize, type ModuleMatrix } from './geometry.js';
+import { type ModuleMatrix, versionForSize } from './geometry.js';
 import { rsCorrect } from './reed-solomon.js';
 
 export interface MatrixDecodeResult extends GridMatrixContent {

@@ -1,9 +1,10 @@
 // The Grid Matrix reader as a SymbolDecoder: zxing-wasm cannot read Grid Matrix, so the camera
 // driver and `passgate decode` run this beside it on the same frames.
+
+import { PassgateError } from '../../../firmware/core/errors.js';
 import type { GrayImage } from '../gray-image.js';
 import type { DecodedSymbol, SymbolDecoder } from '../symbol-decoder.js';
-import { PassgateError } from '../../../firmware/core/errors.js';
-import { readGridMatrix, type ReadOptions } from './read-image.js';
+import { type ReadOptions, readGridMatrix } from './read-image.js';
 
 export class GridMatrixDecoder implements SymbolDecoder {
   readonly name = 'grid-matrix';

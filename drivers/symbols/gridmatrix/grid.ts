@@ -5,16 +5,16 @@
 // sampled and thresholded against the frames around it, which are known to be dark or light.
 import type { GrayImage } from '../gray-image.js';
 import { equaliseModules } from './equalise.js';
-import { applyH, fitHomography, squareToQuad, type Homography } from './homography.js';
 import {
   frameIsDark,
-  macrosPerSide,
   MACRO,
   MAX_VERSION,
   MIN_VERSION,
-  modulesPerSide,
   type ModuleMatrix,
+  macrosPerSide,
+  modulesPerSide,
 } from './geometry.js';
+import { applyH, fitHomography, type Homography, squareToQuad } from './homography.js';
 
 /** Bilinear gray value at (x, y) in pixel-centre coordinates; edge pixels repeat outside. */
 export function sampleGray(img: GrayImage, x: number, y: number): number {

@@ -1,8 +1,9 @@
 // The whole reader: grayscale frame in, decoded Grid Matrix symbols out. Each stage is a pure
 // function in its own file; this one only chains them and tries the inverted image when the
 // normal one yields nothing (light-on-dark printing is allowed).
-import type { GrayImage } from '../gray-image.js';
+
 import { PassgateError } from '../../../firmware/core/errors.js';
+import type { GrayImage } from '../gray-image.js';
 import {
   classifyPixels,
   halve,

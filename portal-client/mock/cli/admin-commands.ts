@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { DEMO_APPROVED_VENDOR } from '../domain/demo-dataset.js';
 import type { MockPortalState } from '../domain/portal-state.js';
 import { isIdentifier } from '../domain/registry.js';
-import { loadOrSeedState, saveState, STATE_FILE_NAME } from '../domain/state-file.js';
-import { positionals, UsageError, type ParsedArgs } from './args.js';
-import { printJson, type CommandContext, type CommandDef } from './command.js';
+import { loadOrSeedState, STATE_FILE_NAME, saveState } from '../domain/state-file.js';
+import { type ParsedArgs, positionals, UsageError } from './args.js';
+import { type CommandContext, type CommandDef, printJson } from './command.js';
 import { CliFailure } from './io.js';
 import { adminRequest, findRunningMock, type RunningMockAddress } from './running-mock.js';
 

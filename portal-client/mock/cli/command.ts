@@ -1,8 +1,8 @@
 // What every `passgate-mock` subcommand is: its help text, its options, and its action.
 import type { CryptoSuite } from '../../crypto/suite.js';
-import type { MockCliTimeouts } from './timeouts.js';
 import type { ArgSpec, ParsedArgs } from './args.js';
 import type { CliIo } from './io.js';
+import type { MockCliTimeouts } from './timeouts.js';
 
 export interface CommandContext {
   /** The mock's data directory (--dir), absolute. */

@@ -2,19 +2,19 @@
 // like serve does): the demo residents, their pass codes and their ID-card text.
 import { resolve } from 'node:path';
 import { maskIdNumber, maskName } from '../../../firmware/core/verdict.js';
-import { PASS_CODE_TTL_MS } from '../start-mock-portal.js';
 import {
   DEMO_PASS_CODE_KEYWORDS,
   DEMO_RESIDENT_KEYWORDS,
+  type DemoResidentKeyword,
   demoPassCode,
   isDemoPassCodeKeyword,
-  type DemoResidentKeyword,
 } from '../domain/demo-dataset.js';
 import type { MockPortalState } from '../domain/portal-state.js';
 import type { Resident } from '../domain/residents.js';
 import { loadOrSeedState } from '../domain/state-file.js';
+import { PASS_CODE_TTL_MS } from '../start-mock-portal.js';
 import { intOption, positionals, UsageError } from './args.js';
-import { printJson, type CommandContext, type CommandDef } from './command.js';
+import { type CommandContext, type CommandDef, printJson } from './command.js';
 import { CliFailure } from './io.js';
 import { writeSymbolPng } from './symbol-png.js';
 

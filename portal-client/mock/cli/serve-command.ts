@@ -1,10 +1,10 @@
 // `passgate-mock serve`: runs the mock portal for a data directory until SIGINT/SIGTERM.
 import { join } from 'node:path';
-import { startMockPortal, type RunningMockPortal } from '../start-mock-portal.js';
+import { type RunningMockPortal, startMockPortal } from '../start-mock-portal.js';
 import { intOption, positionals } from './args.js';
-import { printJson, type CommandDef } from './command.js';
+import { type CommandDef, printJson } from './command.js';
 import { CliFailure } from './io.js';
-import { removeServeFiles, servedUrl, SERVE_FILES, writeServeFiles } from './running-mock.js';
+import { removeServeFiles, SERVE_FILES, servedUrl, writeServeFiles } from './running-mock.js';
 
 /** Hosts that listen on every address; the URL recorded for the CLI then names loopback. */
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]']);

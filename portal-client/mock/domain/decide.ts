@@ -21,6 +21,9 @@
 //         negative and at most validityHours old (a later positive voids an earlier negative;
 //         samples dated after now are ignored). Unknown card holder: no samples, valid false.
 //   vaccination = { dosesRequired, complete: doses ≥ dosesRequired }. Unknown card holder: 0 doses.
+
+import type { IdCardIdentity } from '../../../firmware/core/id-number.js';
+import { isValidIdNumber } from '../../../firmware/core/id-number.js';
 import {
   maskIdNumber,
   maskName,
@@ -29,11 +32,9 @@ import {
   type VaccinationFinding,
   type Verdict,
 } from '../../../firmware/core/verdict.js';
-import { openPassCode, type OpenPassCodeOptions, type PassCodeRejection } from './pass-code.js';
+import { type OpenPassCodeOptions, openPassCode, type PassCodeRejection } from './pass-code.js';
 import type { PortalResult, VenuePresets } from './registry.js';
-import { isValidIdNumber } from '../../../firmware/core/id-number.js';
 import type { NatSample, Resident, ResidentDirectory, ResidentHealth } from './residents.js';
-import type { IdCardIdentity } from '../../../firmware/core/id-number.js';
 
 const HOUR_MS = 3_600_000;
 /** Standard 7.3.1: a 苏康码 not updated for 14 days asks the holder to check it. */

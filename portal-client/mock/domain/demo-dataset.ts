@@ -20,22 +20,23 @@
 //   tampered  SHOW_CODE  the green resident's code with one ciphertext bit flipped
 // Health times are relative to `now`; refreshDemoResidents re-applies them, so a state file
 // loaded days later still demonstrates every case.
-import type { CryptoSuite } from '../../crypto/suite.js';
-import type { NatValidityHours } from '../../../firmware/core/verdict.js';
+
 import { PassgateError } from '../../../firmware/core/errors.js';
+import { syntheticIdNumber } from '../../../firmware/core/id-number.js';
+import type { NatValidityHours } from '../../../firmware/core/verdict.js';
+import type { CryptoSuite } from '../../crypto/suite.js';
 import type { PersonIdentity } from './decide.js';
 import { decodePassCodeBlob, issuePassCode, PASS_CODE_PREFIX } from './pass-code.js';
 import type { MockPortalState } from './portal-state.js';
 import { PortalRegistry, VENUE_CATEGORIES, type Venue } from './registry.js';
 import {
   ResidentDirectory,
+  type ResidentHealth,
   syntheticName,
   syntheticResident,
-  type ResidentHealth,
   WUXI_REGION_CODES,
 } from './residents.js';
-import { SeededRandom, type Seed } from './seeded-random.js';
-import { syntheticIdNumber } from '../../../firmware/core/id-number.js';
+import { type Seed, SeededRandom } from './seeded-random.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;

@@ -20,8 +20,9 @@
 // padding is wrong, 'malformed' if the authenticated JSON is not a payload: only a bug or a
 // foreign key can produce that), then expiry ('expired', when now ≥ e), then the directory
 // ('unknown-resident'). It never throws.
-import type { CryptoSuite } from '../../crypto/suite.js';
+
 import { PassgateError } from '../../../firmware/core/errors.js';
+import type { CryptoSuite } from '../../crypto/suite.js';
 import { isResidentRef, type Resident, type ResidentLookup } from './residents.js';
 
 export const PASS_CODE_PREFIX = 'PGC1.';

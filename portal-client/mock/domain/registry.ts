@@ -11,11 +11,12 @@ import { MAX_VACCINATION_DOSES, NAT_VALIDITY_HOURS } from '../../../firmware/cor
 // The wire's error codes and venue categories are the protocol module's: one list for both sides.
 import {
   PORTAL_ERROR_CODES,
-  VENUE_CATEGORIES,
   type PortalErrorCode,
+  VENUE_CATEGORIES,
   type VenueCategory,
 } from '../../protocol/messages.js';
-export { PORTAL_ERROR_CODES, VENUE_CATEGORIES, type PortalErrorCode, type VenueCategory };
+
+export { PORTAL_ERROR_CODES, type PortalErrorCode, VENUE_CATEGORIES, type VenueCategory };
 
 export function isPortalErrorCode(value: unknown): value is PortalErrorCode {
   return typeof value === 'string' && (PORTAL_ERROR_CODES as readonly string[]).includes(value);

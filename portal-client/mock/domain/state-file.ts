@@ -4,14 +4,14 @@
 // and the file is mode 0600: it holds app secrets and the master key.
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CryptoSuite } from '../../crypto/suite.js';
 import { syncDirectory, writeFileAtomic } from '../../../firmware/core/atomic-file.js';
 import { PassgateError } from '../../../firmware/core/errors.js';
+import type { CryptoSuite } from '../../crypto/suite.js';
 import { isPersonIdentity, type PersonIdentity } from './decide.js';
 import { refreshDemoResidents, seedDemoDataset } from './demo-dataset.js';
 import type { MockPortalState } from './portal-state.js';
 import { PortalRegistry, type RegistrySnapshot } from './registry.js';
-import { isResident, isResidentRef, ResidentDirectory, type Resident } from './residents.js';
+import { isResident, isResidentRef, type Resident, ResidentDirectory } from './residents.js';
 import type { Seed } from './seeded-random.js';
 
 export const STATE_FILE_NAME = 'state.json';

@@ -1,11 +1,12 @@
 // Helpers for Grid Matrix tests: zint matrices as ModuleMatrix, the 8 orientations, and damage
 // aimed at chosen codewords (so a test knows exactly how many errors each RS block sees).
-import type { ModuleMatrix } from '../../../drivers/symbols/gridmatrix/geometry.js';
-import { macroIndex, macrosPerSide, MACRO } from '../../../drivers/symbols/gridmatrix/geometry.js';
+
 import { blockLayout } from '../../../drivers/symbols/gridmatrix/blocks.js';
 import { expectedLayerId } from '../../../drivers/symbols/gridmatrix/codewords.js';
+import type { ModuleMatrix } from '../../../drivers/symbols/gridmatrix/geometry.js';
+import { MACRO, macroIndex, macrosPerSide } from '../../../drivers/symbols/gridmatrix/geometry.js';
 import { rsEncode } from '../../../drivers/symbols/gridmatrix/reed-solomon.js';
-import { zintMatrix, type ZintOptions } from '../zint.js';
+import { type ZintOptions, zintMatrix } from '../zint.js';
 
 export function toModuleMatrix(rows: boolean[][]): ModuleMatrix {
   const size = rows.length;

@@ -2,16 +2,16 @@
 import type { GrayImage } from '../../../drivers/symbols/gray-image.js';
 import {
   addNoise,
+  type DegradeParams,
   degrade,
   gaussianBlur,
   invert,
   placeOnCanvas,
   renderMatrix,
   unevenLighting,
-  type DegradeParams,
 } from '../synth-image.js';
-import { paintDamage } from './damage.js';
 import type { CorpusSymbol } from './corpus.js';
+import { paintDamage } from './damage.js';
 
 export const FRAME_WIDTH = 640;
 export const FRAME_HEIGHT = 480;

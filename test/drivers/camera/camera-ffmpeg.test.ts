@@ -1,15 +1,16 @@
 // The real capture path: ffmpeg child process → raw gray frames → zxing-wasm → code events,
 // with ffmpeg reading a generated video file instead of /dev/videoN.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CameraDriver, ffmpegSourceFactory, type CameraFfmpegOptions } from '../../../drivers/camera/camera-driver.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CameraDriver, type CameraFfmpegOptions, ffmpegSourceFactory } from '../../../drivers/camera/camera-driver.js';
 import type { FfmpegFrameSource } from '../../../drivers/camera/ffmpeg-source.js';
 import type { FrameSourceFactory } from '../../../drivers/camera/frame-source.js';
-import { ZxingQrDecoder } from '../../../drivers/symbols/zxing-qr-decoder.js';
 import type { DriverStatus, InputEvent } from '../../../drivers/input.js';
+import { ZxingQrDecoder } from '../../../drivers/symbols/zxing-qr-decoder.js';
 import { timeoutTable } from '../../../firmware/core/timeouts.js';
 import { qrFrame, VIDEO_HEIGHT, VIDEO_WIDTH, writeVideo } from './video-fixture.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DecodePipeline } from '../../../drivers/camera/decode-pipeline.js';
-import type { DecodedSymbol, SymbolDecoder } from '../../../drivers/symbols/symbol-decoder.js';
 import type { GrayImage } from '../../../drivers/symbols/gray-image.js';
+import type { DecodedSymbol, SymbolDecoder } from '../../../drivers/symbols/symbol-decoder.js';
 import { PassgateError } from '../../../firmware/core/errors.js';
 
 /** A frame whose first pixel says which code it shows (0 = none). */

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
 import { RawFrameSplitter } from '../../../drivers/camera/frame-splitter.js';
 
 function stream(frames: number, size: number): Uint8Array {

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MockCamera } from '../../../drivers/camera/mock-camera.js';
-import { ZxingQrDecoder } from '../../../drivers/symbols/zxing-qr-decoder.js';
 import type { DriverStatus, InputEvent } from '../../../drivers/input.js';
 import type { SymbolDecoder } from '../../../drivers/symbols/symbol-decoder.js';
+import { ZxingQrDecoder } from '../../../drivers/symbols/zxing-qr-decoder.js';
 import { timeoutTable } from '../../../firmware/core/timeouts.js';
 import { placeOnCanvas, renderMatrix } from '../../../scripts/lab/synth-image.js';
 import { zintMatrix } from '../../../scripts/lab/zint.js';

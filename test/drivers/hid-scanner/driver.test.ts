@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { nodeHidOpener } from '../../../drivers/hid-scanner/device.js';
 import { HidScannerDriver, hidScannerOptions } from '../../../drivers/hid-scanner/driver.js';
 import { MockHidOpener } from '../../../drivers/hid-scanner/mock.js';
-import { nodeHidOpener } from '../../../drivers/hid-scanner/device.js';
 import type { DriverStatus, InputEvent } from '../../../drivers/input.js';
 import { isPassgateError } from '../../../firmware/core/errors.js';
 import { timeoutTable } from '../../../firmware/core/timeouts.js';

@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { HidReportDecoder, type HidFrame } from '../../../drivers/hid-scanner/report-decoder.js';
+import { describe, expect, it } from 'vitest';
+import { type HidFrame, HidReportDecoder } from '../../../drivers/hid-scanner/report-decoder.js';
 import { usageToChar } from '../../../drivers/hid-scanner/usage-table.js';
 import { PassgateError } from '../../../firmware/core/errors.js';
 import * as fx from './fixtures.js';

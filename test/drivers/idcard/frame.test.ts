@@ -1,17 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { PassgateError, isPassgateError } from '../../../firmware/core/errors.js';
 import {
   COMMAND_LIMITS,
-  FrameDecoder,
-  PREAMBLE,
+  type DecodeResult,
   encodeCommand,
   encodeReply,
+  type Frame,
+  FrameDecoder,
+  PREAMBLE,
   parseCommand,
   parseReply,
-  type DecodeResult,
-  type Frame,
 } from '../../../drivers/idcard/frame.js';
+import { isPassgateError, PassgateError } from '../../../firmware/core/errors.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const frames = (results: DecodeResult[]) => results.filter((r): r is Frame => r.kind === 'frame');

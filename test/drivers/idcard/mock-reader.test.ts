@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { DriverStatus, InputEvent } from '../../../drivers/input.js';
 import { MockIdCardReader } from '../../../drivers/idcard/mock-reader.js';
-import { syntheticCard } from '../../../scripts/lab/simulated-sam-reader.js';
+import type { DriverStatus, InputEvent } from '../../../drivers/input.js';
 import { isValidIdNumber } from '../../../firmware/core/id-number.js';
+import { syntheticCard } from '../../../scripts/lab/simulated-sam-reader.js';
 
 describe('MockIdCardReader', () => {
   it('emits presented cards and failures only while open, and reports states', async () => {

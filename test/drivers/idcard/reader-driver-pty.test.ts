@@ -4,11 +4,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { timeoutTable } from '../../../firmware/core/timeouts.js';
-import type { InputEvent } from '../../../drivers/input.js';
 import { IdCardReaderDriver } from '../../../drivers/idcard/reader-driver.js';
-import { SimulatedSamReader, syntheticCard } from '../../../scripts/lab/simulated-sam-reader.js';
+import type { InputEvent } from '../../../drivers/input.js';
+import { timeoutTable } from '../../../firmware/core/timeouts.js';
 import { openPtyPair } from '../../../scripts/lab/pty-pair.js';
+import { SimulatedSamReader, syntheticCard } from '../../../scripts/lab/simulated-sam-reader.js';
 import { until } from '../../support/polling.js';
 
 // The default command timeout (generous: the machine is shared), quick polls and reopens.

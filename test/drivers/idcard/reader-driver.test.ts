@@ -1,12 +1,12 @@
 // The ID-card reader driver on serialport's mock binding, the simulated reader on the device end.
 // (reader-driver-pty.test.ts runs the real serialport path over socat ptys.)
 import { afterEach, describe, expect, it } from 'vitest';
-import { timeoutTable } from '../../../firmware/core/timeouts.js';
-import type { DriverStatus, InputEvent } from '../../../drivers/input.js';
 import { IdCardReaderDriver } from '../../../drivers/idcard/reader-driver.js';
-import { SimulatedSamReader, syntheticCard } from '../../../scripts/lab/simulated-sam-reader.js';
+import type { DriverStatus, InputEvent } from '../../../drivers/input.js';
 import { gb11643CheckDigit } from '../../../firmware/core/id-number.js';
-import { MockSerialPorts, type MockSerialDevice } from '../../support/mock-serial-ports.js';
+import { timeoutTable } from '../../../firmware/core/timeouts.js';
+import { SimulatedSamReader, syntheticCard } from '../../../scripts/lab/simulated-sam-reader.js';
+import { type MockSerialDevice, MockSerialPorts } from '../../support/mock-serial-ports.js';
 
 // Generous command timeout: the machine is shared and a late reply must not look like a fault.
 const timeouts = timeoutTable({

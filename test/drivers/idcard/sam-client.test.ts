@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { isPassgateError } from '../../../firmware/core/errors.js';
-import { FakeClock } from '../../../firmware/core/fake-clock.js';
-import { timeoutTable } from '../../../firmware/core/timeouts.js';
-import { COMMAND_LIMITS, FrameDecoder, encodeReply, parseCommand } from '../../../drivers/idcard/frame.js';
 import { findCard, readIdentity } from '../../../drivers/idcard/card-flow.js';
+import { COMMAND_LIMITS, encodeReply, FrameDecoder, parseCommand } from '../../../drivers/idcard/frame.js';
 import { SamClient } from '../../../drivers/idcard/sam-client.js';
-import { syntheticIdNumber } from '../../../firmware/core/id-number.js';
 import { describeSw3, SW3 } from '../../../drivers/idcard/status.js';
 import { encodeReadData, encodeTextBlock } from '../../../drivers/idcard/text-block.js';
+import { isPassgateError } from '../../../firmware/core/errors.js';
+import { FakeClock } from '../../../firmware/core/fake-clock.js';
+import { syntheticIdNumber } from '../../../firmware/core/id-number.js';
+import { timeoutTable } from '../../../firmware/core/timeouts.js';
 
 const timeouts = timeoutTable({ idCardCommandMs: 100, idCardRetries: 1 });
 

@@ -1,19 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { PassgateError, isPassgateError } from '../../../firmware/core/errors.js';
-import { FrameDecoder, encodeReply, parseReply, type Frame } from '../../../drivers/idcard/frame.js';
-import { syntheticIdNumber } from '../../../firmware/core/id-number.js';
+import { encodeReply, type Frame, FrameDecoder, parseReply } from '../../../drivers/idcard/frame.js';
 import {
   CARD_TYPE_OFFSET,
-  PHOTO_BYTES,
-  TEXT_BLOCK_BYTES,
   encodeReadData,
   encodeTextBlock,
+  PHOTO_BYTES,
   parseAndWipeTextBlock,
   parseTextBlock,
+  TEXT_BLOCK_BYTES,
   takeTextAndWipePhoto,
 } from '../../../drivers/idcard/text-block.js';
+import { isPassgateError, PassgateError } from '../../../firmware/core/errors.js';
+import { syntheticIdNumber } from '../../../firmware/core/id-number.js';
 
 const NAME = '张明华';
 

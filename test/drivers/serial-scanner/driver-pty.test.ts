@@ -1,15 +1,16 @@
 // The serial scanner driver on the real serialport path, over socat pty pairs: the peer side
 // plays the scanner. The behaviour in detail is in driver.test.ts (serialport's mock binding).
-import { afterEach, describe, expect, it } from 'vitest';
+
 import { dirname } from 'node:path';
-import { until } from '../../support/polling.js';
-import { openPtyPair, type PtyPair } from '../../../scripts/lab/pty-pair.js';
-import { openDeviceEnd, type ClosableDeviceEnd } from '../../../scripts/lab/device-end.js';
-import { SerialScannerDriver } from '../../../drivers/serial-scanner/driver.js';
-import { serialScannerOptions, type SerialScannerOptions } from '../../../drivers/serial-scanner/options.js';
-import { GM65_WRITE_OK, gm65Write } from '../../../drivers/serial-scanner/profiles.js';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { DriverStatus, InputEvent } from '../../../drivers/input.js';
+import { SerialScannerDriver } from '../../../drivers/serial-scanner/driver.js';
+import { type SerialScannerOptions, serialScannerOptions } from '../../../drivers/serial-scanner/options.js';
+import { GM65_WRITE_OK, gm65Write } from '../../../drivers/serial-scanner/profiles.js';
 import { timeoutTable } from '../../../firmware/core/timeouts.js';
+import { type ClosableDeviceEnd, openDeviceEnd } from '../../../scripts/lab/device-end.js';
+import { openPtyPair, type PtyPair } from '../../../scripts/lab/pty-pair.js';
+import { until } from '../../support/polling.js';
 
 const timeouts = timeoutTable({ serialCommandReplyMs: 300, driverPathPollMs: 100 });
 

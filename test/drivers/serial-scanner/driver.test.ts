@@ -1,10 +1,9 @@
 // The serial scanner driver on serialport's mock binding: the device end plays the scanner.
 // (driver-pty.test.ts runs the real serialport path over socat ptys.)
 import { afterEach, describe, expect, it } from 'vitest';
-import { until } from '../../support/polling.js';
-import { MockSerialPorts, type MockSerialDevice } from '../../support/mock-serial-ports.js';
+import type { DriverStatus, InputEvent } from '../../../drivers/input.js';
 import { SerialScannerDriver } from '../../../drivers/serial-scanner/driver.js';
-import { serialScannerOptions, type SerialScannerOptions } from '../../../drivers/serial-scanner/options.js';
+import { type SerialScannerOptions, serialScannerOptions } from '../../../drivers/serial-scanner/options.js';
 import {
   GM65_WRITE_OK,
   gm65Read,
@@ -12,10 +11,11 @@ import {
   HONEYWELL_TRIGGER,
   newlandCommand,
 } from '../../../drivers/serial-scanner/profiles.js';
-import type { DriverStatus, InputEvent } from '../../../drivers/input.js';
 import { isPassgateError } from '../../../firmware/core/errors.js';
 import { FakeClock } from '../../../firmware/core/fake-clock.js';
 import { timeoutTable } from '../../../firmware/core/timeouts.js';
+import { type MockSerialDevice, MockSerialPorts } from '../../support/mock-serial-ports.js';
+import { until } from '../../support/polling.js';
 
 const timeouts = timeoutTable({ serialCommandReplyMs: 300, driverPathPollMs: 20, driverReopenInitialMs: 20 });
 const PATH = '/dev/serial/by-id/usb-Mock_Scanner_0001-if00';

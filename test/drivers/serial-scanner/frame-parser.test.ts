@@ -1,11 +1,11 @@
-import { describe, expect, it } from 'vitest';
-import fc from 'fast-check';
 import { Readable } from 'node:stream';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
 import {
-  ScanFrameParser,
-  ScanFrameStream,
   type FrameParserOptions,
   type ScanFrame,
+  ScanFrameParser,
+  ScanFrameStream,
 } from '../../../drivers/serial-scanner/frame-parser.js';
 import {
   GM65_WRITE_OK,

@@ -1,20 +1,20 @@
-import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import {
-  GM65_SAVE,
-  SCANNER_PROFILES,
-  gm65Replies,
-  honeywellReplies,
-  newlandReplies,
-} from '../../../drivers/serial-scanner/profiles.js';
+import { describe, expect, it } from 'vitest';
+import type { InputEvent } from '../../../drivers/input.js';
 import { MockSerialScanner } from '../../../drivers/serial-scanner/mock.js';
 import {
   DEFAULT_SERIAL_SCANNER_OPTIONS,
   MAX_CODE_LENGTH_BOUNDS,
   serialScannerOptions,
 } from '../../../drivers/serial-scanner/options.js';
+import {
+  GM65_SAVE,
+  gm65Replies,
+  honeywellReplies,
+  newlandReplies,
+  SCANNER_PROFILES,
+} from '../../../drivers/serial-scanner/profiles.js';
 import { isPassgateError } from '../../../firmware/core/errors.js';
-import type { InputEvent } from '../../../drivers/input.js';
 
 const hexOf = (bytes: Uint8Array | undefined) => (bytes === undefined ? undefined : Buffer.from(bytes).toString('hex'));
 

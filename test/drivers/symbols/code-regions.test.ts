@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cropAndEnlarge, findCodeRegions, rowCrossings, unsharpMask } from '../../../drivers/symbols/code-regions.js';
-import { ZxingQrDecoder } from '../../../drivers/symbols/zxing-qr-decoder.js';
 import type { GrayImage } from '../../../drivers/symbols/gray-image.js';
+import { ZxingQrDecoder } from '../../../drivers/symbols/zxing-qr-decoder.js';
 import { addNoise, degrade, mulberry32, placeOnCanvas, renderMatrix } from '../../../scripts/lab/synth-image.js';
 import { zintMatrix } from '../../../scripts/lab/zint.js';
 

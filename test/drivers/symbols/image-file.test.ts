@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import fc from 'fast-check';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PNG } from 'pngjs';
+import fc from 'fast-check';
 import jpeg from 'jpeg-js';
+import { PNG } from 'pngjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeImageBytes, detectImageFormat, readImageFile } from '../../../drivers/symbols/image-file.js';
 import { isPassgateError } from '../../../firmware/core/errors.js';
 import { zintPng } from '../../../scripts/lab/zint.js';

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
 import { grayToPgm, grayToRgba, rgbaToGray } from '../../../drivers/symbols/pixels.js';
 
 describe('gray ↔ RGBA', () => {

@@ -1,14 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { THOROUGH_ZXING_QR_OPTIONS, ZxingQrDecoder } from '../../../drivers/symbols/zxing-qr-decoder.js';
-import { writeFileSync } from 'node:fs';
 import jpeg from 'jpeg-js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readImageFile } from '../../../drivers/symbols/image-file.js';
+import { THOROUGH_ZXING_QR_OPTIONS, ZxingQrDecoder } from '../../../drivers/symbols/zxing-qr-decoder.js';
 import { isPassgateError } from '../../../firmware/core/errors.js';
-import { zintMatrix, zintPng } from '../../../scripts/lab/zint.js';
 import { degrade, invert, mulberry32, placeOnCanvas, renderMatrix } from '../../../scripts/lab/synth-image.js';
+import { zintMatrix, zintPng } from '../../../scripts/lab/zint.js';
 
 let dir: string;
 let decoder: ZxingQrDecoder;

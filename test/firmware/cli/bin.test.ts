@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EXIT } from '../../../firmware/cli/exit-codes.js';
 import { demoVenues } from '../../../portal-client/mock/domain/demo-dataset.js';
-import { startPortalFixture, type PortalFixture } from '../../../scripts/lab/portal-fixture.js';
+import { type PortalFixture, startPortalFixture } from '../../../scripts/lab/portal-fixture.js';
 import { zintPng } from '../../../scripts/lab/zint.js';
 import { cli, runBin, spawnBin, tempRoot } from '../../support/cli.js';
 

@@ -5,11 +5,11 @@ import { chmodSync, unlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { EXIT } from '../../../firmware/cli/exit-codes.js';
-import { demoVenues, DEMO_SUSPENDED_VENDOR } from '../../../portal-client/mock/domain/demo-dataset.js';
 import { MockSerialScanner } from '../../../drivers/serial-scanner/mock.js';
-import { startPortalFixture, type PortalFixture } from '../../../scripts/lab/portal-fixture.js';
-import { cli, expectBilingual, provisionGateDir, startDaemon, tempRoot, type DaemonRig } from '../../support/cli.js';
+import { EXIT } from '../../../firmware/cli/exit-codes.js';
+import { DEMO_SUSPENDED_VENDOR, demoVenues } from '../../../portal-client/mock/domain/demo-dataset.js';
+import { type PortalFixture, startPortalFixture } from '../../../scripts/lab/portal-fixture.js';
+import { cli, type DaemonRig, expectBilingual, provisionGateDir, startDaemon, tempRoot } from '../../support/cli.js';
 import { until } from '../../support/polling.js';
 
 const VENUES = demoVenues();

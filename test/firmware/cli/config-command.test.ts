@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
 import { runConfigCommand } from '../../../firmware/cli/config-command.js';
 import { EXIT } from '../../../firmware/cli/exit-codes.js';
 import { CONFIG_KEYS } from '../../../firmware/config/schema.js';

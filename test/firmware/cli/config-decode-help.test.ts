@@ -4,20 +4,20 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { MockSerialScanner } from '../../../drivers/serial-scanner/mock.js';
 import { EXIT } from '../../../firmware/cli/exit-codes.js';
 import { CONFIG_KEYS } from '../../../firmware/config/schema.js';
 import { demoVenues } from '../../../portal-client/mock/domain/demo-dataset.js';
-import { MockSerialScanner } from '../../../drivers/serial-scanner/mock.js';
-import { startPortalFixture, type PortalFixture } from '../../../scripts/lab/portal-fixture.js';
+import { type PortalFixture, startPortalFixture } from '../../../scripts/lab/portal-fixture.js';
 import { zintPng } from '../../../scripts/lab/zint.js';
 import {
   cli,
+  type DaemonRig,
   expectBilingual,
   provisionGateDir,
   runMain,
   startDaemon,
   tempRoot,
-  type DaemonRig,
 } from '../../support/cli.js';
 import { until } from '../../support/polling.js';
 

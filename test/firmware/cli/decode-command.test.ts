@@ -1,15 +1,16 @@
 // `passgate decode` with an injected decoder list: what it prints per file, and its exit codes
 // from the one table.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SymbolDecoder } from '../../../drivers/symbols/symbol-decoder.js';
+import { ZxingQrDecoder } from '../../../drivers/symbols/zxing-qr-decoder.js';
 import { runDecodeCommand } from '../../../firmware/cli/decode-command.js';
 import { EXIT } from '../../../firmware/cli/exit-codes.js';
-import { ZxingQrDecoder } from '../../../drivers/symbols/zxing-qr-decoder.js';
-import type { SymbolDecoder } from '../../../drivers/symbols/symbol-decoder.js';
 import { zintPng } from '../../../scripts/lab/zint.js';
-import { tempRoot, type CliResult } from '../../support/cli.js';
+import { type CliResult, tempRoot } from '../../support/cli.js';
 
 let tmp: ReturnType<typeof tempRoot>;
 let decoders: SymbolDecoder[];

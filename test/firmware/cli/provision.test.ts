@@ -1,11 +1,11 @@
 // `passgate provision` through main(): the vendor's flashing step.
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EXIT } from '../../../firmware/cli/exit-codes.js';
 import { deviceKeyPath } from '../../../firmware/daemon/device-identity.js';
 import { readPrivateKeyFile } from '../../../portal-client/crypto/key-file.js';
-import { crypto, startPortalFixture, type PortalFixture } from '../../../scripts/lab/portal-fixture.js';
+import { crypto, type PortalFixture, startPortalFixture } from '../../../scripts/lab/portal-fixture.js';
 import { allText, cli, expectBilingual, runMain, tempRoot } from '../../support/cli.js';
 
 let fixture: PortalFixture;

@@ -3,12 +3,12 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { MockSerialScanner } from '../../../drivers/serial-scanner/mock.js';
 import { EXIT } from '../../../firmware/cli/exit-codes.js';
 import { CONFIG_SCHEMA } from '../../../firmware/config/schema.js';
 import { demoVenues } from '../../../portal-client/mock/domain/demo-dataset.js';
-import { MockSerialScanner } from '../../../drivers/serial-scanner/mock.js';
-import { startPortalFixture, type PortalFixture } from '../../../scripts/lab/portal-fixture.js';
-import { cli, provisionGateDir, startDaemon, tempRoot, type CliResult, type DaemonRig } from '../../support/cli.js';
+import { type PortalFixture, startPortalFixture } from '../../../scripts/lab/portal-fixture.js';
+import { type CliResult, cli, type DaemonRig, provisionGateDir, startDaemon, tempRoot } from '../../support/cli.js';
 import { until } from '../../support/polling.js';
 
 /** The default pins, read from the schema so the test follows it: {red, green, buzzer, relay}. */

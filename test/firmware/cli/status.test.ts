@@ -1,16 +1,16 @@
 // `passgate status [--json] [--offline]` through main(): identity, binding, portal reachability and
 // clock offset, and a running daemon's phase, drivers and outcome counters; never personal data.
-import { readFileSync, readdirSync, unlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { EXIT } from '../../../firmware/cli/exit-codes.js';
-import { demoVenues } from '../../../portal-client/mock/domain/demo-dataset.js';
-import type { DemoPassCodeKeyword } from '../../../portal-client/mock/domain/demo-dataset.js';
-import type { IdCardIdentity } from '../../../firmware/core/id-number.js';
-import { MockSerialScanner } from '../../../drivers/serial-scanner/mock.js';
 import { MockIdCardReader } from '../../../drivers/idcard/mock-reader.js';
-import { startPortalFixture, type PortalFixture } from '../../../scripts/lab/portal-fixture.js';
-import { allText, cli, provisionGateDir, startDaemon, tempRoot, type DaemonRig } from '../../support/cli.js';
+import { MockSerialScanner } from '../../../drivers/serial-scanner/mock.js';
+import { EXIT } from '../../../firmware/cli/exit-codes.js';
+import type { IdCardIdentity } from '../../../firmware/core/id-number.js';
+import type { DemoPassCodeKeyword } from '../../../portal-client/mock/domain/demo-dataset.js';
+import { demoVenues } from '../../../portal-client/mock/domain/demo-dataset.js';
+import { type PortalFixture, startPortalFixture } from '../../../scripts/lab/portal-fixture.js';
+import { allText, cli, type DaemonRig, provisionGateDir, startDaemon, tempRoot } from '../../support/cli.js';
 import { until } from '../../support/polling.js';
 
 const VENUE = demoVenues()[0];

@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
 import { resolve } from 'node:path';
-import { isPassgateError } from '../../../firmware/core/errors.js';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_DATA_DIR, resolveDataDir } from '../../../firmware/config/data-dir.js';
+import { isPassgateError } from '../../../firmware/core/errors.js';
 
 describe('resolveDataDir', () => {
   const env = { PASSGATE_DATA_DIR: '/srv/from-env' };

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DATABASE_FILE, type Db, openDatabase, SCHEMA_VERSION } from '../../../firmware/config/database.js';
 import { PassgateError } from '../../../firmware/core/errors.js';
-import { DATABASE_FILE, SCHEMA_VERSION, type Db, openDatabase } from '../../../firmware/config/database.js';
 import { codeOf } from '../../support/failures.js';
 
 let root: string;

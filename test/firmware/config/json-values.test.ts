@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
-  PINS_SHAPE,
   checkPatterns,
   checkPins,
   checkScanResult,
   checkTimeouts,
+  PINS_SHAPE,
 } from '../../../firmware/config/json-values.js';
 import { MAX_GPIO_LINE } from '../../../ui-led/backends/pins.js';
 

@@ -1,18 +1,8 @@
 // The key table agrees with the parts it configures: whatever `passgate config set` accepts, the
 // part accepts too; what the part refuses, the config refuses; and the defaults are the part's.
-import { describe, expect, it } from 'vitest';
+
 import fc from 'fast-check';
-import { isPassgateError } from '../../../firmware/core/errors.js';
-import { MAX_VACCINATION_DOSES, NAT_VALIDITY_HOURS } from '../../../firmware/core/verdict.js';
-import {
-  CONFIG_KEYS,
-  CONFIG_SCHEMA,
-  type ConfigKey,
-  defaultOf,
-  specOf,
-  validateValue,
-} from '../../../firmware/config/schema.js';
-import { BIND_MODES, BUSY_INPUT_MODES, REQUIREMENT_POLICIES } from '../../../firmware/gate/model.js';
+import { describe, expect, it } from 'vitest';
 import { STANDARD_BAUD_RATES } from '../../../drivers/baud-rates.js';
 import { DEFAULT_CAMERA_DEVICE } from '../../../drivers/camera/camera-driver.js';
 import { hidScannerOptions } from '../../../drivers/hid-scanner/driver.js';
@@ -26,7 +16,18 @@ import {
   SERIAL_SUFFIXES,
   serialScannerOptions,
 } from '../../../drivers/serial-scanner/options.js';
-import { VENUE_CATEGORIES, readVenueInfo } from '../../../portal-client/protocol/messages.js';
+import {
+  CONFIG_KEYS,
+  CONFIG_SCHEMA,
+  type ConfigKey,
+  defaultOf,
+  specOf,
+  validateValue,
+} from '../../../firmware/config/schema.js';
+import { isPassgateError } from '../../../firmware/core/errors.js';
+import { MAX_VACCINATION_DOSES, NAT_VALIDITY_HOURS } from '../../../firmware/core/verdict.js';
+import { BIND_MODES, BUSY_INPUT_MODES, REQUIREMENT_POLICIES } from '../../../firmware/gate/model.js';
+import { readVenueInfo, VENUE_CATEGORIES } from '../../../portal-client/protocol/messages.js';
 import { normalizePins } from '../../../ui-led/backends/pins.js';
 import {
   CONFIGURABLE_DISPLAY_BACKENDS,

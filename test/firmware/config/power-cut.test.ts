@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigStore } from '../../../firmware/config/store.js';
 import { DATABASE_FILE, SCHEMA_VERSION } from '../../../firmware/config/database.js';
+import { ConfigStore } from '../../../firmware/config/store.js';
 
 const WRITER = 'test/firmware/config/fixtures/power-cut-writer.ts';
 const ROUNDS = 12;

@@ -1,16 +1,16 @@
 // The rule engine on made-up specs: it knows no key, so these hold for any table.
 import { describe, expect, it } from 'vitest';
-import { PassgateError } from '../../../firmware/core/errors.js';
 import {
-  type EnumSpec,
-  type IntSpec,
-  type JsonSpec,
-  type StringSpec,
   checkValue,
   describeSpec,
   displaySpecValue,
+  type EnumSpec,
+  type IntSpec,
+  type JsonSpec,
   parseText,
+  type StringSpec,
 } from '../../../firmware/config/rules.js';
+import { PassgateError } from '../../../firmware/core/errors.js';
 import { codeOf } from '../../support/failures.js';
 
 const word: StringSpec = {

@@ -1,21 +1,21 @@
-import { describe, expect, expectTypeOf, it } from 'vitest';
 import fc from 'fast-check';
-import { PassgateError } from '../../../firmware/core/errors.js';
-import type { DEFAULT_TIMEOUTS } from '../../../firmware/core/timeouts.js';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
   CONFIG_KEYS,
   CONFIG_SCHEMA,
   type ConfigKey,
   type ConfigValue,
   type DisplayPins,
-  type ScanResult,
   defaultOf,
   describeRule,
   displayValue,
   isConfigKey,
   parseValueText,
+  type ScanResult,
   validateValue,
 } from '../../../firmware/config/schema.js';
+import { PassgateError } from '../../../firmware/core/errors.js';
+import type { DEFAULT_TIMEOUTS } from '../../../firmware/core/timeouts.js';
 import { codeOf } from '../../support/failures.js';
 
 describe('config schema types', () => {

@@ -1,15 +1,15 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { PassgateError } from '../../../firmware/core/errors.js';
-import { ConfigStore } from '../../../firmware/config/store.js';
-import { DATABASE_FILE, SCHEMA_VERSION } from '../../../firmware/config/database.js';
 import fc from 'fast-check';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { DATABASE_FILE, SCHEMA_VERSION } from '../../../firmware/config/database.js';
 import { CONFIG_KEYS, type ConfigKey, parseValueText } from '../../../firmware/config/schema.js';
+import { ConfigStore } from '../../../firmware/config/store.js';
+import { PassgateError } from '../../../firmware/core/errors.js';
 import { codeOf } from '../../support/failures.js';
 
 let root: string;

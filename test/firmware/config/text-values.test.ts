@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import {
   ABSOLUTE_PATH,
   ABSOLUTE_PATH_OR_EMPTY,
-  ID_TEXT,
-  PRINTABLE_TOKEN,
   httpUrlOrEmpty,
+  ID_TEXT,
   isoTimeOrEmpty,
+  PRINTABLE_TOKEN,
   pemOrEmpty,
 } from '../../../firmware/config/text-values.js';
 

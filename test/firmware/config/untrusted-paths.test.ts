@@ -5,9 +5,9 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../../firmware/config/database.js';
 import { PassgateError } from '../../../firmware/core/errors.js';
 import { trustedOwners } from '../../../firmware/core/path-trust.js';
-import { openDatabase } from '../../../firmware/config/database.js';
 import { readPrivateKeyFile, writePrivateKeyFile } from '../../../portal-client/crypto/key-file.js';
 import { crypto } from '../../../scripts/lab/portal-fixture.js';
 

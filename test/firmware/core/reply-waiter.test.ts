@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PassgateError, isPassgateError } from '../../../firmware/core/errors.js';
+import { isPassgateError, PassgateError } from '../../../firmware/core/errors.js';
 import { FakeClock } from '../../../firmware/core/fake-clock.js';
 import { ReplyWaiter } from '../../../firmware/core/reply-waiter.js';
 

@@ -3,13 +3,13 @@
 // complete sets, through a real config temp.store.
 import { describe, expect, it } from 'vitest';
 import { CONFIG_KEYS, defaultOf } from '../../../firmware/config/schema.js';
+import { BindingKeeper } from '../../../firmware/daemon/binding-keeper.js';
 import {
   BINDING_KEYS,
   boundSettings,
   storedBinding,
   unboundSettings,
 } from '../../../firmware/daemon/binding-settings.js';
-import { BindingKeeper } from '../../../firmware/daemon/binding-keeper.js';
 import type { VenueInfo } from '../../../portal-client/protocol/messages.js';
 import { tempConfigStore } from '../../support/temp-store.js';
 

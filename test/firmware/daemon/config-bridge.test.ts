@@ -1,10 +1,10 @@
 // Config → gate: the policy the runner gets from config, what a change asks of a running daemon,
 // and the portal link of a device that is not provisioned.
 import { describe, expect, it } from 'vitest';
-import { configChangeOf, gatePolicyFromConfig } from '../../../firmware/daemon/config-bridge.js';
-import { PortalLink } from '../../../firmware/daemon/portal-link.js';
-import { timeoutsFromConfig } from '../../../firmware/daemon/device-identity.js';
 import { createMemoryLogger } from '../../../firmware/core/log.js';
+import { configChangeOf, gatePolicyFromConfig } from '../../../firmware/daemon/config-bridge.js';
+import { timeoutsFromConfig } from '../../../firmware/daemon/device-identity.js';
+import { PortalLink } from '../../../firmware/daemon/portal-link.js';
 import { crypto } from '../../../scripts/lab/portal-fixture.js';
 import { rejection } from '../../support/failures.js';
 import { tempConfigStore } from '../../support/temp-store.js';

@@ -1,15 +1,16 @@
 // The daemon with drivers built from config, as `passgate run` has them: a serial scanner on one
 // socat pty pair and a GA 467 card reader (simulated) on another, verifying against the mock.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SerialPort } from 'serialport';
-import { join } from 'node:path';
+
 import { mkdirSync } from 'node:fs';
-import { openPtyPair, type PtyPair } from '../../../scripts/lab/pty-pair.js';
-import { startPortalFixture, type PortalFixture } from '../../../scripts/lab/portal-fixture.js';
-import { cli, provisionGateDir, startDaemon, tempRoot, type DaemonRig } from '../../support/cli.js';
-import { until } from '../../support/polling.js';
-import { SimulatedSamReader } from '../../../scripts/lab/simulated-sam-reader.js';
+import { join } from 'node:path';
+import { SerialPort } from 'serialport';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoVenues } from '../../../portal-client/mock/domain/demo-dataset.js';
+import { type PortalFixture, startPortalFixture } from '../../../scripts/lab/portal-fixture.js';
+import { openPtyPair, type PtyPair } from '../../../scripts/lab/pty-pair.js';
+import { SimulatedSamReader } from '../../../scripts/lab/simulated-sam-reader.js';
+import { cli, type DaemonRig, provisionGateDir, startDaemon, tempRoot } from '../../support/cli.js';
+import { until } from '../../support/polling.js';
 
 let portal: PortalFixture;
 let scannerPair: PtyPair;

@@ -5,12 +5,12 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SerialPort } from 'serialport';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { openPtyPair, type PtyPair } from '../../../scripts/lab/pty-pair.js';
-import { startPortalFixture, type PortalFixture } from '../../../scripts/lab/portal-fixture.js';
-import { cli, provisionGateDir, spawnBin, tempRoot } from '../../support/cli.js';
-import { until } from '../../support/polling.js';
 import { defaultOf } from '../../../firmware/config/schema.js';
 import { demoVenues } from '../../../portal-client/mock/domain/demo-dataset.js';
+import { type PortalFixture, startPortalFixture } from '../../../scripts/lab/portal-fixture.js';
+import { openPtyPair, type PtyPair } from '../../../scripts/lab/pty-pair.js';
+import { cli, provisionGateDir, spawnBin, tempRoot } from '../../support/cli.js';
+import { until } from '../../support/polling.js';
 
 const tmp = tempRoot('pg-sigterm-');
 let portal: PortalFixture;

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import type { Verdict } from '../../../firmware/core/verdict.js';
 import {
-  initialModel,
   type GateInput,
   type GateModel,
   type GatePhase,
   type GatePolicy,
+  initialModel,
   type Scan,
 } from '../../../firmware/gate/model.js';
 import { outcomeOfVerdict, transition } from '../../../firmware/gate/transition.js';
-import type { Verdict } from '../../../firmware/core/verdict.js';
 
 const policy: GatePolicy = {
   busyInput: 'drop',

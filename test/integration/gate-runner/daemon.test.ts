@@ -4,18 +4,18 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Daemon } from '../../../firmware/daemon/daemon.js';
-import { ConfigStore } from '../../../firmware/config/store.js';
 import { MockSerialScanner } from '../../../drivers/serial-scanner/mock.js';
+import { ConfigStore } from '../../../firmware/config/store.js';
+import { FakeClock } from '../../../firmware/core/fake-clock.js';
+import { Daemon } from '../../../firmware/daemon/daemon.js';
 import { PATHS } from '../../../portal-client/protocol/constants.js';
+import { crypto, type PortalFixture, startPortalFixture } from '../../../scripts/lab/portal-fixture.js';
+import { GATE_VENUE, provisionGate } from '../../../scripts/lab/provisioned-gate.js';
 import { normalizePins } from '../../../ui-led/backends/pins.js';
 import { allOutputsOff, type OutputState } from '../../../ui-led/outputs.js';
-import { FakeClock } from '../../../firmware/core/fake-clock.js';
-import { crypto, startPortalFixture, type PortalFixture } from '../../../scripts/lab/portal-fixture.js';
-import { GATE_VENUE, provisionGate } from '../../../scripts/lab/provisioned-gate.js';
-import { CapturingLogger, fakeSysfs, readPins } from './runner-rig.js';
 import { tempRoot } from '../../support/cli.js';
 import { expectedStates } from './expected-pattern.js';
+import { CapturingLogger, fakeSysfs, readPins } from './runner-rig.js';
 
 const CONFIG_PINS = { red: 17, green: 27, blue: 22, buzzer: 23, relay: 24 };
 const PINS = normalizePins(CONFIG_PINS);

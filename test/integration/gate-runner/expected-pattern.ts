@@ -2,8 +2,8 @@
 // each expanded frame (frames at 0 ms apply together at the start), all off at the pattern's end,
 // and the writes that take one state to the next, naming only the outputs that change.
 import type { SignalKind } from '../../../firmware/core/outcome.js';
+import { allOutputsOff, OUTPUT_NAMES, type OutputChanges, type OutputState } from '../../../ui-led/outputs.js';
 import { DEFAULT_PATTERNS, expandPattern } from '../../../ui-led/patterns.js';
-import { OUTPUT_NAMES, allOutputsOff, type OutputChanges, type OutputState } from '../../../ui-led/outputs.js';
 import type { TimedWrite } from './runner-rig.js';
 
 export interface TimedState {

@@ -4,13 +4,13 @@
 // fake clock, frame by frame, and both the write sequence and the files are checked against the
 // pattern table.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OutcomeKind, SignalKind } from '../../../firmware/core/outcome.js';
 import { FakeClock } from '../../../firmware/core/fake-clock.js';
+import type { OutcomeKind, SignalKind } from '../../../firmware/core/outcome.js';
+import { demoCard, GATE_VENUE } from '../../../scripts/lab/provisioned-gate.js';
 import { allOutputsOff } from '../../../ui-led/outputs.js';
 import { DEFAULT_PATTERNS } from '../../../ui-led/patterns.js';
-import { BASE_POLICY, startRunnerRig, type RunnerRig } from './runner-rig.js';
 import { expectedStates, expectedWrites } from './expected-pattern.js';
-import { GATE_VENUE, demoCard } from '../../../scripts/lab/provisioned-gate.js';
+import { BASE_POLICY, type RunnerRig, startRunnerRig } from './runner-rig.js';
 
 /**
  * Triggers one input, waits (in real time) for its verdict, then plays the whole pattern on the

@@ -2,10 +2,10 @@
 // real clock and the real loopback connection, and never opens the gate.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../firmware/core/clock.js';
-import { allOutputsOff } from '../../../ui-led/outputs.js';
-import type { FaultSettings } from '../../../portal-client/mock/faults.js';
 import type { ErrorCode } from '../../../firmware/core/errors.js';
-import { startRunnerRig, type RunnerRig } from './runner-rig.js';
+import type { FaultSettings } from '../../../portal-client/mock/faults.js';
+import { allOutputsOff } from '../../../ui-led/outputs.js';
+import { type RunnerRig, startRunnerRig } from './runner-rig.js';
 
 /** Short, so a latency fault beyond it costs the test little; the default is 3000. */
 const DEADLINE_MS = 600;

@@ -2,10 +2,10 @@
 // accepted scan, none for a duplicate within the window, and no authorize on a scan's path.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../firmware/core/fake-clock.js';
-import { PATHS } from '../../../portal-client/protocol/constants.js';
 import { DEMO_PASS_CODE_KEYWORDS } from '../../../portal-client/mock/domain/demo-dataset.js';
-import { startRunnerRig, type RunnerRig } from './runner-rig.js';
+import { PATHS } from '../../../portal-client/protocol/constants.js';
 import { demoCard } from '../../../scripts/lab/provisioned-gate.js';
+import { type RunnerRig, startRunnerRig } from './runner-rig.js';
 
 const DEDUP_MS = 3000;
 const SHOW_MS = 1000;

@@ -6,23 +6,23 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GateRunner } from '../../../firmware/gate/runner.js';
-import type { GatePolicy } from '../../../firmware/gate/model.js';
+import { MockIdCardReader } from '../../../drivers/idcard/mock-reader.js';
+import { MockSerialScanner } from '../../../drivers/serial-scanner/mock.js';
+import type { Clock } from '../../../firmware/core/clock.js';
 import { createJsonLogger, type Logger } from '../../../firmware/core/log.js';
 import type { OutcomeKind } from '../../../firmware/core/outcome.js';
-import { timeoutTable, type TimeoutTable } from '../../../firmware/core/timeouts.js';
+import { type TimeoutTable, timeoutTable } from '../../../firmware/core/timeouts.js';
+import type { GatePolicy } from '../../../firmware/gate/model.js';
+import { GateRunner } from '../../../firmware/gate/runner.js';
 import type { PortalClient } from '../../../portal-client/client.js';
-import { MockSerialScanner } from '../../../drivers/serial-scanner/mock.js';
-import { MockIdCardReader } from '../../../drivers/idcard/mock-reader.js';
+import { crypto, type PortalFixture, startPortalFixture } from '../../../scripts/lab/portal-fixture.js';
+import { GATE_VENUE } from '../../../scripts/lab/provisioned-gate.js';
 import type { DisplayBackend } from '../../../ui-led/backend.js';
 import { GpioSysfsBackend } from '../../../ui-led/backends/gpio-sysfs.js';
 import { lineLevel, normalizePins, type PinMap } from '../../../ui-led/backends/pins.js';
-import type { Clock } from '../../../firmware/core/clock.js';
 import type { DisplayText } from '../../../ui-led/display-text.js';
 import { OUTPUT_NAMES, type OutputChanges, type OutputState } from '../../../ui-led/outputs.js';
 import { PatternPlayer } from '../../../ui-led/player.js';
-import { crypto, startPortalFixture, type PortalFixture } from '../../../scripts/lab/portal-fixture.js';
-import { GATE_VENUE } from '../../../scripts/lab/provisioned-gate.js';
 
 /** Relay active-low, as on many relay boards: "on" is a 0 in its value file. */
 export const PINS: PinMap = normalizePins({
@@ -46,6 +46,7 @@ export const BASE_POLICY: GatePolicy = {
 
 /** A write and its clock time: the same record the recording backend keeps. */
 export type { RecordedWrite as TimedWrite } from '../../../ui-led/backends/recording.js';
+
 import type { RecordedWrite as TimedWrite } from '../../../ui-led/backends/recording.js';
 
 /** Passes every call to the sysfs backend; remembers each write and its clock time first. */

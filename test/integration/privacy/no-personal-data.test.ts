@@ -7,19 +7,19 @@
 import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Daemon } from '../../../firmware/daemon/daemon.js';
-import { askDaemon } from '../../../firmware/daemon/control-socket.js';
-import { OUTCOME_KINDS } from '../../../firmware/core/outcome.js';
-import { MockSerialScanner } from '../../../drivers/serial-scanner/mock.js';
 import { MockIdCardReader } from '../../../drivers/idcard/mock-reader.js';
-import type { IdCardIdentity } from '../../../firmware/core/id-number.js';
-import { DEMO_PASS_CODE_KEYWORDS, DEMO_RESIDENT_KEYWORDS } from '../../../portal-client/mock/domain/demo-dataset.js';
-import { maskIdNumber, maskName } from '../../../firmware/core/verdict.js';
+import { MockSerialScanner } from '../../../drivers/serial-scanner/mock.js';
 import { FakeClock } from '../../../firmware/core/fake-clock.js';
-import { crypto, startPortalFixture, type PortalFixture } from '../../../scripts/lab/portal-fixture.js';
-import { CapturingLogger } from '../gate-runner/runner-rig.js';
+import type { IdCardIdentity } from '../../../firmware/core/id-number.js';
+import { OUTCOME_KINDS } from '../../../firmware/core/outcome.js';
+import { maskIdNumber, maskName } from '../../../firmware/core/verdict.js';
+import { askDaemon } from '../../../firmware/daemon/control-socket.js';
+import { Daemon } from '../../../firmware/daemon/daemon.js';
+import { DEMO_PASS_CODE_KEYWORDS, DEMO_RESIDENT_KEYWORDS } from '../../../portal-client/mock/domain/demo-dataset.js';
+import { crypto, type PortalFixture, startPortalFixture } from '../../../scripts/lab/portal-fixture.js';
 import { demoCard, provisionGate } from '../../../scripts/lab/provisioned-gate.js';
 import { tempRoot } from '../../support/cli.js';
+import { CapturingLogger } from '../gate-runner/runner-rig.js';
 
 const SCANS = 1000;
 const SHOW_MS = 200; // the shortest config allows

@@ -3,7 +3,7 @@ import { sm2 as sm2v2 } from 'sm-crypto-v2';
 import { describe, expect, it } from 'vitest';
 import { isPassgateError } from '../../../firmware/core/errors.js';
 import { createGmCryptoSuite } from '../../../portal-client/crypto/gm-suite.js';
-import { SM2_A, SM2_GX, SM2_GY, SM2_N, SM2_P, isValidSm2Point } from '../../../portal-client/crypto/sm2-curve.js';
+import { isValidSm2Point, SM2_A, SM2_GX, SM2_GY, SM2_N, SM2_P } from '../../../portal-client/crypto/sm2-curve.js';
 
 const suite = createGmCryptoSuite();
 const pair = suite.sm2GenerateKeyPair();

@@ -2,8 +2,9 @@
 // records what the client sent and got, a crypto suite that escrows the session secrets the
 // client encrypts to the portal (so a test can open sealed answers itself), and a fake portal on
 // loopback HTTPS that forwards to the mock, replays earlier answers, or answers whatever a test says.
-import { createServer, type Server } from 'node:https';
+
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import { timeoutTable } from '../../../firmware/core/timeouts.js';

@@ -4,10 +4,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ErrorCode } from '../../../firmware/core/errors.js';
 import type { PortalClient, PortalClientEvent } from '../../../portal-client/client.js';
-import { PATHS } from '../../../portal-client/protocol/constants.js';
 import { demoVenues } from '../../../portal-client/mock/domain/demo-dataset.js';
 import type { FaultSettings } from '../../../portal-client/mock/faults.js';
-import { startPortalFixture, type PortalFixture } from '../../../scripts/lab/portal-fixture.js';
+import { PATHS } from '../../../portal-client/protocol/constants.js';
+import { type PortalFixture, startPortalFixture } from '../../../scripts/lab/portal-fixture.js';
 import { rejection } from '../../support/failures.js';
 import { timed } from './fault-tools.js';
 

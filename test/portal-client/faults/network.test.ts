@@ -1,15 +1,16 @@
 // The portal gone or silent at the network level: a stopped mock (connection refused) and a
 // server that accepts TCP but never speaks TLS. Each ends in its typed error within the deadline.
-import { createServer, type Server, type Socket } from 'node:net';
+
 import type { AddressInfo } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { timeoutTable } from '../../../firmware/core/timeouts.js';
 import { PortalClient } from '../../../portal-client/client.js';
-import { startMockPortal, type RunningMockPortal } from '../../../portal-client/mock/start-mock-portal.js';
 import { demoVenues } from '../../../portal-client/mock/domain/demo-dataset.js';
+import { type RunningMockPortal, startMockPortal } from '../../../portal-client/mock/start-mock-portal.js';
 import { createPortalTransport } from '../../../portal-client/transport.js';
-import { crypto, startPortalFixture, type PortalFixture } from '../../../scripts/lab/portal-fixture.js';
+import { crypto, type PortalFixture, startPortalFixture } from '../../../scripts/lab/portal-fixture.js';
 import { rejection } from '../../support/failures.js';
 import { startFakePortal, timed } from './fault-tools.js';
 

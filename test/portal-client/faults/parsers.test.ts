@@ -5,9 +5,11 @@
 // 200 or 4xx, never crashes, and keeps serving.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PassgateError, type ErrorCode } from '../../../firmware/core/errors.js';
+import { type ErrorCode, PassgateError } from '../../../firmware/core/errors.js';
 import { timeoutTable } from '../../../firmware/core/timeouts.js';
+import { isMaskedIdNumber, isMaskedName } from '../../../firmware/core/verdict.js';
 import { PortalClient } from '../../../portal-client/client.js';
+import { demoVenues } from '../../../portal-client/mock/domain/demo-dataset.js';
 import { ALGORITHMS, PATHS, type PortalPath } from '../../../portal-client/protocol/constants.js';
 import { openRequest, openResponse, readEnvelope, sealResponse } from '../../../portal-client/protocol/envelope.js';
 import {
@@ -31,12 +33,10 @@ import {
   readObject,
   readString,
 } from '../../../portal-client/protocol/wire-reader.js';
-import { demoVenues } from '../../../portal-client/mock/domain/demo-dataset.js';
-import { isMaskedIdNumber, isMaskedName } from '../../../firmware/core/verdict.js';
 import { createPortalTransport } from '../../../portal-client/transport.js';
-import { crypto, startPortalFixture, type PortalFixture } from '../../../scripts/lab/portal-fixture.js';
+import { crypto, type PortalFixture, startPortalFixture } from '../../../scripts/lab/portal-fixture.js';
 import { rejection } from '../../support/failures.js';
-import { startFakePortal, timed, type FakePortal } from './fault-tools.js';
+import { type FakePortal, startFakePortal, timed } from './fault-tools.js';
 import {
   ENVELOPE_FIELDS,
   errorLike,

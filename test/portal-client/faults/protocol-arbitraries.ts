@@ -1,8 +1,8 @@
 // fast-check arbitraries for protocol-shaped input: objects with (some of) the fields a reader
 // expects and random values, answers a portal might give, synthetic names and ID numbers.
 import fc from 'fast-check';
-import { PORTAL_ERROR_CODES } from '../../../portal-client/protocol/messages.js';
 import { syntheticIdNumber } from '../../../firmware/core/id-number.js';
+import { PORTAL_ERROR_CODES } from '../../../portal-client/protocol/messages.js';
 
 export const hex = (bytes: number) =>
   fc.uint8Array({ minLength: bytes, maxLength: bytes }).map((b) => Buffer.from(b).toString('hex'));

@@ -4,21 +4,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { timeoutTable } from '../../../firmware/core/timeouts.js';
 import { PortalClient } from '../../../portal-client/client.js';
+import { demoVenues } from '../../../portal-client/mock/domain/demo-dataset.js';
 import { PATHS } from '../../../portal-client/protocol/constants.js';
 import { openResponse } from '../../../portal-client/protocol/envelope.js';
 import { readPlainError, readResponseBody, readVerdict } from '../../../portal-client/protocol/messages.js';
 import { deriveSessionKeys } from '../../../portal-client/protocol/session-keys.js';
-import { demoVenues } from '../../../portal-client/mock/domain/demo-dataset.js';
 import { createPortalTransport } from '../../../portal-client/transport.js';
-import { crypto, startPortalFixture, type PortalFixture } from '../../../scripts/lab/portal-fixture.js';
+import { crypto, type PortalFixture, startPortalFixture } from '../../../scripts/lab/portal-fixture.js';
 import { rejection } from '../../support/failures.js';
 import {
   escrowingCrypto,
+  type FakePortal,
+  type RecordedExchange,
   recordingTransport,
   startFakePortal,
   timed,
-  type FakePortal,
-  type RecordedExchange,
 } from './fault-tools.js';
 
 const DEADLINE_MS = 500;

@@ -5,14 +5,14 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { timeoutTable } from '../../../firmware/core/timeouts.js';
 import { PortalClient } from '../../../portal-client/client.js';
+import { demoVenues } from '../../../portal-client/mock/domain/demo-dataset.js';
 import { ALGORITHMS, PATHS, type PortalPath } from '../../../portal-client/protocol/constants.js';
 import { openResponse, sealRequest } from '../../../portal-client/protocol/envelope.js';
 import { readPlainError, readResponseBody, readVerdict } from '../../../portal-client/protocol/messages.js';
 import { deriveSessionKeys, type SessionKeys } from '../../../portal-client/protocol/session-keys.js';
 import { authorizeSigningText } from '../../../portal-client/protocol/signing.js';
-import { demoVenues } from '../../../portal-client/mock/domain/demo-dataset.js';
 import { createPortalTransport, type PortalTransport } from '../../../portal-client/transport.js';
-import { crypto, startPortalFixture, type PortalFixture } from '../../../scripts/lab/portal-fixture.js';
+import { crypto, type PortalFixture, startPortalFixture } from '../../../scripts/lab/portal-fixture.js';
 import { escrowingCrypto, recordingTransport } from '../faults/fault-tools.js';
 import { answerBody, nearValid, syntheticName, validIdNumber } from '../faults/protocol-arbitraries.js';
 

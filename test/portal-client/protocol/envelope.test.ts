@@ -1,16 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { PassgateError } from '../../../firmware/core/errors.js';
 import { createGmCryptoSuite } from '../../../portal-client/crypto/gm-suite.js';
 import { PATHS } from '../../../portal-client/protocol/constants.js';
 import {
   openRequest,
   openResponse,
+  type SealedEnvelope,
   sealRequest,
   sealResponse,
-  type SealedEnvelope,
 } from '../../../portal-client/protocol/envelope.js';
 import { deriveSessionKeys } from '../../../portal-client/protocol/session-keys.js';
-import { PassgateError } from '../../../firmware/core/errors.js';
 
 const crypto = createGmCryptoSuite();
 const keys = deriveSessionKeys(crypto, Buffer.alloc(32, 9));

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createGmCryptoSuite } from '../../../portal-client/crypto/gm-suite.js';
-import { computeVectors, type VectorInputs } from '../../../portal-client/protocol/vectors.js';
-import { authorizeSigningText } from '../../../portal-client/protocol/signing.js';
+import { PATHS } from '../../../portal-client/protocol/constants.js';
 import { openRequest, openResponse } from '../../../portal-client/protocol/envelope.js';
 import { deriveSessionKeys } from '../../../portal-client/protocol/session-keys.js';
-import { PATHS } from '../../../portal-client/protocol/constants.js';
+import { authorizeSigningText } from '../../../portal-client/protocol/signing.js';
+import { computeVectors, type VectorInputs } from '../../../portal-client/protocol/vectors.js';
 
 interface VectorDoc {
   inputs: VectorInputs;

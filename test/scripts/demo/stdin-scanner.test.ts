@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { LineScanner } from '../../../scripts/demo/stdin-scanner.js';
 import type { DriverStatus, InputEvent } from '../../../drivers/input.js';
+import { LineScanner } from '../../../scripts/demo/stdin-scanner.js';
 import { until } from '../../support/polling.js';
 
 function rig(options: Partial<ConstructorParameters<typeof LineScanner>[0]> = {}) {

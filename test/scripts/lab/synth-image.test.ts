@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { GrayImage } from '../../../drivers/symbols/gray-image.js';
 import {
   addNoise,
   degrade,
@@ -10,7 +11,6 @@ import {
   unevenLighting,
 } from '../../../scripts/lab/synth-image.js';
 import { zintMatrix } from '../../../scripts/lab/zint.js';
-import type { GrayImage } from '../../../drivers/symbols/gray-image.js';
 
 function mean(img: GrayImage): number {
   let s = 0;

@@ -1,16 +1,16 @@
-import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { decodeMatrix } from '../../../../drivers/symbols/gridmatrix/decode-matrix.js';
-import { dataCodewords } from '../../../../drivers/symbols/gridmatrix/blocks.js';
+import { describe, expect, it } from 'vitest';
 import { decodeBitStream } from '../../../../drivers/symbols/gridmatrix/bitstream.js';
+import { dataCodewords } from '../../../../drivers/symbols/gridmatrix/blocks.js';
+import { decodeMatrix } from '../../../../drivers/symbols/gridmatrix/decode-matrix.js';
 import { PassgateError } from '../../../../firmware/core/errors.js';
-import { mulberry32 } from '../../../../scripts/lab/synth-image.js';
 import {
   buildSymbol,
   damageCodewords,
   gmMatrix,
   transform,
 } from '../../../../scripts/lab/gridmatrix/matrix-fixtures.js';
+import { mulberry32 } from '../../../../scripts/lab/synth-image.js';
 
 /** A pass-code-like string: base64url-ish ASCII of the given length (synthetic). */
 function passCode(rng: () => number, length: number): string {

@@ -1,7 +1,8 @@
 // Function codes and multi-segment ECI, which the shared zint helper has no options for: zint is
 // called directly here, with data on stdin as the helper does.
-import { describe, expect, it } from 'vitest';
+
 import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
 import { decodeMatrix } from '../../../../drivers/symbols/gridmatrix/decode-matrix.js';
 import { toModuleMatrix } from '../../../../scripts/lab/gridmatrix/matrix-fixtures.js';
 

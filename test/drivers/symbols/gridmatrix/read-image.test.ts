@@ -1,5 +1,5 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { GridMatrixDecoder } from '../../../../drivers/symbols/gridmatrix/decoder.js';
 import {
   classifyPixels,
   halve,
@@ -8,11 +8,22 @@ import {
   PIXEL_DARK_SHARP,
   PIXEL_LIGHT,
 } from '../../../../drivers/symbols/gridmatrix/binarize.js';
+import { decodeMatrix } from '../../../../drivers/symbols/gridmatrix/decode-matrix.js';
+import { GridMatrixDecoder } from '../../../../drivers/symbols/gridmatrix/decoder.js';
+import { guessVersions, refineFit, sampleMatrix } from '../../../../drivers/symbols/gridmatrix/grid.js';
+import { squareToQuad } from '../../../../drivers/symbols/gridmatrix/homography.js';
 import { findCandidates } from '../../../../drivers/symbols/gridmatrix/locate.js';
 import { classifyFrame, findQuads, readGridMatrix } from '../../../../drivers/symbols/gridmatrix/read-image.js';
-import { guessVersions, refineFit, sampleMatrix } from '../../../../drivers/symbols/gridmatrix/grid.js';
-import { decodeMatrix } from '../../../../drivers/symbols/gridmatrix/decode-matrix.js';
 import { PassgateError } from '../../../../firmware/core/errors.js';
+import { corpusEntry, corpusSymbol, matches } from '../../../../scripts/lab/gridmatrix/corpus.js';
+import { toModuleMatrix } from '../../../../scripts/lab/gridmatrix/matrix-fixtures.js';
+import {
+  cleanFrame,
+  DISTORTIONS,
+  degradedFrame,
+  distortedFrame,
+  emptyFrame,
+} from '../../../../scripts/lab/gridmatrix/scenes.js';
 import {
   addNoise,
   gaussianBlur,
@@ -21,17 +32,6 @@ import {
   renderMatrix,
   unevenLighting,
 } from '../../../../scripts/lab/synth-image.js';
-import { squareToQuad } from '../../../../drivers/symbols/gridmatrix/homography.js';
-import { toModuleMatrix } from '../../../../scripts/lab/gridmatrix/matrix-fixtures.js';
-import { corpusEntry, corpusSymbol, matches } from '../../../../scripts/lab/gridmatrix/corpus.js';
-import {
-  cleanFrame,
-  degradedFrame,
-  distortedFrame,
-  DISTORTIONS,
-  emptyFrame,
-} from '../../../../scripts/lab/gridmatrix/scenes.js';
-import fc from 'fast-check';
 
 describe('binarise', () => {
   it('separates dark and light under a strong lighting gradient', () => {

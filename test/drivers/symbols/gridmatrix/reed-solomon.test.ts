@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { rsCorrect, rsEncode } from '../../../../drivers/symbols/gridmatrix/reed-solomon.js';
+import { describe, expect, it } from 'vitest';
 import { blockLayout } from '../../../../drivers/symbols/gridmatrix/blocks.js';
+import { rsCorrect, rsEncode } from '../../../../drivers/symbols/gridmatrix/reed-solomon.js';
 import { mulberry32 } from '../../../../scripts/lab/synth-image.js';
 
 function randomBlock(rng: () => number, dataLen: number, ecc: number): Uint8Array {

@@ -7,8 +7,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createGmCryptoSuite } from '../../../../portal-client/crypto/gm-suite.js';
 import { intOption, parseArgs, positionals, UsageError } from '../../../../portal-client/mock/cli/args.js';
-import { main } from '../../../../portal-client/mock/cli.js';
 import type { CliIo } from '../../../../portal-client/mock/cli/io.js';
+import { main } from '../../../../portal-client/mock/cli.js';
 
 function capture(): CliIo & { out: string[]; err: string[] } {
   const out: string[] = [];

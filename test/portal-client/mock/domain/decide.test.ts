@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { isMaskedIdNumber, isMaskedName, maskIdNumber, maskName } from '../../../../firmware/core/verdict.js';
 import {
   decideForResident,
   decideIdCard,
@@ -11,8 +12,7 @@ import {
 } from '../../../../portal-client/mock/domain/decide.js';
 import { issuePassCode, PASS_CODE_PREFIX } from '../../../../portal-client/mock/domain/pass-code.js';
 import { ResidentDirectory, type ResidentHealth } from '../../../../portal-client/mock/domain/residents.js';
-import { isMaskedIdNumber, isMaskedName, maskIdNumber, maskName } from '../../../../firmware/core/verdict.js';
-import { crypto, DAY, HOUR, MASTER_KEY, NO_PRESETS, T0, healthy, residentFactory, venue } from './fixtures.js';
+import { crypto, DAY, HOUR, healthy, MASTER_KEY, NO_PRESETS, residentFactory, T0, venue } from './fixtures.js';
 
 const NOW = T0;
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { OPINIONS, type Opinion, type Verdict } from '../../../../firmware/core/verdict.js';
 import { decideIdCard, decidePassCode } from '../../../../portal-client/mock/domain/decide.js';
 import {
   DEMO_APPROVED_VENDOR,
@@ -10,9 +11,8 @@ import {
   refreshDemoResidents,
   seedDemoDataset,
 } from '../../../../portal-client/mock/domain/demo-dataset.js';
-import { serializeState } from '../../../../portal-client/mock/domain/state-file.js';
 import { VENUE_CATEGORIES } from '../../../../portal-client/mock/domain/registry.js';
-import { OPINIONS, type Opinion, type Verdict } from '../../../../firmware/core/verdict.js';
+import { serializeState } from '../../../../portal-client/mock/domain/state-file.js';
 import { crypto, DAY, T0 } from './fixtures.js';
 
 const TTL = 5 * 60_000;

@@ -2,9 +2,9 @@
 import { createGmCryptoSuite } from '../../../../portal-client/crypto/gm-suite.js';
 import type { Venue, VenuePresets } from '../../../../portal-client/mock/domain/registry.js';
 import {
-  syntheticResident,
   type Resident,
   type ResidentHealth,
+  syntheticResident,
 } from '../../../../portal-client/mock/domain/residents.js';
 import { SeededRandom } from '../../../../portal-client/mock/domain/seeded-random.js';
 

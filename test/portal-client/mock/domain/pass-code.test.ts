@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { isPassgateError } from '../../../../firmware/core/errors.js';
 import {
   decodePassCodeBlob,
   derivePassCodeKeys,
@@ -9,8 +10,7 @@ import {
   PASS_CODE_PREFIX,
 } from '../../../../portal-client/mock/domain/pass-code.js';
 import { ResidentDirectory } from '../../../../portal-client/mock/domain/residents.js';
-import { isPassgateError } from '../../../../firmware/core/errors.js';
-import { crypto, HOUR, MASTER_KEY, T0, healthy, residentFactory } from './fixtures.js';
+import { crypto, HOUR, healthy, MASTER_KEY, residentFactory, T0 } from './fixtures.js';
 
 const TTL = 5 * 60_000;
 

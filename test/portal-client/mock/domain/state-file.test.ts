@@ -8,9 +8,9 @@ import { demoPassCode, seedDemoDataset } from '../../../../portal-client/mock/do
 import {
   loadOrSeedState,
   parseState,
+  STATE_FILE_NAME,
   saveState,
   serializeState,
-  STATE_FILE_NAME,
 } from '../../../../portal-client/mock/domain/state-file.js';
 import { crypto, DAY, T0 } from './fixtures.js';
 
