@@ -27,6 +27,7 @@ import {
 import { deriveSessionKeys, type SessionKeys } from '../protocol/session-keys.js';
 import { authorizeSigningText, bindSigningText } from '../protocol/signing.js';
 import { parseJson } from '../protocol/wire-reader.js';
+import { handleAdminRequest } from './admin-api.js';
 import { type FaultSettings, mergeFaults, NO_FAULTS } from './faults.js';
 import type { PortalDomain } from './portal-domain.js';
 
@@ -117,12 +118,15 @@ export class MockPortal {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  setFaults(patch: Partial<FaultSettings>): void {
+  /** Applies a patch to the fault settings; returns them as they are now. */
+  setFaults(patch: Partial<FaultSettings>): FaultSettings {
     this.faults = mergeFaults(this.faults, patch);
+    return this.faults;
   }
 
-  clearFaults(): void {
+  clearFaults(): FaultSettings {
     this.faults = NO_FAULTS;
+    return this.faults;
   }
 
   /** Forgets every token: the next sealed request gets TOKEN_INVALID (the "expired token" fault). */
@@ -157,7 +161,7 @@ export class MockPortal {
     const raw = await readBody(req);
     if (raw === null) return this.plain(res, 413, 'BAD_REQUEST');
 
-    if (path.startsWith('/admin/')) return this.handleAdmin(req, res, path, raw);
+    if (path.startsWith('/admin/')) return handleAdminRequest(req, res, path, raw, this, this.o);
     if (req.method !== 'POST') return this.plain(res, 405, 'BAD_REQUEST');
 
     const faulty = this.faults.paths.length === 0 || this.faults.paths.includes(path);
@@ -361,38 +365,6 @@ export class MockPortal {
     if (expiry !== undefined && expiry >= now) return false;
     this.seenNonces.set(nonce, now + 2 * this.replayWindow());
     return true;
-  }
-
-  private async handleAdmin(req: IncomingMessage, res: ServerResponse, path: string, raw: Buffer): Promise<void> {
-    const remote = req.socket.remoteAddress ?? '';
-    const loopback = remote === '127.0.0.1' || remote === '::1' || remote === '::ffff:127.0.0.1';
-    if (!this.o.admin || !loopback || !this.o.adminToken || req.headers['x-admin-token'] !== this.o.adminToken) {
-      res.writeHead(403, { 'content-type': 'application/json' }).end('{"error":"forbidden"}');
-      return;
-    }
-    try {
-      const body = raw.length ? JSON.parse(raw.toString('utf8')) : {};
-      let result: unknown;
-      if (path === '/admin/faults') {
-        this.setFaults(body as Partial<FaultSettings>);
-        result = this.faults;
-      } else if (path === '/admin/faults/clear') {
-        this.clearFaults();
-        result = this.faults;
-      } else if (path === '/admin/expire-tokens') {
-        this.expireTokens();
-        result = { expired: true };
-      } else if (path === '/admin/stats') {
-        result = this.stats();
-      } else {
-        result = await this.o.admin(path, body);
-      }
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result ?? {}));
-    } catch (error) {
-      res
-        .writeHead(400, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ error: (error as Error).message }));
-    }
   }
 }
 
