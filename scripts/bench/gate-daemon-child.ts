@@ -9,6 +9,7 @@
 //
 // Started as: node --expose-gc scripts/bin/run-ts.mjs scripts/bench/gate-daemon-child.ts
 
+import v8 from 'node:v8';
 import { MockIdCardReader } from '../../drivers/idcard/mock-reader.js';
 import { MockSerialScanner } from '../../drivers/serial-scanner/mock.js';
 import { FakeClock } from '../../firmware/core/fake-clock.js';
@@ -46,10 +47,39 @@ export type ChildReport =
       dropped: number;
       elapsedMs: number;
       budgetExceeded: boolean;
+      /** User + system CPU time of this process over the scans, ms. */
+      cpuMs: number;
+      /** Where the RSS is at the end, after forced GCs. */
+      breakdown: MemoryBreakdown;
     }
   | { type: 'failed'; message: string };
 
+/** RSS split by what holds it, MB: V8's heap (objects), V8's code space, and the rest. */
+export interface MemoryBreakdown {
+  rssMb: number;
+  /** V8 heap committed for JavaScript objects (heapTotal minus the code space). */
+  v8HeapMb: number;
+  /** Compiled code: V8's code space. */
+  v8CodeMb: number;
+  /** Buffers and ArrayBuffers held outside V8's heap (process.memoryUsage().external). */
+  externalMb: number;
+  /** Everything else: Node, the native addons (better-sqlite3, serialport), libc heap, stacks. */
+  nativeMb: number;
+}
+
 const MB = 1024 * 1024;
+
+export function memoryBreakdown(): MemoryBreakdown {
+  const mem = process.memoryUsage();
+  const code = v8.getHeapSpaceStatistics().find((s) => s.space_name === 'code_space')?.space_size ?? 0;
+  return {
+    rssMb: mem.rss / MB,
+    v8HeapMb: (mem.heapTotal - code) / MB,
+    v8CodeMb: code / MB,
+    externalMb: mem.external / MB,
+    nativeMb: (mem.rss - mem.heapTotal - mem.external) / MB,
+  };
+}
 /** A scan without a verdict this long (real ms) means the run is broken, not slow. */
 const VERDICT_WAIT_MS = 10_000;
 
@@ -92,6 +122,7 @@ async function run(job: ChildJob): Promise<void> {
   });
   send({ type: 'ready' });
   const started = performance.now();
+  const cpuAtStart = process.cpuUsage();
   const checkpoints = new Set(job.checkpoints);
   let done = 0;
   let budgetExceeded = false;
@@ -136,6 +167,8 @@ async function run(job: ChildJob): Promise<void> {
       }
     }
     const status = daemon.status();
+    const cpu = process.cpuUsage(cpuAtStart);
+    forceGc();
     send({
       type: 'done',
       scans: done,
@@ -143,6 +176,8 @@ async function run(job: ChildJob): Promise<void> {
       dropped: status.dropped,
       elapsedMs: performance.now() - started,
       budgetExceeded,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      breakdown: memoryBreakdown(),
     });
   } finally {
     await daemon.stop();

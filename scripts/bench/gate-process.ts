@@ -10,7 +10,7 @@ import { DEMO_PASS_CODE_KEYWORDS, DEMO_RESIDENT_KEYWORDS } from '../../portal-cl
 import { PATHS } from '../../portal-client/protocol/constants.js';
 import { crypto, type PortalFixture } from '../lab/portal-fixture.js';
 import { demoCard, provisionGate } from '../lab/provisioned-gate.js';
-import type { ChildJob, ChildReport } from './gate-daemon-child.js';
+import type { ChildJob, ChildReport, MemoryBreakdown } from './gate-daemon-child.js';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const MEMORY_SCANS = 100_000;
@@ -45,6 +45,9 @@ export interface MemoryFigures {
   scans: number;
   verifies: number;
   elapsedMs: number;
+  /** The daemon's own CPU time (user + system) per scan, ms. */
+  cpuMsPerScan: number;
+  breakdown: MemoryBreakdown;
 }
 
 /** The daemon in a child process, 100,000 scans; RSS at the checkpoints. */
@@ -124,7 +127,15 @@ export async function measureMemory(fixture: PortalFixture, root: string): Promi
     (fixture.mock.server.stats().byPath[PATHS.verifyPassCode] ?? 0) +
     (fixture.mock.server.stats().byPath[PATHS.verifyIdCard] ?? 0);
   process.stderr.write(`bench: gate: daemon outcomes ${JSON.stringify(done.outcomes)}, dropped ${done.dropped}\n`);
-  return { rssMb, gcForced, scans: done.scans, verifies, elapsedMs: done.elapsedMs };
+  return {
+    rssMb,
+    gcForced,
+    scans: done.scans,
+    verifies,
+    elapsedMs: done.elapsedMs,
+    cpuMsPerScan: done.cpuMs / done.scans,
+    breakdown: done.breakdown,
+  };
 }
 
 /** The memory child as one ES module under .bench-tmp/ (inside the repo, so packages resolve). */

@@ -244,6 +244,11 @@ export const gateSection: BenchSection = {
         { key: 'requests_per_scan', value: round(requestsPerScan, 2), unit: 'ratio', target: '= 1.00' },
         { key: 'rss_mb_after_100k', value: round(rss100, 1), unit: 'MB', target: '<= 120' },
         { key: 'rss_growth_mb_50k_to_100k', value: round(rss100 - rss50, 1), unit: 'MB', target: '<= 5' },
+        { key: 'rss_mb_v8_heap', value: round(memory.breakdown.v8HeapMb, 1), unit: 'MB' },
+        { key: 'rss_mb_v8_code', value: round(memory.breakdown.v8CodeMb, 1), unit: 'MB' },
+        { key: 'rss_mb_external', value: round(memory.breakdown.externalMb, 1), unit: 'MB' },
+        { key: 'rss_mb_native', value: round(memory.breakdown.nativeMb, 1), unit: 'MB' },
+        { key: 'cpu_ms_per_scan', value: round(memory.cpuMsPerScan, 3), unit: 'ms', target: '<= 1.0' },
         { key: 'ready_ms', value: round(percentile(ready, 50), 0), unit: 'ms' },
       ];
     } finally {

@@ -5,6 +5,7 @@ import { cryptoSection } from './crypto.js';
 import { gateSection } from './gate.js';
 import { gridMatrixSection } from './gridmatrix.js';
 import { idcardSection } from './idcard.js';
+import { memoryFloorSection } from './memory-floor.js';
 import { portalSection } from './portal.js';
 import type { BenchSection } from './section.js';
 import { serialSection } from './serial.js';
@@ -20,6 +21,7 @@ export function sections(): BenchSection[] {
     uiLedSection,
     cameraSection,
     gridMatrixSection,
+    memoryFloorSection,
     gateSection,
   ];
 }
