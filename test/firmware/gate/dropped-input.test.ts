@@ -3,20 +3,18 @@
 // only once by the reader itself).
 import { describe, expect, it } from 'vitest';
 import type { Verdict } from '../../../firmware/core/verdict.js';
-import { type GateModel, type GatePolicy, initialModel, type Scan } from '../../../firmware/gate/model.js';
+import {
+  type GateInput,
+  type GateModel,
+  type GatePolicy,
+  initialModel,
+  type Scan,
+} from '../../../firmware/gate/model.js';
 import { type Step, transition } from '../../../firmware/gate/transition.js';
+import { TEST_GATE_POLICY } from '../../support/gate-policy.js';
 
-const policy: GatePolicy = {
-  busyInput: 'queue',
-  queueLimit: 1,
-  dedupWindowMs: 3000,
-  showMs: 2000,
-  verifyDeadlineMs: 3000,
-  bindModeMs: 60_000,
-  natPolicy: 'deny',
-  vaccinationPolicy: 'deny',
-};
-const dropping: GatePolicy = { ...policy, busyInput: 'drop' };
+const policy: GatePolicy = { ...TEST_GATE_POLICY, busyInput: 'queue' };
+const dropping: GatePolicy = { ...TEST_GATE_POLICY, busyInput: 'drop' };
 const pass: Verdict = { opinion: 'PASS', maskedName: '*a', maskedId: '1****************2' };
 
 const scan = (text: string, source = 'scanner', at = 10_000): Scan => ({
@@ -28,7 +26,7 @@ const scan = (text: string, source = 'scanner', at = 10_000): Scan => ({
 });
 
 /** Feeds the inputs in turn; returns every step. */
-function run(model: GateModel, p: GatePolicy, ...inputs: Parameters<typeof transition>[1][]): Step[] {
+function run(model: GateModel, p: GatePolicy, ...inputs: GateInput[]): Step[] {
   const steps: Step[] = [];
   let current = model;
   for (const input of inputs) {
@@ -41,15 +39,16 @@ function run(model: GateModel, p: GatePolicy, ...inputs: Parameters<typeof trans
 
 const DROP_SIGNAL = { type: 'signal', signal: 'input-dropped' };
 
+/** Queue policy, limit 1: one code verifying, one queued, then a card that finds the queue full. */
+const QUEUE_FULL_FOR_A_CARD: GateInput[] = [
+  { type: 'scan', scan: scan('one') },
+  { type: 'scan', scan: scan('two') },
+  { type: 'scan', scan: scan('card', 'cards') },
+];
+
 describe('dropped input is signalled', () => {
   it('queue full: the dropped scan gets the input-dropped signal (no request id: no verdict line)', () => {
-    const [, , full] = run(
-      initialModel(true, true),
-      policy,
-      { type: 'scan', scan: scan('one') },
-      { type: 'scan', scan: scan('two') },
-      { type: 'scan', scan: scan('three', 'cards') },
-    );
+    const [, , full] = run(initialModel(true, true), policy, ...QUEUE_FULL_FOR_A_CARD);
     expect(full.effects).toEqual([{ type: 'dropped', reason: 'queue-full', source: 'cards' }, DROP_SIGNAL]);
   });
 
@@ -129,9 +128,7 @@ describe('a dropped input is read again once the gate can take it', () => {
     const steps = run(
       initialModel(true, true),
       policy,
-      { type: 'scan', scan: scan('one') },
-      { type: 'scan', scan: scan('two') },
-      { type: 'scan', scan: scan('card', 'cards') },
+      ...QUEUE_FULL_FOR_A_CARD,
       { type: 'verdict', requestId: 1, verdict: pass },
       { type: 'timer', timer: 'show', token: 1 },
     );
@@ -195,9 +192,7 @@ describe('a dropped input is read again once the gate can take it', () => {
     const steps = run(
       initialModel(true, true),
       policy,
-      { type: 'scan', scan: scan('one') },
-      { type: 'scan', scan: scan('two') },
-      { type: 'scan', scan: scan('card', 'cards') },
+      ...QUEUE_FULL_FOR_A_CARD,
       { type: 'bind-requested', mode: 'bind', bindRequestId: 'b1' },
       { type: 'bind-cancelled', bindRequestId: 'b1' },
     );

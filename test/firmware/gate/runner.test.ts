@@ -12,17 +12,9 @@ import type { GatePolicy } from '../../../firmware/gate/model.js';
 import { type GatePortal, GateRunner } from '../../../firmware/gate/runner.js';
 import { syntheticCard } from '../../../scripts/lab/simulated-sam-reader.js';
 import { CapturingLogger } from '../../integration/gate-runner/runner-rig.js';
+import { TEST_GATE_POLICY } from '../../support/gate-policy.js';
 
-const POLICY: GatePolicy = {
-  busyInput: 'queue',
-  queueLimit: 1,
-  dedupWindowMs: 3000,
-  showMs: 2000,
-  verifyDeadlineMs: 3000,
-  bindModeMs: 60_000,
-  natPolicy: 'deny',
-  vaccinationPolicy: 'deny',
-};
+const POLICY: GatePolicy = { ...TEST_GATE_POLICY, busyInput: 'queue' };
 const PASS: Verdict = { opinion: 'PASS', maskedName: '*a', maskedId: '1****************2' };
 
 /** A portal whose answers the test gives, one per request, in order. */

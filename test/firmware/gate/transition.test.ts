@@ -9,17 +9,9 @@ import {
   type Scan,
 } from '../../../firmware/gate/model.js';
 import { outcomeOfVerdict, transition } from '../../../firmware/gate/transition.js';
+import { TEST_GATE_POLICY } from '../../support/gate-policy.js';
 
-const policy: GatePolicy = {
-  busyInput: 'drop',
-  queueLimit: 1,
-  dedupWindowMs: 3000,
-  showMs: 2000,
-  verifyDeadlineMs: 3000,
-  bindModeMs: 60_000,
-  natPolicy: 'deny',
-  vaccinationPolicy: 'deny',
-};
+const policy: GatePolicy = TEST_GATE_POLICY;
 
 const idle = initialModel(true, true);
 const withPhase = (phase: GatePhase): GateModel => ({ ...idle, phase, nextRequestId: 2 });
