@@ -33,7 +33,10 @@ export interface GatePortal {
 
 /** The display as the gate sees it (ui-led's PatternPlayer fits). */
 export interface GateDisplay {
-  /** Shows the signal; for a verdict, the display chooses its words from the verdict itself. */
+  /**
+   * Shows the signal; for a verdict, the display chooses its words from the verdict itself. An
+   * overlay signal (input-dropped) plays on top of what shows and must not hide it.
+   */
   play(kind: SignalKind, verdict?: Verdict): void;
 }
 
