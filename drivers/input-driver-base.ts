@@ -32,6 +32,11 @@ export abstract class InputDriverBase implements InputDriver {
     return this.states.add(listener);
   }
 
+  /** Nothing by default: most devices deliver an input again when it is shown again. */
+  readAgain(): void {
+    // A scanner or camera reads the code again when the person shows it again.
+  }
+
   protected emitEvent(event: InputEvent): void {
     this.events.emitIgnoringFailures(event);
   }

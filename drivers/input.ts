@@ -8,10 +8,16 @@ export type DriverState = 'closed' | 'opening' | 'open' | 'reconnecting' | 'fail
 
 export type Symbology = 'qr' | 'micro-qr' | 'grid-matrix' | 'unknown';
 
+/**
+ * `arrivedAt`: when the input began to arrive, in monotonic ms on the driver's clock (by default
+ * performance.now(), the scale of the gate's own clock): the first byte of a serial frame, the
+ * first HID report of a code, the find-card poll that first saw the card, the camera frame that
+ * showed the code. The gate's timings (`totalMs`) start here, so a slow read counts in them.
+ */
 export type InputEvent =
-  | { kind: 'code'; source: string; text: string; symbology: Symbology }
-  | { kind: 'card'; source: string; card: IdCardIdentity }
-  | { kind: 'read-error'; source: string; code: ErrorCode };
+  | { kind: 'code'; source: string; text: string; symbology: Symbology; arrivedAt: number }
+  | { kind: 'card'; source: string; card: IdCardIdentity; arrivedAt: number }
+  | { kind: 'read-error'; source: string; code: ErrorCode; arrivedAt: number };
 
 export interface DriverStatus {
   name: string;
@@ -34,4 +40,11 @@ export interface InputDriver {
   close(): Promise<void>;
   onEvent(listener: (event: InputEvent) => void): () => void;
   onState(listener: (status: DriverStatus) => void): () => void;
+  /**
+   * The gate could not take this driver's last input (busy, queue full, bind mode) and has room
+   * now: deliver it again if the device will not by itself. A card left on a GA 467 reader is read
+   * only once, so the card reader reads it again; a scanner or camera sees the code again when it
+   * is shown again, and does nothing. Never emits from inside the call.
+   */
+  readAgain(): void;
 }

@@ -3,7 +3,7 @@
 // secret, which proves the portal holds its private key. Runs off the scan path.
 import { isPassgateError, PassgateError } from '../firmware/core/errors.js';
 import type { CryptoSuite } from './crypto/suite.js';
-import { ClockSkew, plainError, portalError } from './portal-errors.js';
+import { ClockSkew, plainError, portalError, unauthenticatedResponse } from './portal-errors.js';
 import { ALGORITHMS, NONCE_BYTES, PATHS, PROTOCOL_VERSION, SESSION_SECRET_BYTES } from './protocol/constants.js';
 import { openResponse } from './protocol/envelope.js';
 import {
@@ -91,9 +91,8 @@ export async function authorizeOnce(x: AuthorizeExchange): Promise<Authorized> {
     result = body.result;
   } catch (error) {
     if (isPassgateError(error) && error.area === 'portal') throw error;
-    if (isPassgateError(error, 'protocol.unauthenticated')) {
-      throw new PassgateError('portal.auth-failed', 'authorize response failed authentication', {}, { cause: error });
-    }
+    if (isPassgateError(error, 'protocol.unauthenticated'))
+      throw unauthenticatedResponse(PATHS.authorize, 'mac', error);
     throw new PassgateError(
       'portal.bad-response',
       'authorize response does not follow the protocol',

@@ -8,8 +8,18 @@ import { type ErrorCode, isPassgateError, PassgateError } from '../firmware/core
 import type { TimeoutTable } from '../firmware/core/timeouts.js';
 import type { Verdict } from '../firmware/core/verdict.js';
 import { authorizeOnce, type DeviceIdentity, type Session } from './authorize-exchange.js';
+import type { PortalClientEvent } from './client-events.js';
 import type { CryptoSuite } from './crypto/suite.js';
-import { ClockSkew, clockRefusedTwice, plainError, portalError, TokenRejected, toTyped } from './portal-errors.js';
+import {
+  ClockSkew,
+  clockRefusedTwice,
+  failedResponseCheck,
+  plainError,
+  portalError,
+  TokenRejected,
+  toTyped,
+  unauthenticatedResponse,
+} from './portal-errors.js';
 import { IV_BYTES, NONCE_BYTES, PATHS, type PortalPath, TOKEN_SCHEME } from './protocol/constants.js';
 import { type OpenedEnvelope, openResponse, sealRequest } from './protocol/envelope.js';
 import {
@@ -26,6 +36,7 @@ import { parseJson } from './protocol/wire-reader.js';
 import type { PortalTransport } from './transport.js';
 
 export type { DeviceIdentity } from './authorize-exchange.js';
+export type { PortalClientEvent } from './client-events.js';
 
 export interface PortalClientOptions {
   transport: PortalTransport;
@@ -39,11 +50,6 @@ export interface PortalClientOptions {
   /** Operational events for logs: never carries personal data. */
   onEvent?: (event: PortalClientEvent) => void;
 }
-
-export type PortalClientEvent =
-  | { type: 'authorized'; expiresInMs: number; clockOffsetMs: number; bound: boolean }
-  | { type: 'authorize-failed'; code: ErrorCode }
-  | { type: 'reauthorized-after-rejection' };
 
 export interface PortalClientStatus {
   tokenValid: boolean;
@@ -164,7 +170,10 @@ export class PortalClient {
     for (;;) {
       try {
         const session = await this.ensureSession(deadline - this.now(), false);
-        const result = await this.sendSealed(session, path, body, readResult, deadline);
+        const result = await this.sendSealed(session, path, body, readResult, deadline).catch((error: unknown) => {
+          this.reportUnauthenticated(path, error);
+          throw error;
+        });
         this.lastErrorCode = null;
         return result;
       } catch (error) {
@@ -228,14 +237,7 @@ export class PortalClient {
     try {
       opened = openResponse(this.o.crypto, session.keys, { path, requestNonce: nonce }, parseJson(answer.text));
     } catch (error) {
-      if (isPassgateError(error, 'protocol.unauthenticated')) {
-        throw new PassgateError(
-          'portal.auth-failed',
-          'portal response failed authentication',
-          { path },
-          { cause: error },
-        );
-      }
+      if (isPassgateError(error, 'protocol.unauthenticated')) throw unauthenticatedResponse(path, 'mac', error);
       throw new PassgateError(
         'portal.bad-response',
         'portal response is not a valid envelope',
@@ -243,8 +245,7 @@ export class PortalClient {
         { cause: error },
       );
     }
-    const stale = () =>
-      new PassgateError('portal.auth-failed', 'portal response timestamp outside the replay window', { path });
+    const stale = () => unauthenticatedResponse(path, 'timestamp');
     const outsideWindow = Math.abs(opened.ts - this.portalNow()) > this.o.timeouts.replayWindowMs;
     let response: ResponseBody<T>;
     try {
@@ -271,7 +272,9 @@ export class PortalClient {
       if (response.error.code === 'NOT_BOUND') this.binding = null;
       if (response.error.code === 'CLOCK_SKEW' && response.error.portalTime !== undefined) {
         // Authenticated, so the portal's clock can be believed: correct and send once more.
+        const previous = this.clockOffsetMs;
         this.clockOffsetMs = response.error.portalTime - this.now();
+        this.clockCorrected(previous);
         throw new ClockSkew();
       }
       throw portalError(response.error, 200, true);
@@ -290,24 +293,45 @@ export class PortalClient {
   }
 
   private async runAuthorize(): Promise<Session> {
+    let offsetBefore = this.clockOffsetMs;
     try {
       let session: Session;
       try {
         session = await this.authorizeOnce();
       } catch (error) {
-        // A CLOCK_SKEW answer carries the portal's time: correct once and try again.
-        if (error instanceof ClockSkew) session = await this.authorizeOnce();
-        else throw error;
+        // A CLOCK_SKEW answer carries the portal's time (already taken): try once more with it.
+        if (!(error instanceof ClockSkew)) throw error;
+        this.clockCorrected(offsetBefore);
+        offsetBefore = this.clockOffsetMs;
+        session = await this.authorizeOnce();
       }
       this.session = session;
       this.scheduleRefresh(session);
       return session;
     } catch (error) {
+      if (error instanceof ClockSkew) this.clockCorrected(offsetBefore);
       const typed = error instanceof ClockSkew ? clockRefusedTwice() : toTyped(error);
       this.lastErrorCode = typed.code;
+      this.reportUnauthenticated(PATHS.authorize, typed);
       this.o.onEvent?.({ type: 'authorize-failed', code: typed.code });
       throw typed;
     }
+  }
+
+  /** Tells the listener that an answer on `path` failed authentication, if `error` says so. */
+  private reportUnauthenticated(path: PortalPath, error: unknown): void {
+    const check = failedResponseCheck(error);
+    if (check !== undefined)
+      this.o.onEvent?.({ type: 'response-unauthenticated', code: 'portal.auth-failed', path, check });
+  }
+
+  /** Tells the listener the clock offset was corrected after a CLOCK_SKEW answer. */
+  private clockCorrected(previousOffsetMs: number): void {
+    this.o.onEvent?.({
+      type: 'clock-corrected',
+      clockOffsetMs: Math.round(this.clockOffsetMs),
+      changeMs: Math.round(this.clockOffsetMs - previousOffsetMs),
+    });
   }
 
   private async authorizeOnce(): Promise<Session> {

@@ -52,6 +52,34 @@ export function isAuthenticatedPortalError(error: unknown): boolean {
   return error instanceof PassgateError && error.details.authenticated === true;
 }
 
+/** What an untrusted answer failed: its MAC, its timestamp (replay window), or the portal's TLS certificate. */
+export type ResponseCheck = 'mac' | 'timestamp' | 'tls';
+
+const RESPONSE_CHECK_MESSAGES: Record<Exclude<ResponseCheck, 'tls'>, string> = {
+  mac: 'portal response failed authentication',
+  timestamp: 'portal response timestamp outside the replay window',
+};
+
+/** An answer on `path` that failed its MAC or timestamp check: never trusted, never a verdict. */
+export function unauthenticatedResponse(
+  path: string,
+  check: Exclude<ResponseCheck, 'tls'>,
+  cause?: unknown,
+): PassgateError {
+  return new PassgateError('portal.auth-failed', RESPONSE_CHECK_MESSAGES[check], { path, check }, { cause });
+}
+
+/**
+ * The check an answer failed, when `error` says the answer itself was not authentic; undefined
+ * for every other error (a portal that refuses our identity answered genuinely).
+ */
+export function failedResponseCheck(error: unknown): ResponseCheck | undefined {
+  if (!(error instanceof PassgateError) || error.code !== 'portal.auth-failed') return undefined;
+  if (error.details.tls === true) return 'tls';
+  const check = error.details.check;
+  return check === 'mac' || check === 'timestamp' ? check : undefined;
+}
+
 export function clockRefusedTwice(): PassgateError {
   return new PassgateError('portal.rejected', 'portal refused our clock twice', { portalCode: 'CLOCK_SKEW' });
 }

@@ -36,6 +36,8 @@ export const SIGNAL_TEXT: Readonly<Record<SignalKind, { zh: string; en: string }
   'bind-ok': { zh: '绑定成功', en: 'Bound' },
   'bind-failed': { zh: '绑定失败', en: 'Binding failed' },
   selftest: { zh: '自检', en: 'Self-test' },
+  // The gate could not take the input now; a card left on the reader is read again by itself.
+  'input-dropped': { zh: '设备忙-请稍后再试', en: 'Busy: try again in a moment' },
 };
 
 /**

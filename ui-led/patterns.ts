@@ -37,6 +37,18 @@ export type PatternTable = Readonly<Record<SignalKind, Pattern>>;
 /** Only these kinds may energise the gate relay: every other signal keeps the gate shut. */
 export const RELAY_KINDS: readonly SignalKind[] = ['pass', 'pass-with-notice'];
 
+/**
+ * Played on top of whatever plays instead of replacing it: an overlay only switches outputs on
+ * over the pattern under it, never off, never the relay, and ends by itself (it may not loop).
+ * So a dropped input is told to its person without hiding the verdict shown to the person before,
+ * cutting a relay pulse short, or ending the looping bind-mode light.
+ */
+export const OVERLAY_KINDS: readonly SignalKind[] = ['input-dropped'];
+
+export function isOverlayKind(kind: SignalKind): boolean {
+  return OVERLAY_KINDS.includes(kind);
+}
+
 /** Limits of an override, so a typo cannot hold the gate open or make the player run wild. */
 export const PATTERN_LIMITS = {
   maxDurationMs: 600_000,
@@ -124,6 +136,8 @@ function buildDefaults(): PatternTable {
     'bind-failed': compose(2000, [hold(['blue', 'red'], 0), pulses(BUZZER, 1, 600, 0)]),
     // Each colour, then the buzzer; never the relay: a self-test must not open the gate.
     selftest: compose(1200, [hold(RED, 0, 300), hold(GREEN, 300, 600), hold(BLUE, 600, 900), hold(BUZZER, 900, 1100)]),
+    // An overlay (OVERLAY_KINDS): two blue flashes with two blips, over whatever shows.
+    'input-dropped': compose(500, [pulses(BLUE, 2, 150, 100), pulses(BUZZER, 2, 50, 200)]),
   };
 }
 
@@ -236,6 +250,7 @@ function validatePattern(kind: SignalKind, value: unknown, key: string): Pattern
     ? { durationMs: duration, steps: out, loop: true }
     : { durationMs: duration, steps: out };
   checkRelay(kind, pattern, key);
+  if (pattern.loop && isOverlayKind(kind)) throw invalid(`${key}.loop`, 'an overlay signal must end by itself');
   return pattern;
 }
 

@@ -18,6 +18,10 @@
 //
 // The player also caps a continuous relay-on time at PATTERN_LIMITS.maxRelayOnMs on its own,
 // whatever the patterns say, so no sequence of signals can hold the gate open.
+//
+// An overlay signal (OVERLAY_KINDS: a dropped input) does not replace the pattern: it plays beside
+// it, and the outputs are the pattern's state with the overlay's lit outputs added (an OR; the
+// relay always the pattern's own). Neither ends the other; allOff and close end both.
 
 import { type Clock, sleep, type TimerHandle } from '../firmware/core/clock.js';
 import type { PassgateError } from '../firmware/core/errors.js';
@@ -28,7 +32,14 @@ import type { Verdict } from '../firmware/core/verdict.js';
 import { backendFailed, type DisplayBackend } from './backend.js';
 import { displayTextFor } from './display-text.js';
 import { allOutputsOff, diffOutputs, hasChanges, OUTPUT_NAMES, type OutputName, type OutputState } from './outputs.js';
-import { DEFAULT_PATTERNS, expandPattern, PATTERN_LIMITS, type PatternFrame, type PatternTable } from './patterns.js';
+import {
+  DEFAULT_PATTERNS,
+  expandPattern,
+  isOverlayKind,
+  PATTERN_LIMITS,
+  type PatternFrame,
+  type PatternTable,
+} from './patterns.js';
 
 export interface PatternPlayerOptions {
   backend: DisplayBackend;
@@ -42,6 +53,8 @@ export interface PatternPlayerOptions {
 export interface PlayerStatus {
   /** The signal playing, or null when idle (all off). */
   playing: SignalKind | null;
+  /** The overlay signal playing on top of it, or null. */
+  overlay: SignalKind | null;
   /** The state the player wants the outputs in now. */
   outputs: OutputState;
   /** Failed writes since the last successful one. */
@@ -75,6 +88,11 @@ export class PatternPlayer {
   private writing = false;
   private idleWaiters: (() => void)[] = [];
   private playing: Playing | null = null;
+  /** The state the pattern (not the overlay) wants. */
+  private base: OutputState = allOutputsOff();
+  private overlay: Playing | null = null;
+  /** The overlay's own state; its lit outputs are added to the pattern's. */
+  private overlayState: OutputState = allOutputsOff();
   private failures = 0;
   private closed = false;
   private readonly unsubscribeFault: (() => void) | undefined;
@@ -116,7 +134,9 @@ export class PatternPlayer {
     if (this.closed) return;
     const entry = this.frames.get(kind);
     if (!entry) return;
-    this.stopPattern();
+    const overlay = isOverlayKind(kind);
+    if (overlay) this.stopOverlay();
+    else this.stopPattern();
     if (this.backend.show) {
       try {
         this.backend.show(displayTextFor(kind, verdict));
@@ -124,14 +144,17 @@ export class PatternPlayer {
         this.report(backendFailed(this.backend.name, 'show', error));
       }
     }
-    this.playing = { kind, ...entry, roundStart: this.clock.now(), next: 0, timer: null };
-    this.startRound();
+    const playing: Playing = { kind, ...entry, roundStart: this.clock.now(), next: 0, timer: null };
+    if (overlay) this.overlay = playing;
+    else this.playing = playing;
+    this.startRound(playing);
   }
 
   /** Stops any pattern and switches everything off; resolves when the backend has been written. */
   allOff(): Promise<void> {
     if (this.closed) return this.idle();
     this.stopPattern();
+    this.stopOverlay();
     this.want(allOutputsOff());
     return this.idle();
   }
@@ -144,6 +167,7 @@ export class PatternPlayer {
     if (this.closed) return this.idle();
     this.closed = true;
     this.stopPattern();
+    this.stopOverlay();
     this.want(allOutputsOff());
     await this.settled(this.timeouts.displayCloseMs);
     this.cancelTimer('retryTimer');
@@ -165,6 +189,7 @@ export class PatternPlayer {
   status(): PlayerStatus {
     return {
       playing: this.playing?.kind ?? null,
+      overlay: this.overlay?.kind ?? null,
       outputs: { ...this.desired },
       consecutiveFailures: this.failures,
       mismatched: OUTPUT_NAMES.filter((name) => this.written[name] !== this.desired[name]),
@@ -192,40 +217,47 @@ export class PatternPlayer {
 
   // ---- pattern timing ----------------------------------------------------------------------
 
-  private startRound(): void {
-    const p = this.playing;
-    if (!p) return;
+  private startRound(p: Playing): void {
     p.next = 0;
     // A round starts from all off; its first frame at 0 ms, if any, applies at once.
     let state = allOutputsOff();
     while (p.next < p.frames.length && p.frames[p.next].atMs === 0) state = p.frames[p.next++].state;
-    this.want(state);
-    this.scheduleNext();
+    this.wantFor(p, state);
+    this.scheduleNext(p);
   }
 
-  private scheduleNext(): void {
-    const p = this.playing;
-    if (!p) return;
+  private scheduleNext(p: Playing): void {
     const dueAt = p.next < p.frames.length ? p.roundStart + p.frames[p.next].atMs : p.roundStart + p.durationMs;
     // Times are relative to the round start, not to the previous step, so delays never add up.
     p.timer = this.clock.setTimeout(() => this.onTimer(p), Math.max(0, dueAt - this.clock.now()));
   }
 
   private onTimer(p: Playing): void {
-    if (this.playing !== p) return;
+    if (this.playing !== p && this.overlay !== p) return;
     p.timer = null;
     if (p.next < p.frames.length) {
-      this.want(p.frames[p.next++].state);
-      this.scheduleNext();
+      this.wantFor(p, p.frames[p.next++].state);
+      this.scheduleNext(p);
       return;
     }
     if (p.loop) {
       p.roundStart += p.durationMs;
-      this.startRound();
+      this.startRound(p);
       return;
     }
-    this.playing = null;
-    this.want(allOutputsOff());
+    this.wantFor(p, allOutputsOff());
+    if (this.playing === p) this.playing = null;
+    else this.overlay = null;
+  }
+
+  /** The state `p` asks for: the pattern's own, or the overlay's (added on top of it). */
+  private wantFor(p: Playing, state: OutputState): void {
+    if (this.overlay === p) {
+      this.overlayState = state;
+      this.want(this.base);
+    } else {
+      this.want(state);
+    }
   }
 
   private stopPattern(): void {
@@ -233,9 +265,19 @@ export class PatternPlayer {
     this.playing = null;
   }
 
+  private stopOverlay(): void {
+    if (this.overlay?.timer !== null && this.overlay?.timer !== undefined) this.clock.clearTimeout(this.overlay.timer);
+    this.overlay = null;
+    this.overlayState = allOutputsOff();
+  }
+
   // ---- writing -----------------------------------------------------------------------------
 
-  private want(state: OutputState): void {
+  /** The pattern wants `base`; the outputs get it with the overlay's lit outputs (never the relay) added. */
+  private want(base: OutputState): void {
+    this.base = base;
+    const state = { ...base };
+    for (const name of OUTPUT_NAMES) if (name !== 'relay' && this.overlayState[name]) state[name] = true;
     const wasOn = this.desired.relay;
     if (!state.relay) this.relayCapped = false;
     this.desired = { ...state, relay: state.relay && !this.relayCapped };
@@ -253,7 +295,7 @@ export class PatternPlayer {
     this.relayCapTimer = null;
     if (!this.desired.relay) return;
     this.relayCapped = true;
-    this.want(this.desired);
+    this.want(this.base);
   }
 
   private flush(): void {

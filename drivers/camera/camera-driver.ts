@@ -36,7 +36,8 @@ export interface CameraDriverOptions {
   /** Whether the camera is there at all; default: the V4L2 device node exists (always true when
    * a custom source or input is given without a device). */
   isPresent?: () => Promise<boolean>;
-  /** Monotonic milliseconds for the frame budget and repeat window (default performance.now). */
+  /** Monotonic milliseconds for the frame budget, the repeat window and the events' arrival
+   * (default performance.now). */
   now?: () => number;
 }
 
@@ -104,8 +105,15 @@ export class CameraDriver extends ReconnectingInputDriver<FrameSource> {
       decoders: options.decoders,
       timeouts,
       now: options.now,
-      onSymbol: (symbol) =>
-        this.emitEvent({ kind: 'code', source: this.name, text: symbol.text, symbology: symbol.symbology }),
+      // A code arrived with the frame that showed it: decoding time counts in the gate's timings.
+      onSymbol: (symbol, frameAt) =>
+        this.emitEvent({
+          kind: 'code',
+          source: this.name,
+          text: symbol.text,
+          symbology: symbol.symbology,
+          arrivedAt: frameAt,
+        }),
     });
   }
 
@@ -121,6 +129,15 @@ export class CameraDriver extends ReconnectingInputDriver<FrameSource> {
     const starting = this.starting;
     await Promise.all([super.close(), starting?.stop()]);
     await this.pipeline.idle();
+    this.pipeline.forget();
+  }
+
+  /**
+   * The gate had no room for a code: forget the repeat window, so a code still in view is emitted
+   * from the next frame instead of after the window (the gate's own duplicate check catches a
+   * code it has just verified).
+   */
+  override readAgain(): void {
     this.pipeline.forget();
   }
 

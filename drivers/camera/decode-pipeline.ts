@@ -22,7 +22,8 @@ export type PipelineTimeouts = Pick<TimeoutTable, 'cameraFrameBudgetMs' | 'camer
 export interface DecodePipelineOptions {
   decoders: readonly SymbolDecoder[];
   timeouts: PipelineTimeouts;
-  onSymbol: (symbol: DecodedSymbol) => void;
+  /** A symbol to emit; `frameAt`: when the frame that showed it was offered (monotonic ms). */
+  onSymbol: (symbol: DecodedSymbol, frameAt: number) => void;
   /** A decoder threw (a bug or an unreadable frame); the frame goes on with the next decoder. */
   onDecoderError?: (decoder: string, error: PassgateError) => void;
   /** Monotonic milliseconds; default performance.now. */
@@ -49,7 +50,8 @@ export class DecodePipeline {
   private readonly options: DecodePipelineOptions;
   private readonly now: () => number;
   private readonly lastEmitted = new Map<string, number>();
-  private pending: GrayImage | undefined;
+  /** The latest frame not yet decoded, and when it was offered. */
+  private pending: { frame: GrayImage; at: number } | undefined;
   private running: Promise<void> | undefined;
   private firstDecoder = 0;
   private stopped = false;
@@ -77,7 +79,7 @@ export class DecodePipeline {
     if (this.stopped) return;
     this.counts.framesOffered += 1;
     if (this.pending !== undefined) this.counts.framesSkipped += 1;
-    this.pending = frame;
+    this.pending = { frame, at: this.now() };
     this.running ??= this.drain();
   }
 
@@ -103,16 +105,16 @@ export class DecodePipeline {
   private async drain(): Promise<void> {
     try {
       while (this.pending !== undefined && !this.stopped) {
-        const frame = this.pending;
+        const { frame, at } = this.pending;
         this.pending = undefined;
-        await this.decodeFrame(frame);
+        await this.decodeFrame(frame, at);
       }
     } finally {
       this.running = undefined;
     }
   }
 
-  private async decodeFrame(frame: GrayImage): Promise<void> {
+  private async decodeFrame(frame: GrayImage, frameAt: number): Promise<void> {
     const { decoders, timeouts } = this.options;
     const n = decoders.length;
     const start = this.now();
@@ -141,7 +143,7 @@ export class DecodePipeline {
         this.options.onDecoderError?.(decoder.name, failure);
       }
       if (this.stopped) return;
-      for (const symbol of symbols) this.consider(symbol);
+      for (const symbol of symbols) this.consider(symbol, frameAt);
     }
     if (ran === n) this.firstDecoder = 0;
     this.counts.framesDecoded += 1;
@@ -151,7 +153,7 @@ export class DecodePipeline {
     }
   }
 
-  private consider(symbol: DecodedSymbol): void {
+  private consider(symbol: DecodedSymbol, frameAt: number): void {
     const now = this.now();
     const window = this.options.timeouts.cameraRepeatWindowMs;
     const key = `${symbol.symbology}\u0000${symbol.text}`;
@@ -163,7 +165,7 @@ export class DecodePipeline {
     this.lastEmitted.set(key, now);
     this.counts.symbolsEmitted += 1;
     try {
-      this.options.onSymbol(symbol);
+      this.options.onSymbol(symbol, frameAt);
     } catch {
       // A listener's bug must not stop decoding.
     }

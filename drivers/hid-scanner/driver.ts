@@ -1,6 +1,7 @@
 // A keyboard-wedge (USB HID keyboard) QR scanner read as raw reports through node-hid.
 // Read drivers/hid-scanner/README.md first: the kernel's keyboard driver sees the same keys.
 
+import { type Clock, systemClock } from '../../firmware/core/clock.js';
 import { type ErrorCode, PassgateError } from '../../firmware/core/errors.js';
 import type { TimeoutTable } from '../../firmware/core/timeouts.js';
 import type { InputEvent } from '../input.js';
@@ -59,6 +60,8 @@ export interface HidScannerDeps {
   opener?: HidDeviceOpener;
   /** Event source name; default 'hid-scanner'. */
   name?: string;
+  /** Stamps each report's arrival (monotonic ms); default the system clock. */
+  clock?: Pick<Clock, 'now'>;
 }
 
 const DISCARD_CODES: Readonly<Record<HidDiscardReason, ErrorCode | undefined>> = {
@@ -79,6 +82,7 @@ export class HidScannerDriver extends ReconnectingInputDriver<OpenDevice> {
   readonly options: HidScannerOptions;
   private readonly timeouts: HidScannerTimeouts;
   private readonly opener: HidDeviceOpener;
+  private readonly clock: Pick<Clock, 'now'>;
 
   constructor(options: HidScannerOptions, deps: HidScannerDeps) {
     const opener =
@@ -88,6 +92,7 @@ export class HidScannerDriver extends ReconnectingInputDriver<OpenDevice> {
     this.options = options;
     this.timeouts = deps.timeouts;
     this.opener = opener;
+    this.clock = deps.clock ?? systemClock;
   }
 
   protected async openDevice(): Promise<OpenDevice> {
@@ -102,7 +107,7 @@ export class HidScannerDriver extends ReconnectingInputDriver<OpenDevice> {
     device.source.onReport((report) => {
       if (this.device !== device) return;
       this.clearIdle(device);
-      for (const frame of device.decoder.push(report)) this.handleFrame(frame);
+      for (const frame of device.decoder.push(report, this.clock.now())) this.handleFrame(frame);
       if (device.decoder.pending > 0) {
         device.idleTimer = setTimeout(() => {
           device.idleTimer = undefined;
@@ -133,11 +138,13 @@ export class HidScannerDriver extends ReconnectingInputDriver<OpenDevice> {
 
   private handleFrame(frame: HidFrame): void {
     let event: InputEvent | undefined;
+    // The decoder stamps every frame with its first report's arrival.
+    const arrivedAt = frame.arrivedAt ?? this.clock.now();
     if (frame.kind === 'code') {
-      event = { kind: 'code', source: this.name, text: frame.text, symbology: 'unknown' };
+      event = { kind: 'code', source: this.name, text: frame.text, symbology: 'unknown', arrivedAt };
     } else {
       const code = DISCARD_CODES[frame.reason];
-      if (code !== undefined) event = { kind: 'read-error', source: this.name, code };
+      if (code !== undefined) event = { kind: 'read-error', source: this.name, code, arrivedAt };
     }
     if (event !== undefined) this.emitEvent(event);
   }

@@ -8,10 +8,12 @@ import { TERMINATOR_USAGES, usageToChar } from './usage-table.js';
 
 export type HidDiscardReason = 'unknown-usage' | 'overlong' | 'malformed-report' | 'empty' | 'incomplete';
 
-export type HidFrame =
+/** `arrivedAt`: the time given with the code's first report (see push); absent when none was given. */
+export type HidFrame = (
   | { kind: 'code'; text: string }
   /** `length` counts the characters typed (never their content). */
-  | { kind: 'discarded'; reason: HidDiscardReason; length: number };
+  | { kind: 'discarded'; reason: HidDiscardReason; length: number }
+) & { arrivedAt?: number };
 
 export interface HidDecoderOptions {
   /** Longest accepted code in characters; longer ones are discarded at Enter. */
@@ -29,6 +31,9 @@ export class HidReportDecoder {
   private text = '';
   private typed = 0;
   private problem: HidDiscardReason | undefined;
+  /** The time of the report being decoded, and of the first report of the code being typed. */
+  private reportAt: number | undefined;
+  private startedAt: number | undefined;
 
   constructor(options: HidDecoderOptions) {
     this.options = options;
@@ -39,7 +44,9 @@ export class HidReportDecoder {
     return this.typed;
   }
 
-  push(report: Uint8Array): HidFrame[] {
+  /** `at`: when the report arrived (monotonic ms); each frame carries its first report's time. */
+  push(report: Uint8Array, at?: number): HidFrame[] {
+    this.reportAt = at;
     const frames: HidFrame[] = [];
     let body = report;
     if (this.options.reportId !== undefined) {
@@ -76,12 +83,13 @@ export class HidReportDecoder {
   flush(): HidFrame[] {
     this.previous = new Set();
     if (this.typed === 0 && this.problem === undefined) return [];
-    const frame: HidFrame = { kind: 'discarded', reason: 'incomplete', length: this.typed };
+    const frame = this.stamp({ kind: 'discarded', reason: 'incomplete', length: this.typed });
     this.reset();
     return [frame];
   }
 
   private type(usage: number, modifiers: number): void {
+    this.startedAt ??= this.reportAt;
     this.typed += 1;
     const char = usageToChar(usage, modifiers);
     if (char === undefined) {
@@ -97,6 +105,7 @@ export class HidReportDecoder {
 
   private taint(reason: HidDiscardReason): void {
     // The first problem is the one reported; the text is no longer needed.
+    this.startedAt ??= this.reportAt;
     if (this.problem === undefined) this.problem = reason;
     this.text = '';
   }
@@ -106,13 +115,20 @@ export class HidReportDecoder {
     if (this.problem !== undefined) frame = { kind: 'discarded', reason: this.problem, length: this.typed };
     else if (this.typed === 0) frame = { kind: 'discarded', reason: 'empty', length: 0 };
     else frame = { kind: 'code', text: this.text };
+    frame = this.stamp(frame);
     this.reset();
     return frame;
+  }
+
+  private stamp(frame: HidFrame): HidFrame {
+    const at = this.startedAt ?? this.reportAt;
+    return at === undefined ? frame : { ...frame, arrivedAt: at };
   }
 
   private reset(): void {
     this.text = '';
     this.typed = 0;
     this.problem = undefined;
+    this.startedAt = undefined;
   }
 }

@@ -1,13 +1,16 @@
 // InputDriver for a GA 467 SAM ID-card reader on a serial port (or USB-CDC, same thing).
 //
 // It polls "find card" every idCardPollMs. A card that appears is selected and read once; while
-// it stays on the reader it is not read again; after the reader reports "no card" (80) it may be
-// presented again. Each read ends in exactly one event: `card` or `read-error`. The photo is
+// it stays on the reader it is not read again, unless the gate asks (readAgain: it had no room for
+// the card); after the reader reports "no card" (80) it may be presented again. Each read ends in
+// exactly one event, `card` or `read-error`, stamped with the time the find first saw the card. The photo is
 // zeroed on arrival; name and number exist only in the event. Nothing is thrown out of the
 // driver: failures become read-error events, states and `lastError`.
+import { type Clock, systemClock } from '../../firmware/core/clock.js';
 import { type ErrorCode, isPassgateError, PassgateError } from '../../firmware/core/errors.js';
 import { closeSerialPort, type SerialPortLike, writeSerialPort } from '../../firmware/core/serial-port.js';
 import { type TimeoutTable, timeoutTable } from '../../firmware/core/timeouts.js';
+import type { InputEvent } from '../input.js';
 import { ReconnectingInputDriver } from '../input-driver-base.js';
 import { asDriverError } from '../reconnect.js';
 import { type SerialPorts, systemSerialPorts } from '../serial-port.js';
@@ -35,6 +38,8 @@ export interface IdCardReaderOptions {
   timeouts?: IdCardReaderTimeouts;
   /** Default: the system's ports through serialport. Unit tests pass serialport's mock binding. */
   ports?: SerialPorts;
+  /** Stamps the time a card was first seen (monotonic ms); default the system clock. */
+  clock?: Pick<Clock, 'now'>;
 }
 
 /** One open port and everything that lives only as long as it does. */
@@ -44,6 +49,8 @@ interface Session {
   active: boolean;
   /** True once the card now on the reader has been read (or failed to read). */
   cardHandled: boolean;
+  /** True while a card is being selected and read. */
+  reading: boolean;
   timer?: ReturnType<typeof setTimeout>;
   wake?: () => void;
 }
@@ -53,6 +60,7 @@ export class IdCardReaderDriver extends ReconnectingInputDriver<SerialPortLike> 
   private readonly baudRate: number;
   private readonly timeouts: IdCardReaderTimeouts;
   private readonly ports: SerialPorts;
+  private readonly clock: Pick<Clock, 'now'>;
   private session: Session | undefined;
 
   constructor(options: IdCardReaderOptions) {
@@ -67,6 +75,17 @@ export class IdCardReaderDriver extends ReconnectingInputDriver<SerialPortLike> 
     this.baudRate = options.baudRate ?? IDCARD_READER_DEFAULT_BAUD_RATE;
     this.timeouts = timeouts;
     this.ports = ports;
+    this.clock = options.clock ?? systemClock;
+  }
+
+  /**
+   * The gate had no room for the card just read: read it again at the next poll if it is still
+   * on the reader. Ignored while a card is being read (that is a new card, with its own event).
+   */
+  override readAgain(): void {
+    const session = this.session;
+    if (session === undefined || session.reading) return;
+    session.cardHandled = false;
   }
 
   override async close(): Promise<void> {
@@ -94,7 +113,7 @@ export class IdCardReaderDriver extends ReconnectingInputDriver<SerialPortLike> 
   protected attachDevice(port: SerialPortLike): void {
     this.endSession();
     const client = new SamClient({ write: (bytes) => writeSerialPort(port, bytes), timeouts: this.timeouts });
-    const session: Session = { port, client, active: true, cardHandled: false };
+    const session: Session = { port, client, active: true, cardHandled: false, reading: false };
     this.session = session;
     port.on('data', (chunk: Buffer) => client.receive(chunk));
     const lost = (error?: Error | null) => {
@@ -154,15 +173,20 @@ export class IdCardReaderDriver extends ReconnectingInputDriver<SerialPortLike> 
     }
     if (session.cardHandled) return;
     session.cardHandled = true;
+    session.reading = true;
+    // The card arrived when this find saw it: a slow or retried read counts in the gate's timings.
+    const arrivedAt = this.clock.now();
+    let event: InputEvent | undefined;
     try {
-      const card = await readIdentity(session.client);
-      if (!session.active) return;
-      this.emitEvent({ kind: 'card', source: this.name, card });
+      event = { kind: 'card', source: this.name, card: await readIdentity(session.client), arrivedAt };
     } catch (error) {
-      if (!session.active) return;
-      if (isPassgateError(error, 'driver.disconnected')) return;
-      this.emitEvent({ kind: 'read-error', source: this.name, code: readErrorCode(error) });
+      if (!isPassgateError(error, 'driver.disconnected')) {
+        event = { kind: 'read-error', source: this.name, code: readErrorCode(error), arrivedAt };
+      }
     }
+    // Done reading before the event goes out: a listener may ask for the card to be read again.
+    session.reading = false;
+    if (session.active && event !== undefined) this.emitEvent(event);
   }
 }
 

@@ -31,7 +31,7 @@ export interface SerialScannerDeps {
   name?: string;
   /** Default: the system's ports through serialport. Unit tests pass serialport's mock binding. */
   ports?: SerialPorts;
-  /** Runs the command reply deadline; default the system clock. */
+  /** Runs the command reply deadline and stamps the events' arrival; default the system clock. */
   clock?: Clock;
 }
 
@@ -157,7 +157,7 @@ export class SerialScannerDriver extends ReconnectingInputDriver<OpenPort> {
     }
     const parser = new ScanFrameParser({ suffix, prefix, stripAimId, maxCodeLength, replies: this.profile.replies });
     const idleMs = suffix === 'none' ? this.timeouts.serialInterByteMs : this.timeouts.serialFrameIdleMs;
-    const frames = new ScanFrameStream(parser, idleMs);
+    const frames = new ScanFrameStream(parser, idleMs, () => this.clock.now());
     return { port, frames, replies: new ReplyWaiter<ReplyFrame>(this.clock) };
   }
 
@@ -177,7 +177,7 @@ export class SerialScannerDriver extends ReconnectingInputDriver<OpenPort> {
     if (this.options.configureOnOpen) {
       this.configure().catch((error: unknown) => {
         const code = asDriverError(error, 'driver.frame-invalid').code;
-        this.emitEvent({ kind: 'read-error', source: this.name, code });
+        this.emitEvent({ kind: 'read-error', source: this.name, code, arrivedAt: this.clock.now() });
       });
     }
   }
@@ -193,9 +193,11 @@ export class SerialScannerDriver extends ReconnectingInputDriver<OpenPort> {
   }
 
   private handleFrame(handle: OpenPort, frame: ScanFrame): void {
+    // The stream stamps every frame with its first byte's arrival.
+    const arrivedAt = frame.arrivedAt ?? this.clock.now();
     switch (frame.kind) {
       case 'code':
-        this.emitEvent({ kind: 'code', source: this.name, text: frame.text, symbology: frame.symbology });
+        this.emitEvent({ kind: 'code', source: this.name, text: frame.text, symbology: frame.symbology, arrivedAt });
         return;
       case 'reply':
         // A reply nobody waits for (its command timed out) is dropped: it is never a code.
@@ -203,7 +205,7 @@ export class SerialScannerDriver extends ReconnectingInputDriver<OpenPort> {
         return;
       case 'discarded': {
         const code = DISCARD_CODES[frame.reason];
-        if (code !== undefined) this.emitEvent({ kind: 'read-error', source: this.name, code });
+        if (code !== undefined) this.emitEvent({ kind: 'read-error', source: this.name, code, arrivedAt });
         return;
       }
     }

@@ -7,12 +7,17 @@ import type { SerialSuffix } from './options.js';
 
 export type DiscardReason = 'overlong' | 'invalid-utf8' | 'empty' | 'incomplete';
 
-export type ScanFrame =
+/**
+ * `arrivedAt`: the time given with the chunk that held the frame's first byte (see push); absent
+ * when push was given none.
+ */
+export type ScanFrame = (
   | { kind: 'code'; text: string; symbology: Symbology }
   /** `length` counts the bytes dropped (never their content: it may be a pass code). */
   | { kind: 'discarded'; reason: DiscardReason; length: number }
   /** A module's answer to a command; `data` is its payload (a register value, an echo). */
-  | { kind: 'reply'; ok: boolean; data: Uint8Array };
+  | { kind: 'reply'; ok: boolean; data: Uint8Array }
+) & { arrivedAt?: number };
 
 export type ReplyMatch =
   | { kind: 'none' }
@@ -62,6 +67,8 @@ export class ScanFrameParser {
   private discarding = false;
   private discardedLength = 0;
   private awaitingReply = false;
+  /** When the first byte of the frame being collected arrived (the time its chunk was pushed with). */
+  private frameStartedAt: number | undefined;
 
   constructor(options: FrameParserOptions) {
     this.options = options;
@@ -79,9 +86,10 @@ export class ScanFrameParser {
     this.awaitingReply = on && this.options.replies !== undefined;
   }
 
-  push(bytes: Uint8Array): ScanFrame[] {
+  /** `at`: when the chunk arrived (monotonic ms); each frame carries the time of its first byte. */
+  push(bytes: Uint8Array, at?: number): ScanFrame[] {
     const frames: ScanFrame[] = [];
-    for (const byte of bytes) this.pushByte(byte, frames);
+    for (const byte of bytes) this.pushByte(byte, frames, at);
     return frames;
   }
 
@@ -94,15 +102,19 @@ export class ScanFrameParser {
       const length = this.discardedLength;
       this.discarding = false;
       this.discardedLength = 0;
-      return [{ kind: 'discarded', reason: 'overlong', length }];
+      return [this.stamp({ kind: 'discarded', reason: 'overlong', length })];
     }
     if (this.length === 0) return [];
     const held = this.length;
     this.length = 0;
     if (this.options.suffix !== 'none' || this.replyStarted(held)) {
-      return [{ kind: 'discarded', reason: 'incomplete', length: held }];
+      return [this.stamp({ kind: 'discarded', reason: 'incomplete', length: held })];
     }
-    return [this.frame(this.buffer.subarray(0, held))];
+    return [this.stamp(this.frame(this.buffer.subarray(0, held)))];
+  }
+
+  private stamp(frame: ScanFrame): ScanFrame {
+    return this.frameStartedAt === undefined ? frame : { ...frame, arrivedAt: this.frameStartedAt };
   }
 
   /** Whether the held bytes are the start of an unfinished reply (never a code). */
@@ -112,11 +124,11 @@ export class ScanFrameParser {
     return replies.match(this.buffer.subarray(0, held)).kind === 'partial';
   }
 
-  private pushByte(byte: number, frames: ScanFrame[]): void {
+  private pushByte(byte: number, frames: ScanFrame[], at: number | undefined): void {
     const { suffix, maxCodeLength } = this.options;
     if (this.discarding) {
       if (this.ends(byte)) {
-        frames.push({ kind: 'discarded', reason: 'overlong', length: this.discardedLength });
+        frames.push(this.stamp({ kind: 'discarded', reason: 'overlong', length: this.discardedLength }));
         this.discarding = false;
         this.discardedLength = 0;
       } else {
@@ -124,6 +136,7 @@ export class ScanFrameParser {
       }
       return;
     }
+    if (this.length === 0) this.frameStartedAt = at;
     this.buffer[this.length] = byte;
     this.length += 1;
 
@@ -131,12 +144,12 @@ export class ScanFrameParser {
     if (replies !== undefined && (this.awaitingReply || replies.alwaysOn)) {
       const match = replies.match(this.buffer.subarray(0, this.length));
       if (match.kind === 'reply') {
-        frames.push({ kind: 'reply', ok: match.ok, data: match.data.slice() });
+        frames.push(this.stamp({ kind: 'reply', ok: match.ok, data: match.data.slice() }));
         this.awaitingReply = false;
         // Bytes past the reply (none, with the recognisers here) start the next frame.
         const rest = this.buffer.slice(match.length, this.length);
         this.length = 0;
-        for (const next of rest) this.pushByte(next, frames);
+        for (const next of rest) this.pushByte(next, frames, at);
         return;
       }
       if (match.kind === 'partial' && this.length < replies.maxLength) return;
@@ -151,7 +164,7 @@ export class ScanFrameParser {
       let end = this.length - 1;
       if ((suffix === 'crlf' || suffix === 'lf') && end > 0 && this.buffer[end - 1] === CR) end -= 1;
       this.length = 0;
-      frames.push(this.frame(this.buffer.subarray(0, end)));
+      frames.push(this.stamp(this.frame(this.buffer.subarray(0, end))));
       return;
     }
     // Room for one more byte of a CRLF terminator; past that the code is overlong.
@@ -209,23 +222,27 @@ function startsWith(bytes: Uint8Array, head: Uint8Array): boolean {
 }
 
 /**
- * The parser as a stream: Buffers in, ScanFrame objects out. After `idleMs` without a byte while
- * a frame is open, it calls `flush()` (ends a suffix-less code, drops an incomplete one).
+ * The parser as a stream: Buffers in, ScanFrame objects out, each stamped with the arrival of its
+ * first byte. After `idleMs` without a byte while a frame is open, it calls `flush()` (ends a
+ * suffix-less code, drops an incomplete one).
  */
 export class ScanFrameStream extends Transform {
   readonly parser: ScanFrameParser;
   private readonly idleMs: number;
+  private readonly now: () => number;
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(parser: ScanFrameParser, idleMs: number) {
+  /** `now`: monotonic ms each chunk is stamped with on arrival (default performance.now). */
+  constructor(parser: ScanFrameParser, idleMs: number, now: () => number = () => performance.now()) {
     super({ readableObjectMode: true });
     this.parser = parser;
     this.idleMs = idleMs;
+    this.now = now;
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.clearIdle();
-    for (const frame of this.parser.push(chunk)) this.push(frame);
+    for (const frame of this.parser.push(chunk, this.now())) this.push(frame);
     if (this.parser.pending > 0) {
       this.idleTimer = setTimeout(() => {
         this.idleTimer = undefined;

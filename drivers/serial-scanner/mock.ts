@@ -1,5 +1,6 @@
 // A scanner that exists only in memory, for other modules' tests: `inject(text)` is a scan.
 
+import type { Clock } from '../../firmware/core/clock.js';
 import type { ErrorCode } from '../../firmware/core/errors.js';
 import type { Symbology } from '../input.js';
 import { MockInputDriver } from '../mock-input-driver.js';
@@ -8,8 +9,9 @@ export class MockSerialScanner extends MockInputDriver {
   /** How many times trigger() was called. */
   triggers = 0;
 
-  constructor(name = 'serial-scanner') {
-    super(name);
+  /** `clock` stamps the events' arrival (default: the system clock). */
+  constructor(name = 'serial-scanner', clock?: Pick<Clock, 'now'>) {
+    super(name, clock);
   }
 
   async trigger(): Promise<void> {

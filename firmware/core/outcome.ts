@@ -20,5 +20,8 @@ export const SIGNAL_KINDS = [
   'bind-ok',
   'bind-failed',
   'selftest',
+  // An input the gate could not take (busy, queue full, bind mode): played on top of whatever
+  // shows, never in its place (ui-led OVERLAY_KINDS). Not an outcome: no verdict line, no counter.
+  'input-dropped',
 ] as const;
 export type SignalKind = (typeof SIGNAL_KINDS)[number];

@@ -44,6 +44,11 @@ export const DEFAULT_TIMEOUTS = {
   driverReopenMaxMs: 1000,
   /** While a device's path (or HID entry) is absent, check for it this often; reopen when back. */
   driverPathPollMs: 200,
+  /**
+   * A driver that reports the same state again and again (a device that keeps failing to open):
+   * the daemon logs the state once, then at most one line with the count of repeats this often.
+   */
+  driverStateRepeatLogMs: 300_000,
   /** Serial scanners with no suffix: a pause this long between bytes ends a code. */
   serialInterByteMs: 50,
   /** Serial scanners with a suffix: a frame left open this long without a byte is dropped. */

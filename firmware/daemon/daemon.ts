@@ -20,6 +20,7 @@ import { configChangeOf, gatePolicyFromConfig } from './config-bridge.js';
 import { type ControlRequest, listenControlSocket } from './control-socket.js';
 import { isProvisioned, timeoutsFromConfig } from './device-identity.js';
 import { displayBackendFromConfig, patternsFromConfig } from './display-from-config.js';
+import { DriverStateLog } from './driver-state-log.js';
 import { inputDriversFromConfig } from './drivers-from-config.js';
 import { PortalLink, type PortalLinkStatus } from './portal-link.js';
 
@@ -125,12 +126,10 @@ export class Daemon {
     const fromConfig = this.o.configuredDrivers !== false;
     const configured = fromConfig ? await inputDriversFromConfig(this.store, this.timeouts) : [];
     const drivers = [...configured, ...(this.o.extraInputs ?? [])];
+    const driverStates = new DriverStateLog(logger, clock, () => this.timeouts.driverStateRepeatLogMs);
     for (const driver of drivers) {
-      driver.onEvent((event) => this.runner.acceptInput(event));
-      driver.onState((s) => {
-        const fields = { driver: s.name, state: s.state, code: s.lastError ?? null };
-        logger.log(s.state === 'open' ? 'info' : 'warn', 'driver-state', fields);
-      });
+      this.runner.attachInput(driver);
+      driver.onState((s) => driverStates.record(s));
       await driver.open().catch((error: unknown) => {
         logger.log('error', 'driver-open-failed', { driver: driver.name, code: codeOf(error) });
       });

@@ -2,7 +2,7 @@
 // when the CLI changes it), and its health. Authorize runs in the background, off every scan's
 // path; while it fails the gate is told the portal is down and authorize is retried.
 
-import type { PortalClient } from '../../portal-client/client.js';
+import type { PortalClient, PortalClientEvent } from '../../portal-client/client.js';
 import type { CryptoSuite } from '../../portal-client/crypto/suite.js';
 import type { VenueInfo } from '../../portal-client/protocol/messages.js';
 import type { ConfigStore } from '../config/store.js';
@@ -62,12 +62,7 @@ export class PortalLink {
       this.client = await portalClientFromConfig(this.o.store, this.o.dataDir, {
         crypto: this.o.crypto,
         timeouts: this.o.timeouts(),
-        onEvent: (e) => {
-          if (e.type === 'authorized') {
-            logger.log('info', 'portal-authorized', { clockOffsetMs: e.clockOffsetMs, bound: e.bound });
-          } else if (e.type === 'authorize-failed') logger.log('warn', 'portal-authorize-failed', { code: e.code });
-          else logger.log('info', 'portal-reauthorized', {});
-        },
+        onEvent: (e) => logPortalEvent(logger, e),
       });
     } catch (error) {
       logger.log('error', 'portal-client-failed', { code: isPassgateError(error) ? error.code : 'unknown' });
@@ -123,5 +118,27 @@ export class PortalLink {
     this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     await this.client?.close().catch(() => undefined);
+  }
+}
+
+/** One log line per client event: codes, paths and numbers, as the client gives them. */
+function logPortalEvent(logger: Logger, e: PortalClientEvent): void {
+  switch (e.type) {
+    case 'authorized':
+      logger.log('info', 'portal-authorized', { clockOffsetMs: e.clockOffsetMs, bound: e.bound });
+      return;
+    case 'authorize-failed':
+      logger.log('warn', 'portal-authorize-failed', { code: e.code });
+      return;
+    case 'reauthorized-after-rejection':
+      logger.log('info', 'portal-reauthorized', {});
+      return;
+    case 'response-unauthenticated':
+      // Never trusted, never a verdict: someone on the path or a fake portal answered.
+      logger.log('error', 'portal-response-unauthenticated', { code: e.code, path: e.path, check: e.check });
+      return;
+    case 'clock-corrected':
+      logger.log('warn', 'portal-clock-corrected', { clockOffsetMs: e.clockOffsetMs, changeMs: e.changeMs });
+      return;
   }
 }

@@ -26,13 +26,15 @@ export interface Scan {
   payload: ScanPayload;
   /** Keyed hash of the payload, for duplicate suppression; never the payload itself. */
   fingerprint: string;
-  /** Monotonic ms when the driver delivered it. */
+  /** Monotonic ms when the gate got it (the duplicate window counts from here). */
   at: number;
+  /** Monotonic ms when it began to arrive at the driver (InputEvent.arrivedAt): timings start here. */
+  arrivedAt: number;
 }
 
 export type GateInput =
   | { type: 'scan'; scan: Scan }
-  | { type: 'read-error'; source: string; code: ErrorCode; at: number }
+  | { type: 'read-error'; source: string; code: ErrorCode; at: number; arrivedAt: number }
   | { type: 'verdict'; requestId: number; verdict: Verdict }
   /**
    * `authenticated`: the error came sealed under the session keys (the portal itself said so). An
@@ -64,7 +66,16 @@ export type GateEffect =
   | { type: 'bind'; mode: BindMode; bindRequestId: string; venueCode: string }
   | { type: 'bind-finished'; bindRequestId: string; ok: true }
   | { type: 'bind-finished'; bindRequestId: string; ok: false; code: BindFailure }
-  | { type: 'dropped'; reason: 'busy' | 'duplicate' | 'queue-full' | 'bind-mode'; source: string };
+  /** Input the gate did not take; `cause`: the code of a dropped read error. */
+  | { type: 'dropped'; reason: DropReason; source: string; cause?: ErrorCode }
+  /** The source's dropped input can be taken now: ask its driver to deliver it again. */
+  | { type: 'read-again'; source: string };
+
+/**
+ * Why input was not taken. A duplicate (the same code or card within the dedup window of its
+ * acceptance) is dropped silently; every other drop is signalled to the person (input-dropped).
+ */
+export type DropReason = 'busy' | 'duplicate' | 'queue-full' | 'bind-mode';
 
 /** What happens to input that arrives while verifying or showing. */
 export const BUSY_INPUT_MODES = ['drop', 'queue'] as const;
@@ -91,6 +102,11 @@ export interface GateModel {
   /** Fingerprints of recently accepted scans (ms), pruned as the window passes. */
   recent: ReadonlyArray<{ fingerprint: string; at: number }>;
   queue: readonly Scan[];
+  /**
+   * Sources whose scan was dropped (not as a duplicate), in order: once the gate can take a scan
+   * again, each is asked to read again (a card left on the reader is read only once otherwise).
+   */
+  readAgain: readonly string[];
   nextRequestId: number;
 }
 
@@ -100,5 +116,5 @@ export function initialModel(provisioned: boolean, bound: boolean): GateModel {
     : bound
       ? { kind: 'idle' }
       : { kind: 'unbound' };
-  return { phase: rest, rest, recent: [], queue: [], nextRequestId: 1 };
+  return { phase: rest, rest, recent: [], queue: [], readAgain: [], nextRequestId: 1 };
 }

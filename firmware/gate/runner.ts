@@ -1,7 +1,7 @@
 // The one place where the gate's effects happen: it feeds inputs to the pure transition
 // function, then calls the portal, the display, timers and the host for each effect.
 import { createHmac, randomBytes } from 'node:crypto';
-import type { InputEvent } from '../../drivers/input.js';
+import type { InputDriver, InputEvent } from '../../drivers/input.js';
 import { isAuthenticatedPortalError } from '../../portal-client/portal-errors.js';
 import type { BindResult } from '../../portal-client/protocol/messages.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
@@ -33,7 +33,10 @@ export interface GatePortal {
 
 /** The display as the gate sees it (ui-led's PatternPlayer fits). */
 export interface GateDisplay {
-  /** Shows the signal; for a verdict, the display chooses its words from the verdict itself. */
+  /**
+   * Shows the signal; for a verdict, the display chooses its words from the verdict itself. An
+   * overlay signal (input-dropped) plays on top of what shows and must not hide it.
+   */
   play(kind: SignalKind, verdict?: Verdict): void;
 }
 
@@ -76,8 +79,10 @@ export class GateRunner {
   private readonly bindModes = new Map<string, BindMode>();
   private readonly counters: OutcomeCounters = Object.fromEntries(OUTCOME_KINDS.map((k) => [k, 0])) as OutcomeCounters;
   private dropped = 0;
-  /** Read time of the input being dispatched: outcomes decided without the portal start here. */
+  /** Arrival time of the input being dispatched: outcomes decided without the portal start here. */
   private inputAt = 0;
+  /** The attached drivers by name (the `source` of their events), asked to read again. */
+  private readonly inputs = new Map<string, InputDriver>();
   private closed = false;
 
   constructor(options: GateRunnerOptions) {
@@ -103,11 +108,26 @@ export class GateRunner {
     this.policy = policy;
   }
 
+  /**
+   * Feeds the driver's events to the gate, and lets the gate ask it to read again an input it had
+   * to drop (a card left on the reader). Returns the function that detaches it.
+   */
+  attachInput(driver: InputDriver): () => void {
+    this.inputs.set(driver.name, driver);
+    const stop = driver.onEvent((event) => this.acceptInput(event));
+    return () => {
+      stop();
+      if (this.inputs.get(driver.name) === driver) this.inputs.delete(driver.name);
+    };
+  }
+
   /** Entry point for every driver event. */
   acceptInput(event: InputEvent): void {
     const at = this.o.clock.now();
+    // On the same clock as ours (performance.now); a time ahead of it (another clock) counts from now.
+    const arrivedAt = Number.isFinite(event.arrivedAt) ? Math.min(event.arrivedAt, at) : at;
     if (event.kind === 'read-error') {
-      this.dispatch({ type: 'read-error', source: event.source, code: event.code, at });
+      this.dispatch({ type: 'read-error', source: event.source, code: event.code, at, arrivedAt });
       return;
     }
     const payload =
@@ -117,7 +137,7 @@ export class GateRunner {
     const identity =
       event.kind === 'code' ? `code\n${event.text}` : `card\n${event.card.cardType}\n${event.card.idNumber}`;
     const fingerprint = createHmac('sha256', this.fingerprintKey).update(identity, 'utf8').digest('base64');
-    this.dispatch({ type: 'scan', scan: { source: event.source, payload, fingerprint, at } });
+    this.dispatch({ type: 'scan', scan: { source: event.source, payload, fingerprint, at, arrivedAt } });
   }
 
   requestBindMode(mode: BindMode, bindRequestId: string): void {
@@ -131,8 +151,8 @@ export class GateRunner {
 
   dispatch(input: GateInput): void {
     if (this.closed) return;
-    if (input.type === 'scan') this.inputAt = input.scan.at;
-    else if (input.type === 'read-error') this.inputAt = input.at;
+    if (input.type === 'scan') this.inputAt = input.scan.arrivedAt;
+    else if (input.type === 'read-error') this.inputAt = input.arrivedAt;
     const step = transition(this.model, input, this.policy);
     this.model = step.model;
     for (const effect of step.effects) this.perform(effect);
@@ -182,8 +202,24 @@ export class GateRunner {
         return;
       case 'dropped':
         this.dropped++;
-        this.o.logger.log('debug', 'input-dropped', { reason: effect.reason, source: effect.source });
+        // A duplicate is routine (a scanner or camera reading a code held still); any other drop
+        // was signalled to a person, and the line says why.
+        this.o.logger.log(effect.reason === 'duplicate' ? 'debug' : 'info', 'input-dropped', {
+          reason: effect.reason,
+          source: effect.source,
+          ...(effect.cause ? { cause: effect.cause } : {}),
+        });
         return;
+      case 'read-again': {
+        const driver = this.inputs.get(effect.source);
+        // After this dispatch: the driver may deliver at once, and the gate is not re-entered.
+        if (driver) {
+          queueMicrotask(() => {
+            if (!this.closed) driver.readAgain();
+          });
+        }
+        return;
+      }
     }
   }
 
@@ -194,11 +230,17 @@ export class GateRunner {
   }
 
   private verify(requestId: number, scan: Scan): void {
-    this.timings.set(requestId, { readAt: scan.at, requestAt: this.o.clock.now() });
-    const call =
-      scan.payload.kind === 'code'
-        ? this.o.portal.verifyPassCode(scan.payload.text)
-        : this.o.portal.verifyIdCard(scan.payload.card);
+    this.timings.set(requestId, { readAt: scan.arrivedAt, requestAt: this.o.clock.now() });
+    let call: Promise<Verdict>;
+    try {
+      call =
+        scan.payload.kind === 'code'
+          ? this.o.portal.verifyPassCode(scan.payload.text)
+          : this.o.portal.verifyIdCard(scan.payload.card);
+    } catch (error) {
+      // A portal that throws instead of rejecting still ends the scan in an outcome with a cause.
+      call = Promise.reject(error);
+    }
     // The answer is shown (and its timing logged) inside dispatch; an answer the gate no longer
     // waits for (a bind request took over meanwhile) is never shown: drop its timing here too.
     call.then(

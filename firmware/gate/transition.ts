@@ -47,6 +47,10 @@ export function outcomeOfPortalError(code: ErrorCode, authenticated: boolean): O
 }
 
 export function transition(model: GateModel, input: GateInput, policy: GatePolicy): Step {
+  return afterDrops(model, decide(model, input, policy), policy);
+}
+
+function decide(model: GateModel, input: GateInput, policy: GatePolicy): Step {
   switch (input.type) {
     case 'provisioning':
       return settle(
@@ -70,7 +74,7 @@ export function transition(model: GateModel, input: GateInput, policy: GatePolic
       return onScan(model, input.scan, policy);
     case 'read-error':
       if (!isResting(model.phase))
-        return { model, effects: [{ type: 'dropped', reason: 'busy', source: input.source }] };
+        return { model, effects: [{ type: 'dropped', reason: 'busy', source: input.source, cause: input.code }] };
       return show(
         model.nextRequestId,
         'read-error',
@@ -141,6 +145,46 @@ function unchanged(model: GateModel): Step {
   return { model, effects: [] };
 }
 
+type Dropped = Extract<GateEffect, { type: 'dropped' }>;
+
+/**
+ * What becomes of input a step dropped. Every drop but a duplicate is signalled to the person
+ * (input-dropped: an overlay, it hides no verdict and leaves the relay alone), once per step.
+ * The source of a scan dropped because the gate was busy with someone else's is asked to read it
+ * again as soon as the gate can take a scan: a card left on the reader is read only once
+ * otherwise. Not read again: a read error (it carries its cause: the reader never retries a
+ * failed card by itself either), and anything dropped while a technician binds the gate (out of
+ * service: a verdict right after would hide bind-ok; the busy signal told the person to retry).
+ */
+function afterDrops(before: GateModel, step: Step, policy: GatePolicy): Step {
+  const drops = step.effects.filter((e): e is Dropped => e.type === 'dropped' && e.reason !== 'duplicate');
+  const binding = step.model.phase.kind === 'bind-mode' || step.model.phase.kind === 'binding';
+  const busy = before.phase.kind === 'verifying' || before.phase.kind === 'showing';
+  let readAgain = binding ? [] : step.model.readAgain;
+  for (const drop of drops) {
+    const owed = busy && !binding && drop.cause === undefined;
+    if (owed && !readAgain.includes(drop.source)) readAgain = [...readAgain, drop.source];
+  }
+  const effects: GateEffect[] =
+    drops.length > 0 ? [...step.effects, { type: 'signal', signal: 'input-dropped' }] : step.effects;
+  if (readAgain.length > 0 && canTakeScan(step.model, policy)) {
+    for (const source of readAgain) effects.push({ type: 'read-again', source });
+    readAgain = [];
+  }
+  if (readAgain === step.model.readAgain && effects === step.effects) return step;
+  return { model: { ...step.model, readAgain }, effects };
+}
+
+/** Whether a scan arriving now would be taken: verified, queued, or answered not-bound. */
+function canTakeScan(model: GateModel, policy: GatePolicy): boolean {
+  const phase = model.phase;
+  if (isResting(phase)) return true;
+  if (phase.kind === 'verifying' || phase.kind === 'showing') {
+    return policy.busyInput === 'queue' && model.queue.length < policy.queueLimit;
+  }
+  return false;
+}
+
 /** A new resting phase; applied at once when the gate is resting, else after the current activity. */
 function settle(model: GateModel, rest: RestPhase): Step {
   if (!isResting(model.phase)) return { model: { ...model, rest }, effects: [] };
@@ -198,11 +242,17 @@ function onScan(model: GateModel, scan: Scan, policy: GatePolicy): Step {
   }
   if (phase.kind === 'unbound' || phase.kind === 'needs-provisioning') {
     const requestId = model.nextRequestId;
-    return show(requestId, 'not-bound', undefined, scan.source, policy, {
-      ...model,
-      recent,
-      nextRequestId: requestId + 1,
-    });
+    // Not asked: the gate's own word, with the reason it has (the line tells the two apart).
+    const cause = phase.kind === 'unbound' ? 'portal.not-bound' : 'config.not-provisioned';
+    return show(
+      requestId,
+      'not-bound',
+      undefined,
+      scan.source,
+      policy,
+      { ...model, recent, nextRequestId: requestId + 1 },
+      cause,
+    );
   }
   return startVerifying(
     { ...model, recent: [...recent, { fingerprint: scan.fingerprint, at: scan.at }] },
@@ -294,5 +344,9 @@ function onBindRequested(model: GateModel, mode: 'bind' | 'rebind', bindRequestI
     { type: 'signal', signal: 'bind-mode' },
     { type: 'start-timer', timer: 'bind-mode', token: bindRequestId, ms: policy.bindModeMs },
   );
-  return { model: { ...model, phase: { kind: 'bind-mode', mode, bindRequestId }, queue: [] }, effects };
+  // Queued scans are not verified now: dropped, and no longer counted as seen (presented again
+  // after binding, a card is no duplicate).
+  for (const queued of model.queue) effects.push({ type: 'dropped', reason: 'bind-mode', source: queued.source });
+  const recent = model.recent.filter((r) => !model.queue.some((q) => q.fingerprint === r.fingerprint));
+  return { model: { ...model, phase: { kind: 'bind-mode', mode, bindRequestId }, queue: [], recent }, effects };
 }

@@ -172,7 +172,7 @@ async function measureOverhead(fixture: PortalFixture): Promise<OverheadFigures>
       const logged = new Promise<Record<string, unknown>>((resolve) => (verdict = resolve));
       const waitBefore = runQueueWaitMs();
       const readAt = performance.now();
-      runner.acceptInput({ kind: 'code', source: 'bench', text: codes[i], symbology: 'qr' });
+      runner.acceptInput({ kind: 'code', source: 'bench', text: codes[i], symbology: 'qr', arrivedAt: readAt });
       const fields = await logged;
       const onAt = await signalOn;
       const waitAfter = runQueueWaitMs();

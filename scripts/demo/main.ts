@@ -176,7 +176,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function script(): Promise<number> {
   const rig = await startRig({ bound: false, showMs: 300, mapInput: false });
   const { mock, daemon, cards, store } = rig;
-  const scan = (text: string) => daemon.input({ kind: 'code', source: 'demo-script', text, symbology: 'qr' });
+  const scan = (text: string) =>
+    daemon.input({ kind: 'code', source: 'demo-script', text, symbology: 'qr', arrivedAt: performance.now() });
   const failures: string[] = [];
   const step = async (title: string, expected: OutcomeKind, act: () => void | Promise<void>) => {
     process.stdout.write(`\n▶ ${title}\n`);

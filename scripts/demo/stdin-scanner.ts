@@ -16,6 +16,8 @@ export interface LineScannerOptions {
 export class LineScanner extends InputDriverBase {
   private state: DriverState = 'closed';
   private buffer = '';
+  /** When the first character of the line in `buffer` arrived (monotonic ms). */
+  private lineStartedAt = 0;
   private readonly onData = (chunk: Buffer | string) => this.push(chunk.toString());
   private readonly onEnd = () => this.setState('closed');
 
@@ -40,6 +42,8 @@ export class LineScanner extends InputDriverBase {
   }
 
   private push(text: string): void {
+    const at = performance.now();
+    if (this.buffer.length === 0) this.lineStartedAt = at;
     this.buffer += text;
     const max = this.o.maxLineLength ?? 4096;
     for (;;) {
@@ -47,17 +51,20 @@ export class LineScanner extends InputDriverBase {
       if (newline < 0) break;
       const line = this.buffer.slice(0, newline).replace(/\r$/, '').trim();
       this.buffer = this.buffer.slice(newline + 1);
+      const arrivedAt = this.lineStartedAt;
+      this.lineStartedAt = at; // the next line began in this chunk
       if (line.length === 0) continue;
       if (line.length > max) {
-        this.emitEvent({ kind: 'read-error', source: this.name, code: 'driver.overlong' });
+        this.emitEvent({ kind: 'read-error', source: this.name, code: 'driver.overlong', arrivedAt });
         continue;
       }
       const code = this.o.mapLine ? this.o.mapLine(line) : line;
-      if (code !== null) this.emitEvent({ kind: 'code', source: this.name, text: code, symbology: 'unknown' });
+      if (code !== null)
+        this.emitEvent({ kind: 'code', source: this.name, text: code, symbology: 'unknown', arrivedAt });
     }
     if (this.buffer.length > max) {
       this.buffer = '';
-      this.emitEvent({ kind: 'read-error', source: this.name, code: 'driver.overlong' });
+      this.emitEvent({ kind: 'read-error', source: this.name, code: 'driver.overlong', arrivedAt: this.lineStartedAt });
     }
   }
 

@@ -51,7 +51,8 @@ class FakeDeviceDriver extends ReconnectingInputDriver<FakeDevice> {
   }
 
   protected attachDevice(device: FakeDevice): void {
-    device.listener = (text) => this.emitEvent({ kind: 'code', source: this.name, text, symbology: 'unknown' });
+    device.listener = (text) =>
+      this.emitEvent({ kind: 'code', source: this.name, text, symbology: 'unknown', arrivedAt: 1 });
   }
 
   protected async releaseDevice(device: FakeDevice): Promise<void> {
@@ -86,7 +87,7 @@ describe('ReconnectingInputDriver', () => {
     await driver.open();
     expect(driver.status()).toEqual({ name: 'fake', state: 'open' });
     driver.scan('PG-1');
-    expect(events).toEqual([{ kind: 'code', source: 'fake', text: 'PG-1', symbology: 'unknown' }]);
+    expect(events).toEqual([{ kind: 'code', source: 'fake', text: 'PG-1', symbology: 'unknown', arrivedAt: 1 }]);
     await driver.close();
     expect(driver.devices[0].released).toBe(true);
     expect(states).toEqual([

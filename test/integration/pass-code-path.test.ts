@@ -52,6 +52,8 @@ describe('Grid Matrix pass codes', () => {
     await camera.open();
     await camera.show(frame);
     await camera.close();
-    expect(events).toEqual([{ kind: 'code', source: 'mock-camera', text, symbology: 'grid-matrix' }]);
+    expect(events).toEqual([
+      { kind: 'code', source: 'mock-camera', text, symbology: 'grid-matrix', arrivedAt: expect.any(Number) },
+    ]);
   });
 });

@@ -43,6 +43,7 @@ const TONE_OF: Record<SignalKind, Tone> = {
   'bind-ok': 'blue',
   'bind-failed': 'red',
   selftest: 'white',
+  'input-dropped': 'blue',
 };
 const BACKGROUND: Record<Tone, string> = { green: '42', red: '41', amber: '43', blue: '44', white: '47' };
 const FOREGROUND = { red: '31', green: '32', blue: '34' } as const;

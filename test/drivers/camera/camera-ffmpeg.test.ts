@@ -82,8 +82,8 @@ describe('CameraDriver on ffmpeg', () => {
     await waitFor('the clip to be decoded', () => driver.diagnostics().framesOffered >= 30);
     await driver.idle();
     expect(events).toEqual([
-      { kind: 'code', source: 'cam-test', text: 'PG1-CAMERA-AAAA', symbology: 'qr' },
-      { kind: 'code', source: 'cam-test', text: 'PG1-CAMERA-BBBB', symbology: 'qr' },
+      { kind: 'code', source: 'cam-test', text: 'PG1-CAMERA-AAAA', symbology: 'qr', arrivedAt: expect.any(Number) },
+      { kind: 'code', source: 'cam-test', text: 'PG1-CAMERA-BBBB', symbology: 'qr', arrivedAt: expect.any(Number) },
     ]);
     expect(driver.diagnostics().repeatsSuppressed).toBeGreaterThan(5);
     await driver.close();

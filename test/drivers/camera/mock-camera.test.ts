@@ -35,8 +35,8 @@ describe('MockCamera', () => {
       now += 300;
     }
     expect(events).toEqual([
-      { kind: 'code', source: 'mock-camera', text: '24680', symbology: 'micro-qr' },
-      { kind: 'code', source: 'mock-camera', text: '24680', symbology: 'micro-qr' },
+      { kind: 'code', source: 'mock-camera', text: '24680', symbology: 'micro-qr', arrivedAt: expect.any(Number) },
+      { kind: 'code', source: 'mock-camera', text: '24680', symbology: 'micro-qr', arrivedAt: expect.any(Number) },
     ]);
     expect(camera.diagnostics()).toMatchObject({ framesDecoded: 5, symbolsEmitted: 2, repeatsSuppressed: 3 });
     await camera.close();

@@ -37,9 +37,9 @@ describe('HidScannerDriver with recorded reports', () => {
     expect(driver.status()).toEqual({ name: 'hid-scanner', state: 'open' });
     opener.play([...fx.AB1_DASH, ...fx.NON_US_HASH, ...fx.DOUBLE_A]);
     expect(events).toEqual([
-      { kind: 'code', source: 'hid-scanner', text: 'Ab1-', symbology: 'unknown' },
-      { kind: 'read-error', source: 'hid-scanner', code: 'driver.frame-invalid' },
-      { kind: 'code', source: 'hid-scanner', text: 'aa', symbology: 'unknown' },
+      { kind: 'code', source: 'hid-scanner', text: 'Ab1-', symbology: 'unknown', arrivedAt: expect.any(Number) },
+      { kind: 'read-error', source: 'hid-scanner', code: 'driver.frame-invalid', arrivedAt: expect.any(Number) },
+      { kind: 'code', source: 'hid-scanner', text: 'aa', symbology: 'unknown', arrivedAt: expect.any(Number) },
     ]);
   });
 
@@ -48,9 +48,17 @@ describe('HidScannerDriver with recorded reports', () => {
     await driver.open();
     opener.play(fx.typed('abc').slice(0, 6));
     await until(() => events.length > 0);
-    expect(events).toEqual([{ kind: 'read-error', source: 'hid-scanner', code: 'driver.frame-invalid' }]);
+    expect(events).toEqual([
+      { kind: 'read-error', source: 'hid-scanner', code: 'driver.frame-invalid', arrivedAt: expect.any(Number) },
+    ]);
     opener.play(fx.typed('xyz'));
-    expect(events[1]).toEqual({ kind: 'code', source: 'hid-scanner', text: 'xyz', symbology: 'unknown' });
+    expect(events[1]).toEqual({
+      kind: 'code',
+      source: 'hid-scanner',
+      text: 'xyz',
+      symbology: 'unknown',
+      arrivedAt: expect.any(Number),
+    });
   });
 
   it('reconnects after unplug once the device is listed again', async () => {
@@ -65,7 +73,9 @@ describe('HidScannerDriver with recorded reports', () => {
     expect(opener.opens).toBe(2);
     expect(opener.closes).toBe(1);
     opener.play(fx.typed('back1'));
-    expect(events).toEqual([{ kind: 'code', source: 'hid-scanner', text: 'back1', symbology: 'unknown' }]);
+    expect(events).toEqual([
+      { kind: 'code', source: 'hid-scanner', text: 'back1', symbology: 'unknown', arrivedAt: expect.any(Number) },
+    ]);
     expect(states.map((s) => s.state)).toEqual(['opening', 'open', 'reconnecting', 'open']);
   });
 

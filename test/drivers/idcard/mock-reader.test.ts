@@ -23,8 +23,8 @@ describe('MockIdCardReader', () => {
     await reader.close();
     await reader.close();
     expect(events).toEqual([
-      { kind: 'card', source: 'gate-card', card },
-      { kind: 'read-error', source: 'gate-card', code: 'driver.card-invalid' },
+      { kind: 'card', source: 'gate-card', card, arrivedAt: expect.any(Number) },
+      { kind: 'read-error', source: 'gate-card', code: 'driver.card-invalid', arrivedAt: expect.any(Number) },
     ]);
     expect(states.map((s) => s.state)).toEqual(['open', 'reconnecting', 'closed']);
   });

@@ -50,7 +50,7 @@ describe('IdCardReaderDriver over a socat pty pair', () => {
     const card = syntheticCard();
     first.sim.present(card);
     await until(() => events.length === 1, 10_000);
-    expect(events[0]).toEqual({ kind: 'card', source: 'idcard', card });
+    expect(events[0]).toEqual({ kind: 'card', source: 'idcard', card, arrivedAt: expect.any(Number) });
     expect(first.sim.receivedLabels()).not.toContain('30 10');
 
     await first.unplug();
@@ -60,7 +60,7 @@ describe('IdCardReaderDriver over a socat pty pair', () => {
     const next = syntheticCard();
     second.sim.present(next);
     await until(() => events.length === 2, 10_000);
-    expect(events[1]).toEqual({ kind: 'card', source: 'idcard', card: next });
+    expect(events[1]).toEqual({ kind: 'card', source: 'idcard', card: next, arrivedAt: expect.any(Number) });
     expect(driver.status()).toEqual({ name: 'idcard', state: 'open' });
   });
 

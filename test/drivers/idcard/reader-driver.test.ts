@@ -77,7 +77,7 @@ describe('IdCardReaderDriver', () => {
     const card = syntheticCard();
     r.sim.present(card);
     await waitFor(() => r.events.length > 0, 'a card event');
-    expect(r.events[0]).toEqual({ kind: 'card', source: 'idcard', card });
+    expect(r.events[0]).toEqual({ kind: 'card', source: 'idcard', card, arrivedAt: expect.any(Number) });
     const labels = r.sim.receivedLabels();
     const firstSelect = labels.indexOf('20 02');
     expect(labels.slice(firstSelect - 1, firstSelect + 2)).toEqual(['20 01', '20 02', '30 01']);
@@ -119,7 +119,9 @@ describe('IdCardReaderDriver', () => {
     r.sim.present(syntheticCard());
     await waitFor(() => r.events.length > 0, 'an event');
     await morePolls(r.sim, 3);
-    expect(r.events).toEqual([{ kind: 'read-error', source: 'idcard', code: 'driver.card-status' }]);
+    expect(r.events).toEqual([
+      { kind: 'read-error', source: 'idcard', code: 'driver.card-status', arrivedAt: expect.any(Number) },
+    ]);
     expect(count(r.sim.receivedLabels(), '20 02')).toBe(1);
     expect(count(r.sim.receivedLabels(), '30 01')).toBe(0);
   });
@@ -130,7 +132,9 @@ describe('IdCardReaderDriver', () => {
     r.sim.present(syntheticCard());
     await waitFor(() => r.events.length > 0, 'an event');
     await morePolls(r.sim, 3);
-    expect(r.events).toEqual([{ kind: 'read-error', source: 'idcard', code: 'driver.card-status' }]);
+    expect(r.events).toEqual([
+      { kind: 'read-error', source: 'idcard', code: 'driver.card-status', arrivedAt: expect.any(Number) },
+    ]);
     expect(count(r.sim.receivedLabels(), '30 01')).toBe(1 + timeouts.idCardRetries);
   });
 
@@ -140,7 +144,7 @@ describe('IdCardReaderDriver', () => {
     const card = syntheticCard();
     r.sim.present(card);
     await waitFor(() => r.events.length > 0, 'an event');
-    expect(r.events).toEqual([{ kind: 'card', source: 'idcard', card }]);
+    expect(r.events).toEqual([{ kind: 'card', source: 'idcard', card, arrivedAt: expect.any(Number) }]);
     expect(count(r.sim.receivedLabels(), '30 01')).toBe(2);
   });
 
@@ -150,7 +154,7 @@ describe('IdCardReaderDriver', () => {
     const card = syntheticCard();
     r.sim.present(card);
     await waitFor(() => r.events.length > 0, 'an event');
-    expect(r.events).toEqual([{ kind: 'card', source: 'idcard', card }]);
+    expect(r.events).toEqual([{ kind: 'card', source: 'idcard', card, arrivedAt: expect.any(Number) }]);
     expect(count(r.sim.receivedLabels(), '30 01')).toBe(2);
 
     r.sim.remove();
@@ -158,7 +162,12 @@ describe('IdCardReaderDriver', () => {
     r.sim.inject('bad-checksum');
     r.sim.present(syntheticCard());
     await waitFor(() => r.events.length > 1, 'a second event');
-    expect(r.events[1]).toEqual({ kind: 'read-error', source: 'idcard', code: 'driver.frame-invalid' });
+    expect(r.events[1]).toEqual({
+      kind: 'read-error',
+      source: 'idcard',
+      code: 'driver.frame-invalid',
+      arrivedAt: expect.any(Number),
+    });
   });
 
   it('a truncated reply times out and the retry reads the card', async () => {
@@ -167,7 +176,7 @@ describe('IdCardReaderDriver', () => {
     const card = syntheticCard();
     r.sim.present(card);
     await waitFor(() => r.events.length > 0, 'an event');
-    expect(r.events).toEqual([{ kind: 'card', source: 'idcard', card }]);
+    expect(r.events).toEqual([{ kind: 'card', source: 'idcard', card, arrivedAt: expect.any(Number) }]);
     expect(count(r.sim.receivedLabels(), '30 01')).toBe(2);
   });
 
@@ -178,7 +187,7 @@ describe('IdCardReaderDriver', () => {
     r.sim.present(card);
     await waitFor(() => r.events.length > 0, 'an event');
     await morePolls(r.sim, 3);
-    expect(r.events).toEqual([{ kind: 'card', source: 'idcard', card }]);
+    expect(r.events).toEqual([{ kind: 'card', source: 'idcard', card, arrivedAt: expect.any(Number) }]);
     expect(count(r.sim.receivedLabels(), '30 01')).toBe(1);
   });
 
@@ -190,7 +199,9 @@ describe('IdCardReaderDriver', () => {
     expect(gb11643CheckDigit(good.idNumber.slice(0, 17))).toBe(right);
     r.sim.present({ ...good, idNumber: good.idNumber.slice(0, 17) + wrong });
     await waitFor(() => r.events.length > 0, 'an event');
-    expect(r.events).toEqual([{ kind: 'read-error', source: 'idcard', code: 'driver.card-invalid' }]);
+    expect(r.events).toEqual([
+      { kind: 'read-error', source: 'idcard', code: 'driver.card-invalid', arrivedAt: expect.any(Number) },
+    ]);
     expect(JSON.stringify(r.events)).not.toContain(good.name);
   });
 
@@ -205,7 +216,7 @@ describe('IdCardReaderDriver', () => {
     const card = syntheticCard();
     r.sim.present(card);
     await waitFor(() => r.events.length > 0, 'an event');
-    expect(r.events).toEqual([{ kind: 'card', source: 'idcard', card }]);
+    expect(r.events).toEqual([{ kind: 'card', source: 'idcard', card, arrivedAt: expect.any(Number) }]);
   });
 
   it('survives unplug and replug at the same path, and reads again', async () => {
@@ -220,7 +231,7 @@ describe('IdCardReaderDriver', () => {
     r.sim.present(second);
     r.ports.plugIn(PATH);
     await waitFor(() => r.events.length === 2, 'card after replug');
-    expect(r.events[1]).toEqual({ kind: 'card', source: 'idcard', card: second });
+    expect(r.events[1]).toEqual({ kind: 'card', source: 'idcard', card: second, arrivedAt: expect.any(Number) });
     expect(r.driver.status()).toEqual({ name: 'idcard', state: 'open' });
   });
 

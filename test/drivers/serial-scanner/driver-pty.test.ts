@@ -63,8 +63,14 @@ describe('SerialScannerDriver over a pty', () => {
     r.peer.write('PG-TEST-0001\r]Q1票-0002\r');
     await until(() => r.events.length >= 2);
     expect(r.events).toEqual([
-      { kind: 'code', source: 'serial-scanner', text: 'PG-TEST-0001', symbology: 'unknown' },
-      { kind: 'code', source: 'serial-scanner', text: '票-0002', symbology: 'qr' },
+      {
+        kind: 'code',
+        source: 'serial-scanner',
+        text: 'PG-TEST-0001',
+        symbology: 'unknown',
+        arrivedAt: expect.any(Number),
+      },
+      { kind: 'code', source: 'serial-scanner', text: '票-0002', symbology: 'qr', arrivedAt: expect.any(Number) },
     ]);
   });
 
@@ -100,7 +106,13 @@ describe('SerialScannerDriver over a pty', () => {
     await until(() => r.driver.status().state === 'open', 2000);
     r.peer.write('PG-AFTER\r');
     await until(() => r.events.length >= 2, 1000);
-    expect(r.events[1]).toEqual({ kind: 'code', source: 'serial-scanner', text: 'PG-AFTER', symbology: 'unknown' });
+    expect(r.events[1]).toEqual({
+      kind: 'code',
+      source: 'serial-scanner',
+      text: 'PG-AFTER',
+      symbology: 'unknown',
+      arrivedAt: expect.any(Number),
+    });
     expect(Date.now() - back).toBeLessThanOrEqual(2000);
   });
 

@@ -51,7 +51,13 @@ async function rig(options: Partial<SerialScannerOptions> = {}, clock?: FakeCloc
   return { ports, device, driver, events, states };
 }
 
-const code = (text: string, symbology = 'unknown') => ({ kind: 'code', source: 'serial-scanner', text, symbology });
+const code = (text: string, symbology = 'unknown') => ({
+  kind: 'code',
+  source: 'serial-scanner',
+  text,
+  symbology,
+  arrivedAt: expect.any(Number),
+});
 
 describe('SerialScannerDriver', () => {
   it('opens the port with the configured line settings and modem lines left alone', async () => {
@@ -93,8 +99,8 @@ describe('SerialScannerDriver', () => {
     r.device.write('PG-AFTER\r');
     await until(() => r.events.length >= 3);
     expect(r.events).toEqual([
-      { kind: 'read-error', source: 'serial-scanner', code: 'driver.overlong' },
-      { kind: 'read-error', source: 'serial-scanner', code: 'driver.encoding' },
+      { kind: 'read-error', source: 'serial-scanner', code: 'driver.overlong', arrivedAt: expect.any(Number) },
+      { kind: 'read-error', source: 'serial-scanner', code: 'driver.encoding', arrivedAt: expect.any(Number) },
       code('PG-AFTER'),
     ]);
   });
@@ -164,7 +170,12 @@ describe('SerialScannerDriver', () => {
     const r = await rig({ profile: 'gm65', configureOnOpen: true }, clock);
     await clock.advance(timeouts.serialCommandReplyMs);
     await until(() => r.events.length >= 1);
-    expect(r.events[0]).toEqual({ kind: 'read-error', source: 'serial-scanner', code: 'driver.timeout' });
+    expect(r.events[0]).toEqual({
+      kind: 'read-error',
+      source: 'serial-scanner',
+      code: 'driver.timeout',
+      arrivedAt: expect.any(Number),
+    });
     expect([...r.device.received().subarray(0, 9)]).toEqual([...gm65Read(0x0000)]);
     r.device.write('PG-STILL\r');
     await until(() => r.events.length >= 2);

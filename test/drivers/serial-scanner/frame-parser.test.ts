@@ -230,7 +230,7 @@ describe('ScanFrameStream', () => {
     stream.on('data', (f: ScanFrame) => frames.push(f));
     stream.write(bytes('ABC'));
     await new Promise((r) => setTimeout(r, 80));
-    expect(frames).toEqual([{ kind: 'code', text: 'ABC', symbology: 'unknown' }]);
+    expect(frames).toEqual([{ kind: 'code', text: 'ABC', symbology: 'unknown', arrivedAt: expect.any(Number) }]);
     stream.destroy();
   });
 
@@ -240,8 +240,8 @@ describe('ScanFrameStream', () => {
     const frames: ScanFrame[] = [];
     for await (const frame of stream) frames.push(frame as ScanFrame);
     expect(frames).toEqual([
-      { kind: 'code', text: 'AB', symbology: 'qr' },
-      { kind: 'code', text: 'CD', symbology: 'unknown' },
+      { kind: 'code', text: 'AB', symbology: 'qr', arrivedAt: expect.any(Number) },
+      { kind: 'code', text: 'CD', symbology: 'unknown', arrivedAt: expect.any(Number) },
     ]);
   });
 });

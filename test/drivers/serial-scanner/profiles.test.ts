@@ -168,8 +168,8 @@ describe('MockSerialScanner', () => {
     await mock.trigger();
     await mock.close();
     expect(events).toEqual([
-      { kind: 'code', source: 'serial-scanner', text: 'PG-MOCK-1', symbology: 'qr' },
-      { kind: 'read-error', source: 'serial-scanner', code: 'driver.overlong' },
+      { kind: 'code', source: 'serial-scanner', text: 'PG-MOCK-1', symbology: 'qr', arrivedAt: expect.any(Number) },
+      { kind: 'read-error', source: 'serial-scanner', code: 'driver.overlong', arrivedAt: expect.any(Number) },
     ]);
     expect(states).toEqual(['opening', 'open', 'reconnecting', 'open', 'closed']);
     expect(mock.triggers).toBe(1);

@@ -9,17 +9,9 @@ import {
   type Scan,
 } from '../../../firmware/gate/model.js';
 import { outcomeOfVerdict, transition } from '../../../firmware/gate/transition.js';
+import { TEST_GATE_POLICY } from '../../support/gate-policy.js';
 
-const policy: GatePolicy = {
-  busyInput: 'drop',
-  queueLimit: 1,
-  dedupWindowMs: 3000,
-  showMs: 2000,
-  verifyDeadlineMs: 3000,
-  bindModeMs: 60_000,
-  natPolicy: 'deny',
-  vaccinationPolicy: 'deny',
-};
+const policy: GatePolicy = TEST_GATE_POLICY;
 
 const idle = initialModel(true, true);
 const withPhase = (phase: GatePhase): GateModel => ({ ...idle, phase, nextRequestId: 2 });
@@ -40,13 +32,14 @@ const scan = (text: string, at = 10_000, kind: 'code' | 'card' = 'code'): Scan =
   payload: kind === 'code' ? { kind, text } : { kind, card: { cardType: 'resident', name: 'x', idNumber: text } },
   fingerprint: `fp-${text}`,
   at,
+  arrivedAt: at,
 });
 const pass: Verdict = { opinion: 'PASS', maskedName: '*a', maskedId: '1****************2' };
 
 const INPUTS: Record<string, GateInput> = {
   'scan-code': { type: 'scan', scan: scan('c1') },
   'scan-card': { type: 'scan', scan: scan('k1', 10_000, 'card') },
-  'read-error': { type: 'read-error', source: 'idcard', code: 'driver.card-invalid', at: 10_000 },
+  'read-error': { type: 'read-error', source: 'idcard', code: 'driver.card-invalid', at: 10_000, arrivedAt: 10_000 },
   'verdict-current': { type: 'verdict', requestId: 1, verdict: pass },
   'verdict-stale': { type: 'verdict', requestId: 99, verdict: pass },
   'error-timeout': { type: 'portal-error', requestId: 1, code: 'portal.timeout', authenticated: false },
@@ -356,7 +349,10 @@ describe('gate effects', () => {
     const b = transition(a.model, { type: 'scan', scan: scan('two', 10) }, q);
     expect(b.effects).toEqual([]);
     const c = transition(b.model, { type: 'scan', scan: scan('three', 20) }, q);
-    expect(c.effects).toEqual([{ type: 'dropped', reason: 'queue-full', source: 'serial' }]);
+    expect(c.effects).toEqual([
+      { type: 'dropped', reason: 'queue-full', source: 'serial' },
+      { type: 'signal', signal: 'input-dropped' },
+    ]);
     const d = transition(c.model, { type: 'verdict', requestId: 1, verdict: pass }, q);
     const e = transition(d.model, { type: 'timer', timer: 'show', token: 1 }, q);
     expect(e.effects[0]).toEqual({ type: 'verify', requestId: 2, scan: scan('two', 10) });

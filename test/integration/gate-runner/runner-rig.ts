@@ -200,10 +200,11 @@ export async function startRunnerRig(o: RunnerRigOptions): Promise<RunnerRig> {
     bound: o.runnerBound ?? portalBound,
     onBindFinished: (result) => bindResults.push(result),
   });
-  const scanner = new MockSerialScanner('test-scanner');
-  const cards = new MockIdCardReader('test-card-reader');
+  // The drivers stamp arrival times on the gate's clock, as real drivers do on performance.now().
+  const scanner = new MockSerialScanner('test-scanner', o.clock);
+  const cards = new MockIdCardReader('test-card-reader', o.clock);
   for (const driver of [scanner, cards]) {
-    driver.onEvent((event) => runner.acceptInput(event));
+    runner.attachInput(driver);
     await driver.open();
   }
   return {

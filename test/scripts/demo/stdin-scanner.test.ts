@@ -22,8 +22,8 @@ describe('LineScanner (the demo keyboard)', () => {
     input.write('2\n');
     await until(() => events.length >= 2);
     expect(events).toEqual([
-      { kind: 'code', source: 'keys', text: 'PG-1', symbology: 'unknown' },
-      { kind: 'code', source: 'keys', text: 'PG-2', symbology: 'unknown' },
+      { kind: 'code', source: 'keys', text: 'PG-1', symbology: 'unknown', arrivedAt: expect.any(Number) },
+      { kind: 'code', source: 'keys', text: 'PG-2', symbology: 'unknown', arrivedAt: expect.any(Number) },
     ]);
     await scanner.close();
   });
@@ -36,9 +36,9 @@ describe('LineScanner (the demo keyboard)', () => {
     input.write('\nOK\n');
     await until(() => events.length >= 3);
     expect(events).toEqual([
-      { kind: 'read-error', source: 'keys', code: 'driver.overlong' },
-      { kind: 'read-error', source: 'keys', code: 'driver.overlong' },
-      { kind: 'code', source: 'keys', text: 'OK', symbology: 'unknown' },
+      { kind: 'read-error', source: 'keys', code: 'driver.overlong', arrivedAt: expect.any(Number) },
+      { kind: 'read-error', source: 'keys', code: 'driver.overlong', arrivedAt: expect.any(Number) },
+      { kind: 'code', source: 'keys', text: 'OK', symbology: 'unknown', arrivedAt: expect.any(Number) },
     ]);
     await scanner.close();
   });
