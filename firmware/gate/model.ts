@@ -48,7 +48,8 @@ export type GateInput =
   | { type: 'bind-result'; bindRequestId: string; ok: true }
   | { type: 'bind-result'; bindRequestId: string; ok: false; code: ErrorCode };
 
-export type TimerName = 'verify' | 'show' | 'bind-mode';
+/** `bind-notice`: how long "not a venue code" shows before the bind-mode light is back. */
+export type TimerName = 'verify' | 'show' | 'bind-mode' | 'bind-notice';
 
 /** Why a bind or rebind ended without binding. */
 export type BindFailure = ErrorCode;
@@ -64,7 +65,7 @@ export type GateEffect =
   | { type: 'bind'; mode: BindMode; bindRequestId: string; venueCode: string }
   | { type: 'bind-finished'; bindRequestId: string; ok: true }
   | { type: 'bind-finished'; bindRequestId: string; ok: false; code: BindFailure }
-  | { type: 'dropped'; reason: 'busy' | 'duplicate' | 'queue-full' | 'bind-mode'; source: string };
+  | { type: 'dropped'; reason: 'busy' | 'duplicate' | 'queue-full' | 'bind-mode' | 'not-venue-code'; source: string };
 
 /** What happens to input that arrives while verifying or showing. */
 export const BUSY_INPUT_MODES = ['drop', 'queue'] as const;
