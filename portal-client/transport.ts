@@ -25,9 +25,14 @@ export interface PortalTransport {
   close(): Promise<void>;
 }
 
-export function createPortalTransport(options: TransportOptions): PortalTransport {
-  const url = new URL(options.url);
-  if (url.protocol === 'http:' && !options.allowInsecureHttp) {
+/**
+ * The portal URL this transport will talk to; throws PassgateError 'portal.insecure-url' for a
+ * scheme other than https (http only with the dev flag). The config store runs the same check when
+ * either setting changes, so `passgate config set` refuses what the daemon would refuse.
+ */
+export function checkPortalUrl(text: string, allowInsecureHttp: boolean | undefined): URL {
+  const url = new URL(text);
+  if (url.protocol === 'http:' && !allowInsecureHttp) {
     throw new PassgateError(
       'portal.insecure-url',
       'plain http:// portal URL refused: TLS is required (dev flag portal.allowInsecureHttp allows it)',
@@ -36,6 +41,11 @@ export function createPortalTransport(options: TransportOptions): PortalTranspor
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new PassgateError('portal.insecure-url', `unsupported portal URL scheme ${url.protocol}`);
   }
+  return url;
+}
+
+export function createPortalTransport(options: TransportOptions): PortalTransport {
+  const url = checkPortalUrl(options.url, options.allowInsecureHttp);
   const basePath = url.pathname.replace(/\/$/, '');
   const pool = new Pool(url.origin, {
     connections: 1, // one gate, one verification at a time: one warm connection suffices

@@ -33,6 +33,7 @@ export const SIGNAL_TEXT: Readonly<Record<SignalKind, { zh: string; en: string }
   'network-error': { zh: '网络异常-请人工核验', en: 'Network error: check manually' },
   'read-error': { zh: '读取失败-请重试', en: 'Read failed: try again' },
   'bind-mode': { zh: '请扫描场所码', en: 'Scan the venue code' },
+  'not-venue-code': { zh: '不是场所码-请扫描场所码', en: 'Not a venue code: scan the venue code' },
   'bind-ok': { zh: '绑定成功', en: 'Bound' },
   'bind-failed': { zh: '绑定失败', en: 'Binding failed' },
   selftest: { zh: '自检', en: 'Self-test' },

@@ -132,6 +132,9 @@ function buildDefaults(): PatternTable {
     'read-error': compose(1200, [blink(AMBER, 150, 150, 1200), pulses(BUZZER, 1, SHORT_BEEP_MS, 0)]),
     // Short blue flash once a second until the venue code is scanned.
     'bind-mode': compose(1000, [hold(BLUE, 0, 200)], true),
+    // Red flickers over the blue of bind mode, two short beeps: that was no venue code, scan again.
+    // As long as a verdict shows (gate.showMs, 2 s by default); then bind mode's light is back.
+    'not-venue-code': compose(2000, [hold(BLUE, 0), blink(RED, 150, 150, 2000), pulses(BUZZER, 2, SHORT_BEEP_MS, 120)]),
     'bind-ok': compose(1500, [hold(['blue', 'green'], 0), pulses(BUZZER, 2, SHORT_BEEP_MS, 120)]),
     'bind-failed': compose(2000, [hold(['blue', 'red'], 0), pulses(BUZZER, 1, 600, 0)]),
     // Each colour, then the buzzer; never the relay: a self-test must not open the gate.

@@ -1,17 +1,22 @@
 // `passgate bind <venueCode>` / `passgate rebind <venueCode>`: binds through the portal directly.
-// With `--scan`, the running daemon switches into bind mode and takes the next code its own
-// scanner reads as the venue code; this command waits for the daemon's answer.
-import { randomUUID } from 'node:crypto';
+// With `--scan`, the running daemon switches into bind mode and takes the next venue code its own
+// scanner reads; this command holds its connection to the daemon open meanwhile, and when it goes
+// away (Ctrl-C, SIGTERM, a lost terminal) the daemon ends bind mode at once.
+//
+// A bind the portal made but this device could not save says so, and running the same command
+// again saves it: the portal's "already bound" to this very venue counts as success.
 import type { CryptoSuite } from '../../portal-client/crypto/suite.js';
-import type { BindResult } from '../../portal-client/protocol/messages.js';
 import type { ConfigStore } from '../config/store.js';
-import { isPassgateError } from '../core/errors.js';
+import { type ErrorCode, isPassgateError } from '../core/errors.js';
+import type { TimeoutTable } from '../core/timeouts.js';
+import { bindAtPortal } from '../daemon/bind-at-portal.js';
 import { boundSettings } from '../daemon/binding-settings.js';
-import { askDaemon } from '../daemon/control-socket.js';
+import { type ControlMessage, openDaemonSession } from '../daemon/control-socket.js';
 import { isProvisioned, portalClientFromConfig, timeoutsFromConfig } from '../daemon/device-identity.js';
+import type { BindMode } from '../gate/model.js';
 import { type CommandUsage, readCommandArgs, usageError } from './args.js';
 import { EXIT } from './exit-codes.js';
-import { reportFailure } from './failures.js';
+import { failureFor, reportFailure } from './failures.js';
 import type { CommandOutput } from './io.js';
 
 const CATEGORY_TEXT: Record<string, string> = {
@@ -21,14 +26,19 @@ const CATEGORY_TEXT: Record<string, string> = {
   residential: '居民小区 / residential community',
 };
 
+interface VenueFacts {
+  code: string;
+  name: string;
+  category: string;
+}
+
 export async function runBindCommand(
-  mode: 'bind' | 'rebind',
+  mode: BindMode,
   store: ConfigStore,
   dataDir: string,
   args: readonly string[],
   crypto: CryptoSuite,
   out: CommandOutput,
-  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
 ): Promise<number> {
   const usage: CommandUsage = { lines: [`usage: passgate ${mode} <venueCode> | passgate ${mode} --scan [--json]`] };
   const read = readCommandArgs(args, { flags: ['scan', 'json'] }, usage, out);
@@ -39,38 +49,18 @@ export async function runBindCommand(
   if (!isProvisioned(store)) return reportFailure(out, 'config.not-provisioned');
   const timeouts = timeoutsFromConfig(store);
   const json = parsed.flags.has('json');
-
-  if (scan) {
-    if ((await askDaemon(dataDir, { cmd: 'status' }, timeouts.controlSocketMs)) === null) {
-      return reportFailure(out, 'daemon.not-running');
-    }
-    const requestId = randomUUID();
-    store.setMany({ 'binding.scanRequest': mode, 'binding.scanRequestId': requestId, 'binding.scanResult': null });
-    out.stderr(
-      `请用闸机扫描场所码 / scan the venue code with the gate's scanner (${Math.round(timeouts.bindModeMs / 1000)} s)`,
-    );
-    const deadline = Date.now() + timeouts.bindModeMs + timeouts.bindScanGraceMs;
-    while (Date.now() < deadline) {
-      const result = store.get('binding.scanResult');
-      if (result && result.requestId === requestId) {
-        if (!result.ok) return reportFailure(out, result.errorCode ?? 'gate.bind-timeout');
-        return report(out, json, mode, {
-          code: store.get('binding.venueCode'),
-          name: result.venueName ?? '',
-          category: result.venueCategory ?? '',
-        });
-      }
-      await sleep(timeouts.bindScanPollMs);
-    }
-    store.setMany({ 'binding.scanRequest': '' });
-    return reportFailure(out, 'gate.bind-timeout');
-  }
+  if (scan) return bindByScan(mode, dataDir, timeouts, json, out);
 
   const client = await portalClientFromConfig(store, dataDir, { crypto, timeouts });
   try {
     const venueCode = parsed.positional[0];
-    const result: BindResult = mode === 'bind' ? await client.bind(venueCode) : await client.rebind(venueCode);
-    store.setMany(boundSettings(result.venue, new Date(result.boundAt)));
+    const result = await bindAtPortal(client, mode, venueCode);
+    try {
+      store.setMany(boundSettings(result.venue, new Date(result.boundAt)));
+    } catch (error) {
+      if (!isPassgateError(error)) throw error;
+      return reportNotSaved(out, mode, error.code, error.message);
+    }
     return report(out, json, mode, result.venue);
   } catch (error) {
     if (isPassgateError(error)) return reportFailure(out, error.code);
@@ -80,12 +70,61 @@ export async function runBindCommand(
   }
 }
 
-function report(
-  out: CommandOutput,
+async function bindByScan(
+  mode: BindMode,
+  dataDir: string,
+  timeouts: TimeoutTable,
   json: boolean,
-  mode: string,
-  venue: { code: string; name: string; category: string },
-): number {
+  out: CommandOutput,
+): Promise<number> {
+  const session = openDaemonSession(dataDir, { cmd: 'bind-scan', mode }, (message) => {
+    if (message.event === 'bind-mode') {
+      const seconds = Math.round(Number(message.ms) / 1000);
+      out.stderr(`请用闸机扫描场所码 / scan the venue code with the gate's scanner (${seconds} s)`);
+    } else if (message.event === 'not-venue-code') {
+      out.stderr('扫描的不是场所码，请扫描场所码 / that was not a venue code: scan the venue code');
+    }
+  });
+  // The daemon ends bind mode itself; this only bounds the wait for a daemon that never answers.
+  const giveUp = setTimeout(
+    () => session.close(),
+    timeouts.bindModeMs + timeouts.adminDeadlineMs + timeouts.bindScanGraceMs,
+  );
+  const { connected, answer } = await session.ended;
+  clearTimeout(giveUp);
+  if (!connected) return reportFailure(out, 'daemon.not-running');
+  if (answer === null || answer.event !== 'bind-finished') {
+    // No answer: the daemon stopped, or is starting (it says so), or this command gave up.
+    if (answer && typeof answer.error === 'string') return reportFailure(out, 'daemon.not-running', answer.error);
+    return reportFailure(out, 'gate.bind-timeout');
+  }
+  const venue = venueOf(answer);
+  if (answer.ok === true && venue) return report(out, json, mode, venue);
+  const code = errorCodeOf(answer);
+  if (answer.savedLocally === false) return reportNotSaved(out, mode, code);
+  return reportFailure(out, code);
+}
+
+function venueOf(answer: ControlMessage): VenueFacts | null {
+  const venue = answer.venue as Partial<VenueFacts> | undefined;
+  if (!venue || typeof venue.code !== 'string' || typeof venue.name !== 'string') return null;
+  return { code: venue.code, name: venue.name, category: String(venue.category ?? '') };
+}
+
+function errorCodeOf(answer: ControlMessage): ErrorCode {
+  return typeof answer.code === 'string' ? (answer.code as ErrorCode) : 'gate.bind-timeout';
+}
+
+/** Bound at the portal, not in this device's config: say so, and that the same command saves it. */
+function reportNotSaved(out: CommandOutput, mode: BindMode, code: ErrorCode, detail?: string): number {
+  out.stderr(`错误: 门户平台已绑定，但本机保存失败；请再次运行同一命令以保存`);
+  out.stderr(
+    `error: bound at the portal, but saving the binding on this device failed (${code}${detail ? `: ${detail}` : ''}); run \`passgate ${mode}\` again to save it`,
+  );
+  return failureFor(code).exit;
+}
+
+function report(out: CommandOutput, json: boolean, mode: string, venue: VenueFacts): number {
   if (json) {
     out.stdout(
       JSON.stringify({ ok: true, mode, venue: { code: venue.code, name: venue.name, category: venue.category } }),

@@ -51,7 +51,9 @@ function reportError(out: CommandOutput, error: unknown): number {
     case 'config.invalid-value': {
       out.stderr(`错误：配置值无效 / error: invalid value: ${error.message}`);
       const key = error.details.key;
-      if (typeof key === 'string' && isConfigKey(key)) out.stderr(`允许 / allowed: ${describeRule(key)}`);
+      // A rule across keys (combined-rules.ts) is broken by the other settings, not by this key's form.
+      if (error.details.combined === true) out.stderr('请同时修改相关配置项 / change the related settings together');
+      else if (typeof key === 'string' && isConfigKey(key)) out.stderr(`允许 / allowed: ${describeRule(key)}`);
       break;
     }
     default:

@@ -1,11 +1,16 @@
 // `passgate run`: starts the daemon and keeps it until SIGTERM or SIGINT, which turn every output
-// off and exit cleanly. Logs are JSON lines on stdout (journald); the terminal display, if
-// configured, draws on stderr.
+// off and exit 0. Logs are JSON lines on stdout (journald); the terminal display, if configured,
+// draws on stderr.
+//
+// A start that fails logs `start-failed` with its cause and exits 70; so does a crash later on
+// (`crashed`), after every output is off. Either way the process ends by itself, and systemd
+// restarts it (firmware/systemd/passgate.service).
 
 import type { CryptoSuite } from '../../portal-client/crypto/suite.js';
 import { systemClock } from '../core/clock.js';
 import { isPassgateError } from '../core/errors.js';
-import { createJsonLogger, type Logger } from '../core/log.js';
+import { createJsonLogger, type LogFields, type Logger } from '../core/log.js';
+import { DEFAULT_TIMEOUTS } from '../core/timeouts.js';
 import { Daemon } from '../daemon/daemon.js';
 import { type CommandUsage, readCommandArgs } from './args.js';
 import { EXIT } from './exit-codes.js';
@@ -16,36 +21,79 @@ const USAGE: CommandUsage = {
   exits: ['ok', 'crashed'],
 };
 
+export interface RunDeps {
+  /** Ends the process; only a run that cannot end by itself calls it (see daemonExitMs). */
+  exit(code: number): void;
+}
+
 export async function runDaemonCommand(
   dataDir: string,
   args: readonly string[],
   crypto: CryptoSuite,
   out: CommandOutput,
+  deps: RunDeps = { exit: (code) => process.exit(code) },
 ): Promise<number> {
   const read = readCommandArgs(args, {}, USAGE, out);
   if (read.exit !== undefined) return read.exit;
   const logger = createJsonLogger((line) => process.stdout.write(line));
   // Listen before starting: a SIGTERM during start-up must still end with every output off.
+  let stopWith: (code: number) => void = () => undefined;
   const stopRequested = new Promise<number>((resolve) => {
-    process.once('SIGTERM', () => resolve(EXIT.ok));
-    process.once('SIGINT', () => resolve(EXIT.ok));
-    // A crash report that Node would print could quote whatever an error message held; this one
-    // names the error's class and code only (standard 8.1.2: nothing personal in a crash dump).
-    const crashed = (error: unknown) => {
-      logCrash(logger, error);
-      resolve(EXIT.crashed);
-    };
-    process.once('uncaughtException', crashed);
-    process.once('unhandledRejection', crashed);
+    stopWith = resolve;
   });
-  const daemon = await Daemon.start({ dataDir, crypto, logger, clock: systemClock, displayStream: process.stderr });
+  const onSignal = () => stopWith(EXIT.ok);
+  // A crash report that Node would print could quote whatever an error message held; this one
+  // names the error's class and code, and a PassgateError's message (which by its rule holds no
+  // personal data: standard 8.1.2).
+  const onCrash = (error: unknown) => {
+    logger.log('error', 'crashed', causeOf(error));
+    stopWith(EXIT.crashed);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('uncaughtException', onCrash);
+  process.on('unhandledRejection', onCrash);
+  const code = await serve(dataDir, crypto, logger, stopRequested);
+  // From here on a signal or an error ends the process the default way.
+  process.off('SIGTERM', onSignal);
+  process.off('SIGINT', onSignal);
+  process.off('uncaughtException', onCrash);
+  process.off('unhandledRejection', onCrash);
+  exitIfStuck(code, deps);
+  return code;
+}
+
+/** The daemon from start to stop; the exit code. */
+async function serve(dataDir: string, crypto: CryptoSuite, logger: Logger, stopRequested: Promise<number>) {
+  let daemon: Daemon;
+  try {
+    daemon = await Daemon.start({ dataDir, crypto, logger, clock: systemClock, displayStream: process.stderr });
+  } catch (error) {
+    // Daemon.start has closed whatever it had opened.
+    logger.log('error', 'start-failed', causeOf(error));
+    return EXIT.crashed;
+  }
   const code = await stopRequested;
   await daemon.stop();
   return code;
 }
 
-function logCrash(logger: Logger, error: unknown): void {
+/**
+ * The process ends once nothing is left to do. Should a handle keep it alive after all (a device
+ * call that never returns), it is ended with its exit code, so the service manager sees the
+ * failure and restarts it rather than keeping a daemon that no longer serves. Unref'd: it never
+ * keeps the process alive itself.
+ */
+function exitIfStuck(code: number, deps: RunDeps): void {
+  setTimeout(() => deps.exit(code), DEFAULT_TIMEOUTS.daemonExitMs).unref();
+}
+
+/** The cause for the log: the error code and, for a PassgateError, its message. */
+function causeOf(error: unknown): LogFields {
+  if (isPassgateError(error)) return { error: error.name, code: error.code, message: error.message };
   const name = error instanceof Error ? error.name : typeof error;
-  const code = isPassgateError(error) ? error.code : String((error as { code?: unknown } | null)?.code ?? '');
-  logger.log('error', 'crashed', { error: name, code: code || null });
+  // Node's own errors carry a code such as ERR_MODULE_NOT_FOUND or EACCES; their messages may
+  // quote data, so they stay out.
+  const code = (error as { code?: unknown } | null)?.code;
+  return { error: name, code: typeof code === 'string' ? code : null };
 }

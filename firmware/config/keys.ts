@@ -22,19 +22,12 @@ import {
   SERIAL_STOP_BITS,
   SERIAL_SUFFIXES,
 } from '../../drivers/serial-scanner/options.js';
+import { MAX_VENUE_CODE_LENGTH, MAX_VENUE_NAME_UNITS } from '../../portal-client/protocol/venue.js';
 import { DEFAULT_GPIO_SYSFS_ROOT } from '../../ui-led/backends/gpio-sysfs.js';
 import { CONFIGURABLE_DISPLAY_BACKENDS, GPIO_CHIP_MAX_LENGTH, GPIO_CHIP_PATTERN } from '../../ui-led/create-backend.js';
 import { MAX_VACCINATION_DOSES, NAT_VALIDITY_HOURS } from '../core/verdict.js';
-import { BIND_MODES, BUSY_INPUT_MODES, REQUIREMENT_POLICIES } from '../gate/model.js';
-import {
-  checkPatterns,
-  checkPins,
-  checkScanResult,
-  checkTimeouts,
-  MAX_VENUE_NAME_LENGTH,
-  PINS_SHAPE,
-  VENUE_CATEGORY_OR_UNKNOWN,
-} from './json-values.js';
+import { BUSY_INPUT_MODES, REQUIREMENT_POLICIES } from '../gate/model.js';
+import { checkPatterns, checkPins, checkTimeouts, PINS_SHAPE } from './json-values.js';
 import type { Checked, KeySpec } from './rules.js';
 import {
   ABSOLUTE_PATH,
@@ -46,6 +39,7 @@ import {
   PRINTABLE_TOKEN,
   pemOrEmpty,
 } from './text-values.js';
+import { boundAtOrEmpty, VENUE_CATEGORY_OR_UNKNOWN, venueCodeOrEmpty, venueNameOrEmpty } from './venue-values.js';
 
 /** The bounds of a key whose values are the standard baud rates. */
 const BAUD_RATE_RULE = {
@@ -118,18 +112,19 @@ export const CONFIG_SCHEMA = {
     description: 'Vendor application secret issued by the portal (never shown)',
   },
 
-  // binding: written by the daemon after a successful bind/rebind
+  // binding: written after a successful bind/rebind; the rules are the protocol's (venue-values.ts)
   'binding.venueCode': {
     type: 'string',
     default: '',
-    maxLength: MAX_ID_LENGTH,
-    ...ID_TEXT,
+    maxLength: MAX_VENUE_CODE_LENGTH,
+    refine: venueCodeOrEmpty,
     description: 'Venue code the device is bound to; empty = not bound',
   },
   'binding.venueName': {
     type: 'string',
     default: '',
-    maxLength: MAX_VENUE_NAME_LENGTH,
+    maxLength: MAX_VENUE_NAME_UNITS,
+    refine: venueNameOrEmpty,
     description: 'Venue name as the portal returned it at binding',
   },
   'binding.venueCategory': {
@@ -155,28 +150,8 @@ export const CONFIG_SCHEMA = {
     type: 'string',
     default: '',
     maxLength: 40,
-    refine: isoTimeOrEmpty,
+    refine: boundAtOrEmpty,
     description: 'When the device was last bound (ISO 8601); empty = never',
-  },
-  'binding.scanRequest': {
-    type: 'enum',
-    values: ['', ...BIND_MODES],
-    default: '',
-    description: 'Set by the CLI to put a running daemon in bind mode; the daemon clears it',
-  },
-  'binding.scanRequestId': {
-    type: 'string',
-    default: '',
-    maxLength: MAX_ID_LENGTH,
-    ...ID_TEXT,
-    description: 'Id of the pending bind request, echoed in binding.scanResult',
-  },
-  'binding.scanResult': {
-    type: 'json',
-    default: null,
-    shape: '{requestId, ok, errorCode?, venueName?, venueCategory?} or null',
-    check: checkScanResult,
-    description: 'Outcome of the last bind request, written by the daemon; null = none yet',
   },
 
   // gate behaviour

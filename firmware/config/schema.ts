@@ -6,7 +6,7 @@ import { PassgateError } from '../core/errors.js';
 import { type ConfigKey, type ConfigValue, isConfigKey, specOf } from './keys.js';
 import { checkValue, describeSpec, displaySpecValue, parseText } from './rules.js';
 
-export type { DisplayPatterns, DisplayPins, ScanResult, VenueCategoryOrUnknown } from './json-values.js';
+export type { DisplayPatterns, DisplayPins } from './json-values.js';
 export {
   CONFIG_KEYS,
   CONFIG_SCHEMA,
@@ -19,6 +19,7 @@ export {
   specOf,
 } from './keys.js';
 export type { BoolSpec, Checked, ConfigType, EnumSpec, IntSpec, JsonSpec, KeySpec, StringSpec } from './rules.js';
+export type { VenueCategoryOrUnknown } from './venue-values.js';
 
 /**
  * An unknown key is echoed only when it looks like a key: short dotted words. Anything else (a

@@ -7,6 +7,7 @@
 import type Database from 'better-sqlite3';
 import { isPassgateError, PassgateError } from '../core/errors.js';
 import { DEFAULT_TIMEOUTS, type TimeoutTable } from '../core/timeouts.js';
+import { checkCombinedRules, type SettingsReader } from './combined-rules.js';
 import { type Db, openDatabase, storageError } from './database.js';
 import {
   CONFIG_KEYS,
@@ -125,11 +126,15 @@ export class ConfigStore {
   /** Validates every value first, then writes them all in one transaction: all or nothing. */
   setMany(values: Partial<ConfigValues>): void {
     const rows: [ConfigKey, string][] = [];
+    const next = new Map<ConfigKey, unknown>();
     for (const [key, value] of Object.entries(values)) {
       if (!isConfigKey(key)) throw unknownKeyError(key);
-      rows.push([key, JSON.stringify(validateValue(key, value))]);
+      const valid = validateValue(key, value);
+      next.set(key, valid);
+      rows.push([key, JSON.stringify(valid)]);
     }
     if (rows.length === 0) return;
+    this.checkCombined(next);
     this.write('write settings', () => {
       for (const [key, text] of rows) this.upsert.run(key, text);
     });
@@ -139,6 +144,7 @@ export class ConfigStore {
   reset(...keys: ConfigKey[]): void {
     for (const key of keys) if (!isConfigKey(key)) throw unknownKeyError(key);
     if (keys.length === 0) return;
+    this.checkCombined(new Map(keys.map((key) => [key, defaultOf(key)])));
     this.write('reset settings', () => {
       for (const key of keys) this.remove.run(key);
     });
@@ -239,6 +245,13 @@ export class ConfigStore {
   }
 
   // ---- internals --------------------------------------------------------------------------------
+
+  /** The rules across keys (combined-rules.ts), on the settings as `next` would leave them. */
+  private checkCombined(next: ReadonlyMap<ConfigKey, unknown>): void {
+    const get: SettingsReader = <K extends ConfigKey>(key: K) =>
+      (next.has(key) ? next.get(key) : this.get(key)) as ConfigValue<K>;
+    checkCombinedRules([...next.keys()], get);
+  }
 
   private dataVersion(): number {
     return this.db.pragma('data_version', { simple: true }) as number;

@@ -50,6 +50,9 @@ export const ERROR_CODES = {
   display: ['display.backend-failed'],
   daemon: [
     'daemon.not-running', // a command that needs the running daemon found none on the control socket
+    'daemon.already-running', // another daemon holds this data directory's instance lock
+    'daemon.socket-path-too-long', // the control socket's path does not fit a unix socket address
+    'daemon.control-socket', // the control socket could not be created
   ],
 } as const;
 

@@ -17,6 +17,7 @@ export type OutcomeKind = (typeof OUTCOME_KINDS)[number];
 export const SIGNAL_KINDS = [
   ...OUTCOME_KINDS,
   'bind-mode', // waiting for a venue code to be scanned
+  'not-venue-code', // in bind mode, a scanned code that is no venue code: bind mode goes on
   'bind-ok',
   'bind-failed',
   'selftest',

@@ -20,14 +20,24 @@ export const DEFAULT_TIMEOUTS = {
   reauthorizeAttempts: 1,
   /** Accepted difference between a message's timestamp and our corrected clock. */
   replayWindowMs: 120_000,
-  /** How long a technician's `bind --scan` waits for a venue code to be scanned. */
+  /**
+   * How long a technician's `bind --scan` waits for a venue code to be scanned. Bind mode also
+   * ends as soon as the CLI's connection to the daemon closes.
+   */
   bindModeMs: 60_000,
-  /** The CLI's wait for the daemon's control socket to answer. */
+  /** The CLI's wait for the daemon's control socket to answer; also the daemon's probe of an old socket file. */
   controlSocketMs: 2000,
-  /** `bind --scan` waits bindModeMs plus this for the daemon's answer (the portal's bind call). */
+  /**
+   * `bind --scan` gives up on a daemon that has not answered after bindModeMs plus
+   * adminDeadlineMs (the portal's bind call) plus this; closing its connection ends bind mode.
+   */
   bindScanGraceMs: 5000,
-  /** How often `bind --scan` looks for the daemon's answer in the config. */
-  bindScanPollMs: 100,
+  /**
+   * After `passgate run` has stopped, or failed to start, the process ends by itself; one that a
+   * stuck handle still keeps alive this long afterwards is ended with its exit code, so that the
+   * service manager sees the failure and restarts it.
+   */
+  daemonExitMs: 5000,
   /** Longest selftest light cycle the CLI waits for, on top of controlSocketMs. */
   selftestDisplayMs: 10_000,
   /** Background re-authorize while the portal is failing (the gate stays degraded meanwhile). */

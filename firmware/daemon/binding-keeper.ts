@@ -1,11 +1,11 @@
-// The daemon's side of the binding: `passgate bind --scan` leaves a request in config, the
-// daemon answers it there once the scanned venue code is bound (or not), and the portal's word
-// at authorize corrects a stale local copy. Every write of the binding itself goes through
-// binding-settings.ts.
-import { randomUUID } from 'node:crypto';
+// The daemon's side of the binding: it saves a bind by scan, and takes the portal's word at
+// authorize over a stale local copy. Every write of the binding itself goes through
+// binding-settings.ts. A save that fails (the database is full or locked) is logged with its
+// cause and never thrown into a promise chain: the portal's answer must not take the gate down.
 import type { VenueInfo } from '../../portal-client/protocol/messages.js';
 import type { ConfigStore } from '../config/store.js';
-import type { BindMode } from '../gate/model.js';
+import { isPassgateError, PassgateError } from '../core/errors.js';
+import type { Logger } from '../core/log.js';
 import type { GateRunnerOptions } from '../gate/runner.js';
 import { type BindingSummary, boundSettings, storedBinding, unboundSettings } from './binding-settings.js';
 
@@ -13,7 +13,10 @@ import { type BindingSummary, boundSettings, storedBinding, unboundSettings } fr
 export type BindFinished = Parameters<NonNullable<GateRunnerOptions['onBindFinished']>>[0];
 
 export class BindingKeeper {
-  constructor(private readonly store: ConfigStore) {}
+  constructor(
+    private readonly store: ConfigStore,
+    private readonly logger: Logger,
+  ) {}
 
   isBound(): boolean {
     return this.store.get('binding.venueCode') !== '';
@@ -23,47 +26,43 @@ export class BindingKeeper {
     return storedBinding(this.store);
   }
 
-  /** The portal's word on the binding wins over a stale local copy. */
+  /**
+   * The portal's word on the binding wins over a stale local copy. When it cannot be saved, the
+   * gate goes on with what the portal said, and the next authorize tries the save again.
+   */
   reconcile(venue: VenueInfo | null): void {
-    const local = this.store.get('binding.venueCode');
-    if (venue === null) {
-      if (local !== '') this.store.setMany(unboundSettings());
-      return;
-    }
-    // Learnt at authorize, not bound by us: the time we learnt it is the best time we have. The
-    // same venue with other presets (a NAT window the venue changed) is written too.
-    const learnt = boundSettings(venue, new Date());
-    const differs = (Object.keys(learnt) as Array<keyof typeof learnt>).some(
-      (key) => key !== 'binding.boundAt' && this.store.get(key) !== learnt[key],
-    );
-    if (differs) this.store.setMany(learnt);
+    this.save('reconcile', () => {
+      const local = this.store.get('binding.venueCode');
+      if (venue === null) {
+        if (local !== '') this.store.setMany(unboundSettings());
+        return;
+      }
+      // Learnt at authorize, not bound by us: the time we learnt it is the best time we have. The
+      // same venue with other presets (a NAT window the venue changed) is written too.
+      const learnt = boundSettings(venue, new Date());
+      const differs = (Object.keys(learnt) as Array<keyof typeof learnt>).some(
+        (key) => key !== 'binding.boundAt' && this.store.get(key) !== learnt[key],
+      );
+      if (differs) this.store.setMany(learnt);
+    });
   }
 
-  /** The bind mode the CLI asked for and the id to answer it under; null when nothing is asked. */
-  scanRequest(): { mode: BindMode; requestId: string } | null {
-    const mode = this.store.get('binding.scanRequest');
-    if (mode === '') return null;
-    return { mode, requestId: this.store.get('binding.scanRequestId') || randomUUID() };
+  /** Saves a bind by scan; returns why it could not be saved, or null once saved. */
+  saveBound(venue: VenueInfo): PassgateError | null {
+    return this.save('bind', () => this.store.setMany(boundSettings(venue, new Date())));
   }
 
-  /** Saves a bind by scan and answers the CLI waiting for it (binding.scanResult). */
-  recordScanBind(result: BindFinished): void {
-    if (result.ok) {
-      this.store.setMany({
-        ...boundSettings(result.venue, new Date()),
-        'binding.scanRequest': '',
-        'binding.scanResult': {
-          requestId: result.bindRequestId,
-          ok: true,
-          venueName: result.venue.name,
-          venueCategory: result.venue.category,
-        },
-      });
-    } else {
-      this.store.setMany({
-        'binding.scanRequest': '',
-        'binding.scanResult': { requestId: result.bindRequestId, ok: false, errorCode: result.code },
-      });
+  private save(action: 'bind' | 'reconcile', write: () => void): PassgateError | null {
+    try {
+      write();
+      return null;
+    } catch (error) {
+      const failure = isPassgateError(error)
+        ? error
+        : new PassgateError('config.storage', 'the binding could not be saved', {}, { cause: error });
+      // A PassgateError's message holds no personal data (errors.ts), and venue data is none.
+      this.logger.log('error', 'binding-save-failed', { action, code: failure.code, message: failure.message });
+      return failure;
     }
   }
 }

@@ -25,10 +25,8 @@ export interface ConfigChange {
   policyKeys: ConfigKey[];
   /** identity.*, portal.*, vendor.*: a new portal client (or none, once unprovisioned). */
   identity: boolean;
-  /** Any binding.* key but the scan-request ones: the gate may be bound or unbound now. */
+  /** Any binding.* key: the gate may be bound or unbound now. */
   binding: boolean;
-  /** binding.scanRequest: the CLI may be asking for bind mode. */
-  scanRequest: boolean;
   /** display.* and drivers.*: opened at start only. */
   restartRequired: boolean;
 }
@@ -39,8 +37,7 @@ export function configChangeOf(keys: readonly ConfigKey[]): ConfigChange {
   return {
     policyKeys: keys.filter((k) => k.startsWith('gate.') || k === 'timeouts'),
     identity: keys.some((k) => IDENTITY_KEYS.test(k)),
-    binding: keys.some((k) => k.startsWith('binding.') && !k.startsWith('binding.scan')),
-    scanRequest: keys.includes('binding.scanRequest'),
+    binding: keys.some((k) => k.startsWith('binding.')),
     restartRequired: keys.some((k) => k.startsWith('display.') || k.startsWith('drivers.')),
   };
 }

@@ -1,10 +1,12 @@
 // `passgate run`: the gate daemon. Wires config, identity, the portal client, the display, the
 // input drivers and the gate runner together, applies config changes made by the CLI while it
 // runs, answers the control socket, and on SIGTERM turns every output off and exits cleanly.
-import type { Server } from 'node:net';
+//
+// Start order: the config, then the instance lock (one daemon per data directory), the control
+// socket, the display, the portal and the gate, and the input drivers last. A start that fails
+// at any step closes what it had opened and throws the cause.
 import type { InputDriver } from '../../drivers/input.js';
 import type { CryptoSuite } from '../../portal-client/crypto/suite.js';
-import type { DisplayBackend } from '../../ui-led/backend.js';
 import type { TerminalStream } from '../../ui-led/backends/terminal.js';
 import { PatternPlayer } from '../../ui-led/player.js';
 import type { ConfigKey } from '../config/schema.js';
@@ -17,12 +19,20 @@ import { GateRunner } from '../gate/runner.js';
 import { BindingKeeper } from './binding-keeper.js';
 import type { BindingSummary } from './binding-settings.js';
 import { configChangeOf, gatePolicyFromConfig } from './config-bridge.js';
-import { type ControlRequest, listenControlSocket } from './control-socket.js';
+import {
+  type ControlConnection,
+  type ControlMessage,
+  type ControlRequest,
+  checkedControlSocketPath,
+  listenControlSocket,
+} from './control-socket.js';
 import { isProvisioned, timeoutsFromConfig } from './device-identity.js';
 import { displayBackendFromConfig, patternsFromConfig } from './display-from-config.js';
 import { DriverStateLog } from './driver-state-log.js';
 import { inputDriversFromConfig } from './drivers-from-config.js';
+import { takeInstanceLock } from './instance-lock.js';
 import { PortalLink, type PortalLinkStatus } from './portal-link.js';
+import { ScanBinds } from './scan-binds.js';
 
 export interface DaemonOptions {
   dataDir: string;
@@ -57,13 +67,15 @@ export class Daemon {
   private store!: ConfigStore;
   private timeouts!: TimeoutTable;
   private binding!: BindingKeeper;
+  private scanBinds!: ScanBinds;
   private portal!: PortalLink;
   private runner!: GateRunner;
   private player!: PatternPlayer;
-  private backend!: DisplayBackend;
   private drivers: InputDriver[] = [];
-  private control: Server | null = null;
+  /** What boot opened, in order; closed in reverse by stop() or by a failed start. */
+  private readonly closers: Array<() => unknown> = [];
   private readonly startedAt: number;
+  private ready = false;
   private stopped = false;
 
   private constructor(options: DaemonOptions) {
@@ -71,28 +83,68 @@ export class Daemon {
     this.startedAt = options.clock.now();
   }
 
+  /**
+   * Starts the daemon. A start that fails closes whatever it had opened (outputs off, socket and
+   * lock released) and throws the cause: a PassgateError whose message says what to fix.
+   */
   static async start(options: DaemonOptions): Promise<Daemon> {
     const daemon = new Daemon(options);
-    await daemon.boot();
+    try {
+      await daemon.boot();
+    } catch (error) {
+      daemon.stopped = true;
+      await daemon.closeOpened();
+      throw error;
+    }
     return daemon;
   }
 
   private async boot(): Promise<void> {
     const { logger, clock, dataDir } = this.o;
-    this.store = ConfigStore.open(dataDir);
-    this.timeouts = timeoutsFromConfig(this.store);
-    this.binding = new BindingKeeper(this.store);
+    const listen = this.o.controlSocket !== false;
+    // Refused before anything is created: Node would bind a truncated path of another name.
+    if (listen) checkedControlSocketPath(dataDir);
+    const store = ConfigStore.open(dataDir);
+    this.store = store;
+    this.opened(() => store.close());
+    // One daemon per data directory, decided before the socket or any device is opened.
+    const lock = takeInstanceLock(dataDir);
+    this.opened(() => lock.release());
+    for (const entry of store.list()) {
+      if (entry.storedInvalid) logger.log('warn', 'config-value-ignored', { key: entry.key, using: 'default' });
+    }
+    this.timeouts = timeoutsFromConfig(store);
+    this.binding = new BindingKeeper(store, logger);
+    this.scanBinds = new ScanBinds({
+      runner: () => this.runner,
+      keeper: this.binding,
+      bindModeMs: () => this.timeouts.bindModeMs,
+      logger,
+    });
+    if (listen) {
+      const control = await listenControlSocket(
+        dataDir,
+        (request, connection) => this.onControl(request, connection),
+        this.timeouts.controlSocketMs,
+      );
+      this.opened(() => control.close());
+    }
 
+    // Checked in full (createDisplayBackend, resolvePatterns) before any output is touched.
+    const patterns = patternsFromConfig(store);
     const stream = this.o.displayStream ?? process.stdout;
-    this.backend = displayBackendFromConfig(this.store, { stream, timeouts: this.timeouts, clock });
-    await this.backend.open().catch((error: unknown) => {
+    const backend = displayBackendFromConfig(store, { stream, timeouts: this.timeouts, clock });
+    this.opened(() => backend.close());
+    await backend.open().catch((error: unknown) => {
       logger.log('error', 'display-open-failed', { code: codeOf(error) });
     });
-    this.player = new PatternPlayer({ backend: this.backend, clock, patterns: patternsFromConfig(this.store) });
-    this.player.onError((error) => logger.log('warn', 'display-error', { code: error.code }));
+    const player = new PatternPlayer({ backend, clock, patterns });
+    this.player = player;
+    this.opened(() => player.close()); // every output off, before the backend closes
+    player.onError((error) => logger.log('warn', 'display-error', { code: error.code }));
 
-    this.portal = new PortalLink({
-      store: this.store,
+    const portal = new PortalLink({
+      store,
       dataDir,
       crypto: this.o.crypto,
       logger,
@@ -105,30 +157,41 @@ export class Daemon {
         this.runner.dispatch({ type: 'binding', bound: venue !== null });
       },
     });
-    const provisioned = isProvisioned(this.store);
-    this.runner = new GateRunner({
-      portal: this.portal.gatePortal(),
-      display: this.player,
+    this.portal = portal;
+    this.opened(() => portal.close());
+    const provisioned = isProvisioned(store);
+    const runner = new GateRunner({
+      portal: portal.gatePortal(),
+      display: {
+        play: (kind, verdict) => {
+          player.play(kind, verdict);
+          this.scanBinds.shown(kind);
+        },
+      },
       clock,
       logger,
-      policy: gatePolicyFromConfig(this.store, this.timeouts),
+      policy: gatePolicyFromConfig(store, this.timeouts),
       provisioned,
       bound: this.binding.isBound(),
-      onBindFinished: (result) => this.binding.recordScanBind(result),
-      onBindingDoubted: () => this.portal.checkHealth(),
+      onBindFinished: (result) => this.scanBinds.finished(result),
+      onBindingDoubted: () => portal.checkHealth(),
     });
-    if (provisioned) await this.portal.connect();
+    this.runner = runner;
+    this.opened(() => runner.close());
+    if (provisioned) await portal.connect();
 
-    this.store.onChange((keys) => this.onConfigChange(keys));
-    this.store.onError((error) => logger.log('warn', 'config-error', { code: error.code }));
-    this.store.watch();
+    store.onChange((keys) => this.onConfigChange(keys));
+    store.onError((error) => logger.log('warn', 'config-error', { code: error.code }));
+    store.watch();
 
+    // The inputs last: nothing reaches the gate before it can answer.
     const fromConfig = this.o.configuredDrivers !== false;
-    const configured = fromConfig ? await inputDriversFromConfig(this.store, this.timeouts) : [];
+    const configured = fromConfig ? await inputDriversFromConfig(store, this.timeouts) : [];
     const drivers = [...configured, ...(this.o.extraInputs ?? [])];
     const driverStates = new DriverStateLog(logger, clock, () => this.timeouts.driverStateRepeatLogMs);
     for (const driver of drivers) {
-      this.runner.attachInput(driver);
+      this.opened(() => driver.close());
+      runner.attachInput(driver);
       driver.onState((s) => driverStates.record(s));
       await driver.open().catch((error: unknown) => {
         logger.log('error', 'driver-open-failed', { driver: driver.name, code: codeOf(error) });
@@ -136,12 +199,26 @@ export class Daemon {
     }
     this.drivers = drivers;
 
-    if (this.o.controlSocket !== false) this.control = await listenControlSocket(dataDir, (req) => this.onControl(req));
-    this.startScanBind();
+    this.ready = true;
     const readyMs = Math.round(clock.now() - this.startedAt);
     logger.log('info', 'ready', { readyMs, provisioned, bound: this.binding.isBound(), inputs: drivers.length });
     // Authorize after `ready`: its SM2 work (~0.1 s) need not delay the gate's start.
-    setImmediate(() => this.portal.checkHealth());
+    setImmediate(() => portal.checkHealth());
+  }
+
+  private opened(close: () => unknown): void {
+    this.closers.push(close);
+  }
+
+  /** Closes what boot opened, newest first; one that fails does not keep the rest open. */
+  private async closeOpened(): Promise<void> {
+    for (const close of this.closers.splice(0).reverse()) {
+      try {
+        await close();
+      } catch {
+        // Best effort: the outputs, the socket and the lock must still be released.
+      }
+    }
   }
 
   /** Feeds an input event as if a driver had read it (used by tests and the demo). */
@@ -170,14 +247,9 @@ export class Daemon {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    const portalClosed = this.portal.close(); // no health check reports from here on
-    this.runner.close();
-    await Promise.all(this.drivers.map((d) => d.close().catch(() => undefined)));
-    await this.player.close().catch(() => undefined); // every output off
-    await this.backend.close().catch(() => undefined);
-    await portalClosed;
-    if (this.control) await new Promise<void>((resolve) => this.control!.close(() => resolve()));
-    this.store.close();
+    this.ready = false;
+    this.scanBinds.cancelAll();
+    await this.closeOpened(); // inputs, gate, portal, outputs off, socket, lock, config
     this.o.logger.log('info', 'stopped', {});
   }
 
@@ -196,28 +268,20 @@ export class Daemon {
       this.runner.dispatch({ type: 'provisioning', provisioned: isProvisioned(this.store) });
     }
     if (change.binding) this.runner.dispatch({ type: 'binding', bound: this.binding.isBound() });
-    if (change.scanRequest) this.startScanBind();
     if (change.restartRequired) {
       this.o.logger.log('warn', 'restart-required', { reason: 'display and driver settings apply at the next start' });
     }
   }
 
-  /** Bind mode, when the CLI asked for it (`passgate bind --scan`). */
-  private startScanBind(): void {
-    const request = this.binding.scanRequest();
-    if (request) this.runner.requestBindMode(request.mode, request.requestId);
-  }
-
-  private async onControl(request: ControlRequest): Promise<unknown> {
-    if (request.cmd === 'status') return this.status();
-    if (request.cmd === 'selftest-display') {
-      // Answer once the whole cycle has run, so "ok" covers every colour and the buzzer.
-      this.player.play('selftest');
-      await sleep(this.o.clock, patternsFromConfig(this.store).selftest.durationMs);
-      await this.player.idle();
-      return { ok: this.player.status().consecutiveFailures === 0 };
-    }
-    return { error: 'unknown command' };
+  private async onControl(request: ControlRequest, connection: ControlConnection): Promise<ControlMessage> {
+    if (!this.ready) return { error: 'the daemon is starting or stopping' };
+    if (request.cmd === 'status') return { ...this.status() };
+    if (request.cmd === 'bind-scan') return this.scanBinds.request(request.mode, connection);
+    // Answer once the whole cycle has run, so "ok" covers every colour and the buzzer.
+    this.player.play('selftest');
+    await sleep(this.o.clock, patternsFromConfig(this.store).selftest.durationMs);
+    await this.player.idle();
+    return { ok: this.player.status().consecutiveFailures === 0 };
   }
 }
 

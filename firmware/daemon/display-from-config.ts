@@ -6,6 +6,7 @@ import type { DisplayBackend } from '../../ui-led/backend.js';
 import type { TerminalStream } from '../../ui-led/backends/terminal.js';
 import { createDisplayBackend } from '../../ui-led/create-backend.js';
 import { type PatternTable, resolvePatterns } from '../../ui-led/patterns.js';
+import { displayBackendSettings } from '../config/combined-rules.js';
 import type { ConfigStore } from '../config/store.js';
 import type { Clock } from '../core/clock.js';
 import type { TimeoutTable } from '../core/timeouts.js';
@@ -15,12 +16,9 @@ export function displayBackendFromConfig(
   store: ConfigStore,
   deps: { stream: TerminalStream; timeouts: TimeoutTable; clock: Clock },
 ): DisplayBackend {
+  // The same settings, through the same function, that `passgate config set` checks (combined-rules.ts).
   return createDisplayBackend({
-    backend: store.get('display.backend'),
-    pins: store.get('display.pins'),
-    gpioRoot: store.get('display.gpioRoot'),
-    gpioChip: store.get('display.gpioChip'),
-    serialPath: store.get('display.serialPath'),
+    ...displayBackendSettings((key) => store.get(key)),
     openSerialPort: openSystemSerialPort,
     ...deps,
   });

@@ -10,6 +10,7 @@ import { type ErrorCode, isPassgateError, PassgateError } from '../core/errors.j
 import type { Logger } from '../core/log.js';
 import type { TimeoutTable } from '../core/timeouts.js';
 import type { GatePortal } from '../gate/runner.js';
+import { bindAtPortal } from './bind-at-portal.js';
 import { isProvisioned, portalClientFromConfig } from './device-identity.js';
 
 export interface PortalLinkOptions {
@@ -50,8 +51,8 @@ export class PortalLink {
     return {
       verifyPassCode: async (code) => client().verifyPassCode(code),
       verifyIdCard: async (card) => client().verifyIdCard(card),
-      bind: async (venueCode) => client().bind(venueCode),
-      rebind: async (venueCode) => client().rebind(venueCode),
+      bind: async (venueCode) => bindAtPortal(client(), 'bind', venueCode),
+      rebind: async (venueCode) => bindAtPortal(client(), 'rebind', venueCode),
     };
   }
 

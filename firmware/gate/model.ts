@@ -50,7 +50,8 @@ export type GateInput =
   | { type: 'bind-result'; bindRequestId: string; ok: true }
   | { type: 'bind-result'; bindRequestId: string; ok: false; code: ErrorCode };
 
-export type TimerName = 'verify' | 'show' | 'bind-mode';
+/** `bind-notice`: how long "not a venue code" shows before the bind-mode light is back. */
+export type TimerName = 'verify' | 'show' | 'bind-mode' | 'bind-notice';
 
 /** Why a bind or rebind ended without binding. */
 export type BindFailure = ErrorCode;
@@ -73,9 +74,10 @@ export type GateEffect =
 
 /**
  * Why input was not taken. A duplicate (the same code or card within the dedup window of its
- * acceptance) is dropped silently; every other drop is signalled to the person (input-dropped).
+ * acceptance) is dropped silently; a scan in bind mode that is not a venue code shows its own
+ * signal (not-venue-code); every other drop is signalled to the person (input-dropped).
  */
-export type DropReason = 'busy' | 'duplicate' | 'queue-full' | 'bind-mode';
+export type DropReason = 'busy' | 'duplicate' | 'queue-full' | 'bind-mode' | 'not-venue-code';
 
 /** What happens to input that arrives while verifying or showing. */
 export const BUSY_INPUT_MODES = ['drop', 'queue'] as const;

@@ -1,5 +1,7 @@
 // The gate as a pure function: (model, input) → (model, effects). No clocks, no I/O: time
 // arrives inside inputs (scan.at) and as timer inputs that the runner schedules on request.
+
+import { isVenueCode } from '../../portal-client/protocol/venue.js';
 import type { ErrorCode } from '../core/errors.js';
 import type { OutcomeKind } from '../core/outcome.js';
 import type { Verdict } from '../core/verdict.js';
@@ -211,13 +213,7 @@ function onScan(model: GateModel, scan: Scan, policy: GatePolicy): Step {
   if (phase.kind === 'bind-mode') {
     if (scan.payload.kind !== 'code')
       return { model, effects: [{ type: 'dropped', reason: 'bind-mode', source: scan.source }] };
-    return {
-      model: { ...model, phase: { kind: 'binding', mode: phase.mode, bindRequestId: phase.bindRequestId } },
-      effects: [
-        { type: 'cancel-timer', timer: 'bind-mode' },
-        { type: 'bind', mode: phase.mode, bindRequestId: phase.bindRequestId, venueCode: scan.payload.text },
-      ],
-    };
+    return onBindModeCode(model, phase, scan.payload.text, scan.source, policy);
   }
   if (phase.kind === 'binding') return { model, effects: [{ type: 'dropped', reason: 'busy', source: scan.source }] };
 
@@ -316,6 +312,9 @@ function onTimer(model: GateModel, input: Extract<GateInput, { type: 'timer' }>,
     if (next) return onScan({ ...rested, queue }, next, { ...policy, dedupWindowMs: 0 });
     return { model: rested, effects: restSignal(model.rest) };
   }
+  if (input.timer === 'bind-notice' && phase.kind === 'bind-mode' && phase.bindRequestId === input.token) {
+    return { model, effects: [{ type: 'signal', signal: 'bind-mode' }] };
+  }
   if (input.timer === 'bind-mode' && phase.kind === 'bind-mode' && phase.bindRequestId === input.token) {
     return {
       model: { ...model, phase: model.rest },
@@ -326,6 +325,39 @@ function onTimer(model: GateModel, input: Extract<GateInput, { type: 'timer' }>,
     };
   }
   return unchanged(model);
+}
+
+/**
+ * A code scanned in bind mode. Only a code of the venue-code shape is sent to the portal as the
+ * venue code: a pass code (a resident who did not know the gate was in bind mode) is never bound,
+ * it shows "not a venue code" for showMs, and bind mode goes on.
+ */
+function onBindModeCode(
+  model: GateModel,
+  phase: Extract<GatePhase, { kind: 'bind-mode' }>,
+  text: string,
+  source: string,
+  policy: GatePolicy,
+): Step {
+  const { mode, bindRequestId } = phase;
+  if (!isVenueCode(text)) {
+    return {
+      model,
+      effects: [
+        { type: 'dropped', reason: 'not-venue-code', source },
+        { type: 'signal', signal: 'not-venue-code' },
+        { type: 'start-timer', timer: 'bind-notice', token: bindRequestId, ms: policy.showMs },
+      ],
+    };
+  }
+  return {
+    model: { ...model, phase: { kind: 'binding', mode, bindRequestId } },
+    effects: [
+      { type: 'cancel-timer', timer: 'bind-mode' },
+      { type: 'cancel-timer', timer: 'bind-notice' },
+      { type: 'bind', mode, bindRequestId, venueCode: text },
+    ],
+  };
 }
 
 function onBindRequested(model: GateModel, mode: 'bind' | 'rebind', bindRequestId: string, policy: GatePolicy): Step {

@@ -22,6 +22,13 @@ export interface FaultSettings {
   plainError: PortalErrorCode | null;
   /** Answer the sealed calls (bind, rebind, verify) with this protocol error, sealed and genuine. */
   sealedError: PortalErrorCode | null;
+  /**
+   * Overwrite these fields of every venue the portal sends (authorize's binding, the bind and
+   * rebind results), sealed and genuine: a portal whose venue data the device must refuse.
+   */
+  venueFields: Record<string, unknown> | null;
+  /** Send this as boundAt of bind and rebind results (the binding is made all the same). */
+  boundAt: number | null;
   /** Only apply the faults above to these paths (all paths when empty). */
   paths: string[];
 }
@@ -35,6 +42,8 @@ export const NO_FAULTS: FaultSettings = {
   clockSkewMs: 0,
   plainError: null,
   sealedError: null,
+  venueFields: null,
+  boundAt: null,
   paths: [],
 };
 
@@ -65,6 +74,16 @@ export function mergeFaults(current: FaultSettings, patch: unknown): FaultSettin
           throw new Error(`${key} must be a protocol error code or null`);
         }
         next[key] = value as PortalErrorCode | null;
+        break;
+      case 'venueFields':
+        if (value !== null && (typeof value !== 'object' || Array.isArray(value))) {
+          throw new Error('venueFields must be an object or null');
+        }
+        next.venueFields = value as Record<string, unknown> | null;
+        break;
+      case 'boundAt':
+        if (value !== null && typeof value !== 'number') throw new Error('boundAt must be a number or null');
+        next.boundAt = value;
         break;
       case 'paths':
         if (!Array.isArray(value) || !value.every((v) => typeof v === 'string'))

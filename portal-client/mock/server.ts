@@ -23,6 +23,7 @@ import {
   readBindBody,
   readIdCardBody,
   readPassCodeBody,
+  type VenueInfo,
 } from '../protocol/messages.js';
 import { deriveSessionKeys, type SessionKeys } from '../protocol/session-keys.js';
 import { authorizeSigningText, bindSigningText } from '../protocol/signing.js';
@@ -251,7 +252,7 @@ export class MockPortal {
       request.nonce,
       {
         ok: true,
-        result: { token, expiresAt, portalTime: now, binding: domain.binding(request.deviceId) },
+        result: { token, expiresAt, portalTime: now, binding: this.venueOut(domain.binding(request.deviceId), faulty) },
       },
       faulty,
     );
@@ -293,7 +294,7 @@ export class MockPortal {
       return;
     }
     try {
-      reply(this.dispatch(path, session.deviceId, opened.ts, opened.nonce, opened.body));
+      reply(this.dispatch(path, session.deviceId, opened.ts, opened.nonce, opened.body, faulty));
     } catch {
       fail('BAD_REQUEST');
     }
@@ -305,6 +306,7 @@ export class MockPortal {
     ts: number,
     nonce: string,
     body: unknown,
+    faulty: boolean,
   ): ResponseBody<unknown> {
     const { domain, crypto } = this.o;
     const refuse = (code: PortalErrorCode): ResponseBody<unknown> => ({ ok: false, error: { code } });
@@ -316,7 +318,9 @@ export class MockPortal {
       const text = Buffer.from(bindSigningText(kind, { deviceId, venueCode: b.venueCode, ts, nonce }), 'utf8');
       if (!crypto.sm2Verify(device.publicKey, text, Buffer.from(b.sig, 'hex'))) return refuse('BAD_SIGNATURE');
       const result = kind === 'bind' ? domain.bind(deviceId, b.venueCode) : domain.rebind(deviceId, b.venueCode);
-      return result.ok ? { ok: true, result: result.value } : refuse(result.error);
+      if (!result.ok) return refuse(result.error);
+      const boundAt = faulty && this.faults.boundAt !== null ? this.faults.boundAt : result.value.boundAt;
+      return { ok: true, result: { venue: this.venueOut(result.value.venue, faulty), boundAt } };
     }
     const venue = domain.binding(deviceId);
     if (!venue) return refuse('NOT_BOUND');
@@ -324,6 +328,12 @@ export class MockPortal {
       return { ok: true, result: domain.verifyPassCode(venue, readPassCodeBody(body).code) };
     const card = domain.verifyIdCard(venue, readIdCardBody(body));
     return card.ok ? { ok: true, result: card.value } : refuse(card.error);
+  }
+
+  /** A venue as sent, with the venueFields fault applied. */
+  private venueOut(venue: VenueInfo | null, faulty: boolean): unknown {
+    if (venue === null || !faulty || this.faults.venueFields === null) return venue;
+    return { ...venue, ...this.faults.venueFields };
   }
 
   private sealAndSend(

@@ -12,6 +12,15 @@ import {
 } from '../../firmware/core/verdict.js';
 import { ALGORITHMS, PROTOCOL_VERSION } from './constants.js';
 import {
+  isVenueName,
+  MAX_BOUND_AT_MS,
+  MAX_VENUE_CODE_LENGTH,
+  MAX_VENUE_NAME_CHARS,
+  VENUE_CATEGORIES,
+  VENUE_CODE_PATTERN,
+  type VenueCategory,
+} from './venue.js';
+import {
   HEX_32,
   HEX_64,
   HEX_ANY,
@@ -42,11 +51,9 @@ export const PORTAL_ERROR_CODES = [
 ] as const;
 export type PortalErrorCode = (typeof PORTAL_ERROR_CODES)[number];
 
-export const VENUE_CATEGORIES = ['transport', 'enterprise', 'public-place', 'residential'] as const;
-export type VenueCategory = (typeof VENUE_CATEGORIES)[number];
+export { VENUE_CATEGORIES, type VenueCategory } from './venue.js';
 
 const DEVICE_ID = /^[A-Za-z0-9_-]{1,64}$/;
-const VENUE_CODE = /^[A-Za-z0-9_-]{1,64}$/;
 const TOKEN = /^[A-Za-z0-9_-]{16,128}$/;
 
 // ---------------------------------------------------------------- authorize (plaintext, signed)
@@ -107,11 +114,16 @@ export interface VenueInfo {
   vaccinationDoses: number | null;
 }
 
+/** A venue the config can store whole (venue.ts holds the rules both follow). */
 export function readVenueInfo(value: unknown): VenueInfo {
   const o = readObject(value, 'venue', ['code', 'name', 'category', 'natValidityHours', 'vaccinationDoses']);
+  const name = readString(o, 'name', { min: 1, max: MAX_VENUE_NAME_CHARS });
+  if (!isVenueName(name)) {
+    throw new PassgateError('protocol.malformed', 'field name: not a venue name (one line)', { field: 'name' });
+  }
   return {
-    code: readString(o, 'code', { max: 64, pattern: VENUE_CODE }),
-    name: readString(o, 'name', { min: 1, max: 100 }),
+    code: readString(o, 'code', { max: MAX_VENUE_CODE_LENGTH, pattern: VENUE_CODE_PATTERN }),
+    name,
     category: readEnum(o, 'category', VENUE_CATEGORIES),
     natValidityHours: readEnum(o, 'natValidityHours', [...NAT_VALIDITY_HOURS, null]),
     vaccinationDoses: o.vaccinationDoses === null ? null : readInt(o, 'vaccinationDoses', 1, MAX_VACCINATION_DOSES),
@@ -142,7 +154,7 @@ export interface BindResult {
 
 export function readBindResult(value: unknown): BindResult {
   const o = readObject(value, 'result', ['venue', 'boundAt']);
-  return { venue: readVenueInfo(o.venue), boundAt: readInt(o, 'boundAt', 0, Number.MAX_SAFE_INTEGER) };
+  return { venue: readVenueInfo(o.venue), boundAt: readInt(o, 'boundAt', 0, MAX_BOUND_AT_MS) };
 }
 
 /**
@@ -186,7 +198,7 @@ export interface BindBody {
 export function readBindBody(value: unknown): BindBody {
   const o = readObject(value, 'body', ['venueCode', 'sig']);
   return {
-    venueCode: readString(o, 'venueCode', { max: 64, pattern: VENUE_CODE }),
+    venueCode: readString(o, 'venueCode', { max: MAX_VENUE_CODE_LENGTH, pattern: VENUE_CODE_PATTERN }),
     sig: readString(o, 'sig', { min: 16, max: 160, pattern: HEX_ANY }),
   };
 }

@@ -40,6 +40,7 @@ const TONE_OF: Record<SignalKind, Tone> = {
   'network-error': 'amber',
   'read-error': 'amber',
   'bind-mode': 'blue',
+  'not-venue-code': 'red',
   'bind-ok': 'blue',
   'bind-failed': 'red',
   selftest: 'white',

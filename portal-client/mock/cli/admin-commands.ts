@@ -136,6 +136,8 @@ export const faultsCommand: CommandDef = {
     '  malformedJson (bool)     answer 200 with a body that is not JSON\n' +
     '  wrongMac (bool)          seal answers with a MAC that does not verify\n' +
     '  clockSkewMs (number)     the portal clock runs this far ahead (negative: behind)\n' +
+    '  venueFields (object|null) overwrite these fields of every venue sent (bad venue data)\n' +
+    '  boundAt (number|null)    send this boundAt in bind and rebind results\n' +
     '  paths (string[])         apply the faults above to these paths only (all when empty)\n' +
     'Each prints the resulting faults as JSON.\n' +
     RUNNING_MOCK_NOTE,

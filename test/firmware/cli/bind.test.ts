@@ -4,10 +4,13 @@
 import { chmodSync, unlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MockSerialScanner } from '../../../drivers/serial-scanner/mock.js';
 import { EXIT } from '../../../firmware/cli/exit-codes.js';
 import { DEMO_SUSPENDED_VENDOR, demoVenues } from '../../../portal-client/mock/domain/demo-dataset.js';
+import type { FaultSettings } from '../../../portal-client/mock/faults.js';
+import { MAX_BOUND_AT_MS } from '../../../portal-client/protocol/venue.js';
 import { type PortalFixture, startPortalFixture } from '../../../scripts/lab/portal-fixture.js';
 import { cli, type DaemonRig, expectBilingual, provisionGateDir, startDaemon, tempRoot } from '../../support/cli.js';
 import { until } from '../../support/polling.js';
@@ -212,7 +215,7 @@ describe('passgate bind / rebind <venue>', () => {
     expect(help.stdout[0]).toContain('usage: passgate bind');
   });
 
-  it('--scan without a running daemon: exit 19, nothing requested', async () => {
+  it('--scan without a running daemon: exit 19', async () => {
     await provisionGateDir(fixture.mock, dataDir, { deviceId: nextDeviceId() });
     const r = await cli(dataDir, 'bind', '--scan');
     expect(r.code).toBe(EXIT.daemonNotRunning);
@@ -220,8 +223,70 @@ describe('passgate bind / rebind <venue>', () => {
     const { zh, en } = expectBilingual(r);
     expect(zh).toContain('未运行');
     expect(en).toContain('not running');
-    expect(await configGet('binding.scanRequest')).toBe('');
   });
+});
+
+describe('passgate bind: venue data the device cannot take, and a bind it could not save', () => {
+  afterEach(() => fixture.mock.server.clearFaults());
+
+  const BAD_VENUES: Array<[string, Partial<FaultSettings>]> = [
+    ['a venue name with a tab', { venueFields: { name: '示例\t商场' } }],
+    ['a venue name of terminal control characters', { venueFields: { name: '\u001b[2J\u0007' } }],
+    ['a venue name longer than the protocol allows', { venueFields: { name: '长'.repeat(101) } }],
+    ['a boundAt no date can hold', { boundAt: Number.MAX_SAFE_INTEGER }],
+    ['a boundAt after year 9999', { boundAt: MAX_BOUND_AT_MS + 1 }],
+  ];
+  for (const [what, faults] of BAD_VENUES) {
+    it(`${what}: a bad portal answer (exit 21), nothing stored; once fixed, the same command binds`, async () => {
+      await provisionGateDir(fixture.mock, dataDir, { deviceId: nextDeviceId() });
+      fixture.mock.server.setFaults(faults);
+      const r = await cli(dataDir, 'bind', VENUE_A.venueCode);
+      expect(r.code).toBe(EXIT.portalRejected);
+      expectBilingual(r);
+      expect(await configGet('binding.venueCode')).toBe('');
+      fixture.mock.server.clearFaults();
+      // The portal made the binding: the retry hears ALREADY_BOUND for this very venue, a success.
+      const retry = await cli(dataDir, 'bind', VENUE_A.venueCode);
+      expect(retry.code, retry.stderr.join('\n')).toBe(EXIT.ok);
+      expect(retry.stdout[0]).toContain(VENUE_A.name);
+      expect(await configGet('binding.venueCode')).toBe(VENUE_A.venueCode);
+      expect(await configGet('binding.venueName')).toBe(VENUE_A.name);
+      // Bound elsewhere is still "already bound": rebind is the way.
+      expect((await cli(dataDir, 'bind', VENUE_B.venueCode)).code).toBe(EXIT.alreadyBound);
+    });
+  }
+
+  it('a venue name of 100 characters beyond the BMP (200 UTF-16 units) is stored whole', async () => {
+    await provisionGateDir(fixture.mock, dataDir, { deviceId: nextDeviceId() });
+    const name = '𠀀'.repeat(100);
+    fixture.mock.server.setFaults({ venueFields: { name } });
+    const r = await cli(dataDir, 'bind', VENUE_A.venueCode);
+    expect(r.code, r.stderr.join('\n')).toBe(EXIT.ok);
+    expect(await configGet('binding.venueName')).toBe(name);
+  });
+
+  it('bound at the portal but not saved here: says so; the same command again saves it', async () => {
+    await provisionGateDir(fixture.mock, dataDir, { deviceId: nextDeviceId() });
+    // Another writer holds the database for longer than the store waits (configBusyMs).
+    const blocker = new Database(join(dataDir, 'passgate.db'));
+    blocker.exec('BEGIN IMMEDIATE');
+    let r: Awaited<ReturnType<typeof cli>>;
+    try {
+      r = await cli(dataDir, 'bind', VENUE_A.venueCode);
+    } finally {
+      blocker.exec('ROLLBACK');
+      blocker.close();
+    }
+    expect(r.code).toBe(EXIT.storage);
+    const { zh, en } = expectBilingual(r);
+    expect(zh).toContain('门户平台已绑定');
+    expect(en).toContain('bound at the portal, but saving the binding on this device failed (config.storage');
+    expect(en).toContain('passgate bind');
+    expect(await configGet('binding.venueCode')).toBe('');
+    const retry = await cli(dataDir, 'bind', VENUE_A.venueCode);
+    expect(retry.code, retry.stderr.join('\n')).toBe(EXIT.ok);
+    expect(await configGet('binding.venueCode')).toBe(VENUE_A.venueCode);
+  }, 30_000);
 });
 
 describe('passgate bind --scan with a running daemon', () => {
@@ -258,7 +323,6 @@ describe('passgate bind --scan with a running daemon', () => {
     expect(r.stdout[0]).toContain(VENUE_A.venueCode);
     expect(r.stdout[1]).toContain(CATEGORY_EN[VENUE_A.category]);
     expect(await configGet('binding.venueCode')).toBe(VENUE_A.venueCode);
-    expect(await configGet('binding.scanRequest')).toBe('');
     await until(
       () => daemon.status().phase === 'idle' && daemon.status().binding?.venueCode === VENUE_A.venueCode,
       3000,

@@ -34,12 +34,12 @@ describe('passgate config', () => {
   });
 
   it('set with several pairs is atomic', () => {
-    expect(run('set', 'binding.scanRequest', 'bind', 'binding.scanRequestId', 'req-1').code).toBe(0);
-    expect(temp.store.get('binding.scanRequest')).toBe('bind');
-    expect(temp.store.get('binding.scanRequestId')).toBe('req-1');
-    const bad = run('set', 'binding.scanRequest', 'rebind', 'gate.showMs', '5');
+    expect(run('set', 'gate.natPolicy', 'warn', 'gate.queueLimit', '3').code).toBe(0);
+    expect(temp.store.get('gate.natPolicy')).toBe('warn');
+    expect(temp.store.get('gate.queueLimit')).toBe(3);
+    const bad = run('set', 'gate.natPolicy', 'deny', 'gate.showMs', '5');
     expect(bad.code).toBe(EXIT.invalidValue);
-    expect(temp.store.get('binding.scanRequest')).toBe('bind');
+    expect(temp.store.get('gate.natPolicy')).toBe('warn');
   });
 
   it('list prints every key once, marks defaults, and --json parses', () => {

@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  checkPatterns,
-  checkPins,
-  checkScanResult,
-  checkTimeouts,
-  PINS_SHAPE,
-} from '../../../firmware/config/json-values.js';
+import { checkPatterns, checkPins, checkTimeouts, PINS_SHAPE } from '../../../firmware/config/json-values.js';
 import { MAX_GPIO_LINE } from '../../../ui-led/backends/pins.js';
 
 const reasonOf = (checked: { ok: boolean; reason?: string }) => (checked.ok ? undefined : checked.reason);
@@ -34,24 +28,6 @@ describe('checkPins', () => {
   });
 });
 
-describe('checkScanResult', () => {
-  it('takes null or the documented fields only', () => {
-    expect(checkScanResult(null)).toEqual({ ok: true, value: null });
-    const result = { requestId: 'r-1', ok: true, venueName: '某某站', venueCategory: 'transport' };
-    expect(checkScanResult(result)).toEqual({ ok: true, value: result });
-    expect(reasonOf(checkScanResult({ requestId: 'r-1', ok: true, code: 'x' }))).toBe(
-      'has a field that is not requestId, ok, errorCode, venueName or venueCategory',
-    );
-    expect(reasonOf(checkScanResult({ requestId: 'r 1', ok: true }))).toBe(
-      'requestId must be 1 to 64 letters, digits, "_" or "-"',
-    );
-    expect(reasonOf(checkScanResult({ requestId: 'r', ok: true, venueCategory: 'harbour' }))).toBe(
-      'venueCategory must be a venue category',
-    );
-    expect(reasonOf(checkScanResult({ requestId: 'r', ok: true, venueName: 'a\nb' }))).toMatch(/one line/);
-  });
-});
-
 describe('checkTimeouts and checkPatterns', () => {
   it('timeouts: known names to timer-safe numbers', () => {
     expect(checkTimeouts({ verifyDeadlineMs: 0 })).toEqual({ ok: true, value: { verifyDeadlineMs: 0 } });
@@ -59,8 +35,15 @@ describe('checkTimeouts and checkPatterns', () => {
     expect(reasonOf(checkTimeouts({ verifyDeadlineMs: 2 ** 31 }))).toMatch(/^every timeout must be/);
   });
 
-  it('patterns: any object, left to ui-led', () => {
-    expect(checkPatterns({ pass: { anything: true } }).ok).toBe(true);
+  it('patterns: exactly what ui-led resolvePatterns plays, with its reason', () => {
+    const beep = { selftest: { durationMs: 100, steps: [{ atMs: 0, set: { buzzer: true } }] } };
+    expect(checkPatterns(beep)).toEqual({ ok: true, value: beep });
+    expect(checkPatterns({}).ok).toBe(true);
+    expect(reasonOf(checkPatterns({ pass: { anything: true } }))).toBe('unknown pattern field');
+    expect(reasonOf(checkPatterns({ 'no-such-kind': {} }))).toMatch(/^unknown signal kind/);
+    // A deny that would open the gate: refused here, not first at the daemon's next start.
+    const opens = { deny: { durationMs: 100, steps: [{ atMs: 0, set: { relay: true } }] } };
+    expect(reasonOf(checkPatterns(opens))).toBe('only pass and pass-with-notice may switch the relay on');
     expect(checkPatterns('pass').ok).toBe(false);
   });
 });

@@ -26,8 +26,10 @@ import {
 } from '../../../firmware/config/schema.js';
 import { isPassgateError } from '../../../firmware/core/errors.js';
 import { MAX_VACCINATION_DOSES, NAT_VALIDITY_HOURS } from '../../../firmware/core/verdict.js';
-import { BIND_MODES, BUSY_INPUT_MODES, REQUIREMENT_POLICIES } from '../../../firmware/gate/model.js';
-import { readVenueInfo, VENUE_CATEGORIES } from '../../../portal-client/protocol/messages.js';
+import { boundSettings } from '../../../firmware/daemon/binding-settings.js';
+import { BUSY_INPUT_MODES, REQUIREMENT_POLICIES } from '../../../firmware/gate/model.js';
+import { readBindResult, readVenueInfo, VENUE_CATEGORIES } from '../../../portal-client/protocol/messages.js';
+import { MAX_BOUND_AT_MS } from '../../../portal-client/protocol/venue.js';
 import { normalizePins } from '../../../ui-led/backends/pins.js';
 import {
   CONFIGURABLE_DISPLAY_BACKENDS,
@@ -134,11 +136,10 @@ describe('the other driver keys', () => {
 });
 
 describe('the gate and binding keys are the gate and portal values', () => {
-  it('gate policies and bind modes', () => {
+  it('gate policies', () => {
     expect(valuesOf('gate.busyInput')).toEqual(BUSY_INPUT_MODES);
     expect(valuesOf('gate.natPolicy')).toEqual(REQUIREMENT_POLICIES);
     expect(valuesOf('gate.vaccinationPolicy')).toEqual(REQUIREMENT_POLICIES);
-    expect(valuesOf('binding.scanRequest')).toEqual(['', ...BIND_MODES]);
   });
 
   it('every venue the portal protocol accepts can be stored as the binding', () => {
@@ -160,6 +161,61 @@ describe('the gate and binding keys are the gate and portal values', () => {
     }
     expect(isPassgateError(catching(() => readVenueInfo(venue(MAX_VACCINATION_DOSES + 1))))).toBe(true);
     expect(accepts('binding.vaccinationDoses', MAX_VACCINATION_DOSES + 1)).toBe(false);
+  });
+
+  it('the readers and the binding keys take the same venue codes and names (one definition)', () => {
+    const venue = (code: string, name: string) => ({
+      code,
+      name,
+      category: 'enterprise',
+      natValidityHours: null,
+      vaccinationDoses: null,
+    });
+    const readerAccepts = (code: string, name: string) =>
+      catching(() => readVenueInfo(venue(code, name))) === undefined;
+    const text = fc.oneof(
+      fc.string({ unit: 'binary', minLength: 1, maxLength: 110 }),
+      fc.stringMatching(/^[A-Za-z0-9_.:-]{1,70}$/),
+      fc.constantFrom('A\tB', '示例商场1号入口', '𠀀'.repeat(100), '𠀀'.repeat(101), 'PGC1.abc_-', 'x'.repeat(64)),
+    );
+    fc.assert(
+      fc.property(text, (value) => {
+        expect(readerAccepts(value, 'Venue')).toBe(accepts('binding.venueCode', value));
+        expect(readerAccepts('V-1', value)).toBe(accepts('binding.venueName', value));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('every bind result the reader accepts is stored whole; boundAt included', () => {
+    const result = fc.record({
+      venue: fc.record({
+        code: fc.oneof(fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/), fc.string({ unit: 'binary', maxLength: 70 })),
+        name: fc.oneof(fc.string({ unit: 'binary', maxLength: 110 }), fc.constant('A\tB')),
+        category: fc.constantFrom(...VENUE_CATEGORIES, 'harbour'),
+        natValidityHours: fc.constantFrom(null, ...NAT_VALIDITY_HOURS, 36),
+        vaccinationDoses: fc.oneof(fc.constant(null), fc.integer({ min: -1, max: MAX_VACCINATION_DOSES + 2 })),
+      }),
+      boundAt: fc.oneof(
+        fc.integer({ min: 0, max: 2 ** 45 }),
+        fc.constantFrom(MAX_BOUND_AT_MS, MAX_BOUND_AT_MS + 1, 8.64e15 + 1, Number.MAX_SAFE_INTEGER),
+      ),
+    });
+    fc.assert(
+      fc.property(result, (value) => {
+        const read = catching(() => readBindResult(value));
+        if (read !== undefined) return; // refused by the reader: nothing to store
+        const bound = readBindResult(value);
+        const settings = boundSettings(bound.venue, new Date(bound.boundAt));
+        for (const [key, stored] of Object.entries(settings)) expect(accepts(key as ConfigKey, stored), key).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
+    // The boundAt that broke `new Date(…).toISOString()` is the reader's to refuse.
+    const huge = {
+      venue: { code: 'V-1', name: 'V', category: 'transport', natValidityHours: null, vaccinationDoses: null },
+    };
+    expect(catching(() => readBindResult({ ...huge, boundAt: Number.MAX_SAFE_INTEGER }))).toBeInstanceOf(Error);
   });
 });
 

@@ -71,15 +71,15 @@ function checkDatabase(dir: string): number {
     expect(store.list().filter((e) => e.storedInvalid)).toEqual([]);
     const all = store.getAll();
     const i = all['gate.dedupWindowMs'];
-    if (all['binding.scanRequestId'] === '') {
+    if (all['binding.venueCode'] === '') {
       // Nothing committed yet: every paired key is still at its default.
-      expect([i, all['gate.showMs'], all.timeouts, all['binding.scanResult']]).toEqual([3000, 2000, {}, null]);
+      expect([i, all['gate.showMs'], all.timeouts, all['binding.venueName']]).toEqual([3000, 2000, {}, '']);
       return -1;
     }
     expect(all['gate.showMs']).toBe(i + 200);
     expect(all.timeouts).toEqual({ portalConnectMs: i, verifyDeadlineMs: 3000 });
-    expect(all['binding.scanRequestId']).toBe(`r${i}`);
-    expect(all['binding.scanResult']).toEqual({ requestId: `r${i}`, ok: i % 2 === 0, venueName: '测试场所' });
+    expect(all['binding.venueCode']).toBe(`r${i}`);
+    expect(all['binding.venueName']).toBe(`测试场所 r${i}`);
     return i;
   } finally {
     store.close();

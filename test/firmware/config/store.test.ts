@@ -51,7 +51,7 @@ describe('ConfigStore basics', () => {
     expect(store.get('gate.dedupWindowMs')).toBe(3000);
     expect(store.get('gate.busyInput')).toBe('queue');
     expect(store.get('display.pins')).toEqual({ red: 17, green: 27, buzzer: 22, relay: 23 });
-    expect(store.get('binding.scanResult')).toBeNull();
+    expect(store.get('binding.venueCode')).toBe('');
     expect(store.get('timeouts')).toEqual({});
     expect(store.list().every((e) => e.isDefault)).toBe(true);
   });

@@ -3,6 +3,7 @@
 // complete sets, through a real config temp.store.
 import { describe, expect, it } from 'vitest';
 import { CONFIG_KEYS, defaultOf } from '../../../firmware/config/schema.js';
+import { createMemoryLogger } from '../../../firmware/core/log.js';
 import { BindingKeeper } from '../../../firmware/daemon/binding-keeper.js';
 import {
   BINDING_KEYS,
@@ -33,15 +34,14 @@ const venueRules = () => ({
   nat: temp.store.get('binding.natValidityHours'),
   doses: temp.store.get('binding.vaccinationDoses'),
 });
-/** The keys through which the CLI asks the daemon for bind mode: not part of the binding. */
-const SCAN_CHANNEL = ['binding.scanRequest', 'binding.scanRequestId', 'binding.scanResult'];
 
 const temp = tempConfigStore('pg-binding-');
+const logger = createMemoryLogger();
 const binding = () => Object.fromEntries(BINDING_KEYS.map((k) => [k, temp.store.get(k)]));
 
 describe('binding settings', () => {
-  it('cover every binding.* key of the schema but the scan request channel', () => {
-    const schemaKeys = CONFIG_KEYS.filter((k) => k.startsWith('binding.') && !SCAN_CHANNEL.includes(k));
+  it('cover every binding.* key of the schema', () => {
+    const schemaKeys = CONFIG_KEYS.filter((k) => k.startsWith('binding.'));
     expect(Object.keys(boundSettings(STRICT, new Date())).sort()).toEqual([...schemaKeys].sort());
     expect(Object.keys(unboundSettings()).sort()).toEqual([...schemaKeys].sort());
   });
@@ -72,7 +72,7 @@ describe('binding settings', () => {
 
 describe("the daemon's binding keeper", () => {
   it("takes the portal's word: another venue replaces the whole record, none clears it, the same one keeps it", () => {
-    const keeper = new BindingKeeper(temp.store);
+    const keeper = new BindingKeeper(temp.store, logger);
     temp.store.setMany(boundSettings(OPEN, new Date('2022-04-01T08:00:00Z')));
     keeper.reconcile(OPEN);
     expect(temp.store.get('binding.boundAt')).toBe('2022-04-01T08:00:00.000Z');
@@ -89,31 +89,21 @@ describe("the daemon's binding keeper", () => {
     expect(keeper.summary()).toBeNull();
   });
 
-  it("answers a bind by scan: the record and the CLI's answer on success, only the answer on failure", () => {
-    const keeper = new BindingKeeper(temp.store);
-    expect(keeper.scanRequest()).toBeNull();
-    temp.store.setMany({ 'binding.scanRequest': 'rebind', 'binding.scanRequestId': 'req-7' });
-    expect(keeper.scanRequest()).toEqual({ mode: 'rebind', requestId: 'req-7' });
-
-    keeper.recordScanBind({ bindRequestId: 'req-7', mode: 'rebind', ok: false, code: 'portal.venue-unknown' });
-    expect(temp.store.get('binding.scanRequest')).toBe('');
-    const failed = { requestId: 'req-7', ok: false, errorCode: 'portal.venue-unknown' };
-    expect(temp.store.get('binding.scanResult')).toEqual(failed);
-    expect(binding()).toEqual(unboundSettings());
-
-    temp.store.setMany({ 'binding.scanRequest': 'bind', 'binding.scanRequestId': '' });
-    const request = keeper.scanRequest()!;
-    expect(request.mode).toBe('bind');
-    expect(request.requestId).toMatch(/^[0-9a-f-]{36}$/); // made up when the CLI gave none
-    keeper.recordScanBind({ bindRequestId: request.requestId, mode: 'bind', ok: true, venue: STRICT });
+  it('saves a bind by scan whole; a save that fails is reported and logged, never thrown', () => {
+    const keeper = new BindingKeeper(temp.store, logger);
+    expect(keeper.saveBound(STRICT)).toBeNull();
     expect(venueRules()).toEqual({ code: STRICT.code, nat: 48, doses: 3 });
-    expect(temp.store.get('binding.boundAt')).not.toBe('');
-    expect(temp.store.get('binding.scanResult')).toEqual({
-      requestId: request.requestId,
-      ok: true,
-      venueName: STRICT.name,
-      venueCategory: 'transport',
-    });
-    expect(keeper.scanRequest()).toBeNull();
+    expect(Date.parse(temp.store.get('binding.boundAt'))).toBeGreaterThan(Date.now() - 60_000);
+
+    temp.store.close(); // the database goes away under the daemon
+    const failure = keeper.saveBound(OPEN);
+    expect(failure?.code).toBe('config.storage');
+    expect(() => keeper.reconcile(null)).not.toThrow();
+    const logged = logger.lines.map((l) => JSON.parse(l)).filter((l) => l.event === 'binding-save-failed');
+    expect(logged.map((l) => [l.action, l.code])).toEqual([
+      ['bind', 'config.storage'],
+      ['reconcile', 'config.storage'],
+    ]);
+    expect(logged[0].message).toContain('config database');
   });
 });

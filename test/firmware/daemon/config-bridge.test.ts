@@ -31,23 +31,21 @@ describe('config → gate policy', () => {
   });
 
   it('sorts changed keys by what they ask of a running daemon', () => {
-    expect(configChangeOf(['gate.showMs', 'timeouts', 'binding.scanResult'])).toEqual({
+    expect(configChangeOf(['gate.showMs', 'timeouts'])).toEqual({
       policyKeys: ['gate.showMs', 'timeouts'],
       identity: false,
       binding: false,
-      scanRequest: false,
       restartRequired: false,
     });
     // Every binding key counts: a venue's presets can change while its code stays.
     expect(configChangeOf(['binding.venueName']).binding).toBe(true);
     expect(configChangeOf(['binding.natValidityHours']).binding).toBe(true);
-    const keys = ['vendor.appSecret', 'binding.venueCode', 'binding.scanRequest', 'drivers.serial.path'] as const;
+    const keys = ['vendor.appSecret', 'binding.venueCode', 'drivers.serial.path'] as const;
     const everything = configChangeOf([...keys]);
     expect(everything).toEqual({
       policyKeys: [],
       identity: true,
       binding: true,
-      scanRequest: true,
       restartRequired: true,
     });
     expect(configChangeOf(['portal.url']).identity).toBe(true);

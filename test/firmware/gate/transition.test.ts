@@ -400,6 +400,34 @@ describe('gate effects', () => {
     ]);
   });
 
+  it('bind mode sends only a venue-code-shaped code to the portal; a pass code shows "not a venue code"', () => {
+    const a = transition(idle, { type: 'bind-requested', mode: 'bind', bindRequestId: 'r1' }, policy);
+    for (const text of ['PGC1.AbC-12_x', 'https://example.org/v?c=1', 'WX T 001', 'x'.repeat(65), '']) {
+      const b = transition(a.model, { type: 'scan', scan: scan(text) }, policy);
+      expect(b.model).toEqual(a.model); // still waiting for the venue code
+      expect(b.effects).toEqual([
+        { type: 'dropped', reason: 'not-venue-code', source: 'serial' },
+        { type: 'signal', signal: 'not-venue-code' },
+        { type: 'start-timer', timer: 'bind-notice', token: 'r1', ms: policy.showMs },
+      ]);
+      expect(b.effects.some((e) => e.type === 'bind')).toBe(false);
+    }
+    // Once the notice has shown, the bind-mode light is back; a stale notice timer does nothing.
+    const notice = transition(a.model, { type: 'timer', timer: 'bind-notice', token: 'r1' }, policy);
+    expect(notice.effects).toEqual([{ type: 'signal', signal: 'bind-mode' }]);
+    expect(transition(a.model, { type: 'timer', timer: 'bind-notice', token: 'r0' }, policy).effects).toEqual([]);
+    const c = transition(a.model, { type: 'scan', scan: scan('wx-transport-nat48-vax3') }, policy);
+    expect(c.model.phase.kind).toBe('binding');
+    expect(c.effects).toContainEqual({
+      type: 'bind',
+      mode: 'bind',
+      bindRequestId: 'r1',
+      venueCode: 'wx-transport-nat48-vax3',
+    });
+    const d = transition(c.model, { type: 'timer', timer: 'bind-notice', token: 'r1' }, policy);
+    expect(d.effects).toEqual([]);
+  });
+
   it('an unbound gate shows not-bound without asking the portal', () => {
     const step = transition(initialModel(true, false), INPUTS['scan-code'], policy);
     expect(step.effects.some((e) => e.type === 'verify')).toBe(false);

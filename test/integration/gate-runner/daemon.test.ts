@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MockSerialScanner } from '../../../drivers/serial-scanner/mock.js';
 import { ConfigStore } from '../../../firmware/config/store.js';
 import { FakeClock } from '../../../firmware/core/fake-clock.js';
+import { type DaemonSession, openDaemonSession } from '../../../firmware/daemon/control-socket.js';
 import { Daemon } from '../../../firmware/daemon/daemon.js';
 import { PATHS } from '../../../portal-client/protocol/constants.js';
 import { crypto, type PortalFixture, startPortalFixture } from '../../../scripts/lab/portal-fixture.js';
@@ -41,6 +42,7 @@ describe('daemon: bind by scan, verify, faults, stop (gpio-sysfs from config)', 
   let daemon: Daemon;
   const logger = new CapturingLogger();
   const scanner = new MockSerialScanner('daemon-test-scanner');
+  let bindRequest: DaemonSession;
   const pinsAre = (state: OutputState) =>
     until(`pins ${JSON.stringify(state)}`, () => JSON.stringify(readPins(gpioRoot, PINS)) === JSON.stringify(state));
 
@@ -60,20 +62,12 @@ describe('daemon: bind by scan, verify, faults, stop (gpio-sysfs from config)', 
         'display.pins': CONFIG_PINS,
         'gate.showMs': 1000,
         timeouts: { verifyDeadlineMs: DEADLINE_MS },
-        // As `passgate bind --scan` leaves it for the daemon.
-        'binding.scanRequest': 'bind',
-        'binding.scanRequestId': 'scan-req-1',
       },
     });
-    daemon = await Daemon.start({
-      dataDir,
-      crypto,
-      logger,
-      clock,
-      extraInputs: [scanner],
-      configuredDrivers: false,
-      controlSocket: false,
-    });
+    daemon = await Daemon.start({ dataDir, crypto, logger, clock, extraInputs: [scanner], configuredDrivers: false });
+    // As `passgate bind --scan` asks for it: the connection stays open while bind mode lasts.
+    bindRequest = openDaemonSession(dataDir, { cmd: 'bind-scan', mode: 'bind' });
+    await until('bind mode', () => daemon.status().phase === 'bind-mode');
   });
   afterAll(async () => {
     await daemon?.stop();
@@ -82,7 +76,7 @@ describe('daemon: bind by scan, verify, faults, stop (gpio-sysfs from config)', 
     rmSync(gpioRoot, { recursive: true, force: true });
   });
 
-  it('starts in bind mode, flashing blue, with every other output off', async () => {
+  it("enters bind mode for the CLI's request, flashing blue, with every other output off", async () => {
     expect(daemon.status().phase).toBe('bind-mode');
     expect(daemon.status().binding).toBeNull();
     await pinsAre(expectedStates('bind-mode')[0].state);
@@ -101,16 +95,14 @@ describe('daemon: bind by scan, verify, faults, stop (gpio-sysfs from config)', 
     try {
       expect(store.get('binding.venueCode')).toBe(GATE_VENUE.venueCode);
       expect(store.get('binding.natValidityHours')).toBe(48);
-      expect(store.get('binding.scanRequest')).toBe('');
-      expect(store.get('binding.scanResult')).toEqual({
-        requestId: 'scan-req-1',
-        ok: true,
-        venueName: GATE_VENUE.name,
-        venueCategory: GATE_VENUE.category,
-      });
     } finally {
       store.close();
     }
+    expect((await bindRequest.ended).answer).toEqual({
+      event: 'bind-finished',
+      ok: true,
+      venue: { code: GATE_VENUE.venueCode, name: GATE_VENUE.name, category: GATE_VENUE.category },
+    });
     await pinsAre(expectedStates('bind-ok')[0].state);
     expect(daemon.status().phase).toBe('idle');
     await clock.advance(2000);
