@@ -150,7 +150,8 @@ function unchanged(model: GateModel): Step {
 type Dropped = Extract<GateEffect, { type: 'dropped' }>;
 
 /**
- * What becomes of input a step dropped. Every drop but a duplicate is signalled to the person
+ * What becomes of input a step dropped. Every drop but a duplicate or a scan that is not a venue
+ * code in bind mode (those have a signal of their own) is signalled to the person
  * (input-dropped: an overlay, it hides no verdict and leaves the relay alone), once per step.
  * The source of a scan dropped because the gate was busy with someone else's is asked to read it
  * again as soon as the gate can take a scan: a card left on the reader is read only once
@@ -159,7 +160,10 @@ type Dropped = Extract<GateEffect, { type: 'dropped' }>;
  * service: a verdict right after would hide bind-ok; the busy signal told the person to retry).
  */
 function afterDrops(before: GateModel, step: Step, policy: GatePolicy): Step {
-  const drops = step.effects.filter((e): e is Dropped => e.type === 'dropped' && e.reason !== 'duplicate');
+  // A duplicate is silent, and a scan that is not a venue code in bind mode has a signal of its own.
+  const drops = step.effects.filter(
+    (e): e is Dropped => e.type === 'dropped' && e.reason !== 'duplicate' && e.reason !== 'not-venue-code',
+  );
   const binding = step.model.phase.kind === 'bind-mode' || step.model.phase.kind === 'binding';
   const busy = before.phase.kind === 'verifying' || before.phase.kind === 'showing';
   let readAgain = binding ? [] : step.model.readAgain;
