@@ -1,7 +1,7 @@
 // `npm run build`: an ES module per command for vendors' device images (dist/passgate.mjs,
 // dist/passgate-mock.mjs, their chunks in dist/chunks/). Packages from node_modules stay external (native addons, wasm);
 // TypeScript is stripped by esbuild's transform, type checking stays with `tsc --noEmit`.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { transform } from 'esbuild';
 
@@ -16,6 +16,11 @@ function typescript() {
     },
     async transform(code, id) {
       if (!id.endsWith('.ts')) return null;
+      // The version is package.json's, written into the bundle: a device image has no package.json.
+      if (id.endsWith('/firmware/core/version.ts')) {
+        const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+        return { code: `export function passgateVersion() { return ${JSON.stringify(version)}; }\n`, map: null };
+      }
       const out = await transform(code, {
         loader: 'ts',
         format: 'esm',

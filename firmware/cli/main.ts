@@ -5,6 +5,7 @@ import { createGmCryptoSuite } from '../../portal-client/crypto/gm-suite.js';
 import { resolveDataDir } from '../config/data-dir.js';
 import { ConfigStore } from '../config/store.js';
 import { isPassgateError } from '../core/errors.js';
+import { passgateVersion } from '../core/version.js';
 import { type CommandUsage, showUsage, splitCommand, usageError } from './args.js';
 import { runBindCommand } from './bind-command.js';
 import { runConfigCommand } from './config-command.js';
@@ -28,6 +29,7 @@ export const USAGE: CommandUsage = {
     '  config      get|set|list|reset settings',
     '  decode      read QR / Grid Matrix codes from PNG, JPEG or PGM files [--json]',
     '  run         the gate daemon',
+    '  version     print the version (also --version, -V)',
     '',
     'data directory: --data-dir, else $PASSGATE_DATA_DIR, else /var/lib/passgate',
   ],
@@ -39,6 +41,10 @@ export async function main(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
   const { command, rest } = splitCommand(argv);
+  if (command === 'version' || command === '-V' || (command === undefined && argv.includes('--version'))) {
+    out.stdout(`passgate ${passgateVersion()}`);
+    return EXIT.ok;
+  }
   if (command === 'help' || (command === undefined && argv.includes('--help'))) return showUsage(out, USAGE);
   if (command === undefined) return usageError(out, USAGE);
   // Imported on demand: the decoders (zxing-wasm, Grid Matrix) are not the daemon's business.

@@ -5,6 +5,7 @@ import type { PortalClient } from '../../portal-client/client.js';
 import type { CryptoSuite } from '../../portal-client/crypto/suite.js';
 import type { ConfigStore } from '../config/store.js';
 import { isPassgateError } from '../core/errors.js';
+import { passgateVersion } from '../core/version.js';
 import { storedBinding } from '../daemon/binding-settings.js';
 import { askDaemon } from '../daemon/control-socket.js';
 import { isProvisioned, portalClientFromConfig, timeoutsFromConfig } from '../daemon/device-identity.js';
@@ -59,6 +60,7 @@ export async function runStatusCommand(
   const daemon = await askDaemon(dataDir, { cmd: 'status' }, timeoutsFromConfig(store).controlSocketMs);
   const portal = provisioned && !parsed.flags.has('offline') ? await probePortal(store, dataDir, crypto) : null;
   const status = {
+    version: passgateVersion(),
     deviceId: store.get('identity.deviceId') || null,
     provisioned,
     binding: storedBinding(store),
@@ -69,6 +71,7 @@ export async function runStatusCommand(
     out.stdout(JSON.stringify(status));
     return EXIT.ok;
   }
+  out.stdout(`版本 / version:           passgate ${status.version}`);
   out.stdout(`设备身份码 / device id:   ${status.deviceId ?? '(未初始化 / not provisioned)'}`);
   out.stdout(
     `绑定场所 / venue:         ${status.binding ? `${status.binding.venueName} (${status.binding.venueCode}, ${status.binding.venueCategory})` : '(未绑定 / not bound)'}`,
@@ -94,8 +97,17 @@ export async function runStatusCommand(
     drivers?: Array<{ name: string; state: string }>;
     outcomes?: Record<string, number>;
     uptimeMs?: number;
+    version?: string;
+    display?: { mismatched?: string[]; consecutiveFailures?: number };
   };
-  out.stdout(`服务 / daemon:            运行中 / running, ${d.phase}, ${Math.round((d.uptimeMs ?? 0) / 1000)} s`);
+  out.stdout(
+    `服务 / daemon:            运行中 / running, ${d.phase}, ${Math.round((d.uptimeMs ?? 0) / 1000)} s, passgate ${d.version ?? '?'}`,
+  );
+  const mismatched = d.display?.mismatched ?? [];
+  if (mismatched.length > 0) {
+    // The relay or a light is not in the state it should be: the player is retrying the writes.
+    out.stdout(`显示输出 / display:       写入失败,重试中 / writes failing, retrying: ${mismatched.join(', ')}`);
+  }
   out.stdout(
     `令牌 / token:             ${d.portal?.tokenValid ? `有效 / valid (${Math.round((d.portal.tokenExpiresInMs ?? 0) / 1000)} s)` : '无效 / not valid'}`,
   );

@@ -15,6 +15,7 @@ import { type Clock, sleep } from '../core/clock.js';
 import { type ErrorCode, isPassgateError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import type { TimeoutTable } from '../core/timeouts.js';
+import { passgateVersion } from '../core/version.js';
 import { GateRunner } from '../gate/runner.js';
 import { BindingKeeper } from './binding-keeper.js';
 import type { BindingSummary } from './binding-settings.js';
@@ -59,6 +60,10 @@ export interface DaemonStatus {
   outcomes: Record<string, number>;
   dropped: number;
   uptimeMs: number;
+  /** The display: outputs whose state at the backend is unknown or wrong (being retried), and failed writes. */
+  display: { mismatched: string[]; consecutiveFailures: number };
+  /** The running daemon's version (package.json's). */
+  version: string;
   pid: number;
 }
 
@@ -201,7 +206,13 @@ export class Daemon {
 
     this.ready = true;
     const readyMs = Math.round(clock.now() - this.startedAt);
-    logger.log('info', 'ready', { readyMs, provisioned, bound: this.binding.isBound(), inputs: drivers.length });
+    logger.log('info', 'ready', {
+      version: passgateVersion(),
+      readyMs,
+      provisioned,
+      bound: this.binding.isBound(),
+      inputs: drivers.length,
+    });
     // Authorize after `ready`: its SM2 work (~0.1 s) need not delay the gate's start.
     setImmediate(() => portal.checkHealth());
   }
@@ -240,6 +251,8 @@ export class Daemon {
       outcomes: this.runner.outcomeCounters(),
       dropped: this.runner.droppedCount(),
       uptimeMs: Math.round(this.o.clock.now() - this.startedAt),
+      display: (({ mismatched, consecutiveFailures }) => ({ mismatched, consecutiveFailures }))(this.player.status()),
+      version: passgateVersion(),
       pid: process.pid,
     };
   }

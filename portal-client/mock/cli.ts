@@ -5,6 +5,7 @@
 // failed (no running mock, the mock refused, zint missing, a file unreadable...).
 import { resolve } from 'node:path';
 import { isPassgateError } from '../../firmware/core/errors.js';
+import { passgateVersion } from '../../firmware/core/version.js';
 import { createGmCryptoSuite } from '../crypto/gm-suite.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import {
@@ -74,6 +75,10 @@ function commandHelp(c: CommandDef): string {
 export async function main(argv: readonly string[], options: MainOptions = {}): Promise<number> {
   const io = options.io ?? processIo;
   const [name, ...rest] = argv;
+  if (name === 'version' || name === '--version' || name === '-V') {
+    io.stdout(`passgate-mock ${passgateVersion()}`);
+    return EXIT.ok;
+  }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     (name === undefined ? io.stderr : io.stdout)(globalHelp());
     return name === undefined ? EXIT.usage : EXIT.ok;
