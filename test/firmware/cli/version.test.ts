@@ -27,7 +27,9 @@ describe('version', () => {
   it('passgate-mock --version, -V and version print it', async () => {
     for (const name of ['--version', '-V', 'version']) {
       const lines: string[] = [];
-      const code = await mockMain([name], { io: { stdout: (l) => lines.push(l), stderr: (l) => lines.push(l) } });
+      const code = await mockMain([name], {
+        io: { stdout: (l) => lines.push(l), stderr: (l) => lines.push(l), untilStopped: () => new Promise(() => {}) },
+      });
       expect(code, name).toBe(0);
       expect(lines).toEqual([`passgate-mock ${VERSION}`]);
     }
