@@ -7,6 +7,7 @@ import { MockIdCardReader } from '../../../drivers/idcard/mock-reader.js';
 import { MockSerialScanner } from '../../../drivers/serial-scanner/mock.js';
 import { EXIT } from '../../../firmware/cli/exit-codes.js';
 import type { IdCardIdentity } from '../../../firmware/core/id-number.js';
+import { passgateVersion } from '../../../firmware/core/version.js';
 import type { DemoPassCodeKeyword } from '../../../portal-client/mock/domain/demo-dataset.js';
 import { demoVenues } from '../../../portal-client/mock/domain/demo-dataset.js';
 import { type PortalFixture, startPortalFixture } from '../../../scripts/lab/portal-fixture.js';
@@ -75,6 +76,7 @@ describe('passgate status', () => {
     expect(text.stdout.join('\n')).toContain('not bound');
     expect(text.stdout.join('\n')).toContain('not running');
     expect(await statusJson()).toEqual({
+      version: passgateVersion(),
       deviceId: null,
       provisioned: false,
       binding: null,
