@@ -153,7 +153,7 @@ export function createPortalDomain(
       return decidePassCode(code, venue, { masterKey: state.passCodeMasterKey, now, crypto, residents }).verdict;
     },
     verifyIdCard(venue, card) {
-      const r = decideIdCard({ name: card.name, idNumber: card.idNumber }, venue, { residents, now });
+      const r = decideIdCard(card, venue, { residents, now });
       return r.ok ? { ok: true, value: r.verdict } : { ok: false, error: r.error };
     },
   };

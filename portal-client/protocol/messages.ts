@@ -1,7 +1,13 @@
 // The JSON bodies of the five interfaces, with strict readers for everything that crosses the
 // wire. Both the device (portal-client) and the mock portal use these: one implementation.
 import { PassgateError } from '../../firmware/core/errors.js';
-import { CARD_TYPES, type IdCardIdentity } from '../../firmware/core/id-number.js';
+import {
+  CARD_TYPES,
+  type IdCardIdentity,
+  isCardHolderName,
+  isIdNumberOfCardType,
+  MAX_CARD_NAME_CODE_POINTS,
+} from '../../firmware/core/id-number.js';
 import {
   isMaskedIdNumber,
   isMaskedName,
@@ -203,13 +209,25 @@ export function readPassCodeBody(value: unknown): PassCodeBody {
 /** Interface 4's body is exactly what a card read yields. */
 export type IdCardBody = IdCardIdentity;
 
+/**
+ * The name must be a card holder's name (isCardHolderName) and the ID number of a format of its
+ * card type (firmware/core/id-number.ts), check digit included: a number that fails is no number
+ * of that card and no person's.
+ */
 export function readIdCardBody(value: unknown): IdCardBody {
   const o = readObject(value, 'body', ['cardType', 'name', 'idNumber']);
-  return {
-    cardType: readEnum(o, 'cardType', CARD_TYPES),
-    name: readString(o, 'name', { min: 1, max: 60 }),
-    idNumber: readString(o, 'idNumber', { min: 15, max: 18, pattern: /^[0-9A-Z]+$/ }),
-  };
+  const cardType = readEnum(o, 'cardType', CARD_TYPES);
+  const name = readString(o, 'name', { min: 1, max: MAX_CARD_NAME_CODE_POINTS });
+  if (!isCardHolderName(name)) {
+    throw new PassgateError('protocol.malformed', 'field name: not a card holder name', { field: 'name' });
+  }
+  const idNumber = readString(o, 'idNumber', { min: 15, max: 18, pattern: /^[0-9A-Z]+$/ });
+  if (!isIdNumberOfCardType(cardType, idNumber)) {
+    throw new PassgateError('protocol.malformed', 'field idNumber: not a number of this card type', {
+      field: 'idNumber',
+    });
+  }
+  return { cardType, name, idNumber };
 }
 
 /** Every sealed response body is one of these. */
