@@ -10,7 +10,7 @@ import type { VenueInfo } from '../protocol/messages.js';
 import { decideIdCard, decidePassCode } from './domain/decide.js';
 import { DEMO_APPROVED_VENDOR, type DemoPassCodeKeyword, demoPassCode } from './domain/demo-dataset.js';
 import type { MockPortalState } from './domain/portal-state.js';
-import type { Binding, PortalResult, Venue } from './domain/registry.js';
+import type { Binding, PortalFailure, PortalResult, Venue } from './domain/registry.js';
 import type { Seed } from './domain/seeded-random.js';
 import { loadOrSeedState, saveState } from './domain/state-file.js';
 import type { DomainResult, PortalDomain } from './portal-domain.js';
@@ -90,7 +90,7 @@ export async function startMockPortal(o: StartMockPortalOptions): Promise<Runnin
     passCodeFor: (keyword, ttlMs = PASS_CODE_TTL_MS) => demoPassCode(state, keyword, { now, ttlMs, crypto: o.crypto }),
     registerDevice(deviceId, publicKey, vendorId = vendor.id) {
       const result = state.registry.registerDevice(deviceId, publicKey, vendorId);
-      if (!result.ok) throw new Error(`device registration refused: ${result.error}`);
+      if (!result.ok) throw new Error(`device registration refused: ${refusal(result)}`);
       persist();
     },
     save: async () => {
@@ -144,8 +144,11 @@ export function createPortalDomain(
       };
     },
     binding(deviceId) {
-      const r = registry.requireBound(deviceId);
-      return r.ok ? venueInfo(r.venue) : null;
+      // The binding as stored, whatever the vendor's status: suspension refuses the device's
+      // calls (VENDOR_SUSPENDED) but keeps its binding for when the vendor is approved again.
+      const binding = registry.getBinding(deviceId);
+      const venue = binding && registry.getVenue(binding.venueCode);
+      return venue ? venueInfo(venue) : null;
     },
     bind: (deviceId, venueCode) => bound(registry.bind(deviceId, venueCode)),
     rebind: (deviceId, venueCode) => bound(registry.rebind(deviceId, venueCode)),
@@ -167,21 +170,22 @@ function adminAction(state: MockPortalState, path: string, body: unknown, persis
     if (typeof v !== 'string' || v.length === 0) throw new Error(`${key} is required`);
     return v;
   };
-  const done = <T extends { ok: boolean }>(result: T): T => {
-    if (!result.ok) throw new Error(`refused: ${(result as { error?: string }).error}`);
+  const done = <T extends object>(result: PortalResult<T>): T => {
+    if (!result.ok) throw new Error(`refused: ${refusal(result)}`);
     persist();
     return result;
   };
   switch (path) {
-    case '/admin/devices':
-      done(
+    case '/admin/devices': {
+      const { replaced } = done(
         state.registry.registerDevice(
           str('deviceId'),
           Buffer.from(str('publicKey'), 'hex'),
           typeof b.vendorId === 'string' ? b.vendorId : DEMO_APPROVED_VENDOR.id,
         ),
       );
-      return { registered: str('deviceId') };
+      return { registered: str('deviceId'), replaced };
+    }
     case '/admin/vendors/approve':
       done(state.registry.approveVendor(str('vendorId')));
       return { vendorId: str('vendorId'), status: 'approved' };
@@ -191,6 +195,11 @@ function adminAction(state: MockPortalState, path: string, body: unknown, persis
     default:
       throw new Error(`unknown admin path ${path}`);
   }
+}
+
+/** What an operator reads when the registry refuses: its reason, else the protocol code. */
+export function refusal(failure: PortalFailure): string {
+  return failure.reason ?? failure.error;
 }
 
 async function loadOrCreatePortalKey(dir: string, crypto: CryptoSuite): Promise<Buffer> {

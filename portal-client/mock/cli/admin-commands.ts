@@ -4,8 +4,9 @@
 import { join } from 'node:path';
 import { DEMO_APPROVED_VENDOR } from '../domain/demo-dataset.js';
 import type { MockPortalState } from '../domain/portal-state.js';
-import { isIdentifier } from '../domain/registry.js';
+import { isIdentifier, type PortalFailure } from '../domain/registry.js';
 import { loadOrSeedState, STATE_FILE_NAME, saveState } from '../domain/state-file.js';
+import { refusal } from '../start-mock-portal.js';
 import { type ParsedArgs, positionals, UsageError } from './args.js';
 import { type CommandContext, type CommandDef, printJson } from './command.js';
 import { CliFailure } from './io.js';
@@ -39,11 +40,14 @@ async function requireRunningMock(args: ParsedArgs, ctx: CommandContext): Promis
   return mock;
 }
 
-/** Applies a registry change to DIR/state.json; `change` returns a refusal code or null. */
-async function editStateFile(ctx: CommandContext, change: (state: MockPortalState) => string | null): Promise<void> {
+/** Applies a registry change to DIR/state.json; `change` returns the registry's refusal or null. */
+async function editStateFile(
+  ctx: CommandContext,
+  change: (state: MockPortalState) => PortalFailure | null,
+): Promise<void> {
   const { state } = await loadOrSeedState(ctx.dir, { now: ctx.now, crypto: ctx.crypto });
-  const refusal = change(state);
-  if (refusal) throw new CliFailure(`refused: ${refusal}`);
+  const refused = change(state);
+  if (refused) throw new CliFailure(`refused: ${refusal(refused)}`);
   await saveState(ctx.dir, state);
 }
 
@@ -78,7 +82,7 @@ export const registerDeviceCommand: CommandDef = {
     } else {
       await editStateFile(ctx, (state) => {
         const r = state.registry.registerDevice(deviceId, Buffer.from(publicKeyHex, 'hex'), vendorId);
-        return r.ok ? null : r.error;
+        return r.ok ? null : r;
       });
     }
     const via = mock ? 'admin-api' : 'state-file';
@@ -107,7 +111,7 @@ export const vendorCommand: CommandDef = {
       await editStateFile(ctx, (state) => {
         const r =
           action === 'approve' ? state.registry.approveVendor(vendorId) : state.registry.suspendVendor(vendorId);
-        return r.ok ? null : r.error;
+        return r.ok ? null : r;
       });
     }
     const status = action === 'approve' ? 'approved' : 'suspended';

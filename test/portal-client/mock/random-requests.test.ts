@@ -209,21 +209,45 @@ describe('the mock portal against random requests', () => {
 
   it('authorize with valid app credentials but a random signature or session key → 403 / 400, never a 5xx', async () => {
     const sign = (text: Buffer) => crypto.sm2Sign(f.deviceKey.privateKey, text).toString('hex');
+    /** A DER SEQUENCE of two positive INTEGERs: well-formed, but no signature of anything here. */
+    const der = (r: Uint8Array, s: Uint8Array) => {
+      const int = (v: Uint8Array) => {
+        const bytes = Buffer.concat([Buffer.from([0]), Buffer.from(v)]);
+        let start = 0;
+        while (start < bytes.length - 1 && bytes[start] === 0 && !(bytes[start + 1] & 0x80)) start++;
+        return Buffer.concat([Buffer.from([0x02, bytes.length - start]), bytes.subarray(start)]);
+      };
+      const body = Buffer.concat([int(r), int(s)]);
+      return Buffer.concat([Buffer.from([0x30, body.length]), body]).toString('hex');
+    };
+    const EXPECTED = {
+      'der-signature': [403, 'BAD_SIGNATURE'],
+      'raw-signature': [400, 'BAD_REQUEST'],
+      'session-key': [400, 'SESSION_KEY_INVALID'],
+    } as const;
     await fc.assert(
       fc.asyncProperty(
-        fc.boolean(),
-        fc.uint8Array({ minLength: 8, maxLength: 80 }),
+        fc.constantFrom(...(Object.keys(EXPECTED) as (keyof typeof EXPECTED)[])),
+        fc.uint8Array({ minLength: 1, maxLength: 32 }).filter((b) => b.some((x) => x !== 0)),
+        fc.uint8Array({ minLength: 64, maxLength: 64 }),
         fc.uint8Array({ minLength: 129, maxLength: 129 }),
-        async (randomSig, sigBytes, sessionKeyBytes) => {
+        async (broken, scalar, raw, sessionKeyBytes) => {
           const ts = Date.now();
           const nonce = crypto.randomBytes(16).toString('hex');
-          const sessionKey = randomSig
-            ? crypto.sm2Encrypt(f.mock.portalPublicKey, crypto.randomBytes(32)).toString('hex')
-            : Buffer.from(sessionKeyBytes).toString('hex');
+          const sessionKey =
+            broken === 'session-key'
+              ? Buffer.from(sessionKeyBytes).toString('hex')
+              : crypto.sm2Encrypt(f.mock.portalPublicKey, crypto.randomBytes(32)).toString('hex');
           const text = Buffer.from(
             authorizeSigningText({ deviceId: f.deviceId, appId: f.mock.vendor.appId, ts, nonce, sessionKey }),
             'utf8',
           );
+          const sig =
+            broken === 'der-signature'
+              ? der(scalar, scalar)
+              : broken === 'raw-signature'
+                ? Buffer.from(raw).toString('hex')
+                : sign(text);
           const request = {
             v: 1,
             deviceId: f.deviceId,
@@ -233,14 +257,14 @@ describe('the mock portal against random requests', () => {
             sessionKey,
             alg: ALGORITHMS,
             appMac: crypto.hmacSm3(Buffer.from(f.mock.vendor.appSecret, 'utf8'), text).toString('hex'),
-            sig: randomSig ? Buffer.from(sigBytes).toString('hex') : sign(text),
+            sig,
           };
           const answer = await transport.post(PATHS.authorize, {}, JSON.stringify(request), 3000);
-          expect(answer.status).toBe(randomSig ? 403 : 400);
-          expect(readPlainError(JSON.parse(answer.text)).error.code).toBe(randomSig ? 'BAD_SIGNATURE' : 'BAD_REQUEST');
+          const [status, code] = EXPECTED[broken];
+          expect([answer.status, readPlainError(JSON.parse(answer.text)).error.code]).toEqual([status, code]);
         },
       ),
-      { numRuns: 20 },
+      { numRuns: 30 },
     );
   });
 
