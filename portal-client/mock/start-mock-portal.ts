@@ -1,12 +1,13 @@
 // Assembles a runnable mock portal from a state directory: its SM2 key, TLS material, seeded
 // dataset (state.json), admin token, and the HTTP(S) server. Used by `passgate-mock serve`, the
 // demo, the bench and the tests.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isPassgateError } from '../../firmware/core/errors.js';
 import { readPrivateKeyFile, writePrivateKeyFile } from '../crypto/key-file.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import type { VenueInfo } from '../protocol/messages.js';
+import { checkDataDirectory, loadOrCreateAdminToken } from './admin-token.js';
 import { decideIdCard, decidePassCode } from './domain/decide.js';
 import { DEMO_APPROVED_VENDOR, type DemoPassCodeKeyword, demoPassCode } from './domain/demo-dataset.js';
 import type { MockPortalState } from './domain/portal-state.js';
@@ -53,6 +54,7 @@ export const PASS_CODE_TTL_MS = 24 * 3600_000;
 export async function startMockPortal(o: StartMockPortalOptions): Promise<RunningMockPortal> {
   const now = o.now ?? Date.now;
   await mkdir(o.dir, { recursive: true, mode: 0o700 });
+  await checkDataDirectory(o.dir);
   const portalPrivateKey = await loadOrCreatePortalKey(o.dir, o.crypto);
   const { state } = await loadOrSeedState(o.dir, { now, crypto: o.crypto, seed: o.seed });
   const adminToken = await loadOrCreateAdminToken(o.dir, o.crypto);
@@ -212,17 +214,4 @@ async function loadOrCreatePortalKey(dir: string, crypto: CryptoSuite): Promise<
     await writePrivateKeyFile(path, privateKey);
     return privateKey;
   }
-}
-
-async function loadOrCreateAdminToken(dir: string, crypto: CryptoSuite): Promise<string> {
-  const path = join(dir, 'admin-token');
-  try {
-    const token = (await readFile(path, 'utf8')).trim();
-    if (token.length >= 16) return token;
-  } catch {
-    // first run
-  }
-  const token = crypto.randomBytes(24).toString('base64url');
-  await writeFile(path, token + '\n', { mode: 0o600 });
-  return token;
 }
