@@ -173,7 +173,7 @@ function adminAction(state: MockPortalState, path: string, body: unknown, persis
     return v;
   };
   const done = <T extends object>(result: PortalResult<T>): T => {
-    if (!result.ok) throw new Error(`refused: ${refusal(result)}`);
+    if (!result.ok) throw new Error(refusal(result));
     persist();
     return result;
   };
