@@ -168,7 +168,7 @@ describe('every command', () => {
   it("issue's and idcard's help explain every keyword", async () => {
     const issue = (await run('issue', '--help')).stdout;
     for (const keyword of DEMO_PASS_CODE_KEYWORDS) {
-      expect(issue).toMatch(new RegExp(`^ {2}${keyword} +${escape(DEMO_KEYWORD_MEANINGS[keyword])}$`, 'm'));
+      expect(issue).toMatch(new RegExp(`^ {2}${keyword} +${escapeRegExp(DEMO_KEYWORD_MEANINGS[keyword])}$`, 'm'));
     }
     expect(issue).toMatch(/nat-24h +PASS; NAT negative 36 h ago: invalid only at the 24 h venues/);
     const idcard = (await run('idcard', '--help')).stdout;
@@ -177,6 +177,6 @@ describe('every command', () => {
   });
 });
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
