@@ -66,8 +66,9 @@ export function isValidIdNumber(id: string): boolean {
 
 /**
  * The ID-number formats (PROTOCOL.md §7 restates them):
- * - 'gb11643': 17 digits and the GB 11643 check character (resident cards; HK/Macau/Taiwan
- *   residence permits, whose numbers start 81, 82 or 83);
+ * - 'gb11643': 17 digits and the GB 11643 check character, the first digit 1–8 (a province's
+ *   region code: resident cards; HK/Macau/Taiwan residence permits, whose numbers start 81, 82 or
+ *   83);
  * - 'foreigner-2017': the 2017 foreigner permanent-residence number, 3 capital letters
  *   (nationality) and 12 digits, 15 characters, no check character;
  * - 'foreigner-2023': the 2023 foreigner permanent-residence number, a GB 11643 number whose
@@ -84,11 +85,14 @@ export const ID_NUMBER_FORMATS: Record<CardType, readonly IdNumberFormat[]> = {
 
 const FOREIGNER_2017 = /^[A-Z]{3}[0-9]{12}$/;
 
-/** Whether `id` is a number of the given format; the check character included. */
+/**
+ * Whether `id` is a number of the given format, the check character included. The three formats
+ * exclude one another: a number of one is never a number of another.
+ */
 export function hasIdNumberFormat(format: IdNumberFormat, id: string): boolean {
   switch (format) {
     case 'gb11643':
-      return isValidIdNumber(id);
+      return /^[1-8]/.test(id) && isValidIdNumber(id);
     case 'foreigner-2017':
       return FOREIGNER_2017.test(id);
     case 'foreigner-2023':

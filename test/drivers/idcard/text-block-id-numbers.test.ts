@@ -54,6 +54,9 @@ describe('ID-number formats per card type', () => {
     expect(isIdNumberOfCardType('resident', old)).toBe(false);
     expect(isIdNumberOfCardType('hmt-permit', old)).toBe(false);
     expect(isIdNumberOfCardType('foreign-permanent', resident)).toBe(false);
+    // The first digit 9 marks a foreigner's number: never a resident's, though its check digit is right.
+    expect(isIdNumberOfCardType('resident', fresh)).toBe(false);
+    expect(isIdNumberOfCardType('hmt-permit', fresh)).toBe(false);
     for (const id of [resident, hmt, old, fresh]) expect(isAcceptedIdNumber(id)).toBe(true);
   });
 
