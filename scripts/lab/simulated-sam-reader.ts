@@ -45,6 +45,19 @@ export interface SimulatedReaderOptions {
   emulateWireBaud?: number;
 }
 
+/**
+ * Timeout overrides for a driver talking to the simulator in tests: quick polls and reopens, and
+ * a generous command timeout (the machine is shared: a late reply must not look like a fault).
+ */
+export const SIMULATED_READER_TIMEOUTS = {
+  idCardCommandMs: 600,
+  idCardRetries: 2,
+  idCardPollMs: 20,
+  driverReopenInitialMs: 20,
+  driverReopenMaxMs: 100,
+  driverPathPollMs: 20,
+} as const;
+
 const SYNTHETIC_NAME_CHARACTERS = '王李张刘陈杨黄赵周吴徐孙马朱胡林郭何高罗明华国文建平志伟芳秀英丽军';
 
 /** Every kind of card a GA 467 reader reads, each with its ID-number format. */

@@ -7,11 +7,12 @@ import { IdCardReaderDriver } from '../../drivers/idcard/reader-driver.js';
 import type { InputEvent } from '../../drivers/input.js';
 import type { IdCardIdentity } from '../../firmware/core/id-number.js';
 import { timeoutTable } from '../../firmware/core/timeouts.js';
-import { maskIdNumber, maskName } from '../../firmware/core/verdict.js';
+import { maskIdNumber, maskName, type Opinion, type Verdict } from '../../firmware/core/verdict.js';
 import type { PortalClient } from '../../portal-client/client.js';
 import { demoHealth, demoVenues } from '../../portal-client/mock/domain/demo-dataset.js';
 import { crypto, type PortalFixture, startPortalFixture } from '../../scripts/lab/portal-fixture.js';
 import {
+  SIMULATED_READER_TIMEOUTS,
   SimulatedSamReader,
   SYNTHETIC_CARD_KINDS,
   type SyntheticCardKind,
@@ -22,14 +23,7 @@ import { MockSerialPorts } from '../support/mock-serial-ports.js';
 import { until } from '../support/polling.js';
 
 const PATH = '/dev/serial/by-id/usb-Mock_IdCard_Reader-if00';
-const timeouts = timeoutTable({
-  idCardCommandMs: 600,
-  idCardRetries: 2,
-  idCardPollMs: 20,
-  driverReopenInitialMs: 20,
-  driverReopenMaxMs: 100,
-  driverPathPollMs: 20,
-});
+const timeouts = timeoutTable(SIMULATED_READER_TIMEOUTS);
 
 let f: PortalFixture;
 let client: PortalClient;
@@ -77,6 +71,17 @@ function cardOf(kind: SyntheticCardKind, seed: number): IdCardIdentity {
   return syntheticCard(seeded(seed + SYNTHETIC_CARD_KINDS.indexOf(kind) * 1000), kind);
 }
 
+/** The verdict at the bound venue (NAT 72 h, 3 doses): the card's masked identity and findings. */
+function expectedVerdict(card: IdCardIdentity, opinion: Opinion, recordComplete: boolean): Verdict {
+  return {
+    opinion,
+    maskedName: maskName(card.name),
+    maskedId: maskIdNumber(card.idNumber),
+    nat: { validityHours: 72, valid: recordComplete },
+    vaccination: { dosesRequired: 3, complete: recordComplete },
+  };
+}
+
 describe('ID-card formats: card bytes → driver → portal → verdict', () => {
   it.each(SYNTHETIC_CARD_KINDS)(
     '%s: a card the portal does not know gets CHECK_SKM with its masked identity',
@@ -86,13 +91,7 @@ describe('ID-card formats: card bytes → driver → portal → verdict', () => 
       expect(event).toEqual({ kind: 'card', source: 'idcard', card });
       if (event.kind !== 'card') return;
       const verdict = await client.verifyIdCard(event.card);
-      expect(verdict).toEqual({
-        opinion: 'CHECK_SKM',
-        maskedName: maskName(card.name),
-        maskedId: maskIdNumber(card.idNumber),
-        nat: { validityHours: 72, valid: false },
-        vaccination: { dosesRequired: 3, complete: false },
-      });
+      expect(verdict).toEqual(expectedVerdict(card, 'CHECK_SKM', false));
     },
   );
 
@@ -105,13 +104,7 @@ describe('ID-card formats: card bytes → driver → portal → verdict', () => 
     const event = await readThroughDriver(card);
     if (event.kind !== 'card') throw new Error(`expected a card event, got ${event.kind}`);
     const verdict = await client.verifyIdCard(event.card);
-    expect(verdict).toEqual({
-      opinion: 'PASS',
-      maskedName: maskName(card.name),
-      maskedId: maskIdNumber(card.idNumber),
-      nat: { validityHours: 72, valid: true },
-      vaccination: { dosesRequired: 3, complete: true },
-    });
+    expect(verdict).toEqual(expectedVerdict(card, 'PASS', true));
   });
 
   it('a wrong check digit: the driver refuses the card; the mock refuses such a number if sent anyway', async () => {

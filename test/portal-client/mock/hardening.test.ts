@@ -10,7 +10,6 @@ import { NonceMemory } from '../../../portal-client/mock/nonce-memory.js';
 import { OTHER_PATHS } from '../../../portal-client/mock/request-counters.js';
 import { startMockPortal } from '../../../portal-client/mock/start-mock-portal.js';
 import { PATHS } from '../../../portal-client/protocol/constants.js';
-import { sealRequest } from '../../../portal-client/protocol/envelope.js';
 import { crypto, type PortalFixture, startPortalFixture } from '../../../scripts/lab/portal-fixture.js';
 import { tempRoot } from '../../support/cli.js';
 import { holdSession } from './session-tools.js';
@@ -40,36 +39,14 @@ describe('nonces expire on a monotonic clock', () => {
     const held = await holdSession(f, green);
     const path = PATHS.verifyPassCode;
     try {
-      const nonce = crypto.randomBytes(16).toString('hex');
-      const captured = sealRequest(
-        crypto,
-        held.keys,
-        { path, token: held.token },
-        { code: green },
-        {
-          ts: Date.now(),
-          nonce,
-          iv: crypto.randomBytes(16),
-        },
-      );
+      const { nonce, envelope: captured } = held.seal(path, { code: green });
       expect(held.open(path, nonce, await held.post(path, captured))).toMatchObject({ ok: true });
       // The clock steps ten minutes ahead (the fault, or NTP): a request under it is accepted,
       // and the portal sweeps its nonces by its new time.
       const stepMs = 10 * 60_000;
       f.mock.server.setFaults({ clockSkewMs: stepMs });
-      const aheadNonce = crypto.randomBytes(16).toString('hex');
-      const ahead = sealRequest(
-        crypto,
-        held.keys,
-        { path, token: held.token },
-        { code: green },
-        {
-          ts: Date.now() + stepMs,
-          nonce: aheadNonce,
-          iv: crypto.randomBytes(16),
-        },
-      );
-      expect(held.open(path, aheadNonce, await held.post(path, ahead))).toMatchObject({ ok: true });
+      const ahead = held.seal(path, { code: green }, Date.now() + stepMs);
+      expect(held.open(path, ahead.nonce, await held.post(path, ahead.envelope))).toMatchObject({ ok: true });
       // Back again: the captured request's ts is within the window once more, but not its nonce.
       f.mock.server.setFaults({ clockSkewMs: 0 });
       expect(held.open(path, nonce, await held.post(path, captured))).toMatchObject({

@@ -5,7 +5,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoVenues } from '../../../portal-client/mock/domain/demo-dataset.js';
 import { PATHS } from '../../../portal-client/protocol/constants.js';
-import { sealRequest } from '../../../portal-client/protocol/envelope.js';
 import { readPlainError } from '../../../portal-client/protocol/messages.js';
 import { crypto, type PortalFixture, startPortalFixture } from '../../../scripts/lab/portal-fixture.js';
 import { type HeldSession, holdSession, macedRequest } from './session-tools.js';
@@ -134,17 +133,7 @@ describe('nonces', () => {
     });
     await client.authorize();
     const nonce = sent[0];
-    const envelope = sealRequest(
-      crypto,
-      held.keys,
-      { path, token: held.token },
-      { code: green },
-      {
-        ts: Date.now(),
-        nonce,
-        iv: crypto.randomBytes(16),
-      },
-    );
+    const envelope = macedRequest(held, path, { nonce, body: passCodeBody() });
     expect(held.open(path, nonce, await held.post(path, envelope))).toMatchObject({
       ok: false,
       error: { code: 'REPLAY' },

@@ -3,9 +3,8 @@
 // sealed as the protocol says, or with any envelope field as the test wants it, MAC included.
 import { expect } from 'vitest';
 import { timeoutTable } from '../../../firmware/core/timeouts.js';
-import { PortalClient } from '../../../portal-client/client.js';
 import { ALGORITHMS, MAC_DOMAIN, PATHS, type PortalPath } from '../../../portal-client/protocol/constants.js';
-import { macText, openResponse, sealRequest } from '../../../portal-client/protocol/envelope.js';
+import { macText, openResponse, type SealedEnvelope, sealRequest } from '../../../portal-client/protocol/envelope.js';
 import { type ResponseBody, readResponseBody } from '../../../portal-client/protocol/messages.js';
 import { deriveSessionKeys, type SessionKeys } from '../../../portal-client/protocol/session-keys.js';
 import { authorizeSigningText } from '../../../portal-client/protocol/signing.js';
@@ -19,6 +18,8 @@ export interface HeldSession {
   transport: PortalTransport;
   /** Posts `envelope` (an object, sent as JSON) with this session's token. */
   post(path: PortalPath, envelope: unknown): Promise<HttpAnswer>;
+  /** Seals `body` as the protocol says, with this ts (default now) and a fresh nonce. */
+  seal(path: PortalPath, body: unknown, ts?: number): { nonce: string; envelope: SealedEnvelope };
   /** Seals `body` as the protocol says, posts it, and opens the sealed answer. */
   call(path: PortalPath, body: unknown): Promise<ResponseBody<unknown>>;
   /** Opens a sealed answer to a request whose nonce (as sent) was `requestNonce`. */
@@ -33,18 +34,7 @@ export async function holdSession(f: PortalFixture, passCode: string): Promise<H
   const recording = recordingTransport(
     createPortalTransport({ url: f.mock.url, caPem: f.mock.caPem ?? undefined, timeouts }),
   );
-  const client = new PortalClient({
-    transport: recording,
-    crypto: escrow,
-    identity: {
-      deviceId: f.deviceId,
-      privateKey: f.deviceKey.privateKey,
-      appId: f.mock.vendor.appId,
-      appSecret: f.mock.vendor.appSecret,
-    },
-    portalPublicKey: f.mock.portalPublicKey,
-    timeouts,
-  });
+  const client = f.client({ transport: recording, crypto: escrow });
   await client.verifyPassCode(passCode);
   const token = recording.exchanges
     .find((e) => e.path === PATHS.verifyPassCode)!
@@ -63,13 +53,15 @@ export async function holdSession(f: PortalFixture, passCode: string): Promise<H
         (v) => v,
       );
     },
-    async call(path, body) {
+    seal(path, body, ts = Date.now()) {
       const nonce = crypto.randomBytes(16).toString('hex');
-      const envelope = sealRequest(crypto, keys, { path, token }, body, {
-        ts: Date.now(),
+      return {
         nonce,
-        iv: crypto.randomBytes(16),
-      });
+        envelope: sealRequest(crypto, keys, { path, token }, body, { ts, nonce, iv: crypto.randomBytes(16) }),
+      };
+    },
+    async call(path, body) {
+      const { nonce, envelope } = held.seal(path, body);
       return held.open(path, nonce, await held.post(path, envelope));
     },
     async close() {
