@@ -84,6 +84,47 @@ describe('a sealed request whose MAC verifies', () => {
   });
 });
 
+describe('the order of the checks (PROTOCOL.md §5)', () => {
+  it('ts before nonce, nonce before body, body before binding; vendor before the interface body', async () => {
+    const stale = Date.now() - 10 * 60_000;
+    const spent = macedRequest(held, path, { body: passCodeBody() });
+    expect(held.open(path, spent.nonce, await held.post(path, spent))).toMatchObject({ ok: true });
+    // A spent nonce with a stale ts: CLOCK_SKEW comes first.
+    const staleReplay = macedRequest(held, path, { nonce: spent.nonce, ts: stale, body: passCodeBody() });
+    expect(held.open(path, spent.nonce, await held.post(path, staleReplay))).toMatchObject({
+      ok: false,
+      error: { code: 'CLOCK_SKEW' },
+    });
+    // A spent nonce with a body that is no JSON: REPLAY (the nonce is checked before the body).
+    const replayedJunk = macedRequest(held, path, { nonce: spent.nonce, body: Buffer.from('junk') });
+    expect(held.open(path, spent.nonce, await held.post(path, replayedJunk))).toMatchObject({
+      ok: false,
+      error: { code: 'REPLAY' },
+    });
+    // A suspended vendor's device with a body of the wrong shape: VENDOR_SUSPENDED.
+    expect(f.mock.state.registry.suspendVendor(f.mock.vendor.id).ok).toBe(true);
+    try {
+      expect(await held.call(path, { wrong: true })).toMatchObject({ ok: false, error: { code: 'VENDOR_SUSPENDED' } });
+    } finally {
+      f.mock.state.registry.approveVendor(f.mock.vendor.id);
+    }
+  });
+
+  it('card holder names: 1–60 code points, no surrounding white space; a long name is masked to 40', async () => {
+    const idNumber = f.mock.state.demo.unknownPerson.idNumber;
+    const card = (name: string) => held.call(PATHS.verifyIdCard, { cardType: 'resident', name, idNumber });
+    const sixty = `${'ABCDEFGHIJ'.repeat(5)}KLMNOPQR Z`;
+    expect([...sixty]).toHaveLength(60);
+    expect(await card(sixty)).toMatchObject({
+      ok: true,
+      result: { opinion: 'CHECK_SKM', maskedName: `${'*'.repeat(39)}Z` },
+    });
+    for (const name of [`${sixty}Y`, ' 张三', '张三 ', '张\n三', '']) {
+      expect(await card(name), JSON.stringify(name)).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    }
+  });
+});
+
 describe('a sealed request whose MAC does not verify', () => {
   it.each([
     ['a flipped MAC bit', (e: Record<string, unknown>) => ({ ...e, mac: flip(e.mac as string) })],
