@@ -7,6 +7,7 @@ import {
   hasIdNumberFormat,
   type IdCardIdentity,
   isIdNumberOfCardType,
+  LONE_SURROGATE,
 } from '../../firmware/core/id-number.js';
 import type { Reply } from './frame.js';
 
@@ -49,8 +50,6 @@ function readField(block: Uint8Array, field: Field): string {
   const text = Buffer.from(block.buffer, block.byteOffset + field.offset, field.bytes).toString('utf16le');
   return text.replace(/[ \u0000]+$/u, '');
 }
-
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function checkName(name: string, field: string): string {
   if (name.length === 0) throw invalid('name field is empty', { field });

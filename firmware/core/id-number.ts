@@ -23,6 +23,9 @@ export interface IdCardIdentity {
 /** The longest name a card holds: the foreigner card's English name field, 120 bytes of UCS-2. */
 export const MAX_CARD_NAME_CODE_POINTS = 60;
 
+/** A high surrogate without its low half, or a low one without its high half: misread text. */
+export const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 /**
  * A card holder's name as the portal protocol takes it: 1–60 code points, no control characters,
  * no lone surrogates, no leading or trailing white space (the driver trims the field's padding).
@@ -31,7 +34,7 @@ export function isCardHolderName(name: string): boolean {
   const length = [...name].length;
   if (length < 1 || length > MAX_CARD_NAME_CODE_POINTS) return false;
   if (/[\u0000-\u001f\u007f]/.test(name) || name.trim() !== name) return false;
-  return !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(name);
+  return !LONE_SURROGATE.test(name);
 }
 
 /** Weights of the first 17 digits, position 1 to 17. */
