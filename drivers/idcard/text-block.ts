@@ -2,7 +2,13 @@
 // (30 01) that carries it next to the photo. Only what the gate needs leaves this module:
 // card type, name and ID number. Errors name fields, never their contents.
 import { PassgateError } from '../../firmware/core/errors.js';
-import { type CardType, type IdCardIdentity, isValidIdNumber } from '../../firmware/core/id-number.js';
+import {
+  type CardType,
+  hasIdNumberFormat,
+  type IdCardIdentity,
+  isIdNumberOfCardType,
+  LONE_SURROGATE,
+} from '../../firmware/core/id-number.js';
 import type { Reply } from './frame.js';
 
 export const TEXT_BLOCK_BYTES = 256;
@@ -21,7 +27,13 @@ const LAYOUT = {
   'hmt-permit': { name: { offset: 0, bytes: 30 }, idNumber: { offset: 122, bytes: 36 } },
   'foreign-permanent': {
     englishName: { offset: 0, bytes: 120 },
+    /** The 2017 card's 15-character number; the nationality code (6 bytes) follows at 152. */
     permitNumber: { offset: 122, bytes: 30 },
+    /**
+     * The 2023 card's 18-character number, read over the 2017 nationality code: a 2017 number
+     * starts with three letters, a 2023 one with 9, so the two cannot be confused.
+     */
+    permitNumber2023: { offset: 122, bytes: 36 },
     chineseName: { offset: 158, bytes: 30 },
   },
 } as const;
@@ -29,9 +41,6 @@ const LAYOUT = {
 /** The card-type character of the text block, per card type (GA 467). */
 const TYPE_CHAR: Record<CardType, string> = { resident: ' ', 'hmt-permit': 'J', 'foreign-permanent': 'I' };
 const CARD_TYPE_BY_CHAR = new Map(Object.entries(TYPE_CHAR).map(([type, char]) => [char, type as CardType]));
-
-/** Old (2004–2023) foreigner permanent residence permit number: 3-letter nationality + 12 digits. */
-const FOREIGN_PERMIT_15 = /^[A-Z]{3}[0-9]{12}$/;
 
 function invalid(message: string, details: Record<string, string | number> = {}): PassgateError {
   return new PassgateError('driver.card-invalid', message, details);
@@ -41,8 +50,6 @@ function readField(block: Uint8Array, field: Field): string {
   const text = Buffer.from(block.buffer, block.byteOffset + field.offset, field.bytes).toString('utf16le');
   return text.replace(/[ \u0000]+$/u, '');
 }
-
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function checkName(name: string, field: string): string {
   if (name.length === 0) throw invalid('name field is empty', { field });
@@ -67,8 +74,11 @@ export function parseTextBlock(block: Uint8Array): IdCardIdentity {
   }
   if (cardType === 'foreign-permanent') {
     const layout = LAYOUT['foreign-permanent'];
-    const idNumber = readField(block, layout.permitNumber);
-    if (!FOREIGN_PERMIT_15.test(idNumber)) throw invalid('permit number has a bad format', { field: 'idNumber' });
+    const old = readField(block, layout.permitNumber);
+    const idNumber = hasIdNumberFormat('foreigner-2017', old) ? old : readField(block, layout.permitNumber2023);
+    if (!isIdNumberOfCardType(cardType, idNumber)) {
+      throw invalid('permit number has a bad format or check digit', { field: 'idNumber' });
+    }
     const chinese = readField(block, layout.chineseName);
     const name =
       chinese.length > 0
@@ -79,7 +89,9 @@ export function parseTextBlock(block: Uint8Array): IdCardIdentity {
   const layout = LAYOUT[cardType];
   const name = checkName(readField(block, layout.name), 'name');
   const idNumber = readField(block, layout.idNumber);
-  if (!isValidIdNumber(idNumber)) throw invalid('ID number has a bad format or check digit', { field: 'idNumber' });
+  if (!isIdNumberOfCardType(cardType, idNumber)) {
+    throw invalid('ID number has a bad format or check digit', { field: 'idNumber' });
+  }
   return { cardType, name, idNumber };
 }
 
@@ -143,7 +155,8 @@ export function encodeTextBlock(fields: TextBlockFields): Buffer {
   if (fields.cardType === 'foreign-permanent') {
     const layout = LAYOUT['foreign-permanent'];
     writeField(block, layout.englishName, fields.englishName ?? '');
-    writeField(block, layout.permitNumber, fields.idNumber);
+    const long = [...fields.idNumber].length > 15;
+    writeField(block, long ? layout.permitNumber2023 : layout.permitNumber, fields.idNumber);
     writeField(block, layout.chineseName, fields.name);
     writeField(block, { offset: 120, bytes: 2 }, fields.gender ?? '1');
     if (fields.birth !== undefined) writeField(block, { offset: 220, bytes: 16 }, fields.birth);

@@ -3,6 +3,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FaultSettings } from './faults.js';
 
+/** The admin API's own paths; the `admin` handler serves the registry's (ADMIN_REGISTRY_PATHS). */
+export const ADMIN_SERVER_PATHS = [
+  '/admin/faults',
+  '/admin/faults/clear',
+  '/admin/expire-tokens',
+  '/admin/stats',
+] as const;
+/** Registrations and vendor status, served by start-mock-portal.ts's admin handler. */
+export const ADMIN_REGISTRY_PATHS = ['/admin/devices', '/admin/vendors/approve', '/admin/vendors/suspend'] as const;
+export const ADMIN_PATHS: readonly string[] = [...ADMIN_SERVER_PATHS, ...ADMIN_REGISTRY_PATHS];
+
 /** What the admin API may do to the running mock portal. */
 export interface AdminTarget {
   setFaults(patch: Partial<FaultSettings>): FaultSettings;

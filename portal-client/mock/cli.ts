@@ -8,6 +8,7 @@ import { isPassgateError } from '../../firmware/core/errors.js';
 import { passgateVersion } from '../../firmware/core/version.js';
 import { createGmCryptoSuite } from '../crypto/gm-suite.js';
 import type { CryptoSuite } from '../crypto/suite.js';
+import { PROTOCOL_DOCUMENT_VERSION } from '../protocol/constants.js';
 import {
   expireTokensCommand,
   faultsCommand,
@@ -21,6 +22,7 @@ import { idcardCommand, issueCommand, residentsCommand, vendorsCommand } from '.
 import { CliFailure, type CliIo, EXIT, processIo } from './cli/io.js';
 import { serveCommand } from './cli/serve-command.js';
 import { MOCK_CLI_TIMEOUTS, type MockCliTimeouts } from './cli/timeouts.js';
+import { venuesCommand } from './cli/venue-commands.js';
 
 export const DEFAULT_MOCK_DIR = './.passgate-mock';
 
@@ -29,6 +31,7 @@ const COMMANDS: readonly CommandDef[] = [
   residentsCommand,
   issueCommand,
   idcardCommand,
+  venuesCommand,
   vendorsCommand,
   registerDeviceCommand,
   vendorCommand,
@@ -49,7 +52,8 @@ function globalHelp(): string {
   return [
     'usage: passgate-mock <command> [options]',
     '',
-    'The bundled mock city portal (reference protocol v1) and its synthetic demo dataset.',
+    `The bundled mock city portal (reference protocol v1, PROTOCOL.md document ${PROTOCOL_DOCUMENT_VERSION})`,
+    'and its synthetic demo dataset.',
     '',
     'commands:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),

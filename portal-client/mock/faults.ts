@@ -1,6 +1,10 @@
 // Fault injection for the mock portal, switchable while it runs (in process or via the admin
 // API), so tests can prove the gate ends in a defined outcome whatever the portal does.
+import { PATHS } from '../protocol/constants.js';
 import { PORTAL_ERROR_CODES, type PortalErrorCode } from '../protocol/messages.js';
+
+/** The paths a fault may be limited to: the protocol's five (the admin API has no faults). */
+export const FAULT_PATHS: readonly string[] = Object.values(PATHS);
 
 export interface FaultSettings {
   /** Added before every answer. */
@@ -85,11 +89,19 @@ export function mergeFaults(current: FaultSettings, patch: unknown): FaultSettin
         if (value !== null && typeof value !== 'number') throw new Error('boundAt must be a number or null');
         next.boundAt = value;
         break;
-      case 'paths':
+      case 'paths': {
         if (!Array.isArray(value) || !value.every((v) => typeof v === 'string'))
           throw new Error('paths must be strings');
+        const unknown = value.find((v) => !FAULT_PATHS.includes(v));
+        // A path no request takes would make the fault silently apply nowhere.
+        if (unknown !== undefined) {
+          throw new Error(
+            `unknown fault path ${JSON.stringify(unknown.slice(0, 80))}; valid: ${FAULT_PATHS.join(', ')}`,
+          );
+        }
         next.paths = value as string[];
         break;
+      }
       default:
         throw new Error(`unknown fault ${key}`);
     }

@@ -13,6 +13,7 @@ export interface RegisteredDevice {
 
 export interface PortalDomain {
   device(deviceId: string): RegisteredDevice | null;
+  /** The venue the device is bound to, or null; kept while its vendor is suspended. */
   binding(deviceId: string): VenueInfo | null;
   bind(deviceId: string, venueCode: string): DomainResult<{ venue: VenueInfo; boundAt: number }>;
   rebind(deviceId: string, venueCode: string): DomainResult<{ venue: VenueInfo; boundAt: number }>;

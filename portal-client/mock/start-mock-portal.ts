@@ -1,16 +1,17 @@
 // Assembles a runnable mock portal from a state directory: its SM2 key, TLS material, seeded
 // dataset (state.json), admin token, and the HTTP(S) server. Used by `passgate-mock serve`, the
 // demo, the bench and the tests.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isPassgateError } from '../../firmware/core/errors.js';
 import { readPrivateKeyFile, writePrivateKeyFile } from '../crypto/key-file.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import type { VenueInfo } from '../protocol/messages.js';
+import { checkDataDirectory, loadOrCreateAdminToken } from './admin-token.js';
 import { decideIdCard, decidePassCode } from './domain/decide.js';
 import { DEMO_APPROVED_VENDOR, type DemoPassCodeKeyword, demoPassCode } from './domain/demo-dataset.js';
 import type { MockPortalState } from './domain/portal-state.js';
-import type { Binding, PortalResult, Venue } from './domain/registry.js';
+import type { Binding, PortalFailure, PortalResult, Venue } from './domain/registry.js';
 import type { Seed } from './domain/seeded-random.js';
 import { loadOrSeedState, saveState } from './domain/state-file.js';
 import type { DomainResult, PortalDomain } from './portal-domain.js';
@@ -53,6 +54,7 @@ export const PASS_CODE_TTL_MS = 24 * 3600_000;
 export async function startMockPortal(o: StartMockPortalOptions): Promise<RunningMockPortal> {
   const now = o.now ?? Date.now;
   await mkdir(o.dir, { recursive: true, mode: 0o700 });
+  await checkDataDirectory(o.dir);
   const portalPrivateKey = await loadOrCreatePortalKey(o.dir, o.crypto);
   const { state } = await loadOrSeedState(o.dir, { now, crypto: o.crypto, seed: o.seed });
   const adminToken = await loadOrCreateAdminToken(o.dir, o.crypto);
@@ -90,7 +92,7 @@ export async function startMockPortal(o: StartMockPortalOptions): Promise<Runnin
     passCodeFor: (keyword, ttlMs = PASS_CODE_TTL_MS) => demoPassCode(state, keyword, { now, ttlMs, crypto: o.crypto }),
     registerDevice(deviceId, publicKey, vendorId = vendor.id) {
       const result = state.registry.registerDevice(deviceId, publicKey, vendorId);
-      if (!result.ok) throw new Error(`device registration refused: ${result.error}`);
+      if (!result.ok) throw new Error(`device registration refused: ${refusal(result)}`);
       persist();
     },
     save: async () => {
@@ -144,8 +146,11 @@ export function createPortalDomain(
       };
     },
     binding(deviceId) {
-      const r = registry.requireBound(deviceId);
-      return r.ok ? venueInfo(r.venue) : null;
+      // The binding as stored, whatever the vendor's status: suspension refuses the device's
+      // calls (VENDOR_SUSPENDED) but keeps its binding for when the vendor is approved again.
+      const binding = registry.getBinding(deviceId);
+      const venue = binding && registry.getVenue(binding.venueCode);
+      return venue ? venueInfo(venue) : null;
     },
     bind: (deviceId, venueCode) => bound(registry.bind(deviceId, venueCode)),
     rebind: (deviceId, venueCode) => bound(registry.rebind(deviceId, venueCode)),
@@ -153,7 +158,7 @@ export function createPortalDomain(
       return decidePassCode(code, venue, { masterKey: state.passCodeMasterKey, now, crypto, residents }).verdict;
     },
     verifyIdCard(venue, card) {
-      const r = decideIdCard({ name: card.name, idNumber: card.idNumber }, venue, { residents, now });
+      const r = decideIdCard(card, venue, { residents, now });
       return r.ok ? { ok: true, value: r.verdict } : { ok: false, error: r.error };
     },
   };
@@ -167,21 +172,22 @@ function adminAction(state: MockPortalState, path: string, body: unknown, persis
     if (typeof v !== 'string' || v.length === 0) throw new Error(`${key} is required`);
     return v;
   };
-  const done = <T extends { ok: boolean }>(result: T): T => {
-    if (!result.ok) throw new Error(`refused: ${(result as { error?: string }).error}`);
+  const done = <T extends object>(result: PortalResult<T>): T => {
+    if (!result.ok) throw new Error(refusal(result));
     persist();
     return result;
   };
   switch (path) {
-    case '/admin/devices':
-      done(
+    case '/admin/devices': {
+      const { replaced } = done(
         state.registry.registerDevice(
           str('deviceId'),
           Buffer.from(str('publicKey'), 'hex'),
           typeof b.vendorId === 'string' ? b.vendorId : DEMO_APPROVED_VENDOR.id,
         ),
       );
-      return { registered: str('deviceId') };
+      return { registered: str('deviceId'), replaced };
+    }
     case '/admin/vendors/approve':
       done(state.registry.approveVendor(str('vendorId')));
       return { vendorId: str('vendorId'), status: 'approved' };
@@ -191,6 +197,11 @@ function adminAction(state: MockPortalState, path: string, body: unknown, persis
     default:
       throw new Error(`unknown admin path ${path}`);
   }
+}
+
+/** What an operator reads when the registry refuses: its reason, else the protocol code. */
+export function refusal(failure: PortalFailure): string {
+  return failure.reason ?? failure.error;
 }
 
 async function loadOrCreatePortalKey(dir: string, crypto: CryptoSuite): Promise<Buffer> {
@@ -203,17 +214,4 @@ async function loadOrCreatePortalKey(dir: string, crypto: CryptoSuite): Promise<
     await writePrivateKeyFile(path, privateKey);
     return privateKey;
   }
-}
-
-async function loadOrCreateAdminToken(dir: string, crypto: CryptoSuite): Promise<string> {
-  const path = join(dir, 'admin-token');
-  try {
-    const token = (await readFile(path, 'utf8')).trim();
-    if (token.length >= 16) return token;
-  } catch {
-    // first run
-  }
-  const token = crypto.randomBytes(24).toString('base64url');
-  await writeFile(path, token + '\n', { mode: 0o600 });
-  return token;
 }

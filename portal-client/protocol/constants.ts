@@ -3,6 +3,13 @@
 
 export const PROTOCOL_VERSION = 1;
 
+/**
+ * The edition of PROTOCOL.md that this folder, the client and the mock portal implement: its
+ * "Document version" line says the same (the vector test checks). Raised with every change to
+ * what the document requires; the wire version above changes only with an incompatible wire.
+ */
+export const PROTOCOL_DOCUMENT_VERSION = '1.1';
+
 export const PATHS = {
   authorize: '/passgate/v1/authorize',
   bind: '/passgate/v1/bind',

@@ -42,12 +42,15 @@ export interface OpenedEnvelope {
 
 const ENVELOPE_FIELDS = ['v', 'ts', 'nonce', 'iv', 'ct', 'mac'] as const;
 
-export function macText(
-  domain: string,
-  path: string,
-  bindingValue: string,
-  e: Omit<SealedEnvelope, 'mac' | 'v'>,
-): string {
+/** The fields the MAC covers, as sent (a receiver checks the MAC before it checks their shape). */
+export interface MacCoveredFields {
+  ts: number | string;
+  nonce: string;
+  iv: string;
+  ct: string;
+}
+
+export function macText(domain: string, path: string, bindingValue: string, e: MacCoveredFields): string {
   return [domain, `v${PROTOCOL_VERSION}`, path, bindingValue, String(e.ts), e.nonce, e.iv, e.ct].join('\n');
 }
 
@@ -85,6 +88,22 @@ export function readEnvelope(value: unknown): SealedEnvelope {
   };
 }
 
+/** Decrypts and parses an envelope whose MAC verified; the plaintext is zeroed after parsing. */
+function decryptBody(crypto: CryptoSuite, encKey: Buffer, e: SealedEnvelope): unknown {
+  let plaintext: Buffer;
+  try {
+    plaintext = crypto.sm4CbcDecrypt(encKey, Buffer.from(e.iv, 'hex'), Buffer.from(e.ct, 'base64'));
+  } catch (error) {
+    // The MAC verified, so the sender holds the key: a bad padding is the sender's bug.
+    throw new PassgateError('protocol.malformed', 'authenticated body does not decrypt', {}, { cause: error });
+  }
+  try {
+    return parseJson(plaintext.toString('utf8'));
+  } finally {
+    plaintext.fill(0);
+  }
+}
+
 function open(
   crypto: CryptoSuite,
   encKey: Buffer,
@@ -99,16 +118,45 @@ function open(
   if (!crypto.equalMac(expected, Buffer.from(e.mac, 'hex'))) {
     throw new PassgateError('protocol.unauthenticated', 'envelope MAC does not verify');
   }
-  let plaintext: Buffer;
-  try {
-    plaintext = crypto.sm4CbcDecrypt(encKey, Buffer.from(e.iv, 'hex'), Buffer.from(e.ct, 'base64'));
-  } catch (error) {
-    // The MAC verified, so the sender holds the key: a bad padding is the sender's bug.
-    throw new PassgateError('protocol.malformed', 'authenticated body does not decrypt', {}, { cause: error });
-  }
-  const body = parseJson(plaintext.toString('utf8'));
-  plaintext.fill(0);
-  return { ts: e.ts, nonce: e.nonce, body };
+  return { ts: e.ts, nonce: e.nonce, body: decryptBody(crypto, encKey, e) };
+}
+
+/** A request whose MAC verified over its fields as sent; nothing else about it is checked yet. */
+export interface AuthenticatedRequest {
+  /** The nonce exactly as sent: the response's MAC binds it, whatever its shape. */
+  nonce: string;
+  /** The envelope as received, for readEnvelope. */
+  value: unknown;
+}
+
+const MAC_HEX = /^[0-9a-fA-F]{64}$/;
+
+/**
+ * The portal's first check of a sealed request (PROTOCOL.md §5): the MAC over ts, nonce, iv and
+ * ct as sent, before their shape is checked, so that a request from the session's holder is
+ * answered sealed (BAD_REQUEST) even when malformed. Null when the MAC does not verify, or when
+ * no MAC text can be formed (not an object; ts not a number or string; nonce, iv or ct not a
+ * string; mac not 64 hex digits).
+ */
+export function authenticateRequest(
+  crypto: CryptoSuite,
+  keys: SessionKeys,
+  b: RequestBinding,
+  value: unknown,
+): AuthenticatedRequest | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  const { ts, nonce, iv, ct, mac } = value as Record<string, unknown>;
+  if (typeof ts !== 'number' && typeof ts !== 'string') return null;
+  if (typeof nonce !== 'string' || typeof iv !== 'string' || typeof ct !== 'string') return null;
+  if (typeof mac !== 'string' || !MAC_HEX.test(mac)) return null;
+  const text = macText(MAC_DOMAIN.request, b.path, b.token, { ts, nonce, iv, ct });
+  const expected = crypto.hmacSm3(keys.requestMac, Buffer.from(text, 'utf8'));
+  return crypto.equalMac(expected, Buffer.from(mac, 'hex')) ? { nonce, value } : null;
+}
+
+/** The body of an authenticated request whose envelope passed readEnvelope; protocol.malformed otherwise. */
+export function decryptRequestBody(crypto: CryptoSuite, keys: SessionKeys, e: SealedEnvelope): unknown {
+  return decryptBody(crypto, keys.requestEncryption, e);
 }
 
 export function sealRequest(

@@ -1,7 +1,13 @@
 // The JSON bodies of the five interfaces, with strict readers for everything that crosses the
 // wire. Both the device (portal-client) and the mock portal use these: one implementation.
 import { PassgateError } from '../../firmware/core/errors.js';
-import { CARD_TYPES, type IdCardIdentity } from '../../firmware/core/id-number.js';
+import {
+  CARD_TYPES,
+  type IdCardIdentity,
+  isCardHolderName,
+  isIdNumberOfCardType,
+  MAX_CARD_NAME_CODE_POINTS,
+} from '../../firmware/core/id-number.js';
 import {
   isMaskedIdNumber,
   isMaskedName,
@@ -11,6 +17,7 @@ import {
   type Verdict,
 } from '../../firmware/core/verdict.js';
 import { ALGORITHMS, PROTOCOL_VERSION } from './constants.js';
+import { isDerSignature } from './signing.js';
 import {
   isVenueName,
   MAX_BOUND_AT_MS,
@@ -34,7 +41,8 @@ import {
 
 export const PORTAL_ERROR_CODES = [
   'BAD_REQUEST', // the body does not follow the protocol
-  'UNSUPPORTED_ALGORITHM',
+  'UNSUPPORTED_ALGORITHM', // authorize names an algorithm OID other than §1's
+  'SESSION_KEY_INVALID', // authorize's sessionKey does not decrypt to a 32-byte secret with the portal key
   'BAD_SIGNATURE', // SM2 signature does not verify against the registered key
   'APP_CREDENTIALS_INVALID', // vendor appId/appMac wrong
   'DEVICE_UNKNOWN', // no public key registered for this device identity code
@@ -58,6 +66,8 @@ const TOKEN = /^[A-Za-z0-9_-]{16,128}$/;
 
 // ---------------------------------------------------------------- authorize (plaintext, signed)
 
+export type AlgorithmRole = keyof typeof ALGORITHMS;
+
 export interface AuthorizeRequest {
   v: typeof PROTOCOL_VERSION;
   deviceId: string;
@@ -66,13 +76,30 @@ export interface AuthorizeRequest {
   nonce: string;
   /** SM2(C1C3C2) of the 32-byte session secret to the portal's public key, hex. */
   sessionKey: string;
-  alg: typeof ALGORITHMS;
+  /** The algorithm OID of each role, as sent: supportsAlgorithms says whether they are §1's. */
+  alg: Record<AlgorithmRole, string>;
   /** HMAC-SM3(appSecret, signing text), hex: proves the vendor's app credentials. */
   appMac: string;
   /** SM2 signature (DER, hex) of the signing text by the device key. */
   sig: string;
 }
 
+/** A dotted object identifier: arcs of decimal digits, at least two. */
+const OID = /^[0-9]+(?:\.[0-9]+)+$/;
+
+/** An SM2 signature field: DER (isDerSignature), lower-case hex. */
+function readSignature(o: JsonObject, key: string): string {
+  const sig = readString(o, key, { min: 16, max: 160, pattern: HEX_ANY });
+  if (!isDerSignature(Buffer.from(sig, 'hex'))) {
+    throw new PassgateError('protocol.malformed', `field ${key}: not a DER signature`, { field: key });
+  }
+  return sig;
+}
+
+/**
+ * The shape of an authorize request; an `alg` of well-formed OIDs passes even when they are not
+ * the protocol's (the portal then answers UNSUPPORTED_ALGORITHM, see supportsAlgorithms).
+ */
 export function readAuthorizeRequest(value: unknown): AuthorizeRequest {
   const o = readObject(value, 'authorize', [
     'v',
@@ -86,11 +113,10 @@ export function readAuthorizeRequest(value: unknown): AuthorizeRequest {
     'sig',
   ]);
   readInt(o, 'v', PROTOCOL_VERSION, PROTOCOL_VERSION);
-  const alg = readObject(o.alg, 'alg', Object.keys(ALGORITHMS));
-  for (const [key, oid] of Object.entries(ALGORITHMS)) {
-    if (alg[key] !== oid)
-      throw new PassgateError('protocol.malformed', `field alg.${key}: unsupported algorithm`, { field: `alg.${key}` });
-  }
+  const roles = Object.keys(ALGORITHMS) as AlgorithmRole[];
+  const algObject = readObject(o.alg, 'alg', roles);
+  const alg = {} as Record<AlgorithmRole, string>;
+  for (const role of roles) alg[role] = readString(algObject, role, { min: 3, max: 64, pattern: OID });
   return {
     v: PROTOCOL_VERSION,
     deviceId: readString(o, 'deviceId', { max: 64, pattern: DEVICE_ID }),
@@ -98,10 +124,15 @@ export function readAuthorizeRequest(value: unknown): AuthorizeRequest {
     ts: readInt(o, 'ts', 0, Number.MAX_SAFE_INTEGER),
     nonce: readString(o, 'nonce', { max: 32, pattern: HEX_32 }),
     sessionKey: readString(o, 'sessionKey', { min: 2 * (65 + 32 + 32), max: 2 * (65 + 32 + 32), pattern: HEX_ANY }),
-    alg: ALGORITHMS,
+    alg,
     appMac: readString(o, 'appMac', { max: 64, pattern: HEX_64 }),
-    sig: readString(o, 'sig', { min: 16, max: 160, pattern: HEX_ANY }),
+    sig: readSignature(o, 'sig'),
   };
+}
+
+/** True when every role names the OID of PROTOCOL.md §1. */
+export function supportsAlgorithms(alg: Record<AlgorithmRole, string>): boolean {
+  return (Object.keys(ALGORITHMS) as AlgorithmRole[]).every((role) => alg[role] === ALGORITHMS[role]);
 }
 
 // ---------------------------------------------------------------- results
@@ -175,6 +206,12 @@ export function readVerdict(value: unknown): Verdict {
   if ((maskedName === null) !== (maskedId === null)) {
     throw new PassgateError('protocol.malformed', 'fields maskedName/maskedId: both or neither', { field: 'maskedId' });
   }
+  if (maskedName === null && (o.nat !== undefined || o.vaccination !== undefined)) {
+    // A finding is about a person: a verdict that names none (SHOW_CODE) carries none.
+    throw new PassgateError('protocol.malformed', 'fields nat/vaccination: findings without a person', {
+      field: o.nat !== undefined ? 'nat' : 'vaccination',
+    });
+  }
   const verdict: Verdict = { opinion, maskedName, maskedId };
   if (o.nat !== undefined) {
     const nat = readObject(o.nat, 'nat', ['validityHours', 'valid']);
@@ -199,7 +236,7 @@ export function readBindBody(value: unknown): BindBody {
   const o = readObject(value, 'body', ['venueCode', 'sig']);
   return {
     venueCode: readString(o, 'venueCode', { max: MAX_VENUE_CODE_LENGTH, pattern: VENUE_CODE_PATTERN }),
-    sig: readString(o, 'sig', { min: 16, max: 160, pattern: HEX_ANY }),
+    sig: readSignature(o, 'sig'),
   };
 }
 
@@ -215,13 +252,25 @@ export function readPassCodeBody(value: unknown): PassCodeBody {
 /** Interface 4's body is exactly what a card read yields. */
 export type IdCardBody = IdCardIdentity;
 
+/**
+ * The name must be a card holder's name (isCardHolderName) and the ID number of a format of its
+ * card type (firmware/core/id-number.ts), check digit included: a number that fails is no number
+ * of that card and no person's.
+ */
 export function readIdCardBody(value: unknown): IdCardBody {
   const o = readObject(value, 'body', ['cardType', 'name', 'idNumber']);
-  return {
-    cardType: readEnum(o, 'cardType', CARD_TYPES),
-    name: readString(o, 'name', { min: 1, max: 60 }),
-    idNumber: readString(o, 'idNumber', { min: 15, max: 18, pattern: /^[0-9A-Z]+$/ }),
-  };
+  const cardType = readEnum(o, 'cardType', CARD_TYPES);
+  const name = readString(o, 'name', { min: 1, max: MAX_CARD_NAME_CODE_POINTS });
+  if (!isCardHolderName(name)) {
+    throw new PassgateError('protocol.malformed', 'field name: not a card holder name', { field: 'name' });
+  }
+  const idNumber = readString(o, 'idNumber', { min: 15, max: 18, pattern: /^[0-9A-Z]+$/ });
+  if (!isIdNumberOfCardType(cardType, idNumber)) {
+    throw new PassgateError('protocol.malformed', 'field idNumber: not a number of this card type', {
+      field: 'idNumber',
+    });
+  }
+  return { cardType, name, idNumber };
 }
 
 /** Every sealed response body is one of these. */

@@ -1,12 +1,15 @@
-// Computes the test vectors of PROTOCOL.md §Test vectors from their fixed inputs. The vector test
-// checks the document's expected values against this; `npm run protocol-vectors` prints fresh
-// ones (the SM2 values differ each run: SM2 signing and encryption are randomised, so the document
+// Computes the test vectors of PROTOCOL.md §10 from their fixed inputs. The vector test checks the
+// document's expected values against this; scripts/lab/protocol-vectors.ts prints the block anew
+// (the SM2 values differ each run: SM2 signing and encryption are randomised, so the document
 // fixes one signature and one ciphertext that must verify and decrypt).
 import type { CryptoSuite } from '../crypto/suite.js';
 import { PATHS, TOKEN_SCHEME } from './constants.js';
 import { macText, sealRequest, sealResponse } from './envelope.js';
 import { deriveSessionKeys } from './session-keys.js';
 import { authorizeSigningText } from './signing.js';
+
+/** Where PROTOCOL.md holds the vectors: a JSON block between these markers. */
+export const VECTOR_BLOCK = /<!-- vectors:begin -->\s*```json\n([\s\S]*?)```\s*<!-- vectors:end -->/;
 
 export interface VectorInputs {
   devicePrivateKey: string;
@@ -19,6 +22,8 @@ export interface VectorInputs {
   authorize: { ts: number; nonce: string };
   request: { ts: number; nonce: string; iv: string; body: unknown };
   response: { ts: number; nonce: string; iv: string; body: unknown };
+  /** An ID-card request: a non-ASCII name, and a ciphertext whose base64 needs padding. */
+  idCardRequest: { ts: number; nonce: string; iv: string; body: unknown };
 }
 
 export interface VectorOutputs {
@@ -30,6 +35,7 @@ export interface VectorOutputs {
   requestEnvelope: unknown;
   requestAuthorization: string;
   responseEnvelope: unknown;
+  idCardRequestEnvelope: unknown;
 }
 
 export function computeVectors(crypto: CryptoSuite, i: VectorInputs, sessionKeyHex: string): VectorOutputs {
@@ -46,6 +52,13 @@ export function computeVectors(crypto: CryptoSuite, i: VectorInputs, sessionKeyH
     nonce: i.response.nonce,
     iv: Buffer.from(i.response.iv, 'hex'),
   });
+  const idCardRequestEnvelope = sealRequest(
+    crypto,
+    keys,
+    { path: PATHS.verifyIdCard, token: i.token },
+    i.idCardRequest.body,
+    { ts: i.idCardRequest.ts, nonce: i.idCardRequest.nonce, iv: Buffer.from(i.idCardRequest.iv, 'hex') },
+  );
   const signingText = authorizeSigningText({
     deviceId: i.deviceId,
     appId: i.appId,
@@ -67,5 +80,6 @@ export function computeVectors(crypto: CryptoSuite, i: VectorInputs, sessionKeyH
     requestEnvelope,
     requestAuthorization: `${TOKEN_SCHEME} ${i.token}`,
     responseEnvelope,
+    idCardRequestEnvelope,
   };
 }

@@ -54,7 +54,7 @@ export async function startPortalFixture(
             allowInsecureHttp: options.plainHttp,
             timeouts,
           }),
-        crypto,
+        crypto: overrides.crypto ?? crypto,
         identity: overrides.identity ?? {
           deviceId,
           privateKey: deviceKey.privateKey,

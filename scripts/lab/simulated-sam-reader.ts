@@ -7,8 +7,12 @@ import { randomBytes } from 'node:crypto';
 import { COMMAND_LIMITS, encodeReply, FrameDecoder, PREAMBLE, parseCommand } from '../../drivers/idcard/frame.js';
 import { SW3 } from '../../drivers/idcard/status.js';
 import { encodeReadData, encodeTextBlock, PHOTO_BYTES, type TextBlockFields } from '../../drivers/idcard/text-block.js';
-import type { IdCardIdentity } from '../../firmware/core/id-number.js';
-import { syntheticIdNumber } from '../../firmware/core/id-number.js';
+import {
+  type CardType,
+  type IdCardIdentity,
+  type IdNumberFormat,
+  syntheticIdNumberOf,
+} from '../../firmware/core/id-number.js';
 import { type ClosableDeviceEnd, type DeviceEnd, openDeviceEnd } from './device-end.js';
 
 /**
@@ -41,15 +45,47 @@ export interface SimulatedReaderOptions {
   emulateWireBaud?: number;
 }
 
+/**
+ * Timeout overrides for a driver talking to the simulator in tests: quick polls and reopens, and
+ * a generous command timeout (the machine is shared: a late reply must not look like a fault).
+ */
+export const SIMULATED_READER_TIMEOUTS = {
+  idCardCommandMs: 600,
+  idCardRetries: 2,
+  idCardPollMs: 20,
+  driverReopenInitialMs: 20,
+  driverReopenMaxMs: 100,
+  driverPathPollMs: 20,
+} as const;
+
 const SYNTHETIC_NAME_CHARACTERS = '王李张刘陈杨黄赵周吴徐孙马朱胡林郭何高罗明华国文建平志伟芳秀英丽军';
 
-/** A synthetic card: a name of 2–3 common characters and a number with a valid check digit. */
-export function syntheticCard(random: () => number = Math.random): IdCardIdentity {
+/** Every kind of card a GA 467 reader reads, each with its ID-number format. */
+export const SYNTHETIC_CARD_KINDS = ['resident', 'hmt-permit', 'foreigner-2017', 'foreigner-2023'] as const;
+export type SyntheticCardKind = (typeof SYNTHETIC_CARD_KINDS)[number];
+
+const CARD_OF_KIND: Record<SyntheticCardKind, { cardType: CardType; format: IdNumberFormat; region?: string }> = {
+  resident: { cardType: 'resident', format: 'gb11643' },
+  // Residence permits for Hong Kong (81), Macau (82) and Taiwan (83) residents: region 810000.
+  'hmt-permit': { cardType: 'hmt-permit', format: 'gb11643', region: '810000' },
+  'foreigner-2017': { cardType: 'foreign-permanent', format: 'foreigner-2017' },
+  'foreigner-2023': { cardType: 'foreign-permanent', format: 'foreigner-2023' },
+};
+
+/**
+ * A synthetic card: a name of 2–3 common characters and a number of the kind's format (a valid
+ * check digit where the format has one). Resident cards unless `kind` says otherwise.
+ */
+export function syntheticCard(
+  random: () => number = Math.random,
+  kind: SyntheticCardKind = 'resident',
+): IdCardIdentity {
   const pick = () => SYNTHETIC_NAME_CHARACTERS[Math.floor(random() * SYNTHETIC_NAME_CHARACTERS.length)];
   const length = 2 + Math.floor(random() * 2);
   let name = '';
   for (let i = 0; i < length; i++) name += pick();
-  return { cardType: 'resident', name, idNumber: syntheticIdNumber({ random }) };
+  const { cardType, format, region } = CARD_OF_KIND[kind];
+  return { cardType, name, idNumber: syntheticIdNumberOf(format, { random, region }) };
 }
 
 export class SimulatedSamReader {

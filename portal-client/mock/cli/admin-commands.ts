@@ -4,8 +4,10 @@
 import { join } from 'node:path';
 import { DEMO_APPROVED_VENDOR } from '../domain/demo-dataset.js';
 import type { MockPortalState } from '../domain/portal-state.js';
-import { isIdentifier } from '../domain/registry.js';
+import { isIdentifier, type PortalFailure } from '../domain/registry.js';
 import { loadOrSeedState, STATE_FILE_NAME, saveState } from '../domain/state-file.js';
+import { FAULT_PATHS, mergeFaults, NO_FAULTS } from '../faults.js';
+import { refusal } from '../start-mock-portal.js';
 import { type ParsedArgs, positionals, UsageError } from './args.js';
 import { type CommandContext, type CommandDef, printJson } from './command.js';
 import { CliFailure } from './io.js';
@@ -39,11 +41,14 @@ async function requireRunningMock(args: ParsedArgs, ctx: CommandContext): Promis
   return mock;
 }
 
-/** Applies a registry change to DIR/state.json; `change` returns a refusal code or null. */
-async function editStateFile(ctx: CommandContext, change: (state: MockPortalState) => string | null): Promise<void> {
+/** Applies a registry change to DIR/state.json; `change` returns the registry's refusal or null. */
+async function editStateFile(
+  ctx: CommandContext,
+  change: (state: MockPortalState) => PortalFailure | null,
+): Promise<void> {
   const { state } = await loadOrSeedState(ctx.dir, { now: ctx.now, crypto: ctx.crypto });
-  const refusal = change(state);
-  if (refusal) throw new CliFailure(`refused: ${refusal}`);
+  const refused = change(state);
+  if (refused) throw new CliFailure(`refused: ${refusal(refused)}`);
   await saveState(ctx.dir, state);
 }
 
@@ -58,7 +63,9 @@ export const registerDeviceCommand: CommandDef = {
   summary: "register a device's SM2 public key (设备身份码 → key) for a vendor",
   usage: ['register-device <deviceId> <publicKeyHex> [--vendor ID] [--url URL] [--dir DIR] [--json]'],
   details:
-    `publicKeyHex: the 65-byte uncompressed SM2 key (04‖X‖Y, 130 hex digits).\n--vendor defaults to ${DEMO_APPROVED_VENDOR.id}.\n` +
+    'publicKeyHex: the 65-byte uncompressed SM2 key (04‖X‖Y, 130 hex digits), a point on the curve.\n' +
+    `--vendor defaults to ${DEMO_APPROVED_VENDOR.id}. Registering a device again with another key\n` +
+    'replaces its key (same vendor only) and ends the sessions of the old key; the binding stays.\n' +
     REGISTRY_NOTE,
   spec: { values: ['vendor', 'url'], flags: ['json'] },
   async run(args, ctx) {
@@ -68,22 +75,29 @@ export const registerDeviceCommand: CommandDef = {
       throw new UsageError('publicKeyHex must be 04 followed by 128 hex digits');
     const vendorId = args.values.get('vendor') ?? DEMO_APPROVED_VENDOR.id;
     const mock = await runningMock(args, ctx);
+    let replaced = false;
     if (mock) {
-      await adminRequest(
+      const answer = await adminRequest(
         mock,
         '/admin/devices',
         { deviceId, publicKey: publicKeyHex.toLowerCase(), vendorId },
         ctx.timeouts.adminRequestMs,
       );
+      replaced = (answer as { replaced?: unknown }).replaced === true;
     } else {
       await editStateFile(ctx, (state) => {
         const r = state.registry.registerDevice(deviceId, Buffer.from(publicKeyHex, 'hex'), vendorId);
-        return r.ok ? null : r.error;
+        if (!r.ok) return r;
+        replaced = r.replaced;
+        return null;
       });
     }
     const via = mock ? 'admin-api' : 'state-file';
     const where = mock ? `the running mock at ${mock.url}` : join(ctx.dir, STATE_FILE_NAME);
-    return report(ctx, args, { deviceId, vendorId, via }, `registered ${deviceId} for vendor ${vendorId} in ${where}`);
+    const text = replaced
+      ? `replaced the key of ${deviceId} (vendor ${vendorId}) in ${where}: sessions of the old key end`
+      : `registered ${deviceId} for vendor ${vendorId} in ${where}`;
+    return report(ctx, args, { deviceId, vendorId, via, replaced }, text);
   },
 };
 
@@ -107,7 +121,7 @@ export const vendorCommand: CommandDef = {
       await editStateFile(ctx, (state) => {
         const r =
           action === 'approve' ? state.registry.approveVendor(vendorId) : state.registry.suspendVendor(vendorId);
-        return r.ok ? null : r.error;
+        return r.ok ? null : r;
       });
     }
     const status = action === 'approve' ? 'approved' : 'suspended';
@@ -130,16 +144,19 @@ export const faultsCommand: CommandDef = {
   ],
   details:
     'set merges the JSON object into the current faults; fields:\n' +
-    '  latencyMs (number)       delay before every answer\n' +
-    '  dropConnection (bool)    close the connection instead of answering\n' +
+    '  latencyMs (number)        delay before every answer\n' +
+    '  dropConnection (bool)     close the connection instead of answering\n' +
     '  httpStatus (500|503|null) answer with this status and a non-protocol body\n' +
-    '  malformedJson (bool)     answer 200 with a body that is not JSON\n' +
-    '  wrongMac (bool)          seal answers with a MAC that does not verify\n' +
-    '  clockSkewMs (number)     the portal clock runs this far ahead (negative: behind)\n' +
+    '  malformedJson (bool)      answer 200 with a body that is not JSON\n' +
+    '  wrongMac (bool)           seal answers with a MAC that does not verify\n' +
+    '  clockSkewMs (number)      the portal clock runs this far ahead (negative: behind)\n' +
+    '  plainError (code|null)    answer this protocol error in plaintext, HTTP 403 (unauthenticated)\n' +
+    '  sealedError (code|null)   answer sealed calls with this protocol error, sealed (genuine)\n' +
     '  venueFields (object|null) overwrite these fields of every venue sent (bad venue data)\n' +
-    '  boundAt (number|null)    send this boundAt in bind and rebind results\n' +
-    '  paths (string[])         apply the faults above to these paths only (all when empty)\n' +
-    'Each prints the resulting faults as JSON.\n' +
+    '  boundAt (number|null)     send this boundAt in bind and rebind results\n' +
+    '  paths (string[])          apply the faults above to these paths only (all when empty); valid:\n' +
+    FAULT_PATHS.map((p) => `                              ${p}\n`).join('') +
+    'Each prints the resulting faults as JSON; an unknown field or path is refused.\n' +
     RUNNING_MOCK_NOTE,
   spec: { values: ['url'], flags: ['json'] },
   async run(args, ctx) {
@@ -155,6 +172,11 @@ export const faultsCommand: CommandDef = {
       }
       if (typeof body !== 'object' || body === null || Array.isArray(body))
         throw new UsageError('the faults must be a JSON object');
+      try {
+        mergeFaults(NO_FAULTS, body); // the mock checks again; this catches a typo before it is sent
+      } catch (error) {
+        throw new UsageError((error as Error).message);
+      }
       path = '/admin/faults';
     } else if (action === 'clear' || action === 'show') {
       positionals(args, [action]);

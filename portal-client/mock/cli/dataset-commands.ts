@@ -1,12 +1,12 @@
 // Commands that read the mock's synthetic dataset from DIR/state.json (seeding it on first use,
 // like serve does): the demo residents, their pass codes and their ID-card text.
-import { resolve } from 'node:path';
 import { maskIdNumber, maskName } from '../../../firmware/core/verdict.js';
 import {
   DEMO_PASS_CODE_KEYWORDS,
   DEMO_RESIDENT_KEYWORDS,
   type DemoResidentKeyword,
   demoPassCode,
+  describeDemoKeywords,
   isDemoPassCodeKeyword,
 } from '../domain/demo-dataset.js';
 import type { MockPortalState } from '../domain/portal-state.js';
@@ -16,13 +16,13 @@ import { PASS_CODE_TTL_MS } from '../start-mock-portal.js';
 import { intOption, positionals, UsageError } from './args.js';
 import { type CommandContext, type CommandDef, printJson } from './command.js';
 import { CliFailure } from './io.js';
-import { writeSymbolPng } from './symbol-png.js';
+import { PNG_OPTIONS, PNG_OPTIONS_HELP, requestedPng, writeSymbolPng } from './symbol-png.js';
 
 const MAX_TTL_MS = 365 * 24 * 3600_000;
 /** The idcard keyword of the synthetic person the portal does not know. */
 const UNKNOWN_PERSON = 'unknown';
 
-async function loadState(ctx: CommandContext): Promise<MockPortalState> {
+export async function loadState(ctx: CommandContext): Promise<MockPortalState> {
   return (await loadOrSeedState(ctx.dir, { now: ctx.now, crypto: ctx.crypto })).state;
 }
 
@@ -78,25 +78,23 @@ export const issueCommand: CommandDef = {
   summary: 'print a pass code for a demo keyword, optionally as a QR code or Grid Matrix PNG',
   usage: ['issue <keyword> [--ttl-ms N] [--png FILE [--grid-matrix]] [--dir DIR] [--json]'],
   details:
-    `Keywords: ${DEMO_PASS_CODE_KEYWORDS.join(', ')}.\n` +
+    'Keywords, and what the code gives at the gate (findings only at venues whose presets ask;\n' +
+    '`passgate-mock venues` lists the venues and their presets):\n' +
+    `${describeDemoKeywords(DEMO_PASS_CODE_KEYWORDS).join('\n')}\n` +
     `--ttl-ms   validity of the code (default ${PASS_CODE_TTL_MS}, one day)\n` +
-    '--png      also write the code as a QR code PNG (needs the Debian package zint)\n' +
-    '--grid-matrix  with --png: a Grid Matrix symbol (GB/T 27766, standard 6.1) instead of QR\n' +
+    `${PNG_OPTIONS_HELP}\n` +
     '--json     print {"keyword","code","png"} instead of the bare code',
-  spec: { values: ['ttl-ms', 'png'], flags: ['json', 'grid-matrix'] },
+  spec: { values: ['ttl-ms', ...PNG_OPTIONS.values], flags: ['json', ...PNG_OPTIONS.flags] },
   async run(args, ctx) {
     const [keyword] = positionals(args, ['<keyword>']);
     if (!isDemoPassCodeKeyword(keyword))
       throw new UsageError(`unknown keyword; one of: ${DEMO_PASS_CODE_KEYWORDS.join(', ')}`);
     const ttlMs = intOption(args, 'ttl-ms', 1000, MAX_TTL_MS) ?? PASS_CODE_TTL_MS;
+    const png = requestedPng(args);
     const state = await loadState(ctx);
     const code = demoPassCode(state, keyword, { now: ctx.now, ttlMs, crypto: ctx.crypto });
-    const pngArg = args.values.get('png');
-    const png = pngArg === undefined ? null : resolve(pngArg);
-    if (!png && args.flags.has('grid-matrix')) throw new UsageError('--grid-matrix goes with --png FILE');
-    const symbology = args.flags.has('grid-matrix') ? 'grid-matrix' : 'qr';
-    if (png) await writeSymbolPng(code, png, { symbology, timeoutMs: ctx.timeouts.symbolRenderMs });
-    if (args.flags.has('json')) printJson(ctx, { keyword, code, png });
+    if (png) await writeSymbolPng(code, png.file, { symbology: png.symbology, timeoutMs: ctx.timeouts.symbolRenderMs });
+    if (args.flags.has('json')) printJson(ctx, { keyword, code, png: png?.file ?? null });
     else ctx.io.stdout(code);
     return 0;
   },
@@ -105,12 +103,14 @@ export const issueCommand: CommandDef = {
 export const idcardCommand: CommandDef = {
   name: 'idcard',
   summary: "print a demo resident's synthetic name and ID number as JSON",
-  usage: ['idcard <keyword> [--dir DIR]'],
+  usage: ['idcard <keyword> [--dir DIR] [--json]'],
   details:
-    `Keywords: ${DEMO_RESIDENT_KEYWORDS.join(', ')}, and ${UNKNOWN_PERSON} (a synthetic person the\n` +
-    'portal does not know). Prints {"cardType":"resident","name":…,"idNumber":…}, the text a\n' +
-    'simulated ID-card reader would give. Synthetic data only.',
-  spec: {},
+    'Keywords, and what the card gives at the gate (findings only at venues whose presets ask):\n' +
+    `${describeDemoKeywords(DEMO_RESIDENT_KEYWORDS).join('\n')}\n` +
+    `  ${UNKNOWN_PERSON.padEnd(17)}  CHECK_SKM; a synthetic person the portal does not know (no 苏康码)\n` +
+    'Prints {"cardType":"resident","name":…,"idNumber":…}, the text a simulated ID-card reader\n' +
+    'would give; always JSON (--json is accepted for symmetry). Synthetic data only.',
+  spec: { flags: ['json'] },
   async run(args, ctx) {
     const [keyword] = positionals(args, ['<keyword>']);
     const known = (DEMO_RESIDENT_KEYWORDS as readonly string[]).includes(keyword);

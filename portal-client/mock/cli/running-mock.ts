@@ -4,10 +4,18 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
+import { writeFileAtomic } from '../../../firmware/core/atomic-file.js';
 import { TLS_FILES } from '../tls-material.js';
 import { CliFailure } from './io.js';
 
-export const SERVE_FILES = { url: 'url', pid: 'serve.pid', adminToken: 'admin-token', tlsDir: 'tls' } as const;
+export const SERVE_FILES = {
+  url: 'url',
+  pid: 'serve.pid',
+  adminToken: 'admin-token',
+  tlsDir: 'tls',
+  /** The port serve last listened on: kept across restarts, so provisioned devices still reach it. */
+  port: 'port',
+} as const;
 
 export interface RunningMockAddress {
   url: string;
@@ -44,6 +52,18 @@ function processAlive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM'; // alive, someone else's
   }
+}
+
+/** The port serve last listened on for `dir`, or null (none recorded, or not a port). */
+export async function rememberedPort(dir: string): Promise<number | null> {
+  const text = await readTrimmed(join(dir, SERVE_FILES.port));
+  const port = text !== null && /^[0-9]{1,5}$/.test(text) ? Number(text) : NaN;
+  return port >= 1 && port <= 65535 ? port : null;
+}
+
+/** Records the port serve listens on, atomically (a crash leaves the old port or the new one). */
+export async function rememberPort(dir: string, port: number): Promise<void> {
+  await writeFileAtomic(join(dir, SERVE_FILES.port), `${port}\n`, 0o600);
 }
 
 /** The URL serve recorded for `dir`, or null when no serve runs for it (no url file, or a dead pid). */

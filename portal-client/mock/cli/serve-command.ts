@@ -1,10 +1,18 @@
 // `passgate-mock serve`: runs the mock portal for a data directory until SIGINT/SIGTERM.
 import { join } from 'node:path';
+import { PROTOCOL_DOCUMENT_VERSION } from '../../protocol/constants.js';
 import { type RunningMockPortal, startMockPortal } from '../start-mock-portal.js';
 import { intOption, positionals } from './args.js';
 import { type CommandDef, printJson } from './command.js';
 import { CliFailure } from './io.js';
-import { removeServeFiles, SERVE_FILES, servedUrl, writeServeFiles } from './running-mock.js';
+import {
+  rememberedPort,
+  rememberPort,
+  removeServeFiles,
+  SERVE_FILES,
+  servedUrl,
+  writeServeFiles,
+} from './running-mock.js';
 
 /** Hosts that listen on every address; the URL recorded for the CLI then names loopback. */
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]']);
@@ -14,7 +22,8 @@ export const serveCommand: CommandDef = {
   summary: 'run the mock portal (HTTPS with its own CA) until Ctrl-C or SIGTERM',
   usage: ['serve [--port N] [--host H] [--http] [--dir DIR] [--json]'],
   details:
-    '--port     TCP port (default: any free port)\n' +
+    "--port     TCP port (default: the port this directory's mock used last, kept in DIR/port, so\n" +
+    '           provisioned devices reach it after a restart; on first run any free port; 0: any)\n' +
     '--host     address to listen on (default 127.0.0.1)\n' +
     '--http     plain HTTP instead of HTTPS (a device then needs portal.allowInsecureHttp)\n' +
     'On first run DIR gets the portal key, a CA and server certificate (DIR/tls), the seeded demo\n' +
@@ -24,7 +33,9 @@ export const serveCommand: CommandDef = {
   spec: { values: ['port', 'host'], flags: ['http', 'json'] },
   async run(args, ctx) {
     positionals(args, []);
-    const port = intOption(args, 'port', 0, 65535);
+    const explicitPort = intOption(args, 'port', 0, 65535);
+    const remembered = explicitPort === undefined ? await rememberedPort(ctx.dir) : null;
+    const port = explicitPort ?? remembered ?? 0;
     const host = args.values.get('host');
     const already = await servedUrl(ctx.dir);
     if (already) throw new CliFailure(`a mock already runs for ${ctx.dir} at ${already} (stop it first)`);
@@ -41,7 +52,8 @@ export const serveCommand: CommandDef = {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
-        throw new CliFailure(`cannot listen on ${host ?? '127.0.0.1'}:${port ?? 0} (${code})`, { cause: error });
+        const hint = remembered === null ? '' : ` (the port ${ctx.dir} used last; --port 0 picks any free one)`;
+        throw new CliFailure(`cannot listen on ${host ?? '127.0.0.1'}:${port}${hint} (${code})`, { cause: error });
       }
       throw error;
     }
@@ -49,6 +61,7 @@ export const serveCommand: CommandDef = {
       const url = new URL(mock.url);
       if (WILDCARD_HOSTS.has(url.hostname)) url.hostname = 'localhost';
       const localUrl = url.origin;
+      await rememberPort(ctx.dir, Number(url.port));
       await writeServeFiles(ctx.dir, localUrl, process.pid);
       const info = {
         url: mock.url,
@@ -56,11 +69,13 @@ export const serveCommand: CommandDef = {
         portalPublicKey: mock.portalPublicKey.toString('hex'),
         adminTokenFile: join(ctx.dir, SERVE_FILES.adminToken),
         dir: ctx.dir,
+        protocolDocument: PROTOCOL_DOCUMENT_VERSION,
       };
       if (args.flags.has('json')) printJson(ctx, info);
       else {
         ctx.io.stdout('passgate mock portal running');
         ctx.io.stdout(`url:          ${info.url}`);
+        ctx.io.stdout(`protocol:     reference protocol v1, PROTOCOL.md document ${info.protocolDocument}`);
         ctx.io.stdout(`ca:           ${info.caPath ?? 'none (plain HTTP)'}`);
         ctx.io.stdout(`portal key:   ${info.portalPublicKey}`);
         ctx.io.stdout(`admin token:  in ${info.adminTokenFile} (header x-admin-token, loopback only)`);

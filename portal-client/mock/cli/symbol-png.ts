@@ -1,7 +1,9 @@
-// Renders a pass code as a QR code or Grid Matrix (GB/T 27766) PNG with Debian's zint (package
-// `zint`). The text goes to zint on stdin, never on its command line, so it does not show in the
-// process list.
+// Renders a code (a pass code for `issue`, a venue code for `venues`) as a QR code or Grid Matrix
+// (GB/T 27766) PNG with Debian's zint (package `zint`). The text goes to zint on stdin, never on
+// its command line, so it does not show in the process list.
 import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { type ParsedArgs, UsageError } from './args.js';
 import { CliFailure } from './io.js';
 
 export type PngSymbology = 'qr' | 'grid-matrix';
@@ -14,6 +16,24 @@ export interface SymbolPngOptions {
   timeoutMs: number;
   /** The zint executable; found on PATH by default. */
   zint?: string;
+}
+
+/** The options `--png FILE [--grid-matrix]` every PNG-writing command takes. */
+export const PNG_OPTIONS = { values: ['png'], flags: ['grid-matrix'] } as const;
+
+export const PNG_OPTIONS_HELP =
+  '--png      also write the code as a QR code PNG (needs the Debian package zint)\n' +
+  '--grid-matrix  with --png: a Grid Matrix symbol (GB/T 27766, standard 6.1) instead of QR';
+
+/** The PNG a command was asked for (absolute path and symbology), or null; --grid-matrix needs --png. */
+export function requestedPng(args: ParsedArgs): { file: string; symbology: PngSymbology } | null {
+  const file = args.values.get('png');
+  const gridMatrix = args.flags.has('grid-matrix');
+  if (file === undefined) {
+    if (gridMatrix) throw new UsageError('--grid-matrix goes with --png FILE');
+    return null;
+  }
+  return { file: resolve(file), symbology: gridMatrix ? 'grid-matrix' : 'qr' };
 }
 
 export async function writeSymbolPng(text: string, file: string, o: SymbolPngOptions): Promise<void> {

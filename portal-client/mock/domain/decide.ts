@@ -16,14 +16,19 @@
 // itself, so the gate can show whom it refers to.
 //
 // Findings (7.3.2, 7.3.3) are added exactly when the venue's presets ask for them and a person is
-// identified (every verdict except SHOW_CODE); they never change the opinion:
+// identified (every verdict except SHOW_CODE: a finding is about a person, and rule 1 has none);
+// they never change the opinion:
 //   nat = { validityHours, valid }: valid when the newest NAT sample taken at or before now is
 //         negative and at most validityHours old (a later positive voids an earlier negative;
 //         samples dated after now are ignored). Unknown card holder: no samples, valid false.
 //   vaccination = { dosesRequired, complete: doses ≥ dosesRequired }. Unknown card holder: 0 doses.
 
-import type { IdCardIdentity } from '../../../firmware/core/id-number.js';
-import { isValidIdNumber } from '../../../firmware/core/id-number.js';
+import {
+  type IdCardIdentity,
+  isAcceptedIdNumber,
+  isCardHolderName,
+  isIdNumberOfCardType,
+} from '../../../firmware/core/id-number.js';
 import {
   maskIdNumber,
   maskName,
@@ -84,11 +89,22 @@ function withFindings(verdict: Verdict, health: ResidentHealth, presets: VenuePr
   return verdict;
 }
 
+/** The masked name of a verdict: at most this many code points (PROTOCOL.md §7). */
+export const MAX_MASKED_NAME_CODE_POINTS = 40;
+
+/**
+ * maskName of the name's last 40 code points: a longer name (a foreigner card's English name
+ * holds 60) gives 39 `*` and its last character, which the device's re-check accepts.
+ */
+export function maskNameForVerdict(name: string): string {
+  return maskName([...name].slice(-MAX_MASKED_NAME_CODE_POINTS).join(''));
+}
+
 /** The verdict for a known person at a venue. */
 export function decideForResident(resident: Resident, venue: VenuePresets, now: number): Verdict {
   const verdict: Verdict = {
     opinion: opinionFor(resident, now),
-    maskedName: maskName(resident.name),
+    maskedName: maskNameForVerdict(resident.name),
     maskedId: maskIdNumber(resident.idNumber),
   };
   return withFindings(verdict, resident, venue, now);
@@ -123,37 +139,38 @@ export interface IdCardDecision {
 }
 
 /**
- * What interface 4 accepts: a name of 1–40 code points without control characters or leading or
- * trailing white space (the card driver trims the padding), and an
- * 18-character GB 11643 number with a correct check digit (a trailing lower-case x counts as X).
+ * A person the portal can hold: a card holder's name (1–60 code points, no control characters,
+ * no leading or trailing white space) and a number of some card type's format
+ * (firmware/core/id-number.ts).
  */
 export function isPersonIdentity(card: unknown): card is PersonIdentity {
   if (typeof card !== 'object' || card === null) return false;
   const { name, idNumber } = card as Record<string, unknown>;
   if (typeof name !== 'string' || typeof idNumber !== 'string') return false;
-  const chars = [...name];
-  if (chars.length < 1 || chars.length > 40 || /[\x00-\x1f\x7f]/.test(name) || name.trim() !== name) return false;
-  return isValidIdNumber(idNumber.replace(/x$/, 'X'));
+  return isCardHolderName(name) && isAcceptedIdNumber(idNumber);
 }
 
 /**
- * Interface 4: the identity an ID card gives. BAD_REQUEST unless `isPersonIdentity`. Known
- * person: rules 2–4 on their record. Unknown person: CHECK_SKM, masked name and ID taken from the
- * card, findings from an empty record.
+ * Interface 4: the identity an ID card gives. BAD_REQUEST unless a person identity whose number
+ * has a format of its card type (a wrong check digit included: such a number is no one's).
+ * Known person: rules 2–4 on their record. Unknown person: CHECK_SKM, masked name and ID taken
+ * from the card, findings from an empty record.
  */
 export function decideIdCard(
-  card: PersonIdentity,
+  card: IdCardIdentity,
   venue: VenuePresets,
   context: { residents: Pick<ResidentDirectory, 'byIdentity'>; now: () => number },
 ): PortalResult<IdCardDecision> {
-  if (!isPersonIdentity(card)) return { ok: false, error: 'BAD_REQUEST' };
+  if (!isPersonIdentity(card) || !isIdNumberOfCardType(card.cardType, card.idNumber)) {
+    return { ok: false, error: 'BAD_REQUEST' };
+  }
   const now = context.now();
   const resident = context.residents.byIdentity(card.name, card.idNumber);
   if (resident) return { ok: true, verdict: decideForResident(resident, venue, now), matched: true };
   const verdict: Verdict = {
     opinion: opinionFor(UNKNOWN_PERSON_HEALTH, now),
-    maskedName: maskName(card.name),
-    maskedId: maskIdNumber(card.idNumber.replace(/x$/, 'X')),
+    maskedName: maskNameForVerdict(card.name),
+    maskedId: maskIdNumber(card.idNumber),
   };
   return { ok: true, verdict: withFindings(verdict, UNKNOWN_PERSON_HEALTH, venue, now), matched: false };
 }

@@ -2,24 +2,10 @@
 // and every finding can be produced at the gate, each by a memorable keyword.
 //
 // Venues: one per preset combination, NAT none/24/48/72 × vaccination none/3 doses (8 venues),
-// their categories cycling through the four of clause 5.
-// Resident keywords and what a pass code of theirs gives (findings at a venue asking for them):
-//   green              PASS       NAT negative 6 h ago (valid for 24/48/72), 3 doses
-//   yellow, red        DENY
-//   control-list       DENY       green code, on the control list
-//   red-list           DENY       green code, on the red-code list (the lists are real-time)
-//   stale              CHECK_SKM  green code last updated 15 days ago
-//   no-skm             CHECK_SKM  no 苏康码
-//   nat-expired        PASS       NAT negative 80 h ago: invalid for 24/48/72
-//   nat-24h            PASS       NAT negative 36 h ago: invalid for 24, valid for 48/72
-//   unvaccinated       PASS       0 doses: incomplete
-//   partly-vaccinated  PASS       2 of 3 doses: incomplete
-// Pass-code keywords (demoPassCode): every resident keyword, plus
-//   invalid   SHOW_CODE  text that is no pass code
-//   expired   SHOW_CODE  the green resident's code, expired a minute ago
-//   tampered  SHOW_CODE  the green resident's code with one ciphertext bit flipped
-// Health times are relative to `now`; refreshDemoResidents re-applies them, so a state file
-// loaded days later still demonstrates every case.
+// their categories cycling through the four of clause 5; codes wx-<category>-nat<h>|nonat-vax3|novax.
+// What each keyword's resident or pass code gives is DEMO_KEYWORD_MEANINGS below (the CLI's help
+// prints it). Health times are relative to `now`; refreshDemoResidents re-applies them, so a state
+// file loaded days later still demonstrates every case.
 
 import { PassgateError } from '../../../firmware/core/errors.js';
 import { syntheticIdNumber } from '../../../firmware/core/id-number.js';
@@ -62,6 +48,33 @@ export type DemoResidentKeyword = (typeof DEMO_RESIDENT_KEYWORDS)[number];
 
 export const DEMO_PASS_CODE_KEYWORDS = [...DEMO_RESIDENT_KEYWORDS, 'invalid', 'expired', 'tampered'] as const;
 export type DemoPassCodeKeyword = (typeof DEMO_PASS_CODE_KEYWORDS)[number];
+
+/**
+ * What each keyword gives at the gate: the opinion, then the findings at a venue whose presets
+ * ask for them (a venue without a NAT or vaccination preset shows none).
+ */
+export const DEMO_KEYWORD_MEANINGS: Record<DemoPassCodeKeyword, string> = {
+  green: 'PASS; NAT negative 6 h ago (valid at every NAT venue), 3 doses (complete)',
+  yellow: 'DENY; yellow 苏康码',
+  red: 'DENY; red 苏康码',
+  'control-list': 'DENY; green code, but on the control list',
+  'red-list': 'DENY; green code, but on the red-code list (the lists are real-time)',
+  stale: 'CHECK_SKM; green code not updated for 15 days',
+  'no-skm': 'CHECK_SKM; no 苏康码 at all',
+  'nat-expired': 'PASS; NAT negative 80 h ago: invalid at the 24, 48 and 72 h venues',
+  'nat-24h': 'PASS; NAT negative 36 h ago: invalid only at the 24 h venues (nat24), valid at 48 and 72 h',
+  unvaccinated: 'PASS; 0 doses: incomplete at the vax3 venues',
+  'partly-vaccinated': 'PASS; 2 of 3 doses: incomplete at the vax3 venues',
+  invalid: 'SHOW_CODE; text that is no pass code (no person, no findings)',
+  expired: "SHOW_CODE; the green resident's code, expired a minute ago",
+  tampered: "SHOW_CODE; the green resident's code with one ciphertext bit flipped",
+};
+
+/** One help line per keyword: the keyword, padded, and what it gives. */
+export function describeDemoKeywords(keywords: readonly DemoPassCodeKeyword[]): string[] {
+  const width = Math.max(...keywords.map((k) => k.length));
+  return keywords.map((k) => `  ${k.padEnd(width)}  ${DEMO_KEYWORD_MEANINGS[k]}`);
+}
 
 export function isDemoPassCodeKeyword(value: unknown): value is DemoPassCodeKeyword {
   return typeof value === 'string' && (DEMO_PASS_CODE_KEYWORDS as readonly string[]).includes(value);

@@ -7,6 +7,7 @@
 // `getDevice(id).publicKey` before it calls `rebind` (and answers BAD_SIGNATURE itself).
 import type { NatValidityHours } from '../../../firmware/core/verdict.js';
 import { MAX_VACCINATION_DOSES, NAT_VALIDITY_HOURS } from '../../../firmware/core/verdict.js';
+import { isValidSm2Point } from '../../crypto/sm2-curve.js';
 
 // The wire's error codes and venue categories are the protocol module's: one list for both sides.
 import {
@@ -22,7 +23,8 @@ export function isPortalErrorCode(value: unknown): value is PortalErrorCode {
   return typeof value === 'string' && (PORTAL_ERROR_CODES as readonly string[]).includes(value);
 }
 
-export type PortalFailure = { ok: false; error: PortalErrorCode };
+/** `reason`: for the operator (the admin API, the CLI); names ids and codes, never personal data. */
+export type PortalFailure = { ok: false; error: PortalErrorCode; reason?: string };
 export type PortalResult<T extends object = object> = ({ ok: true } & T) | PortalFailure;
 
 export const VENDOR_STATUSES = ['approved', 'suspended'] as const;
@@ -94,8 +96,9 @@ function isDisplayName(value: unknown): value is string {
   return chars.length >= 1 && chars.length <= MAX_NAME_CHARS && !/[\x00-\x1f\x7f]/.test(value);
 }
 
+/** An uncompressed SM2 public key (65 bytes, 04 ‖ X ‖ Y) whose point lies on the curve. */
 export function isSm2PublicKey(value: unknown): value is Uint8Array {
-  return value instanceof Uint8Array && value.length === SM2_PUBLIC_KEY_BYTES && value[0] === 0x04;
+  return value instanceof Uint8Array && value.length === SM2_PUBLIC_KEY_BYTES && isValidSm2Point(value);
 }
 
 export function isVenuePresets(value: { natValidityHours: unknown; vaccinationDoses: unknown }): boolean {
@@ -108,7 +111,8 @@ export function isVenuePresets(value: { natValidityHours: unknown; vaccinationDo
   return natOk && dosesOk;
 }
 
-const fail = (error: PortalErrorCode): PortalFailure => ({ ok: false, error });
+const fail = (error: PortalErrorCode, reason?: string): PortalFailure =>
+  reason === undefined ? { ok: false, error } : { ok: false, error, reason };
 
 /** Equal-time string comparison: the time taken depends on the lengths only. */
 function equalStrings(a: string, b: string): boolean {
@@ -148,7 +152,8 @@ export class PortalRegistry {
     if (!isIdentifier(input.id) || !isDisplayName(input.name) || !isIdentifier(input.appId)) return fail('BAD_REQUEST');
     if (!isIdentifier(input.appSecret) || input.appSecret.length < 16) return fail('BAD_REQUEST');
     if (!(VENDOR_STATUSES as readonly string[]).includes(status)) return fail('BAD_REQUEST');
-    if (this.#vendors.has(input.id) || this.vendorByAppId(input.appId)) return fail('BAD_REQUEST');
+    if (this.#vendors.has(input.id)) return fail('BAD_REQUEST', `vendor ${input.id} exists already`);
+    if (this.vendorByAppId(input.appId)) return fail('BAD_REQUEST', `app ID ${input.appId} is taken`);
     const vendor: Vendor = { id: input.id, name: input.name, appId: input.appId, appSecret: input.appSecret, status };
     this.#vendors.set(vendor.id, vendor);
     return { ok: true, vendor: { ...vendor } };
@@ -165,7 +170,7 @@ export class PortalRegistry {
 
   #setVendorStatus(vendorId: string, status: VendorStatus): PortalResult<{ vendor: Vendor }> {
     const vendor = this.#vendors.get(vendorId);
-    if (!vendor) return fail('BAD_REQUEST');
+    if (!vendor) return fail('BAD_REQUEST', `unknown vendor ${vendorId}`);
     vendor.status = status;
     return { ok: true, vendor: { ...vendor } };
   }
@@ -205,21 +210,28 @@ export class PortalRegistry {
   /**
    * Registers a device's SM2 public key under its 设备身份码 for a vendor. Registering an
    * existing device again with the SAME vendor replaces its key (re-keying, e.g. after a board
-   * swap); its binding stays. `replaced` tells which happened. A different vendor cannot take over
-   * a registered device: BAD_REQUEST. Unknown vendor or invalid key: BAD_REQUEST.
+   * swap); its binding stays, and the server ends every session of the old key. `replaced` says
+   * whether a different key was replaced. BAD_REQUEST (with a reason) for an invalid device ID, a
+   * key that is not a point on the SM2 curve, an unknown vendor, or a device of another vendor.
    */
   registerDevice(
     deviceId: string,
     publicKey: Uint8Array,
     vendorId: string,
   ): PortalResult<{ device: Device; replaced: boolean }> {
-    if (!isIdentifier(deviceId) || !isSm2PublicKey(publicKey) || !this.#vendors.has(vendorId))
-      return fail('BAD_REQUEST');
+    if (!isIdentifier(deviceId)) return fail('BAD_REQUEST', 'the device ID is not 1-64 printable characters');
+    if (!isSm2PublicKey(publicKey)) {
+      return fail('BAD_REQUEST', 'the public key is not a point on the SM2 curve (65 bytes, 04 || X || Y)');
+    }
+    if (!this.#vendors.has(vendorId)) return fail('BAD_REQUEST', `unknown vendor ${vendorId}`);
     const existing = this.#devices.get(deviceId);
-    if (existing && existing.vendorId !== vendorId) return fail('BAD_REQUEST');
+    if (existing && existing.vendorId !== vendorId) {
+      return fail('BAD_REQUEST', `device ${deviceId} is registered for vendor ${existing.vendorId}`);
+    }
     const device: Device = { deviceId, publicKey: Buffer.from(publicKey), vendorId };
     this.#devices.set(deviceId, device);
-    return { ok: true, device: copyDevice(device), replaced: existing !== undefined };
+    const replaced = existing !== undefined && !existing.publicKey.equals(device.publicKey);
+    return { ok: true, device: copyDevice(device), replaced };
   }
 
   getDevice(deviceId: string): Device | undefined {
@@ -343,8 +355,10 @@ export class PortalRegistry {
       if (!this.addVenue(venue).ok) throw new RangeError('invalid venue in snapshot');
     }
     for (const device of snapshot.devices) {
-      const result = this.registerDevice(device.deviceId, device.publicKey, device.vendorId);
-      if (!result.ok || result.replaced) throw new RangeError('invalid device in snapshot');
+      if (this.#devices.has(device.deviceId)) throw new RangeError('duplicate device in snapshot');
+      if (!this.registerDevice(device.deviceId, device.publicKey, device.vendorId).ok) {
+        throw new RangeError('invalid device in snapshot');
+      }
     }
     for (const binding of snapshot.bindings) {
       const known = this.#devices.has(binding.deviceId) && this.#venues.has(binding.venueCode);

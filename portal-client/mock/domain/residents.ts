@@ -2,7 +2,7 @@
 // made up: names from a short list of common characters, ID numbers with a valid GB 11643 check
 // digit in Wuxi region codes. Residents are found by an opaque random reference (what a pass code
 // carries) or by an exact (name, ID number) pair (what an ID card gives).
-import { isValidIdNumber, syntheticIdNumber } from '../../../firmware/core/id-number.js';
+import { isAcceptedIdNumber, syntheticIdNumber } from '../../../firmware/core/id-number.js';
 import type { SeededRandom } from './seeded-random.js';
 
 export const SKM_COLOURS = ['green', 'yellow', 'red'] as const;
@@ -28,7 +28,7 @@ export interface Resident {
   /** Opaque reference, 32 lower-case hex characters; never derived from the ID number. */
   ref: string;
   name: string;
-  /** 18 characters, valid GB 11643 check digit, upper-case X. */
+  /** A number of some card type's format (isAcceptedIdNumber): GB 11643 or a foreigner's permit. */
   idNumber: string;
   /** null: the person has no 苏康码. */
   skm: SkmStatus | null;
@@ -121,7 +121,7 @@ export function isResident(value: unknown): value is Resident {
     name.length >= 1 &&
     name.length <= 40 &&
     typeof r.idNumber === 'string' &&
-    isValidIdNumber(r.idNumber) &&
+    isAcceptedIdNumber(r.idNumber) &&
     skmOk &&
     samplesOk &&
     Number.isInteger(r.vaccinationDoses) &&

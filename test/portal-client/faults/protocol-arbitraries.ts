@@ -1,7 +1,12 @@
 // fast-check arbitraries for protocol-shaped input: objects with (some of) the fields a reader
 // expects and random values, answers a portal might give, synthetic names and ID numbers.
 import fc from 'fast-check';
-import { syntheticIdNumber } from '../../../firmware/core/id-number.js';
+import {
+  ID_NUMBER_FORMATS,
+  type IdCardIdentity,
+  syntheticIdNumber,
+  syntheticIdNumberOf,
+} from '../../../firmware/core/id-number.js';
 import { PORTAL_ERROR_CODES } from '../../../portal-client/protocol/messages.js';
 
 export const hex = (bytes: number) =>
@@ -68,6 +73,20 @@ export const validIdNumber = fc
   .map((r) => {
     let i = 0;
     return syntheticIdNumber({ random: () => r[i++ % r.length], region: '320213' });
+  });
+
+/** A card type and a valid number of one of its formats (firmware/core/id-number.ts). */
+export const cardTypeAndNumber = fc
+  .tuple(
+    fc.constantFrom(...(Object.keys(ID_NUMBER_FORMATS) as IdCardIdentity['cardType'][])),
+    fc.nat(),
+    fc.array(fc.double({ min: 0, max: 0.999999, noNaN: true }), { minLength: 5, maxLength: 5 }),
+  )
+  .map(([cardType, pick, r]) => {
+    const formats = ID_NUMBER_FORMATS[cardType];
+    let i = 0;
+    const idNumber = syntheticIdNumberOf(formats[pick % formats.length], { random: () => r[i++ % r.length] });
+    return { cardType, idNumber };
   });
 
 export const STATUSES = [200, 200, 200, 201, 202, 301, 400, 401, 403, 404, 409, 413, 429, 500, 502, 503, 504];

@@ -3,18 +3,19 @@
 // answers 200 or 4xx, never a 5xx or a dropped connection, and keeps serving.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { timeoutTable } from '../../../firmware/core/timeouts.js';
-import { PortalClient } from '../../../portal-client/client.js';
 import { demoVenues } from '../../../portal-client/mock/domain/demo-dataset.js';
-import { ALGORITHMS, PATHS, type PortalPath } from '../../../portal-client/protocol/constants.js';
-import { openResponse, sealRequest } from '../../../portal-client/protocol/envelope.js';
-import { readPlainError, readResponseBody, readVerdict } from '../../../portal-client/protocol/messages.js';
-import { deriveSessionKeys, type SessionKeys } from '../../../portal-client/protocol/session-keys.js';
-import { authorizeSigningText } from '../../../portal-client/protocol/signing.js';
-import { createPortalTransport, type PortalTransport } from '../../../portal-client/transport.js';
-import { crypto, type PortalFixture, startPortalFixture } from '../../../scripts/lab/portal-fixture.js';
-import { escrowingCrypto, recordingTransport } from '../faults/fault-tools.js';
-import { answerBody, nearValid, syntheticName, validIdNumber } from '../faults/protocol-arbitraries.js';
+import { PATHS, type PortalPath } from '../../../portal-client/protocol/constants.js';
+import { readPlainError, readVerdict } from '../../../portal-client/protocol/messages.js';
+import type { PortalTransport } from '../../../portal-client/transport.js';
+import { type PortalFixture, startPortalFixture } from '../../../scripts/lab/portal-fixture.js';
+import {
+  answerBody,
+  cardTypeAndNumber,
+  nearValid,
+  syntheticName,
+  validIdNumber,
+} from '../faults/protocol-arbitraries.js';
+import { authorizeRequest, type HeldSession, holdSession } from './session-tools.js';
 
 let f: PortalFixture;
 let green: string;
@@ -27,36 +28,16 @@ beforeAll(async () => {
 afterAll(async () => f.close());
 
 describe('the mock portal against random requests', () => {
+  let held: HeldSession;
   let transport: PortalTransport;
   let token: string;
-  let keys: SessionKeys;
   beforeAll(async () => {
-    // A real session whose token and keys the test holds (escrowing crypto, recording transport).
-    const escrow = escrowingCrypto(crypto);
-    const timeouts = timeoutTable();
-    const recording = recordingTransport(
-      createPortalTransport({ url: f.mock.url, caPem: f.mock.caPem ?? undefined, timeouts }),
-    );
-    const client = new PortalClient({
-      transport: recording,
-      crypto: escrow,
-      identity: {
-        deviceId: f.deviceId,
-        privateKey: f.deviceKey.privateKey,
-        appId: f.mock.vendor.appId,
-        appSecret: f.mock.vendor.appSecret,
-      },
-      portalPublicKey: f.mock.portalPublicKey,
-      timeouts,
-    });
-    expect((await client.verifyPassCode(green)).opinion).toBe('PASS');
-    token = recording.exchanges
-      .find((e) => e.path === PATHS.verifyPassCode)!
-      .headers.authorization.slice('PG1 '.length);
-    keys = deriveSessionKeys(crypto, escrow.sessionSecrets[0]);
-    transport = createPortalTransport({ url: f.mock.url, caPem: f.mock.caPem ?? undefined, timeouts });
+    // A real session whose token and keys the test holds.
+    held = await holdSession(f, green);
+    transport = held.transport;
+    token = held.token;
   });
-  afterAll(async () => transport.close());
+  afterAll(async () => held.close());
 
   const printable = fc.stringMatching(/^[\x20-\x7e]{0,60}$/);
   const PATHS_TO_FUZZ = [
@@ -130,16 +111,7 @@ describe('the mock portal against random requests', () => {
     );
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...sealedPaths), payload, async (path, body) => {
-        const nonce = crypto.randomBytes(16).toString('hex');
-        const envelope = sealRequest(crypto, keys, { path, token }, body, {
-          ts: Date.now(),
-          nonce,
-          iv: crypto.randomBytes(16),
-        });
-        const answer = await transport.post(path, { authorization: `PG1 ${token}` }, JSON.stringify(envelope), 3000);
-        expect(answer.status, `HTTP ${answer.status} on ${path}`).toBe(200);
-        const opened = openResponse(crypto, keys, { path, requestNonce: nonce }, JSON.parse(answer.text));
-        const response = readResponseBody(opened.body, (v) => v);
+        const response = await held.call(path, body);
         if (!response.ok) return;
         if (path === PATHS.bind || path === PATHS.rebind) throw new Error('a random bind was accepted');
         // Whatever the mock decides, the device must be able to read it: the masking rule holds.
@@ -151,20 +123,10 @@ describe('the mock portal against random requests', () => {
     );
   });
 
-  /** Seals `body` for `path` with the test's session, posts it, and opens the sealed answer. */
+  /** Seals `body` for `path` with the test's session, posts it, and reads the sealed verdict. */
   async function sealedCall(path: PortalPath, body: unknown) {
-    const nonce = crypto.randomBytes(16).toString('hex');
-    const envelope = sealRequest(crypto, keys, { path, token }, body, {
-      ts: Date.now(),
-      nonce,
-      iv: crypto.randomBytes(16),
-    });
-    const answer = await transport.post(path, { authorization: `PG1 ${token}` }, JSON.stringify(envelope), 3000);
-    expect(answer.status, `HTTP ${answer.status} on ${path}`).toBe(200);
-    return readResponseBody(
-      openResponse(crypto, keys, { path, requestNonce: nonce }, JSON.parse(answer.text)).body,
-      readVerdict,
-    );
+    const response = await held.call(path, body);
+    return response.ok ? { ok: true as const, result: readVerdict(response.result) } : response;
   }
 
   it('any text as a pass code → a SHOW_CODE verdict with no person', async () => {
@@ -192,54 +154,53 @@ describe('the mock portal against random requests', () => {
       fc.stringMatching(/^[A-Z][a-z]{0,10}( [A-Z][a-z]{0,10}){0,2}$/),
     );
     await fc.assert(
-      fc.asyncProperty(
-        fc.constantFrom('resident', 'hmt-permit', 'foreign-permanent'),
-        name,
-        validIdNumber,
-        async (cardType, cardName, idNumber) => {
-          const response = await sealedCall(PATHS.verifyIdCard, { cardType, name: cardName, idNumber });
-          expect(response.ok).toBe(true);
-          if (response.ok) expect(response.result.opinion).toBe('CHECK_SKM'); // readVerdict already checked the masking
-        },
-      ),
+      fc.asyncProperty(cardTypeAndNumber, name, async ({ cardType, idNumber }, cardName) => {
+        const response = await sealedCall(PATHS.verifyIdCard, { cardType, name: cardName, idNumber });
+        expect(response.ok).toBe(true);
+        if (response.ok) expect(response.result.opinion).toBe('CHECK_SKM'); // readVerdict already checked the masking
+      }),
       { numRuns: 100 },
     );
   });
 
   it('authorize with valid app credentials but a random signature or session key → 403 / 400, never a 5xx', async () => {
-    const sign = (text: Buffer) => crypto.sm2Sign(f.deviceKey.privateKey, text).toString('hex');
+    /** A DER SEQUENCE of two positive INTEGERs: well-formed, but no signature of anything here. */
+    const der = (r: Uint8Array, s: Uint8Array) => {
+      const int = (v: Uint8Array) => {
+        const bytes = Buffer.concat([Buffer.from([0]), Buffer.from(v)]);
+        let start = 0;
+        while (start < bytes.length - 1 && bytes[start] === 0 && !(bytes[start + 1] & 0x80)) start++;
+        return Buffer.concat([Buffer.from([0x02, bytes.length - start]), bytes.subarray(start)]);
+      };
+      const body = Buffer.concat([int(r), int(s)]);
+      return Buffer.concat([Buffer.from([0x30, body.length]), body]).toString('hex');
+    };
+    const EXPECTED = {
+      'der-signature': [403, 'BAD_SIGNATURE'],
+      'raw-signature': [400, 'BAD_REQUEST'],
+      'session-key': [400, 'SESSION_KEY_INVALID'],
+    } as const;
     await fc.assert(
       fc.asyncProperty(
-        fc.boolean(),
-        fc.uint8Array({ minLength: 8, maxLength: 80 }),
+        fc.constantFrom(...(Object.keys(EXPECTED) as (keyof typeof EXPECTED)[])),
+        fc.uint8Array({ minLength: 1, maxLength: 32 }).filter((b) => b.some((x) => x !== 0)),
+        fc.uint8Array({ minLength: 64, maxLength: 64 }),
         fc.uint8Array({ minLength: 129, maxLength: 129 }),
-        async (randomSig, sigBytes, sessionKeyBytes) => {
-          const ts = Date.now();
-          const nonce = crypto.randomBytes(16).toString('hex');
-          const sessionKey = randomSig
-            ? crypto.sm2Encrypt(f.mock.portalPublicKey, crypto.randomBytes(32)).toString('hex')
-            : Buffer.from(sessionKeyBytes).toString('hex');
-          const text = Buffer.from(
-            authorizeSigningText({ deviceId: f.deviceId, appId: f.mock.vendor.appId, ts, nonce, sessionKey }),
-            'utf8',
-          );
-          const request = {
-            v: 1,
-            deviceId: f.deviceId,
-            appId: f.mock.vendor.appId,
-            ts,
-            nonce,
-            sessionKey,
-            alg: ALGORITHMS,
-            appMac: crypto.hmacSm3(Buffer.from(f.mock.vendor.appSecret, 'utf8'), text).toString('hex'),
-            sig: randomSig ? Buffer.from(sigBytes).toString('hex') : sign(text),
-          };
+        async (broken, scalar, raw, sessionKeyBytes) => {
+          const sig =
+            broken === 'der-signature'
+              ? der(scalar, scalar)
+              : broken === 'raw-signature'
+                ? Buffer.from(raw).toString('hex')
+                : undefined;
+          const sessionKey = broken === 'session-key' ? Buffer.from(sessionKeyBytes).toString('hex') : undefined;
+          const request = authorizeRequest(f, { sig, sessionKey });
           const answer = await transport.post(PATHS.authorize, {}, JSON.stringify(request), 3000);
-          expect(answer.status).toBe(randomSig ? 403 : 400);
-          expect(readPlainError(JSON.parse(answer.text)).error.code).toBe(randomSig ? 'BAD_SIGNATURE' : 'BAD_REQUEST');
+          const [status, code] = EXPECTED[broken];
+          expect([answer.status, readPlainError(JSON.parse(answer.text)).error.code]).toEqual([status, code]);
         },
       ),
-      { numRuns: 20 },
+      { numRuns: 30 },
     );
   });
 

@@ -154,7 +154,24 @@ describe('passgate-mock without a running mock', () => {
     const key = crypto.sm2GenerateKeyPair();
     const reg = await run('register-device', 'WX-OFFLINE-1', key.publicKey.toString('hex'), '--json');
     expect(reg.code, reg.stderr).toBe(0);
-    expect(JSON.parse(reg.stdout)).toEqual({ deviceId: 'WX-OFFLINE-1', vendorId: 'vendor-demo', via: 'state-file' });
+    expect(JSON.parse(reg.stdout)).toEqual({
+      deviceId: 'WX-OFFLINE-1',
+      vendorId: 'vendor-demo',
+      via: 'state-file',
+      replaced: false,
+    });
+    // Refusals name what was refused (they said "refused: BAD_REQUEST").
+    const offCurve = `04${'11'.repeat(64)}`;
+    const refused = await run('register-device', 'WX-OFFLINE-2', offCurve);
+    expect([refused.code, refused.stderr]).toEqual([3, expect.stringMatching(/not a point on the SM2 curve/)]);
+    const unknownVendor = await run(
+      'register-device',
+      'WX-OFFLINE-2',
+      key.publicKey.toString('hex'),
+      '--vendor',
+      'nope',
+    );
+    expect(unknownVendor.stderr).toMatch(/refused: unknown vendor nope/);
     const suspend = await run('vendor', 'suspend', 'vendor-demo', '--json');
     expect(suspend.code, suspend.stderr).toBe(0);
     const state = JSON.parse(readFileSync(join(offlineDir, 'state.json'), 'utf8'));

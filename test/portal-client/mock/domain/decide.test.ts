@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { syntheticIdNumberOf } from '../../../../firmware/core/id-number.js';
 import { isMaskedIdNumber, isMaskedName, maskIdNumber, maskName } from '../../../../firmware/core/verdict.js';
 import {
   decideForResident,
@@ -198,7 +199,9 @@ describe('decideIdCard (interface 4)', () => {
   const presets = venue({ natValidityHours: 72, vaccinationDoses: 2 });
 
   it('matches name and ID number exactly and applies the rules', () => {
-    expect(decideIdCard({ name: green.name, idNumber: green.idNumber }, presets, context)).toEqual({
+    expect(
+      decideIdCard({ cardType: 'resident', name: green.name, idNumber: green.idNumber }, presets, context),
+    ).toEqual({
       ok: true,
       matched: true,
       verdict: {
@@ -209,7 +212,9 @@ describe('decideIdCard (interface 4)', () => {
         vaccination: { dosesRequired: 2, complete: true },
       },
     });
-    expect(decideIdCard({ name: listed.name, idNumber: listed.idNumber }, presets, context)).toMatchObject({
+    expect(
+      decideIdCard({ cardType: 'resident', name: listed.name, idNumber: listed.idNumber }, presets, context),
+    ).toMatchObject({
       ok: true,
       matched: true,
       verdict: { opinion: 'DENY' },
@@ -218,7 +223,11 @@ describe('decideIdCard (interface 4)', () => {
 
   it('an unknown person gets CHECK_SKM with the identity masked from the card, findings from an empty record', () => {
     const stranger = make(healthy(NOW)); // never added to the directory
-    const result = decideIdCard({ name: stranger.name, idNumber: stranger.idNumber }, presets, context);
+    const result = decideIdCard(
+      { cardType: 'resident', name: stranger.name, idNumber: stranger.idNumber },
+      presets,
+      context,
+    );
     expect(result).toEqual({
       ok: true,
       matched: false,
@@ -233,19 +242,23 @@ describe('decideIdCard (interface 4)', () => {
   });
 
   it('a known ID number with another name is an unknown person (no partial match)', () => {
-    const result = decideIdCard({ name: '某' + listed.name, idNumber: listed.idNumber }, presets, context);
+    const result = decideIdCard(
+      { cardType: 'resident', name: '某' + listed.name, idNumber: listed.idNumber },
+      presets,
+      context,
+    );
     expect(result).toMatchObject({ ok: true, matched: false, verdict: { opinion: 'CHECK_SKM' } });
   });
 
   it("any accepted card gives a verdict the device's masking re-check accepts; any input, no throw (fast-check)", () => {
     fc.assert(
       fc.property(
-        fc.string({ minLength: 0, maxLength: 45 }),
+        fc.string({ minLength: 0, maxLength: 65 }),
         fc.string({ maxLength: 20 }),
         fc.boolean(),
         (name, junkId, useValidId) => {
           const idNumber = useValidId ? make(healthy(NOW)).idNumber : junkId;
-          const result = decideIdCard({ name, idNumber }, presets, context);
+          const result = decideIdCard({ cardType: 'resident', name, idNumber }, presets, context);
           if (!result.ok) return;
           expect(isMaskedName(result.verdict.maskedName!)).toBe(true);
           expect(isMaskedIdNumber(result.verdict.maskedId!)).toBe(true);
@@ -254,6 +267,34 @@ describe('decideIdCard (interface 4)', () => {
       ),
       { numRuns: 300 },
     );
+  });
+
+  it("a name of up to 60 code points (a foreigner card's English name) is masked to at most 40", () => {
+    const english = `${'ABCDEFGHIJ'.repeat(5)}KLMNOPQR Z`; // 60 code points
+    expect([...english]).toHaveLength(60);
+    const result = decideIdCard(
+      { cardType: 'foreign-permanent', name: english, idNumber: syntheticIdNumberOf('foreigner-2017') },
+      presets,
+      context,
+    );
+    expect(result.ok && result.verdict.maskedName).toBe(`${'*'.repeat(39)}Z`);
+    expect(result.ok && isMaskedName(result.verdict.maskedName!)).toBe(true);
+    expect(result.ok && result.verdict.maskedId).toMatch(/^[A-Z]\*{13}[0-9]$/);
+  });
+
+  it('BAD_REQUEST for a number of another card type, or a foreigner number with a wrong check digit', () => {
+    const fresh = syntheticIdNumberOf('foreigner-2023');
+    for (const card of [
+      { cardType: 'foreign-permanent' as const, name: green.name, idNumber: green.idNumber },
+      { cardType: 'hmt-permit' as const, name: green.name, idNumber: syntheticIdNumberOf('foreigner-2017') },
+      {
+        cardType: 'foreign-permanent' as const,
+        name: green.name,
+        idNumber: `${fresh.slice(0, 17)}${fresh.endsWith('0') ? '1' : '0'}`,
+      },
+    ]) {
+      expect(decideIdCard(card, presets, context)).toEqual({ ok: false, error: 'BAD_REQUEST' });
+    }
   });
 
   it('BAD_REQUEST for an invalid ID number or name', () => {
@@ -265,9 +306,12 @@ describe('decideIdCard (interface 4)', () => {
       { name: 'a\nb', idNumber: green.idNumber },
       { name: green.name + ' ', idNumber: green.idNumber },
       { name: ' ', idNumber: green.idNumber },
-      { name: 'x'.repeat(41), idNumber: green.idNumber },
+      { name: 'x'.repeat(61), idNumber: green.idNumber },
     ]) {
-      expect(decideIdCard(card, presets, context)).toEqual({ ok: false, error: 'BAD_REQUEST' });
+      expect(decideIdCard({ cardType: 'resident', ...card }, presets, context)).toEqual({
+        ok: false,
+        error: 'BAD_REQUEST',
+      });
     }
     expect(isPersonIdentity(null)).toBe(false);
     expect(isPersonIdentity({ name: 1, idNumber: green.idNumber })).toBe(false);

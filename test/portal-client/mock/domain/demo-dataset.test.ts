@@ -137,11 +137,14 @@ describe('seeded demo dataset', () => {
   it('the unknown person is not in the directory and gets CHECK_SKM by ID card', () => {
     const state = seeded();
     const venue = state.registry.listVenues()[0];
-    const result = decideIdCard(state.demo.unknownPerson, venue, { residents: state.residents, now: () => T0 });
+    const result = decideIdCard({ cardType: 'resident', ...state.demo.unknownPerson }, venue, {
+      residents: state.residents,
+      now: () => T0,
+    });
     expect(result).toMatchObject({ ok: true, matched: false, verdict: { opinion: 'CHECK_SKM' } });
     for (const keyword of DEMO_RESIDENT_KEYWORDS) {
       const resident = state.residents.byRef(state.demo.residents[keyword])!;
-      const byCard = decideIdCard({ name: resident.name, idNumber: resident.idNumber }, venue, {
+      const byCard = decideIdCard({ cardType: 'resident', name: resident.name, idNumber: resident.idNumber }, venue, {
         residents: state.residents,
         now: () => T0,
       });

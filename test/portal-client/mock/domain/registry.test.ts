@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createGmCryptoSuite } from '../../../../portal-client/crypto/gm-suite.js';
 import {
   isPortalErrorCode,
   PORTAL_ERROR_CODES,
@@ -8,10 +9,13 @@ import {
 
 const T0 = Date.UTC(2026, 10, 27, 8, 0, 0);
 
-function fakePublicKey(fill: number): Buffer {
-  const key = Buffer.alloc(65, fill);
-  key[0] = 0x04;
-  return key;
+const crypto = createGmCryptoSuite();
+const publicKeys = new Map<number, Buffer>();
+
+/** A real SM2 public key (a point on the curve), the same one for the same number. */
+function publicKey(n: number): Buffer {
+  if (!publicKeys.has(n)) publicKeys.set(n, crypto.sm2GenerateKeyPair().publicKey);
+  return Buffer.from(publicKeys.get(n)!);
 }
 
 const VENUE_A: Venue = {
@@ -47,8 +51,8 @@ function setup() {
   ).toBe(true);
   expect(registry.addVenue(VENUE_A).ok).toBe(true);
   expect(registry.addVenue(VENUE_B).ok).toBe(true);
-  expect(registry.registerDevice('dev-1', fakePublicKey(1), 'v1').ok).toBe(true);
-  expect(registry.registerDevice('dev-2', fakePublicKey(2), 'v2').ok).toBe(true);
+  expect(registry.registerDevice('dev-1', publicKey(1), 'v1').ok).toBe(true);
+  expect(registry.registerDevice('dev-2', publicKey(2), 'v2').ok).toBe(true);
   return { registry, clock };
 }
 
@@ -84,10 +88,12 @@ describe('vendors', () => {
     expect(registry.registerVendor({ id: 'v1', name: '厂商', appId: 'other', appSecret: 'x'.repeat(16) })).toEqual({
       ok: false,
       error: 'BAD_REQUEST',
+      reason: 'vendor v1 exists already',
     });
     expect(registry.registerVendor({ id: 'v2', name: '厂商', appId: 'app', appSecret: 'x'.repeat(16) })).toEqual({
       ok: false,
       error: 'BAD_REQUEST',
+      reason: 'app ID app is taken',
     });
     expect(registry.registerVendor({ id: 'v3', name: '厂商', appId: 'app3', appSecret: 'short' })).toEqual({
       ok: false,
@@ -95,7 +101,7 @@ describe('vendors', () => {
     });
     expect(
       registry.registerVendor({ id: 'has space', name: '厂商', appId: 'app4', appSecret: 'x'.repeat(16) }),
-    ).toEqual({ ok: false, error: 'BAD_REQUEST' });
+    ).toMatchObject({ ok: false, error: 'BAD_REQUEST' });
     expect(registry.listVendors().map((v) => v.id)).toEqual(['v1']);
   });
 
@@ -104,7 +110,11 @@ describe('vendors', () => {
     expect(registry.suspendVendor('v1')).toMatchObject({ ok: true, vendor: { status: 'suspended' } });
     expect(registry.getVendor('v1')?.status).toBe('suspended');
     expect(registry.approveVendor('v1')).toMatchObject({ ok: true, vendor: { status: 'approved' } });
-    expect(registry.suspendVendor('nobody')).toEqual({ ok: false, error: 'BAD_REQUEST' });
+    expect(registry.suspendVendor('nobody')).toEqual({
+      ok: false,
+      error: 'BAD_REQUEST',
+      reason: 'unknown vendor nobody',
+    });
   });
 
   it('checks app credentials: unknown app and wrong secret look the same; suspended vendor is told so', () => {
@@ -141,39 +151,56 @@ describe('vendors', () => {
     vendor.status = 'suspended';
     expect(registry.getVendor('v1')?.status).toBe('approved');
     const device = registry.getDevice('dev-1')!;
-    device.publicKey[1] = 0xff;
-    expect(registry.getDevice('dev-1')?.publicKey[1]).toBe(1);
+    device.publicKey[1] ^= 0xff;
+    expect(registry.getDevice('dev-1')?.publicKey.equals(publicKey(1))).toBe(true);
   });
 });
 
 describe('devices', () => {
   it('validates the key (65 bytes, 04 prefix) and the vendor', () => {
     const { registry } = setup();
-    expect(registry.registerDevice('dev-3', Buffer.alloc(64, 4), 'v1')).toEqual({ ok: false, error: 'BAD_REQUEST' });
-    const compressed = fakePublicKey(3);
-    compressed[0] = 0x02;
-    expect(registry.registerDevice('dev-3', compressed, 'v1')).toEqual({ ok: false, error: 'BAD_REQUEST' });
-    expect(registry.registerDevice('dev-3', fakePublicKey(3), 'no-vendor')).toEqual({
+    expect(registry.registerDevice('dev-3', Buffer.alloc(64, 4), 'v1')).toMatchObject({
       ok: false,
       error: 'BAD_REQUEST',
     });
-    expect(registry.registerDevice('', fakePublicKey(3), 'v1')).toEqual({ ok: false, error: 'BAD_REQUEST' });
+    const compressed = publicKey(3);
+    compressed[0] = 0x02;
+    expect(registry.registerDevice('dev-3', compressed, 'v1')).toMatchObject({ ok: false, error: 'BAD_REQUEST' });
+    const offCurve = publicKey(3);
+    offCurve[64] ^= 1;
+    expect(registry.registerDevice('dev-3', offCurve, 'v1')).toEqual({
+      ok: false,
+      error: 'BAD_REQUEST',
+      reason: 'the public key is not a point on the SM2 curve (65 bytes, 04 || X || Y)',
+    });
+    expect(registry.registerDevice('dev-3', publicKey(3), 'no-vendor')).toEqual({
+      ok: false,
+      error: 'BAD_REQUEST',
+      reason: 'unknown vendor no-vendor',
+    });
+    expect(registry.registerDevice('', publicKey(3), 'v1')).toMatchObject({ ok: false, error: 'BAD_REQUEST' });
     expect(registry.getDevice('dev-3')).toBeUndefined();
   });
 
   it('re-registering with the same vendor replaces the key and keeps the binding', () => {
     const { registry } = setup();
     expect(registry.bind('dev-1', 'venue-a').ok).toBe(true);
-    const result = registry.registerDevice('dev-1', fakePublicKey(9), 'v1');
+    const result = registry.registerDevice('dev-1', publicKey(9), 'v1');
     expect(result).toMatchObject({ ok: true, replaced: true });
-    expect(registry.getDevice('dev-1')?.publicKey.equals(fakePublicKey(9))).toBe(true);
+    expect(registry.getDevice('dev-1')?.publicKey.equals(publicKey(9))).toBe(true);
     expect(registry.getBinding('dev-1')?.venueCode).toBe('venue-a');
-    expect(registry.registerDevice('dev-new', fakePublicKey(5), 'v1')).toMatchObject({ ok: true, replaced: false });
+    expect(registry.registerDevice('dev-new', publicKey(5), 'v1')).toMatchObject({ ok: true, replaced: false });
+    // The same key again replaces nothing.
+    expect(registry.registerDevice('dev-1', publicKey(9), 'v1')).toMatchObject({ ok: true, replaced: false });
   });
 
   it('another vendor cannot take over a registered device', () => {
     const { registry } = setup();
-    expect(registry.registerDevice('dev-1', fakePublicKey(7), 'v2')).toEqual({ ok: false, error: 'BAD_REQUEST' });
+    expect(registry.registerDevice('dev-1', publicKey(7), 'v2')).toEqual({
+      ok: false,
+      error: 'BAD_REQUEST',
+      reason: 'device dev-1 is registered for vendor v1',
+    });
     expect(registry.getDevice('dev-1')?.vendorId).toBe('v1');
   });
 });
@@ -192,7 +219,8 @@ describe('venues', () => {
       { ...VENUE_A, venueCode: 'x5', name: '' },
       { ...VENUE_A, venueCode: 'c-transport' }, // taken
     ];
-    for (const venue of bad) expect(registry.addVenue(venue as Venue)).toEqual({ ok: false, error: 'BAD_REQUEST' });
+    for (const venue of bad)
+      expect(registry.addVenue(venue as Venue)).toMatchObject({ ok: false, error: 'BAD_REQUEST' });
     expect(registry.listVenues()).toHaveLength(4);
   });
 });
