@@ -183,11 +183,11 @@ describe('passgate status with a running daemon', () => {
     const cards = new MockIdCardReader('cli-test-cards');
     rig = await startDaemon(dataDir, { inputs: [scanner, cards] });
     const daemon = rig.daemon;
-    await until(() => daemon.status().portal.tokenValid, 5000, 'the daemon to authorize');
+    await until(() => daemon.status().portal.tokenValid, undefined, 'the daemon to authorize');
 
     const secrets: string[] = [];
     const scan = async (act: () => void): Promise<string> => {
-      await until(() => daemon.status().phase === 'idle', 3000, 'idle');
+      await until(() => daemon.status().phase === 'idle', undefined, 'idle');
       const verdict = rig!.nextVerdict();
       act();
       return (await verdict).outcome;
