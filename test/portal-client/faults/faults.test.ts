@@ -15,7 +15,11 @@ import { timed } from './fault-tools.js';
 const DEADLINE_MS = 500;
 /** Deadline when the verification legitimately includes an authorize (SM2 on both sides). */
 const DEADLINE_WITH_AUTHORIZE_MS = 2500;
-/** Timer and scheduling slack allowed past a deadline on a loaded machine. */
+/**
+ * Allowed past a deadline: timer granularity and the client's own work once it fires. Measured
+ * without the time this process waited for a CPU (fault-tools.ts `timed`), so a loaded machine
+ * needs no more.
+ */
 const SLACK_MS = 250;
 const TEN_MINUTES = 10 * 60_000;
 
@@ -46,20 +50,20 @@ const CASES: FaultCase[] = [
 ];
 
 async function expectFailureWithinDeadline(client: PortalClient, code: ErrorCode, deadlineMs: number): Promise<void> {
-  const { elapsedMs, result } = await timed(() => client.verifyPassCode(green));
+  const { activeMs, result } = await timed(() => client.verifyPassCode(green));
   // Never a verdict: the promise must reject, with exactly this code.
   expect(result.status).toBe('rejected');
   const error = await rejection(Promise.reject((result as PromiseRejectedResult).reason));
   expect(error.code).toBe(code);
-  expect(elapsedMs).toBeLessThanOrEqual(deadlineMs + SLACK_MS);
+  expect(activeMs).toBeLessThanOrEqual(deadlineMs + SLACK_MS);
   expect(client.status().lastErrorCode).toBe(code);
 }
 
 async function expectPassWithinDeadline(client: PortalClient, deadlineMs: number): Promise<void> {
-  const { elapsedMs, result } = await timed(() => client.verifyPassCode(green));
+  const { activeMs, result } = await timed(() => client.verifyPassCode(green));
   if (result.status === 'rejected') throw result.reason;
   expect(result.value.opinion).toBe('PASS');
-  expect(elapsedMs).toBeLessThanOrEqual(deadlineMs + SLACK_MS);
+  expect(activeMs).toBeLessThanOrEqual(deadlineMs + SLACK_MS);
   expect(client.status().lastErrorCode).toBeNull();
 }
 
