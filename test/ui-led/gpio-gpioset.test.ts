@@ -206,8 +206,11 @@ describe('gpio-gpioset backend, mode signal (one holder per line)', () => {
       chip: 'gpiochip0',
       command: gpioset.command,
     });
-    // Line 17's holder holds; line 99's exits at once, which fails the open on its own.
-    const error = await settle(clock, gpioset, 1, () => backend.open().catch((e: unknown) => e));
+    // Line 17's holder starts and holds (the clock moves once it runs). Then line 99's exits at
+    // once: with no other holder waiting for the settle time, the clock stays put, so only that
+    // exit can end the set, however late it comes on a loaded machine.
+    await settle(clock, gpioset, 1, () => backend.set({ red: true }));
+    const error = await backend.set({ relay: true }).catch((e: unknown) => e);
     expect(isPassgateError(error, 'display.backend-failed')).toBe(true);
     expect((error as PassgateError).details).toMatchObject({ backend: 'gpio-gpioset', line: 99, exitCode: 1 });
     expect(String((error as PassgateError).details.stderr)).toContain('Device or resource busy');
