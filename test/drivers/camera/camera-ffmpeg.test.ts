@@ -182,27 +182,30 @@ describe('CameraDriver on ffmpeg', () => {
     const fifo = join(dir, 'silent.fifo');
     execFileSync('mkfifo', [fifo]);
     const sources: FfmpegFrameSource[] = [];
-    const timeouts = timeoutTable({ cameraFirstFrameMs: 300, cameraStopGraceMs: 300 });
-    const factory = ffmpegSourceFactory(
-      {
-        width: VIDEO_WIDTH,
-        height: VIDEO_HEIGHT,
-        frameRate: 20,
-        inputArgs: ['-f', 'rawvideo', '-pix_fmt', 'gray', '-s', '640x480', '-i', fifo],
-      },
-      timeouts,
-    );
-    const track = (): FfmpegFrameSource => {
-      const source = factory() as FfmpegFrameSource;
-      sources.push(source);
-      return source;
+    const ffmpeg: CameraFfmpegOptions = {
+      width: VIDEO_WIDTH,
+      height: VIDEO_HEIGHT,
+      frameRate: 20,
+      inputArgs: ['-f', 'rawvideo', '-pix_fmt', 'gray', '-s', '640x480', '-i', fifo],
     };
-    const stalled = camera({}, { cameraFirstFrameMs: 300, cameraStopGraceMs: 300 }, track);
+    /** ffmpeg sources with these timeouts (a source times its own first frame), each one noted. */
+    const tracked = (overrides: Parameters<typeof timeoutTable>[0]) => {
+      const factory = ffmpegSourceFactory(ffmpeg, timeoutTable(overrides));
+      return (): FfmpegFrameSource => {
+        const source = factory() as FfmpegFrameSource;
+        sources.push(source);
+        return source;
+      };
+    };
+    const stalledTimeouts = { cameraFirstFrameMs: 300, cameraStopGraceMs: 300 };
+    const stalled = camera({}, stalledTimeouts, tracked(stalledTimeouts));
     await stalled.open();
     expect(stalled.status()).toEqual({ name: 'cam-test', state: 'reconnecting', lastError: 'driver.timeout' });
     await stalled.close();
 
-    const closing = camera({}, { cameraFirstFrameMs: 10_000, cameraStopGraceMs: 300 }, track);
+    // Still starting when closed: its first-frame timeout is far beyond anything this test waits.
+    const startingTimeouts = { cameraFirstFrameMs: 10 * EVENT_WAIT_MS, cameraStopGraceMs: 300 };
+    const closing = camera({}, startingTimeouts, tracked(startingTimeouts));
     const before = sources.length;
     const opened = closing.open();
     await waitFor('ffmpeg to start', () => sources.length > before || undefined);
@@ -212,9 +215,10 @@ describe('CameraDriver on ffmpeg', () => {
     const watch = startStopwatch();
     await closing.close();
     await opened;
-    // Killed within its stop grace (300 ms), not after the first-frame timeout (10 s). Measured
-    // without the time this process waited for a CPU (support/cpu-wait.ts).
+    // Killed within its stop grace (300 ms), not after its first-frame timeout. Measured without
+    // the time this process waited for a CPU (support/cpu-wait.ts).
     expect(watch.activeMs()).toBeLessThan(2000);
+    expect(sources.length).toBe(before + 1);
     for (const source of sources) {
       expect(source.ended).toBe(true);
       expect(() => process.kill(source.pid as number, 0)).toThrow();

@@ -126,14 +126,8 @@ export class CapturingLogger implements Logger {
  */
 export class SettlingPortal implements GatePortal {
   private readonly pending = new Set<Promise<unknown>>();
-  private settledCount = 0;
 
   constructor(private readonly inner: GatePortal) {}
-
-  /** Calls made so far that have settled (answered or failed). */
-  settled(): number {
-    return this.settledCount;
-  }
 
   /**
    * Resolves once every call made so far has settled. The runner's own handler of each answer
@@ -161,10 +155,7 @@ export class SettlingPortal implements GatePortal {
 
   private track<T>(call: Promise<T>): Promise<T> {
     this.pending.add(call);
-    const done = () => {
-      this.pending.delete(call);
-      this.settledCount += 1;
-    };
+    const done = () => this.pending.delete(call);
     call.then(done, done);
     return call;
   }
