@@ -13,19 +13,36 @@ for arg in "$@"; do
 done
 set -- "${args[@]+"${args[@]}"}"
 
-# command → Debian package that provides it
-declare -A needed=([socat]=socat [ffmpeg]=ffmpeg [zint]=zint [openssl]=openssl [gpioset]=gpiod)
-missing=()
-for cmd in "${!needed[@]}"; do
-  command -v "$cmd" >/dev/null 2>&1 || missing+=("${needed[$cmd]}")
-done
+# Every command a test or the lab spawns → the Debian package that provides it (the last ones are
+# in every Debian install, listed so the table is complete: the fake gpioset is a sh script
+# sleeping in a loop, the GPIO recorder and a camera test make FIFOs).
+declare -A needed=(
+  [socat]=socat [ffmpeg]=ffmpeg [zint]=zint [openssl]=openssl [gpioset]=gpiod
+  [sh]=dash [sleep]=coreutils [mkfifo]=coreutils
+)
+missing_packages() {
+  local cmd
+  for cmd in "${!needed[@]}"; do
+    command -v "$cmd" >/dev/null 2>&1 || echo "${needed[$cmd]} (for $cmd)"
+  done | sort -u
+}
+mapfile -t missing < <(missing_packages)
 if ((${#missing[@]})); then
+  packages=()
+  for entry in "${missing[@]}"; do packages+=("${entry%% *}"); done
+  mapfile -t packages < <(printf '%s\n' "${packages[@]}" | sort -u)
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "installing Debian packages the tests need: ${missing[*]}"
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}" >/dev/null
+    mapfile -t missing < <(missing_packages)
+    if ((${#missing[@]})); then
+      echo "tests need these Debian packages, still missing after apt-get install: ${missing[*]}" >&2
+      exit 1
+    fi
   else
     echo "tests need these Debian packages, please install them: ${missing[*]}" >&2
+    echo "  sudo apt-get install ${packages[*]}" >&2
     exit 1
   fi
 fi

@@ -7,37 +7,41 @@ import { MockCamera } from '../../drivers/camera/mock-camera.js';
 import type { InputEvent } from '../../drivers/input.js';
 import { defaultSymbolDecoders } from '../../drivers/symbols/default-decoders.js';
 import { readImageFile } from '../../drivers/symbols/image-file.js';
-import { DEFAULT_TIMEOUTS } from '../../firmware/core/timeouts.js';
+import { timeoutTable } from '../../firmware/core/timeouts.js';
 import { placeOnCanvas, renderMatrix } from '../../scripts/lab/synth-image.js';
 import { zintMatrix } from '../../scripts/lab/zint.js';
-import { runBin, runMain, tempRoot } from '../support/cli.js';
+import { CHILD_TEST_MS, runBin, runMain, tempRoot } from '../support/cli.js';
 
 const tmp = tempRoot('pg-gm-path-');
 const dir = tmp.root;
 afterAll(() => tmp.remove());
 
 describe('Grid Matrix pass codes', () => {
-  it('passgate-mock issues a Grid Matrix PNG that passgate decode reads back exactly', async () => {
-    const png = join(dir, 'green.png');
-    const issued = await runBin('passgate-mock', [
-      'issue',
-      'green',
-      '--dir',
-      join(dir, 'mock'),
-      '--png',
-      png,
-      '--grid-matrix',
-    ]);
-    expect(issued.code, issued.stderr).toBe(0);
-    const code = issued.stdout.trim();
-    expect(code).toMatch(/^PGC1\./);
-    const image = await readImageFile(png);
-    const decoded = (await Promise.all((await defaultSymbolDecoders()).map((d) => d.decode(image)))).flat();
-    expect(decoded).toEqual([expect.objectContaining({ symbology: 'grid-matrix', text: code })]);
-    const printed = await runMain(['decode', '--json', png]);
-    expect(printed.code).toBe(0);
-    expect(JSON.parse(printed.stdout[0]).symbols).toEqual([{ format: 'grid-matrix', text: code }]);
-  }, 30_000);
+  it(
+    'passgate-mock issues a Grid Matrix PNG that passgate decode reads back exactly',
+    async () => {
+      const png = join(dir, 'green.png');
+      const issued = await runBin('passgate-mock', [
+        'issue',
+        'green',
+        '--dir',
+        join(dir, 'mock'),
+        '--png',
+        png,
+        '--grid-matrix',
+      ]);
+      expect(issued.code, issued.stderr).toBe(0);
+      const code = issued.stdout.trim();
+      expect(code).toMatch(/^PGC1\./);
+      const image = await readImageFile(png);
+      const decoded = (await Promise.all((await defaultSymbolDecoders()).map((d) => d.decode(image)))).flat();
+      expect(decoded).toEqual([expect.objectContaining({ symbology: 'grid-matrix', text: code })]);
+      const printed = await runMain(['decode', '--json', png]);
+      expect(printed.code).toBe(0);
+      expect(JSON.parse(printed.stdout[0]).symbols).toEqual([{ format: 'grid-matrix', text: code }]);
+    },
+    CHILD_TEST_MS,
+  ); // a child process: Node plus the tsx loader
 
   it('the camera driver emits a grid-matrix scan for a rotated symbol in a 640×480 frame', async () => {
     const text = 'PGC1.camera-path-grid-matrix-0123456789';
@@ -46,7 +50,10 @@ describe('Grid Matrix pass codes', () => {
       height: 480,
       angleDeg: 33,
     });
-    const camera = new MockCamera({ decoders: await defaultSymbolDecoders(), timeouts: DEFAULT_TIMEOUTS });
+    // One frame only, so every decoder must get to it: the frame budget (wall-clock ms, which a
+    // loaded machine stretches) is not under test here but in decode-pipeline.test.ts, on fake time.
+    const timeouts = timeoutTable({ cameraFrameBudgetMs: 60_000 });
+    const camera = new MockCamera({ decoders: await defaultSymbolDecoders(), timeouts });
     const events: InputEvent[] = [];
     camera.onEvent((e) => events.push(e));
     await camera.open();

@@ -10,12 +10,13 @@ import { join } from 'node:path';
 import type { InputDriver } from '../../drivers/input.js';
 import { main } from '../../firmware/cli/main.js';
 import type { ConfigValues } from '../../firmware/config/schema.js';
-import { systemClock } from '../../firmware/core/clock.js';
+import { type Clock, systemClock } from '../../firmware/core/clock.js';
 import { createJsonLogger, type Logger } from '../../firmware/core/log.js';
 import { Daemon } from '../../firmware/daemon/daemon.js';
 import type { RunningMockPortal } from '../../portal-client/mock/start-mock-portal.js';
 import { crypto } from '../../scripts/lab/portal-fixture.js';
 import { provisionGate } from '../../scripts/lab/provisioned-gate.js';
+import { EVENT_WAIT_MS } from './polling.js';
 import { PASSGATE_BIN, PASSGATE_MOCK_BIN, REPO } from './repo.js';
 
 // ------------------------------------------------------------------ passgate in this process
@@ -62,6 +63,21 @@ export function tempRoot(prefix: string): { root: string; remove(): void } {
 // ------------------------------------------------------------------ child processes
 
 export const PROGRAMS = { passgate: PASSGATE_BIN, 'passgate-mock': PASSGATE_MOCK_BIN } as const;
+
+/**
+ * How long a child program may take to start and write its first line, or to run a short
+ * command to its end: Node's start plus tsx's loader compiling the TypeScript entry takes about
+ * a second on an idle 2-core box and several times that beside CPU-bound neighbours. A liveness
+ * bound only: the test goes on the moment the child answers.
+ */
+export const CHILD_START_MS = 60_000;
+
+/**
+ * Per-test timeout for a test that runs child programs (each one a Node start plus the tsx
+ * loader, see CHILD_START_MS): vitest's 30 s default is not enough for several of them in a row
+ * on a loaded machine. Generous on purpose; a passing test takes a fraction of it.
+ */
+export const CHILD_TEST_MS = 240_000;
 export type Program = keyof typeof PROGRAMS;
 
 export interface BinResult {
@@ -74,7 +90,7 @@ export interface BinResult {
 export interface BinOptions {
   /** Default: this process's environment without $PASSGATE_DATA_DIR. */
   env?: NodeJS.ProcessEnv;
-  /** Killed after this long (the test then fails on its null code); default: never. */
+  /** Killed after this long (the test then fails on its null code); default: never (spawnBin), CHILD_START_MS (runBin). */
   timeoutMs?: number;
 }
 
@@ -116,7 +132,7 @@ export function spawnBin(program: Program, args: readonly string[], o: BinOption
       resolve({ code, signal, stdout, stderr });
     });
   });
-  const until: RunningBin['until'] = (check, what, timeoutMs = 20_000) =>
+  const until: RunningBin['until'] = (check, what, timeoutMs = EVENT_WAIT_MS) =>
     new Promise<void>((resolve, reject) => {
       const done = (error?: Error) => {
         clearTimeout(timer);
@@ -133,14 +149,16 @@ export function spawnBin(program: Program, args: readonly string[], o: BinOption
       listeners.add(look);
       look();
     });
-  const firstLine = until((text) => text.includes('\n'), 'its first line', 60_000).then(() => stdout.split('\n')[0]);
+  const firstLine = until((text) => text.includes('\n'), 'its first line', CHILD_START_MS).then(
+    () => stdout.split('\n')[0],
+  );
   firstLine.catch(() => undefined);
   return { child, stdout: () => stdout, firstLine, until, exited };
 }
 
 /** `node scripts/bin/PROGRAM.mjs ARGS` to its end. */
 export function runBin(program: Program, args: readonly string[], o: BinOptions = {}): Promise<BinResult> {
-  return spawnBin(program, args, { timeoutMs: 20_000, ...o }).exited;
+  return spawnBin(program, args, { timeoutMs: CHILD_START_MS, ...o }).exited;
 }
 
 // ------------------------------------------------------------------ a provisioned gate
@@ -186,8 +204,8 @@ export interface DaemonRig {
   logLines: string[];
   /** Every `verdict` log line so far. */
   verdicts(): VerdictLine[];
-  /** Resolves with the next `verdict` log line after this call. */
-  nextVerdict(timeoutMs?: number): Promise<VerdictLine>;
+  /** Resolves with the next `verdict` log line after this call (rejects after EVENT_WAIT_MS). */
+  nextVerdict(): Promise<VerdictLine>;
   stop(): Promise<void>;
 }
 
@@ -198,9 +216,15 @@ export interface DaemonRigOptions {
   configuredDrivers?: boolean;
   /** Listen on the control socket (default true). */
   controlSocket?: boolean;
+  /**
+   * The daemon's clock (default the real one): a FakeClock holds every gate and display timer
+   * (show time, patterns, bind mode) until the test moves it, so a test can look at a state for
+   * as long as it needs. The portal client and the drivers keep real time either way.
+   */
+  clock?: Clock;
 }
 
-/** The gate daemon in this process, on the real clock, its display drawing nowhere. */
+/** The gate daemon in this process, its display drawing nowhere. */
 export async function startDaemon(dataDir: string, o: DaemonRigOptions = {}): Promise<DaemonRig> {
   const logLines: string[] = [];
   const verdicts: VerdictLine[] = [];
@@ -219,7 +243,7 @@ export async function startDaemon(dataDir: string, o: DaemonRigOptions = {}): Pr
     dataDir,
     crypto,
     logger,
-    clock: systemClock,
+    clock: o.clock ?? systemClock,
     displayStream: { write: () => true },
     extraInputs: o.inputs ?? [],
     configuredDrivers: o.configuredDrivers ?? false,
@@ -229,9 +253,9 @@ export async function startDaemon(dataDir: string, o: DaemonRigOptions = {}): Pr
     daemon,
     logLines,
     verdicts: () => [...verdicts],
-    nextVerdict(timeoutMs = 5000) {
+    nextVerdict() {
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('no verdict in time')), timeoutMs);
+        const timer = setTimeout(() => reject(new Error('no verdict in time')), EVENT_WAIT_MS);
         waiters.push((verdict) => {
           clearTimeout(timer);
           resolve(verdict);

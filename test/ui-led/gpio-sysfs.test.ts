@@ -8,6 +8,7 @@ import { timeoutTable } from '../../firmware/core/timeouts.js';
 import { GpioSysfsBackend } from '../../ui-led/backends/gpio-sysfs.js';
 import { normalizePins } from '../../ui-led/backends/pins.js';
 import { PatternPlayer } from '../../ui-led/player.js';
+import { until } from '../support/polling.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -80,18 +81,26 @@ describe('gpio-sysfs backend', () => {
 
   it('exports a missing line through <root>/export and waits for its files', async () => {
     const root = fakeSysfs([17]);
-    const backend = new GpioSysfsBackend({ pins: { red: { line: 17 }, relay: { line: 5 } }, root, timeouts });
-    const opening = backend.open();
+    // The wait for the exported line's files runs on a fake clock: however late this test plays
+    // the kernel, the backend has not given up (gpioExportSettleMs) unless the clock says so.
+    const clock = new FakeClock();
+    const backend = new GpioSysfsBackend({ pins: { red: { line: 17 }, relay: { line: 5 } }, root, timeouts, clock });
+    let opened = false;
+    const opening = backend.open().then(() => (opened = true));
     // play the kernel: when "5" is written to export, the line's directory appears
-    const deadline = Date.now() + 3000;
-    while (readFileSync(join(root, 'export'), 'utf8') !== '5') {
-      if (Date.now() > deadline) throw new Error('export was not written');
-      await new Promise((r) => setTimeout(r, 5));
-    }
+    await until(() => readFileSync(join(root, 'export'), 'utf8') === '5', undefined, 'the export to be written');
     mkdirSync(join(root, 'gpio5'));
     writeFileSync(join(root, 'gpio5', 'direction'), 'in');
     writeFileSync(join(root, 'gpio5', 'value'), '1');
+    // The backend looks again every gpioExportPollMs (a timer on the clock between real file
+    // checks): move the clock on each time it waits, until it has found the files.
+    for (;;) {
+      await until(() => opened || clock.pendingTimers() > 0, undefined, 'the backend to look again');
+      if (opened) break;
+      await clock.advance(timeouts.gpioExportPollMs);
+    }
     await opening;
+    expect(clock.now()).toBeLessThan(timeouts.gpioExportSettleMs);
     expect(read(root, 5, 'direction')).toBe('low');
     expect(read(root, 5)).toBe('0');
     await backend.set({ relay: true });

@@ -21,7 +21,10 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-const timeouts = timeoutTable({ serialBoardReplyMs: 150, serialBoardReopenMs: 200 });
+// The board's replies come through socat, another process: on a loaded machine one can take far
+// longer than the 250 ms a real board gets. The reply timeout is serial-board.test.ts's subject (on
+// a fake clock); here it is only a liveness bound.
+const timeouts = timeoutTable({ serialBoardReplyMs: 5000, serialBoardReopenMs: 200 });
 const off = allOutputsOff();
 const on = (...names: (keyof OutputState)[]): OutputState => ({
   ...off,
@@ -61,7 +64,7 @@ describe('serial-board backend over a pty pair', () => {
     const player = new PatternPlayer({ backend, clock: systemClock });
     cleanups.push(() => player.close());
     player.play('bind-mode'); // loops: blue flashes every second
-    await until(() => second.board.states.some((s) => s.blue), 4000);
+    await until(() => second.board.states.some((s) => s.blue), undefined, 'the blue flash on the new board');
     expect(second.board.pings).toBeGreaterThanOrEqual(1);
   });
 

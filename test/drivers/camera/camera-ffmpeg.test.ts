@@ -2,7 +2,7 @@
 // with ffmpeg reading a generated video file instead of /dev/videoN.
 
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +12,18 @@ import type { FrameSourceFactory } from '../../../drivers/camera/frame-source.js
 import type { DriverStatus, InputEvent } from '../../../drivers/input.js';
 import { ZxingQrDecoder } from '../../../drivers/symbols/zxing-qr-decoder.js';
 import { timeoutTable } from '../../../firmware/core/timeouts.js';
+import { startStopwatch } from '../../support/cpu-wait.js';
+import { EVENT_WAIT_MS, timerTurns } from '../../support/polling.js';
 import { qrFrame, VIDEO_HEIGHT, VIDEO_WIDTH, writeVideo } from './video-fixture.js';
+
+/** /proc/<pid>/stat: "pid (comm) state …", or '' once the process is gone. */
+function procStat(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return '';
+  }
+}
 
 let dir: string;
 let decoder: ZxingQrDecoder;
@@ -42,6 +53,12 @@ afterEach(async () => {
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/**
+ * How long ffmpeg may take to deliver its first frame, unless a test is about that timeout: a
+ * liveness bound (the open goes on the moment the frame arrives), generous for a loaded machine.
+ */
+const FIRST_FRAME_MS = 30_000;
+
 function camera(
   ffmpeg: Partial<CameraFfmpegOptions>,
   overrides: Parameters<typeof timeoutTable>[0] = {},
@@ -50,7 +67,13 @@ function camera(
   const driver = new CameraDriver({
     name: 'cam-test',
     decoders: [decoder],
-    timeouts: timeoutTable({ driverReopenInitialMs: 50, driverReopenMaxMs: 200, driverPathPollMs: 50, ...overrides }),
+    timeouts: timeoutTable({
+      driverReopenInitialMs: 50,
+      driverReopenMaxMs: 200,
+      driverPathPollMs: 50,
+      cameraFirstFrameMs: FIRST_FRAME_MS,
+      ...overrides,
+    }),
     ffmpeg: { width: VIDEO_WIDTH, height: VIDEO_HEIGHT, frameRate: 20, ...ffmpeg },
     source,
   });
@@ -58,7 +81,7 @@ function camera(
   return driver;
 }
 
-function waitFor<T>(what: string, check: () => T | undefined, timeoutMs = 10_000): Promise<T> {
+function waitFor<T>(what: string, check: () => T | undefined, timeoutMs = EVENT_WAIT_MS): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   return new Promise((resolve, reject) => {
     const tick = (): void => {
@@ -92,7 +115,7 @@ describe('CameraDriver on ffmpeg', () => {
 
   it('reconnects after ffmpeg is killed and decodes again', async () => {
     const sources: FfmpegFrameSource[] = [];
-    const timeouts = timeoutTable({ cameraRepeatWindowMs: 400 });
+    const timeouts = timeoutTable({ cameraRepeatWindowMs: 400, cameraFirstFrameMs: FIRST_FRAME_MS });
     const factory = ffmpegSourceFactory(
       {
         width: VIDEO_WIDTH,
@@ -102,7 +125,7 @@ describe('CameraDriver on ffmpeg', () => {
       },
       timeouts,
     );
-    const driver = camera({}, { cameraRepeatWindowMs: 400 }, () => {
+    const driver = camera({}, { cameraRepeatWindowMs: 400, cameraFirstFrameMs: FIRST_FRAME_MS }, () => {
       const source = factory() as FfmpegFrameSource;
       sources.push(source);
       return source;
@@ -150,7 +173,7 @@ describe('CameraDriver on ffmpeg', () => {
     const driver = camera({ device: join(dir, 'video9') });
     await driver.open();
     expect(driver.status()).toEqual({ name: 'cam-test', state: 'reconnecting', lastError: 'driver.open-failed' });
-    await new Promise((r) => setTimeout(r, 400));
+    await timerTurns(50, 8); // eight of its presence polls (driverPathPollMs)
     expect(driver.diagnostics().sourcesStarted).toBe(1);
   });
 
@@ -159,35 +182,43 @@ describe('CameraDriver on ffmpeg', () => {
     const fifo = join(dir, 'silent.fifo');
     execFileSync('mkfifo', [fifo]);
     const sources: FfmpegFrameSource[] = [];
-    const timeouts = timeoutTable({ cameraFirstFrameMs: 300, cameraStopGraceMs: 300 });
-    const factory = ffmpegSourceFactory(
-      {
-        width: VIDEO_WIDTH,
-        height: VIDEO_HEIGHT,
-        frameRate: 20,
-        inputArgs: ['-f', 'rawvideo', '-pix_fmt', 'gray', '-s', '640x480', '-i', fifo],
-      },
-      timeouts,
-    );
-    const track = (): FfmpegFrameSource => {
-      const source = factory() as FfmpegFrameSource;
-      sources.push(source);
-      return source;
+    const ffmpeg: CameraFfmpegOptions = {
+      width: VIDEO_WIDTH,
+      height: VIDEO_HEIGHT,
+      frameRate: 20,
+      inputArgs: ['-f', 'rawvideo', '-pix_fmt', 'gray', '-s', '640x480', '-i', fifo],
     };
-    const stalled = camera({}, { cameraFirstFrameMs: 300, cameraStopGraceMs: 300 }, track);
+    /** ffmpeg sources with these timeouts (a source times its own first frame), each one noted. */
+    const tracked = (overrides: Parameters<typeof timeoutTable>[0]) => {
+      const factory = ffmpegSourceFactory(ffmpeg, timeoutTable(overrides));
+      return (): FfmpegFrameSource => {
+        const source = factory() as FfmpegFrameSource;
+        sources.push(source);
+        return source;
+      };
+    };
+    const stalledTimeouts = { cameraFirstFrameMs: 300, cameraStopGraceMs: 300 };
+    const stalled = camera({}, stalledTimeouts, tracked(stalledTimeouts));
     await stalled.open();
     expect(stalled.status()).toEqual({ name: 'cam-test', state: 'reconnecting', lastError: 'driver.timeout' });
     await stalled.close();
 
-    const closing = camera({}, { cameraFirstFrameMs: 10_000, cameraStopGraceMs: 300 }, track);
+    // Still starting when closed: its first-frame timeout is far beyond anything this test waits.
+    const startingTimeouts = { cameraFirstFrameMs: 10 * EVENT_WAIT_MS, cameraStopGraceMs: 300 };
+    const closing = camera({}, startingTimeouts, tracked(startingTimeouts));
     const before = sources.length;
     const opened = closing.open();
     await waitFor('ffmpeg to start', () => sources.length > before || undefined);
-    await new Promise((r) => setTimeout(r, 100));
-    const t0 = Date.now();
+    // ffmpeg itself running (no longer the forked Node) and blocked, as on the FIFO nobody writes.
+    const pid = sources.at(-1)!.pid as number;
+    await waitFor('ffmpeg to block on its input', () => /^\d+ \(ffmpeg\) S /.test(procStat(pid)) || undefined);
+    const watch = startStopwatch();
     await closing.close();
     await opened;
-    expect(Date.now() - t0).toBeLessThan(2000);
+    // Killed within its stop grace (300 ms), not after its first-frame timeout. Measured without
+    // the time this process waited for a CPU (support/cpu-wait.ts).
+    expect(watch.activeMs()).toBeLessThan(2000);
+    expect(sources.length).toBe(before + 1);
     for (const source of sources) {
       expect(source.ended).toBe(true);
       expect(() => process.kill(source.pid as number, 0)).toThrow();

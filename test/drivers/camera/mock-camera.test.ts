@@ -6,6 +6,7 @@ import { ZxingQrDecoder } from '../../../drivers/symbols/zxing-qr-decoder.js';
 import { timeoutTable } from '../../../firmware/core/timeouts.js';
 import { placeOnCanvas, renderMatrix } from '../../../scripts/lab/synth-image.js';
 import { zintMatrix } from '../../../scripts/lab/zint.js';
+import { timerTurns, until } from '../../support/polling.js';
 
 let qr: ZxingQrDecoder;
 beforeAll(async () => {
@@ -20,7 +21,14 @@ function microFrame(code: string) {
   });
 }
 
-const timeouts = timeoutTable({ driverReopenInitialMs: 20, driverPathPollMs: 20, cameraRepeatWindowMs: 1000 });
+const timeouts = timeoutTable({
+  driverReopenInitialMs: 20,
+  driverPathPollMs: 20,
+  cameraRepeatWindowMs: 1000,
+  // Every decoder must get to each frame shown: the frame budget (wall-clock ms, which a loaded
+  // machine stretches) is decode-pipeline.test.ts's subject, on fake time.
+  cameraFrameBudgetMs: 60_000,
+});
 
 describe('MockCamera', () => {
   it('decodes shown frames through the camera pipeline, once per repeat window', async () => {
@@ -67,11 +75,11 @@ describe('MockCamera', () => {
     expect(camera.status()).toEqual({ name: 'mock-camera', state: 'reconnecting', lastError: 'driver.disconnected' });
     await camera.show(microFrame('11111'));
     expect(events).toEqual([]);
-    await new Promise((r) => setTimeout(r, 100));
+    // Unplugged, it stays so however often it looks for its device (every driverPathPollMs).
+    await timerTurns(timeouts.driverPathPollMs, 5);
     expect(camera.status().state).toBe('reconnecting');
     camera.replug();
-    const deadline = Date.now() + 2000;
-    while (camera.status().state !== 'open' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    await until(() => camera.status().state === 'open', undefined, 'the camera to reopen');
     expect(camera.status()).toEqual({ name: 'mock-camera', state: 'open' });
     await camera.show(microFrame('22222'));
     expect(events.map((e) => (e.kind === 'code' ? e.text : e.kind))).toEqual(['22222']);

@@ -20,7 +20,17 @@ afterEach(async () => {
   for (const d of drivers.splice(0)) await d.close();
 });
 
-function rig(opener = new MockHidOpener()) {
+/** The in-memory device, counting how often the driver looked for it. */
+class CountingHidOpener extends MockHidOpener {
+  presenceChecks = 0;
+
+  override async isPresent(): Promise<boolean> {
+    this.presenceChecks += 1;
+    return super.isPresent();
+  }
+}
+
+function rig(opener: MockHidOpener = new CountingHidOpener()) {
   const driver = new HidScannerDriver(hidScannerOptions({ vendorId: 0x1eab, productId: 0x1d06 }), { timeouts, opener });
   drivers.push(driver);
   const events: InputEvent[] = [];
@@ -62,14 +72,16 @@ describe('HidScannerDriver with recorded reports', () => {
   });
 
   it('reconnects after unplug once the device is listed again', async () => {
-    const { driver, opener, events, states } = rig();
+    const opener = new CountingHidOpener();
+    const { driver, events, states } = rig(opener);
     await driver.open();
     opener.unplug();
     expect(driver.status()).toEqual({ name: 'hid-scanner', state: 'reconnecting', lastError: 'driver.disconnected' });
-    await new Promise((r) => setTimeout(r, 150));
-    expect(opener.opens).toBe(1); // absent: not reopened
+    const checks = opener.presenceChecks;
+    await until(() => opener.presenceChecks >= checks + 3, undefined, 'three looks for the device');
+    expect(opener.opens).toBe(1); // absent: looked for, not reopened
     opener.plugIn();
-    await until(() => driver.status().state === 'open', 1000);
+    await until(() => driver.status().state === 'open', undefined, 'the driver to reopen');
     expect(opener.opens).toBe(2);
     expect(opener.closes).toBe(1);
     opener.play(fx.typed('back1'));
@@ -86,7 +98,7 @@ describe('HidScannerDriver with recorded reports', () => {
     await driver.open();
     expect(driver.status()).toEqual({ name: 'hid-scanner', state: 'reconnecting', lastError: 'driver.open-failed' });
     opener.plugIn();
-    await until(() => driver.status().state === 'open', 1000);
+    await until(() => driver.status().state === 'open', undefined, 'the driver to open');
     await driver.close();
     expect(driver.status().state).toBe('closed');
     expect(opener.closes).toBe(1);

@@ -49,17 +49,17 @@ describe('IdCardReaderDriver over a socat pty pair', () => {
     expect(driver.status().state).toBe('open');
     const card = syntheticCard();
     first.sim.present(card);
-    await until(() => events.length === 1, 10_000);
+    await until(() => events.length === 1, undefined, 'the first card');
     expect(events[0]).toEqual({ kind: 'card', source: 'idcard', card, arrivedAt: expect.any(Number) });
     expect(first.sim.receivedLabels()).not.toContain('30 10');
 
     await first.unplug();
-    await until(() => driver.status().state === 'reconnecting', 10_000);
+    await until(() => driver.status().state === 'reconnecting', undefined, 'reconnecting');
     expect(driver.status().lastError).toBe('driver.disconnected');
     const second = await simulatedReaderOnPty(dir);
     const next = syntheticCard();
     second.sim.present(next);
-    await until(() => events.length === 2, 10_000);
+    await until(() => events.length === 2, undefined, 'the card after the replug');
     expect(events[1]).toEqual({ kind: 'card', source: 'idcard', card: next, arrivedAt: expect.any(Number) });
     expect(driver.status()).toEqual({ name: 'idcard', state: 'open' });
   });

@@ -12,8 +12,12 @@ import { timeoutTable } from '../../../firmware/core/timeouts.js';
 
 const timeouts = timeoutTable({ idCardCommandMs: 100, idCardRetries: 1 });
 
-/** A reader in memory: answers each command with the next scripted reply (or nothing). */
-function scripted(replies: (Buffer | undefined)[], clock?: FakeClock) {
+/**
+ * A reader in memory: answers each command with the next scripted reply (or nothing). Command
+ * deadlines run on `clock`, which only the tests about them move: an answer can never lose a
+ * race against a deadline on a loaded machine.
+ */
+function scripted(replies: (Buffer | undefined)[], clock = new FakeClock()) {
   const received: string[] = [];
   const chunks: Buffer[] = [];
   const decoder = new FrameDecoder(COMMAND_LIMITS);

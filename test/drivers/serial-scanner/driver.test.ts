@@ -33,7 +33,11 @@ afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!();
 });
 
-async function rig(options: Partial<SerialScannerOptions> = {}, clock?: FakeClock): Promise<Rig> {
+/**
+ * The driver's command replies are timed on `clock`: a FakeClock that only the tests about the
+ * reply deadline move, so a reply the test sends late (on a loaded machine) still counts.
+ */
+async function rig(options: Partial<SerialScannerOptions> = {}, clock = new FakeClock()): Promise<Rig> {
   const ports = new MockSerialPorts();
   const device = ports.plugIn(PATH);
   const driver = new SerialScannerDriver(serialScannerOptions({ path: PATH, ...options }), {

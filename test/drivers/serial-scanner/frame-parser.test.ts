@@ -14,6 +14,7 @@ import {
   newlandReplies,
 } from '../../../drivers/serial-scanner/profiles.js';
 import { PassgateError } from '../../../firmware/core/errors.js';
+import { until } from '../../support/polling.js';
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 const cat = (...parts: (Uint8Array | number[])[]): Uint8Array => Uint8Array.from(parts.flatMap((p) => [...p]));
@@ -229,7 +230,7 @@ describe('ScanFrameStream', () => {
     const frames: ScanFrame[] = [];
     stream.on('data', (f: ScanFrame) => frames.push(f));
     stream.write(bytes('ABC'));
-    await new Promise((r) => setTimeout(r, 80));
+    await until(() => frames.length > 0, undefined, 'the flushed frame');
     expect(frames).toEqual([{ kind: 'code', text: 'ABC', symbology: 'unknown', arrivedAt: expect.any(Number) }]);
     stream.destroy();
   });

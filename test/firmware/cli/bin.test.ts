@@ -7,7 +7,7 @@ import { EXIT } from '../../../firmware/cli/exit-codes.js';
 import { demoVenues } from '../../../portal-client/mock/domain/demo-dataset.js';
 import { type PortalFixture, startPortalFixture } from '../../../scripts/lab/portal-fixture.js';
 import { zintPng } from '../../../scripts/lab/zint.js';
-import { cli, runBin, spawnBin, tempRoot } from '../../support/cli.js';
+import { CHILD_TEST_MS, cli, runBin, spawnBin, tempRoot } from '../../support/cli.js';
 
 const VENUE = demoVenues()[2];
 const passgate = (...args: string[]) => runBin('passgate', args);
@@ -28,7 +28,9 @@ beforeEach(() => {
 });
 afterEach(() => tmp.remove());
 
-describe('passgate (child process)', () => {
+// Each test runs `passgate` as child processes (Node plus the tsx loader each): CHILD_TEST_MS
+// instead of vitest's 30 s default.
+describe('passgate (child process)', { timeout: CHILD_TEST_MS }, () => {
   it('help, unknown command, decode, run --help: exit codes 0, 2, 0 and 0', async () => {
     const png = zintPng('QRCODE', 'PASSGATE-BIN-DECODE', join(tmp.root, 'code.png'), { scale: 3 });
     const [help, unknown, decoded, runHelp] = await Promise.all([

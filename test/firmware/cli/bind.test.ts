@@ -13,6 +13,7 @@ import type { FaultSettings } from '../../../portal-client/mock/faults.js';
 import { MAX_BOUND_AT_MS } from '../../../portal-client/protocol/venue.js';
 import { type PortalFixture, startPortalFixture } from '../../../scripts/lab/portal-fixture.js';
 import { cli, type DaemonRig, expectBilingual, provisionGateDir, startDaemon, tempRoot } from '../../support/cli.js';
+import { startStopwatch } from '../../support/cpu-wait.js';
 import { until } from '../../support/polling.js';
 
 const VENUES = demoVenues();
@@ -98,14 +99,16 @@ describe('passgate bind / rebind <venue>', () => {
     await provisionGateDir(fixture.mock, dataDir, { deviceId: nextDeviceId() });
     const port = await closedPort();
     expect((await cli(dataDir, 'config', 'set', 'portal.url', `https://127.0.0.1:${port}`)).code).toBe(0);
-    const started = Date.now();
+    const watch = startStopwatch();
     const r = await cli(dataDir, 'bind', VENUE_A.venueCode);
+    // Fast: a refused connection, not a wait for the admin deadline (10 s). Measured without the
+    // time this process waited for a CPU (support/cpu-wait.ts), so a loaded machine passes too.
+    expect(watch.activeMs()).toBeLessThan(5000);
     expect(r.code).toBe(EXIT.portalUnreachable);
     expect(r.code).toBe(11);
     const { zh, en } = expectBilingual(r);
     expect(zh).toContain('无法连接');
     expect(en).toContain('unreachable');
-    expect(Date.now() - started).toBeLessThan(5000);
     expect(await configGet('binding.venueCode')).toBe('');
   });
 
@@ -170,11 +173,12 @@ describe('passgate bind / rebind <venue>', () => {
       expect(expectBilingual(garbage).en).toContain('portal.bad-response');
       server.setFaults({ malformedJson: false, latencyMs: 3000 });
       expect((await cli(dataDir, 'config', 'set', 'timeouts', '{"adminDeadlineMs":300}')).code).toBe(0);
-      const started = Date.now();
+      const watch = startStopwatch();
       const slow = await cli(dataDir, 'bind', VENUE_A.venueCode);
+      // Ended by the 300 ms admin deadline, not by the 3 s answer (CPU wait left out, as above).
+      expect(watch.activeMs()).toBeLessThan(2500);
       expect(slow.code).toBe(EXIT.portalUnreachable);
       expect(expectBilingual(slow).en).toContain('in time');
-      expect(Date.now() - started).toBeLessThan(2500);
     } finally {
       server.clearFaults();
     }
@@ -313,7 +317,7 @@ describe('passgate bind --scan with a running daemon', () => {
     const pending = cli(dataDir, 'bind', '--scan');
     let settled = false;
     void pending.then(() => (settled = true));
-    await until(() => daemon.status().phase === 'bind-mode', 3000, 'the daemon to enter bind mode');
+    await until(() => daemon.status().phase === 'bind-mode', undefined, 'the daemon to enter bind mode');
     expect(settled).toBe(false); // the CLI is still waiting for the scan
     scanner.inject(VENUE_A.venueCode);
     const r = await pending;
@@ -325,12 +329,12 @@ describe('passgate bind --scan with a running daemon', () => {
     expect(await configGet('binding.venueCode')).toBe(VENUE_A.venueCode);
     await until(
       () => daemon.status().phase === 'idle' && daemon.status().binding?.venueCode === VENUE_A.venueCode,
-      3000,
+      undefined,
       'idle and bound',
     );
 
     const again = cli(dataDir, 'rebind', '--scan', '--json');
-    await until(() => daemon.status().phase === 'bind-mode', 3000, 'bind mode for rebind');
+    await until(() => daemon.status().phase === 'bind-mode', undefined, 'bind mode for rebind');
     scanner.inject(VENUE_B.venueCode);
     const moved = await again;
     expect(moved.code).toBe(EXIT.ok);
@@ -345,7 +349,7 @@ describe('passgate bind --scan with a running daemon', () => {
   it("a scanned code the portal does not know: the portal failure's exit code (12)", async () => {
     const scanner = await daemonWithScanner({ configPollMs: 50, bindModeMs: 5000 });
     const pending = cli(dataDir, 'bind', '--scan');
-    await until(() => rig!.daemon.status().phase === 'bind-mode', 3000, 'bind mode');
+    await until(() => rig!.daemon.status().phase === 'bind-mode', undefined, 'bind mode');
     scanner.inject('wx-no-such-venue');
     const r = await pending;
     expect(r.code).toBe(EXIT.venueUnknown);
@@ -355,15 +359,17 @@ describe('passgate bind --scan with a running daemon', () => {
 
   it('nothing scanned within timeouts.bindModeMs: exit 18', async () => {
     await daemonWithScanner({ configPollMs: 50, bindModeMs: 500 });
-    const started = Date.now();
+    const watch = startStopwatch();
     const r = await cli(dataDir, 'bind', '--scan');
+    // Ended by the daemon's 500 ms bind mode, not by the CLI's own longer wait (bindModeMs plus
+    // bindScanGraceMs); CPU wait left out, as above.
+    expect(watch.activeMs()).toBeLessThan(4000);
     expect(r.code).toBe(EXIT.bindTimeout);
     expect(r.code).toBe(18);
     const { zh, en } = expectBilingual(r);
     expect(zh).toContain('超时');
     expect(en).toContain('in time');
-    expect(Date.now() - started).toBeLessThan(4000);
     expect(await configGet('binding.venueCode')).toBe('');
-    await until(() => rig!.daemon.status().phase === 'unbound', 2000, 'the daemon back to unbound');
+    await until(() => rig!.daemon.status().phase === 'unbound', undefined, 'the daemon back to unbound');
   });
 });

@@ -9,7 +9,8 @@ import { CONFIG_SCHEMA } from '../../../firmware/config/schema.js';
 import { demoVenues } from '../../../portal-client/mock/domain/demo-dataset.js';
 import { type PortalFixture, startPortalFixture } from '../../../scripts/lab/portal-fixture.js';
 import { type CliResult, cli, type DaemonRig, provisionGateDir, startDaemon, tempRoot } from '../../support/cli.js';
-import { until } from '../../support/polling.js';
+import { startStopwatch } from '../../support/cpu-wait.js';
+import { type RecordedLines, recordingGpioRoot } from '../../support/gpio-lines.js';
 
 /** The default pins, read from the schema so the test follows it: {red, green, buzzer, relay}. */
 const PINS = CONFIG_SCHEMA['display.pins'].default as Record<string, number>;
@@ -23,6 +24,8 @@ let fixture: PortalFixture;
 let tmp: ReturnType<typeof tempRoot>;
 let dataDir: string;
 let gpioRoot: string;
+/** Every write to each value file, as it happens (support/gpio-lines.ts). */
+let gpio: RecordedLines;
 let deviceSerial = 0;
 const nextDeviceId = () => `WX-SELF-${String(++deviceSerial).padStart(4, '0')}`;
 
@@ -37,44 +40,29 @@ beforeEach(() => {
   dataDir = join(tmp.root, 'gate');
   gpioRoot = join(tmp.root, 'gpio');
   // Lines already exported, as on a board whose init script exported them: value + direction.
-  for (const line of Object.values(PINS)) {
-    mkdirSync(join(gpioRoot, `gpio${line}`), { recursive: true });
-    writeFileSync(join(gpioRoot, `gpio${line}`, 'value'), '0');
-    writeFileSync(join(gpioRoot, `gpio${line}`, 'direction'), 'in');
-  }
+  gpio = recordingGpioRoot(gpioRoot, Object.values(PINS));
 });
 afterEach(() => {
   fixture.mock.server.clearFaults();
+  gpio.close();
   tmp.remove();
 });
 
-const readLine = (line: number) => readFileSync(join(gpioRoot, `gpio${line}`, 'value'), 'utf8').trim();
+/** Output name → the levels its line went through (repeated writes of the same level count once). */
+function levelsByOutput(): Record<string, string[]> {
+  const changes = (writes: string[]) => writes.filter((level, i) => i === 0 || level !== writes[i - 1]);
+  return Object.fromEntries(Object.entries(PINS).map(([name, line]) => [name, changes(gpio.writes(line))]));
+}
 
 /**
- * Runs `work` while sampling every value file each 5 ms; returns the order in which outputs were
- * first seen on, and whether each was ever on.
+ * The outputs in the order they were first switched on. Exact here however late the recorder
+ * reads (gpio-lines.ts): the backend writes the lines of each change in the order red, green,
+ * blue, buzzer, relay, the opening all-off included, and the selftest switches them on in that
+ * same order, so no line switched on later can hold older unread levels than an earlier one.
  */
-async function watchGpio<T>(
-  work: (everOn: ReadonlySet<string>) => Promise<T>,
-): Promise<{ result: T; onOrder: string[]; everOn: Set<string> }> {
-  const onOrder: string[] = [];
-  const everOn = new Set<string>();
-  const sample = () => {
-    for (const [name, line] of Object.entries(PINS)) {
-      if (readLine(line) === '1' && !everOn.has(name)) {
-        everOn.add(name);
-        onOrder.push(name);
-      }
-    }
-  };
-  const timer = setInterval(sample, 5);
-  try {
-    const result = await work(everOn);
-    sample();
-    return { result, onOrder, everOn };
-  } finally {
-    clearInterval(timer);
-  }
+function onOrder(): string[] {
+  const names = new Map(Object.entries(PINS).map(([name, line]) => [line, name]));
+  return gpio.firstOn().map((line) => names.get(line)!);
 }
 
 async function useGpioDisplay(): Promise<void> {
@@ -100,7 +88,7 @@ describe('passgate selftest', () => {
   it('all good: each LED and the buzzer toggled, never the relay; portal and clock ok; exit 0', async () => {
     await provisionGateDir(fixture.mock, dataDir, { deviceId: nextDeviceId() });
     await useGpioDisplay();
-    const { result: r, onOrder, everOn } = await watchGpio(() => cli(dataDir, 'selftest', '--json'));
+    const r = await cli(dataDir, 'selftest', '--json');
     expect(r.code).toBe(EXIT.ok);
     const s = parse(r);
     expect(s.ok).toBe(true);
@@ -108,10 +96,17 @@ describe('passgate selftest', () => {
     expect(check(s, 'display')!.detail).toContain('gpio-sysfs');
     expect(check(s, 'portal')).toMatchObject({ result: 'ok' });
     expect(check(s, 'clock')).toMatchObject({ result: 'ok' });
-    // Observed on the lines themselves: red, then green, then the buzzer; the relay never.
-    expect(onOrder).toEqual(['red', 'green', 'buzzer']);
-    expect(everOn.has('relay')).toBe(false);
-    for (const line of Object.values(PINS)) expect(readLine(line)).toBe('0'); // everything off after
+    // Observed on the lines themselves, every write: opened off, each LED and the buzzer on once
+    // then off (red, then green, then the buzzer), the relay never on, everything off after.
+    await gpio.flush();
+    expect(levelsByOutput()).toEqual({
+      red: ['0', '1', '0'],
+      green: ['0', '1', '0'],
+      buzzer: ['0', '1', '0'],
+      relay: ['0'],
+    });
+    expect(onOrder()).toEqual(['red', 'green', 'buzzer']);
+    for (const line of Object.values(PINS)) expect(gpio.level(line)).toBe('0'); // everything off after
     for (const line of Object.values(PINS)) {
       expect(readFileSync(join(gpioRoot, `gpio${line}`, 'direction'), 'utf8')).toBe('low'); // made an output, off
     }
@@ -174,12 +169,17 @@ describe('passgate selftest', () => {
     await provisionGateDir(fixture.mock, dataDir, { deviceId: nextDeviceId() });
     await useQuickDisplay();
     fixture.mock.server.setFaults({ clockSkewMs: 60_000 });
+    const watch = startStopwatch();
     const r = await cli(dataDir, 'selftest', '--json');
+    const callMs = watch.elapsedMs();
     expect(r.code).toBe(EXIT.ok);
     const s = parse(r);
     expect(s.ok).toBe(true);
     expect(check(s, 'clock')!.result).toBe('warn');
-    expect(check(s, 'clock')!.detail).toMatch(/offset (5[89]|6[01])\d{3} ms/);
+    // The mock runs on this process's clock, 60 s ahead: the estimate is off by at most the round
+    // trip it came from, which took no longer than the command (a bound that follows the load).
+    const offset = Number(/^offset (-?\d+) ms/.exec(check(s, 'clock')!.detail)?.[1]);
+    expect(Math.abs(offset - 60_000)).toBeLessThanOrEqual(Math.ceil(callMs) + 1);
     const text = await cli(dataDir, 'selftest');
     expect(text.code).toBe(EXIT.ok);
     expect(text.stdout.some((l) => l.startsWith('警告 WARN  clock: '))).toBe(true);
@@ -227,22 +227,21 @@ describe('passgate selftest with a running daemon', () => {
     const scanner = new MockSerialScanner('serial-scanner');
     rig = await startDaemon(dataDir, { inputs: [scanner] });
 
-    // The daemon answers once the pattern has started (daemon.ts awaits only the player's first
-    // write), so keep watching for the rest of the 1.2 s pattern after the CLI returns.
-    const { result: r, everOn } = await watchGpio(async (seen) => {
-      const result = await cli(dataDir, 'selftest', '--json');
-      await until(
-        () => seen.has('red') && seen.has('green') && seen.has('buzzer'),
-        3000,
-        'the rest of the pattern',
-      ).catch(() => undefined);
-      return result;
-    });
+    // The daemon answers once its whole cycle has run; every write it made is in the recorder.
+    const r = await cli(dataDir, 'selftest', '--json');
     expect(r.code).toBe(EXIT.ok);
     const s = parse(r);
     expect(check(s, 'display')).toMatchObject({ result: 'ok', detail: 'cycled by the running daemon' });
     expect(check(s, 'serial-scanner')).toMatchObject({ result: 'ok', detail: 'daemon reports open' });
-    expect([...everOn].sort()).toEqual(['buzzer', 'green', 'red']);
+    await gpio.flush();
+    expect(levelsByOutput()).toEqual({
+      red: ['0', '1', '0'],
+      green: ['0', '1', '0'],
+      buzzer: ['0', '1', '0'],
+      relay: ['0'],
+    });
+    expect(onOrder()).toEqual(['red', 'green', 'buzzer']);
+    for (const line of Object.values(PINS)) expect(gpio.level(line)).toBe('0');
 
     scanner.unplug();
     const unplugged = await cli(dataDir, 'selftest', '--json');

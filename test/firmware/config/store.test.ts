@@ -11,19 +11,28 @@ import { CONFIG_KEYS, type ConfigKey, parseValueText } from '../../../firmware/c
 import { ConfigStore } from '../../../firmware/config/store.js';
 import { PassgateError } from '../../../firmware/core/errors.js';
 import { codeOf } from '../../support/failures.js';
+import { EVENT_WAIT_MS, until } from '../../support/polling.js';
 
 let root: string;
 
-/** Plain-JS child: holds the write lock of the database at argv[1] for 300 ms. */
+/**
+ * Plain-JS child: takes the write lock of the database at argv[1], says "locked", holds it until
+ * told "go" on stdin, then 300 ms more, and commits; it prints when it committed on the system's
+ * monotonic clock (process.hrtime, comparable across processes).
+ */
 const LOCK_HOLDER = `
   const Database = require(${JSON.stringify(createRequire(import.meta.url).resolve('better-sqlite3'))});
   const db = new Database(process.argv[1]);
   db.exec('BEGIN IMMEDIATE');
   db.prepare("INSERT INTO settings VALUES ('gate.queueLimit', '3')").run();
   process.stdout.write('locked\\n');
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
-  db.exec('COMMIT');
-  db.close();
+  process.stdin.once('data', () => {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
+    db.exec('COMMIT');
+    process.stdout.write('committed ' + process.hrtime.bigint() + '\\n');
+    db.close();
+    process.exit(0);
+  });
 `;
 const opened: ConfigStore[] = [];
 
@@ -151,19 +160,29 @@ describe('ConfigStore basics', () => {
   });
 
   it("a writer waits (busy timeout) for another process's transaction instead of failing", async () => {
-    const store = open();
+    // A busy timeout far beyond the holder's 300 ms: how long the holder then takes to commit on a
+    // loaded machine is not the question, only that the write waits for it.
+    const store = ConfigStore.open(join(root, 'data'), { timeouts: { configBusyMs: 30_000 } });
+    opened.push(store);
     const quick = ConfigStore.open(join(root, 'data'), { timeouts: { configBusyMs: 0 } });
     opened.push(quick);
-    // Another process takes the write lock, writes, and commits 300 ms later.
-    const holder = spawn(process.execPath, ['-e', LOCK_HOLDER, store.path], { stdio: ['ignore', 'pipe', 'inherit'] });
-    await new Promise<void>((resolve) => holder.stdout.once('data', () => resolve()));
+    // Another process takes the write lock and writes; it commits when the test says.
+    const holder = spawn(process.execPath, ['-e', LOCK_HOLDER, store.path], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let output = '';
+    holder.stdout.setEncoding('utf8').on('data', (d: string) => (output += d));
+    const exited = new Promise((resolve) => holder.once('exit', resolve));
+    await until(() => output.includes('locked\n'), undefined, 'the holder to take the lock');
     expect(codeOf(() => quick.set('gate.showMs', 300))).toBe('config.storage');
-    const started = Date.now();
+    holder.stdin.write('go\n'); // it commits 300 ms after it reads this
+    const started = process.hrtime.bigint();
     store.set('gate.showMs', 300); // blocks in SQLite's busy handler until the holder commits
-    expect(Date.now() - started).toBeGreaterThan(100);
     expect(store.get('gate.queueLimit')).toBe(3);
     expect(store.get('gate.showMs')).toBe(300);
-    await new Promise((resolve) => holder.once('exit', resolve));
+    await exited;
+    // The write was issued while the other transaction still held the lock, and went through.
+    const committed = /committed (\d+)/.exec(output);
+    expect(committed).not.toBeNull();
+    expect(BigInt(committed![1])).toBeGreaterThan(started);
   });
 
   it('throws config.storage after close, and when the database cannot be opened', () => {
@@ -223,6 +242,28 @@ describe('ConfigStore stored rows', () => {
 });
 
 describe('ConfigStore change events', () => {
+  /**
+   * For "no event" checks: waits until a control store, watching another database at the same
+   * poll interval (20 ms), has noticed `n` changes made one after the other from now on. Node runs
+   * due timers of equal duration in the order they were set, so by then the poll timer of any
+   * store watching at that interval has fired at least n − 1 times: had the store under test been
+   * watching, it would have seen its change, however slowly the machine runs.
+   */
+  async function watchTicks(n: number): Promise<void> {
+    const dir = join(root, 'control');
+    const control = open(dir);
+    const writer = open(dir);
+    let noticed = 0;
+    control.onChange(() => noticed++);
+    control.watch();
+    for (let i = 1; i <= n; i++) {
+      writer.set('gate.queueLimit', i + 1);
+      await until(() => noticed >= i, undefined, 'the control store to notice a change');
+    }
+    control.close();
+    writer.close();
+  }
+
   it('a second connection writes; the first reports exactly the changed keys', async () => {
     const daemon = open();
     const cli = open();
@@ -230,7 +271,7 @@ describe('ConfigStore change events', () => {
     daemon.onChange((keys) => seen.push(keys));
     daemon.watch();
     cli.setMany({ 'gate.showMs': 5000, 'binding.venueCode': 'V-001', 'gate.busyInput': 'queue' /* unchanged */ });
-    await vi.waitFor(() => expect(seen).toHaveLength(1), { timeout: 2000, interval: 10 });
+    await vi.waitFor(() => expect(seen).toHaveLength(1), { timeout: EVENT_WAIT_MS, interval: 10 });
     expect([...seen[0]].sort()).toEqual(['binding.venueCode', 'gate.showMs']);
     expect(daemon.get('gate.showMs')).toBe(5000);
 
@@ -238,12 +279,12 @@ describe('ConfigStore change events', () => {
     cli.set('gate.showMs', 5000);
     cli.reset('gate.dedupWindowMs');
     cli.set('timeouts', { verifyDeadlineMs: 2000 });
-    await vi.waitFor(() => expect(seen).toHaveLength(2), { timeout: 2000, interval: 10 });
+    await vi.waitFor(() => expect(seen).toHaveLength(2), { timeout: EVENT_WAIT_MS, interval: 10 });
     expect(seen[1]).toEqual(['timeouts']);
 
     daemon.unwatch();
     cli.set('gate.queueLimit', 4);
-    await new Promise((r) => setTimeout(r, 100));
+    await watchTicks(2); // a store still watching would have seen it by now
     expect(seen).toHaveLength(2);
     daemon.poll(); // an explicit poll still catches up
     expect(seen[2]).toEqual(['gate.queueLimit']);
@@ -272,14 +313,14 @@ describe('ConfigStore change events', () => {
     const seen: ConfigKey[][] = [];
     daemon.onChange((keys) => seen.push(keys));
     cli.set('gate.showMs', 900);
-    await new Promise((r) => setTimeout(r, 80));
+    await watchTicks(2); // a store watching would have seen it by now
     expect(seen).toEqual([]);
     daemon.watch();
     daemon.watch(); // idempotent
-    await vi.waitFor(() => expect(seen).toEqual([['gate.showMs']]), { timeout: 2000, interval: 10 });
+    await vi.waitFor(() => expect(seen).toEqual([['gate.showMs']]), { timeout: EVENT_WAIT_MS, interval: 10 });
     daemon.close();
     cli.set('gate.showMs', 901);
-    await new Promise((r) => setTimeout(r, 80));
+    await watchTicks(2);
     expect(seen).toHaveLength(1);
   });
 });

@@ -9,6 +9,7 @@ import type { OutcomeKind, SignalKind } from '../../../firmware/core/outcome.js'
 import { demoCard, GATE_VENUE } from '../../../scripts/lab/provisioned-gate.js';
 import { allOutputsOff } from '../../../ui-led/outputs.js';
 import { DEFAULT_PATTERNS } from '../../../ui-led/patterns.js';
+import { until } from '../../support/polling.js';
 import { expectedStates, expectedWrites } from './expected-pattern.js';
 import { BASE_POLICY, type RunnerRig, startRunnerRig } from './runner-rig.js';
 
@@ -133,7 +134,7 @@ describe('gate runner over the HTTPS mock portal, file-GPIO outputs', () => {
       expect(rig.runner.phase().kind).toBe('bind-mode');
       await rig.player.idle();
       expect(rig.pins()).toEqual(expectedStates('bind-mode')[0].state);
-      await new Promise((r) => setTimeout(r, 800)); // the portal's answer arrives meanwhile
+      await rig.portal.allSettled(); // the portal's answer has arrived: the runner has seen it
       expect(rig.logger.verdicts.length).toBe(verdicts);
       expect(rig.runner.phase().kind).toBe('bind-mode');
       expect(rig.pins().relay).toBe(false);
@@ -229,8 +230,7 @@ describe('gate runner on a device the portal has not bound', () => {
     const bindWrites = rig.tap.writes.length;
     rig.scanner.inject(GATE_VENUE.venueCode);
     expect(rig.runner.phase().kind).toBe('binding');
-    const deadline = Date.now() + 5000;
-    while (rig.bindResults.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    await until(() => rig.bindResults.length > 0, undefined, 'the bind result');
     expect(rig.bindResults).toEqual([
       {
         bindRequestId: 'bind-req-1',

@@ -5,11 +5,17 @@ import { systemClock } from '../../../firmware/core/clock.js';
 import type { ErrorCode } from '../../../firmware/core/errors.js';
 import type { FaultSettings } from '../../../portal-client/mock/faults.js';
 import { allOutputsOff } from '../../../ui-led/outputs.js';
+import { startStopwatch } from '../../support/cpu-wait.js';
+import { until } from '../../support/polling.js';
 import { type RunnerRig, startRunnerRig } from './runner-rig.js';
 
 /** Short, so a latency fault beyond it costs the test little; the default is 3000. */
 const DEADLINE_MS = 600;
-/** Scheduling slack on a shared machine: the outcome may show this much after the deadline. */
+/**
+ * How long after the deadline the outcome may show: timer granularity and the gate's own work.
+ * Measured without the time this process waited for a CPU (support/cpu-wait.ts), so a loaded
+ * machine needs no more; a deadline timer set too long still fails.
+ */
 const MARGIN_MS = 500;
 
 describe('portal faults → network-error within the deadline', () => {
@@ -41,16 +47,16 @@ describe('portal faults → network-error within the deadline', () => {
       try {
         const index = rig.logger.verdicts.length;
         const relayWritesBefore = rig.tap.writes.filter((w) => w.changes.relay === true).length;
-        const start = performance.now();
+        const watch = startStopwatch();
         rig.scanner.inject(rig.fixture.mock.passCodeFor('green'));
-        const verdict = await rig.logger.verdict(index, DEADLINE_MS + 5000);
-        const elapsed = performance.now() - start;
+        const verdict = await rig.logger.verdict(index);
+        const activeMs = watch.activeMs();
         expect(verdict.outcome).toBe('network-error');
         expect(verdict.cause).toBe(cause);
-        expect(elapsed).toBeLessThanOrEqual(DEADLINE_MS + MARGIN_MS);
+        expect(activeMs).toBeLessThanOrEqual(DEADLINE_MS + MARGIN_MS);
         expect(rig.tap.writes.filter((w) => w.changes.relay === true).length).toBe(relayWritesBefore);
-        await new Promise((r) => setTimeout(r, 100)); // show time (50 ms) over: the gate rests
-        expect(rig.runner.phase().kind).toBe('idle');
+        // Show time (50 ms) over: the gate rests again.
+        await until(() => rig.runner.phase().kind === 'idle', undefined, 'the gate to rest');
       } finally {
         rig.fixture.mock.server.clearFaults();
       }
@@ -61,17 +67,18 @@ describe('portal faults → network-error within the deadline', () => {
     rig.fixture.mock.server.setFaults({ latencyMs: DEADLINE_MS + 200 });
     const index = rig.logger.verdicts.length;
     rig.scanner.inject(rig.fixture.mock.passCodeFor('green'));
-    expect((await rig.logger.verdict(index, 5000)).outcome).toBe('network-error');
+    expect((await rig.logger.verdict(index)).outcome).toBe('network-error');
     rig.fixture.mock.server.clearFaults();
-    await new Promise((r) => setTimeout(r, DEADLINE_MS)); // the late answer arrives (or is cut off) meanwhile
+    await rig.portal.allSettled(); // the late answer has arrived (or the client's deadline cut it off)
     expect(rig.logger.verdicts.length).toBe(index + 1);
+    await until(() => rig.runner.phase().kind === 'idle', undefined, 'the gate to rest');
     rig.scanner.inject(rig.fixture.mock.passCodeFor('green'));
-    expect((await rig.logger.verdict(index + 1, 5000)).outcome).toBe('pass');
+    expect((await rig.logger.verdict(index + 1)).outcome).toBe('pass');
     const counters = rig.runner.outcomeCounters();
     expect(counters.pass).toBe(1);
     expect(counters['network-error']).toBe(faults.length + 1);
     // The pass pattern ends (1.5 s) with everything off, relay included.
-    await new Promise((r) => setTimeout(r, 1700));
+    await until(() => rig.player.status().playing === null, undefined, 'the pass pattern to end');
     await rig.player.idle();
     expect(rig.pins()).toEqual(allOutputsOff());
   });

@@ -5,6 +5,7 @@ import { FakeClock } from '../../../firmware/core/fake-clock.js';
 import { DEMO_PASS_CODE_KEYWORDS } from '../../../portal-client/mock/domain/demo-dataset.js';
 import { PATHS } from '../../../portal-client/protocol/constants.js';
 import { demoCard } from '../../../scripts/lab/provisioned-gate.js';
+import { EVENT_WAIT_MS } from '../../support/polling.js';
 import { type RunnerRig, startRunnerRig } from './runner-rig.js';
 
 const DEDUP_MS = 3000;
@@ -104,10 +105,15 @@ describe('requests per scan and duplicate suppression', () => {
 describe('token refresh runs off the scan path', () => {
   const clock = new FakeClock(0);
   let rig: RunnerRig;
+  /**
+   * Tokens valid 6 s: the client renews each at half its life (3 s), in the background. The other
+   * half is the time the background authorize has to finish before the old token runs out: far
+   * more than it takes (SM2 on both sides, well under a second) even beside CPU-bound neighbours.
+   */
+  const TOKEN_TTL_MS = 6000;
 
   beforeAll(async () => {
-    // Tokens valid 2 s: the client renews each at half its life (1 s), in the background.
-    rig = await startRunnerRig({ clock, tokenTtlMs: 2000, policy: { dedupWindowMs: 0, showMs: SHOW_MS } });
+    rig = await startRunnerRig({ clock, tokenTtlMs: TOKEN_TTL_MS, policy: { dedupWindowMs: 0, showMs: SHOW_MS } });
   });
   afterAll(async () => {
     await rig?.close();
@@ -115,16 +121,22 @@ describe('token refresh runs off the scan path', () => {
 
   it('scans during background refreshes each cost exactly one verify request: no token is ever rejected on a scan', async () => {
     rig.fixture.mock.server.resetStats();
-    let scans = 0;
+    const authorizes = () => rig.fixture.mock.server.stats().byPath[PATHS.authorize] ?? 0;
     const started = Date.now();
-    while (Date.now() - started < 2500) {
+    let scans = 0;
+    let scansAfterRefresh = 0;
+    // Back-to-back scans until the background refresh has been asked for, and a few more after
+    // it: some run while it is under way, the later ones on the new token.
+    while (scansAfterRefresh < 5) {
+      if (Date.now() - started > EVENT_WAIT_MS) throw new Error(`no background refresh after ${scans} scans`);
+      const refreshing = authorizes() > 0;
       const index = rig.logger.verdicts.length;
       rig.scanner.inject(rig.fixture.mock.passCodeFor('green'));
       const verdict = await rig.logger.verdict(index);
       expect(verdict.outcome).toBe('pass');
       await clock.advance(SHOW_MS);
       scans++;
-      await new Promise((r) => setTimeout(r, 50));
+      if (refreshing) scansAfterRefresh++;
     }
     const stats = rig.fixture.mock.server.stats();
     expect(stats.byPath[PATHS.verifyPassCode]).toBe(scans);

@@ -13,7 +13,7 @@ import { createJsonLogger, type Logger } from '../../../firmware/core/log.js';
 import type { OutcomeKind } from '../../../firmware/core/outcome.js';
 import { type TimeoutTable, timeoutTable } from '../../../firmware/core/timeouts.js';
 import type { GatePolicy } from '../../../firmware/gate/model.js';
-import { GateRunner } from '../../../firmware/gate/runner.js';
+import { type GatePortal, GateRunner } from '../../../firmware/gate/runner.js';
 import type { PortalClient } from '../../../portal-client/client.js';
 import { crypto, type PortalFixture, startPortalFixture } from '../../../scripts/lab/portal-fixture.js';
 import { GATE_VENUE } from '../../../scripts/lab/provisioned-gate.js';
@@ -23,6 +23,7 @@ import { lineLevel, normalizePins, type PinMap } from '../../../ui-led/backends/
 import type { DisplayText } from '../../../ui-led/display-text.js';
 import { OUTPUT_NAMES, type OutputChanges, type OutputState } from '../../../ui-led/outputs.js';
 import { PatternPlayer } from '../../../ui-led/player.js';
+import { EVENT_WAIT_MS } from '../../support/polling.js';
 
 /** Relay active-low, as on many relay boards: "on" is a 0 in its value file. */
 export const PINS: PinMap = normalizePins({
@@ -106,7 +107,7 @@ export class CapturingLogger implements Logger {
   }
 
   /** Resolves with verdict number `index` (0-based) once logged; rejects after `withinMs` real ms. */
-  async verdict(index: number, withinMs = 5000): Promise<VerdictEvent> {
+  async verdict(index: number, withinMs = EVENT_WAIT_MS): Promise<VerdictEvent> {
     const deadline = Date.now() + withinMs;
     while (this.verdicts.length <= index) {
       if (Date.now() > deadline)
@@ -114,6 +115,49 @@ export class CapturingLogger implements Logger {
       await new Promise((r) => setTimeout(r, 2));
     }
     return this.verdicts[index];
+  }
+}
+
+/**
+ * The client as the runner sees it, passing every call through and noting when each has
+ * settled: a test can wait for the portal's answer to a request the gate no longer waits for
+ * (the late answer arrived, or the client's own deadline cut it off) instead of guessing how long
+ * that takes.
+ */
+export class SettlingPortal implements GatePortal {
+  private readonly pending = new Set<Promise<unknown>>();
+
+  constructor(private readonly inner: GatePortal) {}
+
+  /**
+   * Resolves once every call made so far has settled. The runner's own handler of each answer
+   * was attached before this waiter, so it has run by then.
+   */
+  async allSettled(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  verifyPassCode(...args: Parameters<GatePortal['verifyPassCode']>) {
+    return this.track(this.inner.verifyPassCode(...args));
+  }
+
+  verifyIdCard(...args: Parameters<GatePortal['verifyIdCard']>) {
+    return this.track(this.inner.verifyIdCard(...args));
+  }
+
+  bind(...args: Parameters<GatePortal['bind']>) {
+    return this.track(this.inner.bind(...args));
+  }
+
+  rebind(...args: Parameters<GatePortal['rebind']>) {
+    return this.track(this.inner.rebind(...args));
+  }
+
+  private track<T>(call: Promise<T>): Promise<T> {
+    this.pending.add(call);
+    const done = () => this.pending.delete(call);
+    call.then(done, done);
+    return call;
   }
 }
 
@@ -131,6 +175,8 @@ export interface RunnerRigOptions {
 export interface RunnerRig {
   fixture: PortalFixture;
   client: PortalClient;
+  /** The client as the runner uses it, with its calls' settling in view. */
+  portal: SettlingPortal;
   runner: GateRunner;
   player: PatternPlayer;
   tap: TapBackend;
@@ -190,8 +236,9 @@ export async function startRunnerRig(o: RunnerRigOptions): Promise<RunnerRig> {
 
   const logger = new CapturingLogger();
   const bindResults: RunnerRig['bindResults'] = [];
+  const portal = new SettlingPortal(client);
   const runner = new GateRunner({
-    portal: client,
+    portal,
     display: player,
     clock: o.clock,
     logger,
@@ -210,6 +257,7 @@ export async function startRunnerRig(o: RunnerRigOptions): Promise<RunnerRig> {
   return {
     fixture,
     client,
+    portal,
     runner,
     player,
     tap,

@@ -19,6 +19,7 @@ import { DEMO_PASS_CODE_KEYWORDS, DEMO_RESIDENT_KEYWORDS } from '../../../portal
 import { crypto, type PortalFixture, startPortalFixture } from '../../../scripts/lab/portal-fixture.js';
 import { demoCard, provisionGate } from '../../../scripts/lab/provisioned-gate.js';
 import { tempRoot } from '../../support/cli.js';
+import { EVENT_WAIT_MS } from '../../support/polling.js';
 import { CapturingLogger } from '../gate-runner/runner-rig.js';
 
 const SCANS = 1000;
@@ -125,7 +126,7 @@ describe('privacy: 1,000 scans through the daemon leave no pass code, name or ID
       await logger.verdict(index);
       await clock.advance(SHOW_MS);
     }
-    statusAnswer = JSON.stringify(await askDaemon(dataDir, { cmd: 'status' }, 2000));
+    statusAnswer = JSON.stringify(await askDaemon(dataDir, { cmd: 'status' }, EVENT_WAIT_MS));
     // The database as it is while the daemon runs: -wal and -shm still there.
     runningFiles = filesUnder(dataDir);
     runningFindings = search(needles, runningFiles, []);

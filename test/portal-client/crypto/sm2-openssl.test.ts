@@ -7,13 +7,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGmCryptoSuite } from '../../../portal-client/crypto/gm-suite.js';
 import { sm2PrivateKeyToPem, sm2PublicKeyToPem } from '../../../portal-client/crypto/sm2-pem.js';
 import { DEFAULT_SM2_USER_ID } from '../../../portal-client/crypto/suite.js';
+import { EVENT_WAIT_MS } from '../../support/polling.js';
 
 const suite = createGmCryptoSuite();
 let dir = '';
 
 function openssl(args: string[]): { ok: boolean; output: string } {
   try {
-    const output = execFileSync('openssl', args, { cwd: dir, timeout: 10_000, stdio: ['ignore', 'pipe', 'pipe'] });
+    const output = execFileSync('openssl', args, {
+      cwd: dir,
+      timeout: EVENT_WAIT_MS,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     return { ok: true, output: output.toString() };
   } catch (error) {
     const failure = error as { stdout?: Buffer; stderr?: Buffer };

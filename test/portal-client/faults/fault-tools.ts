@@ -12,6 +12,7 @@ import type { CryptoSuite } from '../../../portal-client/crypto/suite.js';
 import { loadOrCreateTlsMaterial } from '../../../portal-client/mock/tls-material.js';
 import { createPortalTransport, type HttpAnswer, type PortalTransport } from '../../../portal-client/transport.js';
 import type { PortalFixture } from '../../../scripts/lab/portal-fixture.js';
+import { timedExcludingCpuWait } from '../../support/cpu-wait.js';
 
 export interface RecordedExchange {
   path: string;
@@ -133,9 +134,10 @@ export async function startFakePortal(f: PortalFixture): Promise<FakePortal> {
   return fake;
 }
 
-/** Runs `fn` and returns how long it took (wall clock, ms) with its settled outcome. */
-export async function timed<T>(fn: () => Promise<T>): Promise<{ elapsedMs: number; result: PromiseSettledResult<T> }> {
-  const start = performance.now();
-  const [result] = await Promise.allSettled([fn()]);
-  return { elapsedMs: performance.now() - start, result };
-}
+/**
+ * Runs `fn` and returns its settled outcome with how long it took: `elapsedMs` on the wall clock,
+ * `activeMs` without the time this process waited for a CPU (support/cpu-wait.ts). A deadline is
+ * asserted on `activeMs`: the client's deadline timer fires late on a loaded machine, and that
+ * lateness is the machine's, not the client's.
+ */
+export const timed = timedExcludingCpuWait;

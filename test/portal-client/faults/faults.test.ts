@@ -15,7 +15,11 @@ import { timed } from './fault-tools.js';
 const DEADLINE_MS = 500;
 /** Deadline when the verification legitimately includes an authorize (SM2 on both sides). */
 const DEADLINE_WITH_AUTHORIZE_MS = 2500;
-/** Timer and scheduling slack allowed past a deadline on a loaded machine. */
+/**
+ * Allowed past a deadline: timer granularity and the client's own work once it fires. Measured
+ * without the time this process waited for a CPU (fault-tools.ts `timed`), so a loaded machine
+ * needs no more.
+ */
 const SLACK_MS = 250;
 const TEN_MINUTES = 10 * 60_000;
 
@@ -46,21 +50,33 @@ const CASES: FaultCase[] = [
 ];
 
 async function expectFailureWithinDeadline(client: PortalClient, code: ErrorCode, deadlineMs: number): Promise<void> {
-  const { elapsedMs, result } = await timed(() => client.verifyPassCode(green));
+  const { activeMs, result } = await timed(() => client.verifyPassCode(green));
   // Never a verdict: the promise must reject, with exactly this code.
   expect(result.status).toBe('rejected');
   const error = await rejection(Promise.reject((result as PromiseRejectedResult).reason));
   expect(error.code).toBe(code);
-  expect(elapsedMs).toBeLessThanOrEqual(deadlineMs + SLACK_MS);
+  expect(activeMs).toBeLessThanOrEqual(deadlineMs + SLACK_MS);
   expect(client.status().lastErrorCode).toBe(code);
 }
 
-async function expectPassWithinDeadline(client: PortalClient, deadlineMs: number): Promise<void> {
-  const { elapsedMs, result } = await timed(() => client.verifyPassCode(green));
+/** Returns the wall-clock ms the verification took. */
+async function expectPassWithinDeadline(client: PortalClient, deadlineMs: number): Promise<number> {
+  const { elapsedMs, activeMs, result } = await timed(() => client.verifyPassCode(green));
   if (result.status === 'rejected') throw result.reason;
   expect(result.value.opinion).toBe('PASS');
-  expect(elapsedMs).toBeLessThanOrEqual(deadlineMs + SLACK_MS);
+  expect(activeMs).toBeLessThanOrEqual(deadlineMs + SLACK_MS);
   expect(client.status().lastErrorCode).toBeNull();
+  return elapsedMs;
+}
+
+/**
+ * The client's estimate of the portal's clock is off by at most the round trip of the exchange
+ * it came from (the mock runs on this process's clock, shifted by the skew fault), and that
+ * exchange took no longer than the call around it (`callMs`, wall clock): a bound that follows the
+ * machine's load, tighter than a fixed tolerance when the machine is idle.
+ */
+function expectOffset(client: PortalClient, skew: number, callMs: number): void {
+  expect(Math.abs(client.status().clockOffsetMs - skew)).toBeLessThanOrEqual(Math.ceil(callMs) + 1);
 }
 
 describe('a fault on the verification of an authorized client', () => {
@@ -122,26 +138,26 @@ describe('token expiry and clock skew are corrected transparently', () => {
       f.mock.server.setFaults({ clockSkewMs: skew });
       const client = f.client({ timeouts: { verifyDeadlineMs: DEADLINE_WITH_AUTHORIZE_MS } });
       f.mock.server.resetStats();
-      await expectPassWithinDeadline(client, DEADLINE_WITH_AUTHORIZE_MS);
+      const callMs = await expectPassWithinDeadline(client, DEADLINE_WITH_AUTHORIZE_MS);
       const stats = f.mock.server.stats();
       expect(stats.byPath[PATHS.authorize]).toBe(2);
       expect(stats.byPath[PATHS.verifyPassCode]).toBe(1);
-      expect(Math.abs(client.status().clockOffsetMs - skew)).toBeLessThan(2000);
+      expectOffset(client, skew, callMs);
     });
 
     it(`clock skew ${label} appearing mid-session: one sealed CLOCK_SKEW, one corrected resend, and back when the skew goes`, async () => {
       const client = f.client({ timeouts: { verifyDeadlineMs: DEADLINE_MS } });
-      await client.authorize();
-      expect(Math.abs(client.status().clockOffsetMs)).toBeLessThan(2000);
+      const { elapsedMs: authorizeMs } = await timed(() => client.authorize());
+      expectOffset(client, 0, authorizeMs);
       f.mock.server.setFaults({ clockSkewMs: skew });
       f.mock.server.resetStats();
-      await expectPassWithinDeadline(client, DEADLINE_MS);
+      const skewedMs = await expectPassWithinDeadline(client, DEADLINE_MS);
       expect(f.mock.server.stats().byPath[PATHS.verifyPassCode]).toBe(2);
       expect(f.mock.server.stats().byPath[PATHS.authorize]).toBeUndefined();
-      expect(Math.abs(client.status().clockOffsetMs - skew)).toBeLessThan(2000);
+      expectOffset(client, skew, skewedMs);
       f.mock.server.clearFaults();
-      await expectPassWithinDeadline(client, DEADLINE_MS);
-      expect(Math.abs(client.status().clockOffsetMs)).toBeLessThan(2000);
+      const backMs = await expectPassWithinDeadline(client, DEADLINE_MS);
+      expectOffset(client, 0, backMs);
     });
   }
 });

@@ -49,6 +49,7 @@ import {
 } from './protocol-arbitraries.js';
 
 const DEADLINE_MS = 500;
+/** Timer granularity and the client's own work past a deadline; load is left out (fault-tools.ts `timed`). */
 const SLACK_MS = 250;
 
 /** Runs `fn`; anything thrown must be a PassgateError with one of `codes`. */
@@ -302,11 +303,11 @@ describe('the client against a portal answering random bytes, JSON and statuses'
   }
 
   async function expectTypedFailure(client: PortalClient): Promise<void> {
-    const { elapsedMs, result } = await timed(() => client.verifyPassCode(green));
+    const { activeMs, result } = await timed(() => client.verifyPassCode(green));
     if (result.status === 'fulfilled') throw new Error('a random answer became a verdict');
     const error = await rejection(Promise.reject(result.reason));
     expect(error.area).toBe('portal');
-    expect(elapsedMs).toBeLessThanOrEqual(DEADLINE_MS + SLACK_MS);
+    expect(activeMs).toBeLessThanOrEqual(DEADLINE_MS + SLACK_MS);
   }
 
   it('random answers to the verification (authorize forwarded to the real mock)', async () => {

@@ -12,6 +12,7 @@ import {
   ipAddressBytes,
   loadOrCreateTlsMaterial,
 } from '../../../portal-client/mock/tls-material.js';
+import { EVENT_WAIT_MS } from '../../support/polling.js';
 
 const HOSTS = ['localhost', '127.0.0.1', '::1'];
 const DAY_MS = 86_400_000;
@@ -91,7 +92,7 @@ describe('createTlsMaterial', () => {
           ['verify', '-x509_strict', '-purpose', 'sslserver', '-CAfile', caFile, 'server.pem'],
           {
             cwd: dir,
-            timeout: 10_000,
+            timeout: EVENT_WAIT_MS,
             stdio: ['ignore', 'pipe', 'pipe'],
           },
         ).toString();
@@ -146,7 +147,7 @@ describe('HTTPS with the material', () => {
           ca: options.ca,
           rejectUnauthorized: true,
           agent: false,
-          timeout: 5000,
+          timeout: EVENT_WAIT_MS,
         },
         (res) => {
           let body = '';

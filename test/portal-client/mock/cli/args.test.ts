@@ -9,6 +9,7 @@ import { createGmCryptoSuite } from '../../../../portal-client/crypto/gm-suite.j
 import { intOption, parseArgs, positionals, UsageError } from '../../../../portal-client/mock/cli/args.js';
 import type { CliIo } from '../../../../portal-client/mock/cli/io.js';
 import { main } from '../../../../portal-client/mock/cli.js';
+import { until } from '../../../support/polling.js';
 
 function capture(): CliIo & { out: string[]; err: string[] } {
   const out: string[] = [];
@@ -122,7 +123,7 @@ describe('main() in process against a plain-HTTP serve', () => {
     serveIo.untilStopped = () => new Promise((resolve) => (stop = resolve));
     const serving = main(['serve', '--http', '--json', '--dir', dir], { io: serveIo, crypto });
     try {
-      for (let i = 0; i < 200 && serveIo.out.length === 0; i++) await new Promise((r) => setTimeout(r, 25));
+      await until(() => serveIo.out.length > 0, undefined, 'serve to print its URL');
       const info = JSON.parse(serveIo.out[0]) as { url: string; caPath: string | null };
       expect(info.url).toMatch(/^http:\/\/localhost:\d+$/);
       expect(info.caPath).toBeNull();
