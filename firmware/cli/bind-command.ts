@@ -41,7 +41,7 @@ export async function runBindCommand(
   out: CommandOutput,
 ): Promise<number> {
   const usage: CommandUsage = { lines: [`usage: passgate ${mode} <venueCode> | passgate ${mode} --scan [--json]`] };
-  const read = readCommandArgs(args, { flags: ['scan', 'json'] }, usage, out);
+  const read = readCommandArgs(args, { flags: ['scan', 'json'], positionals: 1 }, usage, out);
   if (read.exit !== undefined) return read.exit;
   const parsed = read.args;
   const scan = parsed.flags.has('scan');

@@ -27,6 +27,7 @@ import { type CommandUsage, readCommandArgs, showUsage, usageError } from './arg
 import { EXIT } from './exit-codes.js';
 import { failureFor } from './failures.js';
 import type { CommandOutput } from './io.js';
+import { didYouMean, nearestName } from './nearest.js';
 
 export type { CommandOutput };
 
@@ -40,6 +41,8 @@ const USAGE: CommandUsage = {
   ],
   exits: ['ok', 'usage', 'invalidValue', 'unknownKey', 'storage'],
 };
+
+const SUBCOMMANDS = ['list', 'get', 'set', 'reset', 'help'];
 
 function reportError(out: CommandOutput, error: unknown): number {
   if (!isPassgateError(error)) throw error;
@@ -138,7 +141,9 @@ export function runConfigCommand(store: ConfigStore, args: readonly string[], ou
       case undefined:
         return usage();
       default:
-        return usage(`未知子命令 / unknown subcommand: ${printableKey(command)}`);
+        return usage(
+          `未知子命令 / unknown subcommand: ${printableKey(command)}${didYouMean(nearestName(command, SUBCOMMANDS))}`,
+        );
     }
   } catch (error) {
     return reportError(out, error);

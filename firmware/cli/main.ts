@@ -12,6 +12,7 @@ import { runConfigCommand } from './config-command.js';
 import { EXIT } from './exit-codes.js';
 import { reportFailure } from './failures.js';
 import { type CommandOutput, processOutput } from './io.js';
+import { didYouMean, nearestName } from './nearest.js';
 import { runProvisionCommand } from './provision-command.js';
 import { runDaemonCommand } from './run-command.js';
 import { runSelftestCommand } from './selftest-command.js';
@@ -35,6 +36,9 @@ export const USAGE: CommandUsage = {
   ],
 };
 
+/** Every command word, for "did you mean". */
+const COMMANDS = ['provision', 'bind', 'rebind', 'status', 'selftest', 'config', 'decode', 'run', 'version', 'help'];
+
 export async function main(
   argv: string[],
   out: CommandOutput = processOutput,
@@ -47,6 +51,11 @@ export async function main(
   }
   if (command === 'help' || (command === undefined && argv.includes('--help'))) return showUsage(out, USAGE);
   if (command === undefined) return usageError(out, USAGE);
+  if (!COMMANDS.includes(command)) {
+    // Before the data directory is resolved: a typo must not create one.
+    const hint = didYouMean(nearestName(command, COMMANDS));
+    return usageError(out, USAGE, `未知命令 / unknown command: ${command.slice(0, 40)}${hint}`);
+  }
   // Imported on demand: the decoders (zxing-wasm, Grid Matrix) are not the daemon's business.
   if (command === 'decode') return (await import('./decode-command.js')).runDecodeCommand(rest, out);
   let dataDir: string;

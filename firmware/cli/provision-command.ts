@@ -26,6 +26,7 @@ export const PROVISION_USAGE: CommandUsage = {
 const OPTIONS = {
   values: ['device-id', 'portal-url', 'portal-public-key', 'ca-file', 'app-id', 'app-secret', 'app-secret-file'],
   flags: ['force', 'json', 'allow-insecure-http'],
+  positionals: 0,
 };
 
 export async function runProvisionCommand(

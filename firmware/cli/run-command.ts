@@ -33,7 +33,7 @@ export async function runDaemonCommand(
   out: CommandOutput,
   deps: RunDeps = { exit: (code) => process.exit(code) },
 ): Promise<number> {
-  const read = readCommandArgs(args, {}, USAGE, out);
+  const read = readCommandArgs(args, { positionals: 0 }, USAGE, out);
   if (read.exit !== undefined) return read.exit;
   const logger = createJsonLogger((line) => process.stdout.write(line));
   // Listen before starting: a SIGTERM during start-up must still end with every output off.

@@ -38,7 +38,12 @@ export async function runSelftestCommand(
   out: CommandOutput,
   displayStream: TerminalStream = process.stderr,
 ): Promise<number> {
-  const read = readCommandArgs(args, { flags: ['json'] }, { lines: ['usage: passgate selftest [--json]'] }, out);
+  const read = readCommandArgs(
+    args,
+    { flags: ['json'], positionals: 0 },
+    { lines: ['usage: passgate selftest [--json]'] },
+    out,
+  );
   if (read.exit !== undefined) return read.exit;
   const parsed = read.args;
   const timeouts = timeoutsFromConfig(store);

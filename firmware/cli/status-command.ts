@@ -53,7 +53,7 @@ export async function runStatusCommand(
   out: CommandOutput,
 ): Promise<number> {
   const usage = { lines: ['usage: passgate status [--json] [--offline]'] };
-  const read = readCommandArgs(args, { flags: ['json', 'offline'] }, usage, out);
+  const read = readCommandArgs(args, { flags: ['json', 'offline'], positionals: 0 }, usage, out);
   if (read.exit !== undefined) return read.exit;
   const parsed = read.args;
   const provisioned = isProvisioned(store);
