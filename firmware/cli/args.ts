@@ -98,13 +98,18 @@ export function splitCommand(argv: readonly string[]): { command: string | undef
 export interface CommandUsage {
   /** The usage lines, printed on stdout for --help and on stderr after a usage error. */
   lines: readonly string[];
+  /** Command lines to copy, printed under "examples". */
+  examples?: readonly string[];
   /** Exit codes the command can end with, listed after the usage lines. */
   exits?: readonly ExitName[];
 }
 
-/** Usage lines followed by the command's exit codes, when it lists them. */
+/** Usage lines, then the examples and the exit codes, when the command lists them. */
 export function usageLines(usage: CommandUsage): string[] {
-  return usage.exits ? [...usage.lines, `exit codes / 退出码: ${exitCodeSummary(usage.exits)}`] : [...usage.lines];
+  const lines = [...usage.lines];
+  if (usage.examples) lines.push('示例 / examples:', ...usage.examples.map((e) => `  ${e}`));
+  if (usage.exits) lines.push(`exit codes / 退出码: ${exitCodeSummary(usage.exits)}`);
+  return lines;
 }
 
 /** Prints the usage on stdout, as asked for with --help; returns 0. */

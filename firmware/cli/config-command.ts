@@ -23,24 +23,16 @@ import {
 } from '../config/schema.js';
 import type { ConfigStore } from '../config/store.js';
 import { isPassgateError, type PassgateError } from '../core/errors.js';
-import { type CommandUsage, readCommandArgs, showUsage, usageError } from './args.js';
+import { readCommandArgs, showUsage, usageError } from './args.js';
 import { EXIT } from './exit-codes.js';
 import { failureFor } from './failures.js';
 import type { CommandOutput } from './io.js';
 import { didYouMean, nearestName } from './nearest.js';
+import { CONFIG_USAGE } from './usages.js';
 
 export type { CommandOutput };
 
-const USAGE: CommandUsage = {
-  lines: [
-    'usage / 用法:',
-    '  passgate config list [--json]',
-    '  passgate config get KEY [--json]',
-    '  passgate config set KEY VALUE [KEY VALUE …]',
-    '  passgate config reset KEY [KEY …]',
-  ],
-  exits: ['ok', 'usage', 'invalidValue', 'unknownKey', 'storage'],
-};
+const USAGE = CONFIG_USAGE;
 
 const SUBCOMMANDS = ['list', 'get', 'set', 'reset', 'help'];
 

@@ -14,6 +14,7 @@ import { readCommandArgs } from './args.js';
 import { EXIT } from './exit-codes.js';
 import type { CommandOutput } from './io.js';
 import { probePortal } from './status-command.js';
+import { SELFTEST_USAGE } from './usages.js';
 
 export const CLOCK_SKEW_WARN_MS = 30_000;
 
@@ -38,12 +39,7 @@ export async function runSelftestCommand(
   out: CommandOutput,
   displayStream: TerminalStream = process.stderr,
 ): Promise<number> {
-  const read = readCommandArgs(
-    args,
-    { flags: ['json'], positionals: 0 },
-    { lines: ['usage: passgate selftest [--json]'] },
-    out,
-  );
+  const read = readCommandArgs(args, { flags: ['json'], positionals: 0 }, SELFTEST_USAGE, out);
   if (read.exit !== undefined) return read.exit;
   const parsed = read.args;
   const timeouts = timeoutsFromConfig(store);

@@ -12,6 +12,7 @@ import { isProvisioned, portalClientFromConfig, timeoutsFromConfig } from '../da
 import { readCommandArgs } from './args.js';
 import { EXIT } from './exit-codes.js';
 import type { CommandOutput } from './io.js';
+import { STATUS_USAGE } from './usages.js';
 
 export interface PortalProbe {
   reachable: boolean;
@@ -52,8 +53,7 @@ export async function runStatusCommand(
   crypto: CryptoSuite,
   out: CommandOutput,
 ): Promise<number> {
-  const usage = { lines: ['usage: passgate status [--json] [--offline]'] };
-  const read = readCommandArgs(args, { flags: ['json', 'offline'], positionals: 0 }, usage, out);
+  const read = readCommandArgs(args, { flags: ['json', 'offline'], positionals: 0 }, STATUS_USAGE, out);
   if (read.exit !== undefined) return read.exit;
   const parsed = read.args;
   const provisioned = isProvisioned(store);
