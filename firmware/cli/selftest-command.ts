@@ -101,6 +101,21 @@ export async function runSelftestCommand(
     );
   }
 
+  const inputKeys = [
+    'drivers.serial.enabled',
+    'drivers.idcard.enabled',
+    'drivers.camera.enabled',
+    'drivers.hid.enabled',
+  ];
+  if (!inputKeys.some((key) => store.get(key as 'drivers.serial.enabled'))) {
+    // Every check may pass and the gate still reads nothing: say so, without failing the test.
+    checks.push({
+      name: 'inputs',
+      result: 'warn',
+      detail: '没有启用任何输入设备 / no input device is enabled (config set drivers.serial.enabled true, …)',
+    });
+  }
+
   // Portal and clock.
   if (!isProvisioned(store)) {
     checks.push({ name: 'portal', result: 'fail', detail: 'not provisioned' });
