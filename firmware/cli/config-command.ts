@@ -36,6 +36,31 @@ const USAGE = CONFIG_USAGE;
 
 const SUBCOMMANDS = ['list', 'get', 'set', 'reset', 'help'];
 
+/**
+ * Keys that another command writes, each area with the command that owns it: set one by hand and
+ * the device key, the portal's record and the local copy no longer agree.
+ */
+const OWNED_AREAS: Record<string, string> = {
+  identity: 'passgate provision --force',
+  portal: 'passgate provision --force',
+  vendor: 'passgate provision --force',
+  binding: 'passgate bind / passgate rebind',
+};
+
+/** The usage error for the first key another command owns, or undefined when none is. */
+function refuseOwnedKeys(keys: readonly string[], out: CommandOutput): number | undefined {
+  for (const key of keys) {
+    const owner = OWNED_AREAS[key.split('.')[0]];
+    if (owner === undefined || !isConfigKey(key)) continue;
+    return usageError(
+      out,
+      USAGE,
+      `错误：${key} 由 ${owner} 设置，不能用 config 修改 / error: ${key} is set by \`${owner}\`, not by config`,
+    );
+  }
+  return undefined;
+}
+
 function reportError(out: CommandOutput, error: unknown): number {
   if (!isPassgateError(error)) throw error;
   switch (error.code) {
@@ -113,6 +138,11 @@ export function runConfigCommand(store: ConfigStore, args: readonly string[], ou
       case 'set': {
         if (rest.length === 0 || rest.length % 2 !== 0)
           return usage('set takes KEY VALUE pairs / set 需要 配置项 值 成对出现');
+        const refused = refuseOwnedKeys(
+          rest.filter((_, i) => i % 2 === 0),
+          out,
+        );
+        if (refused !== undefined) return refused;
         const values: Partial<Record<ConfigKey, unknown>> = {};
         for (let i = 0; i < rest.length; i += 2) {
           const key = rest[i];
@@ -126,6 +156,8 @@ export function runConfigCommand(store: ConfigStore, args: readonly string[], ou
       case 'reset': {
         if (rest.length === 0) return usage('reset takes one or more keys / reset 需要配置项');
         for (const key of rest) if (!isConfigKey(key)) throw unknownKeyError(key);
+        const refused = refuseOwnedKeys(rest, out);
+        if (refused !== undefined) return refused;
         store.reset(...(rest as ConfigKey[]));
         for (const key of rest as ConfigKey[]) out.stdout(`${key} = ${displayValue(key, store.get(key))}  (default)`);
         return EXIT.ok;

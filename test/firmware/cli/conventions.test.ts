@@ -86,3 +86,20 @@ describe('extra arguments', () => {
     expect((await cli(dataDir, 'status', 'foo', '--help')).code).toBe(EXIT.ok);
   });
 });
+
+describe('config set and reset refuse the keys provision and bind own', () => {
+  it.each([
+    ['identity.deviceId', 'X', 'passgate provision'],
+    ['portal.url', 'https://x.example', 'passgate provision'],
+    ['vendor.appId', 'x', 'passgate provision'],
+    ['binding.venueCode', 'x', 'passgate bind'],
+  ])('config set %s: exit 2, names the right command, nothing saved', async (key, value, owner) => {
+    const r = await cli(dataDir, 'config', 'set', 'gate.showMs', '2500', key, value);
+    expect(r.code).toBe(EXIT.usage);
+    expect(r.stderr[0]).toContain(owner);
+    expect(r.stderr[0]).toMatch(/[\u4e00-\u9fff]/);
+    expect(r.stderr.join('\n')).not.toContain(` ${value} `);
+    expect((await cli(dataDir, 'config', 'get', 'gate.showMs')).stdout).not.toEqual(['2500']);
+    expect((await cli(dataDir, 'config', 'reset', key)).code).toBe(EXIT.usage);
+  });
+});
