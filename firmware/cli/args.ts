@@ -1,14 +1,17 @@
 // The one argument parser of `passgate` and all its commands: `--name value`, `--name=value`,
-// boolean `--flag`, positionals; `--help` and `-h` everywhere; `--` ends the options (so a value
+// boolean `--flag`, positionals (at most as many as the command takes); `--help` and `-h` everywhere; `--` ends the options (so a value
 // may start with `--`). `--data-dir` is accepted and skipped: main resolves it for every command.
 import { EXIT, type ExitName, exitCodeSummary } from './exit-codes.js';
 import type { CommandOutput } from './io.js';
+import { didYouMean, nearestName } from './nearest.js';
 
 export interface ArgSpec {
   /** Options that take a value. */
   values?: readonly string[];
   /** Options without a value (`help` is always one). */
   flags?: readonly string[];
+  /** How many positional arguments the command takes at most; default: any number. */
+  positionals?: number;
 }
 
 export interface ParsedArgs {
@@ -57,16 +60,32 @@ export function parseArgs(args: readonly string[], spec: ArgSpec): ParseResult {
     } else if (flagNames.includes(name) && eq < 0) {
       parsed.flags.add(name);
     } else {
-      return { ok: false, problem: `未知选项 / unknown option: ${printableOption(arg)}` };
+      const shown = printableOption(arg);
+      const near = shown === NOT_SHOWN ? undefined : nearestName(name, [...valueNames, ...flagNames, DATA_DIR]);
+      return {
+        ok: false,
+        problem: `未知选项 / unknown option: ${shown}${didYouMean(near === undefined ? undefined : `--${near}`)}`,
+      };
     }
+  }
+  const allowed = spec.positionals ?? Number.POSITIVE_INFINITY;
+  if (parsed.positional.length > allowed && !parsed.flags.has('help')) {
+    // The extra words are not echoed: a technician may have pasted a pass code by mistake.
+    const extra = parsed.positional.length - allowed;
+    return {
+      ok: false,
+      problem: `多余的参数 ${extra} 个 / ${extra} unexpected argument${extra === 1 ? '' : 's'} (not shown)`,
+    };
   }
   return { ok: true, args: parsed };
 }
 
+const NOT_SHOWN = '(not shown)';
+
 /** An option as typed, when it looks like one; whatever else was typed is not echoed. */
 function printableOption(arg: string): string {
   const name = arg.split('=')[0];
-  return /^--[a-z][a-z0-9-]{0,31}$/.test(name) ? name : '(not shown)';
+  return /^--[a-z][a-z0-9-]{0,31}$/.test(name) ? name : NOT_SHOWN;
 }
 
 /** The command word of `passgate [--data-dir DIR] COMMAND ARGS…` and everything else. */
@@ -79,13 +98,18 @@ export function splitCommand(argv: readonly string[]): { command: string | undef
 export interface CommandUsage {
   /** The usage lines, printed on stdout for --help and on stderr after a usage error. */
   lines: readonly string[];
+  /** Command lines to copy, printed under "examples". */
+  examples?: readonly string[];
   /** Exit codes the command can end with, listed after the usage lines. */
   exits?: readonly ExitName[];
 }
 
-/** Usage lines followed by the command's exit codes, when it lists them. */
+/** Usage lines, then the examples and the exit codes, when the command lists them. */
 export function usageLines(usage: CommandUsage): string[] {
-  return usage.exits ? [...usage.lines, `exit codes / 退出码: ${exitCodeSummary(usage.exits)}`] : [...usage.lines];
+  const lines = [...usage.lines];
+  if (usage.examples) lines.push('示例 / examples:', ...usage.examples.map((e) => `  ${e}`));
+  if (usage.exits) lines.push(`exit codes / 退出码: ${exitCodeSummary(usage.exits)}`);
+  return lines;
 }
 
 /** Prints the usage on stdout, as asked for with --help; returns 0. */

@@ -14,10 +14,11 @@ import { boundSettings } from '../daemon/binding-settings.js';
 import { type ControlMessage, openDaemonSession } from '../daemon/control-socket.js';
 import { isProvisioned, portalClientFromConfig, timeoutsFromConfig } from '../daemon/device-identity.js';
 import type { BindMode } from '../gate/model.js';
-import { type CommandUsage, readCommandArgs, usageError } from './args.js';
+import { readCommandArgs, usageError } from './args.js';
 import { EXIT } from './exit-codes.js';
 import { failureFor, reportFailure } from './failures.js';
 import type { CommandOutput } from './io.js';
+import { bindUsage } from './usages.js';
 
 const CATEGORY_TEXT: Record<string, string> = {
   transport: '公共交通 / public transport',
@@ -40,8 +41,8 @@ export async function runBindCommand(
   crypto: CryptoSuite,
   out: CommandOutput,
 ): Promise<number> {
-  const usage: CommandUsage = { lines: [`usage: passgate ${mode} <venueCode> | passgate ${mode} --scan [--json]`] };
-  const read = readCommandArgs(args, { flags: ['scan', 'json'] }, usage, out);
+  const usage = bindUsage(mode);
+  const read = readCommandArgs(args, { flags: ['scan', 'json'], positionals: 1 }, usage, out);
   if (read.exit !== undefined) return read.exit;
   const parsed = read.args;
   const scan = parsed.flags.has('scan');

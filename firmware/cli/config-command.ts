@@ -23,23 +23,43 @@ import {
 } from '../config/schema.js';
 import type { ConfigStore } from '../config/store.js';
 import { isPassgateError, type PassgateError } from '../core/errors.js';
-import { type CommandUsage, readCommandArgs, showUsage, usageError } from './args.js';
+import { readCommandArgs, showUsage, usageError } from './args.js';
 import { EXIT } from './exit-codes.js';
 import { failureFor } from './failures.js';
 import type { CommandOutput } from './io.js';
+import { didYouMean, nearestName } from './nearest.js';
+import { CONFIG_USAGE } from './usages.js';
 
 export type { CommandOutput };
 
-const USAGE: CommandUsage = {
-  lines: [
-    'usage / 用法:',
-    '  passgate config list [--json]',
-    '  passgate config get KEY [--json]',
-    '  passgate config set KEY VALUE [KEY VALUE …]',
-    '  passgate config reset KEY [KEY …]',
-  ],
-  exits: ['ok', 'usage', 'invalidValue', 'unknownKey', 'storage'],
+const USAGE = CONFIG_USAGE;
+
+const SUBCOMMANDS = ['list', 'get', 'set', 'reset', 'help'];
+
+/**
+ * Keys that another command writes, each area with the command that owns it: set one by hand and
+ * the device key, the portal's record and the local copy no longer agree.
+ */
+const OWNED_AREAS: Record<string, string> = {
+  identity: 'passgate provision --force',
+  portal: 'passgate provision --force',
+  vendor: 'passgate provision --force',
+  binding: 'passgate bind / passgate rebind',
 };
+
+/** The usage error for the first key another command owns, or undefined when none is. */
+function refuseOwnedKeys(keys: readonly string[], out: CommandOutput): number | undefined {
+  for (const key of keys) {
+    const owner = OWNED_AREAS[key.split('.')[0]];
+    if (owner === undefined || !isConfigKey(key)) continue;
+    return usageError(
+      out,
+      USAGE,
+      `错误：${key} 由 ${owner} 设置，不能用 config 修改 / error: ${key} is set by \`${owner}\`, not by config`,
+    );
+  }
+  return undefined;
+}
 
 function reportError(out: CommandOutput, error: unknown): number {
   if (!isPassgateError(error)) throw error;
@@ -118,6 +138,11 @@ export function runConfigCommand(store: ConfigStore, args: readonly string[], ou
       case 'set': {
         if (rest.length === 0 || rest.length % 2 !== 0)
           return usage('set takes KEY VALUE pairs / set 需要 配置项 值 成对出现');
+        const refused = refuseOwnedKeys(
+          rest.filter((_, i) => i % 2 === 0),
+          out,
+        );
+        if (refused !== undefined) return refused;
         const values: Partial<Record<ConfigKey, unknown>> = {};
         for (let i = 0; i < rest.length; i += 2) {
           const key = rest[i];
@@ -131,6 +156,8 @@ export function runConfigCommand(store: ConfigStore, args: readonly string[], ou
       case 'reset': {
         if (rest.length === 0) return usage('reset takes one or more keys / reset 需要配置项');
         for (const key of rest) if (!isConfigKey(key)) throw unknownKeyError(key);
+        const refused = refuseOwnedKeys(rest, out);
+        if (refused !== undefined) return refused;
         store.reset(...(rest as ConfigKey[]));
         for (const key of rest as ConfigKey[]) out.stdout(`${key} = ${displayValue(key, store.get(key))}  (default)`);
         return EXIT.ok;
@@ -138,7 +165,9 @@ export function runConfigCommand(store: ConfigStore, args: readonly string[], ou
       case undefined:
         return usage();
       default:
-        return usage(`未知子命令 / unknown subcommand: ${printableKey(command)}`);
+        return usage(
+          `未知子命令 / unknown subcommand: ${printableKey(command)}${didYouMean(nearestName(command, SUBCOMMANDS))}`,
+        );
     }
   } catch (error) {
     return reportError(out, error);

@@ -11,14 +11,12 @@ import type { GrayImage } from '../../drivers/symbols/gray-image.js';
 import { readImageFile } from '../../drivers/symbols/image-file.js';
 import type { DecodedSymbol, SymbolDecoder } from '../../drivers/symbols/symbol-decoder.js';
 import { type ErrorCode, isPassgateError } from '../core/errors.js';
-import { type CommandUsage, readCommandArgs, usageError } from './args.js';
+import { readCommandArgs, usageError } from './args.js';
 import { EXIT } from './exit-codes.js';
 import type { CommandOutput } from './io.js';
+import { DECODE_USAGE } from './usages.js';
 
-const USAGE: CommandUsage = {
-  lines: ['usage: passgate decode [--json] FILE…'],
-  exits: ['ok', 'usage', 'noSymbol', 'imageUnreadable'],
-};
+const USAGE = DECODE_USAGE;
 
 /** What `--json` prints per file, one object a line. */
 interface FileReport {

@@ -42,3 +42,39 @@ export type ExitName = keyof typeof EXIT;
 export function exitCodeSummary(names: readonly ExitName[]): string {
   return names.map((name) => `${EXIT[name]} ${name.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`)}`).join(', ');
 }
+
+/** What each exit code means, for `passgate help exit-codes` and the README's table. */
+export const EXIT_MEANINGS: Record<ExitName, { zh: string; en: string }> = {
+  ok: { zh: '成功', en: 'done as asked; for status: the gate can verify' },
+  failed: { zh: '失败（自检未通过、设备密钥不可用等）', en: 'failed: a selftest check, an unusable device key, other' },
+  usage: { zh: '命令行有误', en: 'wrong command line: unknown command or option, missing or extra argument' },
+  invalidValue: { zh: '参数值无效', en: 'a value breaks its rule (config set, provision options)' },
+  unknownKey: { zh: '未知配置项', en: 'no such config key' },
+  storage: { zh: '配置数据库或数据目录不可用', en: 'the data directory or config database cannot be used' },
+  noSymbol: { zh: '图像中没有码', en: 'decode: an image held no code' },
+  imageUnreadable: { zh: '文件缺失或不是图像', en: 'decode: a file is missing or not a readable image' },
+  notProvisioned: { zh: '设备尚未初始化', en: 'not provisioned: run passgate provision' },
+  portalUnreachable: { zh: '无法连接门户平台', en: 'portal unreachable or too slow' },
+  venueUnknown: { zh: '场所码不存在', en: 'venue code unknown' },
+  alreadyBound: { zh: '已绑定其他场所', en: 'already bound to another venue: use rebind' },
+  deviceNotRegistered: { zh: '设备公钥未在门户登记', en: 'device key not registered at the portal' },
+  vendorSuspended: { zh: '厂商已被暂停', en: 'vendor suspended by the portal' },
+  authFailed: { zh: '认证失败', en: 'authentication failed, or the portal answer failed authentication' },
+  notBound: { zh: '尚未绑定场所', en: 'not bound to a venue: run passgate bind' },
+  bindTimeout: { zh: '等待扫描场所码超时或已取消', en: 'bind --scan: no venue code scanned in time, or cancelled' },
+  daemonNotRunning: { zh: '服务未运行', en: 'the passgate daemon is not running' },
+  alreadyProvisioned: { zh: '设备已有身份', en: 'already provisioned: add --force to replace' },
+  portalRejected: { zh: '门户平台拒绝了请求', en: 'the portal refused for another reason' },
+  crashed: { zh: '服务启动失败或崩溃', en: 'run: start-up failed or the daemon crashed (systemd restarts it)' },
+};
+
+/** `passgate help exit-codes`: one line per code, number first. */
+export function exitCodeTableLines(): string[] {
+  return [
+    '退出码 / exit codes:',
+    ...(Object.keys(EXIT) as ExitName[]).map(
+      (name) =>
+        `  ${String(EXIT[name]).padStart(2)}  ${name.padEnd(20)} ${EXIT_MEANINGS[name].zh} / ${EXIT_MEANINGS[name].en}`,
+    ),
+  ];
+}

@@ -70,8 +70,8 @@ const FAILURES: Partial<Record<ErrorCode, Failure>> = {
   'gate.bind-cancelled': { exit: EXIT.bindTimeout, zh: '绑定已取消', en: 'bind was cancelled' },
   'daemon.not-running': {
     exit: EXIT.daemonNotRunning,
-    zh: 'passgate 服务未运行，--scan 需要运行中的服务',
-    en: 'the passgate daemon is not running: --scan needs it',
+    zh: 'passgate 服务未运行，请运行 systemctl start passgate',
+    en: 'the passgate daemon is not running: start it with `systemctl start passgate`',
   },
   'config.invalid-value': { exit: EXIT.invalidValue, zh: '参数无效', en: 'invalid argument' },
   'config.unknown-key': { exit: EXIT.unknownKey, zh: '未知配置项', en: 'unknown config key' },

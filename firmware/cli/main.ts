@@ -6,34 +6,65 @@ import { resolveDataDir } from '../config/data-dir.js';
 import { ConfigStore } from '../config/store.js';
 import { isPassgateError } from '../core/errors.js';
 import { passgateVersion } from '../core/version.js';
-import { type CommandUsage, showUsage, splitCommand, usageError } from './args.js';
+import { showUsage, splitCommand, usageError } from './args.js';
 import { runBindCommand } from './bind-command.js';
 import { runConfigCommand } from './config-command.js';
-import { EXIT } from './exit-codes.js';
+import { EXIT, exitCodeTableLines } from './exit-codes.js';
 import { reportFailure } from './failures.js';
 import { type CommandOutput, processOutput } from './io.js';
+import { didYouMean, nearestName } from './nearest.js';
 import { runProvisionCommand } from './provision-command.js';
 import { runDaemonCommand } from './run-command.js';
 import { runSelftestCommand } from './selftest-command.js';
 import { runStatusCommand } from './status-command.js';
+import {
+  bindUsage,
+  CONFIG_USAGE,
+  DECODE_USAGE,
+  MAIN_USAGE,
+  PROVISION_USAGE,
+  RUN_USAGE,
+  SELFTEST_USAGE,
+  STATUS_USAGE,
+  VERSION_USAGE,
+} from './usages.js';
 
-export const USAGE: CommandUsage = {
-  lines: [
-    'usage: passgate <command> [--data-dir DIR] [options]',
-    '',
-    '  provision   set identity, portal and vendor credentials; generate the device key (vendor)',
-    '  bind        bind to a venue: `bind <venueCode>` or `bind --scan`',
-    '  rebind      change the venue: `rebind <venueCode>` or `rebind --scan`',
-    '  status      identity, binding, portal, daemon, drivers, counters [--json]',
-    '  selftest    lights, buzzer, input devices, portal and clock [--json]',
-    '  config      get|set|list|reset settings',
-    '  decode      read QR / Grid Matrix codes from PNG, JPEG or PGM files [--json]',
-    '  run         the gate daemon',
-    '  version     print the version (also --version, -V)',
-    '',
-    'data directory: --data-dir, else $PASSGATE_DATA_DIR, else /var/lib/passgate',
-  ],
-};
+export const USAGE = MAIN_USAGE;
+
+/** Every command word, for "did you mean". */
+const HELP = {
+  provision: PROVISION_USAGE,
+  bind: bindUsage('bind'),
+  rebind: bindUsage('rebind'),
+  status: STATUS_USAGE,
+  selftest: SELFTEST_USAGE,
+  config: CONFIG_USAGE,
+  decode: DECODE_USAGE,
+  run: RUN_USAGE,
+  version: VERSION_USAGE,
+} as const;
+type CommandWord = keyof typeof HELP | 'help';
+const COMMANDS: readonly string[] = [...Object.keys(HELP), 'help'];
+
+/** -h or --help among a command's options (not after `--`, where it would be a value). */
+function wantsHelp(rest: readonly string[]): boolean {
+  const end = rest.indexOf('--');
+  return (end < 0 ? rest : rest.slice(0, end)).some((a) => a === '-h' || a === '--help');
+}
+
+/** `passgate help`, `help <command>`, `help exit-codes`. */
+function showHelp(out: CommandOutput, rest: readonly string[]): number {
+  const topics = rest.filter((a, i) => !a.startsWith('--') && rest[i - 1] !== '--data-dir');
+  const topic = topics[0];
+  if (topic === undefined) return showUsage(out, USAGE);
+  if (topic === 'exit-codes') {
+    for (const line of exitCodeTableLines()) out.stdout(line);
+    return EXIT.ok;
+  }
+  if (topic in HELP) return showUsage(out, HELP[topic as keyof typeof HELP]);
+  const hint = didYouMean(nearestName(topic, [...Object.keys(HELP), 'exit-codes']));
+  return usageError(out, USAGE, `未知帮助主题 / unknown help topic: ${topic.slice(0, 40)}${hint}`);
+}
 
 export async function main(
   argv: string[],
@@ -41,12 +72,23 @@ export async function main(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
   const { command, rest } = splitCommand(argv);
-  if (command === 'version' || command === '-V' || (command === undefined && argv.includes('--version'))) {
+  const versionAsked =
+    command === 'version' || command === '-V' || (command === undefined && argv.includes('--version'));
+  if (versionAsked && wantsHelp(rest)) return showUsage(out, VERSION_USAGE);
+  if (versionAsked) {
     out.stdout(`passgate ${passgateVersion()}`);
     return EXIT.ok;
   }
-  if (command === 'help' || (command === undefined && argv.includes('--help'))) return showUsage(out, USAGE);
+  if (command === 'help') return showHelp(out, rest);
+  if (command === undefined && (argv.includes('--help') || argv.includes('-h'))) return showUsage(out, USAGE);
   if (command === undefined) return usageError(out, USAGE);
+  if (!COMMANDS.includes(command)) {
+    // Before the data directory is resolved: a typo must not create one.
+    const hint = didYouMean(nearestName(command, COMMANDS));
+    return usageError(out, USAGE, `未知命令 / unknown command: ${command.slice(0, 40)}${hint}`);
+  }
+  // Answered before the data directory is resolved: asking for help must not create one.
+  if (wantsHelp(rest)) return showUsage(out, HELP[command as Exclude<CommandWord, 'help'>]);
   // Imported on demand: the decoders (zxing-wasm, Grid Matrix) are not the daemon's business.
   if (command === 'decode') return (await import('./decode-command.js')).runDecodeCommand(rest, out);
   let dataDir: string;

@@ -10,22 +10,18 @@ import type { ConfigStore } from '../config/store.js';
 import { isPassgateError } from '../core/errors.js';
 import { unboundSettings } from '../daemon/binding-settings.js';
 import { deviceKeyPath, isProvisioned } from '../daemon/device-identity.js';
-import { type CommandUsage, readCommandArgs, usageError } from './args.js';
+import { readCommandArgs, usageError } from './args.js';
 import { EXIT } from './exit-codes.js';
 import { failureFor, reportFailure } from './failures.js';
 import type { CommandOutput } from './io.js';
+import { PROVISION_USAGE } from './usages.js';
 
-export const PROVISION_USAGE: CommandUsage = {
-  lines: [
-    'usage: passgate provision --device-id ID --portal-url URL --portal-public-key HEX',
-    '         --app-id ID (--app-secret S | --app-secret-file F) [--ca-file PEM]',
-    '         [--allow-insecure-http] [--force] [--json]',
-  ],
-};
+export { PROVISION_USAGE };
 
 const OPTIONS = {
   values: ['device-id', 'portal-url', 'portal-public-key', 'ca-file', 'app-id', 'app-secret', 'app-secret-file'],
   flags: ['force', 'json', 'allow-insecure-http'],
+  positionals: 0,
 };
 
 export async function runProvisionCommand(

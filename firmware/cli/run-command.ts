@@ -12,14 +12,12 @@ import { isPassgateError } from '../core/errors.js';
 import { createJsonLogger, type LogFields, type Logger } from '../core/log.js';
 import { DEFAULT_TIMEOUTS } from '../core/timeouts.js';
 import { Daemon } from '../daemon/daemon.js';
-import { type CommandUsage, readCommandArgs } from './args.js';
+import { readCommandArgs } from './args.js';
 import { EXIT } from './exit-codes.js';
 import type { CommandOutput } from './io.js';
+import { RUN_USAGE } from './usages.js';
 
-const USAGE: CommandUsage = {
-  lines: ['usage: passgate run   (the gate daemon; stops on SIGTERM or SIGINT)'],
-  exits: ['ok', 'crashed'],
-};
+const USAGE = RUN_USAGE;
 
 export interface RunDeps {
   /** Ends the process; only a run that cannot end by itself calls it (see daemonExitMs). */
@@ -33,7 +31,7 @@ export async function runDaemonCommand(
   out: CommandOutput,
   deps: RunDeps = { exit: (code) => process.exit(code) },
 ): Promise<number> {
-  const read = readCommandArgs(args, {}, USAGE, out);
+  const read = readCommandArgs(args, { positionals: 0 }, USAGE, out);
   if (read.exit !== undefined) return read.exit;
   const logger = createJsonLogger((line) => process.stdout.write(line));
   // Listen before starting: a SIGTERM during start-up must still end with every output off.

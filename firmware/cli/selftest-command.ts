@@ -14,6 +14,7 @@ import { readCommandArgs } from './args.js';
 import { EXIT } from './exit-codes.js';
 import type { CommandOutput } from './io.js';
 import { probePortal } from './status-command.js';
+import { SELFTEST_USAGE } from './usages.js';
 
 export const CLOCK_SKEW_WARN_MS = 30_000;
 
@@ -38,7 +39,7 @@ export async function runSelftestCommand(
   out: CommandOutput,
   displayStream: TerminalStream = process.stderr,
 ): Promise<number> {
-  const read = readCommandArgs(args, { flags: ['json'] }, { lines: ['usage: passgate selftest [--json]'] }, out);
+  const read = readCommandArgs(args, { flags: ['json'], positionals: 0 }, SELFTEST_USAGE, out);
   if (read.exit !== undefined) return read.exit;
   const parsed = read.args;
   const timeouts = timeoutsFromConfig(store);
@@ -98,6 +99,21 @@ export async function runSelftestCommand(
             detail: `${vid.toString(16)}:${pid.toString(16)}`,
           },
     );
+  }
+
+  const inputKeys = [
+    'drivers.serial.enabled',
+    'drivers.idcard.enabled',
+    'drivers.camera.enabled',
+    'drivers.hid.enabled',
+  ];
+  if (!inputKeys.some((key) => store.get(key as 'drivers.serial.enabled'))) {
+    // Every check may pass and the gate still reads nothing: say so, without failing the test.
+    checks.push({
+      name: 'inputs',
+      result: 'warn',
+      detail: '没有启用任何输入设备 / no input device is enabled (config set drivers.serial.enabled true, …)',
+    });
   }
 
   // Portal and clock.

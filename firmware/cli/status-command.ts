@@ -4,14 +4,16 @@
 import type { PortalClient } from '../../portal-client/client.js';
 import type { CryptoSuite } from '../../portal-client/crypto/suite.js';
 import type { ConfigStore } from '../config/store.js';
-import { isPassgateError } from '../core/errors.js';
+import { type ErrorCode, isPassgateError } from '../core/errors.js';
 import { passgateVersion } from '../core/version.js';
 import { storedBinding } from '../daemon/binding-settings.js';
 import { askDaemon } from '../daemon/control-socket.js';
 import { isProvisioned, portalClientFromConfig, timeoutsFromConfig } from '../daemon/device-identity.js';
 import { readCommandArgs } from './args.js';
 import { EXIT } from './exit-codes.js';
+import { failureFor } from './failures.js';
 import type { CommandOutput } from './io.js';
+import { STATUS_USAGE } from './usages.js';
 
 export interface PortalProbe {
   reachable: boolean;
@@ -52,25 +54,64 @@ export async function runStatusCommand(
   crypto: CryptoSuite,
   out: CommandOutput,
 ): Promise<number> {
-  const usage = { lines: ['usage: passgate status [--json] [--offline]'] };
-  const read = readCommandArgs(args, { flags: ['json', 'offline'] }, usage, out);
+  const read = readCommandArgs(args, { flags: ['json', 'offline'], positionals: 0 }, STATUS_USAGE, out);
   if (read.exit !== undefined) return read.exit;
   const parsed = read.args;
   const provisioned = isProvisioned(store);
   const daemon = await askDaemon(dataDir, { cmd: 'status' }, timeoutsFromConfig(store).controlSocketMs);
   const portal = provisioned && !parsed.flags.has('offline') ? await probePortal(store, dataDir, crypto) : null;
+  const binding = storedBinding(store);
+  const problem = whyCannotVerify(provisioned, binding !== null, portal, daemon !== null);
   const status = {
     version: passgateVersion(),
     deviceId: store.get('identity.deviceId') || null,
     provisioned,
-    binding: storedBinding(store),
+    binding,
     portal,
     daemon: daemon === null ? { running: false } : { running: true, ...daemon },
+    canVerify: problem === null,
+    problem,
   };
+  const exit = problem === null ? EXIT.ok : failureFor(problem).exit;
   if (parsed.flags.has('json')) {
     out.stdout(JSON.stringify(status));
-    return EXIT.ok;
+    return exit;
   }
+  printStatus(out, status, portal, daemon);
+  if (problem === null) out.stdout('结论 / verdict:           可以核验 / the gate can verify');
+  else {
+    const f = failureFor(problem);
+    out.stdout(`结论 / verdict:           无法核验 / cannot verify: ${f.zh} / ${f.en}`);
+  }
+  return exit;
+}
+
+/**
+ * The first reason the gate cannot verify anyone now, as an error code (its exit code from
+ * failures.ts), or null. The order is the order a technician fixes them in.
+ */
+export function whyCannotVerify(
+  provisioned: boolean,
+  bound: boolean,
+  portal: PortalProbe | null,
+  daemonRunning: boolean,
+): ErrorCode | null {
+  if (!provisioned) return 'config.not-provisioned';
+  // The portal's refusal first: an unregistered device cannot be bound either.
+  if (portal?.errorCode) return portal.errorCode as ErrorCode;
+  if (!bound) return 'portal.not-bound';
+  // Bound here, not at the portal (rebound elsewhere, or the portal's record was reset).
+  if (portal?.portalSaysBound === false) return 'portal.not-bound';
+  if (!daemonRunning) return 'daemon.not-running';
+  return null;
+}
+
+function printStatus(
+  out: CommandOutput,
+  status: { version: string; deviceId: string | null; binding: ReturnType<typeof storedBinding> },
+  portal: PortalProbe | null,
+  daemon: Record<string, unknown> | null,
+): void {
   out.stdout(`版本 / version:           passgate ${status.version}`);
   out.stdout(`设备身份码 / device id:   ${status.deviceId ?? '(未初始化 / not provisioned)'}`);
   out.stdout(
@@ -87,9 +128,14 @@ export async function runStatusCommand(
     );
     if (portal.clockOffsetMs !== null) out.stdout(`时钟偏差 / clock offset:   ${portal.clockOffsetMs} ms`);
   }
+  if (portal?.portalSaysBound === false && status.binding) {
+    out.stdout(
+      '绑定不一致 / binding mismatch: 本机已绑定，门户平台未绑定 / bound here, not at the portal: run `passgate rebind`',
+    );
+  }
   if (daemon === null) {
     out.stdout('服务 / daemon:            未运行 / not running');
-    return EXIT.ok;
+    return;
   }
   const d = daemon as {
     phase?: string;
@@ -116,5 +162,4 @@ export async function runStatusCommand(
     .map(([k, v]) => `${k}=${v}`)
     .join(' ');
   out.stdout(`结果计数 / outcomes:      ${counts}`);
-  return EXIT.ok;
 }

@@ -96,9 +96,9 @@ describe('passgate bind / rebind <venue>', () => {
   });
 
   it('portal unreachable (nothing listens on its port): exit 11, and fast', async () => {
-    await provisionGateDir(fixture.mock, dataDir, { deviceId: nextDeviceId() });
     const port = await closedPort();
-    expect((await cli(dataDir, 'config', 'set', 'portal.url', `https://127.0.0.1:${port}`)).code).toBe(0);
+    const settings = { 'portal.url': `https://127.0.0.1:${port}` };
+    await provisionGateDir(fixture.mock, dataDir, { deviceId: nextDeviceId(), settings });
     const watch = startStopwatch();
     const r = await cli(dataDir, 'bind', VENUE_A.venueCode);
     // Fast: a refused connection, not a wait for the admin deadline (10 s). Measured without the
@@ -152,8 +152,8 @@ describe('passgate bind / rebind <venue>', () => {
   });
 
   it('wrong vendor secret: authentication failed, exit 16', async () => {
-    await provisionGateDir(fixture.mock, dataDir, { deviceId: nextDeviceId() });
-    expect((await cli(dataDir, 'config', 'set', 'vendor.appSecret', 'not-the-secret')).code).toBe(0);
+    const settings = { 'vendor.appSecret': 'not-the-secret' };
+    await provisionGateDir(fixture.mock, dataDir, { deviceId: nextDeviceId(), settings });
     const r = await cli(dataDir, 'bind', VENUE_A.venueCode);
     expect(r.code).toBe(EXIT.authFailed);
     expect(expectBilingual(r).en).toContain('authentication failed');

@@ -60,7 +60,7 @@ describe('passgate config through main()', () => {
     expect((await cli(dataDir, 'config', 'get', 'gate.natPolicy')).stdout).toEqual(['deny']); // all or nothing
 
     const secret = await cli(dataDir, 'config', 'set', 'vendor.appSecret', 'has a space');
-    expect(secret.code).toBe(3);
+    expect(secret.code).toBe(EXIT.usage); // provision owns it
     expect(secret.stderr.join('\n')).not.toContain('has a space');
 
     expect((await cli(dataDir, 'config', 'set', 'timeouts', '{"noSuchTimeout":5}')).code).toBe(3);

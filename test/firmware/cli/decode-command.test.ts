@@ -75,6 +75,8 @@ describe('passgate decode', () => {
     expect(help.code).toBe(EXIT.ok);
     expect(help.stdout).toEqual([
       'usage: passgate decode [--json] FILE…',
+      '示例 / examples:',
+      '  passgate decode photo.jpg',
       'exit codes / 退出码: 0 ok, 2 usage, 6 no symbol, 7 image unreadable',
     ]);
   });

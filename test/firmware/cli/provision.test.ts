@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EXIT } from '../../../firmware/cli/exit-codes.js';
+import { ConfigStore } from '../../../firmware/config/store.js';
 import { deviceKeyPath } from '../../../firmware/daemon/device-identity.js';
 import { readPrivateKeyFile } from '../../../portal-client/crypto/key-file.js';
 import { crypto, type PortalFixture, startPortalFixture } from '../../../scripts/lab/portal-fixture.js';
@@ -106,8 +107,13 @@ describe('passgate provision', () => {
     expect((await cli(dataDir, 'config', 'get', 'identity.deviceId')).stdout).toEqual(['WX-PROV-0001']);
 
     // Set a binding first: a new identity must start unbound.
-    const oldBinding = ['binding.venueCode', 'wx-old-venue', 'binding.natValidityHours', '48'];
-    expect((await cli(dataDir, 'config', 'set', ...oldBinding, 'binding.vaccinationDoses', '2')).code).toBe(0);
+    const store = ConfigStore.open(dataDir); // as a bind would: config set refuses binding.* keys
+    store.setMany({
+      'binding.venueCode': 'wx-old-venue',
+      'binding.natValidityHours': 48,
+      'binding.vaccinationDoses': 2,
+    });
+    store.close();
     const forced = await cli(dataDir, 'provision', '--force', ...baseArgs({ '--device-id': 'WX-PROV-0002' }));
     expect(forced.code).toBe(EXIT.ok);
     const secondKey = await readPrivateKeyFile(deviceKeyPath(dataDir));
@@ -120,7 +126,9 @@ describe('passgate provision', () => {
 
   it('a key file left without config also counts as an identity', async () => {
     expect((await cli(dataDir, 'provision', ...baseArgs())).code).toBe(EXIT.ok);
-    expect((await cli(dataDir, 'config', 'reset', 'identity.deviceId')).code).toBe(0);
+    const store = ConfigStore.open(dataDir); // config reset refuses identity.* keys
+    store.reset('identity.deviceId');
+    store.close();
     expect((await cli(dataDir, 'provision', ...baseArgs())).code).toBe(EXIT.alreadyProvisioned);
   });
 

@@ -117,10 +117,21 @@ describe('passgate selftest', () => {
     await useQuickDisplay();
     const r = await cli(dataDir, 'selftest');
     expect(r.code).toBe(EXIT.ok);
-    expect(r.stdout).toHaveLength(3);
+    expect(r.stdout).toHaveLength(4);
     expect(r.stdout[0]).toMatch(/^通过 PASS {2}display: /);
-    expect(r.stdout[1]).toMatch(/^通过 PASS {2}portal: /);
-    expect(r.stdout[2]).toMatch(/^通过 PASS {2}clock: offset -?\d+ ms/);
+    expect(r.stdout[1]).toMatch(/^警告 WARN {2}inputs: 没有启用任何输入设备 \/ no input device is enabled/);
+    expect(r.stdout[2]).toMatch(/^通过 PASS {2}portal: /);
+    expect(r.stdout[3]).toMatch(/^通过 PASS {2}clock: offset -?\d+ ms/);
+  });
+
+  it('an enabled input: no warning about inputs', async () => {
+    await useQuickDisplay();
+    const port = join(tmp.root, 'ttyNOPE1');
+    expect(
+      (await cli(dataDir, 'config', 'set', 'drivers.serial.enabled', 'true', 'drivers.serial.path', port)).code,
+    ).toBe(0);
+    const r = await cli(dataDir, 'selftest');
+    expect(r.stdout.join('\n')).not.toContain('inputs:');
   });
 
   it('an enabled serial scanner whose port does not exist: FAIL, exit non-zero', async () => {

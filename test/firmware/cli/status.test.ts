@@ -50,9 +50,10 @@ interface StatusJson {
   };
 }
 
-async function statusJson(...extra: string[]): Promise<StatusJson> {
+/** `status --json`; `exit` is what status must end with (by default: the daemon is not running). */
+async function statusJson(extra: string[] = [], exit: number = EXIT.daemonNotRunning): Promise<StatusJson> {
   const r = await cli(dataDir, 'status', '--json', ...extra);
-  expect(r.code).toBe(EXIT.ok);
+  expect(r.code).toBe(exit);
   expect(r.stdout).toHaveLength(1);
   return JSON.parse(r.stdout[0]) as StatusJson;
 }
@@ -78,19 +79,22 @@ afterEach(() => {
 });
 
 describe('passgate status', () => {
-  it('not provisioned: says so, asks no portal, exit 0', async () => {
+  it('not provisioned: says so, asks no portal, exit 10 (the gate cannot verify)', async () => {
     const text = await cli(dataDir, 'status');
-    expect(text.code).toBe(EXIT.ok);
+    expect(text.code).toBe(EXIT.notProvisioned);
+    expect(text.stdout.at(-1)).toContain('cannot verify');
     expect(text.stdout.join('\n')).toContain('not provisioned');
     expect(text.stdout.join('\n')).toContain('not bound');
     expect(text.stdout.join('\n')).toContain('not running');
-    expect(await statusJson()).toEqual({
+    expect(await statusJson([], EXIT.notProvisioned)).toEqual({
       version: passgateVersion(),
       deviceId: null,
       provisioned: false,
       binding: null,
       portal: null,
       daemon: { running: false },
+      canVerify: false,
+      problem: 'config.not-provisioned',
     });
   });
 
@@ -130,10 +134,10 @@ describe('passgate status', () => {
     expect(text.stdout.find((l) => l.includes('clock offset'))).toMatch(/clock offset:\s+\d+ ms/);
   });
 
-  it('portal down: reachable false with the error code, still exit 0', async () => {
+  it('portal down: reachable false with the error code, exit 11', async () => {
     await boundGate();
     fixture.mock.server.setFaults({ dropConnection: true });
-    const s = await statusJson();
+    const s = await statusJson([], EXIT.portalUnreachable);
     expect(s.portal).toEqual({
       reachable: false,
       clockOffsetMs: null,
@@ -142,14 +146,14 @@ describe('passgate status', () => {
     });
     expect(s.binding?.venueCode).toBe(VENUE.venueCode); // the local copy is still shown
     const text = await cli(dataDir, 'status');
-    expect(text.code).toBe(EXIT.ok);
+    expect(text.code).toBe(EXIT.portalUnreachable);
     expect(text.stdout.join('\n')).toContain('unreachable (portal.unreachable)');
     expect(text.stdout.join('\n')).not.toContain('clock offset');
   });
 
   it('portal refuses the device: reachable, with the refusal code', async () => {
     await provisionGateDir(fixture.mock, dataDir, { deviceId: nextDeviceId(), vendorId: null });
-    const s = await statusJson();
+    const s = await statusJson([], EXIT.deviceNotRegistered);
     expect(s.portal).toMatchObject({ reachable: true, errorCode: 'portal.device-unknown' });
     expect((await cli(dataDir, 'status')).stdout.join('\n')).toContain('refused (portal.device-unknown)');
   });
@@ -158,7 +162,7 @@ describe('passgate status', () => {
     await boundGate();
     const before = fixture.mock.server.stats().requests;
     unlinkSync(join(dataDir, 'device.key'));
-    const s = await statusJson();
+    const s = await statusJson([], EXIT.failed);
     expect(s.portal).toEqual({
       reachable: false,
       clockOffsetMs: null,
@@ -166,7 +170,7 @@ describe('passgate status', () => {
       portalSaysBound: null,
     });
     const text = await cli(dataDir, 'status');
-    expect(text.code).toBe(EXIT.ok);
+    expect(text.code).toBe(EXIT.failed);
     expect(text.stdout.join('\n')).toContain('not asked (crypto.bad-key)');
     expect(fixture.mock.server.stats().requests).toBe(before);
   });
@@ -174,7 +178,7 @@ describe('passgate status', () => {
   it('--offline asks the portal nothing', async () => {
     await boundGate();
     const before = fixture.mock.server.stats().requests;
-    const s = await statusJson('--offline');
+    const s = await statusJson(['--offline']);
     expect(s.portal).toBeNull();
     expect(s.provisioned).toBe(true);
     expect(s.binding?.venueCode).toBe(VENUE.venueCode);
@@ -235,7 +239,7 @@ describe('passgate status with a running daemon', () => {
     expect(await scan(() => cards.present(card('yellow')))).toBe('deny');
     expect(await scan(() => cards.fail('driver.card-invalid'))).toBe('read-error');
 
-    const s = await statusJson();
+    const s = await statusJson([], EXIT.ok);
     expect(s.daemon.running).toBe(true);
     expect(s.daemon.phase).toMatch(/^(idle|showing)$/);
     expect(s.daemon.portal?.tokenValid).toBe(true);
@@ -284,11 +288,11 @@ describe('passgate status with a running daemon', () => {
     expect((await cli(dataDir, 'config', 'set', 'display.backend', 'none')).code).toBe(0);
     rig = await startDaemon(dataDir, { inputs: [new MockSerialScanner('cli-test-scanner')] });
     fixture.mock.server.setFaults({ dropConnection: true });
-    const s = await statusJson('--offline');
+    const s = await statusJson(['--offline'], EXIT.ok);
     expect(s.portal).toBeNull();
     expect(s.daemon).toMatchObject({ running: true, drivers: [{ name: 'cli-test-scanner', state: 'open' }] });
     expect(typeof s.daemon.phase).toBe('string');
-    const online = await statusJson();
+    const online = await statusJson([], EXIT.portalUnreachable);
     expect(online.portal).toMatchObject({ reachable: false, errorCode: 'portal.unreachable' });
     expect(online.daemon.running).toBe(true);
   });

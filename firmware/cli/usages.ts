@@ -1,0 +1,120 @@
+// The usage of every `passgate` command in one place: what `passgate COMMAND --help` and
+// `passgate help COMMAND` print, with examples, and the exit codes it can end with. Kept apart
+// from the commands so main can answer --help before it opens (or creates) anything.
+import type { CommandUsage } from './args.js';
+
+const PORTAL_EXITS = [
+  'portalUnreachable',
+  'deviceNotRegistered',
+  'vendorSuspended',
+  'authFailed',
+  'portalRejected',
+] as const;
+
+export const MAIN_USAGE: CommandUsage = {
+  lines: [
+    'usage: passgate <command> [--data-dir DIR] [options]',
+    '用法 / usage: passgate <命令 command> [--data-dir 目录 DIR] [选项 options]',
+    '',
+    '  provision   写入身份与凭证，生成设备密钥（厂商）/ set identity, portal and vendor credentials; generate the device key (vendor)',
+    '  bind        绑定场所 / bind to a venue: `bind <venueCode>` or `bind --scan`',
+    '  rebind      更换场所 / change the venue: `rebind <venueCode>` or `rebind --scan`',
+    '  status      设备、绑定、门户、服务状态 / identity, binding, portal, daemon, drivers, counters [--json]',
+    '  selftest    自检灯、蜂鸣器、输入设备、门户、时钟 / lights, buzzer, input devices, portal and clock [--json]',
+    '  config      查看与修改设置 / get|set|list|reset settings',
+    '  decode      识别图片中的码 / read QR / Grid Matrix codes from PNG, JPEG or PGM files [--json]',
+    '  run         运行闸机服务 / the gate daemon',
+    '  version     版本 / print the version (also --version, -V)',
+    '  help        帮助 / `help <command>`: usage and examples; `help exit-codes`: every exit code',
+    '',
+    '数据目录 / data directory: --data-dir, else $PASSGATE_DATA_DIR, else /var/lib/passgate',
+    '每个命令都支持 -h / --help / every command takes -h / --help',
+  ],
+};
+
+export const PROVISION_USAGE: CommandUsage = {
+  lines: [
+    'usage: passgate provision --device-id ID --portal-url URL --portal-public-key HEX',
+    '         --app-id ID --app-secret-file F [--ca-file PEM] [--allow-insecure-http] [--force] [--json]',
+    '  --device-id ID             设备身份码 / the device identity code',
+    '  --portal-url URL           门户地址（https）/ the portal URL (https)',
+    '  --portal-public-key HEX    门户 SM2 公钥 / the portal SM2 public key (04…, 130 hex digits)',
+    '  --app-id ID                厂商应用 ID / the vendor app id',
+    '  --app-secret-file F        厂商密钥文件，- 表示标准输入 / file holding the vendor app secret; - reads stdin',
+    '  --ca-file PEM              要固定的门户 CA 证书 / the portal CA certificate to pin (PEM)',
+    '  --force                    覆盖已有身份并生成新密钥 / replace an existing identity and key',
+  ],
+  examples: [
+    'passgate provision --device-id WX-0001 --portal-url https://portal.example --portal-public-key 04ab… \\',
+    '    --app-id vendor-1 --app-secret-file /root/secret --ca-file ca.pem',
+  ],
+  exits: ['ok', 'usage', 'invalidValue', 'storage', 'alreadyProvisioned', 'failed'],
+};
+
+export function bindUsage(mode: 'bind' | 'rebind'): CommandUsage {
+  return {
+    lines: [
+      `usage: passgate ${mode} <venueCode> | passgate ${mode} --scan [--json]`,
+      `  <venueCode>   场所码 / the venue code printed on the venue's sign`,
+      "  --scan        用闸机自己的扫码器扫描场所码（需要运行中的服务）/ read the venue code with the gate's own scanner (needs the running daemon)",
+    ],
+    examples: [`passgate ${mode} 3202000001`, `passgate ${mode} --scan`],
+    exits: [
+      'ok',
+      'usage',
+      'notProvisioned',
+      'venueUnknown',
+      'alreadyBound',
+      'bindTimeout',
+      'daemonNotRunning',
+      'storage',
+      ...PORTAL_EXITS,
+    ],
+  };
+}
+
+export const STATUS_USAGE: CommandUsage = {
+  lines: [
+    'usage: passgate status [--json] [--offline]',
+    '  --offline   不询问门户平台 / do not ask the portal',
+    '  非 0 退出码表示闸机当前无法核验 / a non-zero exit means the gate cannot verify anyone now',
+  ],
+  examples: ['passgate status', 'passgate status --json --offline'],
+  exits: ['ok', 'usage', 'storage', 'notProvisioned', 'notBound', 'daemonNotRunning', ...PORTAL_EXITS],
+};
+
+export const SELFTEST_USAGE: CommandUsage = {
+  lines: ['usage: passgate selftest [--json]', '  逐一点亮各灯并鸣响蜂鸣器 / cycles every light and the buzzer'],
+  examples: ['passgate selftest'],
+  exits: ['ok', 'failed', 'usage', 'storage'],
+};
+
+export const CONFIG_USAGE: CommandUsage = {
+  lines: [
+    'usage / 用法:',
+    '  passgate config list [--json]',
+    '  passgate config get KEY [--json]',
+    '  passgate config set KEY VALUE [KEY VALUE …]',
+    '  passgate config reset KEY [KEY …]',
+  ],
+  examples: ['passgate config list', 'passgate config set gate.showMs 2500', 'passgate config reset gate.showMs'],
+  exits: ['ok', 'usage', 'invalidValue', 'unknownKey', 'storage'],
+};
+
+export const DECODE_USAGE: CommandUsage = {
+  lines: ['usage: passgate decode [--json] FILE…'],
+  examples: ['passgate decode photo.jpg'],
+  exits: ['ok', 'usage', 'noSymbol', 'imageUnreadable'],
+};
+
+export const RUN_USAGE: CommandUsage = {
+  lines: ['usage: passgate run   (闸机服务，SIGTERM/SIGINT 停止 / the gate daemon; stops on SIGTERM or SIGINT)'],
+  examples: ['systemctl start passgate'],
+  exits: ['ok', 'usage', 'crashed'],
+};
+
+export const VERSION_USAGE: CommandUsage = {
+  lines: ['usage: passgate version | passgate --version | passgate -V'],
+  examples: ['passgate version'],
+  exits: ['ok'],
+};

@@ -1,0 +1,77 @@
+// `passgate help`: the usage with examples of every command, the exit-code table generated from
+// exit-codes.ts, and the README's copy of that table kept equal to the code.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { EXIT, EXIT_MEANINGS, type ExitName } from '../../../firmware/cli/exit-codes.js';
+import { cli, runMain, tempRoot } from '../../support/cli.js';
+import { REPO } from '../../support/repo.js';
+
+let tmp: ReturnType<typeof tempRoot>;
+let dataDir: string;
+
+beforeEach(() => {
+  tmp = tempRoot('pg-cli-help-');
+  dataDir = join(tmp.root, 'gate');
+});
+afterEach(() => tmp.remove());
+
+const COMMANDS = ['provision', 'bind', 'rebind', 'status', 'selftest', 'config', 'decode', 'run', 'version'];
+
+/** The rows of the README table under `heading`, as arrays of trimmed cells. */
+function readmeTable(heading: string): string[][] {
+  const text = readFileSync(join(REPO, 'README.md'), 'utf8');
+  const start = text.indexOf(`\n${heading}\n`);
+  expect(start, heading).toBeGreaterThan(0);
+  const lines = text.slice(start).split('\n');
+  const first = lines.findIndex((l) => l.startsWith('|'));
+  const rows: string[][] = [];
+  for (const line of lines.slice(first + 2)) {
+    if (!line.startsWith('|')) break;
+    rows.push(
+      line
+        .slice(1, -1)
+        .split('|')
+        .map((c) => c.trim()),
+    );
+  }
+  return rows;
+}
+
+describe('passgate help', () => {
+  it.each(COMMANDS)('help %s: usage, examples and exit codes, as with --help; no data dir made', async (c) => {
+    const help = await cli(dataDir, 'help', c);
+    expect(help.code).toBe(EXIT.ok);
+    expect(help.stdout.join('\n')).toContain(`passgate ${c}`);
+    expect(help.stdout).toContain('示例 / examples:');
+    expect(help.stdout.at(-1)).toMatch(/^exit codes \/ 退出码: 0 ok/);
+    expect((await cli(dataDir, c, '--help')).stdout).toEqual(help.stdout);
+    expect(existsSync(dataDir)).toBe(false);
+  });
+
+  it('help exit-codes: every code of exit-codes.ts, in both languages', async () => {
+    const r = await runMain(['help', 'exit-codes']);
+    expect(r.code).toBe(EXIT.ok);
+    for (const name of Object.keys(EXIT) as ExitName[]) {
+      const line = r.stdout.find((l) => l.trim().startsWith(`${EXIT[name]}  ${name} `));
+      expect(line, name).toBeDefined();
+      expect(line).toContain(`${EXIT_MEANINGS[name].zh} / ${EXIT_MEANINGS[name].en}`);
+    }
+  });
+
+  it('an unknown help topic: exit 2 with the nearest topic', async () => {
+    const r = await runMain(['help', 'exit-code']);
+    expect(r.code).toBe(EXIT.usage);
+    expect(r.stderr[0]).toContain('did you mean exit-codes?');
+  });
+
+  it("the README's exit-code table is the code's", () => {
+    const expected = (Object.keys(EXIT) as ExitName[]).map((name) => [
+      String(EXIT[name]),
+      `\`${name}\``,
+      EXIT_MEANINGS[name].en,
+      EXIT_MEANINGS[name].zh,
+    ]);
+    expect(readmeTable('## Exit codes')).toEqual(expected);
+  });
+});
