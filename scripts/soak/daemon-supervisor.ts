@@ -4,6 +4,7 @@
 // with stderr, to files for the privacy search.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
+import { track } from './child-processes.js';
 import { LineSplitter } from './daemon-log.js';
 import { type ProcessEnd, type RestartRule, shouldRestart } from './systemd-unit.js';
 
@@ -20,6 +21,8 @@ export interface SupervisorOptions {
   onExit(end: ProcessEnd, restartAt: number | null, stopped: boolean): void;
 }
 
+/** systemd's exit status for a service whose ExecStart could not be executed. */
+const EXIT_EXEC = 203;
 /** systemd's TimeoutStopSec of the unit: SIGTERM, then SIGKILL after this. */
 const STOP_TIMEOUT_MS = 10_000;
 
@@ -49,7 +52,14 @@ export class DaemonSupervisor {
   start(): void {
     if (this.child || this.stopping) return;
     const [cmd, ...args] = this.o.argv;
-    const child = spawn(cmd, args, { env: this.o.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let child: ChildProcess;
+    try {
+      child = track(spawn(cmd, args, { env: this.o.env, stdio: ['ignore', 'pipe', 'pipe'] }));
+    } catch {
+      // The exec itself failed: systemd counts that as a failed start (EXIT_EXEC) and restarts.
+      this.scheduleRestart({ code: EXIT_EXEC, signal: null });
+      return;
+    }
     this.child = child;
     this.startedAt = Date.now();
     const lines = new LineSplitter();
@@ -62,18 +72,21 @@ export class DaemonSupervisor {
     child.once('close', (code, signal) => {
       if (this.child === child) this.child = null;
       const end: ProcessEnd = signal ? { code: null, signal } : { code: code ?? 0, signal: null };
-      const restart = !this.stopping && shouldRestart(this.o.rule.restart, end);
-      const restartAt = restart ? Date.now() + this.o.rule.restartSecMs : null;
-      this.o.onExit(end, restartAt, this.stopping);
-      if (restart) {
-        this.restartTimer = setTimeout(() => {
-          this.restartTimer = null;
-          this.restarts++;
-          this.start();
-        }, this.o.rule.restartSecMs);
-      }
+      this.scheduleRestart(end);
     });
     if (child.pid !== undefined) this.o.onStart(child.pid);
+  }
+
+  private scheduleRestart(end: ProcessEnd): void {
+    const restart = !this.stopping && shouldRestart(this.o.rule.restart, end);
+    const restartAt = restart ? Date.now() + this.o.rule.restartSecMs : null;
+    this.o.onExit(end, restartAt, this.stopping);
+    if (!restart) return;
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      this.restarts++;
+      this.start();
+    }, this.o.rule.restartSecMs);
   }
 
   /** Sends a signal to the running daemon (SIGKILL for the crash and power-cut faults). */

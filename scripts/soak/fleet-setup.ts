@@ -48,7 +48,7 @@ export interface Network {
 /** The namespaces and the link, or a clear reason why not (not root, no `ip netns`, …). */
 export async function setUpNetwork(o: {
   wanted: boolean;
-  repo: string;
+  emulatorEntry: string;
   logDir: string;
   seed: number;
 }): Promise<Network> {
@@ -65,7 +65,7 @@ export async function setUpNetwork(o: {
     await removeStaleNamespaces();
     process.once('exit', () => deleteNamespacesSync(ns)); // also after Ctrl-C and crashes
     await createNamespaces(ns);
-    const link = new NetworkLink(ns, { repo: o.repo, logDir: o.logDir, seed: o.seed });
+    const link = new NetworkLink(ns, { emulatorEntry: o.emulatorEntry, logDir: o.logDir, seed: o.seed });
     await link.start();
     return {
       ns,

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import type { IdCardIdentity } from '../../firmware/core/id-number.js';
 import { type ClosableDeviceEnd, openDeviceEnd } from '../lab/device-end.js';
 import { SimulatedSamReader } from '../lab/simulated-sam-reader.js';
+import { track } from './child-processes.js';
+import { bin } from './system-commands.js';
 
 class PtyLine {
   readonly devicePath: string;
@@ -25,9 +27,11 @@ class PtyLine {
   }
 
   async plug(): Promise<void> {
-    const child = spawn('socat', [`pty,raw,echo=0,link=${this.devicePath}`, `pty,raw,echo=0,link=${this.peerPath}`], {
-      stdio: 'ignore',
-    });
+    const child = track(
+      spawn(bin('socat'), [`pty,raw,echo=0,link=${this.devicePath}`, `pty,raw,echo=0,link=${this.peerPath}`], {
+        stdio: 'ignore',
+      }),
+    );
     const deadline = Date.now() + 10_000;
     while (!(existsSync(this.devicePath) && existsSync(this.peerPath))) {
       if (child.exitCode !== null || Date.now() > deadline) {

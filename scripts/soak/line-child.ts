@@ -3,6 +3,7 @@
 // line goes to `onLine`. stderr goes to a file.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
+import { track } from './child-processes.js';
 import { LineSplitter } from './daemon-log.js';
 
 type Reply = { t: 'r'; id: number; ok: boolean; result?: unknown; error?: string };
@@ -19,7 +20,7 @@ export class LineChild {
     o: { stderrLog: string; env?: NodeJS.ProcessEnv; onLine: (line: Record<string, unknown>) => void },
   ) {
     const [cmd, ...args] = argv;
-    this.child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], env: o.env ?? process.env });
+    this.child = track(spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], env: o.env ?? process.env }));
     const err = createWriteStream(o.stderrLog, { flags: 'a' });
     this.child.stderr!.pipe(err);
     const lines = new LineSplitter();

@@ -7,7 +7,7 @@
 // stdin, one JSON object a line: first {port, portalAddress, seed}, then {id, mode: LinkMode} or
 // {id, stats: true}; stdout: {t:'ready'}, then a reply {t:'r', id, ok, result} to each command.
 //
-// Started as: ip netns exec LINK node scripts/bin/run-ts.mjs scripts/soak/link-emulator.ts
+// Started as: ip netns exec LINK node <run dir>/soak-link-emulator.cjs (helper-bundle.ts builds it).
 import { createSocket } from 'node:dgram';
 import { createInterface } from 'node:readline';
 import { mulberry32 } from '../lab/synth-image.js';

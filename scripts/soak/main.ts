@@ -37,6 +37,14 @@ export async function main(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', onInt);
   process.on('SIGTERM', onInt);
+  // Node skips 'exit' handlers on an uncaught error: exit explicitly, so that the handlers kill
+  // every process the soak started and remove its namespaces.
+  const fatal = (error: unknown) => {
+    process.stderr.write(`soak: failed: ${(error as Error)?.stack ?? String(error)}\n`);
+    process.exit(1);
+  };
+  process.on('uncaughtException', fatal);
+  process.on('unhandledRejection', fatal);
   const log = (line: string) => process.stderr.write(`soak: ${line}\n`);
   const run = await runSoak(options, REPO, { log, aborted: () => aborted });
   const metrics = soakMetrics({

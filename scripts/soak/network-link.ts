@@ -4,9 +4,11 @@
 // a blackhole route: the portal's packets vanish, no RST, no ICMP).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { track } from './child-processes.js';
 import { LineChild } from './line-child.js';
 import { CLEAR_LINK, FOUR_G_LINK, type LinkMode } from './link-model.js';
 import { inNamespace, ip, type Namespaces, netemAvailable } from './network-namespaces.js';
+import { bin } from './system-commands.js';
 
 const EMULATOR_PORT = 47_013;
 /** Policy-routing tables and rule priorities inside the link namespace (ours alone). */
@@ -21,34 +23,31 @@ export class NetworkLink {
 
   constructor(
     private readonly n: Namespaces,
-    private readonly o: { repo: string; logDir: string; seed: number },
+    private readonly o: { emulatorEntry: string; logDir: string; seed: number },
   ) {}
 
   async start(): Promise<void> {
     this.fourGBy = (await netemAvailable(this.n)) ? 'netem' : 'tun';
-    const emulator = new LineChild(
-      [
-        ...inNamespace(this.n.linkNs),
-        process.execPath,
-        join(this.o.repo, 'scripts/bin/run-ts.mjs'),
-        join(this.o.repo, 'scripts/soak/link-emulator.ts'),
-      ],
-      { stderrLog: join(this.o.logDir, 'link-emulator.stderr.log'), onLine: () => undefined },
-    );
+    const emulator = new LineChild([...inNamespace(this.n.linkNs), process.execPath, this.o.emulatorEntry], {
+      stderrLog: join(this.o.logDir, 'link-emulator.stderr.log'),
+      onLine: () => undefined,
+    });
     const ready = emulator.waitFor('ready', 60_000);
     emulator.send({ port: EMULATOR_PORT, portalAddress: this.n.portalAddress, seed: this.o.seed });
     await ready;
-    const socat = spawn(
-      inNamespace(this.n.linkNs)[0],
-      [
-        ...inNamespace(this.n.linkNs).slice(1),
-        'socat',
-        '-b',
-        '65536',
-        `TUN:${this.n.tunAddress}/30,tun-name=${this.n.dev.tun},iff-up,iff-no-pi`,
-        `UDP:127.0.0.1:${EMULATOR_PORT}`,
-      ],
-      { stdio: 'ignore' },
+    const socat = track(
+      spawn(
+        inNamespace(this.n.linkNs)[0],
+        [
+          ...inNamespace(this.n.linkNs).slice(1),
+          bin('socat'),
+          '-b',
+          '65536',
+          `TUN:${this.n.tunAddress}/30,tun-name=${this.n.dev.tun},iff-up,iff-no-pi`,
+          `UDP:127.0.0.1:${EMULATOR_PORT}`,
+        ],
+        { stdio: 'ignore' },
+      ),
     );
     this.emulator = { emulator, socat };
     for (let i = 0; ; i++) {
@@ -99,7 +98,7 @@ export class NetworkLink {
             ]
           : ['-n', this.n.linkNs, 'qdisc', 'del', 'dev', dev, 'root'];
         await new Promise<void>((resolve, reject) =>
-          spawn('tc', args, { stdio: 'ignore' }).once('exit', (code) =>
+          spawn(bin('tc'), args, { stdio: 'ignore' }).once('exit', (code) =>
             code === 0 ? resolve() : reject(new Error(`tc ${args.join(' ')} failed`)),
           ),
         );

@@ -12,6 +12,7 @@
 // come back out. A blackhole is a policy rule sending the portal's packets to a blackhole route.
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
+import { bin } from './system-commands.js';
 
 const run = promisify(execFile);
 
@@ -44,17 +45,17 @@ export function namespacesFor(pid: number): Namespaces {
 }
 
 export async function ip(...args: string[]): Promise<void> {
-  await run('ip', args);
+  await run(bin('ip'), args);
 }
 
 /** argv prefix running a command inside a namespace. */
 export function inNamespace(ns: string): string[] {
-  return ['ip', 'netns', 'exec', ns];
+  return [bin('ip'), 'netns', 'exec', ns];
 }
 
 /** Removes namespaces a soak left behind when it was killed (their pid is gone). Only ours: pgsoak-<pid>-*. */
 export async function removeStaleNamespaces(): Promise<string[]> {
-  const { stdout } = await run('ip', ['netns', 'list']);
+  const { stdout } = await run(bin('ip'), ['netns', 'list']);
   const removed: string[] = [];
   for (const line of stdout.split('\n')) {
     const name = line.split(' ')[0];
@@ -119,11 +120,11 @@ export async function createNamespaces(n: Namespaces): Promise<void> {
   await ip('-n', n.portalNs, 'route', 'add', `${subnet}.0/30`, 'via', `${subnet}.5`);
   // Forwarding, and no reverse-path filter: packets come back out of the TUN device with
   // addresses that are not routed through it.
-  await run('ip', [
+  await run(bin('ip'), [
     'netns',
     'exec',
     n.linkNs,
-    'sysctl',
+    bin('sysctl'),
     '-qw',
     'net.ipv4.ip_forward=1',
     'net.ipv4.conf.all.rp_filter=0',
@@ -135,7 +136,7 @@ export async function createNamespaces(n: Namespaces): Promise<void> {
 export function deleteNamespacesSync(n: Namespaces): void {
   for (const ns of [n.gateNs, n.linkNs, n.portalNs]) {
     try {
-      execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
+      execFileSync(bin('ip'), ['netns', 'del', ns], { stdio: 'ignore' });
     } catch {
       // already gone
     }
@@ -145,8 +146,8 @@ export function deleteNamespacesSync(n: Namespaces): void {
 /** Whether this kernel has netem: tried on the link namespace's loopback, then removed. */
 export async function netemAvailable(n: Namespaces): Promise<boolean> {
   try {
-    await run('tc', ['-n', n.linkNs, 'qdisc', 'add', 'dev', 'lo', 'root', 'netem', 'delay', '1ms']);
-    await run('tc', ['-n', n.linkNs, 'qdisc', 'del', 'dev', 'lo', 'root']);
+    await run(bin('tc'), ['-n', n.linkNs, 'qdisc', 'add', 'dev', 'lo', 'root', 'netem', 'delay', '1ms']);
+    await run(bin('tc'), ['-n', n.linkNs, 'qdisc', 'del', 'dev', 'lo', 'root']);
     return true;
   } catch {
     return false;

@@ -10,6 +10,7 @@ import type { MockPortalState } from '../../portal-client/mock/domain/portal-sta
 import { loadOrSeedState, saveState } from '../../portal-client/mock/domain/state-file.js';
 import { DEFAULT_TLS_HOSTS, loadOrCreateTlsMaterial } from '../../portal-client/mock/tls-material.js';
 import { GATE_VENUE } from '../lab/provisioned-gate.js';
+import { PORTAL_KEY_FILE } from './portal-files.js';
 
 export interface PreparedPortal {
   state: MockPortalState;
@@ -17,8 +18,6 @@ export interface PreparedPortal {
   portalPublicKeyHex: string;
   vendor: { id: string; appId: string; appSecret: string };
 }
-
-export const PORTAL_KEY_FILE = 'portal.key';
 
 /** Venue codes of a gate: it starts bound to the first; rebinds alternate between the two. */
 export function soakVenueCodes(gate: number): [string, string] {

@@ -19,7 +19,9 @@ export interface PortalHostOptions {
   policy: Pick<GatePolicy, 'natPolicy' | 'vaccinationPolicy'>;
   /** argv prefix that runs a command inside the portal's namespace ([] without namespaces). */
   exec: string[];
-  repo: string;
+  /** The portal process as built by helper-bundle.ts. */
+  entry: string;
+  logDir: string;
   onDecision(d: { venueCode: string; key: string; outcome: OutcomeKind; tampered: boolean; at: number }): void;
 }
 
@@ -39,27 +41,19 @@ export class PortalHost {
   }
 
   async start(): Promise<string> {
-    const child = new LineChild(
-      [
-        ...this.o.exec,
-        process.execPath,
-        join(this.o.repo, 'scripts/bin/run-ts.mjs'),
-        join(this.o.repo, 'scripts/soak/portal-process.ts'),
-      ],
-      {
-        stderrLog: join(this.o.dir, '..', 'portal.stderr.log'),
-        onLine: (line) => {
-          if (line.t !== 'd') return;
-          this.o.onDecision({
-            venueCode: String(line.v),
-            key: String(line.k),
-            outcome: line.o as OutcomeKind,
-            tampered: line.x === 1,
-            at: Number(line.at),
-          });
-        },
+    const child = new LineChild([...this.o.exec, process.execPath, this.o.entry], {
+      stderrLog: join(this.o.logDir, 'portal.stderr.log'),
+      onLine: (line) => {
+        if (line.t !== 'd') return;
+        this.o.onDecision({
+          venueCode: String(line.v),
+          key: String(line.k),
+          outcome: line.o as OutcomeKind,
+          tampered: line.x === 1,
+          at: Number(line.at),
+        });
       },
-    );
+    });
     this.child = child;
     const ready = child.waitFor('ready', 60_000);
     const hello: PortalHello = {

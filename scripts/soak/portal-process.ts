@@ -7,7 +7,7 @@
 // stdin, one JSON object a line: first a PortalHello, then PortalCommands.
 // stdout, one JSON object a line: {t:'ready', url}, decisions {t:'d', …}, replies {t:'r', id, …}.
 //
-// Started as: [ip netns exec NS] node scripts/bin/run-ts.mjs scripts/soak/portal-process.ts
+// Started as: [ip netns exec NS] node <run dir>/soak-portal.cjs (helper-bundle.ts builds it).
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { GatePolicy } from '../../firmware/gate/model.js';
@@ -18,7 +18,7 @@ import { NO_FAULTS } from '../../portal-client/mock/faults.js';
 import { MockPortal } from '../../portal-client/mock/server.js';
 import { createPortalDomain } from '../../portal-client/mock/start-mock-portal.js';
 import { loadOrCreateTlsMaterial } from '../../portal-client/mock/tls-material.js';
-import { PORTAL_KEY_FILE } from './portal-dir.js';
+import { PORTAL_KEY_FILE } from './portal-files.js';
 import { recordingDomain } from './recording-domain.js';
 
 export interface PortalHello {

@@ -6,6 +6,7 @@ import { cpus, loadavg, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_TIMEOUTS } from '../../firmware/core/timeouts.js';
 import { mulberry32 } from '../lab/synth-image.js';
+import { track } from './child-processes.js';
 import type { FaultContext, FaultRecord, IdleProbe } from './fault-context.js';
 import { runFaultSchedule } from './fault-runner.js';
 import { type FaultEvent, faultSchedule } from './fault-schedule.js';
@@ -13,7 +14,8 @@ import { buildDist, newSecret, scanSources, setUpFleet, setUpNetwork } from './f
 import { SOAK_SHOW_MS } from './gate-provision.js';
 import type { GateExit } from './gate-rig.js';
 import { runGateScanner, type ScanOnceContext, scanBudgets } from './gate-scanner.js';
-import { deleteNamespacesSync } from './network-namespaces.js';
+import { buildHelpers } from './helper-bundle.js';
+import { deleteNamespacesSync, inNamespace } from './network-namespaces.js';
 import type { PortalDecision, ScanRecord } from './outcome-accounting.js';
 import { gateOfVenue, soakVenueCodes } from './portal-dir.js';
 import { PortalHost } from './portal-host.js';
@@ -21,7 +23,7 @@ import { PrivacyNeedles } from './privacy-search.js';
 import { type PrivacySweep, sweepForPersonalData } from './privacy-sweep.js';
 import { type ProcSample, sampleProcess } from './proc-sampler.js';
 import { PROBE_GATE } from './shared-faults.js';
-import { gateIntervalMs, type SoakOptions } from './soak-options.js';
+import { gateIntervalMs, type SoakOptions, scanningMs } from './soak-options.js';
 import type { RestartRule } from './systemd-unit.js';
 
 /** No fault in the first and the last this many ms: baselines, and the final memory figures. */
@@ -34,7 +36,8 @@ export interface GateFigures {
   samples: ProcSample[];
   exits: GateExit[];
   crashLines: number;
-  unsolicited: string[];
+  /** Outcome lines no scan waited for. */
+  unsolicited: Array<{ at: number; outcome: string }>;
   warnings: Record<string, number>;
 }
 
@@ -82,7 +85,13 @@ export async function runSoak(o: SoakOptions, repo: string, control: RunControl)
   const root = mkdtempSync(join(tmpdir(), 'pg-soak-'));
   log(`run directory ${root}`);
   const distEntry = buildDist(repo);
-  const network = await setUpNetwork({ wanted: o.network, repo, logDir: root, seed: o.seed });
+  const helpers = await buildHelpers(repo, root);
+  const network = await setUpNetwork({
+    wanted: o.network,
+    emulatorEntry: helpers.linkEmulator,
+    logDir: root,
+    seed: o.seed,
+  });
   log(network.note);
   const needles = new PrivacyNeedles();
   const secret = newSecret();
@@ -95,8 +104,9 @@ export async function runSoak(o: SoakOptions, repo: string, control: RunControl)
     tlsHosts: [fleet.portalHost],
     secret,
     policy: { natPolicy: 'deny', vaccinationPolicy: 'deny' },
-    exec: network.ns ? ['ip', 'netns', 'exec', network.ns.portalNs] : [],
-    repo,
+    exec: network.ns ? inNamespace(network.ns.portalNs) : [],
+    entry: helpers.portal,
+    logDir: root,
     onDecision: (d) => {
       const gate = gateOfVenue(d.venueCode);
       if (gate !== null) decisions.push({ gate, key: d.key, outcome: d.outcome, tampered: d.tampered, at: d.at });
@@ -142,17 +152,7 @@ export async function runSoak(o: SoakOptions, repo: string, control: RunControl)
     record: (s) => scans.push(s),
     deviceFaultUntil: () => rig.deviceFaultUntil,
   }));
-  const schedule = faultSchedule({
-    seed: o.seed,
-    durationMs: o.durationMs,
-    gates: o.gates,
-    warmupMs: WARMUP_MS,
-    quietMs: QUIET_MS,
-    network: network.link !== null,
-    natIdleMs: o.natIdleMs,
-    idleGapMs: o.idleGapMs,
-    protectedGates: [PROBE_GATE],
-  });
+  let schedule: FaultEvent[] = [];
   let t0 = Date.now();
   let t1 = t0;
   let setupMs = 0;
@@ -174,10 +174,23 @@ export async function runSoak(o: SoakOptions, repo: string, control: RunControl)
     sampler = setInterval(sample, SAMPLE_EVERY_MS);
     t0 = Date.now();
     setupMs = t0 - startedAt;
+    const durationMs = scanningMs(o, setupMs);
+    schedule = faultSchedule({
+      seed: o.seed,
+      durationMs,
+      gates: o.gates,
+      warmupMs: WARMUP_MS,
+      quietMs: QUIET_MS,
+      network: network.link !== null,
+      natIdleMs: o.natIdleMs,
+      idleGapMs: o.idleGapMs,
+      protectedGates: [PROBE_GATE],
+    });
+
     log(
-      `fleet up after ${(setupMs / 1000).toFixed(0)} s; scanning for ${o.durationMs / 1000} s, ${schedule.length} faults planned`,
+      `fleet up after ${(setupMs / 1000).toFixed(0)} s; scanning for ${(durationMs / 1000).toFixed(0)} s, ${schedule.length} faults planned`,
     );
-    const stopAt = t0 + o.durationMs;
+    const stopAt = t0 + durationMs;
     const stopped = () => Date.now() >= stopAt || control.aborted();
     const interval = gateIntervalMs(o);
     const progress = setInterval(() => {
@@ -237,7 +250,10 @@ export async function runSoak(o: SoakOptions, repo: string, control: RunControl)
       samples: r.samples,
       exits: r.exits,
       crashLines: r.crashLines,
-      unsolicited: r.unsolicited.map((u) => (u.line.type === 'verdict' ? u.line.outcome : `dropped:${u.line.reason}`)),
+      unsolicited: r.unsolicited.map((u) => ({
+        at: u.at,
+        outcome: u.line.type === 'verdict' ? u.line.outcome : `dropped:${u.line.reason}`,
+      })),
       warnings: Object.fromEntries(r.events),
     })),
     portalSamples,
@@ -262,10 +278,9 @@ function runCli(
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const argv = [...exec, process.execPath, distEntry, ...args];
   return new Promise((resolve) => {
-    const child = spawn(argv[0], argv.slice(1), {
-      env: { ...env, PASSGATE_DATA_DIR: dataDir },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = track(
+      spawn(argv[0], argv.slice(1), { env: { ...env, PASSGATE_DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] }),
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

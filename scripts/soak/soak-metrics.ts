@@ -22,7 +22,7 @@ export interface MetricsInput {
     samples: readonly ProcSample[];
     exits: readonly GateExit[];
     crashLines: number;
-    unsolicited: readonly string[];
+    unsolicited: ReadonlyArray<{ at: number; outcome: string }>;
   }>;
   privacyHits: number;
   load: ReadonlyArray<{ at: number; load1: number }>;
@@ -38,6 +38,8 @@ export interface GateResources {
   fdBaseline: number;
   fdFinal: number;
   fdGrowth: number;
+  /** What the fds at the end are, beside the baseline's, by kind (only kinds whose count changed). */
+  fdChange: Record<string, number>;
   scans: number;
 }
 
@@ -60,6 +62,8 @@ export interface SoakMetrics {
   outputsLeftOn: number;
   /** A garbage frame shown as a pass would be a finding. */
   garbagePasses: number;
+  /** Outcome lines no scan waited for, outside the garbage faults (a second outcome for one scan). */
+  extraOutcomes: number;
   faultsInjected: number;
   faultProceduresFailed: number;
   loadAvg: number;
@@ -86,8 +90,17 @@ export function gateResources(
   const rssBaselineMb = median(base.map((s) => s.rssKb)) * MB_PER_KB;
   const rssFinalMb = median(fin.map((s) => s.rssKb)) * MB_PER_KB;
   // The least count in a window is the resting one: a GPIO write holds a file open for a moment.
-  const fdBaseline = base.length ? Math.min(...base.map((s) => s.fds)) : Number.NaN;
-  const fdFinal = fin.length ? Math.min(...fin.map((s) => s.fds)) : Number.NaN;
+  const least = (xs: ProcSample[]) =>
+    xs.reduce<ProcSample | null>((a, b) => (a === null || b.fds < a.fds ? b : a), null);
+  const baseRest = least(base);
+  const finRest = least(fin);
+  const fdBaseline = baseRest?.fds ?? Number.NaN;
+  const fdFinal = finRest?.fds ?? Number.NaN;
+  const fdChange: Record<string, number> = {};
+  for (const kind of new Set([...Object.keys(baseRest?.fdKinds ?? {}), ...Object.keys(finRest?.fdKinds ?? {})])) {
+    const d = (finRest?.fdKinds[kind] ?? 0) - (baseRest?.fdKinds[kind] ?? 0);
+    if (d !== 0) fdChange[kind] = d;
+  }
   return {
     gate: g.index,
     steady,
@@ -97,6 +110,7 @@ export function gateResources(
     fdBaseline,
     fdFinal,
     fdGrowth: fdFinal - fdBaseline,
+    fdChange,
     scans,
   };
 }
@@ -132,6 +146,10 @@ export function soakMetrics(m: MetricsInput): SoakMetrics {
     for (const xs of byPid.values()) total += xs[xs.length - 1].cpuMs - xs[0].cpuMs;
     return total;
   });
+  // Garbage on a gate's line makes outcomes of its own while the fault lasts and settles.
+  const garbage = m.faults.filter((f) => f.event.kind.endsWith('-garbage'));
+  const inGarbage = (gate: number, at: number) =>
+    garbage.some((f) => f.event.gate === gate && at >= f.startedAt && at <= f.endedAt + 2_000);
   const worstIdle =
     [...m.idleProbes].sort((a, b) => (b.firstScanMs ?? Infinity) - (a.firstScanMs ?? Infinity))[0] ?? null;
   const loadDuring = m.load.filter((l) => during(l.at)).map((l) => l.load1);
@@ -165,9 +183,10 @@ export function soakMetrics(m: MetricsInput): SoakMetrics {
     crashes: exits.filter((e) => !e.deliberate).length + m.gates.reduce((n, g) => n + g.crashLines, 0),
     outputsLeftOn: m.outputChecks.filter((c) => !c.allOff).length,
     garbagePasses: m.gates.reduce(
-      (n, g) => n + g.unsolicited.filter((u) => u === 'pass' || u === 'pass-with-notice').length,
+      (n, g) => n + g.unsolicited.filter((u) => u.outcome === 'pass' || u.outcome === 'pass-with-notice').length,
       0,
     ),
+    extraOutcomes: m.gates.reduce((n, g) => n + g.unsolicited.filter((u) => !inGarbage(g.index, u.at)).length, 0),
     faultsInjected: m.faults.length,
     faultProceduresFailed: m.faults.filter((f) => !f.ok).length,
     loadAvg: loadDuring.length ? loadDuring.reduce((a, b) => a + b, 0) / loadDuring.length : Number.NaN,
@@ -212,6 +231,7 @@ export function soakJson(
     soak_daemon_crashes: x.crashes,
     soak_outputs_left_on: x.outputsLeftOn,
     soak_garbage_passes: x.garbagePasses,
+    soak_extra_outcomes: x.extraOutcomes,
     soak_faults_injected: x.faultsInjected,
     soak_fault_procedures_failed: x.faultProceduresFailed,
     soak_daemon_cpu_ms_per_scan: rounded(x.daemonCpuMsPerScan, 2),

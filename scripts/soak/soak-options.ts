@@ -1,8 +1,10 @@
 // `npm run soak -- [options]`: the arguments. Pure.
 
 export interface SoakOptions {
-  /** Length of the scanning phase, ms (setup and teardown come on top). */
-  durationMs: number;
+  /** Length of the scanning phase, ms; null: whatever the budget leaves after the setup. */
+  durationMs: number | null;
+  /** The whole run's wall-clock budget when no duration is given: setup, scanning, teardown, report. */
+  budgetMs: number;
   /** Scans per second asked of the whole fleet. */
   rate: number;
   /** Gates in the fleet: from the rate unless given. */
@@ -27,14 +29,20 @@ export interface SoakOptions {
  */
 export const SCANS_PER_GATE_PER_S = 4.6;
 /** The issue's target: 200,000 scans in a run that ends within 10 minutes, setup and report included. */
-export const DEFAULT_DURATION_MS = 500_000;
+export const DEFAULT_BUDGET_MS = 600_000;
+/** What the budget keeps back for stopping the fleet, the privacy search and the report (measured: 20–40 s). */
+export const TEARDOWN_RESERVE_MS = 60_000;
+/** A scanning phase shorter than this has no room for faults (warm-up and quiet end take 60 s). */
+export const MIN_DURATION_MS = 60_000;
 export const DEFAULT_RATE = 400;
 export const MAX_GATES = 128;
 
-export const SOAK_USAGE = `usage: npm run soak -- [--duration 500s|8m] [--rate SCANS_PER_S] [--gates N] [--seed N]
+export const SOAK_USAGE = `usage: npm run soak -- [--duration 8m | --budget 10m] [--rate SCANS_PER_S] [--gates N] [--seed N]
                        [--json] [--report DIR] [--no-network] [--nat-idle 20s] [--idle-gap 45s] [--keep]
 
-  --duration   scanning phase (default ${DEFAULT_DURATION_MS / 1000} s; setup and the report take about a minute more)
+  --budget     the whole run, setup and report included (default ${DEFAULT_BUDGET_MS / 60_000} min): the scanning phase
+               gets what the setup leaves, less ${TEARDOWN_RESERVE_MS / 1000} s for the teardown and the report
+  --duration   a fixed scanning phase instead (setup and teardown come on top)
   --rate       scans per second asked of the whole fleet (default ${DEFAULT_RATE}); one gate takes at most
                ~${SCANS_PER_GATE_PER_S} a second (gate.showMs ≥ 200 ms), so the fleet has ceil(rate / ${SCANS_PER_GATE_PER_S}) gates
   --gates      fleet size instead; with --rate too, each gate is paced to rate / gates
@@ -63,7 +71,8 @@ export function gatesForRate(rate: number): number {
 
 export function parseSoakArgs(argv: readonly string[]): SoakOptions {
   const o: SoakOptions = {
-    durationMs: DEFAULT_DURATION_MS,
+    durationMs: null,
+    budgetMs: DEFAULT_BUDGET_MS,
     rate: DEFAULT_RATE,
     gates: 0,
     paced: false,
@@ -91,6 +100,9 @@ export function parseSoakArgs(argv: readonly string[]): SoakOptions {
     switch (arg) {
       case '--duration':
         o.durationMs = parseDurationMs(value(i++, arg));
+        break;
+      case '--budget':
+        o.budgetMs = parseDurationMs(value(i++, arg));
         break;
       case '--rate':
         o.rate = positive(value(i++, arg), arg);
@@ -128,8 +140,15 @@ export function parseSoakArgs(argv: readonly string[]): SoakOptions {
   }
   if (!gatesGiven) o.gates = gatesForRate(o.rate);
   o.paced = gatesGiven && argv.includes('--rate');
-  if (o.durationMs < 60_000) throw new SoakUsageError('--duration at least 60 s (warm-up and quiet phase take 60 s)');
+  if (o.durationMs !== null && o.durationMs < MIN_DURATION_MS)
+    throw new SoakUsageError('--duration at least 60 s (warm-up and quiet end take 60 s)');
+  if (o.budgetMs < 3 * MIN_DURATION_MS) throw new SoakUsageError('--budget at least 3 min');
   return o;
+}
+
+/** The scanning phase: the fixed duration, or what the budget leaves after `setupMs`. */
+export function scanningMs(o: Pick<SoakOptions, 'durationMs' | 'budgetMs'>, setupMs: number): number {
+  return o.durationMs ?? Math.max(MIN_DURATION_MS, o.budgetMs - setupMs - TEARDOWN_RESERVE_MS);
 }
 
 /** Least ms between two scans of one gate: 0 (flat out) unless paced. */

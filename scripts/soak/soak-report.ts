@@ -37,6 +37,7 @@ export function acceptanceChecks(json: Record<string, number | string | null>, d
     check('soak_outcome_mismatches', '= 0', (v) => v === 0),
     check('soak_tampered_outcomes', '= 0', (v) => v === 0),
     check('soak_outcomes_without_decision', '= 0', (v) => v === 0),
+    check('soak_extra_outcomes', '= 0', (v) => v === 0),
   ];
 }
 
@@ -180,6 +181,11 @@ export function reportCharts(o: {
   };
 }
 
+const fdChangeText = (change: Record<string, number>) =>
+  Object.entries(change)
+    .map(([kind, d]) => `${kind} ${d > 0 ? '+' : ''}${d}`)
+    .join(', ') || '–';
+
 const fmtMs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 export interface ReportInput {
@@ -238,7 +244,8 @@ export function markdownReport(r: ReportInput): string {
     `${a.networkErrors.tamperedAnswer} whose answer carried a wrong MAC, ${a.networkErrors.answerLostOrLate} whose answer was lost or came after the deadline.`,
     `Decisions no scan accounts for (garbage frames, answers to killed daemons): ${a.foreignDecisions}. Unexpected outcomes`,
     `(a read error without a device fault, not-bound, a dropped scan, a line from the other input): ${a.unexpected}.`,
-    `Garbage frames shown as a pass: ${m.garbagePasses}. Deadline misses: ${a.deadlineMisses}.`,
+    `Garbage frames shown as a pass: ${m.garbagePasses}. Outcome lines no scan waited for, outside the garbage faults (a`,
+    `second outcome for one scan): ${m.extraOutcomes}. Deadline misses: ${a.deadlineMisses}.`,
     '',
     '## Verdict latency',
     '',
@@ -256,14 +263,14 @@ export function markdownReport(r: ReportInput): string {
     `Per daemon that ran from the baseline (the minute after the warm-up) to the end without a restart (${m.resources.filter((x) => x.steady).length} of ${m.resources.length}):`,
     `RSS growth at most ${m.rssGrowthMb.toFixed(1)} MB, fd growth at most ${m.fdGrowth}. Each daemon verified ~${Math.round(a.scans / Math.max(1, m.resources.length))} scans in the run.`,
     '',
-    '| gate | steady | RSS baseline → end (MB) | fds baseline → end | scans |',
-    '| --- | --- | --- | --- | --- |',
+    '| gate | steady | RSS baseline → end (MB) | fds baseline → end | fd kinds changed | scans |',
+    '| --- | --- | --- | --- | --- | --- |',
     ...[...m.resources]
-      .sort((x, y) => (y.steady ? y.rssGrowthMb : -1e9) - (x.steady ? x.rssGrowthMb : -1e9))
-      .slice(0, 8)
+      .sort((x, y) => Number(y.steady) - Number(x.steady) || y.fdGrowth - x.fdGrowth || y.rssGrowthMb - x.rssGrowthMb)
+      .slice(0, 10)
       .map(
         (x) =>
-          `| ${x.gate} | ${x.steady ? 'yes' : 'restarted'} | ${x.rssBaselineMb.toFixed(1)} → ${x.rssFinalMb.toFixed(1)} | ${x.fdBaseline} → ${x.fdFinal} | ${x.scans} |`,
+          `| ${x.gate} | ${x.steady ? 'yes' : 'restarted'} | ${x.rssBaselineMb.toFixed(1)} → ${x.rssFinalMb.toFixed(1)} | ${x.fdBaseline} → ${x.fdFinal} | ${fdChangeText(x.fdChange)} | ${x.scans} |`,
       ),
     '',
     '![RSS](rss.svg)',

@@ -112,7 +112,7 @@ describe('run figures, JSON and report', () => {
       samples: Array.from({ length: 13 }, (_, k) => sample(1_000 + k * 5_000, 70, 26)),
       exits: [],
       crashLines: 0,
-      unsolicited: ['read-error'],
+      unsolicited: [{ at: 5_000, outcome: 'read-error' }],
     })),
     privacyHits: 0,
     load: [{ at: 2_000, load1: 3 }],
@@ -126,6 +126,7 @@ describe('run figures, JSON and report', () => {
     expect(metrics.rssGrowthMb).toBe(0);
     expect(metrics.fdGrowth).toBe(0);
     expect(metrics.garbagePasses).toBe(0);
+    expect(metrics.extraOutcomes).toBe(2); // no garbage fault on record: a line no scan waited for is one too many
   });
 
   it('the JSON object has the issue’s keys, the table and the report show them', () => {

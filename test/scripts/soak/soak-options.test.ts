@@ -1,17 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import {
-  DEFAULT_DURATION_MS,
+  DEFAULT_BUDGET_MS,
   gateIntervalMs,
   gatesForRate,
   parseDurationMs,
   parseSoakArgs,
   SoakUsageError,
+  scanningMs,
+  TEARDOWN_RESERVE_MS,
 } from '../../../scripts/soak/soak-options.js';
 
 describe('soak options', () => {
   it('defaults: a fleet sized for the default rate, network on', () => {
     const o = parseSoakArgs([]);
-    expect(o.durationMs).toBe(DEFAULT_DURATION_MS);
+    expect(o.durationMs).toBeNull();
+    expect(o.budgetMs).toBe(DEFAULT_BUDGET_MS);
+    expect(scanningMs(o, 100_000)).toBe(DEFAULT_BUDGET_MS - 100_000 - TEARDOWN_RESERVE_MS);
+    expect(scanningMs(o, 590_000)).toBe(60_000); // a slow setup still leaves a minute of scanning
+    expect(scanningMs({ durationMs: 90_000, budgetMs: 1 }, 500_000)).toBe(90_000);
     expect(o.gates).toBe(gatesForRate(o.rate));
     expect(o).toMatchObject({ json: false, reportDir: null, network: true, keep: false, seed: 13 });
   });
