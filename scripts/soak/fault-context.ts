@@ -45,8 +45,20 @@ export interface FaultContext {
   idleProbes: IdleProbe[];
   /** 4G windows (epoch ms), for the 4G latency figures. */
   fourGWindows: Array<{ from: number; to: number }>;
-  /** Outputs found on after a restart (the relay must never be), per check. */
-  outputChecks: Array<{ gate: number; kind: string; allOff: boolean }>;
+  /** Outputs right after a restart, before any scan: the relay must be off, and all outputs unless in bind mode. */
+  outputChecks: Array<{ gate: number; kind: string; relayOff: boolean; allOff: boolean }>;
+  /** Every fault started so far; one still under way has endedAt 0. */
+  faultRecords: FaultRecord[];
+}
+
+/** The faults started so far, in order; those still under way marked so and ended now. */
+export function faultsSoFar(c: Pick<FaultContext, 'faultRecords'>): FaultRecord[] {
+  const now = Date.now();
+  return c.faultRecords
+    .map((r) =>
+      r.endedAt === 0 ? { ...r, endedAt: now, notes: [...r.notes, 'still under way at the end of the run'] } : r,
+    )
+    .sort((a, b) => a.startedAt - b.startedAt);
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)));

@@ -1,6 +1,6 @@
 // Plays the fault schedule against the running fleet: the shared lane one fault after another,
 // each gate fault when its time comes (several gates may be in trouble at once).
-import { type FaultContext, type FaultRecord, sleep } from './fault-context.js';
+import { type FaultContext, type FaultRecord, faultsSoFar, sleep } from './fault-context.js';
 import type { FaultEvent } from './fault-schedule.js';
 import { runGateFault } from './gate-faults.js';
 import { runSharedFault } from './shared-faults.js';
@@ -30,20 +30,18 @@ export async function runFaultSchedule(
   log: (line: string) => void,
   protectedGates: readonly number[],
 ): Promise<FaultRecord[]> {
-  const records: FaultRecord[] = [];
   const busy = new Set<number>();
   const run = async (e: FaultEvent, procedure: () => Promise<string[]>) => {
-    const startedAt = Date.now();
-    let notes: string[];
-    let ok = true;
+    const record: FaultRecord = { event: e, startedAt: Date.now(), endedAt: 0, ok: true, notes: [] };
+    c.faultRecords.push(record);
     try {
-      notes = await procedure();
+      record.notes = await procedure();
     } catch (error) {
-      ok = false;
-      notes = [`the fault procedure failed: ${(error as Error).message}`];
+      record.ok = false;
+      record.notes = [`the fault procedure failed: ${(error as Error).message}`];
     }
-    const record = { event: e, startedAt, endedAt: Date.now(), ok, notes };
-    records.push(record);
+    record.endedAt = Date.now();
+    const notes = record.notes;
     log(`fault ${e.kind}${e.gate === null ? '' : ` gate ${e.gate}`}: ${notes.join('; ')}`);
   };
   const shared = (async () => {
@@ -64,5 +62,5 @@ export async function runFaultSchedule(
     perGate.push(run(e, () => runGateFault(c, e)).finally(() => busy.delete(gate)));
   }
   await Promise.all([shared, ...perGate]);
-  return records.sort((a, b) => a.startedAt - b.startedAt);
+  return faultsSoFar(c);
 }

@@ -6,9 +6,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, constants, existsSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IdCardIdentity } from '../../firmware/core/id-number.js';
-import { type ClosableDeviceEnd, openDeviceEnd } from '../lab/device-end.js';
+import type { ClosableDeviceEnd } from '../lab/device-end.js';
 import { SimulatedSamReader } from '../lab/simulated-sam-reader.js';
 import { track } from './child-processes.js';
+import { openPtyEnd } from './pty-end.js';
 import { bin } from './system-commands.js';
 
 class PtyLine {
@@ -24,6 +25,10 @@ class PtyLine {
 
   get plugged(): boolean {
     return this.socat !== null;
+  }
+
+  get socatPid(): number | null {
+    return this.socat?.pid ?? null;
   }
 
   async plug(): Promise<void> {
@@ -83,13 +88,17 @@ export class SimulatedScannerLine {
     return this.line.devicePath;
   }
 
+  get socatPid(): number | null {
+    return this.line.socatPid;
+  }
+
   get plugged(): boolean {
     return this.end !== null;
   }
 
   async plug(): Promise<void> {
     await this.line.plug();
-    this.end = await openDeviceEnd(this.line.peerPath, 9600);
+    this.end = openPtyEnd(this.line.peerPath);
   }
 
   async unplug(): Promise<void> {
@@ -113,14 +122,19 @@ export class SimulatedReaderLine {
   private readonly line: PtyLine;
   readonly reader: SimulatedSamReader;
   private open = false;
+  private end: ClosableDeviceEnd | null = null;
 
   constructor(dir: string) {
     this.line = new PtyLine(dir);
-    this.reader = new SimulatedSamReader({ path: this.line.peerPath });
+    this.reader = new SimulatedSamReader();
   }
 
   get devicePath(): string {
     return this.line.devicePath;
+  }
+
+  get socatPid(): number | null {
+    return this.line.socatPid;
   }
 
   get plugged(): boolean {
@@ -129,14 +143,17 @@ export class SimulatedReaderLine {
 
   async plug(): Promise<void> {
     await this.line.plug();
-    await this.reader.open();
+    this.end = openPtyEnd(this.line.peerPath);
+    this.reader.attach(this.end);
     this.open = true;
   }
 
   async unplug(): Promise<void> {
     this.open = false;
     await this.line.unplug();
-    await this.reader.close().catch(() => undefined);
+    await this.reader.close().catch(() => undefined); // detaches
+    await this.end?.close();
+    this.end = null;
   }
 
   present(card: IdCardIdentity): void {

@@ -35,12 +35,16 @@ async function waitUp(rig: GateRig, timeoutMs: number): Promise<boolean> {
   return false;
 }
 
-/** Every output's value file reads 0 (off): what a restarted gate must show before its first scan. */
-async function outputsOff(rig: GateRig): Promise<boolean> {
-  const values = await Promise.all(
-    Object.values(CONFIG_PINS).map((line) => readFile(join(rig.gpioRoot, `gpio${line}`, 'value'), 'utf8')),
-  );
-  return values.every((v) => v.trim() === '0');
+/**
+ * What a restarted gate shows before its first scan: every output's value file 0 (off), and above
+ * all the relay. (A gate that comes back in bind mode lights its bind-mode pattern: then only the
+ * relay counts.)
+ */
+async function outputsAfterRestart(rig: GateRig): Promise<{ relayOff: boolean; allOff: boolean }> {
+  const read = (line: number) =>
+    readFile(join(rig.gpioRoot, `gpio${line}`, 'value'), 'utf8').then((v) => v.trim() === '0');
+  const all = await Promise.all(Object.values(CONFIG_PINS).map(read));
+  return { relayOff: await read(CONFIG_PINS.relay), allOff: all.every(Boolean) };
 }
 
 /** Waits until no outcome line came for `quietMs` (garbage frames being verified and shown). */
@@ -108,11 +112,11 @@ export async function runGateFault(c: FaultContext, e: FaultEvent): Promise<stri
         const killedAt = Date.now();
         await killAndWaitExit(rig);
         const up = await waitUp(rig, 60_000);
-        const off = up && (await outputsOff(rig));
-        c.outputChecks.push({ gate: rig.index, kind: e.kind, allOff: off });
+        const out = up ? await outputsAfterRestart(rig) : { relayOff: false, allOff: false };
+        c.outputChecks.push({ gate: rig.index, kind: e.kind, ...out });
         notes.push(
           up
-            ? `back ${Date.now() - killedAt} ms after SIGKILL, outputs ${off ? 'all off' : 'NOT all off'}`
+            ? `back ${Date.now() - killedAt} ms after SIGKILL, outputs ${out.allOff ? 'all off' : 'NOT all off'}`
             : 'not back within 60 s',
         );
       } finally {
@@ -165,18 +169,27 @@ async function powerCut(c: FaultContext, rig: GateRig): Promise<string[]> {
     else notes.push('killed at the first change of its database files after the venue scan');
     await killAndWaitExit(rig); // (already dead when killed in the write: this waits for the exit)
     const up = await waitUp(rig, 60_000);
-    const off = up && (await outputsOff(rig));
-    c.outputChecks.push({ gate: rig.index, kind: 'power-cut', allOff: off });
-    notes.push(up ? `restarted, outputs ${off ? 'all off' : 'NOT all off'}` : 'not back within 60 s');
-    if (up && (await phaseBecomes(rig, 'bind-mode', 10_000))) {
+    const out = up ? await outputsAfterRestart(rig) : { relayOff: false, allOff: false };
+    // Back in bind mode (the request survived), the bind-mode light is on: only the relay must be off.
+    const inBindMode = up && (await phaseBecomes(rig, 'bind-mode', 10_000));
+    c.outputChecks.push({
+      gate: rig.index,
+      kind: 'power-cut',
+      relayOff: out.relayOff,
+      allOff: out.allOff || inBindMode,
+    });
+    notes.push(
+      up
+        ? `restarted, relay ${out.relayOff ? 'off' : 'ON'}${out.allOff ? ', all outputs off' : ''}`
+        : 'not back within 60 s',
+    );
+    if (inBindMode) {
       notes.push('back in bind mode: venue scanned again');
       rig.scanner.scan(code);
     }
     const cli = await Promise.race([technician, sleep(70_000).then(() => null)]);
     notes.push(cli === null ? 'rebind --scan still waiting after 70 s' : `rebind --scan exit ${cli.code}`);
-    const status = await bindingCheck(rig, code, 15_000);
-    if (status.startsWith('binding whole')) c.boundVenue.set(rig.index, target);
-    notes.push(status);
+    notes.push(await portalBindingCheck(c, rig));
   } finally {
     release();
   }
@@ -194,6 +207,19 @@ async function phaseBecomes(rig: GateRig, phase: string, timeoutMs: number): Pro
     await sleep(100);
   }
   return false;
+}
+
+/**
+ * Whatever the commands said, the portal's word is the binding: the daemon's (control socket)
+ * must become the venue the portal has, whole. (A bind can reach the portal and the daemon die
+ * before it stored it: the next authorize brings it home.)
+ */
+async function portalBindingCheck(c: FaultContext, rig: GateRig): Promise<string> {
+  const { venueCode } = await c.portal.binding(rig.deviceId);
+  if (venueCode === null) return 'the portal has the gate unbound';
+  const index = c.venueCodes(rig.index).indexOf(venueCode);
+  if (index === 0 || index === 1) c.boundVenue.set(rig.index, index);
+  return bindingCheck(rig, venueCode, 20_000);
 }
 
 /** The daemon's binding (control socket) becomes `code`, with that venue's own name; a note either way. */
@@ -230,9 +256,7 @@ async function rebindRace(c: FaultContext, rig: GateRig): Promise<string[]> {
     c.cli(rig.index, ['config', 'set', 'gate.queueLimit', limit]),
   ]);
   const notes = [`rebind exit ${rebind.code}, config set exit ${set.code}`];
-  if (rebind.code === 0) c.boundVenue.set(rig.index, target);
-  const expected = c.venueCodes(rig.index)[c.boundVenue.get(rig.index) ?? 0];
-  notes.push(await bindingCheck(rig, expected, 15_000));
+  notes.push(await portalBindingCheck(c, rig));
   const got = await c.cli(rig.index, ['config', 'get', 'gate.queueLimit']);
   notes.push(
     set.code === 0 && got.stdout.trim() !== limit

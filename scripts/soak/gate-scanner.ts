@@ -121,6 +121,8 @@ export interface GateScannerOptions extends Omit<ScanOnceContext, 'random'> {
   seed: number;
   /** Least ms between two scans of this gate (0: as fast as it takes them). */
   intervalMs: number;
+  /** Whether this gate gets people now (fleet-throttle.ts). */
+  active(): boolean;
   stopped(): boolean;
 }
 
@@ -132,7 +134,7 @@ export async function runGateScanner(o: GateScannerOptions): Promise<void> {
   while (!o.stopped()) {
     const available = { scanner: rig.canScan('code'), reader: rig.canScan('card') && rig.reader.polledSinceRemoval() };
     const wait = lastWrite + o.intervalMs - Date.now();
-    if ((!available.scanner && !available.reader) || wait > 0) {
+    if ((!available.scanner && !available.reader) || wait > 0 || !o.active()) {
       await rig.changed(Math.max(20, Math.min(wait, 250)));
       continue;
     }

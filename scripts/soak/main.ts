@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_TIMEOUTS } from '../../firmware/core/timeouts.js';
 import { QUIET_MS, runSoak, WARMUP_MS } from './run-soak.js';
 import { soakJson, soakMetrics } from './soak-metrics.js';
-import { parseSoakArgs, SOAK_USAGE, type SoakOptions, SoakUsageError } from './soak-options.js';
+import { parseSoakArgs, SOAK_USAGE, type SoakOptions, SoakUsageError, TEARDOWN_RESERVE_MS } from './soak-options.js';
 import { acceptanceChecks, markdownReport, reportCharts, summaryTable } from './soak-report.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -50,7 +50,7 @@ export async function main(argv: string[]): Promise<number> {
   const metrics = soakMetrics({
     t0: run.t0,
     t1: run.t1,
-    warmupMs: WARMUP_MS,
+    warmupMs: run.warmupMs,
     quietMs: QUIET_MS,
     scans: run.scans,
     decisions: run.decisions,
@@ -61,6 +61,10 @@ export async function main(argv: string[]): Promise<number> {
     gates: run.gates,
     privacyHits: run.privacy.hits.length,
     load: run.load,
+    upAt: run.upAt,
+    soakCpuMs: run.soakCpuMs,
+    socatCpuMs: run.socatCpuMs,
+    portalSamples: run.portalSamples,
   });
   const json = soakJson(metrics, {
     gates: options.gates,
@@ -74,12 +78,19 @@ export async function main(argv: string[]): Promise<number> {
   if (options.reportDir) {
     const dir = resolve(options.reportDir);
     mkdirSync(dir, { recursive: true });
-    const charts = reportCharts({ t0: run.t0, t1: run.t1, metrics, faults: run.faults, gates: run.gates });
+    const charts = reportCharts({
+      t0: run.t0,
+      t1: run.t1,
+      metrics,
+      faults: run.faults,
+      gates: run.gates,
+      throttle: run.throttle,
+    });
     for (const [name, svg] of Object.entries(charts)) writeFileSync(join(dir, name), svg);
     const notes = [
       ...(run.aborted ? ['The run was stopped early with Ctrl-C.'] : []),
       `Restart rule read from firmware/systemd/passgate.service: Restart=${run.environment.rule.restart}, RestartSec=${run.environment.rule.restartSecMs / 1000} s, environment ${JSON.stringify(run.environment.rule.environment)}.`,
-      `Warm-up ${WARMUP_MS / 1000} s and quiet end ${QUIET_MS / 1000} s without faults; the rest of the schedule comes from seed ${options.seed}.`,
+      `Setup (build, namespaces, provisioning ${options.gates} gates, the portal) took ${(run.setupMs / 1000).toFixed(0)} s; the scanning phase started with the first daemon and ran ${((run.t1 - run.t0) / 1000).toFixed(0)} s${options.durationMs === null ? ` (the ${options.budgetMs / 60_000} min budget less the setup and ${TEARDOWN_RESERVE_MS / 1000} s for the teardown and this report)` : ''}. The fleet's boot and a ${WARMUP_MS / 1000} s warm-up (${(run.warmupMs / 1000).toFixed(0)} s) and the last ${QUIET_MS / 1000} s had no faults; the schedule comes from seed ${options.seed}.`,
     ];
     writeFileSync(
       join(dir, 'README.md'),
@@ -107,5 +118,6 @@ export async function main(argv: string[]): Promise<number> {
   }
   process.stdout.write(`${summaryTable(json, checks)}\n`);
   if (options.json) process.stdout.write(`${JSON.stringify(json)}\n`);
-  return checks.every((c) => c.ok !== false) ? 0 : 1;
+  // Exit now: a fault procedure cut short at the end may still hold a timer.
+  process.exit(checks.every((c) => c.ok !== false) ? 0 : 1);
 }

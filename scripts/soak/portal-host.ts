@@ -108,6 +108,11 @@ export class PortalHost {
     return this.request({ op: 'stats' });
   }
 
+  /** The venue the portal has the device bound to (null: none). */
+  binding(deviceId: string): Promise<{ venueCode: string | null }> {
+    return this.request({ op: 'binding', deviceId });
+  }
+
   /** The portal moves a device to another venue (its next authorize tells the device). */
   rebind(deviceId: string, venueCode: string): Promise<{ venueCode: string }> {
     return this.request({ op: 'rebind', deviceId, venueCode });

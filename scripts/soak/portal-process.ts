@@ -36,7 +36,8 @@ export type PortalCommand =
   | { id: number; op: 'clear-faults' }
   | { id: number; op: 'expire-tokens' }
   | { id: number; op: 'stats' }
-  | { id: number; op: 'rebind'; deviceId: string; venueCode: string };
+  | { id: number; op: 'rebind'; deviceId: string; venueCode: string }
+  | { id: number; op: 'binding'; deviceId: string };
 
 export type PortalLine =
   | { t: 'ready'; url: string }
@@ -97,6 +98,7 @@ export async function main(): Promise<number> {
       else if (command.op === 'clear-faults') result = faults = server.clearFaults();
       else if (command.op === 'expire-tokens') server.expireTokens();
       else if (command.op === 'stats') result = server.stats();
+      else if (command.op === 'binding') result = { venueCode: inner.binding(command.deviceId)?.code ?? null };
       else {
         const r = inner.rebind(command.deviceId, command.venueCode);
         if (!r.ok) throw new Error(r.error);

@@ -38,6 +38,16 @@ export function cpuMsOf(statText: string): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
+/** Time spent waiting for a CPU (ns) and timeslices run, from /proc/<pid>/schedstat; null off Linux. */
+export function schedstatOf(pid: number): { waitNs: number; slices: number } | null {
+  try {
+    const [, wait, slices] = readFileSync(`/proc/${pid}/schedstat`, 'utf8').trim().split(' ').map(Number);
+    return Number.isFinite(wait) && Number.isFinite(slices) ? { waitNs: wait, slices } : null;
+  } catch {
+    return null;
+  }
+}
+
 /** One sample, or null when the process is gone (or /proc is not there). */
 export function sampleProcess(pid: number): ProcSample | null {
   try {

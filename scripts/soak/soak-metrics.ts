@@ -16,7 +16,7 @@ export interface MetricsInput {
   faults: readonly FaultRecord[];
   idleProbes: readonly IdleProbe[];
   fourGWindows: ReadonlyArray<{ from: number; to: number }>;
-  outputChecks: ReadonlyArray<{ allOff: boolean }>;
+  outputChecks: ReadonlyArray<{ relayOff: boolean; allOff: boolean }>;
   gates: ReadonlyArray<{
     index: number;
     samples: readonly ProcSample[];
@@ -26,6 +26,11 @@ export interface MetricsInput {
   }>;
   privacyHits: number;
   load: ReadonlyArray<{ at: number; load1: number }>;
+  /** CPU from the fleet being up (upAt) to t1: the soak's and socat's, measured by the run. */
+  upAt: number;
+  soakCpuMs: number;
+  socatCpuMs: number;
+  portalSamples: readonly ProcSample[];
 }
 
 export interface GateResources {
@@ -67,7 +72,8 @@ export interface SoakMetrics {
   faultsInjected: number;
   faultProceduresFailed: number;
   loadAvg: number;
-  daemonCpuMsPerScan: number;
+  /** CPU per scan from the fleet being up to the end, by process (ms). */
+  cpuPerScan: { daemons: number; portal: number; soak: number; socat: number };
 }
 
 const median = (xs: number[]) => percentile(xs, 50);
@@ -80,8 +86,11 @@ export function gateResources(
   g: MetricsInput['gates'][number],
   windows: { baseline: [number, number]; final: [number, number] },
   scans: number,
+  /** This gate's own faults (an unplugged device has no pty open): samples within them are left out. */
+  faultWindows: ReadonlyArray<readonly [number, number]> = [],
 ): GateResources {
-  const inWindow = ([from, to]: [number, number]) => g.samples.filter((s) => s.at >= from && s.at <= to);
+  const calm = (s: ProcSample) => !faultWindows.some(([from, to]) => s.at >= from && s.at <= to);
+  const inWindow = ([from, to]: [number, number]) => g.samples.filter((s) => s.at >= from && s.at <= to && calm(s));
   const base = inWindow(windows.baseline);
   const fin = inWindow(windows.final);
   const pids = new Set([...base, ...fin].map((s) => s.pid));
@@ -89,11 +98,16 @@ export function gateResources(
   const steady = base.length > 0 && fin.length > 0 && pids.size === 1 && !restarted;
   const rssBaselineMb = median(base.map((s) => s.rssKb)) * MB_PER_KB;
   const rssFinalMb = median(fin.map((s) => s.rssKb)) * MB_PER_KB;
-  // The least count in a window is the resting one: a GPIO write holds a file open for a moment.
-  const least = (xs: ProcSample[]) =>
-    xs.reduce<ProcSample | null>((a, b) => (a === null || b.fds < a.fds ? b : a), null);
-  const baseRest = least(base);
-  const finRest = least(fin);
+  // The most frequent count in a window is the resting one: a GPIO write holds a file open for
+  // a moment, now and then a sample sees it.
+  const resting = (xs: ProcSample[]) => {
+    const counts = new Map<number, number>();
+    for (const x of xs) counts.set(x.fds, (counts.get(x.fds) ?? 0) + 1);
+    const fds = [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0]?.[0];
+    return xs.find((x) => x.fds === fds) ?? null;
+  };
+  const baseRest = resting(base);
+  const finRest = resting(fin);
   const fdBaseline = baseRest?.fds ?? Number.NaN;
   const fdFinal = finRest?.fds ?? Number.NaN;
   const fdChange: Record<string, number> = {};
@@ -131,25 +145,32 @@ export function soakMetrics(m: MetricsInput): SoakMetrics {
     baseline: [baselineFrom, baselineFrom + Math.min(60_000, quarter)] as [number, number],
     final: [m.t1 - Math.min(m.quietMs, quarter), m.t1] as [number, number],
   };
-  const resources = m.gates.map((g) => gateResources(g, windows, scansByGate.get(g.index) ?? 0));
+  const faultWindowsOf = (gate: number) =>
+    m.faults.filter((f) => f.event.gate === gate).map((f) => [f.startedAt, f.endedAt + 5_000] as const);
+  const resources = m.gates.map((g) =>
+    gateResources(g, windows, scansByGate.get(g.index) ?? 0, faultWindowsOf(g.index)),
+  );
   const steady = resources.filter((r) => r.steady);
   const during = (at: number) => at >= m.t0 && at <= m.t1;
   const exits = m.gates.flatMap((g) => g.exits.filter((e) => !e.stopped && during(e.at)));
-  const cpu = m.gates.map((g) => {
-    const first = g.samples.find((s) => s.at >= m.t0);
-    const last = [...g.samples].reverse().find((s) => s.at <= m.t1 + 1_000);
-    // Across restarts the counter starts again; sum per process.
-    let total = 0;
-    const byPid = new Map<number, ProcSample[]>();
-    for (const s of g.samples)
-      if (s.at >= (first?.at ?? 0) && s.at <= (last?.at ?? 0)) byPid.set(s.pid, [...(byPid.get(s.pid) ?? []), s]);
-    for (const xs of byPid.values()) total += xs[xs.length - 1].cpuMs - xs[0].cpuMs;
-    return total;
-  });
   // Garbage on a gate's line makes outcomes of its own while the fault lasts and settles.
   const garbage = m.faults.filter((f) => f.event.kind.endsWith('-garbage'));
   const inGarbage = (gate: number, at: number) =>
     garbage.some((f) => f.event.gate === gate && at >= f.startedAt && at <= f.endedAt + 2_000);
+  const cpuBetween = (samples: readonly ProcSample[], from: number, to: number) => {
+    const byPid = new Map<number, ProcSample[]>();
+    for (const x of samples) if (x.at >= from && x.at <= to + 1_000) byPid.set(x.pid, [...(byPid.get(x.pid) ?? []), x]);
+    let total = 0;
+    for (const xs of byPid.values()) total += xs[xs.length - 1].cpuMs - xs[0].cpuMs;
+    return total;
+  };
+  const scansUp = Math.max(1, m.scans.filter((s) => s.writtenAt >= m.upAt && s.writtenAt <= m.t1).length);
+  const cpuPerScan = {
+    daemons: m.gates.reduce((n, g) => n + cpuBetween(g.samples, m.upAt, m.t1), 0) / scansUp,
+    portal: cpuBetween(m.portalSamples, m.upAt, m.t1) / scansUp,
+    soak: m.soakCpuMs / scansUp,
+    socat: m.socatCpuMs / scansUp,
+  };
   const worstIdle =
     [...m.idleProbes].sort((a, b) => (b.firstScanMs ?? Infinity) - (a.firstScanMs ?? Infinity))[0] ?? null;
   const loadDuring = m.load.filter((l) => during(l.at)).map((l) => l.load1);
@@ -181,7 +202,7 @@ export function soakMetrics(m: MetricsInput): SoakMetrics {
     idle: worstIdle,
     restarts: exits.length,
     crashes: exits.filter((e) => !e.deliberate).length + m.gates.reduce((n, g) => n + g.crashLines, 0),
-    outputsLeftOn: m.outputChecks.filter((c) => !c.allOff).length,
+    outputsLeftOn: m.outputChecks.filter((c) => !c.allOff || !c.relayOff).length,
     garbagePasses: m.gates.reduce(
       (n, g) => n + g.unsolicited.filter((u) => u.outcome === 'pass' || u.outcome === 'pass-with-notice').length,
       0,
@@ -190,7 +211,7 @@ export function soakMetrics(m: MetricsInput): SoakMetrics {
     faultsInjected: m.faults.length,
     faultProceduresFailed: m.faults.filter((f) => !f.ok).length,
     loadAvg: loadDuring.length ? loadDuring.reduce((a, b) => a + b, 0) / loadDuring.length : Number.NaN,
-    daemonCpuMsPerScan: cpu.reduce((a, b) => a + b, 0) / Math.max(1, m.scans.length),
+    cpuPerScan,
   };
 }
 
@@ -234,7 +255,9 @@ export function soakJson(
     soak_extra_outcomes: x.extraOutcomes,
     soak_faults_injected: x.faultsInjected,
     soak_fault_procedures_failed: x.faultProceduresFailed,
-    soak_daemon_cpu_ms_per_scan: rounded(x.daemonCpuMsPerScan, 2),
+    soak_daemon_cpu_ms_per_scan: rounded(x.cpuPerScan.daemons, 2),
+    soak_portal_cpu_ms_per_scan: rounded(x.cpuPerScan.portal, 2),
+    soak_harness_cpu_ms_per_scan: rounded(x.cpuPerScan.soak + x.cpuPerScan.socat, 2),
     soak_load_avg: rounded(x.loadAvg, 1),
     soak_network: extra.network,
   };

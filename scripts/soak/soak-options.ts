@@ -34,7 +34,8 @@ export const DEFAULT_BUDGET_MS = 600_000;
 export const TEARDOWN_RESERVE_MS = 60_000;
 /** A scanning phase shorter than this has no room for faults (warm-up and quiet end take 60 s). */
 export const MIN_DURATION_MS = 60_000;
-export const DEFAULT_RATE = 400;
+/** 200,000 scans in 10 minutes. */
+export const DEFAULT_RATE = 333;
 export const MAX_GATES = 128;
 
 export const SOAK_USAGE = `usage: npm run soak -- [--duration 8m | --budget 10m] [--rate SCANS_PER_S] [--gates N] [--seed N]

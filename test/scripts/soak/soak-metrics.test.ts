@@ -15,7 +15,7 @@ const sample = (at: number, rssMb: number, fds: number, pid = 10): ProcSample =>
 const windows = { baseline: [100, 200] as [number, number], final: [900, 1_000] as [number, number] };
 
 describe('per-daemon memory and descriptors', () => {
-  it('growth from the baseline window to the final one, with the least fd count of each', () => {
+  it('growth from the baseline window to the final one, with the most frequent fd count of each', () => {
     const r = gateResources(
       {
         index: 3,
@@ -24,6 +24,7 @@ describe('per-daemon memory and descriptors', () => {
           sample(150, 72, 28),
           sample(200, 71, 26),
           sample(900, 73, 27),
+          sample(950, 74, 26),
           sample(1_000, 75, 26),
         ],
         exits: [],
@@ -42,7 +43,25 @@ describe('per-daemon memory and descriptors', () => {
       fdGrowth: 0,
       scans: 500,
     });
-    expect(r.rssGrowthMb).toBeCloseTo(2); // medians by nearest rank: 71 → 73
+    expect(r.rssGrowthMb).toBeCloseTo(3); // medians by nearest rank: 71 → 74
+  });
+
+  it('leaves out the samples taken while the gate had a fault of its own (a device unplugged)', () => {
+    const g = {
+      index: 2,
+      samples: [sample(100, 70, 24), sample(150, 70, 26), sample(160, 70, 26), sample(950, 70, 26)],
+      exits: [],
+      crashLines: 0,
+      unsolicited: [],
+    };
+    expect(gateResources(g, windows, 1).fdBaseline).toBe(26);
+    expect(gateResources(g, windows, 1, [[90, 120]]).fdGrowth).toBe(0);
+    const unplugged = {
+      ...g,
+      samples: [sample(100, 70, 24), sample(110, 70, 24), sample(150, 70, 26), sample(950, 70, 26)],
+    };
+    expect(gateResources(unplugged, windows, 1).fdGrowth).toBe(2);
+    expect(gateResources(unplugged, windows, 1, [[90, 120]]).fdGrowth).toBe(0);
   });
 
   it('a daemon restarted in between does not count; the soak’s own stop at the end does not restart it', () => {
@@ -106,7 +125,7 @@ describe('run figures, JSON and report', () => {
     faults: [],
     idleProbes: [{ gapMs: 45_000, natIdleMs: 20_000, firstScanMs: 180, outcome: 'pass', cause: null }],
     fourGWindows: [{ from: 1_000 + 300 * 100, to: 1_000 + 400 * 100 - 1 }],
-    outputChecks: [{ allOff: true }],
+    outputChecks: [{ relayOff: true, allOff: true }],
     gates: [0, 1].map((index) => ({
       index,
       samples: Array.from({ length: 13 }, (_, k) => sample(1_000 + k * 5_000, 70, 26)),
@@ -116,6 +135,10 @@ describe('run figures, JSON and report', () => {
     })),
     privacyHits: 0,
     load: [{ at: 2_000, load1: 3 }],
+    upAt: 1_000,
+    soakCpuMs: 600,
+    socatCpuMs: 60,
+    portalSamples: [sample(1_000, 50, 20, 99), sample(61_000, 50, 20, 99)],
   });
 
   it('counts, rates, 4G latency, idle probe and resources', () => {
@@ -126,6 +149,9 @@ describe('run figures, JSON and report', () => {
     expect(metrics.rssGrowthMb).toBe(0);
     expect(metrics.fdGrowth).toBe(0);
     expect(metrics.garbagePasses).toBe(0);
+    expect(metrics.cpuPerScan.soak).toBeCloseTo(1);
+    expect(metrics.cpuPerScan.socat).toBeCloseTo(0.1);
+    expect(metrics.cpuPerScan.portal).toBeCloseTo(1); // 600 ms over 600 scans (cpuMs = at / 100)
     expect(metrics.extraOutcomes).toBe(2); // no garbage fault on record: a line no scan waited for is one too many
   });
 
@@ -157,8 +183,8 @@ describe('run figures, JSON and report', () => {
     const table = summaryTable(json, checks);
     expect(table.split('\n')[0]).toMatch(/^figure\s+value\s+target/);
     expect(table).toContain('soak_scans');
-    const charts = reportCharts({ t0: 1_000, t1: 61_000, metrics, faults: [], gates: [] });
-    expect(Object.keys(charts)).toEqual(['rss.svg', 'fds.svg', 'latency.svg', 'throughput.svg']);
+    const charts = reportCharts({ t0: 1_000, t1: 61_000, metrics, faults: [], gates: [], throttle: [] });
+    expect(Object.keys(charts)).toEqual(['fleet.svg', 'rss.svg', 'fds.svg', 'latency.svg', 'throughput.svg']);
     const md = markdownReport({
       date: '2026-01-01',
       command: 'npm run soak',
