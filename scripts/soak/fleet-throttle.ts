@@ -1,0 +1,63 @@
+// How many gates scan at once. A fleet on a shared 2-core box can ask for more CPU than there is:
+// then every daemon's timers fire late, and the soak measures the box, not the gate (a 3 s
+// deadline timer was seen firing after 14 s while a fleet re-authorized at once). So the number
+// of scanning gates follows the daemons' scheduling latency (time from runnable to running, per
+// timeslice, from /proc/<pid>/schedstat), additive increase, multiplicative decrease. Idle gates
+// keep running (and keep their faults); they just get no people.
+import { schedstatOf } from './proc-sampler.js';
+
+/** Mean wait for a CPU per timeslice above which the fleet shrinks, and below which it grows, ms. */
+export const LATENCY_HIGH_MS = 12;
+export const LATENCY_LOW_MS = 4;
+
+/** The next number of scanning gates. Pure. */
+export function nextActiveGates(active: number, latencyMs: number, bounds: { min: number; max: number }): number {
+  if (!Number.isFinite(latencyMs)) return active;
+  if (latencyMs > LATENCY_HIGH_MS) return Math.max(bounds.min, Math.floor(active * 0.8));
+  if (latencyMs < LATENCY_LOW_MS) return Math.min(bounds.max, active + Math.max(1, Math.round(bounds.max / 16)));
+  return active;
+}
+
+export interface ThrottlePoint {
+  at: number;
+  active: number;
+  latencyMs: number;
+}
+
+export class FleetThrottle {
+  active: number;
+  readonly history: ThrottlePoint[] = [];
+  private last = new Map<number, { waitNs: number; slices: number }>();
+
+  constructor(private readonly bounds: { min: number; max: number }) {
+    // Start with a quarter: the fleet's boot (and its first authorizes) is load enough.
+    this.active = Math.max(bounds.min, Math.ceil(bounds.max / 4));
+  }
+
+  /** Gate i scans when i < active (gate 0, the probe, always). */
+  isActive(gate: number): boolean {
+    return gate === 0 || gate < this.active;
+  }
+
+  /** Reads the schedstat of the given daemons and moves the number of scanning gates. */
+  update(pids: readonly number[]): ThrottlePoint {
+    let wait = 0;
+    let slices = 0;
+    const next = new Map<number, { waitNs: number; slices: number }>();
+    for (const pid of pids) {
+      const s = schedstatOf(pid);
+      if (!s) continue;
+      next.set(pid, s);
+      const before = this.last.get(pid);
+      if (!before) continue;
+      wait += s.waitNs - before.waitNs;
+      slices += s.slices - before.slices;
+    }
+    this.last = next;
+    const latencyMs = slices > 0 ? wait / slices / 1e6 : Number.NaN;
+    this.active = nextActiveGates(this.active, latencyMs, this.bounds);
+    const point = { at: Date.now(), active: this.active, latencyMs };
+    this.history.push(point);
+    return point;
+  }
+}

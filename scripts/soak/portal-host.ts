@@ -1,0 +1,120 @@
+// The soak's side of its portal process (portal-process.ts): starts it (inside the portal's
+// namespace when there is one), forwards its decisions, sends it faults, and kills and restarts
+// it for the "portal restart" fault. A restarted portal loads the same state directory and
+// listens on the same address, with its sessions gone, as a real portal after a crash.
+import { join } from 'node:path';
+import type { OutcomeKind } from '../../firmware/core/outcome.js';
+import type { GatePolicy } from '../../firmware/gate/model.js';
+import type { FaultSettings } from '../../portal-client/mock/faults.js';
+import type { MockPortalStats } from '../../portal-client/mock/server.js';
+import { LineChild } from './line-child.js';
+import type { PortalHello } from './portal-process.js';
+
+export interface PortalHostOptions {
+  dir: string;
+  host: string;
+  port: number;
+  tlsHosts: string[];
+  secret: Buffer;
+  policy: Pick<GatePolicy, 'natPolicy' | 'vaccinationPolicy'>;
+  /** argv prefix that runs a command inside the portal's namespace ([] without namespaces). */
+  exec: string[];
+  /** The portal process as built by helper-bundle.ts. */
+  entry: string;
+  logDir: string;
+  onDecision(d: { venueCode: string; key: string; outcome: OutcomeKind; tampered: boolean; at: number }): void;
+}
+
+export class PortalHost {
+  private child: LineChild | null = null;
+  url = '';
+  starts = 0;
+
+  constructor(private readonly o: PortalHostOptions) {}
+
+  get running(): boolean {
+    return this.child?.running ?? false;
+  }
+
+  get pid(): number | null {
+    return this.child?.pid ?? null;
+  }
+
+  async start(): Promise<string> {
+    const child = new LineChild([...this.o.exec, process.execPath, this.o.entry], {
+      stderrLog: join(this.o.logDir, 'portal.stderr.log'),
+      onLine: (line) => {
+        if (line.t !== 'd') return;
+        this.o.onDecision({
+          venueCode: String(line.v),
+          key: String(line.k),
+          outcome: line.o as OutcomeKind,
+          tampered: line.x === 1,
+          at: Number(line.at),
+        });
+      },
+    });
+    this.child = child;
+    const ready = child.waitFor('ready', 60_000);
+    const hello: PortalHello = {
+      dir: this.o.dir,
+      host: this.o.host,
+      port: this.o.port,
+      tlsHosts: this.o.tlsHosts,
+      secretHex: this.o.secret.toString('hex'),
+      policy: this.o.policy,
+    };
+    child.send(hello);
+    this.url = String((await ready).url);
+    this.starts++;
+    return this.url;
+  }
+
+  /** The portal crashes: SIGKILL, no goodbye to any connection. */
+  async kill(): Promise<void> {
+    const child = this.child;
+    if (!child) return;
+    child.kill('SIGKILL');
+    await child.exited;
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    await child.exited;
+    clearTimeout(timer);
+  }
+
+  private request<T>(message: object): Promise<T> {
+    if (!this.child) return Promise.reject(new Error('the portal is not running'));
+    return this.child.request<T>(message);
+  }
+
+  setFaults(patch: Partial<FaultSettings>): Promise<FaultSettings> {
+    return this.request({ op: 'faults', patch });
+  }
+
+  clearFaults(): Promise<FaultSettings> {
+    return this.request({ op: 'clear-faults' });
+  }
+
+  expireTokens(): Promise<void> {
+    return this.request({ op: 'expire-tokens' });
+  }
+
+  stats(): Promise<MockPortalStats> {
+    return this.request({ op: 'stats' });
+  }
+
+  /** The venue the portal has the device bound to (null: none). */
+  binding(deviceId: string): Promise<{ venueCode: string | null }> {
+    return this.request({ op: 'binding', deviceId });
+  }
+
+  /** The portal moves a device to another venue (its next authorize tells the device). */
+  rebind(deviceId: string, venueCode: string): Promise<{ venueCode: string }> {
+    return this.request({ op: 'rebind', deviceId, venueCode });
+  }
+}

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import {
+  FleetThrottle,
+  LATENCY_HIGH_MS,
+  LATENCY_LOW_MS,
+  nextActiveGates,
+} from '../../../scripts/soak/fleet-throttle.js';
+
+describe('fleet throttle', () => {
+  const bounds = { min: 4, max: 64 };
+
+  it('grows by a sixteenth of the fleet while the daemons get a CPU at once, shrinks by a fifth when they wait', () => {
+    expect(nextActiveGates(16, LATENCY_LOW_MS - 1, bounds)).toBe(20);
+    expect(nextActiveGates(62, 0.1, bounds)).toBe(64);
+    expect(nextActiveGates(40, LATENCY_HIGH_MS + 1, bounds)).toBe(32);
+    expect(nextActiveGates(4, 100, bounds)).toBe(4);
+    expect(nextActiveGates(30, (LATENCY_LOW_MS + LATENCY_HIGH_MS) / 2, bounds)).toBe(30);
+    expect(nextActiveGates(30, Number.NaN, bounds)).toBe(30);
+  });
+
+  it('starts with a quarter of the fleet, and gate 0 always scans', () => {
+    const t = new FleetThrottle(bounds);
+    expect(t.active).toBe(16);
+    expect(t.isActive(0)).toBe(true);
+    expect(t.isActive(15)).toBe(true);
+    expect(t.isActive(16)).toBe(false);
+    t.active = 0;
+    expect(t.isActive(0)).toBe(true);
+  });
+
+  it('reads its own schedstat without failing (no change from a first reading)', () => {
+    const t = new FleetThrottle(bounds);
+    const point = t.update([process.pid]);
+    expect(point.active).toBe(16);
+    expect(t.history).toHaveLength(1);
+  });
+});
