@@ -42,7 +42,10 @@ function importsOf(file: string, text: string): ImportEdge[] {
     /^\s*import\s*['"]([^'"]+)['"]/gm,
     /\brequire\s*\(\s*['"]([^'"]+)['"]\s*\)/g,
   ];
-  for (const pattern of patterns) for (const m of text.matchAll(pattern)) specifiers.add(m[1]);
+  for (const pattern of patterns) {
+    // A specifier built at run time (`./${entry}`) names no file to check.
+    for (const m of text.matchAll(pattern)) if (!m[1].includes('${')) specifiers.add(m[1]);
+  }
   return [...specifiers].map((specifier) => ({
     from: file,
     specifier,

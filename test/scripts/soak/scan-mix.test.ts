@@ -33,7 +33,7 @@ describe('the soak’s expected outcomes agree with the mock portal at a soak ve
 
   it.each(DEMO_RESIDENT_KEYWORDS)('ID card of %s', (keyword) => {
     const r = state.residents.byRef(state.demo.residents[keyword])!;
-    const decided = decideIdCard({ name: r.name, idNumber: r.idNumber }, GATE_VENUE, {
+    const decided = decideIdCard({ cardType: 'resident', name: r.name, idNumber: r.idNumber }, GATE_VENUE, {
       residents: state.residents,
       now,
     });
