@@ -9,7 +9,15 @@ import { MockSerialScanner } from '../../../drivers/serial-scanner/mock.js';
 import { EXIT } from '../../../firmware/cli/exit-codes.js';
 import { DEMO_SUSPENDED_VENDOR, demoVenues } from '../../../portal-client/mock/domain/demo-dataset.js';
 import { type PortalFixture, startPortalFixture } from '../../../scripts/lab/portal-fixture.js';
-import { cli, type DaemonRig, expectBilingual, provisionGateDir, startDaemon, tempRoot } from '../../support/cli.js';
+import {
+  cli,
+  DAEMON_CLI_TIMEOUTS,
+  type DaemonRig,
+  expectBilingual,
+  provisionGateDir,
+  startDaemon,
+  tempRoot,
+} from '../../support/cli.js';
 import { startStopwatch } from '../../support/cpu-wait.js';
 import { until } from '../../support/polling.js';
 
@@ -238,7 +246,17 @@ describe('passgate bind --scan with a running daemon', () => {
   async function daemonWithScanner(timeouts: Record<string, number>): Promise<MockSerialScanner> {
     await provisionGateDir(fixture.mock, dataDir, { deviceId: nextDeviceId() });
     expect(
-      (await cli(dataDir, 'config', 'set', 'display.backend', 'none', 'timeouts', JSON.stringify(timeouts))).code,
+      (
+        await cli(
+          dataDir,
+          'config',
+          'set',
+          'display.backend',
+          'none',
+          'timeouts',
+          JSON.stringify({ ...DAEMON_CLI_TIMEOUTS, ...timeouts }),
+        )
+      ).code,
     ).toBe(0);
     const scanner = new MockSerialScanner('cli-test-scanner');
     rig = await startDaemon(dataDir, { inputs: [scanner] });
