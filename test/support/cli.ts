@@ -194,6 +194,14 @@ export async function provisionGateDir(
 
 // ------------------------------------------------------------------ the daemon in this process
 
+/**
+ * `timeouts` config for a gate whose CLI commands ask a running daemon (status, selftest,
+ * bind --scan): how long the CLI waits for the daemon's answer (controlSocketMs, 2 s by default)
+ * is not what those tests are about, and on a machine busy enough a daemon (in this process or
+ * a child) can take longer to answer. A liveness bound here; the answer ends the wait.
+ */
+export const DAEMON_CLI_TIMEOUTS = { controlSocketMs: EVENT_WAIT_MS } as const;
+
 export interface VerdictLine {
   source: string;
   outcome: string;

@@ -7,7 +7,7 @@ import { EXIT } from '../../../firmware/cli/exit-codes.js';
 import { demoVenues } from '../../../portal-client/mock/domain/demo-dataset.js';
 import { type PortalFixture, startPortalFixture } from '../../../scripts/lab/portal-fixture.js';
 import { zintPng } from '../../../scripts/lab/zint.js';
-import { CHILD_TEST_MS, cli, runBin, spawnBin, tempRoot } from '../../support/cli.js';
+import { CHILD_TEST_MS, cli, DAEMON_CLI_TIMEOUTS, runBin, spawnBin, tempRoot } from '../../support/cli.js';
 
 const VENUE = demoVenues()[2];
 const passgate = (...args: string[]) => runBin('passgate', args);
@@ -113,7 +113,8 @@ describe('passgate (child process)', { timeout: CHILD_TEST_MS }, () => {
   });
 
   it('run: the daemon starts, answers status over its socket, and exits 0 on SIGTERM', async () => {
-    expect((await cli(dataDir, 'config', 'set', 'display.backend', 'none')).code).toBe(0);
+    const timeouts = JSON.stringify(DAEMON_CLI_TIMEOUTS);
+    expect((await cli(dataDir, 'config', 'set', 'display.backend', 'none', 'timeouts', timeouts)).code).toBe(0);
     const run = spawnBin('passgate', ['run', '--data-dir', dataDir]);
     try {
       await run.until((stdout) => stdout.includes('"event":"ready"'), 'the ready line');

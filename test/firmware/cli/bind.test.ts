@@ -12,7 +12,15 @@ import { DEMO_SUSPENDED_VENDOR, demoVenues } from '../../../portal-client/mock/d
 import type { FaultSettings } from '../../../portal-client/mock/faults.js';
 import { MAX_BOUND_AT_MS } from '../../../portal-client/protocol/venue.js';
 import { type PortalFixture, startPortalFixture } from '../../../scripts/lab/portal-fixture.js';
-import { cli, type DaemonRig, expectBilingual, provisionGateDir, startDaemon, tempRoot } from '../../support/cli.js';
+import {
+  cli,
+  DAEMON_CLI_TIMEOUTS,
+  type DaemonRig,
+  expectBilingual,
+  provisionGateDir,
+  startDaemon,
+  tempRoot,
+} from '../../support/cli.js';
 import { startStopwatch } from '../../support/cpu-wait.js';
 import { until } from '../../support/polling.js';
 
@@ -303,7 +311,17 @@ describe('passgate bind --scan with a running daemon', () => {
   async function daemonWithScanner(timeouts: Record<string, number>): Promise<MockSerialScanner> {
     await provisionGateDir(fixture.mock, dataDir, { deviceId: nextDeviceId() });
     expect(
-      (await cli(dataDir, 'config', 'set', 'display.backend', 'none', 'timeouts', JSON.stringify(timeouts))).code,
+      (
+        await cli(
+          dataDir,
+          'config',
+          'set',
+          'display.backend',
+          'none',
+          'timeouts',
+          JSON.stringify({ ...DAEMON_CLI_TIMEOUTS, ...timeouts }),
+        )
+      ).code,
     ).toBe(0);
     const scanner = new MockSerialScanner('cli-test-scanner');
     rig = await startDaemon(dataDir, { inputs: [scanner] });

@@ -8,7 +8,15 @@ import { EXIT } from '../../../firmware/cli/exit-codes.js';
 import { CONFIG_SCHEMA } from '../../../firmware/config/schema.js';
 import { demoVenues } from '../../../portal-client/mock/domain/demo-dataset.js';
 import { type PortalFixture, startPortalFixture } from '../../../scripts/lab/portal-fixture.js';
-import { type CliResult, cli, type DaemonRig, provisionGateDir, startDaemon, tempRoot } from '../../support/cli.js';
+import {
+  type CliResult,
+  cli,
+  DAEMON_CLI_TIMEOUTS,
+  type DaemonRig,
+  provisionGateDir,
+  startDaemon,
+  tempRoot,
+} from '../../support/cli.js';
 import { startStopwatch } from '../../support/cpu-wait.js';
 import { type RecordedLines, recordingGpioRoot } from '../../support/gpio-lines.js';
 
@@ -232,6 +240,8 @@ describe('passgate selftest with a running daemon', () => {
           'true',
           'drivers.serial.path',
           join(tmp.root, 'ttyNOPE0'),
+          'timeouts',
+          JSON.stringify(DAEMON_CLI_TIMEOUTS),
         )
       ).code,
     ).toBe(0);

@@ -15,6 +15,7 @@ import {
   allText,
   type CliResult,
   cli,
+  DAEMON_CLI_TIMEOUTS,
   type DaemonRig,
   provisionGateDir,
   startDaemon,
@@ -207,8 +208,21 @@ describe('passgate status with a running daemon', () => {
   it('phase, drivers and outcome counters after scans, and no personal data anywhere', async () => {
     await boundGate();
     expect(
-      (await cli(dataDir, 'config', 'set', 'display.backend', 'none', 'gate.showMs', '200', 'gate.dedupWindowMs', '0'))
-        .code,
+      (
+        await cli(
+          dataDir,
+          'config',
+          'set',
+          'display.backend',
+          'none',
+          'gate.showMs',
+          '200',
+          'gate.dedupWindowMs',
+          '0',
+          'timeouts',
+          JSON.stringify(DAEMON_CLI_TIMEOUTS),
+        )
+      ).code,
     ).toBe(0);
     const scanner = new MockSerialScanner('cli-test-scanner');
     const cards = new MockIdCardReader('cli-test-cards');
@@ -285,7 +299,16 @@ describe('passgate status with a running daemon', () => {
 
   it('status and --offline show the daemon even when the portal is down', async () => {
     await boundGate();
-    expect((await cli(dataDir, 'config', 'set', 'display.backend', 'none')).code).toBe(0);
+    const set = await cli(
+      dataDir,
+      'config',
+      'set',
+      'display.backend',
+      'none',
+      'timeouts',
+      JSON.stringify(DAEMON_CLI_TIMEOUTS),
+    );
+    expect(set.code).toBe(0);
     rig = await startDaemon(dataDir, { inputs: [new MockSerialScanner('cli-test-scanner')] });
     fixture.mock.server.setFaults({ dropConnection: true });
     const s = await statusJson(['--offline'], EXIT.ok);

@@ -13,6 +13,7 @@ import { loadOrCreateTlsMaterial } from '../../../portal-client/mock/tls-materia
 import { createPortalTransport, type HttpAnswer, type PortalTransport } from '../../../portal-client/transport.js';
 import type { PortalFixture } from '../../../scripts/lab/portal-fixture.js';
 import { timedExcludingCpuWait } from '../../support/cpu-wait.js';
+import { EVENT_WAIT_MS } from '../../support/polling.js';
 
 export interface RecordedExchange {
   path: string;
@@ -115,7 +116,7 @@ export async function startFakePortal(f: PortalFixture): Promise<FakePortal> {
     if (decision === 'forward') {
       const headers: Record<string, string> = {};
       if (typeof req.headers.authorization === 'string') headers.authorization = req.headers.authorization;
-      const answer = await upstream.post(request.path, headers, request.body, 5000);
+      const answer = await upstream.post(request.path, headers, request.body, EVENT_WAIT_MS); // liveness only
       fake.forwarded.push({ request, answer });
       res.writeHead(answer.status, { 'content-type': 'application/json' }).end(answer.text);
     } else {

@@ -12,6 +12,7 @@ import { deriveSessionKeys } from '../../../portal-client/protocol/session-keys.
 import { createPortalTransport } from '../../../portal-client/transport.js';
 import { crypto, type PortalFixture, startPortalFixture } from '../../../scripts/lab/portal-fixture.js';
 import { rejection } from '../../support/failures.js';
+import { EVENT_WAIT_MS } from '../../support/polling.js';
 import {
   escrowingCrypto,
   type FakePortal,
@@ -21,9 +22,15 @@ import {
   timed,
 } from './fault-tools.js';
 
+/** How fast a replayed answer is refused, on the stopwatch without CPU wait (fault-tools.ts `timed`). */
 const DEADLINE_MS = 500;
 /** Timer granularity and the client's own work past a deadline; load is left out (fault-tools.ts `timed`). */
 const SLACK_MS = 250;
+/**
+ * The deadlines of the client and of the direct posts: no test here is about one firing, so they
+ * are liveness bounds that no load on the machine can reach.
+ */
+const LIVENESS_DEADLINE_MS = EVENT_WAIT_MS;
 
 let f: PortalFixture;
 let green: string;
@@ -36,7 +43,7 @@ beforeAll(async () => {
 afterAll(async () => f.close());
 
 function clientWith(transportUrl: string, escrow = escrowingCrypto(crypto)) {
-  const timeouts = timeoutTable({ verifyDeadlineMs: DEADLINE_MS });
+  const timeouts = timeoutTable({ verifyDeadlineMs: LIVENESS_DEADLINE_MS });
   const transport = recordingTransport(
     createPortalTransport({ url: transportUrl, caPem: f.mock.caPem ?? undefined, timeouts }),
   );
@@ -79,13 +86,13 @@ describe('a replayed request', () => {
       const first = open(original.answer!.text);
       expect(first.ok && first.result.opinion).toBe('PASS');
 
-      const replayed = await transport.post(original.path, original.headers, original.body, 2000);
+      const replayed = await transport.post(original.path, original.headers, original.body, LIVENESS_DEADLINE_MS);
       expect(replayed.status).toBe(200); // the portal can attribute it to a session, so it seals
       const answer = open(replayed.text);
       expect(answer).toEqual({ ok: false, error: { code: 'REPLAY', portalTime: expect.any(Number) } });
 
       // The same sealed request moved to another path fails its MAC (the path is MAC'd).
-      const moved = await transport.post(PATHS.verifyIdCard, original.headers, original.body, 2000);
+      const moved = await transport.post(PATHS.verifyIdCard, original.headers, original.body, LIVENESS_DEADLINE_MS);
       expect(moved.status).toBe(401);
       expect(readPlainError(JSON.parse(moved.text)).error.code).toBe('BAD_MAC');
 
@@ -102,7 +109,7 @@ describe('a replayed request', () => {
       await client.authorize();
       const original = transport.exchanges.find((e) => e.path === PATHS.authorize)!;
       expect(original.answer!.status).toBe(200);
-      const replayed = await transport.post(original.path, original.headers, original.body, 2000);
+      const replayed = await transport.post(original.path, original.headers, original.body, LIVENESS_DEADLINE_MS);
       expect(replayed.status).toBe(401);
       expect(readPlainError(JSON.parse(replayed.text)).error.code).toBe('REPLAY');
     } finally {
