@@ -47,6 +47,8 @@ export interface FaultContext {
   fourGWindows: Array<{ from: number; to: number }>;
   /** Outputs right after a restart, before any scan: the relay must be off, and all outputs unless in bind mode. */
   outputChecks: Array<{ gate: number; kind: string; relayOff: boolean; allOff: boolean }>;
+  /** Every session at the portal is about to go (the fleet throttle takes people back gradually). */
+  sessionsLost(): void;
   /** Every fault started so far; one still under way has endedAt 0. */
   faultRecords: FaultRecord[];
 }
