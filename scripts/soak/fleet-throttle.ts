@@ -3,10 +3,11 @@
 // deadline timer was seen firing after 14 s while a fleet re-authorized at once). So the number
 // of scanning gates follows the daemons' scheduling latency (time from runnable to running, per
 // timeslice, from /proc/<pid>/schedstat), additive increase, multiplicative decrease. Idle gates
-// keep running (and keep their faults); they just get no people. After a fault that drops every
-// session (token expiry, portal restart) the fleet takes people back from a few gates up: each
-// daemon re-authorizes at its next scan, SM2 on its event loop, and a whole fleet doing that at
-// once on two CPUs stalls every one of them for seconds, which a lone device never sees.
+// keep running (and keep their faults); they just get no people. Before a fault that drops every
+// session (token expiry, portal restart) the fleet stops at a few gates, lets the scans under way
+// end, and after it takes people back gradually: each daemon re-authorizes at its next scan, SM2
+// on its event loop, and a whole fleet doing that at once on two CPUs stalls every one of them
+// for seconds, which a lone device never sees.
 import { schedstatOf } from './proc-sampler.js';
 
 /** Mean wait for a CPU per timeslice above which the fleet shrinks, and below which it grows, ms. */

@@ -154,7 +154,12 @@ export async function runSoak(o: SoakOptions, repo: string, control: RunControl)
     fourGWindows: [],
     outputChecks: [],
     faultRecords: [],
-    sessionsLost: () => throttle.sessionsLost(),
+    sessionsLost: async () => {
+      // The scans under way would all re-authorize at once: let them end first (a few seconds at most).
+      throttle.sessionsLost();
+      const by = Date.now() + 5_000;
+      while (Date.now() < by && rigs.some((r, i) => !throttle.isActive(i) && r.scanning)) await sleep(50);
+    },
   };
   const budgets = scanBudgets(SOAK_SHOW_MS, DEFAULT_TIMEOUTS);
   const sources = scanSources(fleet.prepared, secret, needles);

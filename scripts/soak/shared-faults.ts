@@ -33,7 +33,7 @@ export async function runSharedFault(c: FaultContext, e: FaultEvent): Promise<st
       await c.portal.setFaults({ wrongMac: false });
       break;
     case 'portal-token-expiry':
-      c.sessionsLost();
+      await c.sessionsLost();
       await c.portal.expireTokens();
       break;
     case 'portal-clock-jump':
@@ -45,7 +45,7 @@ export async function runSharedFault(c: FaultContext, e: FaultEvent): Promise<st
       );
       break;
     case 'portal-restart': {
-      c.sessionsLost();
+      await c.sessionsLost();
       await c.portal.kill();
       await sleep(e.durationMs);
       const started = Date.now();
