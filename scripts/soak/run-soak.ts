@@ -349,7 +349,11 @@ function runCli(
   const argv = [...exec, process.execPath, distEntry, ...args];
   return new Promise((resolve) => {
     const child = track(
-      spawn(argv[0], argv.slice(1), { env: { ...env, PASSGATE_DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] }),
+      spawn(argv[0], argv.slice(1), {
+        env: { ...env, PASSGATE_DATA_DIR: dataDir },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      }),
     );
     let stdout = '';
     let stderr = '';
