@@ -1,6 +1,8 @@
 // Every process the soak starts (daemons, socat, its portal and link emulator, CLI runs), by pid,
 // so that however the soak ends (a second Ctrl-C, a crash) none is left running: the exit
-// handler SIGKILLs exactly these, by id, and nothing else.
+// handler SIGKILLs exactly these, by id, and nothing else. They are started detached (a process
+// group of their own), so a Ctrl-C in the terminal reaches the soak alone, which then stops the
+// fleet in order, instead of every daemon at once.
 import type { ChildProcess } from 'node:child_process';
 
 const running = new Set<number>();

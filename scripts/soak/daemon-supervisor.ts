@@ -54,7 +54,7 @@ export class DaemonSupervisor {
     const [cmd, ...args] = this.o.argv;
     let child: ChildProcess;
     try {
-      child = track(spawn(cmd, args, { env: this.o.env, stdio: ['ignore', 'pipe', 'pipe'] }));
+      child = track(spawn(cmd, args, { env: this.o.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true }));
     } catch {
       // The exec itself failed: systemd counts that as a failed start (EXIT_EXEC) and restarts.
       this.scheduleRestart({ code: EXIT_EXEC, signal: null });

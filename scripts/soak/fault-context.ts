@@ -47,6 +47,11 @@ export interface FaultContext {
   fourGWindows: Array<{ from: number; to: number }>;
   /** Outputs right after a restart, before any scan: the relay must be off, and all outputs unless in bind mode. */
   outputChecks: Array<{ gate: number; kind: string; relayOff: boolean; allOff: boolean }>;
+  /**
+   * Every session at the portal is about to go: the fleet throttle stops giving people to all but
+   * a few gates and waits for the scans under way, then takes people back gradually.
+   */
+  sessionsLost(): Promise<void>;
   /** Every fault started so far; one still under way has endedAt 0. */
   faultRecords: FaultRecord[];
 }

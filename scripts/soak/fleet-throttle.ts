@@ -3,18 +3,25 @@
 // deadline timer was seen firing after 14 s while a fleet re-authorized at once). So the number
 // of scanning gates follows the daemons' scheduling latency (time from runnable to running, per
 // timeslice, from /proc/<pid>/schedstat), additive increase, multiplicative decrease. Idle gates
-// keep running (and keep their faults); they just get no people.
+// keep running (and keep their faults); they just get no people. Before a fault that drops every
+// session (token expiry, portal restart) the fleet stops at a few gates, lets the scans under way
+// end, and after it takes people back gradually: each daemon re-authorizes at its next scan, SM2
+// on its event loop, and a whole fleet doing that at once on two CPUs stalls every one of them
+// for seconds, which a lone device never sees.
 import { schedstatOf } from './proc-sampler.js';
 
 /** Mean wait for a CPU per timeslice above which the fleet shrinks, and below which it grows, ms. */
 export const LATENCY_HIGH_MS = 12;
 export const LATENCY_LOW_MS = 4;
 
-/** The next number of scanning gates. Pure. */
+/** How often the throttle looks, ms. */
+export const THROTTLE_EVERY_MS = 1_000;
+
+/** The next number of scanning gates (one step a second). Pure. */
 export function nextActiveGates(active: number, latencyMs: number, bounds: { min: number; max: number }): number {
   if (!Number.isFinite(latencyMs)) return active;
-  if (latencyMs > LATENCY_HIGH_MS) return Math.max(bounds.min, Math.floor(active * 0.8));
-  if (latencyMs < LATENCY_LOW_MS) return Math.min(bounds.max, active + Math.max(1, Math.round(bounds.max / 16)));
+  if (latencyMs > LATENCY_HIGH_MS) return Math.max(bounds.min, Math.floor(active * 0.9));
+  if (latencyMs < LATENCY_LOW_MS) return Math.min(bounds.max, active + Math.max(1, Math.round(bounds.max / 32)));
   return active;
 }
 
@@ -32,6 +39,12 @@ export class FleetThrottle {
   constructor(private readonly bounds: { min: number; max: number }) {
     // Start with a quarter: the fleet's boot (and its first authorizes) is load enough.
     this.active = Math.max(bounds.min, Math.ceil(bounds.max / 4));
+  }
+
+  /** Every session is gone: start again from a few gates, so they do not all re-authorize at once. */
+  sessionsLost(): void {
+    this.active = this.bounds.min;
+    this.history.push({ at: Date.now(), active: this.active, latencyMs: Number.NaN });
   }
 
   /** Gate i scans when i < active (gate 0, the probe, always). */

@@ -35,6 +35,7 @@ class PtyLine {
     const child = track(
       spawn(bin('socat'), [`pty,raw,echo=0,link=${this.devicePath}`, `pty,raw,echo=0,link=${this.peerPath}`], {
         stdio: 'ignore',
+        detached: true,
       }),
     );
     const deadline = Date.now() + 10_000;

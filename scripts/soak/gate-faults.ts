@@ -152,15 +152,17 @@ async function powerCut(c: FaultContext, rig: GateRig): Promise<string[]> {
   try {
     await sleep(SOAK_SHOW_MS);
     const technician = c.cli(rig.index, ['rebind', '--scan', '--json']);
-    if (!(await phaseBecomes(rig, 'bind-mode', 10_000))) notes.push('the gate did not enter bind mode');
+    // Not in bind mode, the venue code would be verified as a pass code: then no scan, just the kill.
+    const bindMode = await phaseBecomes(rig, 'bind-mode', 10_000);
+    if (!bindMode) notes.push('the gate did not enter bind mode');
     let killedInWrite = false;
     const watcher = watch(rig.dataDir, (_event, file) => {
       if (killedInWrite || !String(file).startsWith('passgate.db')) return;
       killedInWrite = rig.killDeliberately();
     });
     try {
-      rig.scanner.scan(code);
-      const deadline = Date.now() + 15_000;
+      if (bindMode) rig.scanner.scan(code);
+      const deadline = Date.now() + (bindMode ? 15_000 : 0);
       while (!killedInWrite && Date.now() < deadline) await sleep(20);
     } finally {
       watcher.close();

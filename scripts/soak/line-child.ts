@@ -20,7 +20,9 @@ export class LineChild {
     o: { stderrLog: string; env?: NodeJS.ProcessEnv; onLine: (line: Record<string, unknown>) => void },
   ) {
     const [cmd, ...args] = argv;
-    this.child = track(spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], env: o.env ?? process.env }));
+    this.child = track(
+      spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], env: o.env ?? process.env, detached: true }),
+    );
     const err = createWriteStream(o.stderrLog, { flags: 'a' });
     this.child.stderr!.pipe(err);
     const lines = new LineSplitter();

@@ -46,7 +46,7 @@ export class NetworkLink {
           `TUN:${this.n.tunAddress}/30,tun-name=${this.n.dev.tun},iff-up,iff-no-pi`,
           `UDP:127.0.0.1:${EMULATOR_PORT}`,
         ],
-        { stdio: 'ignore' },
+        { stdio: 'ignore', detached: true },
       ),
     );
     this.emulator = { emulator, socat };

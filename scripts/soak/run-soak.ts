@@ -11,7 +11,7 @@ import { type FaultContext, type FaultRecord, faultsSoFar, type IdleProbe, sleep
 import { runFaultSchedule } from './fault-runner.js';
 import { type FaultEvent, faultSchedule } from './fault-schedule.js';
 import { buildDist, newSecret, scanSources, setUpFleet, setUpNetwork } from './fleet-setup.js';
-import { FleetThrottle, type ThrottlePoint } from './fleet-throttle.js';
+import { FleetThrottle, THROTTLE_EVERY_MS, type ThrottlePoint } from './fleet-throttle.js';
 import { SOAK_SHOW_MS } from './gate-provision.js';
 import type { GateExit } from './gate-rig.js';
 import { runGateScanner, type ScanOnceContext, scanBudgets } from './gate-scanner.js';
@@ -130,13 +130,13 @@ export async function runSoak(o: SoakOptions, repo: string, control: RunControl)
   const throttle = new FleetThrottle({ min: Math.min(4, rigs.length), max: rigs.length });
   const sample = () => {
     for (const rig of rigs) rig.sample();
-    throttle.update(rigs.map((r) => r.pid).filter((p): p is number => p !== null));
     const pid = portal.pid;
     const s = pid === null ? null : sampleProcess(pid);
     if (s) portalSamples.push(s);
     load.push({ at: Date.now(), load1: loadavg()[0] });
   };
   let sampler: NodeJS.Timeout | null = null;
+  let throttleTimer: NodeJS.Timeout | null = null;
   const scans: ScanRecord[] = [];
   let faults: FaultRecord[] = [];
   const context: FaultContext = {
@@ -154,6 +154,12 @@ export async function runSoak(o: SoakOptions, repo: string, control: RunControl)
     fourGWindows: [],
     outputChecks: [],
     faultRecords: [],
+    sessionsLost: async () => {
+      // The scans under way would all re-authorize at once: let them end first (a few seconds at most).
+      throttle.sessionsLost();
+      const by = Date.now() + 5_000;
+      while (Date.now() < by && rigs.some((r, i) => !throttle.isActive(i) && r.scanning)) await sleep(50);
+    },
   };
   const budgets = scanBudgets(SOAK_SHOW_MS, DEFAULT_TIMEOUTS);
   const sources = scanSources(fleet.prepared, secret, needles);
@@ -172,7 +178,7 @@ export async function runSoak(o: SoakOptions, repo: string, control: RunControl)
   let t1 = t0;
   let setupMs = 0;
   let teardownStart = 0;
-  let warmupMs = WARMUP_MS;
+  const warmupMs = WARMUP_MS;
   // socat's share: the pty pairs relay every byte between the daemons and the simulated devices.
   const socatCpu = () =>
     new Map(
@@ -190,45 +196,36 @@ export async function runSoak(o: SoakOptions, repo: string, control: RunControl)
     await portal.start();
     log(`portal at ${portal.url}; starting ${rigs.length} daemons`);
     sampler = setInterval(sample, SAMPLE_EVERY_MS);
-    // The scanning phase starts with the first daemon: each gate scans as soon as it has come up
-    // (and authorized once), so the fleet's boot is not time lost to the budget.
-    t0 = Date.now();
-    setupMs = t0 - startedAt;
-    const durationMs = scanningMs(o, setupMs);
-    let stopAt = Number.POSITIVE_INFINITY;
-    const stopped = () => Date.now() >= stopAt || control.aborted();
-    const interval = gateIntervalMs(o);
-    const loops = scanContexts.map(async (c, i) => {
-      while (!c.rig.authorized && !stopped()) await c.rig.changed(250);
-      await runGateScanner({
-        ...c,
-        seed: o.seed * 104_729 + i,
-        intervalMs: interval,
-        active: () => throttle.isActive(i),
-        stopped,
-      });
-    });
     // Staggered, so that the fleet's first authorizes (SM2 at the portal) do not all come at once.
     for (const rig of rigs) {
       rig.supervisor.start();
       await new Promise((r) => setTimeout(r, 150));
     }
+    // Every daemon up and authorized once before anyone scans: a gate that boots beside 70 others
+    // on two CPUs is not a gate at work (the boot counts against the budget, as setup).
     const upBy = Date.now() + 240_000;
     while (!rigs.every((r) => r.canScan('code') && r.canScan('card') && r.authorized)) {
       if (Date.now() > upBy || control.aborted()) throw new Error('the fleet did not come up within 4 minutes');
       await new Promise((r) => setTimeout(r, 250));
     }
-    stopAt = t0 + durationMs;
-    upAt = Date.now();
+    t0 = Date.now();
+    upAt = t0;
+    setupMs = t0 - startedAt;
+    const durationMs = scanningMs(o, setupMs);
+    const stopAt = t0 + durationMs;
+    const stopped = () => Date.now() >= stopAt || control.aborted();
     socatAtStart = socatCpu();
     soakAtStart = process.cpuUsage();
-    // The faults wait until the whole fleet is up, and then the warm-up.
-    warmupMs = Date.now() - t0 + WARMUP_MS;
+    sample();
+    throttleTimer = setInterval(
+      () => throttle.update(rigs.map((r) => r.pid).filter((p): p is number => p !== null)),
+      THROTTLE_EVERY_MS,
+    );
     schedule = faultSchedule({
       seed: o.seed,
       durationMs,
       gates: o.gates,
-      warmupMs,
+      warmupMs: WARMUP_MS,
       quietMs: QUIET_MS,
       network: network.link !== null,
       natIdleMs: o.natIdleMs,
@@ -236,12 +233,22 @@ export async function runSoak(o: SoakOptions, repo: string, control: RunControl)
       protectedGates: [PROBE_GATE],
     });
     log(
-      `fleet up after ${((Date.now() - startedAt) / 1000).toFixed(0)} s (${scans.length} scans meanwhile); scanning until ${(durationMs / 1000).toFixed(0)} s, ${schedule.length} faults planned`,
+      `fleet up after ${(setupMs / 1000).toFixed(0)} s; scanning for ${(durationMs / 1000).toFixed(0)} s, ${schedule.length} faults planned`,
+    );
+    const interval = gateIntervalMs(o);
+    const loops = scanContexts.map((c, i) =>
+      runGateScanner({
+        ...c,
+        seed: o.seed * 104_729 + i,
+        intervalMs: interval,
+        active: () => throttle.isActive(i),
+        stopped,
+      }),
     );
     const progress = setInterval(() => {
       const s = (Date.now() - t0) / 1000;
       log(
-        `${s.toFixed(0)} s: ${scans.length} scans (${(scans.length / s).toFixed(0)}/s), load ${loadavg()[0].toFixed(1)}`,
+        `${s.toFixed(0)} s: ${scans.length} scans (${(scans.length / s).toFixed(0)}/s), ${throttle.active} gates scanning, load ${loadavg()[0].toFixed(1)}`,
       );
     }, 60_000);
     const faultsDone = runFaultSchedule(context, schedule, t0, stopped, log, [PROBE_GATE]);
@@ -258,6 +265,7 @@ export async function runSoak(o: SoakOptions, repo: string, control: RunControl)
   } finally {
     teardownStart = Date.now();
     if (sampler) clearInterval(sampler);
+    if (throttleTimer) clearInterval(throttleTimer);
     await Promise.all(rigs.map((r) => r.supervisor.stop()));
     await portal.stop();
     await network.link?.stop();
@@ -341,7 +349,11 @@ function runCli(
   const argv = [...exec, process.execPath, distEntry, ...args];
   return new Promise((resolve) => {
     const child = track(
-      spawn(argv[0], argv.slice(1), { env: { ...env, PASSGATE_DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] }),
+      spawn(argv[0], argv.slice(1), {
+        env: { ...env, PASSGATE_DATA_DIR: dataDir },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      }),
     );
     let stdout = '';
     let stderr = '';

@@ -33,6 +33,7 @@ export async function runSharedFault(c: FaultContext, e: FaultEvent): Promise<st
       await c.portal.setFaults({ wrongMac: false });
       break;
     case 'portal-token-expiry':
+      await c.sessionsLost();
       await c.portal.expireTokens();
       break;
     case 'portal-clock-jump':
@@ -44,6 +45,7 @@ export async function runSharedFault(c: FaultContext, e: FaultEvent): Promise<st
       );
       break;
     case 'portal-restart': {
+      await c.sessionsLost();
       await c.portal.kill();
       await sleep(e.durationMs);
       const started = Date.now();

@@ -194,6 +194,16 @@ export function reportCharts(o: {
   };
 }
 
+/**
+ * A Markdown table with every column padded to its widest cell, as Biome's formatter writes
+ * tables (so a report committed to the repository passes `biome check`).
+ */
+export function markdownTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string[] {
+  const widths = header.map((h, i) => Math.max(3, h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) => `| ${widths.map((w, i) => (cells[i] ?? '').padEnd(w)).join(' | ')} |`;
+  return [line(header), `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`, ...rows.map(line)];
+}
+
 const fdChangeText = (change: Record<string, number>) =>
   Object.entries(change)
     .map(([kind, d]) => `${kind} ${d > 0 ? '+' : ''}${d}`)
@@ -226,9 +236,10 @@ export function markdownReport(r: ReportInput): string {
     '',
     '## Acceptance',
     '',
-    '| figure | value | target | |',
-    '| --- | --- | --- | --- |',
-    ...r.checks.map((c) => `| ${c.key} | ${c.value ?? '–'} | ${c.target} | ${mark(c.ok)} |`),
+    ...markdownTable(
+      ['figure', 'value', 'target', ''],
+      r.checks.map((c) => [c.key, String(c.value ?? '–'), c.target, mark(c.ok)]),
+    ),
     '',
     '## Throughput and where the time goes',
     '',
@@ -239,13 +250,19 @@ export function markdownReport(r: ReportInput): string {
     `${m.verdictMs.p50.toFixed(1)} ms (p50) that is ${(1000 / (200 + m.verdictMs.p50)).toFixed(2)} scans/s per gate, so 200,000 scans in 10 minutes need a fleet of ~73 gates`,
     `against one portal, and the fleet is bound by CPU. CPU per scan, from the whole fleet being up to the end of scanning:`,
     '',
-    '| process | CPU ms per scan |',
-    '| --- | --- |',
-    `| daemons (\`passgate run\`, ${r.json.soak_gates} of them, idle work included) | ${m.cpuPerScan.daemons.toFixed(2)} |`,
-    `| portal (mock, one process) | ${m.cpuPerScan.portal.toFixed(2)} |`,
-    `| soak (simulated devices, log reading, accounting) | ${m.cpuPerScan.soak.toFixed(2)} |`,
-    `| socat (pty pairs) | ${m.cpuPerScan.socat.toFixed(2)} |`,
-    `| total | ${(m.cpuPerScan.daemons + m.cpuPerScan.portal + m.cpuPerScan.soak + m.cpuPerScan.socat).toFixed(2)} |`,
+    ...markdownTable(
+      ['process', 'CPU ms per scan'],
+      [
+        [
+          `daemons (\`passgate run\`, ${r.json.soak_gates} of them, idle work included)`,
+          m.cpuPerScan.daemons.toFixed(2),
+        ],
+        ['portal (mock, one process)', m.cpuPerScan.portal.toFixed(2)],
+        ['soak (simulated devices, log reading, accounting)', m.cpuPerScan.soak.toFixed(2)],
+        ['socat (pty pairs)', m.cpuPerScan.socat.toFixed(2)],
+        ['total', (m.cpuPerScan.daemons + m.cpuPerScan.portal + m.cpuPerScan.soak + m.cpuPerScan.socat).toFixed(2)],
+      ],
+    ),
     '',
     `At ${(m.cpuPerScan.daemons + m.cpuPerScan.portal + m.cpuPerScan.soak + m.cpuPerScan.socat).toFixed(1)} ms a scan, ${r.environment.cpus} CPUs to itself would carry ~${Math.round((r.environment.cpus * 1000) / (m.cpuPerScan.daemons + m.cpuPerScan.portal + m.cpuPerScan.soak + m.cpuPerScan.socat))} scans/s; this box was`,
     `shared (mean load average ${r.json.soak_load_avg} during the scanning phase). A daemon idles at ~5–9 ms of CPU a second (the card reader`,
@@ -259,11 +276,14 @@ export function markdownReport(r: ReportInput): string {
     '',
     '## Outcomes, scan for scan',
     '',
-    '| outcome | scans |',
-    '| --- | --- |',
-    ...Object.entries(a.outcomes).map(([k, v]) => `| ${k} | ${v} |`),
-    `| interrupted (daemon killed by the soak) | ${a.interrupted} |`,
-    `| no outcome within the deadline | ${a.undefinedOutcomes} |`,
+    ...markdownTable(
+      ['outcome', 'scans'],
+      [
+        ...Object.entries(a.outcomes).map(([k, v]) => [k, String(v)]),
+        ['interrupted (daemon killed by the soak)', String(a.interrupted)],
+        ['no outcome within the deadline', String(a.undefinedOutcomes)],
+      ],
+    ),
     '',
     `Every outcome the portal can give was checked against the keyword behind the scan (mismatches: ${a.mismatches}) and against`,
     `the portal's own decision for that scan (disagreements: ${a.disagreements}; outcomes without a decision: ${a.withoutDecision}; from an`,
@@ -290,15 +310,20 @@ export function markdownReport(r: ReportInput): string {
     `Per daemon that ran from the baseline (the minute after the warm-up) to the end without a restart (${m.resources.filter((x) => x.steady).length} of ${m.resources.length}):`,
     `RSS growth at most ${m.rssGrowthMb.toFixed(1)} MB, fd growth at most ${m.fdGrowth}. Each daemon verified ~${Math.round(a.scans / Math.max(1, m.resources.length))} scans in the run.`,
     '',
-    '| gate | steady | RSS baseline → end (MB) | fds baseline → end | fd kinds changed | scans |',
-    '| --- | --- | --- | --- | --- | --- |',
-    ...[...m.resources]
-      .sort((x, y) => Number(y.steady) - Number(x.steady) || y.fdGrowth - x.fdGrowth || y.rssGrowthMb - x.rssGrowthMb)
-      .slice(0, 10)
-      .map(
-        (x) =>
-          `| ${x.gate} | ${x.steady ? 'yes' : 'restarted'} | ${x.rssBaselineMb.toFixed(1)} → ${x.rssFinalMb.toFixed(1)} | ${x.fdBaseline} → ${x.fdFinal} | ${fdChangeText(x.fdChange)} | ${x.scans} |`,
-      ),
+    ...markdownTable(
+      ['gate', 'steady', 'RSS baseline → end (MB)', 'fds baseline → end', 'fd kinds changed', 'scans'],
+      [...m.resources]
+        .sort((x, y) => Number(y.steady) - Number(x.steady) || y.fdGrowth - x.fdGrowth || y.rssGrowthMb - x.rssGrowthMb)
+        .slice(0, 10)
+        .map((x) => [
+          String(x.gate),
+          x.steady ? 'yes' : 'restarted',
+          `${x.rssBaselineMb.toFixed(1)} → ${x.rssFinalMb.toFixed(1)}`,
+          `${x.fdBaseline} → ${x.fdFinal}`,
+          fdChangeText(x.fdChange),
+          String(x.scans),
+        ]),
+    ),
     '',
     '![RSS](rss.svg)',
     '',
@@ -308,11 +333,15 @@ export function markdownReport(r: ReportInput): string {
     '',
     `${r.faults.length} faults (${m.faultProceduresFailed} procedures failed), daemon restarts ${m.restarts}, crashes ${m.crashes}, outputs found on after a restart ${m.outputsLeftOn}.`,
     '',
-    '| at | fault | gate | took | notes |',
-    '| --- | --- | --- | --- | --- |',
-    ...r.faults.map(
-      (f) =>
-        `| ${fmtMs(f.startedAt - r.t0)} | ${f.event.kind} | ${f.event.gate ?? ''} | ${fmtMs(f.endedAt - f.startedAt)} | ${f.ok ? '' : 'FAILED: '}${f.notes.join('; ').replace(/\|/g, '/')} |`,
+    ...markdownTable(
+      ['at', 'fault', 'gate', 'took', 'notes'],
+      r.faults.map((f) => [
+        fmtMs(f.startedAt - r.t0),
+        f.event.kind,
+        String(f.event.gate ?? ''),
+        fmtMs(f.endedAt - f.startedAt),
+        `${f.ok ? '' : 'FAILED: '}${f.notes.join('; ').replace(/\|/g, '/')}`,
+      ]),
     ),
     '',
     '## Privacy',

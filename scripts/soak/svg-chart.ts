@@ -73,6 +73,7 @@ export function renderLineChart(spec: ChartSpec): string {
   const out: string[] = [];
   out.push(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
+    `<title>${escapeXml(spec.title)}</title>`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
     `<text x="${MARGIN.left}" y="18" font-size="14" font-weight="bold">${escapeXml(spec.title)}</text>`,
   );

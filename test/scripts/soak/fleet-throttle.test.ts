@@ -9,10 +9,10 @@ import {
 describe('fleet throttle', () => {
   const bounds = { min: 4, max: 64 };
 
-  it('grows by a sixteenth of the fleet while the daemons get a CPU at once, shrinks by a fifth when they wait', () => {
-    expect(nextActiveGates(16, LATENCY_LOW_MS - 1, bounds)).toBe(20);
-    expect(nextActiveGates(62, 0.1, bounds)).toBe(64);
-    expect(nextActiveGates(40, LATENCY_HIGH_MS + 1, bounds)).toBe(32);
+  it('grows by a 32nd of the fleet a second while the daemons get a CPU at once, shrinks by a tenth when they wait', () => {
+    expect(nextActiveGates(16, LATENCY_LOW_MS - 1, bounds)).toBe(18);
+    expect(nextActiveGates(63, 0.1, bounds)).toBe(64);
+    expect(nextActiveGates(40, LATENCY_HIGH_MS + 1, bounds)).toBe(36);
     expect(nextActiveGates(4, 100, bounds)).toBe(4);
     expect(nextActiveGates(30, (LATENCY_LOW_MS + LATENCY_HIGH_MS) / 2, bounds)).toBe(30);
     expect(nextActiveGates(30, Number.NaN, bounds)).toBe(30);
@@ -26,6 +26,15 @@ describe('fleet throttle', () => {
     expect(t.isActive(16)).toBe(false);
     t.active = 0;
     expect(t.isActive(0)).toBe(true);
+  });
+
+  it('starts again from the fewest gates when every session is lost', () => {
+    const t = new FleetThrottle(bounds);
+    t.active = 60;
+    t.sessionsLost();
+    expect(t.active).toBe(4);
+    expect(t.isActive(3)).toBe(true);
+    expect(t.isActive(4)).toBe(false);
   });
 
   it('reads its own schedstat without failing (no change from a first reading)', () => {

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { ScanRecord } from '../../../scripts/soak/outcome-accounting.js';
 import type { ProcSample } from '../../../scripts/soak/proc-sampler.js';
 import { gateResources, soakJson, soakMetrics } from '../../../scripts/soak/soak-metrics.js';
-import { acceptanceChecks, markdownReport, reportCharts, summaryTable } from '../../../scripts/soak/soak-report.js';
+import {
+  acceptanceChecks,
+  markdownReport,
+  markdownTable,
+  reportCharts,
+  summaryTable,
+} from '../../../scripts/soak/soak-report.js';
 
 const sample = (at: number, rssMb: number, fds: number, pid = 10): ProcSample => ({
   at,
@@ -199,6 +205,25 @@ describe('run figures, JSON and report', () => {
       notes: [],
     });
     for (const svg of Object.keys(charts)) expect(md).toContain(`(${svg})`);
-    expect(md).toContain('| soak_scans | 600 | ≥ 200000 | FAIL |');
+    expect(md).toMatch(/\| soak_scans +\| 600 +\| ≥ 200000 +\| FAIL \|/);
+  });
+});
+
+describe('Markdown tables', () => {
+  it('pad every column to its widest cell, as Biome formats them', () => {
+    expect(
+      markdownTable(
+        ['figure', 'value', ''],
+        [
+          ['soak_scans', '≥ 1', 'FAIL'],
+          ['x', '', 'ok'],
+        ],
+      ),
+    ).toEqual([
+      '| figure     | value |      |',
+      '| ---------- | ----- | ---- |',
+      '| soak_scans | ≥ 1   | FAIL |',
+      '| x          |       | ok   |',
+    ]);
   });
 });

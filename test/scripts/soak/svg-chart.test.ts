@@ -59,3 +59,10 @@ describe('SVG chart', () => {
     expect(escapeXml(`a'b`)).toBe('a&apos;b');
   });
 });
+
+describe('chart title', () => {
+  it('names the chart in a <title> first (an accessible name)', () => {
+    const svg = renderLineChart({ title: 'A & B', yLabel: 'y', xMaxS: 60, series: [] });
+    expect(svg.split('\n')[1]).toBe('<title>A &amp; B</title>');
+  });
+});
