@@ -21,6 +21,7 @@ import { parseArgs, UsageError } from './cli/args.js';
 import type { CommandDef } from './cli/command.js';
 import { conformanceCommand } from './cli/conformance-command.js';
 import { idcardCommand, issueCommand, residentsCommand, vendorsCommand } from './cli/dataset-commands.js';
+import { deviationsCommand } from './cli/deviations-command.js';
 import { CliFailure, type CliIo, EXIT, processIo } from './cli/io.js';
 import { serveCommand } from './cli/serve-command.js';
 import { MOCK_CLI_TIMEOUTS, type MockCliTimeouts } from './cli/timeouts.js';
@@ -41,6 +42,7 @@ const COMMANDS: readonly CommandDef[] = [
   expireTokensCommand,
   statsCommand,
   conformanceCommand,
+  deviationsCommand,
 ];
 
 export interface MainOptions {

@@ -144,7 +144,11 @@ export class ConformanceContext {
     try {
       parsed = readPlainError(JSON.parse(answer.text));
     } catch {
-      fail(`expected a plaintext ${code} (HTTP ${status}), got HTTP ${answer.status} that is no plaintext error`);
+      const got =
+        answer.status === 200
+          ? 'an answer of HTTP 200 (sealed or a result)'
+          : `HTTP ${answer.status} without a protocol error`;
+      fail(`expected a plaintext ${code} (HTTP ${status}), got ${got}`);
     }
     expectThat(parsed.error.code === code, `expected a plaintext ${code}, got ${parsed.error.code}`);
     expectThat(answer.status === status, `${code} came with HTTP ${answer.status}, §8 says ${status}`);
