@@ -5,7 +5,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readPrivateKeyFile } from '../../crypto/key-file.js';
-import type { CryptoSuite } from '../../crypto/suite.js';
 import type { KitAdmin, KitDevice } from '../conformance/context.js';
 import { DEMO_APPROVED_VENDOR, DEMO_SUSPENDED_VENDOR } from '../domain/demo-dataset.js';
 import type { MockPortalState } from '../domain/portal-state.js';
@@ -34,7 +33,7 @@ async function readText(path: string, what: string): Promise<string> {
   }
 }
 
-function publicKeyOption(args: ParsedArgs, crypto: CryptoSuite): Buffer | null {
+function publicKeyOption(args: ParsedArgs): Buffer | null {
   const hex = args.values.get('portal-public-key');
   if (hex === undefined) return null;
   if (!/^04[0-9a-fA-F]{128}$/.test(hex)) throw new UsageError('--portal-public-key must be 04 and 128 hex digits');
@@ -70,7 +69,7 @@ export async function kitInputs(args: ParsedArgs, ctx: CommandContext): Promise<
 
   const caFile = args.values.get('ca-file');
   let caPem = caFile ? await readText(caFile, 'the CA file') : null;
-  let portalPublicKey = publicKeyOption(args, ctx.crypto);
+  let portalPublicKey = publicKeyOption(args);
   let admin: KitAdmin | null = null;
   let device: KitDevice | null = null;
   let venueCode = args.values.get('venue') ?? null;
