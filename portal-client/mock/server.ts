@@ -27,7 +27,7 @@ import type { PortalDomain } from './portal-domain.js';
 import { type MockPortalStats, RequestCounters } from './request-counters.js';
 import { answerSealed, SEALED_PATHS } from './sealed-handler.js';
 import { SessionTable } from './sessions.js';
-import { DeviationLog, type DeviationSnapshot, type DeviceDeviation } from './strict/device-deviations.js';
+import { DeviationLog, type DeviationSnapshot, type DeviceDeviation, deviation } from './strict/device-deviations.js';
 import { StrictInspector } from './strict/strict-inspector.js';
 import type { TestBreach } from './test-breaches.js';
 
@@ -182,7 +182,11 @@ export class MockPortal {
     const path = (req.url ?? '/').split('?')[0];
     this.counters.request(path, req.socket);
     const raw = await readBody(req);
-    if (raw === null) return this.plain(res, HTTP_LEVEL_BAD_REQUEST_STATUS.tooLarge, 'BAD_REQUEST');
+    if (raw === null) {
+      if (this.inspector && !path.startsWith('/admin/'))
+        this.report([deviation('http.size', path, 'body over 64 KiB')]);
+      return this.plain(res, HTTP_LEVEL_BAD_REQUEST_STATUS.tooLarge, 'BAD_REQUEST');
+    }
 
     if (path.startsWith('/admin/')) return handleAdminRequest(req, res, path, raw, this, this.o);
     if (this.inspector) this.inspect(req, path, raw);
@@ -234,7 +238,11 @@ export class MockPortal {
       authorization: req.headers.authorization,
       raw,
     });
-    for (const d of found ?? []) {
+    this.report(found ?? []);
+  }
+
+  private report(found: readonly DeviceDeviation[]): void {
+    for (const d of found) {
       this.deviationLog.record(d);
       this.o.strict?.onDeviation?.(d);
     }

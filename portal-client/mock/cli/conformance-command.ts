@@ -35,7 +35,8 @@ export const conformanceCommand: CommandDef = {
     '--portal   the portal under test (https://; http:// only with --allow-http)\n' +
     "--dir      the bundled mock's data directory: its admin API registers fresh devices (the kit's\n" +
     '           own, unbound ones, one of a vendor it suspends), and its CA, portal key, app\n' +
-    '           credentials and first venue are read from DIR. Leaves those devices registered.\n' +
+    '           credentials and first venue are read from DIR. Leaves those devices registered,\n' +
+    '           and its last check expires every session of the mock (devices re-authorize).\n' +
     '--device-id, --device-key (0600 key file), --app-id, --app-secret-file: a registered device of\n' +
     '           an approved vendor, for a portal that is not the bundled mock\n' +
     '--portal-public-key  the portal SM2 key, 04‖X‖Y hex (with --dir: read from DIR/portal.key)\n' +

@@ -19,6 +19,7 @@ export const STRICT_RULES = {
   'http.method': '§3',
   'http.content-type': '§3',
   'http.path': '§3',
+  'http.size': '§3',
   'json.syntax': '§3',
   'json.serialisation': '§3',
   'json.field-order': '§3',

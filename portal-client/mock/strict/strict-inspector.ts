@@ -88,7 +88,10 @@ export class StrictInspector {
       report('http.path', 'not one of the five interfaces');
       return found;
     }
-    if (r.method !== 'POST') report('http.method', `${r.method.slice(0, 10)} instead of POST`);
+    if (r.method !== 'POST') {
+      report('http.method', `${r.method.slice(0, 10)} instead of POST`);
+      return found; // no protocol request: its body, if any, means nothing
+    }
     if (!/^application\/json\s*(;|$)/i.test(r.contentType ?? '')) report('http.content-type', 'not application/json');
     const text = r.raw.toString('utf8');
     const value = this.#json(text, 'request', report);

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../../portal-client/mock/cli.js';
 import { DOCUMENT_VECTORS } from '../../../../portal-client/mock/conformance/document-vectors.js';
+import { createKitHttp } from '../../../../portal-client/mock/conformance/http-client.js';
 import { demoVenues } from '../../../../portal-client/mock/domain/demo-dataset.js';
 import {
   type DeviceDeviation,
@@ -177,6 +178,15 @@ const CASES: Case[] = [
     ['authorize.algorithms'],
   ],
   ['an authorize that is no JSON', () => held.transport.post(PATHS.authorize, {}, '{"v":1,', 5000), ['json.syntax']],
+  [
+    'a GET',
+    async () => {
+      const http = createKitHttp({ portalUrl: new URL(f.mock.url), caPem: f.mock.caPem, timeoutMs: 10_000 });
+      await http.send('GET', PATHS.authorize, null).finally(() => http.close());
+    },
+    ['http.method'],
+  ],
+  ['a body over 64 KiB', () => held.transport.post(PATHS.authorize, {}, 'x'.repeat(70_000), 5000), ['http.size']],
 ];
 
 describe('serve --strict and a device that deviates', () => {
