@@ -176,7 +176,9 @@ export class ConformanceContext {
       sig: o.sig ?? this.crypto.sm2Sign(o.signingKey ?? device.privateKey, text).toString('hex'),
     };
     for (const field of o.drop ?? []) delete request[field];
-    return { request, keys: deriveSessionKeys(this.crypto, secret), nonce: signed.nonce };
+    const keys = deriveSessionKeys(this.crypto, secret);
+    secret.fill(0);
+    return { request, keys, nonce: signed.nonce };
   }
 
   /** Opens an authorize answer: sealed under the request's keys and bound to its nonce (§4). */

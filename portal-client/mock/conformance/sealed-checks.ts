@@ -65,14 +65,12 @@ function badMac(id: string, title: string, change: (e: Record<string, unknown>) 
   };
 }
 
-/** Another character at `at` of a hex or base64 text, of the same alphabet. */
-function flipped(text: string, at: number): string {
-  const c = text[at];
-  return (
-    text.slice(0, at) +
-    (c === 'A' || c === '0' ? (c === 'A' ? 'B' : '1') : /[0-9]/.test(c) ? '0' : 'A') +
-    text.slice(at + 1)
-  );
+/**
+ * `text` with the character at `at` replaced by another of a different value: '0' or '1' (each
+ * a hex digit and a base64 character; a letter could be the same hex digit in the other case).
+ */
+function changedAt(text: string, at: number): string {
+  return text.slice(0, at) + (text[at] === '0' ? '1' : '0') + text.slice(at + 1);
 }
 
 export const SEALED_CHECKS: readonly ConformanceCheck[] = [
@@ -122,10 +120,10 @@ export const SEALED_CHECKS: readonly ConformanceCheck[] = [
     },
   },
   badMac('sealed.tampered-mac', 'a MAC changed in one digit → plaintext BAD_MAC (401)', (e) => {
-    e.mac = flipped(e.mac as string, 10);
+    e.mac = changedAt(e.mac as string, 10);
   }),
   badMac('sealed.tampered-ciphertext', 'a ciphertext changed after the MAC → plaintext BAD_MAC (401)', (e) => {
-    e.ct = flipped(e.ct as string, 5);
+    e.ct = changedAt(e.ct as string, 5);
   }),
   badMac('sealed.tampered-ts', 'a ts changed after the MAC → plaintext BAD_MAC (401)', (e) => {
     e.ts = (e.ts as number) + 1;
