@@ -2,7 +2,8 @@
 // faults). Entry: scripts/bin/passgate-mock.mjs calls main(argv); main returns the exit code.
 //
 // Exit codes: 0 done; 2 usage error (unknown command or option, bad argument); 3 the command
-// failed (no running mock, the mock refused, zint missing, a file unreadable...).
+// failed (no running mock, the mock refused, zint missing, a file unreadable...). conformance adds
+// 1 (a check failed) and 4 (none failed, some skipped).
 import { resolve } from 'node:path';
 import { isPassgateError } from '../../firmware/core/errors.js';
 import { passgateVersion } from '../../firmware/core/version.js';
@@ -18,7 +19,9 @@ import {
 } from './cli/admin-commands.js';
 import { parseArgs, UsageError } from './cli/args.js';
 import type { CommandDef } from './cli/command.js';
+import { conformanceCommand } from './cli/conformance-command.js';
 import { idcardCommand, issueCommand, residentsCommand, vendorsCommand } from './cli/dataset-commands.js';
+import { deviationsCommand } from './cli/deviations-command.js';
 import { CliFailure, type CliIo, EXIT, processIo } from './cli/io.js';
 import { serveCommand } from './cli/serve-command.js';
 import { MOCK_CLI_TIMEOUTS, type MockCliTimeouts } from './cli/timeouts.js';
@@ -38,6 +41,8 @@ const COMMANDS: readonly CommandDef[] = [
   faultsCommand,
   expireTokensCommand,
   statsCommand,
+  conformanceCommand,
+  deviationsCommand,
 ];
 
 export interface MainOptions {
@@ -60,7 +65,7 @@ function globalHelp(): string {
     '',
     `Every command takes --dir DIR, the mock's data directory (default ${DEFAULT_MOCK_DIR}),`,
     'and --help. --json prints data as JSON where a command prints data.',
-    'exit codes: 0 ok, 2 usage error, 3 the command failed.',
+    'exit codes: 0 ok, 2 usage error, 3 the command failed (conformance adds 1 and 4).',
     'passgate-mock <command> --help shows a command in detail.',
   ].join('\n');
 }

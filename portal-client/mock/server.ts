@@ -27,6 +27,9 @@ import type { PortalDomain } from './portal-domain.js';
 import { type MockPortalStats, RequestCounters } from './request-counters.js';
 import { answerSealed, SEALED_PATHS } from './sealed-handler.js';
 import { SessionTable } from './sessions.js';
+import { DeviationLog, type DeviationSnapshot, type DeviceDeviation, deviation } from './strict/device-deviations.js';
+import { StrictInspector } from './strict/strict-inspector.js';
+import type { TestBreach } from './test-breaches.js';
 
 export type { MockPortalStats } from './request-counters.js';
 
@@ -47,6 +50,13 @@ export interface MockPortalOptions {
   /** Handles /admin/* requests (registrations, faults) when given. */
   admin?: (path: string, body: unknown) => Promise<unknown> | unknown;
   adminToken?: string;
+  /**
+   * `serve --strict`: check every request a device sends against PROTOCOL.md and report each
+   * deviation (strict/strict-inspector.ts); the answers stay the same.
+   */
+  strict?: { onDeviation?: (d: DeviceDeviation) => void };
+  /** Test-only breaches of PROTOCOL.md (test-breaches.ts): none unless a test asks. */
+  testBreaches?: readonly TestBreach[];
 }
 
 /** A fault's plaintext error goes out as an unauthenticated refusal would (see faults.ts). */
@@ -60,6 +70,8 @@ export class MockPortal {
   private faults: FaultSettings = NO_FAULTS;
   private readonly sockets = new Set<Socket>();
   private readonly counters = new RequestCounters();
+  private readonly inspector: StrictInspector | null;
+  private readonly deviationLog = new DeviationLog();
 
   constructor(options: MockPortalOptions) {
     this.o = options;
@@ -73,7 +85,17 @@ export class MockPortal {
       nonces: new NonceMemory(2 * replayWindowMs, options.monotonicNow),
       sessions: this.sessions,
       portalNow: () => this.portalNow(),
+      breaches: new Set(options.testBreaches ?? []),
     };
+    this.inspector = options.strict
+      ? new StrictInspector({
+          crypto: options.crypto,
+          portalNow: () => this.portalNow(),
+          windowMs: replayWindowMs,
+          monotonicNow: options.monotonicNow,
+          sessions: (token) => this.sessions.find(token, this.portalNow()),
+        })
+      : null;
   }
 
   get url(): string {
@@ -139,6 +161,16 @@ export class MockPortal {
     this.counters.reset();
   }
 
+  /** What --strict found in the requests so far; null when the mock is not strict. */
+  deviations(): DeviationSnapshot | null {
+    return this.inspector ? this.deviationLog.snapshot() : null;
+  }
+
+  clearDeviations(): DeviationSnapshot | null {
+    this.deviationLog.reset();
+    return this.deviations();
+  }
+
   /** Portal clock, including the clock-skew fault. */
   portalNow(): number {
     return (this.o.now ?? Date.now)() + this.faults.clockSkewMs;
@@ -150,9 +182,14 @@ export class MockPortal {
     const path = (req.url ?? '/').split('?')[0];
     this.counters.request(path, req.socket);
     const raw = await readBody(req);
-    if (raw === null) return this.plain(res, HTTP_LEVEL_BAD_REQUEST_STATUS.tooLarge, 'BAD_REQUEST');
+    if (raw === null) {
+      if (this.inspector && !path.startsWith('/admin/'))
+        this.report([deviation('http.size', path, 'body over 64 KiB')]);
+      return this.plain(res, HTTP_LEVEL_BAD_REQUEST_STATUS.tooLarge, 'BAD_REQUEST');
+    }
 
     if (path.startsWith('/admin/')) return handleAdminRequest(req, res, path, raw, this, this.o);
+    if (this.inspector) this.inspect(req, path, raw);
     if (req.method !== 'POST') return this.plain(res, HTTP_LEVEL_BAD_REQUEST_STATUS.notPost, 'BAD_REQUEST');
 
     const faulty = this.faults.paths.length === 0 || this.faults.paths.includes(path);
@@ -191,6 +228,24 @@ export class MockPortal {
             injectedError: faulty ? this.faults.sealedError : null,
           });
     this.send(res, path as PortalPath, answer, faulty);
+  }
+
+  private inspect(req: IncomingMessage, path: string, raw: Buffer): void {
+    const found = this.inspector?.inspect({
+      method: req.method ?? '',
+      path,
+      contentType: req.headers['content-type'],
+      authorization: req.headers.authorization,
+      raw,
+    });
+    this.report(found ?? []);
+  }
+
+  private report(found: readonly DeviceDeviation[]): void {
+    for (const d of found) {
+      this.deviationLog.record(d);
+      this.o.strict?.onDeviation?.(d);
+    }
   }
 
   private send(res: ServerResponse, path: PortalPath, answer: PortalAnswer, faulty: boolean): void {
