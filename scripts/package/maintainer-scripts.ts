@@ -1,7 +1,7 @@
 // The Debian package's maintainer scripts (DEBIAN/postinst, prerm, postrm), POSIX sh.
 //
 // Install: the `passgate` system user (its own group, plus dialout, plugdev, video and gpio, each
-// created if missing), /var/lib/passgate at 0700 owned by it, /opt/passgate/current → slots/a,
+// created if missing), /var/lib/passgate at 0700 owned by it (with all it holds), /opt/passgate/current → slots/a,
 // udev rules reloaded, the unit enabled (and started where systemd runs).
 // Remove: the unit stopped and disabled, /opt/passgate removed whole (slot b and the `current`
 // link too, which dpkg does not own: A/B updates write them).
@@ -32,8 +32,10 @@ if [ "$1" = configure ]; then
       --shell /usr/sbin/nologin --comment "passgate gate runtime" ${SERVICE_USER}
   fi
   usermod --append --groups ${DEVICE_GROUPS.join(',')} ${SERVICE_USER}
+  # Everything in the data directory is the service's: files that root made there (a command
+  # run with sudo, not as the service user) would be unreadable to it.
   mkdir -p ${DATA_DIR}
-  chown ${SERVICE_USER}:${SERVICE_USER} ${DATA_DIR}
+  chown -R ${SERVICE_USER}:${SERVICE_USER} ${DATA_DIR}
   chmod 0700 ${DATA_DIR}
   # The package's app tree is slot a; switched atomically (rename over the old link).
   ln -sfn slots/a ${APP_ROOT}/current.new
