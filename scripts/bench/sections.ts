@@ -6,6 +6,7 @@ import { gateSection } from './gate.js';
 import { gridMatrixSection } from './gridmatrix.js';
 import { idcardSection } from './idcard.js';
 import { memoryFloorSection } from './memory-floor.js';
+import { packageSection } from './package.js';
 import { portalSection } from './portal.js';
 import type { BenchSection } from './section.js';
 import { serialSection } from './serial.js';
@@ -23,5 +24,6 @@ export function sections(): BenchSection[] {
     gridMatrixSection,
     memoryFloorSection,
     gateSection,
+    packageSection,
   ];
 }
