@@ -30,8 +30,8 @@ export const packageSection: BenchSection = {
       const rows: BenchRow[] = [
         { key: 'package_mb', value: round(statSync(deb).size / (1024 * 1024), 1), unit: 'MiB' },
       ];
-      const installed = spawnSync('dpkg-query', ['-W', '-f=${Status}', 'passgate'], { encoding: 'utf8' });
-      if (process.getuid?.() === 0 && !installed.stdout.includes('installed')) {
+      const status = spawnSync('dpkg-query', ['-s', 'passgate'], { encoding: 'utf8' }).stdout;
+      if (process.getuid?.() === 0 && !/^Status: .* installed$/m.test(status)) {
         const start = performance.now();
         apt(['install', deb]);
         rows.push({ key: 'install_s', value: round((performance.now() - start) / 1000, 1), unit: 's' });

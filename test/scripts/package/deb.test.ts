@@ -36,7 +36,7 @@ function run(command: string, args: readonly string[]): string {
 }
 
 const packageInstalled = () =>
-  spawnSync('dpkg-query', ['-W', '-f=${Status}', 'passgate'], { encoding: 'utf8' }).stdout.includes('installed');
+  /^Status: .* installed$/m.test(spawnSync('dpkg-query', ['-s', 'passgate'], { encoding: 'utf8' }).stdout);
 
 describe.skipIf(!isRoot)('passgate_<version>_<arch>.deb (needs root for dpkg: skipped when not root)', () => {
   const tmp = tempRoot('pg-deb-');
