@@ -17,7 +17,7 @@ import {
   readFileSync,
   writeFileSync,
 } from 'node:fs';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { rollup } from 'rollup';
 
@@ -145,5 +145,6 @@ function keep(pkg: string, src: string): boolean {
     const folder = parts[1];
     return new RegExp(`(^|[-_])${PLATFORM}$`).test(folder);
   }
-  return !['.github', 'test', 'tests', 'docs'].includes(parts[0]) || basename(pkg) === parts[0];
+  // A package's own tests and docs are not run on a device.
+  return !['.github', 'test', 'tests', 'docs'].includes(parts[0]);
 }
