@@ -15,9 +15,14 @@ set -- "${args[@]+"${args[@]}"}"
 
 # Every command a test or the lab spawns → the Debian package that provides it (the last ones are
 # in every Debian install, listed so the table is complete: the fake gpioset is a sh script
-# sleeping in a loop, the GPIO recorder and a camera test make FIFOs).
+# sleeping in a loop, the GPIO recorder and a camera test make FIFOs). python3 binds the fake
+# NOTIFY_SOCKET (a datagram socket Node cannot open); systemd-notify is what the daemon runs;
+# systemd-analyze rates the unit; dpkg-deb builds the package, which the package test installs
+# with apt-get and checks as the service user (runuser).
 declare -A needed=(
   [socat]=socat [ffmpeg]=ffmpeg [zint]=zint [openssl]=openssl [gpioset]=gpiod
+  [python3]=python3 [systemd-notify]=systemd [systemd-analyze]=systemd
+  [dpkg-deb]=dpkg [apt-get]=apt [runuser]=util-linux
   [sh]=dash [sleep]=coreutils [mkfifo]=coreutils
 )
 missing_packages() {

@@ -99,7 +99,8 @@ export async function main(
     return EXIT.usage;
   }
   const crypto = createGmCryptoSuite();
-  if (command === 'run') return runDaemonCommand(dataDir, rest, crypto, out);
+  if (command === 'run')
+    return runDaemonCommand(dataDir, rest, crypto, out, { exit: (code) => process.exit(code), env });
   let store: ConfigStore;
   try {
     store = ConfigStore.open(dataDir);

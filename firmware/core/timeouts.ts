@@ -109,6 +109,11 @@ export const DEFAULT_TIMEOUTS = {
   cameraFirstFrameMs: 5000,
   /** Camera: after SIGTERM, ffmpeg gets this long to exit before SIGKILL. */
   cameraStopGraceMs: 1000,
+  /**
+   * One `systemd-notify` run (READY=1, WATCHDOG=1, STOPPING=1) must end within this, or it is
+   * killed and logged: it waits for the service manager to take the message (its own limit is 5 s).
+   */
+  serviceNotifyMs: 10_000,
 } as const satisfies Record<string, number>;
 
 export type TimeoutName = keyof typeof DEFAULT_TIMEOUTS;

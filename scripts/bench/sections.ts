@@ -7,6 +7,7 @@ import { gridMatrixSection } from './gridmatrix.js';
 import { idcardSection } from './idcard.js';
 import { memoryFloorSection } from './memory-floor.js';
 import { memoryOptionsSection } from './memory-options.js';
+import { packageSection } from './package.js';
 import { portalSection } from './portal.js';
 import type { BenchSection } from './section.js';
 import { serialSection } from './serial.js';
@@ -25,5 +26,6 @@ export function sections(): BenchSection[] {
     memoryFloorSection,
     gateSection,
     memoryOptionsSection,
+    packageSection,
   ];
 }
