@@ -16,6 +16,11 @@ const FAILURES: Partial<Record<ErrorCode, Failure>> = {
     zh: '设备尚未初始化，请先运行 passgate provision',
     en: 'device not provisioned: run `passgate provision` first',
   },
+  'config.no-database': {
+    exit: EXIT.notProvisioned,
+    zh: '数据目录中没有配置数据库：请检查 --data-dir 或 $PASSGATE_DATA_DIR；新设备请先运行 passgate provision',
+    en: 'no config database in the data directory: check --data-dir or $PASSGATE_DATA_DIR; a new device needs `passgate provision` first',
+  },
   'config.already-provisioned': {
     exit: EXIT.alreadyProvisioned,
     zh: '设备已有身份，如需覆盖请加 --force',

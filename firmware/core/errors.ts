@@ -28,6 +28,7 @@ export const ERROR_CODES = {
     'config.already-provisioned',
     'config.storage', // the database could not be opened or written
     'config.untrusted-path', // the data directory, database or key is owned or writable by someone else
+    'config.no-database', // a read-only command found no data directory or database (it creates none)
   ],
   driver: [
     'driver.open-failed',

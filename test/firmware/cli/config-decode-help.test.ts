@@ -52,6 +52,7 @@ describe('passgate config through main()', () => {
   });
 
   it('an invalid value: exit 3, names the key and the rule but not the value; nothing saved', async () => {
+    expect((await cli(dataDir, 'config', 'set', 'gate.showMs', '2500')).code).toBe(0);
     const r = await cli(dataDir, 'config', 'set', 'gate.natPolicy', 'warn', 'gate.showMs', '17');
     expect(r.code).toBe(EXIT.invalidValue);
     expect(r.code).toBe(3);

@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { MockIdCardReader } from '../../../drivers/idcard/mock-reader.js';
 import { MockSerialScanner } from '../../../drivers/serial-scanner/mock.js';
 import { EXIT } from '../../../firmware/cli/exit-codes.js';
+import { ConfigStore } from '../../../firmware/config/store.js';
 import type { IdCardIdentity } from '../../../firmware/core/id-number.js';
 import { passgateVersion } from '../../../firmware/core/version.js';
 import type { DemoPassCodeKeyword } from '../../../portal-client/mock/domain/demo-dataset.js';
@@ -81,6 +82,7 @@ afterEach(() => {
 
 describe('passgate status', () => {
   it('not provisioned: says so, asks no portal, exit 10 (the gate cannot verify)', async () => {
+    ConfigStore.open(dataDir).close(); // a database, nothing in it (status itself creates none)
     const text = await cli(dataDir, 'status');
     expect(text.code).toBe(EXIT.notProvisioned);
     expect(text.stdout.at(-1)).toContain('cannot verify');
