@@ -7,10 +7,10 @@
 // again saves it: the portal's "already bound" to this very venue counts as success.
 import type { CryptoSuite } from '../../portal-client/crypto/suite.js';
 import type { ConfigStore } from '../config/store.js';
-import { type ErrorCode, isPassgateError } from '../core/errors.js';
+import { type ErrorCode, type ErrorDetails, isPassgateError } from '../core/errors.js';
 import type { TimeoutTable } from '../core/timeouts.js';
 import { bindAtPortal } from '../daemon/bind-at-portal.js';
-import { boundSettings } from '../daemon/binding-settings.js';
+import { type BindingSummary, boundSettings, storedBinding } from '../daemon/binding-settings.js';
 import { type ControlMessage, openDaemonSession } from '../daemon/control-socket.js';
 import { isProvisioned, portalClientFromConfig, timeoutsFromConfig } from '../daemon/device-identity.js';
 import type { BindMode } from '../gate/model.js';
@@ -62,10 +62,12 @@ export async function runBindCommand(
       if (!isPassgateError(error)) throw error;
       return reportNotSaved(out, mode, error.code, error.message);
     }
-    return report(out, json, mode, result.venue);
+    return report(out, json, mode, result.venue, result.alreadyBound);
   } catch (error) {
-    if (isPassgateError(error)) return reportFailure(out, error.code);
-    throw error;
+    if (!isPassgateError(error)) throw error;
+    const exit = reportFailure(out, error.code);
+    reportCurrentVenue(out, error.details, storedBinding(store));
+    return exit;
   } finally {
     await client.close();
   }
@@ -125,14 +127,28 @@ function reportNotSaved(out: CommandOutput, mode: BindMode, code: ErrorCode, det
   return failureFor(code).exit;
 }
 
-function report(out: CommandOutput, json: boolean, mode: string, venue: VenueFacts): number {
+function report(out: CommandOutput, json: boolean, mode: string, venue: VenueFacts, alreadyBound = false): number {
   if (json) {
-    out.stdout(
-      JSON.stringify({ ok: true, mode, venue: { code: venue.code, name: venue.name, category: venue.category } }),
-    );
+    const facts = { code: venue.code, name: venue.name, category: venue.category };
+    out.stdout(JSON.stringify({ ok: true, mode, ...(alreadyBound ? { alreadyBound } : {}), venue: facts }));
   } else {
-    out.stdout(`${mode === 'bind' ? '绑定成功 / bound' : '更换绑定成功 / rebound'}: ${venue.name} (${venue.code})`);
+    const done = alreadyBound
+      ? '已绑定该场所，无需更改 / already bound to this venue'
+      : mode === 'bind'
+        ? '绑定成功 / bound'
+        : '更换绑定成功 / rebound';
+    out.stdout(`${done}: ${venue.name} (${venue.code})`);
     out.stdout(`场所类别 / category: ${CATEGORY_TEXT[venue.category] ?? venue.category}`);
   }
   return EXIT.ok;
+}
+
+/**
+ * After a refusal: the venue the gate is bound to, so the technician sees what a rebind would
+ * replace. The portal's word (an already-bound refusal carries it) over this device's copy.
+ */
+function reportCurrentVenue(out: CommandOutput, details: ErrorDetails, local: BindingSummary | null): void {
+  const code = typeof details.boundVenueCode === 'string' ? details.boundVenueCode : local?.venueCode;
+  const name = typeof details.boundVenueName === 'string' ? details.boundVenueName : local?.venueName;
+  if (code) out.stderr(`当前绑定场所 / currently bound to: ${name ? `${name} (${code})` : code}`);
 }
