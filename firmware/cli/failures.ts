@@ -82,6 +82,7 @@ const FAILURES: Partial<Record<ErrorCode, Failure>> = {
   'config.unknown-key': { exit: EXIT.unknownKey, zh: '未知配置项', en: 'unknown config key' },
   'config.storage': { exit: EXIT.storage, zh: '配置数据库不可用', en: 'config database unavailable' },
   'decode.no-symbol': { exit: EXIT.noSymbol, zh: '图像中没有找到码', en: 'no code found in the image' },
+  'decode.file-missing': { exit: EXIT.imageUnreadable, zh: '文件不存在', en: 'no such file' },
   'decode.image-unreadable': { exit: EXIT.imageUnreadable, zh: '无法读取图像', en: 'the file is not a readable image' },
   'crypto.bad-key': {
     exit: EXIT.failed,

@@ -41,7 +41,12 @@ export const ERROR_CODES = {
     'driver.overlong', // input longer than the configured maximum
     'driver.encoding', // bytes that are not valid UTF-8
   ],
-  decode: ['decode.no-symbol', 'decode.image-unreadable', 'decode.unsupported'],
+  decode: [
+    'decode.no-symbol',
+    'decode.image-unreadable',
+    'decode.file-missing', // no file at the path given (a typo), told apart from one that cannot be read
+    'decode.unsupported',
+  ],
   gate: [
     'gate.busy',
     'gate.invalid-transition',
