@@ -16,7 +16,7 @@ import { isProvisioned, portalClientFromConfig, timeoutsFromConfig } from '../da
 import type { BindMode } from '../gate/model.js';
 import { readCommandArgs, usageError } from './args.js';
 import { EXIT } from './exit-codes.js';
-import { failureFor, reportFailure } from './failures.js';
+import { failureFor, reportError, reportFailure } from './failures.js';
 import type { CommandOutput } from './io.js';
 import { bindUsage } from './usages.js';
 
@@ -65,7 +65,7 @@ export async function runBindCommand(
     return report(out, json, mode, result.venue, result.alreadyBound);
   } catch (error) {
     if (!isPassgateError(error)) throw error;
-    const exit = reportFailure(out, error.code);
+    const exit = reportError(out, error);
     reportCurrentVenue(out, error.details, storedBinding(store));
     return exit;
   } finally {

@@ -10,7 +10,7 @@ import { readCommandArgs, showUsage, splitCommand, usageError } from './args.js'
 import { runBindCommand } from './bind-command.js';
 import { runConfigCommand } from './config-command.js';
 import { EXIT, exitCodeTableLines } from './exit-codes.js';
-import { reportFailure } from './failures.js';
+import { reportError, reportFailure } from './failures.js';
 import { type CommandOutput, processOutput } from './io.js';
 import { didYouMean, nearestName } from './nearest.js';
 import { runProvisionCommand } from './provision-command.js';
@@ -146,7 +146,7 @@ export async function main(
         return usageError(out, USAGE, `未知命令 / unknown command: ${command.slice(0, 40)}`);
     }
   } catch (error) {
-    if (isPassgateError(error)) return reportFailure(out, error.code);
+    if (isPassgateError(error)) return reportError(out, error);
     throw error;
   } finally {
     store.close();

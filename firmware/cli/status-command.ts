@@ -11,7 +11,7 @@ import { askDaemon } from '../daemon/control-socket.js';
 import { isProvisioned, portalClientFromConfig, timeoutsFromConfig } from '../daemon/device-identity.js';
 import { type ArgSpec, readCommandArgs } from './args.js';
 import { EXIT } from './exit-codes.js';
-import { failureFor } from './failures.js';
+import { failureFor, failureForCheck, responseCheckOf } from './failures.js';
 import type { CommandOutput } from './io.js';
 import { STATUS_USAGE } from './usages.js';
 
@@ -19,7 +19,11 @@ export interface PortalProbe {
   reachable: boolean;
   clockOffsetMs: number | null;
   errorCode: string | null;
+  /** For portal.auth-failed: the check the portal's answer failed ('mac', 'timestamp', 'tls'), if that was it. */
+  responseCheck: string | null;
   portalSaysBound: boolean | null;
+  /** The venue the portal has this device bound to (null: none, or not asked). */
+  portalVenueCode: string | null;
 }
 
 export const STATUS_ARGS: ArgSpec = { flags: ['json', 'offline'], positionals: 0 };
@@ -36,14 +40,24 @@ export async function probePortal(store: ConfigStore, dataDir: string, crypto: C
       reachable: true,
       clockOffsetMs: Math.round(summary.clockOffsetMs),
       errorCode: null,
+      responseCheck: null,
       portalSaysBound: summary.binding !== null,
+      portalVenueCode: summary.binding?.code ?? null,
     };
   } catch (error) {
     const code = isPassgateError(error) ? error.code : 'unknown';
     // Only a portal.* refusal proves the portal answered; a broken key file or an http:// URL
     // without the dev flag fails before any request is sent.
     const reachable = code.startsWith('portal.') && !NOT_CONTACTED.has(code);
-    return { reachable, clockOffsetMs: null, errorCode: code, portalSaysBound: null };
+    const responseCheck = isPassgateError(error) ? responseCheckOf(error) : null;
+    return {
+      reachable,
+      clockOffsetMs: null,
+      errorCode: code,
+      responseCheck,
+      portalSaysBound: null,
+      portalVenueCode: null,
+    };
   } finally {
     await client?.close();
   }
@@ -82,7 +96,7 @@ export async function runStatusCommand(
   printStatus(out, status, portal, daemon);
   if (problem === null) out.stdout('结论 / verdict:           可以核验 / the gate can verify');
   else {
-    const f = failureFor(problem);
+    const f = failureForCheck(problem, portal?.responseCheck);
     out.stdout(`结论 / verdict:           无法核验 / cannot verify: ${f.zh} / ${f.en}`);
   }
   return exit;
@@ -133,6 +147,14 @@ function printStatus(
   if (portal?.portalSaysBound === false && status.binding) {
     out.stdout(
       '绑定不一致 / binding mismatch: 本机已绑定，门户平台未绑定 / bound here, not at the portal: run `passgate rebind`',
+    );
+  }
+  const atPortal = portal?.portalVenueCode;
+  if (atPortal && status.binding && atPortal !== status.binding.venueCode) {
+    // The daemon takes the portal's word at its next authorize; until then the two disagree.
+    out.stdout(
+      `绑定不一致 / binding mismatch: 本机 ${status.binding.venueCode}，门户平台 ${atPortal}（服务下次连接门户时采用门户的绑定）/ ` +
+        `here ${status.binding.venueCode}, at the portal ${atPortal} (the daemon takes the portal's at its next sign-in)`,
     );
   }
   if (daemon === null) {
