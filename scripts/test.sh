@@ -15,10 +15,11 @@ set -- "${args[@]+"${args[@]}"}"
 
 # Every command a test or the lab spawns → the Debian package that provides it (the last ones are
 # in every Debian install, listed so the table is complete: the fake gpioset is a sh script
-# sleeping in a loop, the GPIO recorder and a camera test make FIFOs).
+# sleeping in a loop, the GPIO recorder and a camera test make FIFOs; script gives the CLI a
+# pseudo-terminal, to see its progress line).
 declare -A needed=(
   [socat]=socat [ffmpeg]=ffmpeg [zint]=zint [openssl]=openssl [gpioset]=gpiod
-  [sh]=dash [sleep]=coreutils [mkfifo]=coreutils
+  [sh]=dash [sleep]=coreutils [mkfifo]=coreutils [script]=bsdutils
 )
 missing_packages() {
   local cmd

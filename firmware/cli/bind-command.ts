@@ -18,6 +18,7 @@ import { readCommandArgs, usageError } from './args.js';
 import { EXIT } from './exit-codes.js';
 import { failureFor, reportError, reportFailure } from './failures.js';
 import type { CommandOutput } from './io.js';
+import { CONTACTING_PORTAL, withProgress } from './progress.js';
 import { bindUsage } from './usages.js';
 
 const CATEGORY_TEXT: Record<string, string> = {
@@ -55,7 +56,7 @@ export async function runBindCommand(
   const client = await portalClientFromConfig(store, dataDir, { crypto, timeouts });
   try {
     const venueCode = parsed.positional[0];
-    const result = await bindAtPortal(client, mode, venueCode);
+    const result = await withProgress(out, CONTACTING_PORTAL, () => bindAtPortal(client, mode, venueCode));
     try {
       store.setMany(boundSettings(result.venue, new Date(result.boundAt)));
     } catch (error) {

@@ -1,5 +1,6 @@
 // `passgate config …`: read and change settings from a shell. The daemon notices the change
-// through the store's watch() poll, so no restart is needed.
+// through the store's watch() poll and applies it, except display and input device settings,
+// which wait for its next start: `config set` says so.
 //
 //   passgate config list [--json]
 //   passgate config get KEY [--json]
@@ -24,6 +25,7 @@ import {
 } from '../config/schema.js';
 import type { ConfigStore } from '../config/store.js';
 import { isPassgateError, type PassgateError } from '../core/errors.js';
+import { needsRestart } from '../daemon/config-bridge.js';
 import { readCommandArgs, showUsage, usageError } from './args.js';
 import { EXIT } from './exit-codes.js';
 import { failureFor, reportFailure } from './failures.js';
@@ -82,6 +84,19 @@ function reportError(out: CommandOutput, error: unknown): number {
       return reportFailure(out, error.code, error.message);
   }
   return failureFor(error.code).exit;
+}
+
+/**
+ * The daemon applies most settings as they change; display and input device settings only at its
+ * next start. Said on stderr, so stdout stays `KEY = VALUE` lines for scripts.
+ */
+function sayIfRestartNeeded(out: CommandOutput, keys: readonly string[]): void {
+  const later = keys.filter(needsRestart);
+  if (later.length === 0) return;
+  out.stderr(
+    `注意: ${later.join(', ')} 在服务重启后生效（systemctl restart passgate）/ ` +
+      `note: ${later.join(', ')} take effect when the daemon restarts (systemctl restart passgate)`,
+  );
 }
 
 /** Lists the keys of the area the unknown key names, when that area exists. */
@@ -162,6 +177,7 @@ export function runConfigCommand(
         store().setMany(values as Partial<ConfigValues>);
         for (const key of Object.keys(values) as ConfigKey[])
           out.stdout(`${key} = ${displayValue(key, store().get(key))}`);
+        sayIfRestartNeeded(out, Object.keys(values));
         return EXIT.ok;
       }
       case 'reset': {
@@ -171,6 +187,7 @@ export function runConfigCommand(
         if (refused !== undefined) return refused;
         store().reset(...(rest as ConfigKey[]));
         for (const key of rest as ConfigKey[]) out.stdout(`${key} = ${displayValue(key, store().get(key))}  (default)`);
+        sayIfRestartNeeded(out, rest);
         return EXIT.ok;
       }
       case undefined:

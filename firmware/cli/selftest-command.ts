@@ -13,6 +13,7 @@ import { displayBackendFromConfig, patternsFromConfig } from '../daemon/display-
 import { type ArgSpec, readCommandArgs } from './args.js';
 import { EXIT } from './exit-codes.js';
 import type { CommandOutput } from './io.js';
+import { CONTACTING_PORTAL, withProgress } from './progress.js';
 import { probePortal } from './status-command.js';
 import { SELFTEST_USAGE } from './usages.js';
 
@@ -122,7 +123,7 @@ export async function runSelftestCommand(
   if (!isProvisioned(store)) {
     checks.push({ name: 'portal', result: 'fail', detail: 'not provisioned' });
   } else {
-    const probe = await probePortal(store, dataDir, crypto);
+    const probe = await withProgress(out, CONTACTING_PORTAL, () => probePortal(store, dataDir, crypto));
     checks.push({
       name: 'portal',
       result: probe.errorCode ? 'fail' : 'ok',

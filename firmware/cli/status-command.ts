@@ -13,6 +13,7 @@ import { type ArgSpec, readCommandArgs } from './args.js';
 import { EXIT } from './exit-codes.js';
 import { failureFor, failureForCheck, responseCheckOf } from './failures.js';
 import type { CommandOutput } from './io.js';
+import { CONTACTING_PORTAL, withProgress } from './progress.js';
 import { STATUS_USAGE } from './usages.js';
 
 export interface PortalProbe {
@@ -75,7 +76,10 @@ export async function runStatusCommand(
   const parsed = read.args;
   const provisioned = isProvisioned(store);
   const daemon = await askDaemon(dataDir, { cmd: 'status' }, timeoutsFromConfig(store).controlSocketMs);
-  const portal = provisioned && !parsed.flags.has('offline') ? await probePortal(store, dataDir, crypto) : null;
+  const portal =
+    provisioned && !parsed.flags.has('offline')
+      ? await withProgress(out, CONTACTING_PORTAL, () => probePortal(store, dataDir, crypto))
+      : null;
   const binding = storedBinding(store);
   const problem = whyCannotVerify(provisioned, binding !== null, portal, daemon !== null);
   const status = {
@@ -169,10 +173,17 @@ function printStatus(
     uptimeMs?: number;
     version?: string;
     display?: { mismatched?: string[]; consecutiveFailures?: number };
+    restartPending?: string[];
   };
   out.stdout(
     `服务 / daemon:            运行中 / running, ${d.phase}, ${Math.round((d.uptimeMs ?? 0) / 1000)} s, passgate ${d.version ?? '?'}`,
   );
+  const pending = d.restartPending ?? [];
+  if (pending.length > 0) {
+    out.stdout(
+      `待重启 / restart pending:  ${pending.join(', ')} 已修改，重启后生效 / changed, apply at the next start: systemctl restart passgate`,
+    );
+  }
   const mismatched = d.display?.mismatched ?? [];
   if (mismatched.length > 0) {
     // The relay or a light is not in the state it should be: the player is retrying the writes.

@@ -143,32 +143,6 @@ describe('passgate bind / rebind <venue>', () => {
     expect(r.stderr).toContain(`当前绑定场所 / currently bound to: ${VENUE_A.name} (${VENUE_A.venueCode})`);
   });
 
-  it('bind to the venue it is already bound to: exit 0, naming that venue', async () => {
-    await provisionGateDir(fixture.mock, dataDir, { deviceId: nextDeviceId() });
-    expect((await cli(dataDir, 'bind', VENUE_A.venueCode)).code).toBe(0);
-    const again = await cli(dataDir, 'bind', VENUE_A.venueCode);
-    expect(again.code).toBe(EXIT.ok);
-    expect(again.stdout[0]).toBe(
-      `已绑定该场所，无需更改 / already bound to this venue: ${VENUE_A.name} (${VENUE_A.venueCode})`,
-    );
-    const json = await cli(dataDir, 'bind', VENUE_A.venueCode, '--json');
-    expect(JSON.parse(json.stdout[0])).toMatchObject({
-      ok: true,
-      alreadyBound: true,
-      venue: { code: VENUE_A.venueCode },
-    });
-    expect(await configGet('binding.venueCode')).toBe(VENUE_A.venueCode);
-  });
-
-  it('a rebind the portal refuses names the venue the gate stays bound to', async () => {
-    await provisionGateDir(fixture.mock, dataDir, { deviceId: nextDeviceId() });
-    expect((await cli(dataDir, 'bind', VENUE_A.venueCode)).code).toBe(0);
-    const r = await cli(dataDir, 'rebind', 'wx-no-such-venue');
-    expect(r.code).toBe(EXIT.venueUnknown);
-    expectBilingual(r);
-    expect(r.stderr).toContain(`当前绑定场所 / currently bound to: ${VENUE_A.name} (${VENUE_A.venueCode})`);
-  });
-
   it('device not registered at the portal: exit 14', async () => {
     await provisionGateDir(fixture.mock, dataDir, { deviceId: nextDeviceId(), vendorId: null });
     const r = await cli(dataDir, 'bind', VENUE_A.venueCode);
