@@ -51,7 +51,7 @@ export async function runBindCommand(
   if (!isProvisioned(store)) return reportFailure(out, 'config.not-provisioned');
   const timeouts = timeoutsFromConfig(store);
   const json = parsed.flags.has('json');
-  if (scan) return bindByScan(mode, dataDir, timeouts, json, out);
+  if (scan) return bindByScan(mode, store, dataDir, timeouts, json, out);
 
   const client = await portalClientFromConfig(store, dataDir, { crypto, timeouts });
   try {
@@ -76,11 +76,13 @@ export async function runBindCommand(
 
 async function bindByScan(
   mode: BindMode,
+  store: ConfigStore,
   dataDir: string,
   timeouts: TimeoutTable,
   json: boolean,
   out: CommandOutput,
 ): Promise<number> {
+  const before = storedBinding(store);
   const session = openDaemonSession(dataDir, { cmd: 'bind-scan', mode }, (message) => {
     if (message.event === 'bind-mode') {
       const seconds = Math.round(Number(message.ms) / 1000);
@@ -103,10 +105,15 @@ async function bindByScan(
     return reportFailure(out, 'gate.bind-timeout');
   }
   const venue = venueOf(answer);
-  if (answer.ok === true && venue) return report(out, json, mode, venue);
+  // The daemon keeps this device's binding as the portal has it: the same venue as before is
+  // the portal's "already bound" to this very venue.
+  const same = mode === 'bind' && before?.venueCode === venue?.code;
+  if (answer.ok === true && venue) return report(out, json, mode, venue, same);
   const code = errorCodeOf(answer);
   if (answer.savedLocally === false) return reportNotSaved(out, mode, code);
-  return reportFailure(out, code);
+  const exit = reportFailure(out, code);
+  reportCurrentVenue(out, {}, storedBinding(store));
+  return exit;
 }
 
 function venueOf(answer: ControlMessage): VenueFacts | null {
