@@ -126,6 +126,14 @@ describe('passgate provision', () => {
       expect(said).toContain(what);
     expect(said).toContain('the new public key must be registered at the portal');
     expect(said).toContain('新公钥须在门户平台登记');
+    const forcedJson = await cli(
+      dataDir,
+      'provision',
+      '--force',
+      '--json',
+      ...baseArgs({ '--device-id': 'WX-PROV-0002' }),
+    );
+    expect(JSON.parse(forcedJson.stdout[0]).cleared).toEqual(['device key', 'venue binding', 'portal session']);
     const secondKey = await readPrivateKeyFile(deviceKeyPath(dataDir));
     expect(secondKey.equals(firstKey)).toBe(false);
     expect((await cli(dataDir, 'config', 'get', 'identity.deviceId')).stdout).toEqual(['WX-PROV-0002']);
