@@ -18,12 +18,13 @@ set -- "${args[@]+"${args[@]}"}"
 # sleeping in a loop, the GPIO recorder and a camera test make FIFOs). python3 binds the fake
 # NOTIFY_SOCKET (a datagram socket Node cannot open); systemd-notify is what the daemon runs;
 # systemd-analyze rates the unit; dpkg-deb builds the package, which the package test installs
-# with apt-get and checks as the service user (runuser).
+# with apt-get and checks as the service user (runuser); script gives the CLI a pseudo-terminal,
+# to see its progress line.
 declare -A needed=(
   [socat]=socat [ffmpeg]=ffmpeg [zint]=zint [openssl]=openssl [gpioset]=gpiod
   [python3]=python3 [systemd-notify]=systemd [systemd-analyze]=systemd
   [dpkg-deb]=dpkg [apt-get]=apt [runuser]=util-linux
-  [sh]=dash [sleep]=coreutils [mkfifo]=coreutils
+  [sh]=dash [sleep]=coreutils [mkfifo]=coreutils [script]=bsdutils
 )
 missing_packages() {
   local cmd

@@ -47,7 +47,12 @@ export function parseArgs(args: readonly string[], spec: ArgSpec): ParseResult {
     const eq = arg.indexOf('=');
     const name = arg.slice(2, eq >= 0 ? eq : undefined);
     if (name === DATA_DIR) {
-      if (eq < 0) i++; // its value is main's business
+      // Its value is main's business; a missing one is a usage error here too (decode never
+      // resolves the data directory).
+      if (eq < 0 && (args[i + 1] === undefined || args[i + 1].startsWith('--'))) {
+        return { ok: false, problem: `--${DATA_DIR} needs a value` };
+      }
+      if (eq < 0) i++;
       continue;
     }
     if (valueNames.includes(name)) {

@@ -1,12 +1,14 @@
 // `passgate config …`: read and change settings from a shell. The daemon notices the change
-// through the store's watch() poll, so no restart is needed.
+// through the store's watch() poll and applies it, except display and input device settings,
+// which wait for its next start: `config set` says so.
 //
 //   passgate config list [--json]
 //   passgate config get KEY [--json]
 //   passgate config set KEY VALUE [KEY VALUE …]   several pairs are saved together, all or nothing
 //   passgate config reset KEY [KEY …]             back to the default
 //
-// Exit codes (exit-codes.ts): 0 ok, 2 usage, 3 invalid value, 4 unknown key, 5 storage error.
+// Exit codes (exit-codes.ts): 0 ok, 2 usage, 3 invalid value, 4 unknown key, 5 storage error, 10
+// no config database (get and list open an existing one read-only and create none).
 // Secrets print as "(set)" or "(unset)" in every form, JSON included. Error messages name the
 // key and the rule, never the rejected value.
 
@@ -23,9 +25,10 @@ import {
 } from '../config/schema.js';
 import type { ConfigStore } from '../config/store.js';
 import { isPassgateError, type PassgateError } from '../core/errors.js';
+import { needsRestart } from '../daemon/config-bridge.js';
 import { readCommandArgs, showUsage, usageError } from './args.js';
 import { EXIT } from './exit-codes.js';
-import { failureFor } from './failures.js';
+import { failureFor, reportFailure } from './failures.js';
 import type { CommandOutput } from './io.js';
 import { didYouMean, nearestName } from './nearest.js';
 import { CONFIG_USAGE } from './usages.js';
@@ -77,10 +80,23 @@ function reportError(out: CommandOutput, error: unknown): number {
       break;
     }
     default:
-      out.stderr(`错误：配置数据库不可用 / error: ${error.message}`);
-      return EXIT.storage;
+      // The database unusable, or none for get/list (they create none), an untrusted directory.
+      return reportFailure(out, error.code, error.message);
   }
   return failureFor(error.code).exit;
+}
+
+/**
+ * The daemon applies most settings as they change; display and input device settings only at its
+ * next start. Said on stderr, so stdout stays `KEY = VALUE` lines for scripts.
+ */
+function sayIfRestartNeeded(out: CommandOutput, keys: readonly string[]): void {
+  const later = keys.filter(needsRestart);
+  if (later.length === 0) return;
+  out.stderr(
+    `注意: ${later.join(', ')} 在服务重启后生效（systemctl restart passgate）/ ` +
+      `note: ${later.join(', ')} take effect when the daemon restarts (systemctl restart passgate)`,
+  );
 }
 
 /** Lists the keys of the area the unknown key names, when that area exists. */
@@ -92,8 +108,16 @@ function hintKeys(out: CommandOutput, error: PassgateError): void {
   if (near.length > 0) out.stderr(`可用 / known keys: ${near.join(', ')}`);
 }
 
-/** Runs `passgate config ARGS…` against `store`; returns the process exit code. */
-export function runConfigCommand(store: ConfigStore, args: readonly string[], out: CommandOutput): number {
+/**
+ * Runs `passgate config ARGS…` against `source` (a store, or what opens one when a subcommand
+ * first needs it); returns the process exit code.
+ */
+export function runConfigCommand(
+  source: ConfigStore | (() => ConfigStore),
+  args: readonly string[],
+  out: CommandOutput,
+): number {
+  const store = (): ConfigStore => (typeof source === 'function' ? source() : source);
   const read = readCommandArgs(args, { flags: ['json'] }, USAGE, out);
   if (read.exit !== undefined) return read.exit;
   const json = read.args.flags.has('json');
@@ -104,7 +128,7 @@ export function runConfigCommand(store: ConfigStore, args: readonly string[], ou
     switch (command) {
       case 'list': {
         if (rest.length > 0) return usage('list takes no arguments / list 不接受参数');
-        const entries = store.list();
+        const entries = store().list();
         if (json) {
           out.stdout(
             JSON.stringify(
@@ -127,7 +151,9 @@ export function runConfigCommand(store: ConfigStore, args: readonly string[], ou
         if (rest.length !== 1) return usage('get takes one key / get 需要一个配置项');
         const key = rest[0];
         if (!isConfigKey(key)) throw unknownKeyError(key);
-        const entry = store.list().find((e) => e.key === key)!;
+        const entry = store()
+          .list()
+          .find((e) => e.key === key)!;
         out.stdout(
           json
             ? JSON.stringify({ key, value: entry.json, isDefault: entry.isDefault, secret: entry.secret })
@@ -148,9 +174,10 @@ export function runConfigCommand(store: ConfigStore, args: readonly string[], ou
           const key = rest[i];
           values[key as ConfigKey] = parseValueText(key, rest[i + 1]);
         }
-        store.setMany(values as Partial<ConfigValues>);
+        store().setMany(values as Partial<ConfigValues>);
         for (const key of Object.keys(values) as ConfigKey[])
-          out.stdout(`${key} = ${displayValue(key, store.get(key))}`);
+          out.stdout(`${key} = ${displayValue(key, store().get(key))}`);
+        sayIfRestartNeeded(out, Object.keys(values));
         return EXIT.ok;
       }
       case 'reset': {
@@ -158,8 +185,9 @@ export function runConfigCommand(store: ConfigStore, args: readonly string[], ou
         for (const key of rest) if (!isConfigKey(key)) throw unknownKeyError(key);
         const refused = refuseOwnedKeys(rest, out);
         if (refused !== undefined) return refused;
-        store.reset(...(rest as ConfigKey[]));
-        for (const key of rest as ConfigKey[]) out.stdout(`${key} = ${displayValue(key, store.get(key))}  (default)`);
+        store().reset(...(rest as ConfigKey[]));
+        for (const key of rest as ConfigKey[]) out.stdout(`${key} = ${displayValue(key, store().get(key))}  (default)`);
+        sayIfRestartNeeded(out, rest);
         return EXIT.ok;
       }
       case undefined:

@@ -16,7 +16,7 @@ export const EXIT = {
   storage: 5,
   /** `decode`: an image was read but held no code (decode.no-symbol). */
   noSymbol: 6,
-  /** `decode`: a file could not be read as an image (decode.image-unreadable, wins over 6). */
+  /** `decode`: a file is missing (decode.file-missing) or not a readable image (decode.image-unreadable); wins over 6. */
   imageUnreadable: 7,
   notProvisioned: 10,
   portalUnreachable: 11,

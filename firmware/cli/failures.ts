@@ -1,6 +1,6 @@
 // Every failure a technician can meet at the CLI: a distinct exit code and a message in Chinese
 // and English. Messages name the problem and the next step, never personal data.
-import type { ErrorCode } from '../core/errors.js';
+import type { ErrorCode, PassgateError } from '../core/errors.js';
 import { EXIT } from './exit-codes.js';
 import type { CommandOutput } from './io.js';
 
@@ -15,6 +15,11 @@ const FAILURES: Partial<Record<ErrorCode, Failure>> = {
     exit: EXIT.notProvisioned,
     zh: '设备尚未初始化，请先运行 passgate provision',
     en: 'device not provisioned: run `passgate provision` first',
+  },
+  'config.no-database': {
+    exit: EXIT.notProvisioned,
+    zh: '数据目录中没有配置数据库：请检查 --data-dir 或 $PASSGATE_DATA_DIR；新设备请先运行 passgate provision',
+    en: 'no config database in the data directory: check --data-dir or $PASSGATE_DATA_DIR; a new device needs `passgate provision` first',
   },
   'config.already-provisioned': {
     exit: EXIT.alreadyProvisioned,
@@ -77,6 +82,7 @@ const FAILURES: Partial<Record<ErrorCode, Failure>> = {
   'config.unknown-key': { exit: EXIT.unknownKey, zh: '未知配置项', en: 'unknown config key' },
   'config.storage': { exit: EXIT.storage, zh: '配置数据库不可用', en: 'config database unavailable' },
   'decode.no-symbol': { exit: EXIT.noSymbol, zh: '图像中没有找到码', en: 'no code found in the image' },
+  'decode.file-missing': { exit: EXIT.imageUnreadable, zh: '文件不存在', en: 'no such file' },
   'decode.image-unreadable': { exit: EXIT.imageUnreadable, zh: '无法读取图像', en: 'the file is not a readable image' },
   'crypto.bad-key': {
     exit: EXIT.failed,
@@ -94,9 +100,45 @@ export function failureFor(code: ErrorCode): Failure {
   );
 }
 
+/**
+ * 'portal.auth-failed' covers two different stories: the portal refused who we are (device key,
+ * vendor credentials), or the portal's answer itself failed its check and was not trusted (a
+ * forged or garbled MAC, a replayed timestamp, a TLS certificate not pinned). The second must not
+ * read as bad credentials, or a technician re-provisions a device that is fine.
+ */
+const UNTRUSTED_ANSWER: Record<string, Failure> = {
+  mac: {
+    exit: EXIT.authFailed,
+    zh: '门户平台的应答未通过认证（未予采信）：可能在途中被篡改，或门户公钥不符',
+    en: "the portal's answer failed authentication (not trusted): tampered with on the way, or the wrong portal key",
+  },
+  timestamp: {
+    exit: EXIT.authFailed,
+    zh: '门户平台的应答时间超出允许范围（未予采信），请检查时钟',
+    en: "the portal's answer is outside the replay window (not trusted): check the clock",
+  },
+  tls: {
+    exit: EXIT.authFailed,
+    zh: '门户平台的 TLS 证书不受信任，请检查 --ca-file 与门户地址',
+    en: "the portal's TLS certificate is not trusted: check the pinned CA and the portal URL",
+  },
+};
+
+/** The failure of `code`, told more exactly by what failed for a portal answer (`check`). */
+export function failureForCheck(code: ErrorCode, check: string | null | undefined): Failure {
+  return (code === 'portal.auth-failed' && check ? UNTRUSTED_ANSWER[check] : undefined) ?? failureFor(code);
+}
+
+/** Which check a portal answer failed ('mac', 'timestamp', 'tls'), from an error's details. */
+export function responseCheckOf(error: PassgateError): string | null {
+  if (error.details.tls === true) return 'tls';
+  const check = error.details.check;
+  return typeof check === 'string' && check in UNTRUSTED_ANSWER ? check : null;
+}
+
 /** One line for the terminal: "错误: … / error: …" plus the detail, if any. */
-export function failureLines(code: ErrorCode, detail?: string): string[] {
-  const f = failureFor(code);
+export function failureLines(code: ErrorCode, detail?: string, check?: string | null): string[] {
+  const f = failureForCheck(code, check);
   return [`错误: ${f.zh}`, `error: ${f.en}${detail ? ` (${detail})` : ''}`];
 }
 
@@ -104,4 +146,11 @@ export function failureLines(code: ErrorCode, detail?: string): string[] {
 export function reportFailure(out: CommandOutput, code: ErrorCode, detail?: string): number {
   for (const line of failureLines(code, detail)) out.stderr(line);
   return failureFor(code).exit;
+}
+
+/** reportFailure for a caught error: a portal answer that failed its check is named as such. */
+export function reportError(out: CommandOutput, error: PassgateError, detail?: string): number {
+  const check = responseCheckOf(error);
+  for (const line of failureLines(error.code, detail, check)) out.stderr(line);
+  return failureForCheck(error.code, check).exit;
 }

@@ -6,17 +6,17 @@ import { resolveDataDir } from '../config/data-dir.js';
 import { ConfigStore } from '../config/store.js';
 import { isPassgateError } from '../core/errors.js';
 import { passgateVersion } from '../core/version.js';
-import { showUsage, splitCommand, usageError } from './args.js';
+import { readCommandArgs, showUsage, splitCommand, usageError } from './args.js';
 import { runBindCommand } from './bind-command.js';
 import { runConfigCommand } from './config-command.js';
 import { EXIT, exitCodeTableLines } from './exit-codes.js';
-import { reportFailure } from './failures.js';
+import { reportError, reportFailure } from './failures.js';
 import { type CommandOutput, processOutput } from './io.js';
 import { didYouMean, nearestName } from './nearest.js';
 import { runProvisionCommand } from './provision-command.js';
 import { runDaemonCommand } from './run-command.js';
-import { runSelftestCommand } from './selftest-command.js';
-import { runStatusCommand } from './status-command.js';
+import { runSelftestCommand, SELFTEST_ARGS } from './selftest-command.js';
+import { runStatusCommand, STATUS_ARGS } from './status-command.js';
 import {
   bindUsage,
   CONFIG_USAGE,
@@ -66,6 +66,17 @@ function showHelp(out: CommandOutput, rest: readonly string[]): number {
   return usageError(out, USAGE, `未知帮助主题 / unknown help topic: ${topic.slice(0, 40)}${hint}`);
 }
 
+/**
+ * Commands that only look (status, selftest, config get/list): they open an existing database
+ * read-only and create nothing, so a mistyped --data-dir is an error, not an empty device.
+ */
+function readsOnly(command: string, rest: readonly string[]): boolean {
+  if (command === 'status' || command === 'selftest') return true;
+  if (command !== 'config') return false;
+  const sub = rest.find((a, i) => !a.startsWith('-') && rest[i - 1] !== '--data-dir');
+  return sub === 'get' || sub === 'list';
+}
+
 export async function main(
   argv: string[],
   out: CommandOutput = processOutput,
@@ -101,9 +112,23 @@ export async function main(
   const crypto = createGmCryptoSuite();
   if (command === 'run')
     return runDaemonCommand(dataDir, rest, crypto, out, { exit: (code) => process.exit(code), env });
+  const mode = readsOnly(command, rest) ? 'read-only' : 'create';
+  if (command === 'config') {
+    // Opened when a subcommand needs it: a wrong key or argument is answered first.
+    let opened: ConfigStore | undefined;
+    try {
+      return runConfigCommand(() => (opened ??= ConfigStore.open(dataDir, { mode })), rest, out);
+    } finally {
+      opened?.close();
+    }
+  }
+  // A wrong command line is answered before the database is looked for.
+  const spec = command === 'status' ? STATUS_ARGS : command === 'selftest' ? SELFTEST_ARGS : undefined;
+  const checked = spec && readCommandArgs(rest, spec, HELP[command as 'status' | 'selftest'], out);
+  if (checked?.exit !== undefined) return checked.exit;
   let store: ConfigStore;
   try {
-    store = ConfigStore.open(dataDir);
+    store = ConfigStore.open(dataDir, { mode });
   } catch (error) {
     return reportFailure(out, isPassgateError(error) ? error.code : 'config.storage', (error as Error).message);
   }
@@ -118,13 +143,11 @@ export async function main(
         return await runStatusCommand(store, dataDir, rest, crypto, out);
       case 'selftest':
         return await runSelftestCommand(store, dataDir, rest, crypto, out);
-      case 'config':
-        return runConfigCommand(store, rest, out);
       default:
         return usageError(out, USAGE, `未知命令 / unknown command: ${command.slice(0, 40)}`);
     }
   } catch (error) {
-    if (isPassgateError(error)) return reportFailure(out, error.code);
+    if (isPassgateError(error)) return reportError(out, error);
     throw error;
   } finally {
     store.close();

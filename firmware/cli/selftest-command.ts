@@ -10,13 +10,16 @@ import { sleep, systemClock } from '../core/clock.js';
 import { askDaemon } from '../daemon/control-socket.js';
 import { isProvisioned, timeoutsFromConfig } from '../daemon/device-identity.js';
 import { displayBackendFromConfig, patternsFromConfig } from '../daemon/display-from-config.js';
-import { readCommandArgs } from './args.js';
+import { type ArgSpec, readCommandArgs } from './args.js';
 import { EXIT } from './exit-codes.js';
 import type { CommandOutput } from './io.js';
+import { CONTACTING_PORTAL, withProgress } from './progress.js';
 import { probePortal } from './status-command.js';
 import { SELFTEST_USAGE } from './usages.js';
 
 export const CLOCK_SKEW_WARN_MS = 30_000;
+
+export const SELFTEST_ARGS: ArgSpec = { flags: ['json'], positionals: 0 };
 
 interface Check {
   name: string;
@@ -39,7 +42,7 @@ export async function runSelftestCommand(
   out: CommandOutput,
   displayStream: TerminalStream = process.stderr,
 ): Promise<number> {
-  const read = readCommandArgs(args, { flags: ['json'], positionals: 0 }, SELFTEST_USAGE, out);
+  const read = readCommandArgs(args, SELFTEST_ARGS, SELFTEST_USAGE, out);
   if (read.exit !== undefined) return read.exit;
   const parsed = read.args;
   const timeouts = timeoutsFromConfig(store);
@@ -120,7 +123,7 @@ export async function runSelftestCommand(
   if (!isProvisioned(store)) {
     checks.push({ name: 'portal', result: 'fail', detail: 'not provisioned' });
   } else {
-    const probe = await probePortal(store, dataDir, crypto);
+    const probe = await withProgress(out, CONTACTING_PORTAL, () => probePortal(store, dataDir, crypto));
     checks.push({
       name: 'portal',
       result: probe.errorCode ? 'fail' : 'ok',

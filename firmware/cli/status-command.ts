@@ -9,18 +9,25 @@ import { passgateVersion } from '../core/version.js';
 import { storedBinding } from '../daemon/binding-settings.js';
 import { askDaemon } from '../daemon/control-socket.js';
 import { isProvisioned, portalClientFromConfig, timeoutsFromConfig } from '../daemon/device-identity.js';
-import { readCommandArgs } from './args.js';
+import { type ArgSpec, readCommandArgs } from './args.js';
 import { EXIT } from './exit-codes.js';
-import { failureFor } from './failures.js';
+import { failureFor, failureForCheck, responseCheckOf } from './failures.js';
 import type { CommandOutput } from './io.js';
+import { CONTACTING_PORTAL, withProgress } from './progress.js';
 import { STATUS_USAGE } from './usages.js';
 
 export interface PortalProbe {
   reachable: boolean;
   clockOffsetMs: number | null;
   errorCode: string | null;
+  /** For portal.auth-failed: the check the portal's answer failed ('mac', 'timestamp', 'tls'), if that was it. */
+  responseCheck: string | null;
   portalSaysBound: boolean | null;
+  /** The venue the portal has this device bound to (null: none, or not asked). */
+  portalVenueCode: string | null;
 }
+
+export const STATUS_ARGS: ArgSpec = { flags: ['json', 'offline'], positionals: 0 };
 
 const NOT_CONTACTED = new Set(['portal.unreachable', 'portal.timeout', 'portal.insecure-url']);
 
@@ -34,14 +41,24 @@ export async function probePortal(store: ConfigStore, dataDir: string, crypto: C
       reachable: true,
       clockOffsetMs: Math.round(summary.clockOffsetMs),
       errorCode: null,
+      responseCheck: null,
       portalSaysBound: summary.binding !== null,
+      portalVenueCode: summary.binding?.code ?? null,
     };
   } catch (error) {
     const code = isPassgateError(error) ? error.code : 'unknown';
     // Only a portal.* refusal proves the portal answered; a broken key file or an http:// URL
     // without the dev flag fails before any request is sent.
     const reachable = code.startsWith('portal.') && !NOT_CONTACTED.has(code);
-    return { reachable, clockOffsetMs: null, errorCode: code, portalSaysBound: null };
+    const responseCheck = isPassgateError(error) ? responseCheckOf(error) : null;
+    return {
+      reachable,
+      clockOffsetMs: null,
+      errorCode: code,
+      responseCheck,
+      portalSaysBound: null,
+      portalVenueCode: null,
+    };
   } finally {
     await client?.close();
   }
@@ -54,12 +71,15 @@ export async function runStatusCommand(
   crypto: CryptoSuite,
   out: CommandOutput,
 ): Promise<number> {
-  const read = readCommandArgs(args, { flags: ['json', 'offline'], positionals: 0 }, STATUS_USAGE, out);
+  const read = readCommandArgs(args, STATUS_ARGS, STATUS_USAGE, out);
   if (read.exit !== undefined) return read.exit;
   const parsed = read.args;
   const provisioned = isProvisioned(store);
   const daemon = await askDaemon(dataDir, { cmd: 'status' }, timeoutsFromConfig(store).controlSocketMs);
-  const portal = provisioned && !parsed.flags.has('offline') ? await probePortal(store, dataDir, crypto) : null;
+  const portal =
+    provisioned && !parsed.flags.has('offline')
+      ? await withProgress(out, CONTACTING_PORTAL, () => probePortal(store, dataDir, crypto))
+      : null;
   const binding = storedBinding(store);
   const problem = whyCannotVerify(provisioned, binding !== null, portal, daemon !== null);
   const status = {
@@ -80,7 +100,7 @@ export async function runStatusCommand(
   printStatus(out, status, portal, daemon);
   if (problem === null) out.stdout('结论 / verdict:           可以核验 / the gate can verify');
   else {
-    const f = failureFor(problem);
+    const f = failureForCheck(problem, portal?.responseCheck);
     out.stdout(`结论 / verdict:           无法核验 / cannot verify: ${f.zh} / ${f.en}`);
   }
   return exit;
@@ -133,6 +153,14 @@ function printStatus(
       '绑定不一致 / binding mismatch: 本机已绑定，门户平台未绑定 / bound here, not at the portal: run `passgate rebind`',
     );
   }
+  const atPortal = portal?.portalVenueCode;
+  if (atPortal && status.binding && atPortal !== status.binding.venueCode) {
+    // The daemon takes the portal's word at its next authorize; until then the two disagree.
+    out.stdout(
+      `绑定不一致 / binding mismatch: 本机 ${status.binding.venueCode}，门户平台 ${atPortal}（服务下次连接门户时采用门户的绑定）/ ` +
+        `here ${status.binding.venueCode}, at the portal ${atPortal} (the daemon takes the portal's at its next sign-in)`,
+    );
+  }
   if (daemon === null) {
     out.stdout('服务 / daemon:            未运行 / not running');
     return;
@@ -145,10 +173,17 @@ function printStatus(
     uptimeMs?: number;
     version?: string;
     display?: { mismatched?: string[]; consecutiveFailures?: number };
+    restartPending?: string[];
   };
   out.stdout(
     `服务 / daemon:            运行中 / running, ${d.phase}, ${Math.round((d.uptimeMs ?? 0) / 1000)} s, passgate ${d.version ?? '?'}`,
   );
+  const pending = d.restartPending ?? [];
+  if (pending.length > 0) {
+    out.stdout(
+      `待重启 / restart pending:  ${pending.join(', ')} 已修改，重启后生效 / changed, apply at the next start: systemctl restart passgate`,
+    );
+  }
   const mismatched = d.display?.mismatched ?? [];
   if (mismatched.length > 0) {
     // The relay or a light is not in the state it should be: the player is retrying the writes.

@@ -86,7 +86,7 @@ export const STATUS_USAGE: CommandUsage = {
 export const SELFTEST_USAGE: CommandUsage = {
   lines: ['usage: passgate selftest [--json]', '  逐一点亮各灯并鸣响蜂鸣器 / cycles every light and the buzzer'],
   examples: ['passgate selftest'],
-  exits: ['ok', 'failed', 'usage', 'storage'],
+  exits: ['ok', 'failed', 'usage', 'storage', 'notProvisioned'],
 };
 
 export const CONFIG_USAGE: CommandUsage = {
@@ -98,7 +98,7 @@ export const CONFIG_USAGE: CommandUsage = {
     '  passgate config reset KEY [KEY …]',
   ],
   examples: ['passgate config list', 'passgate config set gate.showMs 2500', 'passgate config reset gate.showMs'],
-  exits: ['ok', 'usage', 'invalidValue', 'unknownKey', 'storage'],
+  exits: ['ok', 'usage', 'invalidValue', 'unknownKey', 'storage', 'notProvisioned'],
 };
 
 export const DECODE_USAGE: CommandUsage = {

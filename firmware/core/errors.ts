@@ -28,6 +28,7 @@ export const ERROR_CODES = {
     'config.already-provisioned',
     'config.storage', // the database could not be opened or written
     'config.untrusted-path', // the data directory, database or key is owned or writable by someone else
+    'config.no-database', // a read-only command found no data directory or database (it creates none)
   ],
   driver: [
     'driver.open-failed',
@@ -40,7 +41,12 @@ export const ERROR_CODES = {
     'driver.overlong', // input longer than the configured maximum
     'driver.encoding', // bytes that are not valid UTF-8
   ],
-  decode: ['decode.no-symbol', 'decode.image-unreadable', 'decode.unsupported'],
+  decode: [
+    'decode.no-symbol',
+    'decode.image-unreadable',
+    'decode.file-missing', // no file at the path given (a typo), told apart from one that cannot be read
+    'decode.unsupported',
+  ],
   gate: [
     'gate.busy',
     'gate.invalid-transition',
