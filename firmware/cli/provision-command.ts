@@ -7,9 +7,10 @@ import { writePrivateKeyFile } from '../../portal-client/crypto/key-file.js';
 import type { CryptoSuite } from '../../portal-client/crypto/suite.js';
 import type { ConfigValues } from '../config/schema.js';
 import type { ConfigStore } from '../config/store.js';
-import { isPassgateError } from '../core/errors.js';
+import { isPassgateError, PassgateError } from '../core/errors.js';
 import { unboundSettings } from '../daemon/binding-settings.js';
 import { deviceKeyPath, isProvisioned } from '../daemon/device-identity.js';
+import { readReleasePublicKey } from '../update/release-key.js';
 import { readCommandArgs, usageError } from './args.js';
 import { EXIT } from './exit-codes.js';
 import { failureFor, reportFailure } from './failures.js';
@@ -19,7 +20,16 @@ import { PROVISION_USAGE } from './usages.js';
 export { PROVISION_USAGE };
 
 const OPTIONS = {
-  values: ['device-id', 'portal-url', 'portal-public-key', 'ca-file', 'app-id', 'app-secret', 'app-secret-file'],
+  values: [
+    'device-id',
+    'portal-url',
+    'portal-public-key',
+    'ca-file',
+    'app-id',
+    'app-secret',
+    'app-secret-file',
+    'vendor-release-key',
+  ],
   flags: ['force', 'json', 'allow-insecure-http'],
   positionals: 0,
 };
@@ -59,6 +69,8 @@ export async function runProvisionCommand(
     const caPem = v['ca-file'] ? await readFile(v['ca-file'], 'utf8') : '';
     reading = 'app-secret-file';
     const appSecret = v['app-secret'] ?? (await readFile(v['app-secret-file'], 'utf8')).trim();
+    reading = 'vendor-release-key';
+    const releaseKey = v['vendor-release-key'] ? await releasePublicKeyHex(v['vendor-release-key']) : '';
     reading = '';
     // Validate everything before generating a key, so a typo leaves the device as it was.
     const settings: Partial<ConfigValues> = {
@@ -70,6 +82,7 @@ export async function runProvisionCommand(
       'portal.allowInsecureHttp': insecureAllowed,
       'vendor.appId': v['app-id'],
       'vendor.appSecret': appSecret,
+      'vendor.releasePublicKey': releaseKey,
       // A new identity starts unbound: the portal knows nothing of a binding for this key yet.
       ...unboundSettings(),
     };
@@ -95,5 +108,15 @@ export async function runProvisionCommand(
     const what = reading ? `--${reading} ${v[reading]}` : 'a file given on the command line';
     out.stderr(`错误: 无法读取文件 / error: cannot read ${what} (${code})`);
     return EXIT.usage;
+  }
+}
+
+/** The release key PEM as the config stores it; a file that is no SM2 public key is an invalid value. */
+async function releasePublicKeyHex(pemPath: string): Promise<string> {
+  try {
+    return (await readReleasePublicKey(pemPath)).toString('hex');
+  } catch (error) {
+    if (!isPassgateError(error)) throw error;
+    throw new PassgateError('config.invalid-value', `--vendor-release-key ${pemPath}: ${error.message}`);
   }
 }
