@@ -29,7 +29,7 @@ function provisionArgs(extra: string[]): string[] {
   const { mock } = fixture;
   return [
     'provision',
-    ...['--device-id', 'WX-REL-0001', '--portal-url', mock.url, '--ca-file', mock.caPath],
+    ...['--device-id', 'WX-REL-0001', '--portal-url', mock.url, '--ca-file', mock.caPath ?? ''],
     ...['--portal-public-key', mock.portalPublicKey.toString('hex')],
     ...['--app-id', mock.vendor.appId, '--app-secret', mock.vendor.appSecret],
     ...extra,
