@@ -15,10 +15,12 @@ set -- "${args[@]+"${args[@]}"}"
 
 # Every command a test or the lab spawns → the Debian package that provides it (the last ones are
 # in every Debian install, listed so the table is complete: the fake gpioset is a sh script
-# sleeping in a loop, the GPIO recorder and a camera test make FIFOs).
+# sleeping in a loop, the GPIO recorder and a camera test make FIFOs). The update tests unpack
+# artifacts with tar and drive the Mender Update Module with Debian's mender-client 3.4.
 declare -A needed=(
   [socat]=socat [ffmpeg]=ffmpeg [zint]=zint [openssl]=openssl [gpioset]=gpiod
   [sh]=dash [sleep]=coreutils [mkfifo]=coreutils
+  [mender]=mender-client [mender-artifact]=mender-artifact [tar]=tar [sync]=coreutils
 )
 missing_packages() {
   local cmd

@@ -23,9 +23,19 @@ import { UPDATE_USAGE } from './usages.js';
 
 const SPEC = { flags: ['json', 'no-restart', 'if-pending'] };
 
-/** The release key and timeouts from the config; the store is closed again at once. */
-function readConfig(dataDir: string): { releaseKey: string; timeouts: TimeoutTable } {
-  const store = ConfigStore.open(dataDir);
+/**
+ * The release key and timeouts from the config; the store is closed again at once. Commit is run
+ * by the version that applied the update (passgate-update-finish), which may not know the schema
+ * the new version migrated to: it then waits with the default timeouts.
+ */
+function readConfig(dataDir: string, action: string): { releaseKey: string; timeouts: TimeoutTable } {
+  let store: ConfigStore;
+  try {
+    store = ConfigStore.open(dataDir);
+  } catch (error) {
+    if (action === 'commit') return { releaseKey: '', timeouts: timeoutTable() };
+    throw error;
+  }
   try {
     return { releaseKey: store.get('vendor.releasePublicKey'), timeouts: timeoutsFromConfig(store) };
   } finally {
@@ -70,7 +80,7 @@ export async function runUpdateCommand(
       else printStatus(out, status);
       return EXIT.ok;
     }
-    const config = action === 'rollback' ? { releaseKey: '', timeouts: timeoutTable() } : readConfig(dataDir);
+    const config = action === 'rollback' ? { releaseKey: '', timeouts: timeoutTable() } : readConfig(dataDir, action);
     const deps: UpdateDeps = {
       layout,
       dataDir,

@@ -78,8 +78,9 @@ export function bindUsage(mode: 'bind' | 'rebind'): CommandUsage {
 
 export const STATUS_USAGE: CommandUsage = {
   lines: [
-    'usage: passgate status [--json] [--offline]',
+    'usage: passgate status [--json] [--offline] [--mender-inventory]',
     '  --offline   不询问门户平台 / do not ask the portal',
+    '  --mender-inventory   Mender 清单格式（name=value，退出码 0）/ Mender inventory lines (name=value, exit 0)',
     '  非 0 退出码表示闸机当前无法核验 / a non-zero exit means the gate cannot verify anyone now',
   ],
   examples: ['passgate status', 'passgate status --json --offline'],

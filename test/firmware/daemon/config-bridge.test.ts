@@ -74,6 +74,7 @@ describe('portal link', () => {
       tokenExpiresInMs: null,
       clockOffsetMs: 0,
       lastErrorCode: null,
+      lastAuthorizedAt: null,
     });
     await link.close();
     expect(health).toEqual([]);
