@@ -10,6 +10,7 @@ import { portalSection } from './portal.js';
 import type { BenchSection } from './section.js';
 import { serialSection } from './serial.js';
 import { uiLedSection } from './ui-led.js';
+import { updateSection } from './update.js';
 
 export function sections(): BenchSection[] {
   return [
@@ -23,5 +24,6 @@ export function sections(): BenchSection[] {
     gridMatrixSection,
     memoryFloorSection,
     gateSection,
+    updateSection,
   ];
 }
