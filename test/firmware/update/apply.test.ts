@@ -146,8 +146,7 @@ describe('passgate update apply, then rollback', () => {
       slots: { a: { version: '1.0.0' }, b: { version: '1.1.0' } },
       pending: { from: 'a', fromVersion: '1.0.0', to: 'b', toVersion: '1.1.0' },
     });
-    // The new tree runs, and is the version it claims.
-    expect(existsSync(join(root, 'current/lib/passgate.mjs'))).toBe(true);
+    // One update at a time: the pending one is committed or rolled back first.
     expect((await update('apply', '--no-restart', await signedArtifact('1.2.0'))).code).toBe(EXIT.installFailed);
 
     // The new version migrates the database to a schema the old one does not know.
@@ -167,6 +166,20 @@ describe('passgate update apply, then rollback', () => {
     expect((await update('rollback')).code).toBe(EXIT.nothingPending);
     expect((await update('rollback', '--if-pending')).code).toBe(EXIT.ok);
     expect((await update('commit')).code).toBe(EXIT.nothingPending);
+  });
+
+  it('goes back to the old slot at once when the service cannot be restarted', async () => {
+    const service = join(tmp.root, 'failing-restart');
+    writeFileSync(service, `#!/bin/sh\necho "$1" >> '${join(tmp.root, 'calls')}'\n[ "$1" != restart ]\n`, {
+      mode: 0o755,
+    });
+    env.PASSGATE_SERVICE_CTL = service;
+    const r = await update('apply', await signedArtifact('1.1.0'));
+    expect(r.code).toBe(EXIT.installFailed);
+    expect(allText(r)).toContain('restart passgate');
+    expect(readlinkSync(join(root, 'current'))).toBe('slots/a');
+    expect(await status()).toMatchObject({ active: 'a', pending: null, slots: { b: { version: '1.1.0' } } });
+    expect(readFileSync(join(tmp.root, 'calls'), 'utf8').trim().split('\n')).toEqual(['restart', 'stop', 'start']);
   });
 
   it('status in words, and a wrong command line', async () => {
