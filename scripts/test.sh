@@ -19,12 +19,14 @@ set -- "${args[@]+"${args[@]}"}"
 # NOTIFY_SOCKET (a datagram socket Node cannot open); systemd-notify is what the daemon runs;
 # systemd-analyze rates the unit; dpkg-deb builds the package, which the package test installs
 # with apt-get and checks as the service user (runuser); script gives the CLI a pseudo-terminal,
-# to see its progress line.
+# to see its progress line. The update tests unpack artifacts with tar and drive the Mender Update
+# Module with Debian's mender-client 3.4.
 declare -A needed=(
   [socat]=socat [ffmpeg]=ffmpeg [zint]=zint [openssl]=openssl [gpioset]=gpiod
   [python3]=python3 [systemd-notify]=systemd [systemd-analyze]=systemd
   [dpkg-deb]=dpkg [apt-get]=apt [runuser]=util-linux
   [sh]=dash [sleep]=coreutils [mkfifo]=coreutils [script]=bsdutils
+  [mender]=mender-client [mender-artifact]=mender-artifact [tar]=tar [sync]=coreutils
 )
 missing_packages() {
   local cmd

@@ -84,6 +84,47 @@ const FAILURES: Partial<Record<ErrorCode, Failure>> = {
   'decode.no-symbol': { exit: EXIT.noSymbol, zh: '图像中没有找到码', en: 'no code found in the image' },
   'decode.file-missing': { exit: EXIT.imageUnreadable, zh: '文件不存在', en: 'no such file' },
   'decode.image-unreadable': { exit: EXIT.imageUnreadable, zh: '无法读取图像', en: 'the file is not a readable image' },
+  'update.no-release-key': {
+    exit: EXIT.noReleaseKey,
+    zh: '设备没有厂商发布公钥，请运行 passgate provision --vendor-release-key vendor.pem',
+    en: 'no vendor release key on this device: provision it with --vendor-release-key vendor.pem',
+  },
+  'update.unsigned': {
+    exit: EXIT.unsigned,
+    zh: '更新包没有签名文件（.sig），拒绝安装',
+    en: 'the artifact has no signature file (.sig): refused',
+  },
+  'update.bad-signature': {
+    exit: EXIT.badSignature,
+    zh: '更新包签名无效（内容被改动或不是厂商密钥签名），拒绝安装',
+    en: "the artifact's signature does not verify (changed, or not the vendor's key): refused",
+  },
+  'update.downgrade': {
+    exit: EXIT.downgrade,
+    zh: '更新包版本不高于当前版本，拒绝降级',
+    en: 'the artifact is not newer than the active version: refused',
+  },
+  'update.bad-artifact': {
+    exit: EXIT.badArtifact,
+    zh: '不是有效的 passgate 更新包',
+    en: 'not a passgate update artifact',
+  },
+  'update.install-failed': {
+    exit: EXIT.installFailed,
+    zh: '更新未能完成，当前版本保持不变',
+    en: 'the update could not be completed; the active version is unchanged',
+  },
+  'update.nothing-pending': { exit: EXIT.nothingPending, zh: '没有待确认的更新', en: 'no update is pending' },
+  'update.rolled-back': {
+    exit: EXIT.rolledBack,
+    zh: '新版本未能按时就绪并通过门户认证，已回滚到旧版本',
+    en: 'the new version was not ready and authorized in time: rolled back to the old version',
+  },
+  'update.release-key-exists': {
+    exit: EXIT.releaseKeyExists,
+    zh: '发布密钥文件已存在，不会覆盖（--force 可替换）',
+    en: 'a release key file exists and is never overwritten (--force replaces it)',
+  },
   'crypto.bad-key': {
     exit: EXIT.failed,
     zh: '设备密钥文件缺失、损坏或权限不是 0600，请检查或重新运行 passgate provision --force',

@@ -23,9 +23,11 @@ import {
   DECODE_USAGE,
   MAIN_USAGE,
   PROVISION_USAGE,
+  RELEASE_USAGE,
   RUN_USAGE,
   SELFTEST_USAGE,
   STATUS_USAGE,
+  UPDATE_USAGE,
   VERSION_USAGE,
 } from './usages.js';
 
@@ -41,6 +43,8 @@ const HELP = {
   config: CONFIG_USAGE,
   decode: DECODE_USAGE,
   run: RUN_USAGE,
+  update: UPDATE_USAGE,
+  release: RELEASE_USAGE,
   version: VERSION_USAGE,
 } as const;
 type CommandWord = keyof typeof HELP | 'help';
@@ -102,6 +106,10 @@ export async function main(
   if (wantsHelp(rest)) return showUsage(out, HELP[command as Exclude<CommandWord, 'help'>]);
   // Imported on demand: the decoders (zxing-wasm, Grid Matrix) are not the daemon's business.
   if (command === 'decode') return (await import('./decode-command.js')).runDecodeCommand(rest, out);
+  // The vendor's build machine has no gate data directory: none is resolved or created.
+  if (command === 'release') {
+    return (await import('./release-command.js')).runReleaseCommand(rest, createGmCryptoSuite(), out);
+  }
   let dataDir: string;
   try {
     dataDir = resolveDataDir(argv, env);
@@ -112,6 +120,9 @@ export async function main(
   const crypto = createGmCryptoSuite();
   if (command === 'run')
     return runDaemonCommand(dataDir, rest, crypto, out, { exit: (code) => process.exit(code), env });
+  // Opens the config database only where it must (update-command.ts says why).
+  if (command === 'update')
+    return (await import('./update-command.js')).runUpdateCommand(dataDir, rest, crypto, out, env);
   const mode = readsOnly(command, rest) ? 'read-only' : 'create';
   if (command === 'config') {
     // Opened when a subcommand needs it: a wrong key or argument is answered first.

@@ -14,9 +14,10 @@ import type { CryptoSuite } from '../../portal-client/crypto/suite.js';
 import type { ConfigValues } from '../config/schema.js';
 import type { ConfigStore } from '../config/store.js';
 import { pemOrEmpty } from '../config/text-values.js';
-import { isPassgateError } from '../core/errors.js';
+import { isPassgateError, PassgateError } from '../core/errors.js';
 import { unboundSettings } from '../daemon/binding-settings.js';
 import { deviceKeyPath, isProvisioned } from '../daemon/device-identity.js';
+import { readReleasePublicKey } from '../update/release-key.js';
 import { readCommandArgs, usageError } from './args.js';
 import { EXIT } from './exit-codes.js';
 import { failureFor, reportFailure } from './failures.js';
@@ -26,7 +27,15 @@ import { PROVISION_USAGE } from './usages.js';
 export { PROVISION_USAGE };
 
 const OPTIONS = {
-  values: ['device-id', 'portal-url', 'portal-public-key', 'ca-file', 'app-id', 'app-secret-file'],
+  values: [
+    'device-id',
+    'portal-url',
+    'portal-public-key',
+    'ca-file',
+    'app-id',
+    'app-secret-file',
+    'vendor-release-key',
+  ],
   flags: ['force', 'json', 'allow-insecure-http'],
   positionals: 0,
 };
@@ -117,6 +126,8 @@ export async function runProvisionCommand(
     }
     reading = 'app-secret-file';
     const appSecret = (await readSecret(v['app-secret-file'], out)).trim();
+    reading = 'vendor-release-key';
+    const releaseKey = v['vendor-release-key'] ? await releasePublicKeyHex(v['vendor-release-key']) : '';
     reading = '';
     if (appSecret === '') {
       return invalid(out, '厂商密钥为空（--app-secret-file）', 'the vendor app secret is empty (--app-secret-file)');
@@ -131,6 +142,7 @@ export async function runProvisionCommand(
       'portal.allowInsecureHttp': insecureAllowed,
       'vendor.appId': v['app-id'],
       'vendor.appSecret': appSecret,
+      'vendor.releasePublicKey': releaseKey,
       // A new identity starts unbound: the portal knows nothing of a binding for this key yet.
       ...unboundSettings(),
     };
@@ -173,4 +185,14 @@ async function readSecret(file: string, out: CommandOutput): Promise<string> {
   if (file !== '-') return readFile(file, 'utf8');
   if (!out.readStdin) throw Object.assign(new Error('no standard input'), { code: 'ENOSTDIN' });
   return out.readStdin();
+}
+
+/** The release key PEM as the config stores it; a file that is no SM2 public key is an invalid value. */
+async function releasePublicKeyHex(pemPath: string): Promise<string> {
+  try {
+    return (await readReleasePublicKey(pemPath)).toString('hex');
+  } catch (error) {
+    if (!isPassgateError(error)) throw error;
+    throw new PassgateError('config.invalid-value', `--vendor-release-key ${pemPath}: ${error.message}`);
+  }
 }

@@ -27,7 +27,7 @@ export interface PortalProbe {
   portalVenueCode: string | null;
 }
 
-export const STATUS_ARGS: ArgSpec = { flags: ['json', 'offline'], positionals: 0 };
+export const STATUS_ARGS: ArgSpec = { flags: ['json', 'offline', 'mender-inventory'], positionals: 0 };
 
 const NOT_CONTACTED = new Set(['portal.unreachable', 'portal.timeout', 'portal.insecure-url']);
 
@@ -76,6 +76,10 @@ export async function runStatusCommand(
   const parsed = read.args;
   const provisioned = isProvisioned(store);
   const daemon = await askDaemon(dataDir, { cmd: 'status' }, timeoutsFromConfig(store).controlSocketMs);
+  if (parsed.flags.has('mender-inventory')) {
+    for (const line of inventoryLines(provisioned, storedBinding(store), daemon)) out.stdout(line);
+    return EXIT.ok;
+  }
   const portal =
     provisioned && !parsed.flags.has('offline')
       ? await withProgress(out, CONTACTING_PORTAL, () => probePortal(store, dataDir, crypto))
@@ -197,4 +201,34 @@ function printStatus(
     .map(([k, v]) => `${k}=${v}`)
     .join(' ');
   out.stdout(`结果计数 / outcomes:      ${counts}`);
+}
+
+/**
+ * `status --mender-inventory`: what a fleet operator sees of each device in Mender, as the
+ * inventory script's `name=value` lines. Device facts only: no personal data, and no venue name
+ * (free text); the venue code identifies the site.
+ */
+export function inventoryLines(
+  provisioned: boolean,
+  binding: ReturnType<typeof storedBinding>,
+  daemon: Record<string, unknown> | null,
+): string[] {
+  const d = (daemon ?? {}) as {
+    version?: string;
+    phase?: string;
+    portal?: { tokenValid?: boolean; lastAuthorizedAt?: string | null };
+    drivers?: Array<{ name: string; state: string }>;
+  };
+  const clean = (value: string) => value.replace(/[^\x21-\x7e]/g, '_');
+  return [
+    `passgate_version=${passgateVersion()}`,
+    `passgate_provisioned=${provisioned ? 'yes' : 'no'}`,
+    `passgate_bound=${binding ? 'yes' : 'no'}`,
+    ...(binding ? [`passgate_venue_code=${clean(binding.venueCode)}`] : []),
+    `passgate_daemon=${daemon === null ? 'stopped' : clean(String(d.phase ?? 'starting'))}`,
+    ...(daemon === null ? [] : [`passgate_daemon_version=${clean(String(d.version ?? 'unknown'))}`]),
+    `passgate_portal_token_valid=${d.portal?.tokenValid ? 'yes' : 'no'}`,
+    `passgate_portal_last_contact=${d.portal?.lastAuthorizedAt ?? 'never'}`,
+    ...(d.drivers ?? []).map((driver) => `passgate_driver_${clean(driver.name)}=${clean(driver.state)}`),
+  ];
 }

@@ -54,6 +54,17 @@ export const ERROR_CODES = {
     'gate.bind-cancelled', // a newer bind request or the CLI cancelled it
   ],
   display: ['display.backend-failed'],
+  update: [
+    'update.no-release-key', // the device holds no vendor release key (provision --vendor-release-key)
+    'update.unsigned', // the artifact has no detached signature beside it
+    'update.bad-signature', // the signature does not verify: a changed byte, or another key
+    'update.downgrade', // the artifact's version is not newer than the active one
+    'update.bad-artifact', // not an update artifact: its name, tar, manifest or tree is wrong
+    'update.install-failed', // the slots, the current link or the state file could not be written
+    'update.nothing-pending', // commit or rollback with no update waiting for either
+    'update.rolled-back', // the new version did not become healthy in time: the old one is back
+    'update.release-key-exists', // release keygen would overwrite a key file
+  ],
   daemon: [
     'daemon.not-running', // a command that needs the running daemon found none on the control socket
     'daemon.already-running', // another daemon holds this data directory's instance lock

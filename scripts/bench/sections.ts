@@ -12,6 +12,7 @@ import { portalSection } from './portal.js';
 import type { BenchSection } from './section.js';
 import { serialSection } from './serial.js';
 import { uiLedSection } from './ui-led.js';
+import { updateSection } from './update.js';
 
 export function sections(): BenchSection[] {
   return [
@@ -27,5 +28,6 @@ export function sections(): BenchSection[] {
     gateSection,
     memoryOptionsSection,
     packageSection,
+    updateSection,
   ];
 }

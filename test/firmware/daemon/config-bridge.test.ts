@@ -76,6 +76,7 @@ describe('portal link', () => {
       tokenExpiresInMs: null,
       clockOffsetMs: 0,
       lastErrorCode: null,
+      lastAuthorizedAt: null,
     });
     await link.close();
     expect(health).toEqual([]);
