@@ -1,0 +1,84 @@
+// `npm run fuzz -- [--seconds N] [--only a,b] [--seed S [--replay PATH]] [--json] [--list]`.
+
+export interface FuzzOptions {
+  /** Budget per target, seconds. */
+  seconds: number;
+  only: string[] | undefined;
+  seed: number | undefined;
+  replay: string | undefined;
+  json: boolean;
+  list: boolean;
+}
+
+export class FuzzUsageError extends Error {}
+
+export const FUZZ_USAGE = [
+  'usage: npm run fuzz -- [--seconds N] [--only TARGET[,TARGET…]] [--seed S [--replay PATH]] [--json] [--list]',
+  '  --seconds N   time budget per target (default 60)',
+  '  --only        run these targets only (--list names them)',
+  '  --seed S      fast-check seed (default: random, printed); with --replay PATH and one target,',
+  '                reruns the one input a finding names',
+  '  --json        one JSON object as the last line',
+].join('\n');
+
+export function parseFuzzArgs(argv: readonly string[], targets: readonly string[]): FuzzOptions {
+  const options: FuzzOptions = {
+    seconds: 60,
+    only: undefined,
+    seed: undefined,
+    replay: undefined,
+    json: false,
+    list: false,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const eq = arg.indexOf('=');
+    const name = eq >= 0 ? arg.slice(0, eq) : arg;
+    const value = () => {
+      const v = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
+      if (v === undefined || v === '') throw new FuzzUsageError(`${name} needs a value`);
+      return v;
+    };
+    switch (name) {
+      case '--seconds': {
+        const seconds = Number(value());
+        if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 86_400) {
+          throw new FuzzUsageError('--seconds must be a number of seconds above 0');
+        }
+        options.seconds = seconds;
+        break;
+      }
+      case '--only': {
+        const names = value()
+          .split(',')
+          .map((n) => n.trim())
+          .filter((n) => n !== '');
+        const unknown = names.filter((n) => !targets.includes(n));
+        if (unknown.length > 0) throw new FuzzUsageError(`unknown target(s): ${unknown.join(', ')}`);
+        options.only = names;
+        break;
+      }
+      case '--seed': {
+        const seed = Number(value());
+        if (!Number.isSafeInteger(seed)) throw new FuzzUsageError('--seed must be an integer');
+        options.seed = seed;
+        break;
+      }
+      case '--replay':
+        options.replay = value();
+        break;
+      case '--json':
+        options.json = true;
+        break;
+      case '--list':
+        options.list = true;
+        break;
+      default:
+        throw new FuzzUsageError(`unknown argument ${name.slice(0, 40)}`);
+    }
+  }
+  if (options.replay !== undefined && (options.seed === undefined || options.only?.length !== 1)) {
+    throw new FuzzUsageError('--replay needs --seed and exactly one --only target');
+  }
+  return options;
+}

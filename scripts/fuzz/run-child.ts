@@ -1,0 +1,88 @@
+// Runs one target in a child process with a heap cap and a watchdog, so that a parser that hangs
+// or grows without bound becomes a finding instead of taking the fuzzer down with it.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { TargetResult } from './run-target.js';
+
+/** The child's heap: generous for any target, small enough that unbounded growth hits it. */
+export const CHILD_HEAP_MB = 512;
+/** No progress for this long while inside the budget: a hang (the child reports every second). */
+export const STALL_MS = 30_000;
+/** Setup (tsx, seeds, a mock portal) and the final shrinking, on top of the budget. */
+export const OVERRUN_MS = 120_000;
+
+export interface ChildRun {
+  repo: string;
+  target: string;
+  budgetMs: number;
+  seed: number;
+  replayPath?: string;
+  /** Tells the caller the child's pid (to stop it on Ctrl-C). */
+  onStart?: (pid: number) => void;
+}
+
+export function runTargetInChild(run: ChildRun): Promise<TargetResult> {
+  const args = [
+    `--max-old-space-size=${CHILD_HEAP_MB}`,
+    join(run.repo, 'scripts/bin/run-ts.mjs'),
+    join(run.repo, 'scripts/fuzz/child.ts'),
+    run.target,
+    String(run.budgetMs),
+    String(run.seed),
+    run.replayPath ?? '',
+  ];
+  const child = spawn(process.execPath, args, { cwd: run.repo, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (child.pid !== undefined) run.onStart?.(child.pid);
+  const started = performance.now();
+  let executions = 0;
+  let lastProgress = performance.now();
+  let result: TargetResult | undefined;
+  let killedFor: string | undefined;
+  const stderrTail: string[] = [];
+
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    lastProgress = performance.now();
+    try {
+      const message = JSON.parse(line) as { progress?: number; result?: TargetResult };
+      if (message.progress !== undefined) executions = message.progress;
+      if (message.result !== undefined) result = message.result;
+    } catch {
+      // a stray line from a library: progress all the same
+    }
+  });
+  createInterface({ input: child.stderr }).on('line', (line) => {
+    stderrTail.push(line);
+    if (stderrTail.length > 8) stderrTail.shift();
+  });
+  const watchdog = setInterval(() => {
+    const now = performance.now();
+    if (now - started > run.budgetMs + OVERRUN_MS)
+      killedFor = `still running ${Math.round((now - started) / 1000)} s after start`;
+    else if (now - lastProgress > STALL_MS) killedFor = `no progress for ${STALL_MS / 1000} s (a hang)`;
+    if (killedFor !== undefined) child.kill('SIGKILL');
+  }, 1000);
+
+  return new Promise((resolve) => {
+    child.once('close', (code, signal) => {
+      clearInterval(watchdog);
+      if (result !== undefined && killedFor === undefined) {
+        resolve(result);
+        return;
+      }
+      const why =
+        killedFor ??
+        (stderrTail.some((l) => l.includes('heap out of memory'))
+          ? `out of memory (heap capped at ${CHILD_HEAP_MB} MB)`
+          : `died (exit ${code ?? signal}): ${stderrTail.join(' | ').slice(0, 500)}`);
+      resolve({
+        target: run.target,
+        executions,
+        findings: [{ problem: `the target process ${why}`, input: '(replay with the seed)', seed: run.seed, path: '' }],
+        corpus: 0,
+        outcomeClasses: 0,
+        elapsedMs: Math.round(performance.now() - started),
+      });
+    });
+  });
+}

@@ -1,0 +1,92 @@
+// Runs one target for a time budget: fast-check draws inputs (random and mutated from the growing
+// corpus) until the budget is spent, and on a contract break shrinks the input to a minimal one.
+// Every execution, shrinking included, is counted.
+import fc from 'fast-check';
+import { PassgateError } from '../../firmware/core/errors.js';
+import { Corpus, type FuzzTarget } from './target.js';
+
+export interface Finding {
+  /** What broke: the error's class, code and message (first line). */
+  problem: string;
+  /** The minimised input, as the target shows it. */
+  input: string;
+  /** fast-check's seed and path: `--seed S --replay PATH` reproduces it. */
+  seed: number;
+  path: string;
+}
+
+export interface TargetResult {
+  target: string;
+  executions: number;
+  findings: Finding[];
+  corpus: number;
+  outcomeClasses: number;
+  elapsedMs: number;
+}
+
+export interface RunOptions {
+  budgetMs: number;
+  seed: number;
+  /** Replays one input (fast-check path) instead of exploring. */
+  replayPath?: string;
+  /** Called now and then with the executions so far (the parent's watchdog). */
+  onProgress?: (executions: number) => void;
+}
+
+export function describeProblem(error: unknown): string {
+  if (error instanceof PassgateError) return `PassgateError ${error.code}: ${error.message}`.split('\n')[0];
+  if (error instanceof Error) return `${error.name}: ${error.message}`.split('\n')[0].slice(0, 300);
+  return `thrown non-error: ${String(error).slice(0, 200)}`;
+}
+
+export async function runTarget<T>(target: FuzzTarget<T>, options: RunOptions): Promise<TargetResult> {
+  const started = performance.now();
+  const corpus = new Corpus(await target.seeds());
+  let executions = 0;
+  const count = () => {
+    executions++;
+    options.onProgress?.(executions);
+  };
+  const findings: Finding[] = [];
+  try {
+    // Seeds first: each must pass the contract on its own.
+    for (const seed of [...corpus.entries]) {
+      count();
+      corpus.observe(seed, await target.run(seed));
+    }
+    const property = fc.asyncProperty(target.inputs(corpus), async (input) => {
+      count();
+      corpus.observe(input, await target.run(input));
+    });
+    const remaining = Math.max(1, options.budgetMs - (performance.now() - started));
+    const details = await fc.check(property, {
+      seed: options.seed,
+      path: options.replayPath,
+      numRuns: options.replayPath === undefined ? Number.MAX_SAFE_INTEGER : 1,
+      interruptAfterTimeLimit: remaining,
+      markInterruptAsFailure: false,
+      endOnFailure: false,
+    });
+    if (details.failed && details.counterexample) {
+      findings.push({
+        problem: describeProblem(details.errorInstance),
+        input: target.show(details.counterexample[0] as T),
+        seed: details.seed,
+        path: details.counterexamplePath ?? '',
+      });
+    }
+  } catch (error) {
+    // A seed that fails: the seed itself is the minimal input.
+    findings.push({ problem: describeProblem(error), input: '(a seed)', seed: options.seed, path: '' });
+  } finally {
+    await target.close?.();
+  }
+  return {
+    target: target.name,
+    executions,
+    findings,
+    corpus: corpus.entries.length,
+    outcomeClasses: corpus.classes,
+    elapsedMs: Math.round(performance.now() - started),
+  };
+}
