@@ -12,6 +12,18 @@ export const FUZZ_TARGETS = {
     about: 'serial bytes in any chunks → ScanFrameParser (every suffix, prefix, AIM, reply recogniser)',
     load: async () => (await import('./serial-scanner.js')).serialScannerTarget(),
   },
+  'hid-report': {
+    about: 'HID boot reports of any length and content → HidReportDecoder (with and without report ID)',
+    load: async () => (await import('./hid-report.js')).hidReportTarget(),
+  },
+  'idcard-frames': {
+    about: 'GA 467 bytes in any chunks → FrameDecoder (replies and commands), parseReply, takeTextAndWipePhoto',
+    load: async () => (await import('./idcard-frames.js')).idcardFramesTarget(),
+  },
+  'idcard-text': {
+    about: 'GA 467 256-byte text blocks mutated from every card type → parseTextBlock',
+    load: async () => (await import('./idcard-text.js')).idcardTextTarget(),
+  },
 } satisfies Record<string, TargetEntry> as Record<string, TargetEntry>;
 
 export const FUZZ_TARGET_NAMES: readonly string[] = Object.keys(FUZZ_TARGETS);
