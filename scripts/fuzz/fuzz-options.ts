@@ -8,17 +8,19 @@ export interface FuzzOptions {
   replay: string | undefined;
   json: boolean;
   list: boolean;
+  verbose: boolean;
 }
 
 export class FuzzUsageError extends Error {}
 
 export const FUZZ_USAGE = [
-  'usage: npm run fuzz -- [--seconds N] [--only TARGET[,TARGET…]] [--seed S [--replay PATH]] [--json] [--list]',
+  'usage: npm run fuzz -- [--seconds N] [--only TARGET[,TARGET…]] [--seed S [--replay PATH]] [--json] [--list] [--verbose]',
   '  --seconds N   time budget per target (default 60)',
   '  --only        run these targets only (--list names them)',
   '  --seed S      fast-check seed (default: random, printed); with --replay PATH and one target,',
   '                reruns the one input a finding names',
   '  --json        one JSON object as the last line',
+  '  --verbose     also list the outcome classes each target reached',
 ].join('\n');
 
 export function parseFuzzArgs(argv: readonly string[], targets: readonly string[]): FuzzOptions {
@@ -29,6 +31,7 @@ export function parseFuzzArgs(argv: readonly string[], targets: readonly string[
     replay: undefined,
     json: false,
     list: false,
+    verbose: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -69,6 +72,9 @@ export function parseFuzzArgs(argv: readonly string[], targets: readonly string[
         break;
       case '--json':
         options.json = true;
+        break;
+      case '--verbose':
+        options.verbose = true;
         break;
       case '--list':
         options.list = true;

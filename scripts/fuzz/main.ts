@@ -61,6 +61,9 @@ export async function main(argv: string[]): Promise<number> {
     );
   }
   process.stdout.write(`${fuzzTable(results)}\n`);
+  if (options.verbose) {
+    for (const r of results) process.stdout.write(`${r.target} reached: ${r.classNames.join(' ')}\n`);
+  }
   for (const line of fuzzFindingLines(results)) process.stdout.write(`${line}\n`);
   if (options.json) process.stdout.write(`${JSON.stringify(fuzzJson(results, options.seconds, seed))}\n`);
   if (stopping) return 130;

@@ -7,7 +7,7 @@ import type { EntrySource } from './target.js';
 
 const INTERESTING = [0x00, 0x01, 0x7f, 0x80, 0xff, 0xfe, 0x0d, 0x0a, 0x20, 0xaa, 0x96, 0x69, 0x22, 0x5c, 0x7b, 0x7d];
 
-type Mutation =
+export type Mutation =
   | { op: 'flip'; at: number; bit: number }
   | { op: 'set'; at: number; value: number }
   | { op: 'insert'; at: number; bytes: Uint8Array }
@@ -17,7 +17,7 @@ type Mutation =
 
 const byteValue = fc.oneof(fc.constantFrom(...INTERESTING), fc.integer({ min: 0, max: 255 }));
 
-const mutation: fc.Arbitrary<Mutation> = fc.oneof(
+export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ op: fc.constant('flip' as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
   fc.record({ op: fc.constant('set' as const), at: fc.nat(), value: byteValue }),
   fc.record({
@@ -40,6 +40,17 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
     length: fc.integer({ min: 1, max: 256 }),
   }),
 );
+
+/** Applies `mutations` in turn; a splice takes its run from `spliceSource`. */
+export function applyMutations(
+  bytes: Uint8Array,
+  mutations: readonly Mutation[],
+  spliceSource: (index: number) => Uint8Array,
+): Uint8Array {
+  let out = bytes;
+  for (const m of mutations) out = applyMutation(out, m, spliceSource);
+  return out;
+}
 
 function applyMutation(bytes: Uint8Array, m: Mutation, corpusBytes: (i: number) => Uint8Array): Uint8Array {
   const n = bytes.length;

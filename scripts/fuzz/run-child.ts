@@ -81,6 +81,7 @@ export function runTargetInChild(run: ChildRun): Promise<TargetResult> {
         findings: [{ problem: `the target process ${why}`, input: '(replay with the seed)', seed: run.seed, path: '' }],
         corpus: 0,
         outcomeClasses: 0,
+        classNames: [],
         elapsedMs: Math.round(performance.now() - started),
       });
     });

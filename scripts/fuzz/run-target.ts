@@ -21,6 +21,8 @@ export interface TargetResult {
   findings: Finding[];
   corpus: number;
   outcomeClasses: number;
+  /** The outcome classes reached (frame kinds, error codes), for --verbose. */
+  classNames: string[];
   elapsedMs: number;
 }
 
@@ -40,8 +42,9 @@ export function describeProblem(error: unknown): string {
 }
 
 export async function runTarget<T>(target: FuzzTarget<T>, options: RunOptions): Promise<TargetResult> {
-  const started = performance.now();
+  // The budget is for fuzzing: setting up (a mock portal, say) comes before it.
   const corpus = new Corpus(await target.seeds());
+  const started = performance.now();
   let executions = 0;
   const count = () => {
     executions++;
@@ -52,8 +55,13 @@ export async function runTarget<T>(target: FuzzTarget<T>, options: RunOptions): 
     // Seeds first: each must pass the contract on its own.
     for (const seed of [...corpus.entries]) {
       count();
-      corpus.observe(seed, await target.run(seed));
+      try {
+        corpus.observe(seed, await target.run(seed));
+      } catch (error) {
+        findings.push({ problem: describeProblem(error), input: target.show(seed), seed: options.seed, path: '' });
+      }
     }
+    if (findings.length > 0) return result();
     const property = fc.asyncProperty(target.inputs(corpus), async (input) => {
       count();
       corpus.observe(input, await target.run(input));
@@ -75,18 +83,20 @@ export async function runTarget<T>(target: FuzzTarget<T>, options: RunOptions): 
         path: details.counterexamplePath ?? '',
       });
     }
-  } catch (error) {
-    // A seed that fails: the seed itself is the minimal input.
-    findings.push({ problem: describeProblem(error), input: '(a seed)', seed: options.seed, path: '' });
   } finally {
     await target.close?.();
   }
-  return {
-    target: target.name,
-    executions,
-    findings,
-    corpus: corpus.entries.length,
-    outcomeClasses: corpus.classes,
-    elapsedMs: Math.round(performance.now() - started),
-  };
+  return result();
+
+  function result(): TargetResult {
+    return {
+      target: target.name,
+      executions,
+      findings,
+      corpus: corpus.entries.length,
+      outcomeClasses: corpus.classes,
+      classNames: corpus.classNames(),
+      elapsedMs: Math.round(performance.now() - started),
+    };
+  }
 }

@@ -53,6 +53,10 @@ export class Corpus<T> implements EntrySource<T> {
   get classes(): number {
     return this.#classes.size;
   }
+
+  classNames(): string[] {
+    return [...this.#classes].sort();
+  }
 }
 
 /** A parser broke its contract (other than by throwing something it must not). */

@@ -24,6 +24,19 @@ export const FUZZ_TARGETS = {
     about: 'GA 467 256-byte text blocks mutated from every card type → parseTextBlock',
     load: async () => (await import('./idcard-text.js')).idcardTextTarget(),
   },
+  'portal-envelope': {
+    about:
+      'response texts mutated from sealed answers, and any plaintext sealed under the keys → openResponse, readResponseBody',
+    load: async () => (await import('./portal-envelope.js')).portalEnvelopeTarget(),
+  },
+  'portal-client': {
+    about: "the client against the mock in process, each verification's answer mutated, replaced or replayed",
+    load: async () => (await import('./portal-client.js')).portalClientTarget(),
+  },
+  'mock-portal': {
+    about: "raw and sealed request bodies of any bytes, on every path → the mock portal's answerRequest",
+    load: async () => (await import('./mock-portal.js')).mockPortalTarget(),
+  },
 } satisfies Record<string, TargetEntry> as Record<string, TargetEntry>;
 
 export const FUZZ_TARGET_NAMES: readonly string[] = Object.keys(FUZZ_TARGETS);
