@@ -75,6 +75,15 @@ export async function runTarget<T>(target: FuzzTarget<T>, options: RunOptions): 
       markInterruptAsFailure: false,
       endOnFailure: false,
     });
+    if (details.failed && details.counterexample === null) {
+      // fast-check could not draw an input: a bug in the target's generator, not in the parser.
+      findings.push({
+        problem: `input generator failed: ${describeProblem(details.errorInstance)}`,
+        input: '',
+        seed: details.seed,
+        path: '',
+      });
+    }
     if (details.failed && details.counterexample) {
       findings.push({
         problem: describeProblem(details.errorInstance),

@@ -37,6 +37,14 @@ export const FUZZ_TARGETS = {
     about: "raw and sealed request bodies of any bytes, on every path → the mock portal's answerRequest",
     load: async () => (await import('./mock-portal.js')).mockPortalTarget(),
   },
+  'gridmatrix-bytes': {
+    about: 'Grid Matrix data codewords → decodeBitStream; module matrices with damage → decodeMatrix',
+    load: async () => (await import('./gridmatrix-bytes.js')).gridMatrixBytesTarget(),
+  },
+  'gridmatrix-image': {
+    about: 'PNG/JPEG/PGM bytes → decodeImageBytes; gray frames with smudges → GridMatrixDecoder',
+    load: async () => (await import('./gridmatrix-image.js')).gridMatrixImageTarget(),
+  },
 } satisfies Record<string, TargetEntry> as Record<string, TargetEntry>;
 
 export const FUZZ_TARGET_NAMES: readonly string[] = Object.keys(FUZZ_TARGETS);
