@@ -67,23 +67,26 @@ export async function runTarget<T>(target: FuzzTarget<T>, options: RunOptions): 
       corpus.observe(input, await target.run(input));
     });
     const remaining = Math.max(1, options.budgetMs - (performance.now() - started));
-    const details = await fc.check(property, {
-      seed: options.seed,
-      path: options.replayPath,
-      numRuns: options.replayPath === undefined ? Number.MAX_SAFE_INTEGER : 1,
-      interruptAfterTimeLimit: remaining,
-      markInterruptAsFailure: false,
-      endOnFailure: false,
-    });
-    if (details.failed && details.counterexample === null) {
-      // fast-check could not draw an input: a bug in the target's generator, not in the parser.
-      findings.push({
-        problem: `input generator failed: ${describeProblem(details.errorInstance)}`,
-        input: '',
-        seed: details.seed,
-        path: '',
+    const details = await fc
+      .check(property, {
+        seed: options.seed,
+        path: options.replayPath,
+        numRuns: options.replayPath === undefined ? Number.MAX_SAFE_INTEGER : 1,
+        interruptAfterTimeLimit: remaining,
+        markInterruptAsFailure: false,
+        endOnFailure: false,
+      })
+      .catch((error: unknown) => {
+        // fast-check could not draw an input: a bug in the target's generator, not in the parser.
+        findings.push({
+          problem: `input generator failed: ${describeProblem(error)}`,
+          input: '',
+          seed: options.seed,
+          path: '',
+        });
+        return undefined;
       });
-    }
+    if (details === undefined) return result();
     if (details.failed && details.counterexample) {
       findings.push({
         problem: describeProblem(details.errorInstance),

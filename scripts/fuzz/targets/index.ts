@@ -45,6 +45,10 @@ export const FUZZ_TARGETS = {
     about: 'PNG/JPEG/PGM bytes → decodeImageBytes; gray frames with smudges → GridMatrixDecoder',
     load: async () => (await import('./gridmatrix-image.js')).gridMatrixImageTarget(),
   },
+  'config-values': {
+    about: 'config set text and typed values for every key → parseValueText, validateValue, a SQLite store',
+    load: async () => (await import('./config-values.js')).configValuesTarget(),
+  },
 } satisfies Record<string, TargetEntry> as Record<string, TargetEntry>;
 
 export const FUZZ_TARGET_NAMES: readonly string[] = Object.keys(FUZZ_TARGETS);
