@@ -49,6 +49,10 @@ export const FUZZ_TARGETS = {
     about: 'config set text and typed values for every key → parseValueText, validateValue, a SQLite store',
     load: async () => (await import('./config-values.js')).configValuesTarget(),
   },
+  'cli-args': {
+    about: 'command lines with options, values, --, -h and pasted pass codes → parseArgs, resolveDataDir, main',
+    load: async () => (await import('./cli-args.js')).cliArgsTarget(),
+  },
 } satisfies Record<string, TargetEntry> as Record<string, TargetEntry>;
 
 export const FUZZ_TARGET_NAMES: readonly string[] = Object.keys(FUZZ_TARGETS);
