@@ -7,7 +7,7 @@ import { FUZZ_TARGETS } from './targets/index.js';
 const PROGRESS_INTERVAL_MS = 1000;
 
 export async function main(argv: string[]): Promise<number> {
-  const [name, budget, seed, replayPath] = argv;
+  const [name, budget, seed] = argv;
   const entry = FUZZ_TARGETS[name];
   if (entry === undefined) {
     process.stderr.write(`fuzz child: unknown target ${name}\n`);
@@ -17,7 +17,6 @@ export async function main(argv: string[]): Promise<number> {
   const result = await runTarget(await entry.load(), {
     budgetMs: Number(budget),
     seed: Number(seed),
-    replayPath: replayPath || undefined,
     onProgress(executions) {
       const now = performance.now();
       if (now - lastReport < PROGRESS_INTERVAL_MS) return;

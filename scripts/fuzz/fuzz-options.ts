@@ -1,11 +1,10 @@
-// `npm run fuzz -- [--seconds N] [--only a,b] [--seed S [--replay PATH]] [--json] [--list]`.
+// `npm run fuzz -- [--seconds N] [--only a,b] [--seed S] [--json] [--list] [--verbose]`.
 
 export interface FuzzOptions {
   /** Budget per target, seconds. */
   seconds: number;
   only: string[] | undefined;
   seed: number | undefined;
-  replay: string | undefined;
   json: boolean;
   list: boolean;
   verbose: boolean;
@@ -14,11 +13,10 @@ export interface FuzzOptions {
 export class FuzzUsageError extends Error {}
 
 export const FUZZ_USAGE = [
-  'usage: npm run fuzz -- [--seconds N] [--only TARGET[,TARGET…]] [--seed S [--replay PATH]] [--json] [--list] [--verbose]',
+  'usage: npm run fuzz -- [--seconds N] [--only TARGET[,TARGET…]] [--seed S] [--json] [--list] [--verbose]',
   '  --seconds N   time budget per target (default 60)',
   '  --only        run these targets only (--list names them)',
-  '  --seed S      fast-check seed (default: random, printed); with --replay PATH and one target,',
-  '                reruns the one input a finding names',
+  '  --seed S      fast-check seed (default: random, printed): the same seed draws the same inputs',
   '  --json        one JSON object as the last line',
   '  --verbose     also list the outcome classes each target reached',
 ].join('\n');
@@ -28,7 +26,6 @@ export function parseFuzzArgs(argv: readonly string[], targets: readonly string[
     seconds: 60,
     only: undefined,
     seed: undefined,
-    replay: undefined,
     json: false,
     list: false,
     verbose: false,
@@ -67,9 +64,6 @@ export function parseFuzzArgs(argv: readonly string[], targets: readonly string[
         options.seed = seed;
         break;
       }
-      case '--replay':
-        options.replay = value();
-        break;
       case '--json':
         options.json = true;
         break;
@@ -82,9 +76,6 @@ export function parseFuzzArgs(argv: readonly string[], targets: readonly string[
       default:
         throw new FuzzUsageError(`unknown argument ${name.slice(0, 40)}`);
     }
-  }
-  if (options.replay !== undefined && (options.seed === undefined || options.only?.length !== 1)) {
-    throw new FuzzUsageError('--replay needs --seed and exactly one --only target');
   }
   return options;
 }

@@ -23,7 +23,7 @@ export function fuzzFindingLines(results: readonly TargetResult[]): string[] {
   return results.flatMap((r) =>
     r.findings.map(
       (f) =>
-        `finding in ${r.target}: ${f.problem}\n  input: ${f.input}\n  replay: npm run fuzz -- --only ${r.target} --seed ${f.seed}${f.path ? ` --replay ${f.path}` : ''}`,
+        `finding in ${r.target}: ${f.problem}\n  input: ${f.input}\n  rerun: npm run fuzz -- --only ${r.target} --seed ${f.seed}`,
     ),
   );
 }

@@ -1,7 +1,7 @@
 // `npm run fuzz`: every parser fed from outside, fuzzed for a time budget each (fast-check inputs
 // mutated from a corpus that grows with new behaviour; see docs/reliability/FUZZ.md). Each target
 // runs in a process of its own (heap cap, hang watchdog). Prints a table, each finding with its
-// minimised input and replay command, and with --json one JSON object as the last line. Exits 1
+// minimised input and the command that reruns it, and with --json one JSON object as the last line. Exits 1
 // when anything was found.
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,7 +49,6 @@ export async function main(argv: string[]): Promise<number> {
       target,
       budgetMs: options.seconds * 1000,
       seed,
-      replayPath: options.replay,
       onStart: (pid) => {
         childPid = pid;
       },

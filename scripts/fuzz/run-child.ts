@@ -8,7 +8,7 @@ import type { TargetResult } from './run-target.js';
 /** The child's heap: generous for any target, small enough that unbounded growth hits it. */
 export const CHILD_HEAP_MB = 512;
 /** No progress for this long while inside the budget: a hang (the child reports every second). */
-export const STALL_MS = 30_000;
+export const STALL_MS = 60_000;
 /** Setup (tsx, seeds, a mock portal) and the final shrinking, on top of the budget. */
 export const OVERRUN_MS = 120_000;
 
@@ -17,20 +17,24 @@ export interface ChildRun {
   target: string;
   budgetMs: number;
   seed: number;
-  replayPath?: string;
   /** Tells the caller the child's pid (to stop it on Ctrl-C). */
   onStart?: (pid: number) => void;
+  /** Overrides, for the runner's own tests: the entry script, heap cap and watchdog limits. */
+  entry?: string;
+  heapMb?: number;
+  stallMs?: number;
 }
 
 export function runTargetInChild(run: ChildRun): Promise<TargetResult> {
+  const heapMb = run.heapMb ?? CHILD_HEAP_MB;
+  const stallMs = run.stallMs ?? STALL_MS;
   const args = [
-    `--max-old-space-size=${CHILD_HEAP_MB}`,
+    `--max-old-space-size=${heapMb}`,
     join(run.repo, 'scripts/bin/run-ts.mjs'),
-    join(run.repo, 'scripts/fuzz/child.ts'),
+    run.entry ?? join(run.repo, 'scripts/fuzz/child.ts'),
     run.target,
     String(run.budgetMs),
     String(run.seed),
-    run.replayPath ?? '',
   ];
   const child = spawn(process.execPath, args, { cwd: run.repo, stdio: ['ignore', 'pipe', 'pipe'] });
   if (child.pid !== undefined) run.onStart?.(child.pid);
@@ -40,6 +44,7 @@ export function runTargetInChild(run: ChildRun): Promise<TargetResult> {
   let result: TargetResult | undefined;
   let killedFor: string | undefined;
   const stderrTail: string[] = [];
+  let outOfMemory = false;
 
   createInterface({ input: child.stdout }).on('line', (line) => {
     lastProgress = performance.now();
@@ -52,6 +57,8 @@ export function runTargetInChild(run: ChildRun): Promise<TargetResult> {
     }
   });
   createInterface({ input: child.stderr }).on('line', (line) => {
+    // V8's report ("JavaScript heap out of memory") is followed by a long native stack.
+    if (line.includes('heap out of memory') || line.includes('FatalProcessOutOfMemory')) outOfMemory = true;
     stderrTail.push(line);
     if (stderrTail.length > 8) stderrTail.shift();
   });
@@ -59,7 +66,7 @@ export function runTargetInChild(run: ChildRun): Promise<TargetResult> {
     const now = performance.now();
     if (now - started > run.budgetMs + OVERRUN_MS)
       killedFor = `still running ${Math.round((now - started) / 1000)} s after start`;
-    else if (now - lastProgress > STALL_MS) killedFor = `no progress for ${STALL_MS / 1000} s (a hang)`;
+    else if (now - lastProgress > stallMs) killedFor = `no progress for ${stallMs / 1000} s (a hang)`;
     if (killedFor !== undefined) child.kill('SIGKILL');
   }, 1000);
 
@@ -72,13 +79,13 @@ export function runTargetInChild(run: ChildRun): Promise<TargetResult> {
       }
       const why =
         killedFor ??
-        (stderrTail.some((l) => l.includes('heap out of memory'))
-          ? `out of memory (heap capped at ${CHILD_HEAP_MB} MB)`
+        (outOfMemory
+          ? `out of memory (heap capped at ${heapMb} MB)`
           : `died (exit ${code ?? signal}): ${stderrTail.join(' | ').slice(0, 500)}`);
       resolve({
         target: run.target,
         executions,
-        findings: [{ problem: `the target process ${why}`, input: '(replay with the seed)', seed: run.seed, path: '' }],
+        findings: [{ problem: `the target process ${why}`, input: '(rerun with the seed)', seed: run.seed }],
         corpus: 0,
         outcomeClasses: 0,
         classNames: [],

@@ -10,9 +10,11 @@ export interface Finding {
   problem: string;
   /** The minimised input, as the target shows it. */
   input: string;
-  /** fast-check's seed and path: `--seed S --replay PATH` reproduces it. */
+  /**
+   * The seed of the run: the same seed explores the same inputs in the same order (the corpus
+   * grows the same way), so a deterministic target finds the problem again.
+   */
   seed: number;
-  path: string;
 }
 
 export interface TargetResult {
@@ -29,8 +31,6 @@ export interface TargetResult {
 export interface RunOptions {
   budgetMs: number;
   seed: number;
-  /** Replays one input (fast-check path) instead of exploring. */
-  replayPath?: string;
   /** Called now and then with the executions so far (the parent's watchdog). */
   onProgress?: (executions: number) => void;
 }
@@ -56,9 +56,9 @@ export async function runTarget<T>(target: FuzzTarget<T>, options: RunOptions): 
     for (const seed of [...corpus.entries]) {
       count();
       try {
-        corpus.observe(seed, await target.run(seed));
+        corpus.recordClass(await target.run(seed));
       } catch (error) {
-        findings.push({ problem: describeProblem(error), input: target.show(seed), seed: options.seed, path: '' });
+        findings.push({ problem: describeProblem(error), input: target.show(seed), seed: options.seed });
       }
     }
     if (findings.length > 0) return result();
@@ -70,8 +70,7 @@ export async function runTarget<T>(target: FuzzTarget<T>, options: RunOptions): 
     const details = await fc
       .check(property, {
         seed: options.seed,
-        path: options.replayPath,
-        numRuns: options.replayPath === undefined ? Number.MAX_SAFE_INTEGER : 1,
+        numRuns: Number.MAX_SAFE_INTEGER,
         interruptAfterTimeLimit: remaining,
         markInterruptAsFailure: false,
         endOnFailure: false,
@@ -82,17 +81,17 @@ export async function runTarget<T>(target: FuzzTarget<T>, options: RunOptions): 
           problem: `input generator failed: ${describeProblem(error)}`,
           input: '',
           seed: options.seed,
-          path: '',
         });
         return undefined;
       });
     if (details === undefined) return result();
     if (details.failed && details.counterexample) {
+      const problem = describeProblem(details.errorInstance);
+      const input = await minimise(target, details.counterexample[0] as T, problem, count);
       findings.push({
-        problem: describeProblem(details.errorInstance),
-        input: target.show(details.counterexample[0] as T),
+        problem,
+        input: target.show(input),
         seed: details.seed,
-        path: details.counterexamplePath ?? '',
       });
     }
   } finally {
@@ -111,4 +110,33 @@ export async function runTarget<T>(target: FuzzTarget<T>, options: RunOptions): 
       elapsedMs: Math.round(performance.now() - started),
     };
   }
+}
+
+/** Most candidates tried while minimising one finding. */
+const MAX_MINIMISE_RUNS = 20_000;
+
+/** Greedily replaces `input` by a smaller variant that fails with the same problem, while one does. */
+async function minimise<T>(target: FuzzTarget<T>, input: T, problem: string, count: () => void): Promise<T> {
+  if (target.smaller === undefined) return input;
+  let best = input;
+  let runs = 0;
+  for (let improved = true; improved && runs < MAX_MINIMISE_RUNS; ) {
+    improved = false;
+    for (const candidate of target.smaller(best)) {
+      if (++runs > MAX_MINIMISE_RUNS) break;
+      count();
+      let failure: string | undefined;
+      try {
+        await target.run(candidate);
+      } catch (error) {
+        failure = describeProblem(error);
+      }
+      if (failure === problem) {
+        best = candidate;
+        improved = true;
+        break;
+      }
+    }
+  }
+  return best;
 }

@@ -13,6 +13,11 @@ export interface FuzzTarget<T> {
   inputs(corpus: Corpus<T>): fc.Arbitrary<T>;
   /** Feeds one input; returns the outcome class; throws ContractViolation (or anything) on a finding. */
   run(input: T): string | Promise<string>;
+  /**
+   * Smaller variants of a failing input (see minimise.ts), tried after fast-check's shrinking; a
+   * variant that fails with the same problem replaces the input.
+   */
+  smaller?(input: T): Iterable<T>;
   /** How an input is shown in a finding (short: it is printed and kept in the report). */
   show(input: T): string;
   /** Releases what seeds() set up (a mock portal, a temporary database). */
@@ -45,9 +50,14 @@ export class Corpus<T> implements EntrySource<T> {
 
   /** Records an outcome class; an input whose class is new joins the corpus. */
   observe(input: T, outcome: string): void {
-    if (this.#classes.has(outcome)) return;
+    if (this.recordClass(outcome)) this.entries.push(input);
+  }
+
+  /** Records an outcome class (a seed's: the seed is in the corpus already); true if it is new. */
+  recordClass(outcome: string): boolean {
+    if (this.#classes.has(outcome)) return false;
     this.#classes.add(outcome);
-    this.entries.push(input);
+    return true;
   }
 
   get classes(): number {

@@ -10,6 +10,7 @@ import { main } from '../../../firmware/cli/main.js';
 import { resolveDataDir } from '../../../firmware/config/data-dir.js';
 import { syntheticIdNumber } from '../../../firmware/core/id-number.js';
 import { mulberry32 } from '../../lab/synth-image.js';
+import { shorterList } from '../minimise.js';
 import { allowing, check, type FuzzTarget } from '../target.js';
 
 const NAMES = ['json', 'scan', 'force', 'offline', 'app-id', 'portal-url', 'data-dir', 'help', 'x'];
@@ -96,6 +97,9 @@ export function cliArgsTarget(): FuzzTarget<CliInput> {
       const output = lines.join('\n');
       for (const s of SECRETS) check(!output.includes(s), 'the CLI printed a pasted pass code or ID number');
       return `main:${code}:${parsed.ok ? 'parsed' : 'usage-problem'}`;
+    },
+    smaller: function* (input) {
+      for (const argv of shorterList(input.argv)) yield { ...input, argv };
     },
     show: (input) => JSON.stringify(input),
   };

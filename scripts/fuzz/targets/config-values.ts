@@ -20,6 +20,7 @@ import {
 } from '../../../firmware/config/schema.js';
 import { ConfigStore } from '../../../firmware/config/store.js';
 import type { PassgateError } from '../../../firmware/core/errors.js';
+import { shorterText } from '../minimise.js';
 import { textInputs } from '../mutate.js';
 import { allowing, check, type FuzzTarget } from '../target.js';
 
@@ -105,6 +106,9 @@ export function configValuesTarget(): FuzzTarget<ConfigInput> {
       }
       check(isDeepStrictEqual(store.get(key), value), 'a stored value reads back different');
       return `${input.mode}:accepted:${specOf(key).type}`;
+    },
+    smaller: function* (input) {
+      for (const text of shorterText(input.text)) yield { ...input, text };
     },
     show: (input) => JSON.stringify(input).slice(0, 2000),
     close() {

@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import { decodeBitStream } from '../../../drivers/symbols/gridmatrix/bitstream.js';
 import { decodeMatrix } from '../../../drivers/symbols/gridmatrix/decode-matrix.js';
+import { withShorterBytes } from '../minimise.js';
 import { mutatedFrom } from '../mutate.js';
 import { allowing, check, type FuzzTarget, hex } from '../target.js';
 import { dataCodewordsOf, seedMatrices } from './gridmatrix-seeds.js';
@@ -72,6 +73,12 @@ export function gridMatrixBytesTarget(): FuzzTarget<GmBytesInput> {
       check(typeof r.value.text === 'string', 'content of the wrong type');
       return `matrix:v${r.value.version}:corrected${r.value.corrected > 0 ? '>0' : '=0'}`;
     },
+    smaller: (input) =>
+      withShorterBytes(
+        input,
+        (i) => i.bytes,
+        (i, bytes) => ({ ...i, bytes }),
+      ),
     show: (input) => JSON.stringify({ kind: input.kind, bytes: hex(input.bytes, 2000) }),
   };
 }

@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import type { GrayImage } from '../../../drivers/symbols/gray-image.js';
 import { GridMatrixDecoder } from '../../../drivers/symbols/gridmatrix/decoder.js';
 import { decodeImageBytes } from '../../../drivers/symbols/image-file.js';
+import { withShorterBytes } from '../minimise.js';
 import { byteInputs } from '../mutate.js';
 import { allowing, check, type FuzzTarget, hex } from '../target.js';
 import { encodeJpeg, encodePgm, encodePng, renderSymbol, seedMatrices } from './gridmatrix-seeds.js';
@@ -84,6 +85,12 @@ export function gridMatrixImageTarget(): FuzzTarget<GmImageInput> {
         check(s.symbology === 'grid-matrix' && typeof s.text === 'string', 'a symbol of the wrong kind');
       return `${input.kind}:symbols=${Math.min(symbols.length, 2)}`;
     },
+    smaller: (input) =>
+      withShorterBytes(
+        input,
+        (i) => i.bytes,
+        (i, bytes) => ({ ...i, bytes }),
+      ),
     show: (input) => JSON.stringify({ ...input, bytes: hex(input.bytes, 2000) }),
   };
 }

@@ -4,6 +4,7 @@
 // discard, never a code.
 import fc from 'fast-check';
 import { type HidFrame, HidReportDecoder } from '../../../drivers/hid-scanner/report-decoder.js';
+import { withShorterBytes } from '../minimise.js';
 import { byteInputs } from '../mutate.js';
 import { check, type FuzzTarget, hex } from '../target.js';
 
@@ -86,6 +87,12 @@ export function hidReportTarget(): FuzzTarget<HidInput> {
       }
       return [...new Set(frames.map((f) => (f.kind === 'code' ? 'code' : `discarded:${f.reason}`)))].sort().join(',');
     },
+    smaller: (input) =>
+      withShorterBytes(
+        input,
+        (i) => i.bytes,
+        (i, bytes) => ({ ...i, bytes }),
+      ),
     show: (input) => JSON.stringify({ ...input, bytes: hex(input.bytes) }),
   };
 }

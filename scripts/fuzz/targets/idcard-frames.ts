@@ -20,6 +20,7 @@ import {
 import { encodeReadData, encodeTextBlock, takeTextAndWipePhoto } from '../../../drivers/idcard/text-block.js';
 import { syntheticIdNumber } from '../../../firmware/core/id-number.js';
 import { mulberry32 } from '../../lab/synth-image.js';
+import { withShorterBytes } from '../minimise.js';
 import { byteInputs, type ChunkedBytes, chunked, chunksOf, concat } from '../mutate.js';
 import { allowing, check, type FuzzTarget, hex } from '../target.js';
 
@@ -116,6 +117,12 @@ export function idcardFramesTarget(): FuzzTarget<FramesInput> {
       }
       return [...outcomes].sort().join(',');
     },
+    smaller: (input) =>
+      withShorterBytes(
+        input,
+        (i) => i.stream.bytes,
+        (i, bytes) => ({ ...i, stream: { ...i.stream, bytes } }),
+      ),
     show: (input) => JSON.stringify({ ...input, stream: { bytes: hex(input.stream.bytes), cuts: input.stream.cuts } }),
   };
 }

@@ -11,6 +11,7 @@ import {
   syntheticIdNumberOf,
 } from '../../../firmware/core/id-number.js';
 import { mulberry32 } from '../../lab/synth-image.js';
+import { shorterBytes } from '../minimise.js';
 import { mutatedFrom } from '../mutate.js';
 import { allowing, check, checkNoLeak, type FuzzTarget, hex } from '../target.js';
 
@@ -65,6 +66,7 @@ export function idcardTextTarget(): FuzzTarget<Uint8Array> {
       check(isCardHolderName(id.name), 'an identity whose name is no card holder name');
       return `identity:${id.cardType}`;
     },
+    smaller: shorterBytes,
     show: (block) => hex(block),
   };
 }

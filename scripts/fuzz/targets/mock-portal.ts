@@ -15,6 +15,7 @@ import {
   readResponseBody,
   readVerdict,
 } from '../../../portal-client/protocol/messages.js';
+import { withShorterBytes } from '../minimise.js';
 import { byteInputs } from '../mutate.js';
 import { type PortalRig, startPortalRig } from '../portal-rig.js';
 import { allowing, check, type FuzzTarget, hex } from '../target.js';
@@ -146,6 +147,12 @@ export function mockPortalTarget(): FuzzTarget<MockInput> {
       const answer = readResponseBody(opened.body, READERS[input.path]);
       return answer.ok ? `sealed-result:${input.path}` : `sealed-error:${answer.error.code}`;
     },
+    smaller: (input) =>
+      withShorterBytes(
+        input,
+        (i) => i.body,
+        (i, body) => ({ ...i, body }),
+      ),
     show: (input) => JSON.stringify({ ...input, body: hex(input.body) }),
     close: () => rig?.close(),
   };

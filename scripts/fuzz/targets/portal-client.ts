@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { PassgateError } from '../../../firmware/core/errors.js';
 import { PATHS, PROTOCOL_VERSION } from '../../../portal-client/protocol/constants.js';
 import type { HttpAnswer } from '../../../portal-client/transport.js';
+import { shorterList } from '../minimise.js';
 import { applyMutations, type Mutation, mutation } from '../mutate.js';
 import { type PortalRig, startPortalRig } from '../portal-rig.js';
 import { check, type FuzzTarget } from '../target.js';
@@ -111,6 +112,9 @@ export function portalClientTarget(): FuzzTarget<ClientInput> {
       const after = await rig.client.verifyPassCode(green);
       check(after.opinion === 'PASS', `after a fuzzed answer, a genuine one gave ${after.opinion}`);
       return outcome;
+    },
+    smaller: function* (input) {
+      for (const mutations of shorterList(input.mutations)) yield { ...input, mutations };
     },
     show: (input) => JSON.stringify(input),
     close: () => rig?.close(),

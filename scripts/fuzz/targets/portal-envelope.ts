@@ -17,6 +17,7 @@ import {
 } from '../../../portal-client/protocol/messages.js';
 import { deriveSessionKeys } from '../../../portal-client/protocol/session-keys.js';
 import { parseJson } from '../../../portal-client/protocol/wire-reader.js';
+import { shorterText } from '../minimise.js';
 import { textInputs } from '../mutate.js';
 import { allowing, check, type FuzzTarget } from '../target.js';
 
@@ -146,6 +147,9 @@ export function portalEnvelopeTarget(): FuzzTarget<EnvelopeInput> {
         return `verdict:${v.opinion}`;
       }
       return `result:${input.path}`;
+    },
+    smaller: function* (input) {
+      for (const text of shorterText(input.text)) yield { ...input, text };
     },
     show: (input) => JSON.stringify(input).slice(0, 2000),
   };

@@ -12,6 +12,7 @@ import {
   honeywellReplies,
   newlandReplies,
 } from '../../../drivers/serial-scanner/profiles.js';
+import { withShorterBytes } from '../minimise.js';
 import { byteInputs, type ChunkedBytes, chunked, chunksOf } from '../mutate.js';
 import { check, type FuzzTarget, hex } from '../target.js';
 
@@ -137,6 +138,12 @@ export function serialScannerTarget(): FuzzTarget<SerialInput> {
         .sort()
         .join(',');
     },
+    smaller: (input) =>
+      withShorterBytes(
+        input,
+        (i) => i.stream.bytes,
+        (i, bytes) => ({ ...i, stream: { ...i.stream, bytes } }),
+      ),
     show: (input) => JSON.stringify({ ...input, stream: { bytes: hex(input.stream.bytes), cuts: input.stream.cuts } }),
   };
 }
