@@ -1,4 +1,4 @@
-// `npm run fuzz -- [--seconds N] [--only a,b] [--seed S] [--json] [--list] [--verbose]`.
+// `npm run fuzz -- [--seconds N] [--only a,b] [--seed S] [--json] [--list] [--verbose] [--no-coverage]`.
 
 export interface FuzzOptions {
   /** Budget per target, seconds. */
@@ -8,17 +8,20 @@ export interface FuzzOptions {
   json: boolean;
   list: boolean;
   verbose: boolean;
+  /** Guide the corpus by code coverage (default) as well as by outcome classes. */
+  coverage: boolean;
 }
 
 export class FuzzUsageError extends Error {}
 
 export const FUZZ_USAGE = [
-  'usage: npm run fuzz -- [--seconds N] [--only TARGET[,TARGET…]] [--seed S] [--json] [--list] [--verbose]',
+  'usage: npm run fuzz -- [--seconds N] [--only TARGET[,TARGET…]] [--seed S] [--json] [--list] [--verbose] [--no-coverage]',
   '  --seconds N   time budget per target (default 60)',
   '  --only        run these targets only (--list names them)',
   '  --seed S      fast-check seed (default: random, printed): the same seed draws the same inputs',
   '  --json        one JSON object as the last line',
   '  --verbose     also list the outcome classes each target reached',
+  '  --no-coverage grow the corpus by outcome classes only, without reading code coverage',
 ].join('\n');
 
 export function parseFuzzArgs(argv: readonly string[], targets: readonly string[]): FuzzOptions {
@@ -29,6 +32,7 @@ export function parseFuzzArgs(argv: readonly string[], targets: readonly string[
     json: false,
     list: false,
     verbose: false,
+    coverage: true,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -66,6 +70,9 @@ export function parseFuzzArgs(argv: readonly string[], targets: readonly string[
       }
       case '--json':
         options.json = true;
+        break;
+      case '--no-coverage':
+        options.coverage = false;
         break;
       case '--verbose':
         options.verbose = true;

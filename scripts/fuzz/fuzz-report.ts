@@ -3,7 +3,7 @@ import type { TargetResult } from './run-target.js';
 
 export function fuzzTable(results: readonly TargetResult[]): string {
   const rows = [
-    ['target', 'executions', 'exec/s', 'findings', 'corpus', 'classes'],
+    ['target', 'executions', 'exec/s', 'findings', 'corpus', 'classes', 'blocks'],
     ...results.map((r) => [
       r.target,
       String(r.executions),
@@ -11,6 +11,7 @@ export function fuzzTable(results: readonly TargetResult[]): string {
       String(r.findings.length),
       String(r.corpus),
       String(r.outcomeClasses),
+      String(r.blocks),
     ]),
   ];
   const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
@@ -41,6 +42,7 @@ export function fuzzJson(results: readonly TargetResult[], seconds: number, seed
       findings: r.findings.length,
       corpus: r.corpus,
       classes: r.outcomeClasses,
+      blocks: r.blocks,
       elapsed_ms: r.elapsedMs,
       problems: r.findings.map((f) => f.problem),
     })),

@@ -49,6 +49,7 @@ export async function main(argv: string[]): Promise<number> {
       target,
       budgetMs: options.seconds * 1000,
       seed,
+      classesOnly: !options.coverage,
       onStart: (pid) => {
         childPid = pid;
       },

@@ -19,6 +19,8 @@ export interface ChildRun {
   seed: number;
   /** Tells the caller the child's pid (to stop it on Ctrl-C). */
   onStart?: (pid: number) => void;
+  /** Guide the corpus by outcome classes only, without code coverage (faster, blinder). */
+  classesOnly?: boolean;
   /** Overrides, for the runner's own tests: the entry script, heap cap and watchdog limits. */
   entry?: string;
   heapMb?: number;
@@ -35,6 +37,7 @@ export function runTargetInChild(run: ChildRun): Promise<TargetResult> {
     run.target,
     String(run.budgetMs),
     String(run.seed),
+    run.classesOnly ? 'classes' : 'coverage',
   ];
   const child = spawn(process.execPath, args, { cwd: run.repo, stdio: ['ignore', 'pipe', 'pipe'] });
   if (child.pid !== undefined) run.onStart?.(child.pid);
@@ -88,6 +91,7 @@ export function runTargetInChild(run: ChildRun): Promise<TargetResult> {
         findings: [{ problem: `the target process ${why}`, input: '(rerun with the seed)', seed: run.seed }],
         corpus: 0,
         outcomeClasses: 0,
+        blocks: 0,
         classNames: [],
         elapsedMs: Math.round(performance.now() - started),
       });

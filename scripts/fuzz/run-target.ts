@@ -3,6 +3,7 @@
 // Every execution, shrinking included, is counted.
 import fc from 'fast-check';
 import { PassgateError } from '../../firmware/core/errors.js';
+import type { BlockCoverage } from './coverage.js';
 import { Corpus, type FuzzTarget } from './target.js';
 
 export interface Finding {
@@ -23,6 +24,8 @@ export interface TargetResult {
   findings: Finding[];
   corpus: number;
   outcomeClasses: number;
+  /** Blocks of the repository's code reached (0 without coverage). */
+  blocks: number;
   /** The outcome classes reached (frame kinds, error codes), for --verbose. */
   classNames: string[];
   elapsedMs: number;
@@ -31,6 +34,8 @@ export interface TargetResult {
 export interface RunOptions {
   budgetMs: number;
   seed: number;
+  /** Block coverage to guide the corpus by (the child passes it); without, outcome classes only. */
+  coverage?: BlockCoverage;
   /** Called now and then with the executions so far (the parent's watchdog). */
   onProgress?: (executions: number) => void;
 }
@@ -51,6 +56,7 @@ export async function runTarget<T>(target: FuzzTarget<T>, options: RunOptions): 
     options.onProgress?.(executions);
   };
   const findings: Finding[] = [];
+  const coverage = options.coverage;
   try {
     // Seeds first: each must pass the contract on its own.
     for (const seed of [...corpus.entries]) {
@@ -62,9 +68,19 @@ export async function runTarget<T>(target: FuzzTarget<T>, options: RunOptions): 
       }
     }
     if (findings.length > 0) return result();
+    if (coverage) coverage.record(await coverage.take());
+    let batch: T[] = [];
+    let batchSize = COVERAGE_BATCH.first;
     const property = fc.asyncProperty(target.inputs(corpus), async (input) => {
       count();
       corpus.observe(input, await target.run(input));
+      if (coverage === undefined) return;
+      batch.push(input);
+      if (batch.length < batchSize) return;
+      const inputs = batch;
+      batch = [];
+      const found = await keepInputsReachingNewCode(target, coverage, corpus, inputs, count);
+      batchSize = found ? COVERAGE_BATCH.first : Math.min(COVERAGE_BATCH.most, batchSize * 2);
     });
     const remaining = Math.max(1, options.budgetMs - (performance.now() - started));
     const details = await fc
@@ -106,6 +122,7 @@ export async function runTarget<T>(target: FuzzTarget<T>, options: RunOptions): 
       findings,
       corpus: corpus.entries.length,
       outcomeClasses: corpus.classes,
+      blocks: coverage?.blocks ?? 0,
       classNames: corpus.classNames(),
       elapsedMs: Math.round(performance.now() - started),
     };
@@ -139,4 +156,54 @@ async function minimise<T>(target: FuzzTarget<T>, input: T, problem: string, cou
     }
   }
   return best;
+}
+
+/**
+ * Inputs run between two reads of the coverage counters: few while new code keeps turning up,
+ * doubling up to the most while none does (a read costs milliseconds).
+ */
+const COVERAGE_BATCH = { first: 64, most: 4096 };
+
+/**
+ * After a batch: if it reached blocks never reached before, finds the inputs that reached them by
+ * bisection (each half run again and the counters read) and adds those to the corpus. Returns
+ * whether anything new was reached.
+ */
+async function keepInputsReachingNewCode<T>(
+  target: FuzzTarget<T>,
+  coverage: BlockCoverage,
+  corpus: Corpus<T>,
+  inputs: readonly T[],
+  count: () => void,
+): Promise<boolean> {
+  const fresh = coverage.unseen(await coverage.take());
+  if (fresh.length === 0) return false;
+  coverage.record(fresh);
+  const reaching = async (part: readonly T[], wanted: ReadonlySet<string>): Promise<Set<string>> => {
+    for (const input of part) {
+      count();
+      try {
+        await target.run(input);
+      } catch {
+        // it passed a moment ago; a stateful target may differ on a second run, which is no finding
+      }
+    }
+    return new Set((await coverage.take()).filter((block) => wanted.has(block)));
+  };
+  const bisect = async (part: readonly T[], wanted: Set<string>): Promise<void> => {
+    if (part.length === 1) {
+      corpus.add(part[0]);
+      return;
+    }
+    const half = part.length >> 1;
+    for (const side of [part.slice(0, half), part.slice(half)]) {
+      if (wanted.size === 0) return;
+      const reached = await reaching(side, wanted);
+      if (reached.size === 0) continue;
+      for (const block of reached) wanted.delete(block);
+      await bisect(side, reached);
+    }
+  };
+  await bisect(inputs, new Set(fresh));
+  return true;
 }

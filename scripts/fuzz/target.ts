@@ -48,6 +48,11 @@ export class Corpus<T> implements EntrySource<T> {
     return { at: (index) => f(this.at(index)) };
   }
 
+  /** Adds an input that reached new code. */
+  add(input: T): void {
+    this.entries.push(input);
+  }
+
   /** Records an outcome class; an input whose class is new joins the corpus. */
   observe(input: T, outcome: string): void {
     if (this.recordClass(outcome)) this.entries.push(input);

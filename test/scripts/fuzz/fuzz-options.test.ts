@@ -12,13 +12,17 @@ describe('npm run fuzz arguments', () => {
       json: false,
       list: false,
       verbose: false,
+      coverage: true,
     });
   });
 
   it('--seconds, --only, --seed, --json, --verbose, in both spellings', () => {
     expect(
-      parseFuzzArgs(['--seconds=2.5', '--only', 'hid-report', '--seed', '9', '--json', '--verbose'], TARGETS),
-    ).toMatchObject({ seconds: 2.5, only: ['hid-report'], seed: 9, json: true, verbose: true });
+      parseFuzzArgs(
+        ['--seconds=2.5', '--only', 'hid-report', '--seed', '9', '--json', '--verbose', '--no-coverage'],
+        TARGETS,
+      ),
+    ).toMatchObject({ seconds: 2.5, only: ['hid-report'], seed: 9, json: true, verbose: true, coverage: false });
   });
 
   it('refuses unknown targets and arguments, bad numbers, ', () => {

@@ -9,6 +9,7 @@ const RESULTS: TargetResult[] = [
     findings: [],
     corpus: 12,
     outcomeClasses: 10,
+    blocks: 420,
     classNames: [],
     elapsedMs: 2000,
   },
@@ -18,17 +19,18 @@ const RESULTS: TargetResult[] = [
     findings: [{ problem: 'ContractViolation: leak', input: '{"argv":["x"]}', seed: 65 }],
     corpus: 9,
     outcomeClasses: 5,
+    blocks: 77,
     classNames: [],
     elapsedMs: 100,
   },
 ];
 
 describe('the fuzz report', () => {
-  it('a table: target, executions, exec/s, findings, corpus, classes', () => {
+  it('a table: target, executions, exec/s, findings, corpus, outcome classes, code blocks reached', () => {
     expect(fuzzTable(RESULTS).split('\n')).toEqual([
-      'target      executions  exec/s  findings  corpus  classes',
-      'hid-report        1000     500         0      12       10',
-      'cli-args            13     130         1       9        5',
+      'target      executions  exec/s  findings  corpus  classes  blocks',
+      'hid-report        1000     500         0      12       10     420',
+      'cli-args            13     130         1       9        5      77',
     ]);
   });
 
