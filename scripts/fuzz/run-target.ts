@@ -129,18 +129,27 @@ export async function runTarget<T>(target: FuzzTarget<T>, options: RunOptions): 
   }
 }
 
-/** Most candidates tried while minimising one finding. */
+/** Most candidates tried, and most time spent, minimising one finding. */
 const MAX_MINIMISE_RUNS = 20_000;
+const MAX_MINIMISE_MS = 30_000;
+
+/** The same failure, up to the numbers in its message (a length, a count). */
+function sameProblem(a: string, b: string): boolean {
+  return a.replace(/[0-9]+/g, 'N') === b.replace(/[0-9]+/g, 'N');
+}
 
 /** Greedily replaces `input` by a smaller variant that fails with the same problem, while one does. */
 async function minimise<T>(target: FuzzTarget<T>, input: T, problem: string, count: () => void): Promise<T> {
   if (target.smaller === undefined) return input;
   let best = input;
   let runs = 0;
-  for (let improved = true; improved && runs < MAX_MINIMISE_RUNS; ) {
+  const until = performance.now() + MAX_MINIMISE_MS;
+  const spent = () => runs >= MAX_MINIMISE_RUNS || performance.now() > until;
+  for (let improved = true; improved && !spent(); ) {
     improved = false;
     for (const candidate of target.smaller(best)) {
-      if (++runs > MAX_MINIMISE_RUNS) break;
+      if (spent()) break;
+      runs++;
       count();
       let failure: string | undefined;
       try {
@@ -148,7 +157,7 @@ async function minimise<T>(target: FuzzTarget<T>, input: T, problem: string, cou
       } catch (error) {
         failure = describeProblem(error);
       }
-      if (failure === problem) {
+      if (failure !== undefined && sameProblem(failure, problem)) {
         best = candidate;
         improved = true;
         break;
