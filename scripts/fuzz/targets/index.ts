@@ -53,6 +53,10 @@ export const FUZZ_TARGETS = {
     about: 'command lines with options, values, --, -h and pasted pass codes → parseArgs, resolveDataDir, main',
     load: async () => (await import('./cli-args.js')).cliArgsTarget(),
   },
+  'led-board': {
+    about: "the serial LED board's replies in any chunks → BoardLineSplitter, parseBoardReply, parseBoardCommand",
+    load: async () => (await import('./led-board.js')).ledBoardTarget(),
+  },
 } satisfies Record<string, TargetEntry> as Record<string, TargetEntry>;
 
 export const FUZZ_TARGET_NAMES: readonly string[] = Object.keys(FUZZ_TARGETS);
