@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's test command: installs the Debian tools the tests drive (when root), checks format
-# and lint (Biome) and types, runs every test, and ends with one plain "N passed, N failed" line.
+# and lint (Biome) and types, runs every test and a short fuzz run, and ends with one plain
+# "N passed, N failed" line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -77,6 +78,19 @@ result=.vitest-result.json
 rm -f "$result"
 status=0
 npx vitest run --reporter=default --reporter=json --outputFile.json="$result" "$@" || status=$?
+
+# A short fuzz run of every target (docs/reliability/FUZZ.md): 10 s each by default,
+# $PASSGATE_FUZZ_SECONDS to change it. Skipped when the command names tests to run.
+if (($# == 0)); then
+  fuzz_status=0
+  node scripts/bin/run-ts.mjs scripts/fuzz/main.ts --seconds "${PASSGATE_FUZZ_SECONDS:-10}" || fuzz_status=$?
+  if ((fuzz_status)); then
+    echo "fuzz: findings or a failed run (exit $fuzz_status), see above"
+    ((status)) || status=$fuzz_status
+  else
+    echo "fuzz: no findings"
+  fi
+fi
 if [ -f "$result" ]; then
   node -e '
     const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));

@@ -87,6 +87,15 @@ export function parseArgs(args: readonly string[], spec: ArgSpec): ParseResult {
 
 const NOT_SHOWN = '(not shown)';
 
+/**
+ * A word as typed (an unknown command or help topic), when it looks like one: lower-case letters
+ * and dashes, as every command word is. Anything else (a pass code or ID number pasted in the
+ * wrong place) is not echoed.
+ */
+export function printableWord(word: string): string {
+  return /^[a-z][a-z-]{0,31}$/.test(word) ? word : NOT_SHOWN;
+}
+
 /** An option as typed, when it looks like one; whatever else was typed is not echoed. */
 function printableOption(arg: string): string {
   const name = arg.split('=')[0];

@@ -6,7 +6,7 @@ import { resolveDataDir } from '../config/data-dir.js';
 import { ConfigStore } from '../config/store.js';
 import { isPassgateError } from '../core/errors.js';
 import { passgateVersion } from '../core/version.js';
-import { readCommandArgs, showUsage, splitCommand, usageError } from './args.js';
+import { printableWord, readCommandArgs, showUsage, splitCommand, usageError } from './args.js';
 import { runBindCommand } from './bind-command.js';
 import { runConfigCommand } from './config-command.js';
 import { EXIT, exitCodeTableLines } from './exit-codes.js';
@@ -67,7 +67,7 @@ function showHelp(out: CommandOutput, rest: readonly string[]): number {
   }
   if (topic in HELP) return showUsage(out, HELP[topic as keyof typeof HELP]);
   const hint = didYouMean(nearestName(topic, [...Object.keys(HELP), 'exit-codes']));
-  return usageError(out, USAGE, `未知帮助主题 / unknown help topic: ${topic.slice(0, 40)}${hint}`);
+  return usageError(out, USAGE, `未知帮助主题 / unknown help topic: ${printableWord(topic)}${hint}`);
 }
 
 /**
@@ -100,7 +100,7 @@ export async function main(
   if (!COMMANDS.includes(command)) {
     // Before the data directory is resolved: a typo must not create one.
     const hint = didYouMean(nearestName(command, COMMANDS));
-    return usageError(out, USAGE, `未知命令 / unknown command: ${command.slice(0, 40)}${hint}`);
+    return usageError(out, USAGE, `未知命令 / unknown command: ${printableWord(command)}${hint}`);
   }
   // Answered before the data directory is resolved: asking for help must not create one.
   if (wantsHelp(rest)) return showUsage(out, HELP[command as Exclude<CommandWord, 'help'>]);
@@ -155,7 +155,7 @@ export async function main(
       case 'selftest':
         return await runSelftestCommand(store, dataDir, rest, crypto, out);
       default:
-        return usageError(out, USAGE, `未知命令 / unknown command: ${command.slice(0, 40)}`);
+        return usageError(out, USAGE, `未知命令 / unknown command: ${printableWord(command)}`);
     }
   } catch (error) {
     if (isPassgateError(error)) return reportError(out, error);

@@ -59,6 +59,19 @@ export interface MockPortalOptions {
   testBreaches?: readonly TestBreach[];
 }
 
+/** A protocol request (any path but /admin/*) as the HTTP side received it. */
+export interface ProtocolRequest {
+  method: string;
+  /** Without the query string. */
+  path: string;
+  /** The Authorization header ('' when absent). */
+  authorization: string;
+  body: Buffer;
+}
+
+/** An HTTP answer to write, or 'drop': close the connection without one (the dropConnection fault). */
+export type ProtocolReply = { kind: 'answer'; status: number; contentType: string; body: string } | { kind: 'drop' };
+
 /** A fault's plaintext error goes out as an unauthenticated refusal would (see faults.ts). */
 const INJECTED_PLAIN_ERROR_STATUS = 403;
 
@@ -108,7 +121,7 @@ export class MockPortal {
   async start(): Promise<string> {
     const handler = (req: IncomingMessage, res: ServerResponse) => {
       this.handle(req, res).catch(() => {
-        if (!res.headersSent) this.plain(res, 500, 'INTERNAL');
+        if (!res.headersSent) this.write(res, this.plain(500, 'INTERNAL'));
         else res.destroy();
       });
     };
@@ -185,49 +198,60 @@ export class MockPortal {
     if (raw === null) {
       if (this.inspector && !path.startsWith('/admin/'))
         this.report([deviation('http.size', path, 'body over 64 KiB')]);
-      return this.plain(res, HTTP_LEVEL_BAD_REQUEST_STATUS.tooLarge, 'BAD_REQUEST');
+      return this.write(res, this.plain(HTTP_LEVEL_BAD_REQUEST_STATUS.tooLarge, 'BAD_REQUEST'));
     }
 
     if (path.startsWith('/admin/')) return handleAdminRequest(req, res, path, raw, this, this.o);
     if (this.inspector) this.inspect(req, path, raw);
-    if (req.method !== 'POST') return this.plain(res, HTTP_LEVEL_BAD_REQUEST_STATUS.notPost, 'BAD_REQUEST');
+    const reply = await this.answerRequest({
+      method: req.method ?? '',
+      path,
+      authorization: req.headers.authorization ?? '',
+      body: raw,
+    });
+    if (reply.kind === 'drop') req.socket.destroy();
+    else this.write(res, reply);
+  }
+
+  /**
+   * What a protocol request (any path but /admin/*) gets, faults included, without the socket:
+   * the HTTP side above writes it, the fuzzer (scripts/fuzz) calls it with raw bodies directly.
+   */
+  async answerRequest(r: ProtocolRequest): Promise<ProtocolReply> {
+    const { path } = r;
+    if (r.method !== 'POST') return this.plain(HTTP_LEVEL_BAD_REQUEST_STATUS.notPost, 'BAD_REQUEST');
 
     const faulty = this.faults.paths.length === 0 || this.faults.paths.includes(path);
     if (faulty && this.faults.latencyMs > 0) await new Promise((r) => setTimeout(r, this.faults.latencyMs));
-    if (faulty && this.faults.dropConnection) {
-      req.socket.destroy();
-      return;
-    }
+    if (faulty && this.faults.dropConnection) return { kind: 'drop' };
     if (faulty && this.faults.httpStatus !== null) {
-      res.writeHead(this.faults.httpStatus, { 'content-type': 'text/plain' }).end('service unavailable');
-      return;
+      return { kind: 'answer', status: this.faults.httpStatus, contentType: 'text/plain', body: 'service unavailable' };
     }
     if (faulty && this.faults.malformedJson) {
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"v":1,"ts":');
-      return;
+      return { kind: 'answer', status: 200, contentType: 'application/json', body: '{"v":1,"ts":' };
     }
     if (faulty && this.faults.plainError !== null) {
-      return this.plain(res, INJECTED_PLAIN_ERROR_STATUS, this.faults.plainError);
+      return this.plain(INJECTED_PLAIN_ERROR_STATUS, this.faults.plainError);
     }
     if (path !== PATHS.authorize && !SEALED_PATHS.has(path)) {
-      return this.plain(res, HTTP_LEVEL_BAD_REQUEST_STATUS.unknownPath, 'BAD_REQUEST');
+      return this.plain(HTTP_LEVEL_BAD_REQUEST_STATUS.unknownPath, 'BAD_REQUEST');
     }
     let body: unknown;
     try {
-      body = parseJson(raw.toString('utf8'));
+      body = parseJson(r.body.toString('utf8'));
     } catch {
-      return this.plain(res, PLAIN_ERROR_STATUS.BAD_REQUEST, 'BAD_REQUEST');
+      return this.plain(PLAIN_ERROR_STATUS.BAD_REQUEST, 'BAD_REQUEST');
     }
     const answer =
       path === PATHS.authorize
         ? answerAuthorize(this.context, body)
         : answerSealed(this.context, {
             path: path as PortalPath,
-            authorization: req.headers.authorization ?? '',
+            authorization: r.authorization,
             body,
             injectedError: faulty ? this.faults.sealedError : null,
           });
-    this.send(res, path as PortalPath, answer, faulty);
+    return this.reply(path as PortalPath, answer, faulty);
   }
 
   private inspect(req: IncomingMessage, path: string, raw: Buffer): void {
@@ -248,10 +272,9 @@ export class MockPortal {
     }
   }
 
-  private send(res: ServerResponse, path: PortalPath, answer: PortalAnswer, faulty: boolean): void {
+  private reply(path: PortalPath, answer: PortalAnswer, faulty: boolean): ProtocolReply {
     if (answer.kind === 'plain') {
-      this.plain(res, PLAIN_ERROR_STATUS[answer.code] ?? INJECTED_PLAIN_ERROR_STATUS, answer.code);
-      return;
+      return this.plain(PLAIN_ERROR_STATUS[answer.code] ?? INJECTED_PLAIN_ERROR_STATUS, answer.code);
     }
     const { crypto } = this.o;
     const body = faulty ? withVenueFaults(answer.body, this.faults) : answer.body;
@@ -261,12 +284,16 @@ export class MockPortal {
       iv: crypto.randomBytes(IV_BYTES),
     });
     if (faulty && this.faults.wrongMac) envelope.mac = (envelope.mac[0] === '0' ? '1' : '0') + envelope.mac.slice(1);
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(envelope));
+    return { kind: 'answer', status: 200, contentType: 'application/json', body: JSON.stringify(envelope) };
   }
 
-  private plain(res: ServerResponse, status: number, code: PortalErrorCode): void {
+  private plain(status: number, code: PortalErrorCode): ProtocolReply & { kind: 'answer' } {
     const body: PlainError = { v: PROTOCOL_VERSION, error: { code, portalTime: this.portalNow() } };
-    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    return { kind: 'answer', status, contentType: 'application/json', body: JSON.stringify(body) };
+  }
+
+  private write(res: ServerResponse, reply: ProtocolReply & { kind: 'answer' }): void {
+    res.writeHead(reply.status, { 'content-type': reply.contentType }).end(reply.body);
   }
 }
 
