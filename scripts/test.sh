@@ -18,7 +18,7 @@ set -- "${args[@]+"${args[@]}"}"
 # sleeping in a loop, the GPIO recorder and a camera test make FIFOs).
 declare -A needed=(
   [socat]=socat [ffmpeg]=ffmpeg [zint]=zint [openssl]=openssl [gpioset]=gpiod
-  [sh]=dash [sleep]=coreutils [mkfifo]=coreutils
+  [ss]=iproute2 [sh]=dash [sleep]=coreutils [mkfifo]=coreutils
 )
 missing_packages() {
   local cmd
