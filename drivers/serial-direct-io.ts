@@ -64,6 +64,10 @@ async function readDirect(
   offset: number,
   length: number,
 ): Promise<{ bytesRead: number; buffer: Buffer }> {
+  const state = stateOf(port);
+  // The last read took less than it could: the descriptor is empty, and trying again now would
+  // only fail (an EAGAIN error built and thrown for nothing). Wait for bytes first.
+  if (state.drained) await ready(port, 'readable');
   for (;;) {
     const fd = openFd(port);
     let bytesRead: number;
@@ -73,7 +77,10 @@ async function readDirect(
       if (!RETRY_LATER.has(errnoCode(error))) throw error;
       bytesRead = 0;
     }
-    if (bytesRead > 0) return { bytesRead, buffer };
+    if (bytesRead > 0) {
+      state.drained = bytesRead < length;
+      return { bytesRead, buffer };
+    }
     await ready(port, 'readable');
   }
 }
@@ -103,15 +110,23 @@ function openFd(port: UnixPortBinding): number {
 /** The binding poller's event flags (libuv's UV_READABLE and UV_WRITABLE). */
 const POLL_FLAGS = { readable: 1, writable: 2 } as const;
 type PollEvent = keyof typeof POLL_FLAGS;
-const waitsByPort = new WeakMap<UnixPortBinding, Record<PollEvent, number>>();
+/** Per port: the reads and writes waiting on the poller, and whether the last read emptied the descriptor. */
+interface PortState extends Record<PollEvent, number> {
+  drained: boolean;
+}
+const stateByPort = new WeakMap<UnixPortBinding, PortState>();
+
+function stateOf(port: UnixPortBinding): PortState {
+  let state = stateByPort.get(port);
+  if (state === undefined) {
+    state = { readable: 0, writable: 0, drained: false };
+    stateByPort.set(port, state);
+  }
+  return state;
+}
 
 function ready(port: UnixPortBinding, event: PollEvent): Promise<void> {
-  let waits = waitsByPort.get(port);
-  if (waits === undefined) {
-    waits = { readable: 0, writable: 0 };
-    waitsByPort.set(port, waits);
-  }
-  const counts = waits;
+  const counts = stateOf(port);
   return new Promise((resolve, reject) => {
     counts[event]++;
     port.poller.once(event, (error) => {
