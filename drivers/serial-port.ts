@@ -5,6 +5,7 @@
 import { PassgateError } from '../firmware/core/errors.js';
 import type { OpenSerialPort, SerialPortLike, SerialPortSettings } from '../firmware/core/serial-port.js';
 import { pathExists } from './reconnect.js';
+import { directIoBinding } from './serial-direct-io.js';
 
 /** Where a driver's serial ports come from: how to open one, and whether its device is there. */
 export interface SerialPorts {
@@ -52,7 +53,9 @@ export function serialPortOpener(loadConstructor: () => Promise<ConstructSerialP
 
 export const openSystemSerialPort: OpenSerialPort = serialPortOpener(async () => {
   const { SerialPort } = await import('serialport');
-  return (options) => new SerialPort(options);
+  // The detected binding with reads and writes on the event loop (serial-direct-io.ts).
+  const binding = directIoBinding(SerialPort.binding);
+  return (options) => new SerialPort({ ...options, binding } as ConstructorParameters<typeof SerialPort>[0]);
 });
 
 export const systemSerialPorts: SerialPorts = {

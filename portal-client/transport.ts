@@ -54,6 +54,8 @@ export function createPortalTransport(options: TransportOptions): PortalTranspor
     keepAliveMaxTimeout: options.timeouts.portalKeepAliveMs,
     connect: {
       timeout: options.timeouts.portalConnectMs,
+      keepAlive: true,
+      keepAliveInitialDelay: options.timeouts.portalTcpKeepAliveMs,
       rejectUnauthorized: true,
       ...(options.caPem ? { ca: options.caPem } : {}),
     },

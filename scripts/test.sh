@@ -26,7 +26,7 @@ declare -A needed=(
   [socat]=socat [ffmpeg]=ffmpeg [zint]=zint [openssl]=openssl [gpioset]=gpiod
   [python3]=python3 [systemd-notify]=systemd [systemd-analyze]=systemd
   [dpkg-deb]=dpkg [apt-get]=apt [runuser]=util-linux
-  [sh]=dash [sleep]=coreutils [mkfifo]=coreutils [script]=bsdutils
+  [ss]=iproute2 [sh]=dash [sleep]=coreutils [mkfifo]=coreutils [script]=bsdutils
   [mender]=mender-client [mender-artifact]=mender-artifact [tar]=tar [sync]=coreutils
 )
 missing_packages() {

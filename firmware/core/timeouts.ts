@@ -12,6 +12,14 @@ export const DEFAULT_TIMEOUTS = {
   portalConnectMs: 2000,
   /** Idle keep-alive connections are kept this long. */
   portalKeepAliveMs: 60_000,
+  /**
+   * TCP keep-alive probes on a portal connection left idle this long (then again after each
+   * answered probe). Carrier and home NATs silently forget a connection idle for 20–60 s: a
+   * request written into it later gets no answer at all, and the scan fails at its deadline. A
+   * probe more often than the NAT's timeout keeps the mapping, so the morning's first scan after a
+   * quiet spell finds its pooled connection alive. Whole seconds (the kernel's unit).
+   */
+  portalTcpKeepAliveMs: 10_000,
   /** Refresh the token this long before it expires, in the background. */
   tokenRefreshLeadMs: 60_000,
   /** After a failed background refresh, try again after this long. */

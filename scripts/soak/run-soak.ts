@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_TIMEOUTS } from '../../firmware/core/timeouts.js';
+import { timeoutTable } from '../../firmware/core/timeouts.js';
 import { mulberry32 } from '../lab/synth-image.js';
 import { track } from './child-processes.js';
 import { type FaultContext, type FaultRecord, faultsSoFar, type IdleProbe, sleep } from './fault-context.js';
@@ -12,7 +12,7 @@ import { runFaultSchedule } from './fault-runner.js';
 import { type FaultEvent, faultSchedule } from './fault-schedule.js';
 import { buildDist, newSecret, scanSources, setUpFleet, setUpNetwork } from './fleet-setup.js';
 import { FleetThrottle, THROTTLE_EVERY_MS, type ThrottlePoint } from './fleet-throttle.js';
-import { SOAK_SHOW_MS } from './gate-provision.js';
+import { SOAK_SHOW_MS, SOAK_TIMEOUTS } from './gate-provision.js';
 import type { GateExit } from './gate-rig.js';
 import { runGateScanner, type ScanOnceContext, scanBudgets } from './gate-scanner.js';
 import { buildHelpers } from './helper-bundle.js';
@@ -161,7 +161,7 @@ export async function runSoak(o: SoakOptions, repo: string, control: RunControl)
       while (Date.now() < by && rigs.some((r, i) => !throttle.isActive(i) && r.scanning)) await sleep(50);
     },
   };
-  const budgets = scanBudgets(SOAK_SHOW_MS, DEFAULT_TIMEOUTS);
+  const budgets = scanBudgets(SOAK_SHOW_MS, timeoutTable(SOAK_TIMEOUTS));
   const sources = scanSources(fleet.prepared, secret, needles);
   let scanId = 0;
   const scanContexts: ScanOnceContext[] = rigs.map((rig) => ({

@@ -115,6 +115,11 @@ export function gateResources(
     const d = (finRest?.fdKinds[kind] ?? 0) - (baseRest?.fdKinds[kind] ?? 0);
     if (d !== 0) fdChange[kind] = d;
   }
+  // The daemon's one pooled portal connection (portal-client/transport.ts) is open while the gate
+  // scans and closed 60 s (portalKeepAliveMs) after its last request: a gate the throttle left
+  // without people at the baseline and busy at the end (or the other way round) differs by that
+  // one socket. It is no leak; any other change of the count is.
+  const pooledConnection = Math.max(-1, Math.min(1, fdChange.socket ?? 0));
   return {
     gate: g.index,
     steady,
@@ -123,7 +128,7 @@ export function gateResources(
     rssGrowthMb: rssFinalMb - rssBaselineMb,
     fdBaseline,
     fdFinal,
-    fdGrowth: fdFinal - fdBaseline,
+    fdGrowth: fdFinal - fdBaseline - pooledConnection,
     fdChange,
     scans,
   };

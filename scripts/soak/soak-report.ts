@@ -2,6 +2,7 @@
 // caller writes the files.
 import type { FaultRecord } from './fault-context.js';
 import type { FaultEvent } from './fault-schedule.js';
+import { SOAK_TIMEOUTS } from './gate-provision.js';
 import type { ProcSample } from './proc-sampler.js';
 import type { SoakMetrics } from './soak-metrics.js';
 import { type ChartSpan, type ChartTick, renderLineChart } from './svg-chart.js';
@@ -247,7 +248,7 @@ export function markdownReport(r: ReportInput): string {
     '',
     `One gate cannot go faster than 1000 / (gate.showMs + verification) scans a second: gate.showMs is at least 200 ms (config`,
     `refuses less) and a scan queued meanwhile is verified only once the verdict has been shown. With a verification of`,
-    `${m.verdictMs.p50.toFixed(1)} ms (p50) that is ${(1000 / (200 + m.verdictMs.p50)).toFixed(2)} scans/s per gate, so 200,000 scans in 10 minutes need a fleet of ~73 gates`,
+    `${m.verdictMs.p50.toFixed(1)} ms (p50) that is ${(1000 / (200 + m.verdictMs.p50)).toFixed(2)} scans/s per gate, so 200,000 scans in ${fmtMs(m.scanSeconds * 1000)} need a fleet of ~${Math.ceil(200_000 / m.scanSeconds / (1000 / (200 + m.verdictMs.p50)))} gates`,
     `against one portal, and the fleet is bound by CPU. CPU per scan, from the whole fleet being up to the end of scanning:`,
     '',
     ...markdownTable(
@@ -265,8 +266,8 @@ export function markdownReport(r: ReportInput): string {
     ),
     '',
     `At ${(m.cpuPerScan.daemons + m.cpuPerScan.portal + m.cpuPerScan.soak + m.cpuPerScan.socat).toFixed(1)} ms a scan, ${r.environment.cpus} CPUs to itself would carry ~${Math.round((r.environment.cpus * 1000) / (m.cpuPerScan.daemons + m.cpuPerScan.portal + m.cpuPerScan.soak + m.cpuPerScan.socat))} scans/s; this box was`,
-    `shared (mean load average ${r.json.soak_load_avg} during the scanning phase). A daemon idles at ~5–9 ms of CPU a second (the card reader`,
-    `polled every 200 ms, config every 500 ms), part of the figure above. The number of gates given people follows the daemons'`,
+    `shared (mean load average ${r.json.soak_load_avg} during the scanning phase). An idle daemon's CPU (the card reader polled every`,
+    `${SOAK_TIMEOUTS.idCardPollMs} ms, ~1 ms a poll) is part of the figure above. The number of gates given people follows the daemons'`,
     `scheduling latency (fleet-throttle.ts): a daemon waiting long for a CPU fires its deadline timer late, and the soak would`,
     `measure the box instead of the gate.`,
     '',

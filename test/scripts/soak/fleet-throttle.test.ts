@@ -37,6 +37,35 @@ describe('fleet throttle', () => {
     expect(t.isActive(4)).toBe(false);
   });
 
+  it('after the loss, takes back the gates that have not re-authorized one at a time, then grows as before', () => {
+    const t = new FleetThrottle(bounds);
+    t.active = 60;
+    t.sessionsLost();
+    t.step(6); // a 32nd of 64 would be 2 more
+    expect(t.active).toBe(5);
+    t.step(7);
+    expect(t.active).toBe(6);
+    t.step(4); // shrinks as before
+    expect(t.active).toBe(4);
+    t.step(6); // back up to the 6 that have re-authorized at once, none beyond
+    expect(t.active).toBe(6);
+    for (let i = 0; i < 57; i++) t.step(t.active + 2);
+    expect(t.active).toBe(63);
+    t.step(64);
+    expect(t.active).toBe(64); // every gate has re-authorized: no cap any more
+    t.step(10);
+    t.step(12);
+    expect(t.active).toBe(12);
+  });
+
+  it('without a loss, steps as nextActiveGates says', () => {
+    const t = new FleetThrottle(bounds);
+    t.step(30);
+    expect(t.active).toBe(30);
+    t.step(64);
+    expect(t.active).toBe(64);
+  });
+
   it('reads its own schedstat without failing (no change from a first reading)', () => {
     const t = new FleetThrottle(bounds);
     const point = t.update([process.pid]);

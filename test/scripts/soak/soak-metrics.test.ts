@@ -70,6 +70,26 @@ describe('per-daemon memory and descriptors', () => {
     expect(gateResources(unplugged, windows, 1, [[90, 120]]).fdGrowth).toBe(0);
   });
 
+  it('allows for the one pooled portal connection coming or going; more sockets, or other fds, are growth', () => {
+    const withSockets = (at: number, sockets: number, files = 20): ProcSample => ({
+      ...sample(at, 70, files + sockets),
+      fdKinds: { socket: sockets, file: files },
+    });
+    const gate = (base: ProcSample[], fin: ProcSample[]) =>
+      gateResources({ index: 4, samples: [...base, ...fin], exits: [], crashLines: 0, unsolicited: [] }, windows, 1);
+    const idleThenBusy = gate([withSockets(100, 3), withSockets(150, 3)], [withSockets(900, 4), withSockets(950, 4)]);
+    expect(idleThenBusy).toMatchObject({ fdBaseline: 23, fdFinal: 24, fdChange: { socket: 1 }, fdGrowth: 0 });
+    const busyThenIdle = gate([withSockets(100, 4), withSockets(150, 4)], [withSockets(900, 3), withSockets(950, 3)]);
+    expect(busyThenIdle.fdGrowth).toBe(0);
+    const twoMore = gate([withSockets(100, 3), withSockets(150, 3)], [withSockets(900, 5), withSockets(950, 5)]);
+    expect(twoMore.fdGrowth).toBe(1);
+    const fileLeak = gate(
+      [withSockets(100, 3), withSockets(150, 3)],
+      [withSockets(900, 4, 21), withSockets(950, 4, 21)],
+    );
+    expect(fileLeak.fdGrowth).toBe(1);
+  });
+
   it('a daemon restarted in between does not count; the soak’s own stop at the end does not restart it', () => {
     const g = {
       index: 1,

@@ -1,0 +1,71 @@
+// The portal transport's pooled connection as the kernel sees it: idle, it carries TCP keep-alive
+// probes at portalTcpKeepAliveMs, so a NAT that forgets idle connections keeps its mapping.
+import { execFileSync } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { timeoutTable } from '../../firmware/core/timeouts.js';
+import { createPortalTransport, type PortalTransport } from '../../portal-client/transport.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function echoServer(): Promise<{ port: number; server: Server }> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.end('{"ok":true}'));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
+  return { port: (server.address() as AddressInfo).port, server };
+}
+
+/** `ss` lines of established TCP connections to the port: the client's end of each. */
+function clientSockets(port: number): string[] {
+  const out = execFileSync('ss', ['-tnoH', 'state', 'established', `( dport = :${port} )`], { encoding: 'utf8' });
+  return out.split('\n').filter((line) => line.trim() !== '');
+}
+
+/** The keep-alive timer's seconds left, from ss's `timer:(keepalive,9.9sec,0)`; null without one. */
+function keepAliveSecondsLeft(line: string): number | null {
+  const m = /timer:\(keepalive,(?:(\d+)min)?([\d.]+)(ms|sec),/.exec(line);
+  if (m === null) return null;
+  return Number(m[1] ?? 0) * 60 + Number(m[2]) / (m[3] === 'ms' ? 1000 : 1);
+}
+
+async function postOnce(transport: PortalTransport): Promise<void> {
+  const answer = await transport.post('/ping', {}, '{}', 2000);
+  expect(answer).toEqual({ status: 200, text: '{"ok":true}' });
+}
+
+describe('portal transport keep-alive', () => {
+  it.each([
+    ['the default', timeoutTable(), 10],
+    ['a configured 3 s', timeoutTable({ portalTcpKeepAliveMs: 3000 }), 3],
+  ])('probes its idle pooled connection after %s', async (_what, timeouts, seconds) => {
+    expect(timeouts.portalTcpKeepAliveMs).toBe(seconds * 1000);
+    const { port } = await echoServer();
+    const transport = createPortalTransport({ url: `http://127.0.0.1:${port}`, allowInsecureHttp: true, timeouts });
+    cleanups.push(() => transport.close());
+    await postOnce(transport);
+
+    const sockets = clientSockets(port);
+    expect(sockets).toHaveLength(1); // the one pooled connection, kept for the next request
+    const left = keepAliveSecondsLeft(sockets[0]);
+    expect(left).not.toBeNull();
+    expect(left).toBeGreaterThan(0);
+    expect(left).toBeLessThanOrEqual(seconds);
+
+    // The next request goes over the same connection.
+    await postOnce(transport);
+    expect(clientSockets(port)).toEqual([expect.stringContaining(sockets[0].split(/\s+/)[2])]);
+  });
+});
