@@ -91,11 +91,13 @@ describe('CLI argument handling under random input', () => {
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...COMMANDS), fc.array(word, { maxLength: 6 }), async (command, rest) => {
         const lines: string[] = [];
+        // --data-dir first: after a generated `--` it would be a positional, and the command would
+        // use the machine's own /var/lib/passgate.
         const argv = [
           command,
-          ...rest.filter((w) => w !== '--data-dir' && !w.startsWith('--data-dir=')),
           '--data-dir',
           dataDir,
+          ...rest.filter((w) => w !== '--data-dir' && !w.startsWith('--data-dir=')),
         ];
         if (command === 'status') argv.push('--offline');
         const code = await main(argv, { stdout: (l) => lines.push(l), stderr: (l) => lines.push(l) }, {});
