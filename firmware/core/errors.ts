@@ -40,7 +40,12 @@ export const ERROR_CODES = {
     'driver.overlong', // input longer than the configured maximum
     'driver.encoding', // bytes that are not valid UTF-8
   ],
-  decode: ['decode.no-symbol', 'decode.image-unreadable', 'decode.unsupported'],
+  decode: [
+    'decode.no-symbol',
+    'decode.image-unreadable',
+    'decode.unsupported',
+    'decode.worker-failed', // the camera's decode worker thread crashed or could not load its decoders
+  ],
   gate: [
     'gate.busy',
     'gate.invalid-transition',
