@@ -1,5 +1,6 @@
 // The list of bench sections, in the order they run. Each area adds one line here.
 import { cameraSection } from './camera.js';
+import { cameraGateSection } from './camera-gate.js';
 import { configSection } from './config.js';
 import { cryptoSection } from './crypto.js';
 import { gateSection } from './gate.js';
@@ -23,5 +24,6 @@ export function sections(): BenchSection[] {
     gridMatrixSection,
     memoryFloorSection,
     gateSection,
+    cameraGateSection,
   ];
 }
