@@ -15,9 +15,10 @@ set -- "${args[@]+"${args[@]}"}"
 
 # Every command a test or the lab spawns → the Debian package that provides it (the last ones are
 # in every Debian install, listed so the table is complete: the fake gpioset is a sh script
-# sleeping in a loop, the GPIO recorder and a camera test make FIFOs).
+# sleeping in a loop, the GPIO recorder and a camera test make FIFOs). zbarimg is the bench's
+# QR baseline on the hard camera corpus (scripts/bench/camera-hard.ts).
 declare -A needed=(
-  [socat]=socat [ffmpeg]=ffmpeg [zint]=zint [openssl]=openssl [gpioset]=gpiod
+  [socat]=socat [ffmpeg]=ffmpeg [zint]=zint [openssl]=openssl [gpioset]=gpiod [zbarimg]=zbar-tools
   [sh]=dash [sleep]=coreutils [mkfifo]=coreutils
 )
 missing_packages() {
