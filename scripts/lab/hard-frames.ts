@@ -6,8 +6,7 @@
 // through a projective map (any rotation; one side up to 20 % shorter than the opposite one, in
 // any direction) and integrated over each pixel's area (3×3 samples, like a sensor's photosite),
 // then uneven light, lens blur σ 0.7–1.5, sensor noise, and a JPEG round trip at quality 45–75
-// (what MJPEG cameras deliver), through jpeg-js.
-import jpeg from 'jpeg-js';
+// (what MJPEG cameras deliver; jpegRoundTrip below).
 import type { GrayImage } from '../../drivers/symbols/gray-image.js';
 import { addNoise, gaussianBlur, homographyFromPoints, unevenLighting } from './synth-image.js';
 import { zintMatrix } from './zint.js';
@@ -180,25 +179,72 @@ function renderQuad(
   return { width, height, data };
 }
 
-/** Encodes the frame as a baseline JPEG of `quality` and decodes it again (luminance kept). */
+/** The standard JPEG luminance quantisation table (quality 50), row-major. */
+const LUMINANCE_TABLE = [
+  16, 11, 10, 16, 24, 40, 51, 61, 12, 12, 14, 19, 26, 58, 60, 55, 14, 13, 16, 24, 40, 57, 69, 56, 14, 17, 22, 29, 51,
+  87, 80, 62, 18, 22, 37, 56, 68, 109, 103, 77, 24, 35, 55, 64, 81, 104, 113, 92, 49, 64, 78, 87, 103, 121, 120, 101,
+  72, 92, 95, 98, 112, 100, 103, 99,
+];
+
+/** cos((2x + 1)uπ / 16) × C(u) / 2, the 8-point DCT basis, [u * 8 + x]. */
+const DCT_BASIS = (() => {
+  const basis = new Float64Array(64);
+  for (let u = 0; u < 8; u++)
+    for (let x = 0; x < 8; x++)
+      basis[u * 8 + x] = ((u === 0 ? Math.SQRT1_2 : 1) / 2) * Math.cos(((2 * x + 1) * u * Math.PI) / 16);
+  return basis;
+})();
+
+/**
+ * What a baseline JPEG round trip at `quality` does to a gray frame: 8×8 blocks, DCT, each
+ * coefficient rounded to a multiple of the luminance table scaled to the quality (the usual
+ * scaling: 5000/q below 50, 200 − 2q above), inverse DCT, rounded to bytes. Only the lossy steps:
+ * the entropy coding between them is lossless, and a gray frame has no chroma to subsample.
+ * (jpeg-js does the same through a real file, but takes a second per 640×480 frame on a loaded
+ * 2-core box; this takes milliseconds.)
+ */
 export function jpegRoundTrip(image: GrayImage, quality: number): GrayImage {
   const { width, height } = image;
-  const rgba = Buffer.alloc(width * height * 4);
-  for (let i = 0; i < width * height; i++) {
-    const v = image.data[i];
-    rgba[4 * i] = v;
-    rgba[4 * i + 1] = v;
-    rgba[4 * i + 2] = v;
-    rgba[4 * i + 3] = 255;
-  }
-  const encoded = jpeg.encode({ data: rgba, width, height }, quality);
-  const decoded = jpeg.decode(encoded.data, { useTArray: true, formatAsRGBA: true });
+  const q = Math.min(100, Math.max(1, Math.round(quality)));
+  const scale = q < 50 ? 5000 / q : 200 - 2 * q;
+  const table = LUMINANCE_TABLE.map((v) => Math.min(255, Math.max(1, Math.floor((v * scale + 50) / 100))));
   const out = new Uint8Array(width * height);
-  for (let i = 0; i < out.length; i++) {
-    const r = decoded.data[4 * i];
-    const g = decoded.data[4 * i + 1];
-    const b = decoded.data[4 * i + 2];
-    out[i] = clampByte(0.299 * r + 0.587 * g + 0.114 * b);
+  const block = new Float64Array(64);
+  const tmp = new Float64Array(64);
+  for (let by = 0; by < height; by += 8) {
+    for (let bx = 0; bx < width; bx += 8) {
+      // Edge blocks repeat the last row and column, as encoders pad them.
+      for (let y = 0; y < 8; y++) {
+        const row = Math.min(height - 1, by + y) * width;
+        for (let x = 0; x < 8; x++) block[y * 8 + x] = image.data[row + Math.min(width - 1, bx + x)] - 128;
+      }
+      // Forward DCT (rows, then columns), quantise, inverse DCT (columns, then rows).
+      for (let y = 0; y < 8; y++)
+        for (let u = 0; u < 8; u++) {
+          let sum = 0;
+          for (let x = 0; x < 8; x++) sum += DCT_BASIS[u * 8 + x] * block[y * 8 + x];
+          tmp[y * 8 + u] = sum;
+        }
+      for (let v = 0; v < 8; v++)
+        for (let u = 0; u < 8; u++) {
+          let sum = 0;
+          for (let y = 0; y < 8; y++) sum += DCT_BASIS[v * 8 + y] * tmp[y * 8 + u];
+          const k = v * 8 + u;
+          block[k] = Math.round(sum / table[k]) * table[k];
+        }
+      for (let y = 0; y < 8; y++)
+        for (let u = 0; u < 8; u++) {
+          let sum = 0;
+          for (let v = 0; v < 8; v++) sum += DCT_BASIS[v * 8 + y] * block[v * 8 + u];
+          tmp[y * 8 + u] = sum;
+        }
+      for (let y = 0; y < 8 && by + y < height; y++)
+        for (let x = 0; x < 8 && bx + x < width; x++) {
+          let sum = 0;
+          for (let u = 0; u < 8; u++) sum += DCT_BASIS[u * 8 + x] * tmp[y * 8 + u];
+          out[(by + y) * width + bx + x] = clampByte(sum + 128);
+        }
+    }
   }
   return { width, height, data: out };
 }
