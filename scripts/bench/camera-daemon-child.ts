@@ -6,7 +6,7 @@
 //
 // Started by camera-memory.ts, bundled like the gate's memory child (no tsx loader threads).
 import { closeSync, openSync, readSync } from 'node:fs';
-import { FakeClock } from '../../firmware/core/fake-clock.js';
+import { systemClock } from '../../firmware/core/clock.js';
 import { createJsonLogger } from '../../firmware/core/log.js';
 import { Daemon } from '../../firmware/daemon/daemon.js';
 import { createGmCryptoSuite } from '../../portal-client/crypto/gm-suite.js';
@@ -60,7 +60,8 @@ async function run(job: CameraChildJob): Promise<void> {
     dataDir: job.dataDir,
     crypto: createGmCryptoSuite(),
     logger: createJsonLogger(() => undefined),
-    clock: new FakeClock(0),
+    // The real clock: the gate shows each code's verdict and returns to idle, as on a device.
+    clock: systemClock,
     extraInputs: [load.camera],
     configuredDrivers: false,
     controlSocket: false,
