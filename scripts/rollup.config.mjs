@@ -48,4 +48,6 @@ const output = (name) => ({
 export default [
   { input: 'scripts/bin/passgate-entry.ts', output: output('passgate'), external, plugins: [typescript()] },
   { input: 'scripts/bin/passgate-mock-entry.ts', output: output('passgate-mock'), external, plugins: [typescript()] },
+  // The camera's decode worker thread, started by drivers/symbols/worker/launch.ts from dist/.
+  { input: 'drivers/symbols/worker/entry.ts', output: output('decode-worker'), external, plugins: [typescript()] },
 ];

@@ -21,9 +21,10 @@ set -- "${args[@]+"${args[@]}"}"
 # systemd-analyze rates the unit; dpkg-deb builds the package, which the package test installs
 # with apt-get and checks as the service user (runuser); script gives the CLI a pseudo-terminal,
 # to see its progress line. The update tests unpack artifacts with tar and drive the Mender Update
-# Module with Debian's mender-client 3.4.
+# Module with Debian's mender-client 3.4. zbarimg is the bench's QR baseline on the hard camera
+# corpus (scripts/bench/camera-hard.ts).
 declare -A needed=(
-  [socat]=socat [ffmpeg]=ffmpeg [zint]=zint [openssl]=openssl [gpioset]=gpiod
+  [socat]=socat [ffmpeg]=ffmpeg [zint]=zint [openssl]=openssl [gpioset]=gpiod [zbarimg]=zbar-tools
   [python3]=python3 [systemd-notify]=systemd [systemd-analyze]=systemd
   [dpkg-deb]=dpkg [apt-get]=apt [runuser]=util-linux
   [ss]=iproute2 [sh]=dash [sleep]=coreutils [mkfifo]=coreutils [script]=bsdutils

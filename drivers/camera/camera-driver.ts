@@ -5,6 +5,7 @@
 // device node vanishing puts the driver in 'reconnecting', and ffmpeg is started again with
 // backoff (or as soon as the device node is back). Nothing here throws out of a callback.
 
+import type { ErrorCode, PassgateError } from '../../firmware/core/errors.js';
 import type { TimeoutTable } from '../../firmware/core/timeouts.js';
 import { ReconnectingInputDriver } from '../input-driver-base.js';
 import { pathExists } from '../reconnect.js';
@@ -39,6 +40,14 @@ export interface CameraDriverOptions {
   /** Monotonic milliseconds for the frame budget, the repeat window and the events' arrival
    * (default performance.now). */
   now?: () => number;
+  /**
+   * The decoders are the driver's own (the decode worker): close() closes those that can be
+   * closed. Default false: tests share decoders between cameras.
+   */
+  ownsDecoders?: boolean;
+  /** A decoder failed on a frame (e.g. decode.worker-failed: the decode worker crashed and is
+   * being restarted); the camera stays open. For the daemon's log. */
+  onDecoderError?: (decoder: string, error: PassgateError) => void;
 }
 
 /** The V4L2 node of the first camera, used when no device is given. */
@@ -62,6 +71,8 @@ export interface CameraDiagnostics extends PipelineStats {
   sourcesStarted: number;
   /** Last status line of the source (ffmpeg's last stderr line). */
   lastSourceMessage?: string;
+  /** Code of the last decoder failure (decode.worker-failed when the decode worker crashed). */
+  lastDecoderError?: ErrorCode;
 }
 
 /** The default source factory: ffmpeg on a V4L2 device, or on the given input arguments. */
@@ -82,6 +93,9 @@ export function ffmpegSourceFactory(opts: CameraFfmpegOptions, timeouts: CameraT
 export class CameraDriver extends ReconnectingInputDriver<FrameSource> {
   private readonly pipeline: DecodePipeline;
   private readonly createSource: FrameSourceFactory;
+  private readonly decoders: readonly SymbolDecoder[];
+  private readonly ownsDecoders: boolean;
+  private lastDecoderError: ErrorCode | undefined;
   private sourcesStarted = 0;
   private lastSource: FrameSource | undefined;
   /** The source being started (waiting for its first frame), stopped at once by close(). */
@@ -101,10 +115,16 @@ export class CameraDriver extends ReconnectingInputDriver<FrameSource> {
     } else {
       throw new RangeError('CameraDriver needs a frame source or ffmpeg settings');
     }
+    this.decoders = options.decoders;
+    this.ownsDecoders = options.ownsDecoders ?? false;
     this.pipeline = new DecodePipeline({
       decoders: options.decoders,
       timeouts,
       now: options.now,
+      onDecoderError: (decoder, error) => {
+        this.lastDecoderError = error.code;
+        options.onDecoderError?.(decoder, error);
+      },
       // A code arrived with the frame that showed it: decoding time counts in the gate's timings.
       onSymbol: (symbol, frameAt) =>
         this.emitEvent({
@@ -122,6 +142,7 @@ export class CameraDriver extends ReconnectingInputDriver<FrameSource> {
       ...this.pipeline.stats(),
       sourcesStarted: this.sourcesStarted,
       lastSourceMessage: this.lastSource?.lastMessage(),
+      lastDecoderError: this.lastDecoderError,
     };
   }
 
@@ -130,6 +151,7 @@ export class CameraDriver extends ReconnectingInputDriver<FrameSource> {
     await Promise.all([super.close(), starting?.stop()]);
     await this.pipeline.idle();
     this.pipeline.forget();
+    if (this.ownsDecoders) await Promise.all(this.decoders.map((d) => d.close?.()));
   }
 
   /**

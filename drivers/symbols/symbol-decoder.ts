@@ -17,4 +17,6 @@ export interface SymbolDecoder {
   readonly name: string;
   /** Never throws for an image without a symbol: returns []. */
   decode(image: GrayImage): Promise<DecodedSymbol[]> | DecodedSymbol[];
+  /** Releases what the decoder holds (the decode worker's thread). Optional; idempotent. */
+  close?(): Promise<void>;
 }

@@ -46,6 +46,7 @@ export const ERROR_CODES = {
     'decode.image-unreadable',
     'decode.file-missing', // no file at the path given (a typo), told apart from one that cannot be read
     'decode.unsupported',
+    'decode.worker-failed', // the camera's decode worker thread crashed or could not load its decoders
   ],
   gate: [
     'gate.busy',

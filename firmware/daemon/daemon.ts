@@ -194,7 +194,8 @@ export class Daemon {
 
     // The inputs last: nothing reaches the gate before it can answer.
     const fromConfig = this.o.configuredDrivers !== false;
-    const configured = fromConfig ? await inputDriversFromConfig(store, this.timeouts) : [];
+    const onFault = (driver: string, code: string) => logger.log('warn', 'driver-fault', { driver, code });
+    const configured = fromConfig ? await inputDriversFromConfig(store, this.timeouts, onFault) : [];
     const drivers = [...configured, ...(this.o.extraInputs ?? [])];
     const driverStates = new DriverStateLog(logger, clock, () => this.timeouts.driverStateRepeatLogMs);
     for (const driver of drivers) {

@@ -5,9 +5,17 @@
 
 import type { InputDriver } from '../../drivers/input.js';
 import type { ConfigStore } from '../config/store.js';
+import type { ErrorCode } from '../core/errors.js';
 import type { TimeoutTable } from '../core/timeouts.js';
 
-export async function inputDriversFromConfig(store: ConfigStore, timeouts: TimeoutTable): Promise<InputDriver[]> {
+/** A driver's fault that leaves it open (the camera's decode worker crashed and restarts). */
+export type DriverFaultListener = (driver: string, code: ErrorCode) => void;
+
+export async function inputDriversFromConfig(
+  store: ConfigStore,
+  timeouts: TimeoutTable,
+  onFault: DriverFaultListener = () => undefined,
+): Promise<InputDriver[]> {
   const drivers: InputDriver[] = [];
   if (store.get('drivers.serial.enabled')) {
     const { SerialScannerDriver } = await import('../../drivers/serial-scanner/driver.js');
@@ -54,10 +62,14 @@ export async function inputDriversFromConfig(store: ConfigStore, timeouts: Timeo
   }
   if (store.get('drivers.camera.enabled')) {
     const { CameraDriver } = await import('../../drivers/camera/camera-driver.js');
-    const { defaultSymbolDecoders } = await import('../../drivers/symbols/default-decoders.js');
+    const { WorkerSymbolDecoder } = await import('../../drivers/symbols/worker/worker-decoder.js');
+    // zxing-wasm and the Grid Matrix reader run in a worker thread, off the gate's event loop.
+    const decoder = await WorkerSymbolDecoder.start({ timeouts });
     drivers.push(
       new CameraDriver({
-        decoders: await defaultSymbolDecoders(),
+        decoders: [decoder],
+        ownsDecoders: true,
+        onDecoderError: (_decoder, error) => onFault('camera', error.code),
         timeouts, // the frame budget is cameraFrameBudgetMs, set through the `timeouts` key
         ffmpeg: {
           device: store.get('drivers.camera.device'),

@@ -80,7 +80,7 @@ function runQueueWaitMs(): number | null {
   }
 }
 
-interface OverheadFigures {
+export interface OverheadFigures {
   localMs: number[];
   /** Each local overhead minus the CPU wait outside the portal round trip; null off Linux. */
   localWithoutCpuWaitMs: number[] | null;
@@ -91,7 +91,7 @@ interface OverheadFigures {
 }
 
 /** 1000 scans through GateRunner + PortalClient + PatternPlayer + gpio-sysfs, real clock. */
-async function measureOverhead(fixture: PortalFixture): Promise<OverheadFigures> {
+export async function measureOverhead(fixture: PortalFixture): Promise<OverheadFigures> {
   const client = fixture.client();
   await client.authorize();
   await client.bind(GATE_VENUE.venueCode);

@@ -1,5 +1,7 @@
 // The list of bench sections, in the order they run. Each area adds one line here.
 import { cameraSection } from './camera.js';
+import { cameraGateSection } from './camera-gate.js';
+import { cameraHardSection } from './camera-hard.js';
 import { configSection } from './config.js';
 import { cryptoSection } from './crypto.js';
 import { gateSection } from './gate.js';
@@ -23,11 +25,13 @@ export function sections(): BenchSection[] {
     portalSection,
     uiLedSection,
     cameraSection,
+    cameraHardSection,
     gridMatrixSection,
     memoryFloorSection,
     gateSection,
     memoryOptionsSection,
     packageSection,
     updateSection,
+    cameraGateSection,
   ];
 }

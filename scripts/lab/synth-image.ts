@@ -61,7 +61,7 @@ export function renderMatrix(matrix: boolean[][], opts: RenderOptions): GrayImag
 type Mat3 = [number, number, number, number, number, number, number, number, number];
 
 /** Solves the homography mapping four `from` points onto four `to` points (Gaussian elimination). */
-function homographyFromPoints(from: [number, number][], to: [number, number][]): Mat3 {
+export function homographyFromPoints(from: [number, number][], to: [number, number][]): Mat3 {
   const a: number[][] = [];
   for (let i = 0; i < 4; i++) {
     const [x, y] = from[i];

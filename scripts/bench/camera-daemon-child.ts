@@ -1,0 +1,116 @@
+// The daemon with a camera, in a process of its own, for rss_mb_camera_after_10k_frames: the
+// Daemon as `passgate run` starts it, its one input the camera driver with the decode worker
+// (drivers/symbols/worker), fed frames read one by one from a raw file (a fresh buffer each, as
+// ffmpeg's frames arrive). Each frame is decoded before the next is shown, so every frame counts.
+// RSS (this process: the main thread and the decode worker) is read after forced GCs.
+//
+// Started by camera-memory.ts, bundled like the gate's memory child (no tsx loader threads).
+import { closeSync, openSync, readSync } from 'node:fs';
+import { systemClock } from '../../firmware/core/clock.js';
+import { createJsonLogger } from '../../firmware/core/log.js';
+import { Daemon } from '../../firmware/daemon/daemon.js';
+import { createGmCryptoSuite } from '../../portal-client/crypto/gm-suite.js';
+import { openCameraLoad } from './camera-load.js';
+import { type MemoryBreakdown, memoryBreakdown } from './gate-daemon-child.js';
+
+export interface CameraChildJob {
+  dataDir: string;
+  /** Raw 8-bit frames, `poolSize` of them, each width × height bytes. */
+  framesFile: string;
+  poolSize: number;
+  width: number;
+  height: number;
+  frames: number;
+  checkpoints: number[];
+}
+
+export type CameraChildReport =
+  | { type: 'checkpoint'; frames: number; rssMb: number; elapsedMs: number }
+  | {
+      type: 'done';
+      frames: number;
+      decoded: number;
+      symbols: number;
+      breakdown: MemoryBreakdown;
+      workerFailures: number;
+    }
+  | { type: 'failed'; message: string };
+
+function send(report: CameraChildReport): void {
+  process.send?.(report);
+}
+
+function forceGc(): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  gc?.();
+}
+
+async function run(job: CameraChildJob): Promise<void> {
+  const size = job.width * job.height;
+  const fd = openSync(job.framesFile, 'r');
+  // One frame read from the file per show, so no pool of frames stays in memory.
+  let next = 0;
+  const load = await openCameraLoad(() => {
+    const data = new Uint8Array(size);
+    readSync(fd, data, 0, size, (next++ % job.poolSize) * size);
+    return { width: job.width, height: job.height, data };
+  });
+  const daemon = await Daemon.start({
+    dataDir: job.dataDir,
+    crypto: createGmCryptoSuite(),
+    logger: createJsonLogger(() => undefined),
+    // The real clock: the gate shows each code's verdict and returns to idle, as on a device.
+    clock: systemClock,
+    extraInputs: [load.camera],
+    configuredDrivers: false,
+    controlSocket: false,
+  });
+  const started = performance.now();
+  const checkpoints = new Set(job.checkpoints);
+  try {
+    for (let i = 1; i <= job.frames; i++) {
+      load.show();
+      await load.camera.idle();
+      if (checkpoints.has(i)) {
+        forceGc();
+        send({
+          type: 'checkpoint',
+          frames: i,
+          rssMb: process.memoryUsage().rss / 2 ** 20,
+          elapsedMs: performance.now() - started,
+        });
+      }
+    }
+    const d = load.camera.diagnostics();
+    forceGc();
+    const breakdown = memoryBreakdown();
+    const stats = await load.stop();
+    send({
+      type: 'done',
+      frames: job.frames,
+      decoded: d.framesDecoded,
+      symbols: d.symbolsEmitted,
+      breakdown,
+      workerFailures: stats.workerFailures,
+    });
+  } finally {
+    await daemon.stop();
+    closeSync(fd);
+  }
+}
+
+export async function main(): Promise<number> {
+  const job = await new Promise<CameraChildJob>((resolve) =>
+    process.once('message', (m) => resolve(m as CameraChildJob)),
+  );
+  try {
+    await run(job);
+    return 0;
+  } catch (error) {
+    send({ type: 'failed', message: (error as Error).message });
+    return 1;
+  } finally {
+    process.disconnect?.();
+  }
+}
