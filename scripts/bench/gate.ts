@@ -249,7 +249,8 @@ export const gateSection: BenchSection = {
         { key: 'rss_mb_external', value: round(memory.breakdown.externalMb, 1), unit: 'MB' },
         { key: 'rss_mb_native', value: round(memory.breakdown.nativeMb, 1), unit: 'MB' },
         { key: 'cpu_ms_per_scan', value: round(memory.cpuMsPerScan, 3), unit: 'ms', target: '<= 1.0' },
-        { key: 'ready_ms', value: round(percentile(ready, 50), 0), unit: 'ms' },
+        // `passgate run` from the rollup bundle (dist/passgate.mjs), as the package installs it.
+        { key: 'ready_ms_bundled', value: round(percentile(ready, 50), 0), unit: 'ms', target: '<= 1000' },
       ];
     } finally {
       await fixture.close();
