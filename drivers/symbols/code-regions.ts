@@ -8,6 +8,7 @@
 // rows cross between dark and light several times (a code's modules do; the edge of a dark box
 // does not), cuts each out, enlarges and sharpens it (unsharp mask), and tries again on that
 // small image. The search costs under a millisecond per 640×480 frame.
+import { enlargeBilinear, pixelBox } from './bilinear-enlarge.js';
 import type { GrayImage } from './gray-image.js';
 
 export interface Region {
@@ -182,42 +183,7 @@ export function rowCrossings(image: GrayImage, region: Region): CrossingProfile 
 
 /** The region, enlarged by an integer factor with bilinear interpolation. */
 export function cropAndEnlarge(image: GrayImage, region: Region, factor: number): GrayImage {
-  const x0 = Math.max(0, Math.floor(region.x));
-  const y0 = Math.max(0, Math.floor(region.y));
-  const w = Math.max(0, Math.min(image.width - x0, Math.floor(region.width)));
-  const h = Math.max(0, Math.min(image.height - y0, Math.floor(region.height)));
-  const k = Math.max(1, Math.floor(factor));
-  const W = w * k;
-  const H = h * k;
-  const out = new Uint8Array(W * H);
-  if (w === 0 || h === 0) return { width: W, height: H, data: out };
-  // Source coordinate and weight for every output column, computed once.
-  const xs0 = new Int32Array(W);
-  const xs1 = new Int32Array(W);
-  const fxs = new Float32Array(W);
-  for (let x = 0; x < W; x++) {
-    const sx = Math.min(w - 1, Math.max(0, (x + 0.5) / k - 0.5));
-    xs0[x] = Math.floor(sx);
-    xs1[x] = Math.min(w - 1, xs0[x] + 1);
-    fxs[x] = sx - xs0[x];
-  }
-  const src = image.data;
-  for (let y = 0; y < H; y++) {
-    const sy = Math.min(h - 1, Math.max(0, (y + 0.5) / k - 0.5));
-    const ya = Math.floor(sy);
-    const yb = Math.min(h - 1, ya + 1);
-    const fy = sy - ya;
-    const ra = (y0 + ya) * image.width + x0;
-    const rb = (y0 + yb) * image.width + x0;
-    const row = y * W;
-    for (let x = 0; x < W; x++) {
-      const fx = fxs[x];
-      const a = src[ra + xs0[x]] + (src[ra + xs1[x]] - src[ra + xs0[x]]) * fx;
-      const b = src[rb + xs0[x]] + (src[rb + xs1[x]] - src[rb + xs0[x]]) * fx;
-      out[row + x] = a + (b - a) * fy + 0.5;
-    }
-  }
-  return { width: W, height: H, data: out };
+  return enlargeBilinear(image.data, image.width, pixelBox(image, region), factor);
 }
 
 /** Unsharp mask with a (2r+1)² box blur: v + amount × (v − blur), clamped. */

@@ -6,6 +6,7 @@
 // σ about the lens's blur gives most of that contrast back (a first-order inverse of the blur).
 // It is computed on the crop at its own resolution, in floats (nothing clipped in between), and
 // only then enlarged (bilinear) to the pixel size zxing samples well, and rounded to bytes.
+import { enlargeBilinear, pixelBox } from './bilinear-enlarge.js';
 import type { Region } from './code-regions.js';
 import type { GrayImage } from './gray-image.js';
 
@@ -63,15 +64,7 @@ export interface SharpenOptions {
 
 /** The region cut out, unsharp-masked with a Gaussian, enlarged by `factor` (bilinear). */
 export function sharpenAndEnlarge(image: GrayImage, region: Region, opts: SharpenOptions): GrayImage {
-  const x0 = Math.max(0, Math.floor(region.x));
-  const y0 = Math.max(0, Math.floor(region.y));
-  const w = Math.max(0, Math.min(image.width - x0, Math.floor(region.width)));
-  const h = Math.max(0, Math.min(image.height - y0, Math.floor(region.height)));
-  const k = Math.max(1, Math.floor(opts.factor));
-  const W = w * k;
-  const H = h * k;
-  const out = new Uint8Array(W * H);
-  if (w === 0 || h === 0) return { width: W, height: H, data: out };
+  const { x0, y0, w, h } = pixelBox(image, region);
   const crop = new Float32Array(w * h);
   for (let y = 0; y < h; y++) {
     const row = (y0 + y) * image.width + x0;
@@ -79,30 +72,5 @@ export function sharpenAndEnlarge(image: GrayImage, region: Region, opts: Sharpe
   }
   const blurred = blurFloat(crop, w, h, opts.sigma);
   for (let i = 0; i < crop.length; i++) crop[i] += opts.amount * (crop[i] - blurred[i]);
-  // Source coordinate and weight of every output column, computed once.
-  const xs0 = new Int32Array(W);
-  const xs1 = new Int32Array(W);
-  const fxs = new Float32Array(W);
-  for (let x = 0; x < W; x++) {
-    const sx = Math.min(w - 1, Math.max(0, (x + 0.5) / k - 0.5));
-    xs0[x] = Math.floor(sx);
-    xs1[x] = Math.min(w - 1, xs0[x] + 1);
-    fxs[x] = sx - xs0[x];
-  }
-  for (let y = 0; y < H; y++) {
-    const sy = Math.min(h - 1, Math.max(0, (y + 0.5) / k - 0.5));
-    const ya = Math.floor(sy);
-    const ra = ya * w;
-    const rb = Math.min(h - 1, ya + 1) * w;
-    const fy = sy - ya;
-    const row = y * W;
-    for (let x = 0; x < W; x++) {
-      const fx = fxs[x];
-      const a = crop[ra + xs0[x]] + (crop[ra + xs1[x]] - crop[ra + xs0[x]]) * fx;
-      const b = crop[rb + xs0[x]] + (crop[rb + xs1[x]] - crop[rb + xs0[x]]) * fx;
-      const v = a + (b - a) * fy;
-      out[row + x] = v <= 0 ? 0 : v >= 255 ? 255 : v + 0.5;
-    }
-  }
-  return { width: W, height: H, data: out };
+  return enlargeBilinear(crop, w, { x0: 0, y0: 0, w, h }, opts.factor);
 }
