@@ -10,12 +10,13 @@
 // device types, default `passgate-<arch>` (e.g. passgate-arm64); --out DIR instead of dist/;
 // --xz: the smaller, slower-to-build .deb (deb.ts, DebCompression). Scratch work in
 // <out>/.package/, removed at the end.
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
+import { signaturePathOf } from '../../firmware/update/release-signature.js';
 import { createGmCryptoSuite } from '../../portal-client/crypto/gm-suite.js';
-import { buildAppTree, REPO_ROOT } from './app-tree.js';
+import { type AppManifest, buildAppTree, REPO_ROOT } from './app-tree.js';
 import { buildDeb } from './deb.js';
-import { deviceTypesFrom, writeMenderArtifact } from './mender-artifact.js';
+import { deviceTypesFrom, menderArtifactPath, writeMenderArtifact } from './mender-artifact.js';
 import { signUpdateArtifact, updateArtifactPath, writeUpdateArtifact } from './update-artifact.js';
 
 const USAGE = 'usage: npm run package [-- --sign-key FILE] [--device-types "A B"] [--out DIR] [--xz]';
@@ -51,10 +52,24 @@ function parseArgs(args: readonly string[], env: NodeJS.ProcessEnv): PackageOpti
   return o;
 }
 
-export async function main(args: readonly string[] = [], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export interface PackageOutput {
+  stdout(line: string): void;
+  stderr(line: string): void;
+}
+
+const PROCESS_OUTPUT: PackageOutput = {
+  stdout: (line) => process.stdout.write(`${line}\n`),
+  stderr: (line) => process.stderr.write(`${line}\n`),
+};
+
+export async function main(
+  args: readonly string[] = [],
+  env: NodeJS.ProcessEnv = process.env,
+  out: PackageOutput = PROCESS_OUTPUT,
+): Promise<number> {
   const o = parseArgs(args, env);
   if (o === null || (o.deviceTypes !== undefined && o.deviceTypes.length === 0)) {
-    process.stderr.write(`${USAGE}\n`);
+    out.stderr(USAGE);
     return 2;
   }
   const scratch = join(o.outDir, '.package');
@@ -62,23 +77,42 @@ export async function main(args: readonly string[] = [], env: NodeJS.ProcessEnv 
   try {
     const tree = join(scratch, 'app');
     const manifest = await buildAppTree(tree);
-    const deb = buildDeb(tree, manifest, o.outDir, join(scratch, 'deb'), o.xz ? 'xz' : 'zstd');
-    process.stdout.write(`${deb}\n`);
-    const tar = writeUpdateArtifact(tree, updateArtifactPath(o.outDir, manifest));
-    rmSync(`${tar}.sig`, { force: true }); // a signature of an earlier build would not verify
-    process.stdout.write(`${tar}\n`);
-    if (o.signKey === undefined) {
-      process.stderr.write(
-        'unsigned: no .tar.sig and no .mender (devices refuse unsigned updates); ' +
-          'sign with --sign-key FILE or PASSGATE_RELEASE_KEY=FILE\n',
-      );
-      return 0;
-    }
-    process.stdout.write(`${await signUpdateArtifact(createGmCryptoSuite(), o.signKey, tar)}\n`);
-    const deviceTypes = o.deviceTypes ?? [`passgate-${manifest.arch}`];
-    process.stdout.write(`${await writeMenderArtifact({ updateArtifact: tar, deviceTypes })}\n`);
+    out.stdout(buildDeb(tree, manifest, o.outDir, join(scratch, 'deb'), o.xz ? 'xz' : 'zstd'));
+    await writeUpdateOutputs(tree, manifest, o, out);
     return 0;
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/**
+ * The update artifact of the tree in `tree` and, given a release key, its signature and the
+ * .mender; each path printed. Without a key: the .tar alone, and a line saying why no more.
+ */
+export async function writeUpdateOutputs(
+  tree: string,
+  manifest: AppManifest,
+  o: Pick<PackageOptions, 'outDir' | 'signKey' | 'deviceTypes'>,
+  out: PackageOutput,
+): Promise<void> {
+  mkdirSync(o.outDir, { recursive: true });
+  const tar = writeUpdateArtifact(tree, updateArtifactPath(o.outDir, manifest));
+  // What an earlier build left would not match this .tar.
+  for (const stale of [signaturePathOf(tar), menderArtifactPath(tar)]) rmSync(stale, { force: true });
+  out.stdout(tar);
+  if (o.signKey === undefined) {
+    out.stderr(
+      '未签名 / unsigned: no .tar.sig and no .mender written (devices refuse unsigned updates); ' +
+        'sign with `npm run package -- --sign-key vendor.key` or PASSGATE_RELEASE_KEY=vendor.key',
+    );
+    return;
+  }
+  out.stdout(await signUpdateArtifact(createGmCryptoSuite(), o.signKey, tar));
+  const deviceTypes = o.deviceTypes ?? [defaultDeviceType(manifest)];
+  out.stdout(await writeMenderArtifact({ updateArtifact: tar, deviceTypes }));
+}
+
+/** The Mender device type when none is given: `passgate-<arch>`, e.g. passgate-arm64. */
+export function defaultDeviceType(manifest: Pick<AppManifest, 'arch'>): string {
+  return `passgate-${manifest.arch}`;
 }
