@@ -38,8 +38,6 @@ export interface AppTreeOptions {
   arch?: string;
   /** A tree whose `--version` works but whose daemon exits 70 at once: a version that crash-loops. */
   crashOnRun?: boolean;
-  /** Copy the Node runtime into bin/ (the size of a real artifact) instead of linking to it. */
-  copyRuntime?: boolean;
 }
 
 /** An app tree in `dir` from the bundle in `bundleDir`. */
@@ -47,7 +45,7 @@ export function makeAppTree(dir: string, bundleDir: string, o: AppTreeOptions): 
   appTreeFromBundle(dir, bundleDir, {
     version: o.version,
     arch: o.arch,
-    link: { runtime: !o.copyRuntime, modules: true },
+    link: { runtime: true, modules: true },
   });
   if (o.crashOnRun) {
     writeFileSync(
