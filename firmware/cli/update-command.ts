@@ -106,16 +106,16 @@ export async function runUpdateCommand(
   }
 }
 
-/** apply, commit or rollback, under the install root's update lock. */
+/** apply (of `artifact`), commit or rollback, under the install root's update lock. */
 async function runLocked(
   deps: UpdateDeps,
   action: string,
-  artifact: string | undefined,
+  artifact: string,
   flags: ReadonlySet<string>,
   releaseKey: string,
   out: CommandOutput,
 ): Promise<number> {
-  if (action === 'apply' && artifact !== undefined) {
+  if (action === 'apply') {
     if (!releaseKey) throw new PassgateError('update.no-release-key', 'no vendor release key provisioned');
     const applied = await applyUpdate(deps, artifact, Buffer.from(releaseKey, 'hex'), {
       restart: !flags.has('no-restart'),
