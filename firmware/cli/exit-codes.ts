@@ -50,6 +50,8 @@ export const EXIT = {
   rolledBack: 37,
   /** `release keygen`: a key file exists (add --force to replace it). */
   releaseKeyExists: 38,
+  /** `update apply|commit|rollback`: another update command is running (it holds the update lock). */
+  updateBusy: 39,
   /** `run` crashed (sysexits EX_SOFTWARE): the service manager restarts the daemon. */
   crashed: 70,
 } as const;
@@ -92,6 +94,7 @@ export const EXIT_MEANINGS: Record<ExitName, { zh: string; en: string }> = {
   nothingPending: { zh: '没有待确认的更新', en: 'update: no update pending' },
   rolledBack: { zh: '新版本未就绪，已回滚', en: 'update: the new version did not become healthy; rolled back' },
   releaseKeyExists: { zh: '发布密钥文件已存在', en: 'release keygen: a key file exists (--force replaces it)' },
+  updateBusy: { zh: '另一个更新命令正在运行', en: 'update: another update command is running; try again' },
   crashed: { zh: '服务启动失败或崩溃', en: 'run: start-up failed or the daemon crashed (systemd restarts it)' },
 };
 

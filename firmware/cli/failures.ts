@@ -125,6 +125,11 @@ const FAILURES: Partial<Record<ErrorCode, Failure>> = {
     zh: '发布密钥文件已存在，不会覆盖（--force 可替换）',
     en: 'a release key file exists and is never overwritten (--force replaces it)',
   },
+  'update.busy': {
+    exit: EXIT.updateBusy,
+    zh: '另一个更新命令（安装、确认或回滚）正在运行，本命令未做任何改动，请稍后重试',
+    en: 'another update command (apply, commit or rollback) is running; nothing was changed: try again later',
+  },
   'crypto.bad-key': {
     exit: EXIT.failed,
     zh: '设备密钥文件缺失、损坏或权限不是 0600，请检查或重新运行 passgate provision --force',

@@ -14,6 +14,7 @@ import { installLayoutFromEnv } from '../update/layout.js';
 import { rollbackUpdate } from '../update/rollback.js';
 import { serviceControlFromEnv } from '../update/service-control.js';
 import { APPLY_STEPS, type ApplyStep, type UpdateDeps } from '../update/update-deps.js';
+import { takeUpdateLock } from '../update/update-lock.js';
 import { updateStatus } from '../update/update-status.js';
 import { readCommandArgs, usageError } from './args.js';
 import { EXIT } from './exit-codes.js';
@@ -81,6 +82,10 @@ export async function runUpdateCommand(
       return EXIT.ok;
     }
     const config = action === 'rollback' ? { releaseKey: '', timeouts: timeoutTable() } : readConfig(dataDir, action);
+    const lock = await takeUpdateLock(layout, {
+      waitMs: config.timeouts.updateLockWaitMs,
+      pollMs: config.timeouts.updateLockPollMs,
+    });
     const deps: UpdateDeps = {
       layout,
       dataDir,
@@ -90,29 +95,45 @@ export async function runUpdateCommand(
       progress: (line) => out.stdout(line),
       reached: pauseHook(env, out),
     };
-    if (action === 'apply') {
-      if (!config.releaseKey) throw new PassgateError('update.no-release-key', 'no vendor release key provisioned');
-      const applied = await applyUpdate(deps, files[0], Buffer.from(config.releaseKey, 'hex'), {
-        restart: !flags.has('no-restart'),
-      });
-      out.stdout(`已安装 / installed: passgate ${applied.toVersion}; 请运行 / now run: passgate update commit`);
-      return EXIT.ok;
-    }
-    if (action === 'commit') {
-      await commitUpdate(deps);
-      return EXIT.ok;
-    }
     try {
-      await rollbackUpdate(deps);
-    } catch (error) {
-      if (flags.has('if-pending') && isPassgateError(error, 'update.nothing-pending')) return EXIT.ok;
-      throw error;
+      return await runLocked(deps, action, files[0], flags, config.releaseKey, out);
+    } finally {
+      lock.release();
     }
-    return EXIT.ok;
   } catch (error) {
     if (isPassgateError(error)) return reportFailure(out, error.code as ErrorCode, error.message);
     throw error;
   }
+}
+
+/** apply (of `artifact`), commit or rollback, under the install root's update lock. */
+async function runLocked(
+  deps: UpdateDeps,
+  action: string,
+  artifact: string,
+  flags: ReadonlySet<string>,
+  releaseKey: string,
+  out: CommandOutput,
+): Promise<number> {
+  if (action === 'apply') {
+    if (!releaseKey) throw new PassgateError('update.no-release-key', 'no vendor release key provisioned');
+    const applied = await applyUpdate(deps, artifact, Buffer.from(releaseKey, 'hex'), {
+      restart: !flags.has('no-restart'),
+    });
+    out.stdout(`已安装 / installed: passgate ${applied.toVersion}; 请运行 / now run: passgate update commit`);
+    return EXIT.ok;
+  }
+  if (action === 'commit') {
+    await commitUpdate(deps);
+    return EXIT.ok;
+  }
+  try {
+    await rollbackUpdate(deps);
+  } catch (error) {
+    if (flags.has('if-pending') && isPassgateError(error, 'update.nothing-pending')) return EXIT.ok;
+    throw error;
+  }
+  return EXIT.ok;
 }
 
 function printStatus(out: CommandOutput, status: Awaited<ReturnType<typeof updateStatus>>): void {

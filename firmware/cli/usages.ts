@@ -145,6 +145,7 @@ export const UPDATE_USAGE: CommandUsage = {
     '  passgate update rollback [--if-pending]       切回旧版本并恢复数据库 / switch back and restore the database',
     '  passgate update status [--json]               槽位、版本、待确认更新 / slots, versions, pending update',
     '安装目录 / install root: $PASSGATE_INSTALL_ROOT, else /opt/passgate',
+    '同一时间只运行一个更新命令 / one update command at a time (apply, commit, rollback hold <root>/update.lock)',
   ],
   examples: [
     'passgate update apply /tmp/passgate_0.2.0_amd64.tar && passgate update commit',
@@ -162,5 +163,6 @@ export const UPDATE_USAGE: CommandUsage = {
     'installFailed',
     'nothingPending',
     'rolledBack',
+    'updateBusy',
   ],
 };

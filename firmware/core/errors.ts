@@ -65,6 +65,7 @@ export const ERROR_CODES = {
     'update.nothing-pending', // commit or rollback with no update waiting for either
     'update.rolled-back', // the new version did not become healthy in time: the old one is back
     'update.release-key-exists', // release keygen would overwrite a key file
+    'update.busy', // another update command holds the install root's update lock
   ],
   daemon: [
     'daemon.not-running', // a command that needs the running daemon found none on the control socket

@@ -135,6 +135,15 @@ export const DEFAULT_TIMEOUTS = {
   updateServiceMs: 60_000,
   /** `update apply`: unpacking the artifact (tar) must end within this. */
   updateExtractMs: 300_000,
+  /**
+   * `update apply|commit|rollback`: how long one waits for another holding the install root's
+   * update lock before giving up (`update.busy`). Brief: the holder finishes a rollback by
+   * itself if it has to (commit's deadline, a failed restart), so the one that gives up loses
+   * nothing.
+   */
+  updateLockWaitMs: 10_000,
+  /** `update`: how often a waiting command tries the update lock again. */
+  updateLockPollMs: 100,
 } as const satisfies Record<string, number>;
 
 export type TimeoutName = keyof typeof DEFAULT_TIMEOUTS;

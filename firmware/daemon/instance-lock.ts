@@ -28,6 +28,30 @@ export interface InstanceLock {
  */
 export function takeInstanceLock(dataDir: string): InstanceLock {
   const path = join(dataDir, INSTANCE_LOCK_FILE);
+  let lock: InstanceLock | null;
+  try {
+    lock = tryExclusiveFileLock(path);
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code;
+    const reason = typeof code === 'string' ? code : 'error';
+    throw new PassgateError('config.storage', `instance lock ${path} could not be taken (${reason})`, { path });
+  }
+  if (lock === null) {
+    throw new PassgateError(
+      'daemon.already-running',
+      `another passgate daemon is running on this data directory (it holds ${path})`,
+      { path },
+    );
+  }
+  return lock;
+}
+
+/**
+ * The same kind of lock on any file (created 0600 when missing), for other one-at-a-time work
+ * (firmware/update/update-lock.ts): null at once when another process holds it. Throws the
+ * file's or SQLite's error when the file cannot be used.
+ */
+export function tryExclusiveFileLock(path: string): InstanceLock | null {
   let db: Database.Database | undefined;
   try {
     closeSync(openSync(path, 'a', 0o600)); // SQLite would create it 0644
@@ -36,15 +60,8 @@ export function takeInstanceLock(dataDir: string): InstanceLock {
   } catch (error) {
     db?.close();
     const code = (error as { code?: unknown } | null)?.code;
-    if (typeof code === 'string' && code.startsWith('SQLITE_BUSY')) {
-      throw new PassgateError(
-        'daemon.already-running',
-        `another passgate daemon is running on this data directory (it holds ${path})`,
-        { path },
-      );
-    }
-    const reason = typeof code === 'string' ? code : 'error';
-    throw new PassgateError('config.storage', `instance lock ${path} could not be taken (${reason})`, { path });
+    if (typeof code === 'string' && code.startsWith('SQLITE_BUSY')) return null;
+    throw error;
   }
   const held = db;
   return {

@@ -1,6 +1,6 @@
-// Bench section `update`: `passgate update apply` of a release artifact the size of a real one
-// (the Node runtime copied in; node_modules linked, as the lab's trees are) into a temporary
-// install root, and `passgate update rollback` back. The service manager is /bin/true: the figures
+// Bench section `update`: `passgate update apply` of a release artifact as `npm run package`
+// makes it (the package script's app-tree builder: the Node runtime and the production
+// node_modules copied in) into a temporary install root, and `passgate update rollback` back. The service manager is /bin/true: the figures
 // are passgate's own work (copy, SM2/SM3 signature check, unpack, smoke start, sync, database
 // backup, switch), not a daemon's restart.
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -10,7 +10,8 @@ import { performance } from 'node:perf_hooks';
 import { main } from '../../firmware/cli/main.js';
 import { ConfigStore } from '../../firmware/config/store.js';
 import { readReleasePublicKey } from '../../firmware/update/release-key.js';
-import { buildBundle, makeAppTree, makeArtifact, makeInstallRoot } from '../lab/app-tree-lab.js';
+import { buildBundle, makeArtifact, makeInstallRoot } from '../lab/app-tree-lab.js';
+import { appTreeFromBundle } from '../package/app-tree.js';
 import { type BenchRow, type BenchSection, round } from './section.js';
 
 async function passgate(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
@@ -26,7 +27,8 @@ export const updateSection: BenchSection = {
     try {
       const bundle = buildBundle(join(dir, 'bundle'));
       const root = makeInstallRoot(join(dir, 'opt'), bundle, '1.0.0');
-      const tree = makeAppTree(join(dir, 'tree'), bundle, { version: '1.1.0', copyRuntime: true });
+      const tree = join(dir, 'tree');
+      appTreeFromBundle(tree, bundle, { version: '1.1.0' });
       const artifact = makeArtifact(tree, dir, { version: '1.1.0' });
       const dataDir = join(dir, 'data');
       const env = { PASSGATE_INSTALL_ROOT: root, PASSGATE_SERVICE_CTL: '/bin/true' };

@@ -1,23 +1,16 @@
-// Installed app trees and update artifacts for the update tests and the update bench, made from
-// `npm run build`'s bundle the way the package script lays them out (bin/node, lib/,
-// node_modules/, manifest.json), until that script's builder is the one they use. A tree's
-// version is written into its copy of the bundle, so two trees of one build report two versions.
-// Also: a service supervisor script that runs the daemon from `current` for `update
-// apply|commit|rollback`.
+// Installed app trees and update artifacts for the update tests and the update bench: the package
+// script's builder (scripts/package/app-tree.ts, appTreeFromBundle) on one prebuilt bundle, with
+// bin/node and node_modules/ linked to this checkout's (a tree in milliseconds, not 100 MB
+// copied), so the trees the tests update between have the layout, manifest and version stamp of
+// the tree the .deb ships. Also: a service supervisor script that runs the daemon from `current`
+// for `update apply|commit|rollback`.
 import { execFileSync } from 'node:child_process';
-import {
-  chmodSync,
-  copyFileSync,
-  cpSync,
-  mkdirSync,
-  readFileSync,
-  realpathSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { chmodSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { debianArch } from '../../firmware/update/app-tree.js';
+import { appTreeFromBundle } from '../package/app-tree.js';
+import { updateArtifactFileName, writeUpdateArtifact } from '../package/update-artifact.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 /** A build or a tar of a tree takes seconds; a bound for liveness only. */
@@ -40,33 +33,20 @@ export function buildBundle(outDir: string): string {
   return outDir;
 }
 
-const VERSION_FUNCTION = /function passgateVersion\(\) \{ return "[^"]*"; \}/;
-
 export interface AppTreeOptions {
   version: string;
   arch?: string;
   /** A tree whose `--version` works but whose daemon exits 70 at once: a version that crash-loops. */
   crashOnRun?: boolean;
-  /** Copy the Node runtime into bin/ (the size of a real artifact) instead of linking to it. */
-  copyRuntime?: boolean;
 }
 
 /** An app tree in `dir` from the bundle in `bundleDir`. */
 export function makeAppTree(dir: string, bundleDir: string, o: AppTreeOptions): string {
-  mkdirSync(join(dir, 'bin'), { recursive: true });
-  mkdirSync(join(dir, 'lib'), { recursive: true });
-  if (o.copyRuntime) copyFileSync(process.execPath, join(dir, 'bin/node'));
-  else symlinkSync(process.execPath, join(dir, 'bin/node'));
-  symlinkSync(realpathSync(join(REPO, 'node_modules')), join(dir, 'node_modules'));
-  cpSync(join(bundleDir, 'chunks'), join(dir, 'lib/chunks'), { recursive: true });
-  for (const entry of ['passgate.mjs', 'passgate-mock.mjs']) {
-    const text = readFileSync(join(bundleDir, entry), 'utf8');
-    if (!VERSION_FUNCTION.test(text)) throw new Error(`no passgateVersion() in ${entry}`);
-    writeFileSync(
-      join(dir, 'lib', entry),
-      text.replace(VERSION_FUNCTION, `function passgateVersion() { return "${o.version}"; }`),
-    );
-  }
+  appTreeFromBundle(dir, bundleDir, {
+    version: o.version,
+    arch: o.arch,
+    link: { runtime: true, modules: true },
+  });
   if (o.crashOnRun) {
     writeFileSync(
       join(dir, 'lib/passgate.mjs'),
@@ -74,15 +54,13 @@ export function makeAppTree(dir: string, bundleDir: string, o: AppTreeOptions): 
         `else { console.error('start-failed (a broken release)'); process.exit(70); }\n`,
     );
   }
-  const manifest = { name: 'passgate', version: o.version, arch: o.arch ?? debianArch() };
-  writeFileSync(join(dir, 'manifest.json'), `${JSON.stringify(manifest)}\n`);
   return dir;
 }
 
 /** `passgate_<version>_<arch>.tar` of the tree in `treeDir`, written to `outDir`; unsigned. */
 export function makeArtifact(treeDir: string, outDir: string, name: { version: string; arch?: string }): string {
-  const path = join(outDir, `passgate_${name.version}_${name.arch ?? debianArch()}.tar`);
-  execFileSync('tar', ['-cf', path, '-C', treeDir, '.'], { timeout: TOOL_MS });
+  const path = join(outDir, updateArtifactFileName({ version: name.version, arch: name.arch ?? debianArch() }));
+  writeUpdateArtifact(treeDir, path);
   return path;
 }
 

@@ -1,4 +1,6 @@
-// An installable app tree, the unit of both the Debian package and an A/B update slot:
+// An installable app tree, the unit of the Debian package (slot a), of an A/B update slot and of
+// the update artifact (passgate_<version>_<arch>.tar): one builder for all three, so an update
+// installs exactly the tree the package ships.
 //   bin/node            the Node runtime that ran the build (and the tests), so a device needs
 //                       nothing else
 //   lib/passgate.mjs, lib/passgate-mock.mjs, lib/chunks/   the rollup bundle (no source maps)
@@ -7,6 +9,9 @@
 //                       tested for this architecture; build leftovers and other platforms'
 //                       prebuilt binaries are left out
 //   manifest.json       {"name":"passgate","version":…,"arch":…} (arch as Debian names it)
+// Tests and the lab (scripts/lab/app-tree-lab.ts) build the same layout from one prebuilt bundle
+// with `link` set: bin/node and node_modules/ are symlinks to this checkout's, which makes a tree
+// in milliseconds instead of copying 100 MB; a shipped tree never links.
 import {
   chmodSync,
   copyFileSync,
@@ -15,56 +20,89 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
+  realpathSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { rollup } from 'rollup';
+import { type AppManifest, debianArch } from '../../firmware/update/app-tree.js';
+
+export { type AppManifest, debianArch };
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-export interface AppManifest {
-  name: 'passgate';
-  version: string;
-  arch: string;
-}
 
 export interface AppTreeOptions {
   /** The Node runtime to ship; default: the one running this build. */
   nodeBinary?: string;
   /** The checkout to build from; default: this one. */
   repoRoot?: string;
-}
-
-/** Debian's name for Node's process.arch. */
-export function debianArch(nodeArch: string = process.arch): string {
-  const names: Record<string, string> = {
-    x64: 'amd64',
-    arm64: 'arm64',
-    arm: 'armhf',
-    ia32: 'i386',
-    riscv64: 'riscv64',
-  };
-  const name = names[nodeArch];
-  if (!name) throw new Error(`no Debian architecture for Node's ${nodeArch}`);
-  return name;
+  /** The version the tree reports (manifest and `--version`); default: package.json's. */
+  version?: string;
+  /** Default: this machine's, as Debian names it. */
+  arch?: string;
+  /** Link bin/node and node_modules/ to this checkout's instead of copying: tests only. */
+  link?: { runtime: boolean; modules: boolean };
 }
 
 export function packageVersion(repoRoot = REPO_ROOT): string {
   return (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
-/** Builds the tree into `outDir`, which must not exist or be empty. */
-export async function buildAppTree(outDir: string, o: AppTreeOptions = {}): Promise<AppManifest> {
-  const repoRoot = o.repoRoot ?? REPO_ROOT;
+function startTree(outDir: string): void {
   if (existsSync(outDir) && readdirSync(outDir).length > 0) throw new Error(`${outDir} is not empty`);
   mkdirSync(join(outDir, 'bin'), { recursive: true });
   mkdirSync(join(outDir, 'lib'), { recursive: true });
+}
+
+/** Builds the tree into `outDir`, which must not exist or be empty: bundles with rollup first. */
+export async function buildAppTree(outDir: string, o: AppTreeOptions = {}): Promise<AppManifest> {
+  const repoRoot = o.repoRoot ?? REPO_ROOT;
+  startTree(outDir);
   await bundleInto(join(outDir, 'lib'), repoRoot);
-  copyProductionModules(repoRoot, join(outDir, 'node_modules'));
-  copyFileSync(o.nodeBinary ?? process.execPath, join(outDir, 'bin', 'node'));
-  chmodSync(join(outDir, 'bin', 'node'), 0o755);
-  const manifest: AppManifest = { name: 'passgate', version: packageVersion(repoRoot), arch: debianArch() };
+  return finishTree(outDir, repoRoot, o);
+}
+
+/**
+ * The same tree from a bundle `npm run build` (or buildBundle) already wrote to `bundleDir`: its
+ * entry files and chunks are copied (no source maps), the rest as buildAppTree does it.
+ */
+export function appTreeFromBundle(outDir: string, bundleDir: string, o: AppTreeOptions = {}): AppManifest {
+  startTree(outDir);
+  cpSync(join(bundleDir, 'chunks'), join(outDir, 'lib/chunks'), {
+    recursive: true,
+    filter: (src) => !src.endsWith('.map'),
+  });
+  for (const entry of BUNDLE_ENTRIES) copyFileSync(join(bundleDir, entry), join(outDir, 'lib', entry));
+  return finishTree(outDir, o.repoRoot ?? REPO_ROOT, o);
+}
+
+const BUNDLE_ENTRIES = ['passgate.mjs', 'passgate-mock.mjs'] as const;
+const VERSION_FUNCTION = /function passgateVersion\(\) \{ return "[^"]*"; \}/;
+
+/** The bundle's passgateVersion() made to return `version` (firmware/core/version.ts is inlined). */
+function stampVersion(libDir: string, version: string): void {
+  for (const entry of BUNDLE_ENTRIES) {
+    const path = join(libDir, entry);
+    const text = readFileSync(path, 'utf8');
+    if (!VERSION_FUNCTION.test(text)) throw new Error(`no passgateVersion() in ${entry}`);
+    writeFileSync(path, text.replace(VERSION_FUNCTION, `function passgateVersion() { return "${version}"; }`));
+  }
+}
+
+function finishTree(outDir: string, repoRoot: string, o: AppTreeOptions): AppManifest {
+  const version = o.version ?? packageVersion(repoRoot);
+  if (version !== packageVersion(repoRoot)) stampVersion(join(outDir, 'lib'), version);
+  if (o.link?.modules) symlinkSync(realpathSync(join(repoRoot, 'node_modules')), join(outDir, 'node_modules'));
+  else copyProductionModules(repoRoot, join(outDir, 'node_modules'));
+  const node = join(outDir, 'bin', 'node');
+  if (o.link?.runtime) symlinkSync(o.nodeBinary ?? process.execPath, node);
+  else {
+    copyFileSync(o.nodeBinary ?? process.execPath, node);
+    chmodSync(node, 0o755);
+  }
+  const manifest: AppManifest = { name: 'passgate', version, arch: o.arch ?? debianArch() };
   writeFileSync(join(outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
 }

@@ -1,14 +1,19 @@
 // `dist/passgate_<version>_<arch>.deb`, built with dpkg-deb from an app tree (app-tree.ts):
 //   /opt/passgate/slots/a/          the app tree (postinst points /opt/passgate/current at it)
 //   /usr/bin/passgate, passgate-mock   sh wrappers running the active slot's bundle
-//   /lib/systemd/system/passgate.service, /lib/udev/rules.d/60-passgate.rules
+//   /lib/systemd/system/passgate.service, passgate-rollback.service (its OnFailure=)
+//   /lib/udev/rules.d/60-passgate.rules
+//   /usr/lib/passgate/passgate-update-finish   commit/rollback by the slot that applied an update
+//                                     (the rollback unit's ExecStart, the Mender module's default)
+//   /usr/share/mender/modules/v3/passgate      the Mender Update Module
+//   /usr/share/mender/inventory/mender-inventory-passgate   its inventory script
 // and the maintainer scripts of maintainer-scripts.ts. No conffiles: the package puts nothing in
 // /etc; the configuration lives in the SQLite database under /var/lib/passgate.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, cpSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { type AppManifest, REPO_ROOT } from './app-tree.js';
-import { APP_ROOT, POSTINST, POSTRM, PRERM } from './maintainer-scripts.js';
+import { APP_ROOT, POSTINST, POSTRM, PRERM, preinst } from './maintainer-scripts.js';
 
 /** Debian's version syntax: a pre-release `1.2.0-rc.1` sorts before `1.2.0` written `1.2.0~rc.1`. */
 export function debianVersion(version: string): string {
@@ -26,6 +31,16 @@ export function wrapperScript(bundle: 'passgate' | 'passgate-mock'): string {
 exec ${APP_ROOT}/current/bin/node ${APP_ROOT}/current/lib/${bundle}.mjs "$@"
 `;
 }
+
+/** Files of this repository installed as they are: [source, path on the device]. */
+export const SYSTEM_FILES: ReadonlyArray<readonly [string, string]> = [
+  ['firmware/systemd/passgate.service', '/lib/systemd/system/passgate.service'],
+  ['firmware/systemd/passgate-rollback.service', '/lib/systemd/system/passgate-rollback.service'],
+  ['firmware/udev/60-passgate.rules', '/lib/udev/rules.d/60-passgate.rules'],
+  ['firmware/update/passgate-update-finish', '/usr/lib/passgate/passgate-update-finish'],
+  ['firmware/mender/passgate', '/usr/share/mender/modules/v3/passgate'],
+  ['firmware/mender/inventory-passgate', '/usr/share/mender/inventory/mender-inventory-passgate'],
+];
 
 // The Node runtime and the native addons link against these (ldd); node-hid's hidraw and libusb
 // backends need libudev and libusb.
@@ -89,18 +104,17 @@ export function buildDeb(
   mkdirSync(usrBin, { recursive: true });
   for (const bundle of ['passgate', 'passgate-mock'] as const)
     writeFileSync(join(usrBin, bundle), wrapperScript(bundle), { mode: 0o755 });
-  const unitDir = join(staging, 'lib/systemd/system');
-  const rulesDir = join(staging, 'lib/udev/rules.d');
-  mkdirSync(unitDir, { recursive: true });
-  mkdirSync(rulesDir, { recursive: true });
-  copyFileSync(join(REPO_ROOT, 'firmware/systemd/passgate.service'), join(unitDir, 'passgate.service'));
-  copyFileSync(join(REPO_ROOT, 'firmware/udev/60-passgate.rules'), join(rulesDir, '60-passgate.rules'));
+  for (const [from, to] of SYSTEM_FILES) {
+    mkdirSync(dirname(join(staging, to)), { recursive: true });
+    copyFileSync(join(REPO_ROOT, from), join(staging, to));
+  }
   const installedKiB = normaliseModes(staging);
 
   const debian = join(staging, 'DEBIAN');
   mkdirSync(debian);
   writeFileSync(join(debian, 'control'), control(manifest, installedKiB), { mode: 0o644 });
   for (const [name, text] of [
+    ['preinst', preinst(manifest.version)],
     ['postinst', POSTINST],
     ['prerm', PRERM],
     ['postrm', POSTRM],

@@ -1,5 +1,10 @@
 // The Debian package's maintainer scripts (DEBIAN/postinst, prerm, postrm), POSIX sh.
 //
+// Before unpacking (preinst, install or upgrade): refuse while an A/B update is pending (dpkg
+// would overwrite slot a, which may be the pending update's way back), and refuse a package older
+// than the version an update made active (slot b): its code would meet a database schema newer
+// than it knows. Otherwise the package's version goes to slot a and becomes the active one, even
+// on a device an update moved to slot b; slot b keeps that version as the next update's target.
 // Install: the `passgate` system user (its own group, plus dialout, plugdev, video and gpio, each
 // created if missing), /var/lib/passgate at 0700 owned by it (with all it holds), /opt/passgate/current → slots/a,
 // udev rules reloaded, the unit enabled (and started where systemd runs).
@@ -19,6 +24,29 @@ const UDEV_RELOAD = `if command -v udevadm >/dev/null 2>&1 && [ -d /run/udev ]; 
   udevadm control --reload-rules || true
   udevadm trigger --action=add --subsystem-match=tty --subsystem-match=hidraw --subsystem-match=gpio || true
 fi`;
+
+/** The update state and slot b's manifest, read by sh as `update apply` writes them (one key a line). */
+export function preinst(version: string): string {
+  const debVersion = version.replace('-', '~');
+  return `#!/bin/sh
+set -e
+if [ "$1" = install ] || [ "$1" = upgrade ]; then
+  state=${APP_ROOT}/update-state.json
+  if [ -f "$state" ] && grep -q '"from":' "$state"; then
+    echo "passgate: an update is pending (passgate update status): run 'passgate update commit' or 'passgate update rollback' first" >&2
+    exit 1
+  fi
+  if [ "$(readlink ${APP_ROOT}/current 2>/dev/null || true)" = slots/b ] && [ -f ${APP_ROOT}/slots/b/manifest.json ]; then
+    active=$(sed -n 's/.*"version": *"\\([^"]*\\)".*/\\1/p' ${APP_ROOT}/slots/b/manifest.json | sed 's/-/~/')
+    if [ -n "$active" ] && dpkg --compare-versions "$active" gt "${debVersion}"; then
+      echo "passgate: the active version $active (slot b, from an update) is newer than this package (${debVersion}): refused" >&2
+      exit 1
+    fi
+  fi
+fi
+exit 0
+`;
+}
 
 export const POSTINST = `#!/bin/sh
 set -e

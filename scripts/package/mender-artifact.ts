@@ -27,13 +27,19 @@ export function deviceTypesFrom(text: string | undefined): string[] {
   return (text ?? '').split(/[\s,]+/).filter((t) => t.length > 0);
 }
 
+/** passgate_<version>_<arch>.mender beside the update artifact. */
+export function menderArtifactPath(updateArtifact: string): string {
+  const { version, arch } = parseArtifactName(updateArtifact);
+  return join(dirname(updateArtifact), `passgate_${version}_${arch}.mender`);
+}
+
 /** Writes the .mender artifact; resolves with its path. */
 export async function writeMenderArtifact(o: MenderArtifactOptions): Promise<string> {
-  const { version, arch } = parseArtifactName(o.updateArtifact);
+  const { version } = parseArtifactName(o.updateArtifact);
   if (o.deviceTypes.length === 0) throw new Error('a Mender artifact needs at least one device type');
   const signature = signaturePathOf(o.updateArtifact);
   await access(signature); // an unsigned artifact would only be refused on the device
-  const outPath = o.outPath ?? join(dirname(o.updateArtifact), `passgate_${version}_${arch}.mender`);
+  const outPath = o.outPath ?? menderArtifactPath(o.updateArtifact);
   const args = [
     ...['write', 'module-image', '--type', MENDER_MODULE, '--artifact-name', `passgate-${version}`],
     ...o.deviceTypes.flatMap((type) => ['--device-type', type]),

@@ -37,6 +37,7 @@ describe('the exit code table', () => {
       nothingPending: 36,
       rolledBack: 37,
       releaseKeyExists: 38,
+      updateBusy: 39,
       crashed: 70,
     });
     const numbers = Object.values(EXIT);
@@ -73,6 +74,7 @@ describe('the exit code table', () => {
       'update.nothing-pending': 36,
       'update.rolled-back': 37,
       'update.release-key-exists': 38,
+      'update.busy': 39,
     };
     for (const [code, exit] of Object.entries(exits)) expect(failureFor(code as ErrorCode).exit, code).toBe(exit);
     const known = new Set<number>(Object.values(EXIT));

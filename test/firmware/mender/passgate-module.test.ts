@@ -20,6 +20,7 @@ import { buildBundle, makeAppTree, makeArtifact, makeInstallRoot, makeServiceScr
 import { CHILD_START_MS, CHILD_TEST_MS, provisionGateDir, runMain, tempRoot } from '../../support/cli.js';
 import { EVENT_WAIT_MS } from '../../support/polling.js';
 import { REPO } from '../../support/repo.js';
+import { holdSystemPaths } from '../../support/system-paths.js';
 
 const MODULE_PATH = '/usr/share/mender/modules/v3/passgate';
 const ARTIFACT_INFO = '/etc/mender/artifact_info';
@@ -29,6 +30,7 @@ let shared: ReturnType<typeof tempRoot>;
 let bundle: string;
 let fixture: PortalFixture;
 let placed: string[] = [];
+let systemPaths: { release(): void } | undefined;
 const mender: Record<string, string> = {};
 
 let tmp: ReturnType<typeof tempRoot>;
@@ -49,6 +51,12 @@ async function menderArtifact(version: string, o: { crashOnRun?: boolean; key?: 
   ).toBe(EXIT.ok);
   return writeMenderArtifact({ updateArtifact: artifact, deviceTypes: ['other-board', DEVICE_TYPE] });
 }
+
+/** The .deb test installs and purges this module path too: one of the two at a time. */
+const OTHER_SYSTEM_TEST_MS = 1_500_000;
+beforeAll(async () => {
+  systemPaths = await holdSystemPaths(OTHER_SYSTEM_TEST_MS);
+}, OTHER_SYSTEM_TEST_MS);
 
 beforeAll(async () => {
   if (process.getuid?.() !== 0) throw new Error('the Mender tests run as root (the README test command does)');
@@ -82,6 +90,7 @@ afterAll(async () => {
   placed = [];
   await fixture?.close();
   shared?.remove();
+  systemPaths?.release();
 });
 
 beforeEach(async () => {

@@ -1,17 +1,31 @@
 // The Debian package on this (Debian 12) system, as a vendor's image build installs it: built by
 // the code of `npm run package`, installed with apt-get, `passgate --version` from /usr/bin, the
 // service user in the device groups, the data directory at 0700; then purged, leaving nothing but
-// the user (Debian's convention for system users) and, when the admin asks, the data.
+// the user (Debian's convention for system users) and, when the admin asks, the data. The package
+// also carries what A/B and Mender updates need (the rollback unit, passgate-update-finish, the
+// Mender Update Module and inventory script), and refuses to install over a pending update or
+// over a newer version an update made active.
 // Needs root (dpkg); the test script runs as root and installs dpkg-dev when missing.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAppTree } from '../../../scripts/package/app-tree.js';
-import { buildDeb, debFileName } from '../../../scripts/package/deb.js';
+import { buildDeb, debFileName, SYSTEM_FILES } from '../../../scripts/package/deb.js';
 import { DATA_DIR, DEVICE_GROUPS, KEEP_ON_PURGE } from '../../../scripts/package/maintainer-scripts.js';
 import { tempRoot } from '../../support/cli.js';
 import { REPO } from '../../support/repo.js';
+import { holdSystemPaths } from '../../support/system-paths.js';
 
 const isRoot = process.getuid?.() === 0;
 const version = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
@@ -24,9 +38,10 @@ const INSTALLED_PATHS = [
   '/usr/bin/passgate',
   '/usr/bin/passgate-mock',
   '/opt/passgate',
-  '/lib/systemd/system/passgate.service',
-  '/lib/udev/rules.d/60-passgate.rules',
+  ...SYSTEM_FILES.map(([, to]) => to),
 ];
+/** What the rollback unit runs and the Mender module calls: the same path in both. */
+const FINISH = '/usr/lib/passgate/passgate-update-finish';
 
 function run(command: string, args: readonly string[]): string {
   const r = spawnSync(command, args, { encoding: 'utf8', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
@@ -41,8 +56,11 @@ const packageInstalled = () =>
 describe.skipIf(!isRoot)('passgate_<version>_<arch>.deb (needs root for dpkg: skipped when not root)', () => {
   const tmp = tempRoot('pg-deb-');
   let deb = '';
+  let systemPaths: { release(): void } | undefined;
 
   beforeAll(async () => {
+    // The Mender test puts the Update Module where this package installs it: one at a time.
+    systemPaths = await holdSystemPaths(PACKAGE_TEST_MS);
     const tree = join(tmp.root, 'app');
     const manifest = await buildAppTree(tree);
     deb = buildDeb(tree, manifest, join(tmp.root, 'dist'), join(tmp.root, 'staging'));
@@ -58,6 +76,7 @@ describe.skipIf(!isRoot)('passgate_<version>_<arch>.deb (needs root for dpkg: sk
   afterAll(() => {
     if (packageInstalled()) spawnSync('dpkg', ['--purge', 'passgate']);
     tmp.remove();
+    systemPaths?.release();
   });
 
   it('is named and labelled with package.json’s version and this architecture', () => {
@@ -75,8 +94,7 @@ describe.skipIf(!isRoot)('passgate_<version>_<arch>.deb (needs root for dpkg: sk
       './opt/passgate/slots/a/node_modules/better-sqlite3/build/Release/better_sqlite3.node',
       './usr/bin/passgate',
       './usr/bin/passgate-mock',
-      './lib/systemd/system/passgate.service',
-      './lib/udev/rules.d/60-passgate.rules',
+      ...SYSTEM_FILES.map(([, to]) => `.${to}`),
     ]) {
       expect(files).toContain(` ${path}\n`);
     }
@@ -92,6 +110,26 @@ describe.skipIf(!isRoot)('passgate_<version>_<arch>.deb (needs root for dpkg: sk
         `passgate-mock ${version}`,
       );
       expect(readlinkSync('/opt/passgate/current')).toBe('slots/a');
+      for (const [from, to] of SYSTEM_FILES) {
+        expect(readFileSync(to, 'utf8'), to).toBe(readFileSync(join(REPO, from), 'utf8'));
+        const executable = !to.endsWith('.service') && !to.endsWith('.rules');
+        expect(statSync(to).mode & 0o777, to).toBe(executable ? 0o755 : 0o644);
+      }
+      // The seams between the unit, the rollback unit, the Mender module and the wrapper.
+      expect(readFileSync('/lib/systemd/system/passgate.service', 'utf8')).toMatch(
+        /^OnFailure=passgate-rollback\.service$[\s\S]*^ExecStart=\/usr\/bin\/passgate run$/m,
+      );
+      expect(readFileSync('/lib/systemd/system/passgate-rollback.service', 'utf8')).toContain(
+        `ExecStart=${FINISH} rollback --if-pending`,
+      );
+      expect(readFileSync('/usr/share/mender/modules/v3/passgate', 'utf8')).toContain(`:-${FINISH}}`);
+      expect(readFileSync('/usr/bin/passgate', 'utf8')).toContain(
+        'exec /opt/passgate/current/bin/node /opt/passgate/current/lib/passgate.mjs "$@"',
+      );
+      // With no update pending the finisher runs the installed CLI (the active slot's).
+      const finish = spawnSync(FINISH, ['status', '--json'], { encoding: 'utf8' });
+      expect(finish.status, finish.stderr).toBe(0);
+      expect(JSON.parse(finish.stdout)).toMatchObject({ installRoot: '/opt/passgate', active: 'a', pending: null });
 
       const groups = run('id', ['-nG', 'passgate']).trim().split(/\s+/);
       expect(groups).toEqual(expect.arrayContaining(['passgate', ...DEVICE_GROUPS]));
@@ -129,6 +167,46 @@ describe.skipIf(!isRoot)('passgate_<version>_<arch>.deb (needs root for dpkg: sk
       for (const path of INSTALLED_PATHS) expect(existsSync(path), path).toBe(false);
       expect(lstatSync(join(DATA_DIR, 'passgate.db')).isFile()).toBe(true);
       run('rm', ['-rf', DATA_DIR]);
+    },
+    PACKAGE_TEST_MS,
+  );
+
+  it(
+    'installed over an updated device: refused while an update is pending or when slot b is newer; else slot a becomes active',
+    () => {
+      run('dpkg', ['-i', deb]);
+      // An update made slot b active (a tree only its manifest stands for here).
+      mkdirSync('/opt/passgate/slots/b', { recursive: true });
+      const manifest = (v: string) => `${JSON.stringify({ name: 'passgate', version: v, arch: 'any' }, null, 2)}\n`;
+      writeFileSync('/opt/passgate/slots/b/manifest.json', manifest('99.0.0'));
+      rmSync('/opt/passgate/current');
+      symlinkSync('slots/b', '/opt/passgate/current');
+
+      const newer = spawnSync('dpkg', ['-i', deb], { encoding: 'utf8' });
+      expect(newer.status).not.toBe(0);
+      expect(newer.stderr).toContain('the active version 99.0.0 (slot b, from an update) is newer than this package');
+      expect(readlinkSync('/opt/passgate/current')).toBe('slots/b');
+      expect(packageInstalled()).toBe(true);
+
+      const pending = {
+        pending: { from: 'a', fromVersion: version, to: 'b', toVersion: '0.0.1', databaseBackup: null, appliedAt: 'x' },
+      };
+      writeFileSync('/opt/passgate/slots/b/manifest.json', manifest('0.0.1'));
+      writeFileSync('/opt/passgate/update-state.json', `${JSON.stringify(pending, null, 2)}\n`);
+      const refused = spawnSync('dpkg', ['-i', deb], { encoding: 'utf8' });
+      expect(refused.status).not.toBe(0);
+      expect(refused.stderr).toContain('an update is pending');
+      expect(readlinkSync('/opt/passgate/current')).toBe('slots/b');
+
+      // Committed (nothing pending) and older than the package: the package's version takes over.
+      writeFileSync('/opt/passgate/update-state.json', `${JSON.stringify({ pending: null }, null, 2)}\n`);
+      run('dpkg', ['-i', deb]);
+      expect(readlinkSync('/opt/passgate/current')).toBe('slots/a');
+      expect(execFileSync('/usr/bin/passgate', ['--version'], { encoding: 'utf8' }).trim()).toBe(`passgate ${version}`);
+      expect(existsSync('/opt/passgate/slots/b/manifest.json')).toBe(true);
+
+      run('dpkg', ['--purge', 'passgate']);
+      for (const path of INSTALLED_PATHS) expect(existsSync(path), path).toBe(false);
     },
     PACKAGE_TEST_MS,
   );
