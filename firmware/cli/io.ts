@@ -3,6 +3,11 @@
 export interface CommandOutput {
   stdout(line: string): void;
   stderr(line: string): void;
+  /**
+   * Set by main when the command line has --json: a failure then prints as one JSON object on
+   * stdout instead of text on stderr (failures.ts), so scripts read one stream.
+   */
+  json?: boolean;
 }
 
 export const processOutput: CommandOutput = {

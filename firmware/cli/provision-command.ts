@@ -10,9 +10,9 @@ import type { ConfigStore } from '../config/store.js';
 import { isPassgateError } from '../core/errors.js';
 import { unboundSettings } from '../daemon/binding-settings.js';
 import { deviceKeyPath, isProvisioned } from '../daemon/device-identity.js';
-import { readCommandArgs, usageError } from './args.js';
+import { problem, readCommandArgs, usageError } from './args.js';
 import { EXIT } from './exit-codes.js';
-import { failureFor, reportFailure } from './failures.js';
+import { failureMessage, reportFailure, reportMessage } from './failures.js';
 import type { CommandOutput } from './io.js';
 import { PROVISION_USAGE } from './usages.js';
 
@@ -38,7 +38,12 @@ export async function runProvisionCommand(
   const missing = ['device-id', 'portal-url', 'portal-public-key', 'app-id'].filter((k) => !v[k]);
   if (!v['app-secret'] && !v['app-secret-file']) missing.push('app-secret');
   if (missing.length > 0) {
-    return usageError(out, PROVISION_USAGE, `缺少参数 / missing: ${missing.map((m) => `--${m}`).join(' ')}`);
+    const names = missing.map((m) => `--${m}`).join(' ');
+    return usageError(
+      out,
+      PROVISION_USAGE,
+      problem('usage.missing-argument', `缺少参数: ${names}`, `missing: ${names}`),
+    );
   }
   const keyPath = deviceKeyPath(dataDir);
   if (!parsed.flags.has('force') && (isProvisioned(store) || existsSync(keyPath))) {
@@ -48,8 +53,10 @@ export async function runProvisionCommand(
   try {
     url = new URL(v['portal-url']);
   } catch {
-    out.stderr('错误: 门户地址无效 / error: --portal-url is not a URL');
-    return EXIT.invalidValue;
+    return reportMessage(out, 'config.invalid-value', {
+      zh: '--portal-url 不是有效的地址',
+      en: '--portal-url is not a URL',
+    });
   }
   const insecureAllowed = parsed.flags.has('allow-insecure-http');
   if (url.protocol === 'http:' && !insecureAllowed) return reportFailure(out, 'portal.insecure-url');
@@ -87,13 +94,17 @@ export async function runProvisionCommand(
     }
     return EXIT.ok;
   } catch (error) {
-    if (isPassgateError(error)) {
-      out.stderr(`错误 / error: ${error.message}`);
-      return failureFor(error.code).exit;
-    }
+    if (isPassgateError(error)) return reportMessage(out, error.code, failureMessage(error.code, error.message));
     const code = (error as NodeJS.ErrnoException).code ?? 'unknown';
-    const what = reading ? `--${reading} ${v[reading]}` : 'a file given on the command line';
-    out.stderr(`错误: 无法读取文件 / error: cannot read ${what} (${code})`);
-    return EXIT.usage;
+    const what = reading ? `--${reading} ${v[reading]}` : '';
+    return reportMessage(
+      out,
+      'usage.invalid-argument',
+      {
+        zh: `无法读取文件 ${what}（${code}）`,
+        en: `cannot read ${what || 'a file given on the command line'} (${code})`,
+      },
+      EXIT.usage,
+    );
   }
 }

@@ -11,7 +11,7 @@ import { askDaemon } from '../daemon/control-socket.js';
 import { isProvisioned, portalClientFromConfig, timeoutsFromConfig } from '../daemon/device-identity.js';
 import { readCommandArgs } from './args.js';
 import { EXIT } from './exit-codes.js';
-import { failureFor } from './failures.js';
+import { errorObject, failureFor, failureMessage } from './failures.js';
 import type { CommandOutput } from './io.js';
 import { STATUS_USAGE } from './usages.js';
 
@@ -74,7 +74,11 @@ export async function runStatusCommand(
   };
   const exit = problem === null ? EXIT.ok : failureFor(problem).exit;
   if (parsed.flags.has('json')) {
-    out.stdout(JSON.stringify(status));
+    // The status is data even when the gate cannot verify: one object, with the error of every
+    // command's --json failure beside it.
+    out.stdout(
+      JSON.stringify(problem === null ? status : { ...status, ...errorObject(problem, failureMessage(problem)) }),
+    );
     return exit;
   }
   printStatus(out, status, portal, daemon);

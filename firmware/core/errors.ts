@@ -28,6 +28,8 @@ export const ERROR_CODES = {
     'config.already-provisioned',
     'config.storage', // the database could not be opened or written
     'config.untrusted-path', // the data directory, database or key is owned or writable by someone else
+    'config.newer-schema', // the database was written by a newer passgate
+    'config.permission-denied', // this user may not read or write the data directory or database
   ],
   driver: [
     'driver.open-failed',
@@ -48,6 +50,18 @@ export const ERROR_CODES = {
     'gate.bind-cancelled', // a newer bind request or the CLI cancelled it
   ],
   display: ['display.backend-failed'],
+  // A command line that does not fit the command (exit 2); reported like any other error, so
+  // `--json` prints them the same way.
+  usage: [
+    'usage.unknown-command',
+    'usage.unknown-option',
+    'usage.missing-value', // an option given without its value
+    'usage.missing-argument', // no command, subcommand, file or required option
+    'usage.extra-argument',
+    'usage.invalid-argument', // an argument of the wrong form, or options that do not go together
+    'usage.owned-key', // config set/reset of a key that provision or bind owns
+  ],
+  selftest: ['selftest.failed'], // at least one selftest check failed
   daemon: [
     'daemon.not-running', // a command that needs the running daemon found none on the control socket
     'daemon.already-running', // another daemon holds this data directory's instance lock

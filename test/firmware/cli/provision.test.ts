@@ -137,9 +137,9 @@ describe('passgate provision', () => {
     async (option) => {
       const r = await cli(dataDir, 'provision', ...baseArgs({ [option]: null }));
       expect(r.code).toBe(EXIT.usage);
-      expect(r.stderr[0]).toContain('missing');
-      expect(r.stderr[0]).toContain(option);
-      expect(r.stderr.some((l) => l.startsWith('usage: passgate provision'))).toBe(true);
+      expect(r.stderr[1]).toContain('missing');
+      expect(r.stderr[1]).toContain(option);
+      expect(r.stderr.some((l) => l.startsWith('用法 / usage: passgate provision'))).toBe(true);
       expect(existsSync(deviceKeyPath(dataDir))).toBe(false);
       expect((await cli(dataDir, 'config', 'get', 'identity.deviceId')).stdout).toEqual(['']);
     },
@@ -149,10 +149,10 @@ describe('passgate provision', () => {
     // Followed by --data-dir (cli() appends it), and as the very last word.
     const noValue = await cli(dataDir, 'provision', ...baseArgs(), '--app-id');
     expect(noValue.code).toBe(EXIT.usage);
-    expect(noValue.stderr[0]).toContain('--app-id needs a value');
+    expect(noValue.stderr[1]).toContain('--app-id needs a value');
     const last = await runMain(['--data-dir', dataDir, 'provision', ...baseArgs(), '--device-id']);
     expect(last.code).toBe(EXIT.usage);
-    expect(last.stderr[0]).toContain('--device-id needs a value');
+    expect(last.stderr[1]).toContain('--device-id needs a value');
     expect((await cli(dataDir, 'provision', ...baseArgs(), '--frobnicate')).code).toBe(EXIT.usage);
     expect(existsSync(deviceKeyPath(dataDir))).toBe(false);
   });
