@@ -1,236 +1,64 @@
 // Every failure a technician can meet at the CLI: a distinct exit code and a message in Chinese
-// and English. Messages name the problem and the next step, never personal data. With --json a
-// failure prints as one JSON object on stdout, `{"error":{"code","message":{"zh","en"}}}`, and
-// nothing on stderr, so a script reads one stream and the exit code.
+// and English (firmware/core/error-messages.ts). With --json a failure prints as one JSON object
+// on stdout, `{"error":{"code","message":{"zh","en"}}}`, and nothing on stderr, so a script
+// reads one stream and the exit code.
+import { errorMessage, errorObject, type Message } from '../core/error-messages.js';
 import type { ErrorCode } from '../core/errors.js';
 import { EXIT } from './exit-codes.js';
 import type { CommandOutput } from './io.js';
 
-/** A text for the technician, in both languages. */
-export interface Message {
-  zh: string;
-  en: string;
-}
+export type { Message };
+export { errorObject };
 
 export interface Failure extends Message {
   exit: number;
 }
 
-const REPROVISION = '请重新运行 passgate provision --force 并登记新公钥';
-const REPROVISION_EN = 're-run `passgate provision --force` and register the new key';
-
-const FAILURES: Record<ErrorCode, Failure> = {
-  'config.not-provisioned': {
-    exit: EXIT.notProvisioned,
-    zh: '设备尚未初始化，请先运行 passgate provision',
-    en: 'device not provisioned: run `passgate provision` first',
-  },
-  'config.already-provisioned': {
-    exit: EXIT.alreadyProvisioned,
-    zh: '设备已有身份，如需覆盖请加 --force',
-    en: 'device already has an identity: add --force to replace it',
-  },
-  'portal.unreachable': {
-    exit: EXIT.portalUnreachable,
-    zh: '无法连接城市门户平台，请检查网络',
-    en: 'portal unreachable: check the network and portal URL',
-  },
-  'portal.timeout': {
-    exit: EXIT.portalUnreachable,
-    zh: '城市门户平台响应超时，请检查网络',
-    en: 'portal did not answer in time: check the network',
-  },
-  'portal.venue-unknown': {
-    exit: EXIT.venueUnknown,
-    zh: '场所码不存在，请核对场所码',
-    en: 'venue code unknown: check the venue code',
-  },
-  'portal.already-bound': {
-    exit: EXIT.alreadyBound,
-    zh: '设备已绑定场所，请使用 passgate rebind 更换绑定',
-    en: 'device already bound: use `passgate rebind`',
-  },
-  'portal.device-unknown': {
-    exit: EXIT.deviceNotRegistered,
-    zh: '设备未在门户平台登记，请厂商登记设备公钥',
-    en: 'device not registered at the portal: the vendor must register its public key',
-  },
-  'portal.vendor-suspended': {
-    exit: EXIT.vendorSuspended,
-    zh: '设备厂商已被暂停服务，请联系厂商',
-    en: 'vendor suspended by the portal: contact the vendor',
-  },
-  'portal.auth-failed': {
-    exit: EXIT.authFailed,
-    zh: '身份认证失败（设备密钥、厂商凭证或门户证书不符）',
-    en: 'authentication failed (device key, vendor credentials or portal certificate)',
-  },
-  'portal.not-bound': {
-    exit: EXIT.notBound,
-    zh: '设备尚未绑定场所，请先运行 passgate bind',
-    en: 'device not bound: run `passgate bind` first',
-  },
-  'portal.insecure-url': {
-    exit: EXIT.usage,
-    zh: '门户地址必须使用 https（仅开发时可加 --allow-insecure-http）',
-    en: 'portal URL must be https (only for development: --allow-insecure-http)',
-  },
-  'portal.bad-response': {
-    exit: EXIT.portalRejected,
-    zh: '门户平台的应答格式不对，请稍后再试或联系厂商',
-    en: "the portal's answer was malformed (portal.bad-response): try again later or contact the vendor",
-  },
-  'portal.rejected': {
-    exit: EXIT.portalRejected,
-    zh: '门户平台拒绝了请求',
-    en: 'the portal refused the request (portal.rejected)',
-  },
-  'crypto.bad-key': {
-    exit: EXIT.failed,
-    zh: `设备密钥文件缺失、损坏或权限不是 0600，请检查或${REPROVISION}`,
-    en: `device key file missing, malformed or not mode 0600: check it or ${REPROVISION_EN}`,
-  },
-  'crypto.bad-ciphertext': {
-    exit: EXIT.failed,
-    zh: '无法解密门户平台的应答',
-    en: "the portal's answer could not be decrypted",
-  },
-  'crypto.bad-signature': {
-    exit: EXIT.failed,
-    zh: '签名校验失败',
-    en: 'a signature did not verify',
-  },
-  'protocol.malformed': {
-    exit: EXIT.failed,
-    zh: '收到的数据不符合协议',
-    en: 'data that does not follow the protocol',
-  },
-  'protocol.unauthenticated': {
-    exit: EXIT.failed,
-    zh: '门户平台的应答未通过认证，已丢弃',
-    en: "the portal's answer failed authentication and was dropped",
-  },
-  'config.invalid-value': { exit: EXIT.invalidValue, zh: '参数无效', en: 'invalid argument' },
-  'config.unknown-key': { exit: EXIT.unknownKey, zh: '未知配置项', en: 'unknown config key' },
-  'config.storage': { exit: EXIT.storage, zh: '配置数据库不可用', en: 'config database unavailable' },
-  'config.untrusted-path': {
-    exit: EXIT.storage,
-    zh: '数据目录、数据库或密钥文件的属主或权限不安全（其他用户可写），请修正属主和权限',
-    en: 'the data directory, database or key file is owned or writable by another user: fix its owner and mode',
-  },
-  'config.newer-schema': {
-    exit: EXIT.storage,
-    zh: '配置数据库由更新版本的 passgate 写入，请升级 passgate 或使用其他数据目录',
-    en: 'the config database was written by a newer passgate version: upgrade passgate or use another --data-dir',
-  },
-  'config.permission-denied': {
-    exit: EXIT.storage,
-    zh: '当前用户无权读写数据目录，请以服务用户身份或用 sudo 运行',
-    en: 'the data directory is not writable by this user: run as the service user or with sudo',
-  },
-  'driver.open-failed': {
-    exit: EXIT.failed,
-    zh: '无法打开输入设备，请检查连线和设备路径',
-    en: 'an input device could not be opened: check its cable and device path',
-  },
-  'driver.disconnected': {
-    exit: EXIT.failed,
-    zh: '输入设备已断开，请检查连线',
-    en: 'an input device was disconnected: check its cable',
-  },
-  'driver.timeout': { exit: EXIT.failed, zh: '输入设备无应答', en: 'an input device did not answer in time' },
-  'driver.frame-invalid': {
-    exit: EXIT.failed,
-    zh: '输入设备发来的数据有误',
-    en: 'an input device sent a garbled frame',
-  },
-  'driver.card-status': { exit: EXIT.failed, zh: '读卡器报告错误', en: 'the card reader reported an error' },
-  'driver.card-invalid': { exit: EXIT.failed, zh: '身份证信息无法读取', en: 'the ID card could not be read' },
-  'driver.command-forbidden': {
-    exit: EXIT.failed,
-    zh: '禁止发送的读卡命令（指纹）',
-    en: 'a card reader command that is never sent (fingerprint)',
-  },
-  'driver.overlong': { exit: EXIT.failed, zh: '输入过长', en: 'input longer than allowed' },
-  'driver.encoding': { exit: EXIT.failed, zh: '输入不是有效的 UTF-8', en: 'input is not valid UTF-8' },
-  'decode.no-symbol': { exit: EXIT.noSymbol, zh: '图像中没有找到码', en: 'no code found in the image' },
-  'decode.image-unreadable': { exit: EXIT.imageUnreadable, zh: '无法读取图像', en: 'the file is not a readable image' },
-  'decode.unsupported': {
-    exit: EXIT.failed,
-    zh: '无法识别该码的格式',
-    en: 'the code is in a format that cannot be read',
-  },
-  'gate.busy': { exit: EXIT.failed, zh: '闸机正忙，请稍后再试', en: 'the gate is busy: try again' },
-  'gate.invalid-transition': {
-    exit: EXIT.failed,
-    zh: '闸机当前状态不允许该操作',
-    en: 'the gate cannot do that in its current state',
-  },
-  'gate.bind-timeout': { exit: EXIT.bindTimeout, zh: '等待扫描场所码超时', en: 'no venue code was scanned in time' },
-  'gate.bind-cancelled': { exit: EXIT.bindTimeout, zh: '绑定已取消', en: 'bind was cancelled' },
-  'display.backend-failed': {
-    exit: EXIT.failed,
-    zh: '指示灯、蜂鸣器或继电器无法驱动，请检查连线和配置 display.*',
-    en: 'the lights, buzzer or relay could not be driven: check the wiring and the display.* settings',
-  },
-  'daemon.not-running': {
-    exit: EXIT.daemonNotRunning,
-    zh: 'passgate 服务未运行，请运行 systemctl start passgate',
-    en: 'the passgate daemon is not running: start it with `systemctl start passgate`',
-  },
-  'daemon.already-running': {
-    exit: EXIT.failed,
-    zh: '该数据目录已有 passgate 服务在运行',
-    en: 'a passgate daemon already runs for this data directory',
-  },
-  'daemon.socket-path-too-long': {
-    exit: EXIT.failed,
-    zh: '数据目录路径过长，无法创建控制套接字，请使用更短的 --data-dir',
-    en: 'the data directory path is too long for the control socket: use a shorter --data-dir',
-  },
-  'daemon.control-socket': {
-    exit: EXIT.failed,
-    zh: '无法创建控制套接字',
-    en: 'the control socket could not be created',
-  },
-  'usage.unknown-command': { exit: EXIT.usage, zh: '未知命令', en: 'unknown command' },
-  'usage.unknown-option': { exit: EXIT.usage, zh: '未知选项', en: 'unknown option' },
-  'usage.missing-value': { exit: EXIT.usage, zh: '选项缺少值', en: 'an option needs a value' },
-  'usage.missing-argument': { exit: EXIT.usage, zh: '缺少参数', en: 'an argument is missing' },
-  'usage.extra-argument': { exit: EXIT.usage, zh: '多余的参数', en: 'unexpected argument' },
-  'usage.invalid-argument': { exit: EXIT.usage, zh: '参数不正确', en: 'wrong argument' },
-  'usage.owned-key': {
-    exit: EXIT.usage,
-    zh: '该配置项由 provision 或 bind 设置',
-    en: 'that key is set by provision or bind',
-  },
-  'selftest.failed': {
-    exit: EXIT.failed,
-    zh: '自检未通过，请查看失败的项目',
-    en: 'selftest failed: see the failed checks',
-  },
+/** The exit code of each error code; any other exits 1 (failed). */
+const EXITS: Partial<Record<ErrorCode, number>> = {
+  'config.not-provisioned': EXIT.notProvisioned,
+  'config.already-provisioned': EXIT.alreadyProvisioned,
+  'portal.unreachable': EXIT.portalUnreachable,
+  'portal.timeout': EXIT.portalUnreachable,
+  'portal.venue-unknown': EXIT.venueUnknown,
+  'portal.already-bound': EXIT.alreadyBound,
+  'portal.device-unknown': EXIT.deviceNotRegistered,
+  'portal.vendor-suspended': EXIT.vendorSuspended,
+  'portal.auth-failed': EXIT.authFailed,
+  'portal.not-bound': EXIT.notBound,
+  'portal.insecure-url': EXIT.usage,
+  'portal.bad-response': EXIT.portalRejected,
+  'portal.rejected': EXIT.portalRejected,
+  'config.invalid-value': EXIT.invalidValue,
+  'config.unknown-key': EXIT.unknownKey,
+  'config.storage': EXIT.storage,
+  'config.untrusted-path': EXIT.storage,
+  'config.newer-schema': EXIT.storage,
+  'config.permission-denied': EXIT.storage,
+  'decode.no-symbol': EXIT.noSymbol,
+  'decode.image-unreadable': EXIT.imageUnreadable,
+  'gate.bind-timeout': EXIT.bindTimeout,
+  'gate.bind-cancelled': EXIT.bindTimeout,
+  'daemon.not-running': EXIT.daemonNotRunning,
+  'usage.unknown-command': EXIT.usage,
+  'usage.unknown-option': EXIT.usage,
+  'usage.missing-value': EXIT.usage,
+  'usage.missing-argument': EXIT.usage,
+  'usage.extra-argument': EXIT.usage,
+  'usage.invalid-argument': EXIT.usage,
+  'usage.owned-key': EXIT.usage,
 };
 
 export function failureFor(code: ErrorCode): Failure {
-  // A code from a newer daemon (read off the control socket) may not be in this table.
-  return (
-    FAILURES[code] ?? {
-      exit: code.startsWith('portal.') ? EXIT.portalRejected : EXIT.failed,
-      zh: `操作失败（${code}）`,
-      en: `failed (${code})`,
-    }
-  );
+  // A code from a newer daemon (read off the control socket) may not be in the tables.
+  const exit = EXITS[code] ?? (code.startsWith('portal.') ? EXIT.portalRejected : EXIT.failed);
+  return { exit, ...errorMessage(code) };
 }
 
 /** The message of `code`, with `detail` (a path, a code; never personal data) appended. */
 export function failureMessage(code: ErrorCode, detail?: string): Message {
   const f = failureFor(code);
   return detail ? { zh: `${f.zh}（${detail}）`, en: `${f.en} (${detail})` } : { zh: f.zh, en: f.en };
-}
-
-/** What --json prints for a failure: the one shape of every command. */
-export function errorObject(code: ErrorCode, message: Message): { error: { code: ErrorCode; message: Message } } {
-  return { error: { code, message: { zh: message.zh, en: message.en } } };
 }
 
 /** The two lines for the terminal: "错误: …" and "error: …". */

@@ -62,6 +62,17 @@ export const ERROR_CODES = {
     'usage.owned-key', // config set/reset of a key that provision or bind owns
   ],
   selftest: ['selftest.failed'], // at least one selftest check failed
+  // `passgate-mock` failures (its exit code 3).
+  mock: [
+    'mock.not-running', // a command that needs a running mock found none
+    'mock.already-running', // serve for a directory another serve holds
+    'mock.listen-failed', // serve could not take its port
+    'mock.refused', // the mock (or its registry) refused the change
+    'mock.not-found', // no such venue or resident in the mock's dataset
+    'mock.unreadable', // a file of the mock's directory could not be read
+    'mock.zint-failed', // zint missing, failed or too slow
+    'mock.unexpected', // anything else; only the error's kind is reported
+  ],
   daemon: [
     'daemon.not-running', // a command that needs the running daemon found none on the control socket
     'daemon.already-running', // another daemon holds this data directory's instance lock
