@@ -14,7 +14,7 @@ import { boundSettings } from '../daemon/binding-settings.js';
 import { type ControlMessage, openDaemonSession } from '../daemon/control-socket.js';
 import { isProvisioned, portalClientFromConfig, timeoutsFromConfig } from '../daemon/device-identity.js';
 import type { BindMode } from '../gate/model.js';
-import { problem, readCommandArgs, usageError } from './args.js';
+import { type ArgSpec, problem, readCommandArgs, usageError } from './args.js';
 import { EXIT } from './exit-codes.js';
 import { reportFailure, reportMessage } from './failures.js';
 import type { CommandOutput } from './io.js';
@@ -26,6 +26,9 @@ const CATEGORY_TEXT: Record<string, string> = {
   'public-place': '人员密集场所 / crowded public place',
   residential: '居民小区 / residential community',
 };
+
+/** The options of bind and rebind (the README's command table is checked against these). */
+export const BIND_OPTIONS: ArgSpec = { flags: ['scan', 'json'], positionals: 1 };
 
 interface VenueFacts {
   code: string;
@@ -42,7 +45,7 @@ export async function runBindCommand(
   out: CommandOutput,
 ): Promise<number> {
   const usage = bindUsage(mode);
-  const read = readCommandArgs(args, { flags: ['scan', 'json'], positionals: 1 }, usage, out);
+  const read = readCommandArgs(args, BIND_OPTIONS, usage, out);
   if (read.exit !== undefined) return read.exit;
   const parsed = read.args;
   const scan = parsed.flags.has('scan');

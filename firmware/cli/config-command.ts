@@ -23,7 +23,7 @@ import {
 } from '../config/schema.js';
 import type { ConfigStore } from '../config/store.js';
 import { isPassgateError, type PassgateError } from '../core/errors.js';
-import { type Problem, problem, readCommandArgs, showUsage, usageError } from './args.js';
+import { type ArgSpec, type Problem, problem, readCommandArgs, showUsage, usageError } from './args.js';
 import { EXIT } from './exit-codes.js';
 import { reportMessage } from './failures.js';
 import type { CommandOutput } from './io.js';
@@ -35,6 +35,9 @@ export type { CommandOutput };
 const USAGE = CONFIG_USAGE;
 
 const SUBCOMMANDS = ['list', 'get', 'set', 'reset', 'help'];
+
+/** The options of config (the README's command table is checked against these). */
+export const CONFIG_OPTIONS: ArgSpec = { flags: ['json'] };
 
 /**
  * Keys that another command writes, each area with the command that owns it: set one by hand and
@@ -123,7 +126,7 @@ function knownKeysHint(error: PassgateError): string | undefined {
 
 /** Runs `passgate config ARGS…` against `store`; returns the process exit code. */
 export function runConfigCommand(store: ConfigStore, args: readonly string[], out: CommandOutput): number {
-  const read = readCommandArgs(args, { flags: ['json'] }, USAGE, out);
+  const read = readCommandArgs(args, CONFIG_OPTIONS, USAGE, out);
   if (read.exit !== undefined) return read.exit;
   const json = read.args.flags.has('json');
   const [command, ...rest] = read.args.positional;

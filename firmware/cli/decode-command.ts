@@ -11,13 +11,16 @@ import type { GrayImage } from '../../drivers/symbols/gray-image.js';
 import { readImageFile } from '../../drivers/symbols/image-file.js';
 import type { DecodedSymbol, SymbolDecoder } from '../../drivers/symbols/symbol-decoder.js';
 import { type ErrorCode, isPassgateError } from '../core/errors.js';
-import { problem, readCommandArgs, usageError } from './args.js';
+import { type ArgSpec, problem, readCommandArgs, usageError } from './args.js';
 import { EXIT } from './exit-codes.js';
 import { errorObject, failureMessage } from './failures.js';
 import type { CommandOutput } from './io.js';
 import { DECODE_USAGE } from './usages.js';
 
 const USAGE = DECODE_USAGE;
+
+/** The options of decode (the README's command table is checked against these). */
+export const DECODE_OPTIONS: ArgSpec = { flags: ['json'] };
 
 /** What a file's decoding found; `--json` prints one object a line (reportJson). */
 interface FileReport {
@@ -80,7 +83,7 @@ export async function runDecodeCommand(
   out: CommandOutput,
   decoders?: readonly SymbolDecoder[],
 ): Promise<number> {
-  const read = readCommandArgs(args, { flags: ['json'] }, USAGE, out);
+  const read = readCommandArgs(args, DECODE_OPTIONS, USAGE, out);
   if (read.exit !== undefined) return read.exit;
   const files = read.args.positional;
   if (files.length === 0) {

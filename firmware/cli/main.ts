@@ -44,7 +44,7 @@ const HELP = {
   version: VERSION_USAGE,
 } as const;
 type CommandWord = keyof typeof HELP | 'help';
-const COMMANDS: readonly string[] = [...Object.keys(HELP), 'help'];
+export const COMMANDS: readonly string[] = [...Object.keys(HELP), 'help'];
 
 /** -h or --help among a command's options (not after `--`, where it would be a value). */
 function wantsHelp(rest: readonly string[]): boolean {

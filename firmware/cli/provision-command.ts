@@ -18,7 +18,8 @@ import { PROVISION_USAGE } from './usages.js';
 
 export { PROVISION_USAGE };
 
-const OPTIONS = {
+/** The options of provision (the README's command table is checked against these). */
+export const OPTIONS = {
   values: ['device-id', 'portal-url', 'portal-public-key', 'ca-file', 'app-id', 'app-secret', 'app-secret-file'],
   flags: ['force', 'json', 'allow-insecure-http'],
   positionals: 0,

@@ -11,7 +11,7 @@ import type { ErrorCode } from '../core/errors.js';
 import { askDaemon } from '../daemon/control-socket.js';
 import { isProvisioned, timeoutsFromConfig } from '../daemon/device-identity.js';
 import { displayBackendFromConfig, patternsFromConfig } from '../daemon/display-from-config.js';
-import { readCommandArgs } from './args.js';
+import { type ArgSpec, readCommandArgs } from './args.js';
 import { EXIT } from './exit-codes.js';
 import { errorObject, failureFor, failureMessage } from './failures.js';
 import type { CommandOutput } from './io.js';
@@ -19,6 +19,9 @@ import { probePortal } from './status-command.js';
 import { SELFTEST_USAGE } from './usages.js';
 
 export const CLOCK_SKEW_WARN_MS = 30_000;
+
+/** The options of selftest (the README's command table is checked against these). */
+export const SELFTEST_OPTIONS: ArgSpec = { flags: ['json'], positionals: 0 };
 
 /** One check; `detail` is the English reason (a path or an error code where that says it), `zh` the Chinese. */
 interface Check {
@@ -49,7 +52,7 @@ export async function runSelftestCommand(
   out: CommandOutput,
   displayStream: TerminalStream = process.stderr,
 ): Promise<number> {
-  const read = readCommandArgs(args, { flags: ['json'], positionals: 0 }, SELFTEST_USAGE, out);
+  const read = readCommandArgs(args, SELFTEST_OPTIONS, SELFTEST_USAGE, out);
   if (read.exit !== undefined) return read.exit;
   const parsed = read.args;
   const timeouts = timeoutsFromConfig(store);

@@ -9,7 +9,7 @@ import { passgateVersion } from '../core/version.js';
 import { storedBinding } from '../daemon/binding-settings.js';
 import { askDaemon } from '../daemon/control-socket.js';
 import { isProvisioned, portalClientFromConfig, timeoutsFromConfig } from '../daemon/device-identity.js';
-import { readCommandArgs } from './args.js';
+import { type ArgSpec, readCommandArgs } from './args.js';
 import { EXIT } from './exit-codes.js';
 import { errorObject, failureFor, failureMessage } from './failures.js';
 import type { CommandOutput } from './io.js';
@@ -21,6 +21,9 @@ export interface PortalProbe {
   errorCode: string | null;
   portalSaysBound: boolean | null;
 }
+
+/** The options of status (the README's command table is checked against these). */
+export const STATUS_OPTIONS: ArgSpec = { flags: ['json', 'offline'], positionals: 0 };
 
 const NOT_CONTACTED = new Set(['portal.unreachable', 'portal.timeout', 'portal.insecure-url']);
 
@@ -54,7 +57,7 @@ export async function runStatusCommand(
   crypto: CryptoSuite,
   out: CommandOutput,
 ): Promise<number> {
-  const read = readCommandArgs(args, { flags: ['json', 'offline'], positionals: 0 }, STATUS_USAGE, out);
+  const read = readCommandArgs(args, STATUS_OPTIONS, STATUS_USAGE, out);
   if (read.exit !== undefined) return read.exit;
   const parsed = read.args;
   const provisioned = isProvisioned(store);

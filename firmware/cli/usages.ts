@@ -40,6 +40,7 @@ export const PROVISION_USAGE: CommandUsage = {
     '  --portal-public-key HEX    门户 SM2 公钥 / the portal SM2 public key (04…, 130 hex digits)',
     '  --app-id ID                厂商应用 ID / the vendor app id',
     '  --app-secret-file F        厂商密钥文件，- 表示标准输入 / file holding the vendor app secret; - reads stdin',
+    '  --app-secret VALUE         不推荐：进程列表中可见 / deprecated: visible in the process list, use --app-secret-file',
     '  --ca-file PEM              要固定的门户 CA 证书 / the portal CA certificate to pin (PEM)',
     '  --force                    覆盖已有身份并生成新密钥 / replace an existing identity and key',
     '  --allow-insecure-http      仅开发时允许 http 门户 / allow an http:// portal (development only)',
