@@ -4,7 +4,8 @@
 // purpose. It writes no files and logs nothing.
 //
 // Exit codes (exit-codes.ts): 0 every file had a symbol, 6 some readable file had none, 7 some
-// file could not be read as an image (wins over 6), 2 usage (no file given).
+// file could not be read as an image (wins over 6), 2 usage (no file given). With --json one
+// object per file; a file that failed carries the error object of every --json failure.
 
 import { defaultSymbolDecoders } from '../../drivers/symbols/default-decoders.js';
 import type { GrayImage } from '../../drivers/symbols/gray-image.js';
