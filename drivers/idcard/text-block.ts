@@ -6,8 +6,8 @@ import {
   type CardType,
   hasIdNumberFormat,
   type IdCardIdentity,
+  isCardHolderName,
   isIdNumberOfCardType,
-  LONE_SURROGATE,
 } from '../../firmware/core/id-number.js';
 import type { Reply } from './frame.js';
 
@@ -53,10 +53,10 @@ function readField(block: Uint8Array, field: Field): string {
 
 function checkName(name: string, field: string): string {
   if (name.length === 0) throw invalid('name field is empty', { field });
-  // Controls or lone surrogates mean the block was misread, not a real name.
-  if (/[\u0000-\u001f\u007f]/.test(name) || LONE_SURROGATE.test(name)) {
-    throw invalid('name field is unreadable', { field });
-  }
+  // Controls, lone surrogates or white space left at either end after the padding is trimmed mean
+  // the block was misread, not a real name. The rule is the protocol's own, so the driver never
+  // passes on a name the portal would refuse as malformed.
+  if (!isCardHolderName(name)) throw invalid('name field is unreadable', { field });
   return name;
 }
 

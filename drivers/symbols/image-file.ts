@@ -1,7 +1,8 @@
 // Image files for `passgate decode` (a technician's photo or scan of a printed code): PNG
 // (pngjs), baseline/progressive JPEG (jpeg-js) and PGM (P5 binary, P2 ASCII; parsed here), told
 // apart by their magic bytes, never by the file name. Everything comes out as an 8-bit gray frame.
-// Anything unreadable, truncated or oversized is a PassgateError 'decode.image-unreadable'.
+// Anything unreadable, truncated or oversized is a PassgateError 'decode.image-unreadable'; a
+// path with no file at all is 'decode.file-missing'.
 import { readFile, stat } from 'node:fs/promises';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
@@ -177,6 +178,9 @@ export async function readImageFile(path: string): Promise<GrayImage> {
   } catch (error) {
     if (isPassgateError(error)) throw error;
     const errno = (error as { code?: unknown } | null)?.code;
+    if (errno === 'ENOENT' || errno === 'ENOTDIR') {
+      throw new PassgateError('decode.file-missing', 'no such image file', { errno }, { cause: error });
+    }
     throw new PassgateError(
       'decode.image-unreadable',
       'image file cannot be read',

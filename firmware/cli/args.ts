@@ -59,7 +59,15 @@ export function parseArgs(args: readonly string[], spec: ArgSpec): ParseResult {
     const eq = arg.indexOf('=');
     const name = arg.slice(2, eq >= 0 ? eq : undefined);
     if (name === DATA_DIR) {
-      if (eq < 0) i++; // its value is main's business
+      // Its value is main's business; a missing one is a usage error here too (decode never
+      // resolves the data directory).
+      if (eq < 0 && (args[i + 1] === undefined || args[i + 1].startsWith('--'))) {
+        return {
+          ok: false,
+          problem: problem('usage.missing-value', `--${DATA_DIR} 需要一个值`, `--${DATA_DIR} needs a value`),
+        };
+      }
+      if (eq < 0) i++;
       continue;
     }
     if (valueNames.includes(name)) {
@@ -101,6 +109,15 @@ export function parseArgs(args: readonly string[], spec: ArgSpec): ParseResult {
 }
 
 const NOT_SHOWN = '(不显示 / not shown)';
+
+/**
+ * A word as typed (an unknown command or help topic), when it looks like one: lower-case letters
+ * and dashes, as every command word is. Anything else (a pass code or ID number pasted in the
+ * wrong place) is not echoed.
+ */
+export function printableWord(word: string): string {
+  return /^[a-z][a-z-]{0,31}$/.test(word) ? word : NOT_SHOWN;
+}
 
 /** An option as typed, when it looks like one; whatever else was typed is not echoed. */
 function printableOption(arg: string): string {

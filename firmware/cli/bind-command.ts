@@ -7,17 +7,18 @@
 // again saves it: the portal's "already bound" to this very venue counts as success.
 import type { CryptoSuite } from '../../portal-client/crypto/suite.js';
 import type { ConfigStore } from '../config/store.js';
-import { type ErrorCode, isPassgateError } from '../core/errors.js';
+import { type ErrorCode, type ErrorDetails, isPassgateError } from '../core/errors.js';
 import type { TimeoutTable } from '../core/timeouts.js';
 import { bindAtPortal } from '../daemon/bind-at-portal.js';
-import { boundSettings } from '../daemon/binding-settings.js';
+import { type BindingSummary, boundSettings, storedBinding } from '../daemon/binding-settings.js';
 import { type ControlMessage, openDaemonSession } from '../daemon/control-socket.js';
 import { isProvisioned, portalClientFromConfig, timeoutsFromConfig } from '../daemon/device-identity.js';
 import type { BindMode } from '../gate/model.js';
 import { type ArgSpec, problem, readCommandArgs, usageError } from './args.js';
 import { EXIT } from './exit-codes.js';
-import { reportFailure, reportMessage } from './failures.js';
+import { reportError, reportFailure, reportMessage } from './failures.js';
 import type { CommandOutput } from './io.js';
+import { CONTACTING_PORTAL, withProgress } from './progress.js';
 import { bindUsage } from './usages.js';
 
 const CATEGORY_TEXT: Record<string, string> = {
@@ -58,22 +59,24 @@ export async function runBindCommand(
   if (!isProvisioned(store)) return reportFailure(out, 'config.not-provisioned');
   const timeouts = timeoutsFromConfig(store);
   const json = parsed.flags.has('json');
-  if (scan) return bindByScan(mode, dataDir, timeouts, json, out);
+  if (scan) return bindByScan(mode, store, dataDir, timeouts, json, out);
 
   const client = await portalClientFromConfig(store, dataDir, { crypto, timeouts });
   try {
     const venueCode = parsed.positional[0];
-    const result = await bindAtPortal(client, mode, venueCode);
+    const result = await withProgress(out, CONTACTING_PORTAL, () => bindAtPortal(client, mode, venueCode));
     try {
       store.setMany(boundSettings(result.venue, new Date(result.boundAt)));
     } catch (error) {
       if (!isPassgateError(error)) throw error;
       return reportNotSaved(out, mode, error.code, error.message);
     }
-    return report(out, json, mode, result.venue);
+    return report(out, json, mode, result.venue, result.alreadyBound);
   } catch (error) {
-    if (isPassgateError(error)) return reportFailure(out, error.code);
-    throw error;
+    if (!isPassgateError(error)) throw error;
+    const exit = reportError(out, error);
+    reportCurrentVenue(out, error.details, storedBinding(store));
+    return exit;
   } finally {
     await client.close();
   }
@@ -81,11 +84,13 @@ export async function runBindCommand(
 
 async function bindByScan(
   mode: BindMode,
+  store: ConfigStore,
   dataDir: string,
   timeouts: TimeoutTable,
   json: boolean,
   out: CommandOutput,
 ): Promise<number> {
+  const before = storedBinding(store);
   const session = openDaemonSession(dataDir, { cmd: 'bind-scan', mode }, (message) => {
     if (message.event === 'bind-mode') {
       const seconds = Math.round(Number(message.ms) / 1000);
@@ -108,10 +113,15 @@ async function bindByScan(
     return reportFailure(out, 'gate.bind-timeout');
   }
   const venue = venueOf(answer);
-  if (answer.ok === true && venue) return report(out, json, mode, venue);
+  // The daemon keeps this device's binding as the portal has it: the same venue as before is
+  // the portal's "already bound" to this very venue.
+  const same = mode === 'bind' && before?.venueCode === venue?.code;
+  if (answer.ok === true && venue) return report(out, json, mode, venue, same);
   const code = errorCodeOf(answer);
   if (answer.savedLocally === false) return reportNotSaved(out, mode, code);
-  return reportFailure(out, code);
+  const exit = reportFailure(out, code);
+  reportCurrentVenue(out, {}, storedBinding(store));
+  return exit;
 }
 
 function venueOf(answer: ControlMessage): VenueFacts | null {
@@ -133,14 +143,28 @@ function reportNotSaved(out: CommandOutput, mode: BindMode, code: ErrorCode, det
   });
 }
 
-function report(out: CommandOutput, json: boolean, mode: string, venue: VenueFacts): number {
+function report(out: CommandOutput, json: boolean, mode: string, venue: VenueFacts, alreadyBound = false): number {
   if (json) {
-    out.stdout(
-      JSON.stringify({ ok: true, mode, venue: { code: venue.code, name: venue.name, category: venue.category } }),
-    );
+    const facts = { code: venue.code, name: venue.name, category: venue.category };
+    out.stdout(JSON.stringify({ ok: true, mode, ...(alreadyBound ? { alreadyBound } : {}), venue: facts }));
   } else {
-    out.stdout(`${mode === 'bind' ? '绑定成功 / bound' : '更换绑定成功 / rebound'}: ${venue.name} (${venue.code})`);
+    const done = alreadyBound
+      ? '已绑定该场所，无需更改 / already bound to this venue'
+      : mode === 'bind'
+        ? '绑定成功 / bound'
+        : '更换绑定成功 / rebound';
+    out.stdout(`${done}: ${venue.name} (${venue.code})`);
     out.stdout(`场所类别 / category: ${CATEGORY_TEXT[venue.category] ?? venue.category}`);
   }
   return EXIT.ok;
+}
+
+/**
+ * After a refusal: the venue the gate is bound to, so the technician sees what a rebind would
+ * replace. The portal's word (an already-bound refusal carries it) over this device's copy.
+ */
+function reportCurrentVenue(out: CommandOutput, details: ErrorDetails, local: BindingSummary | null): void {
+  const code = typeof details.boundVenueCode === 'string' ? details.boundVenueCode : local?.venueCode;
+  const name = typeof details.boundVenueName === 'string' ? details.boundVenueName : local?.venueName;
+  if (code) out.stderr(`当前绑定场所 / currently bound to: ${name ? `${name} (${code})` : code}`);
 }

@@ -1,12 +1,14 @@
 // `passgate config …`: read and change settings from a shell. The daemon notices the change
-// through the store's watch() poll, so no restart is needed.
+// through the store's watch() poll and applies it, except display and input device settings,
+// which wait for its next start: `config set` says so.
 //
 //   passgate config list [--json]
 //   passgate config get KEY [--json]
 //   passgate config set KEY VALUE [KEY VALUE …]   several pairs are saved together, all or nothing
 //   passgate config reset KEY [KEY …]             back to the default
 //
-// Exit codes (exit-codes.ts): 0 ok, 2 usage, 3 invalid value, 4 unknown key, 5 storage error.
+// Exit codes (exit-codes.ts): 0 ok, 2 usage, 3 invalid value, 4 unknown key, 5 storage error, 10
+// no config database (get and list open an existing one read-only and create none).
 // Secrets print as "(set)" or "(unset)" in every form, JSON included. Error messages name the
 // key and the rule, never the rejected value.
 
@@ -23,9 +25,10 @@ import {
 } from '../config/schema.js';
 import type { ConfigStore } from '../config/store.js';
 import { isPassgateError, type PassgateError } from '../core/errors.js';
+import { needsRestart } from '../daemon/config-bridge.js';
 import { type ArgSpec, type Problem, problem, readCommandArgs, showUsage, usageError } from './args.js';
 import { EXIT } from './exit-codes.js';
-import { reportMessage } from './failures.js';
+import { reportFailure, reportMessage } from './failures.js';
 import type { CommandOutput } from './io.js';
 import { nearestName } from './nearest.js';
 import { CONFIG_USAGE } from './usages.js';
@@ -93,12 +96,8 @@ function reportError(out: CommandOutput, error: unknown): number {
       });
     }
     default:
-      return reportMessage(
-        out,
-        error.code,
-        { zh: `配置数据库不可用（${error.message}）`, en: `config database unavailable: ${error.message}` },
-        EXIT.storage,
-      );
+      // The database unusable, or none for get/list (they create none), an untrusted directory.
+      return reportFailure(out, error.code, error.message);
   }
 }
 
@@ -115,6 +114,19 @@ function printChanged(out: CommandOutput, json: boolean, store: ConfigStore, key
   }
 }
 
+/**
+ * The daemon applies most settings as they change; display and input device settings only at its
+ * next start. Said on stderr, so stdout stays `KEY = VALUE` lines for scripts.
+ */
+function sayIfRestartNeeded(out: CommandOutput, keys: readonly string[]): void {
+  const later = keys.filter(needsRestart);
+  if (later.length === 0) return;
+  out.stderr(
+    `注意: ${later.join(', ')} 在服务重启后生效（systemctl restart passgate）/ ` +
+      `note: ${later.join(', ')} take effect when the daemon restarts (systemctl restart passgate)`,
+  );
+}
+
 /** The keys of the area the unknown key names, when that area exists. */
 function knownKeysHint(error: PassgateError): string | undefined {
   const key = error.details.key;
@@ -124,8 +136,16 @@ function knownKeysHint(error: PassgateError): string | undefined {
   return near.length > 0 ? near.join(', ') : undefined;
 }
 
-/** Runs `passgate config ARGS…` against `store`; returns the process exit code. */
-export function runConfigCommand(store: ConfigStore, args: readonly string[], out: CommandOutput): number {
+/**
+ * Runs `passgate config ARGS…` against `source` (a store, or what opens one when a subcommand
+ * first needs it); returns the process exit code.
+ */
+export function runConfigCommand(
+  source: ConfigStore | (() => ConfigStore),
+  args: readonly string[],
+  out: CommandOutput,
+): number {
+  const store = (): ConfigStore => (typeof source === 'function' ? source() : source);
   const read = readCommandArgs(args, CONFIG_OPTIONS, USAGE, out);
   if (read.exit !== undefined) return read.exit;
   const json = read.args.flags.has('json');
@@ -137,7 +157,7 @@ export function runConfigCommand(store: ConfigStore, args: readonly string[], ou
       case 'list': {
         if (rest.length > 0)
           return usage(problem('usage.extra-argument', 'list 不接受参数', 'list takes no arguments'));
-        const entries = store.list();
+        const entries = store().list();
         if (json) {
           out.stdout(
             JSON.stringify(
@@ -168,7 +188,9 @@ export function runConfigCommand(store: ConfigStore, args: readonly string[], ou
         }
         const key = rest[0];
         if (!isConfigKey(key)) throw unknownKeyError(key);
-        const entry = store.list().find((e) => e.key === key)!;
+        const entry = store()
+          .list()
+          .find((e) => e.key === key)!;
         out.stdout(
           json
             ? JSON.stringify({ key, value: entry.json, isDefault: entry.isDefault, secret: entry.secret })
@@ -189,8 +211,9 @@ export function runConfigCommand(store: ConfigStore, args: readonly string[], ou
           const key = rest[i];
           values[key as ConfigKey] = parseValueText(key, rest[i + 1]);
         }
-        store.setMany(values as Partial<ConfigValues>);
-        printChanged(out, json, store, Object.keys(values) as ConfigKey[]);
+        store().setMany(values as Partial<ConfigValues>);
+        printChanged(out, json, store(), Object.keys(values) as ConfigKey[]);
+        sayIfRestartNeeded(out, Object.keys(values));
         return EXIT.ok;
       }
       case 'reset': {
@@ -199,8 +222,9 @@ export function runConfigCommand(store: ConfigStore, args: readonly string[], ou
         for (const key of rest) if (!isConfigKey(key)) throw unknownKeyError(key);
         const refused = refuseOwnedKeys(rest, out);
         if (refused !== undefined) return refused;
-        store.reset(...(rest as ConfigKey[]));
-        printChanged(out, json, store, rest as ConfigKey[]);
+        store().reset(...(rest as ConfigKey[]));
+        printChanged(out, json, store(), rest as ConfigKey[]);
+        sayIfRestartNeeded(out, rest);
         return EXIT.ok;
       }
       case undefined:

@@ -4,8 +4,8 @@
 // purpose. It writes no files and logs nothing.
 //
 // Exit codes (exit-codes.ts): 0 every file had a symbol, 6 some readable file had none, 7 some
-// file could not be read as an image (wins over 6), 2 usage (no file given). With --json one
-// object per file; a file that failed carries the error object of every --json failure.
+// file was missing or could not be read as an image (wins over 6), 2 usage (no file given). With
+// --json one object per file; a file that failed carries the error object of every --json failure.
 
 import { defaultSymbolDecoders } from '../../drivers/symbols/default-decoders.js';
 import type { GrayImage } from '../../drivers/symbols/gray-image.js';
@@ -63,6 +63,7 @@ async function decodeFile(
 
 /** The lines a file's report prints as, without --json. */
 function reportLines(report: FileReport, unreadable: boolean): string[] {
+  if (report.error === 'decode.file-missing') return [`${report.file}: 文件不存在 / no such file (${report.error})`];
   if (unreadable) return [`${report.file}: 无法读取图像 / unreadable image (${report.error})`];
   if (report.symbols.length === 0) return [`${report.file}: 未找到码 / no symbol found`];
   // Quoted as JSON strings, so control characters in a code cannot drive the terminal.

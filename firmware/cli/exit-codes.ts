@@ -16,7 +16,7 @@ export const EXIT = {
   storage: 5,
   /** `decode`: an image was read but held no code (decode.no-symbol). */
   noSymbol: 6,
-  /** `decode`: a file could not be read as an image (decode.image-unreadable, wins over 6). */
+  /** `decode`: a file is missing (decode.file-missing) or not a readable image (decode.image-unreadable); wins over 6. */
   imageUnreadable: 7,
   notProvisioned: 10,
   portalUnreachable: 11,
@@ -32,6 +32,24 @@ export const EXIT = {
   alreadyProvisioned: 20,
   /** The portal refused the request for a reason without a code of its own above. */
   portalRejected: 21,
+  /** `update apply`: the device holds no vendor release key (provision --vendor-release-key). */
+  noReleaseKey: 30,
+  /** `update apply`: the artifact has no signature file beside it. */
+  unsigned: 31,
+  /** `update apply`, `release verify`: the signature does not verify (a changed byte, another key). */
+  badSignature: 32,
+  /** `update apply`: the artifact is not newer than the active version. */
+  downgrade: 33,
+  /** `update apply`: not an update artifact (name, tar, manifest, architecture). */
+  badArtifact: 34,
+  /** `update`: the slots, the current link, the state file or the database backup failed. */
+  installFailed: 35,
+  /** `update commit` or `update rollback` with no update pending. */
+  nothingPending: 36,
+  /** `update commit`: the new version did not become healthy in time; the old one is back. */
+  rolledBack: 37,
+  /** `release keygen`: a key file exists (add --force to replace it). */
+  releaseKeyExists: 38,
   /** `run` crashed (sysexits EX_SOFTWARE): the service manager restarts the daemon. */
   crashed: 70,
 } as const;
@@ -65,6 +83,15 @@ export const EXIT_MEANINGS: Record<ExitName, { zh: string; en: string }> = {
   daemonNotRunning: { zh: '服务未运行', en: 'the passgate daemon is not running' },
   alreadyProvisioned: { zh: '设备已有身份', en: 'already provisioned: add --force to replace' },
   portalRejected: { zh: '门户平台拒绝了请求', en: 'the portal refused for another reason' },
+  noReleaseKey: { zh: '设备没有厂商发布公钥', en: 'update: no vendor release key provisioned' },
+  unsigned: { zh: '更新包没有签名', en: 'update: the artifact has no signature file' },
+  badSignature: { zh: '更新包签名无效', en: 'the signature does not verify: tampered, or another key' },
+  downgrade: { zh: '更新包版本不高于当前版本', en: 'update: not newer than the active version' },
+  badArtifact: { zh: '不是有效的更新包', en: 'update: not an update artifact (name, tar, manifest, arch)' },
+  installFailed: { zh: '更新安装或回滚未完成', en: 'update: slots, link, state or database backup failed' },
+  nothingPending: { zh: '没有待确认的更新', en: 'update: no update pending' },
+  rolledBack: { zh: '新版本未就绪，已回滚', en: 'update: the new version did not become healthy; rolled back' },
+  releaseKeyExists: { zh: '发布密钥文件已存在', en: 'release keygen: a key file exists (--force replaces it)' },
   crashed: { zh: '服务启动失败或崩溃', en: 'run: start-up failed or the daemon crashed (systemd restarts it)' },
 };
 

@@ -3,7 +3,7 @@
 // on stdout, `{"error":{"code","message":{"zh","en"}}}`, and nothing on stderr, so a script
 // reads one stream and the exit code.
 import { errorMessage, errorObject, type Message } from '../core/error-messages.js';
-import type { ErrorCode } from '../core/errors.js';
+import type { ErrorCode, PassgateError } from '../core/errors.js';
 import { EXIT } from './exit-codes.js';
 import type { CommandOutput } from './io.js';
 
@@ -47,6 +47,17 @@ const EXITS: Partial<Record<ErrorCode, number>> = {
   'usage.extra-argument': EXIT.usage,
   'usage.invalid-argument': EXIT.usage,
   'usage.owned-key': EXIT.usage,
+  'config.no-database': EXIT.notProvisioned,
+  'decode.file-missing': EXIT.imageUnreadable,
+  'update.no-release-key': EXIT.noReleaseKey,
+  'update.unsigned': EXIT.unsigned,
+  'update.bad-signature': EXIT.badSignature,
+  'update.downgrade': EXIT.downgrade,
+  'update.bad-artifact': EXIT.badArtifact,
+  'update.install-failed': EXIT.installFailed,
+  'update.nothing-pending': EXIT.nothingPending,
+  'update.rolled-back': EXIT.rolledBack,
+  'update.release-key-exists': EXIT.releaseKeyExists,
 };
 
 export function failureFor(code: ErrorCode): Failure {
@@ -61,14 +72,56 @@ export function failureMessage(code: ErrorCode, detail?: string): Message {
   return detail ? { zh: `${f.zh}（${detail}）`, en: `${f.en} (${detail})` } : { zh: f.zh, en: f.en };
 }
 
+/**
+ * 'portal.auth-failed' covers two different stories: the portal refused who we are (device key,
+ * vendor credentials), or the portal's answer itself failed its check and was not trusted (a
+ * forged or garbled MAC, a replayed timestamp, a TLS certificate not pinned). The second must not
+ * read as bad credentials, or a technician re-provisions a device that is fine.
+ */
+const UNTRUSTED_ANSWER: Record<string, Failure> = {
+  mac: {
+    exit: EXIT.authFailed,
+    zh: '门户平台的应答未通过认证（未予采信）：可能在途中被篡改，或门户公钥不符',
+    en: "the portal's answer failed authentication (not trusted): tampered with on the way, or the wrong portal key",
+  },
+  timestamp: {
+    exit: EXIT.authFailed,
+    zh: '门户平台的应答时间超出允许范围（未予采信），请检查时钟',
+    en: "the portal's answer is outside the replay window (not trusted): check the clock",
+  },
+  tls: {
+    exit: EXIT.authFailed,
+    zh: '门户平台的 TLS 证书不受信任，请检查 --ca-file 与门户地址',
+    en: "the portal's TLS certificate is not trusted: check the pinned CA and the portal URL",
+  },
+};
+
+/** The failure of `code`, told more exactly by what failed for a portal answer (`check`). */
+export function failureForCheck(code: ErrorCode, check: string | null | undefined): Failure {
+  return (code === 'portal.auth-failed' && check ? UNTRUSTED_ANSWER[check] : undefined) ?? failureFor(code);
+}
+
+/** Which check a portal answer failed ('mac', 'timestamp', 'tls'), from an error's details. */
+export function responseCheckOf(error: PassgateError): string | null {
+  if (error.details.tls === true) return 'tls';
+  const check = error.details.check;
+  return typeof check === 'string' && check in UNTRUSTED_ANSWER ? check : null;
+}
+
 /** The two lines for the terminal: "错误: …" and "error: …". */
 export function messageLines(message: Message): string[] {
   return [`错误: ${message.zh}`, `error: ${message.en}`];
 }
 
-/** failureLines of `code` with `detail` appended. */
-export function failureLines(code: ErrorCode, detail?: string): string[] {
-  return messageLines(failureMessage(code, detail));
+/** The message of `code` (told more exactly by a portal answer's failed `check`), with `detail`. */
+function checkedMessage(code: ErrorCode, detail?: string, check?: string | null): Message {
+  const f = failureForCheck(code, check);
+  return detail ? { zh: `${f.zh}（${detail}）`, en: `${f.en} (${detail})` } : { zh: f.zh, en: f.en };
+}
+
+/** The two terminal lines of `code`, with `detail` appended. */
+export function failureLines(code: ErrorCode, detail?: string, check?: string | null): string[] {
+  return messageLines(checkedMessage(code, detail, check));
 }
 
 /**
@@ -89,4 +142,15 @@ export function reportMessage(
 /** Reports `code` with its table message (and `detail`); returns its exit code. */
 export function reportFailure(out: CommandOutput, code: ErrorCode, detail?: string): number {
   return reportMessage(out, code, failureMessage(code, detail));
+}
+
+/** reportFailure for a caught error: a portal answer that failed its check is named as such. */
+export function reportError(out: CommandOutput, error: PassgateError, detail?: string): number {
+  const check = responseCheckOf(error);
+  return reportMessage(
+    out,
+    error.code,
+    checkedMessage(error.code, detail, check),
+    failureForCheck(error.code, check).exit,
+  );
 }

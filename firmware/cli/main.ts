@@ -6,26 +6,28 @@ import { resolveDataDir } from '../config/data-dir.js';
 import { ConfigStore } from '../config/store.js';
 import { isPassgateError } from '../core/errors.js';
 import { passgateVersion } from '../core/version.js';
-import { problem, showUsage, splitCommand, usageError } from './args.js';
+import { printableWord, problem, readCommandArgs, showUsage, splitCommand, usageError } from './args.js';
 import { runBindCommand } from './bind-command.js';
 import { runConfigCommand } from './config-command.js';
 import { EXIT, exitCodeTableLines } from './exit-codes.js';
-import { reportFailure } from './failures.js';
+import { reportError, reportFailure } from './failures.js';
 import { type CommandOutput, processOutput } from './io.js';
 import { nearestName } from './nearest.js';
 import { runProvisionCommand } from './provision-command.js';
 import { runDaemonCommand } from './run-command.js';
-import { runSelftestCommand } from './selftest-command.js';
-import { runStatusCommand } from './status-command.js';
+import { runSelftestCommand, SELFTEST_ARGS } from './selftest-command.js';
+import { runStatusCommand, STATUS_ARGS } from './status-command.js';
 import {
   bindUsage,
   CONFIG_USAGE,
   DECODE_USAGE,
   MAIN_USAGE,
   PROVISION_USAGE,
+  RELEASE_USAGE,
   RUN_USAGE,
   SELFTEST_USAGE,
   STATUS_USAGE,
+  UPDATE_USAGE,
   VERSION_USAGE,
 } from './usages.js';
 
@@ -41,6 +43,8 @@ const HELP = {
   config: CONFIG_USAGE,
   decode: DECODE_USAGE,
   run: RUN_USAGE,
+  update: UPDATE_USAGE,
+  release: RELEASE_USAGE,
   version: VERSION_USAGE,
 } as const;
 type CommandWord = keyof typeof HELP | 'help';
@@ -63,12 +67,23 @@ function showHelp(out: CommandOutput, rest: readonly string[]): number {
   }
   if (topic in HELP) return showUsage(out, HELP[topic as keyof typeof HELP]);
   const hint = nearestName(topic, [...Object.keys(HELP), 'exit-codes']);
-  const shown = topic.slice(0, 40);
+  const shown = printableWord(topic);
   return usageError(
     out,
     USAGE,
     problem('usage.unknown-command', `未知帮助主题: ${shown}`, `unknown help topic: ${shown}`, hint),
   );
+}
+
+/**
+ * Commands that only look (status, selftest, config get/list): they open an existing database
+ * read-only and create nothing, so a mistyped --data-dir is an error, not an empty device.
+ */
+function readsOnly(command: string, rest: readonly string[]): boolean {
+  if (command === 'status' || command === 'selftest') return true;
+  if (command !== 'config') return false;
+  const sub = rest.find((a, i) => !a.startsWith('-') && rest[i - 1] !== '--data-dir');
+  return sub === 'get' || sub === 'list';
 }
 
 /** --json among the options (not after `--`, where it would be a value). */
@@ -99,7 +114,7 @@ export async function main(
   if (command === undefined) return usageError(out, USAGE, NO_COMMAND);
   if (!COMMANDS.includes(command)) {
     // Before the data directory is resolved: a typo must not create one.
-    const shown = command.slice(0, 40);
+    const shown = printableWord(command);
     const hint = nearestName(command, COMMANDS);
     return usageError(
       out,
@@ -111,6 +126,10 @@ export async function main(
   if (wantsHelp(rest)) return showUsage(out, HELP[command as Exclude<CommandWord, 'help'>]);
   // Imported on demand: the decoders (zxing-wasm, Grid Matrix) are not the daemon's business.
   if (command === 'decode') return (await import('./decode-command.js')).runDecodeCommand(rest, out);
+  // The vendor's build machine has no gate data directory: none is resolved or created.
+  if (command === 'release') {
+    return (await import('./release-command.js')).runReleaseCommand(rest, createGmCryptoSuite(), out);
+  }
   let dataDir: string;
   try {
     dataDir = resolveDataDir(argv, env);
@@ -122,10 +141,28 @@ export async function main(
     );
   }
   const crypto = createGmCryptoSuite();
-  if (command === 'run') return runDaemonCommand(dataDir, rest, crypto, out);
+  if (command === 'run')
+    return runDaemonCommand(dataDir, rest, crypto, out, { exit: (code) => process.exit(code), env });
+  // Opens the config database only where it must (update-command.ts says why).
+  if (command === 'update')
+    return (await import('./update-command.js')).runUpdateCommand(dataDir, rest, crypto, out, env);
+  const mode = readsOnly(command, rest) ? 'read-only' : 'create';
+  if (command === 'config') {
+    // Opened when a subcommand needs it: a wrong key or argument is answered first.
+    let opened: ConfigStore | undefined;
+    try {
+      return runConfigCommand(() => (opened ??= ConfigStore.open(dataDir, { mode })), rest, out);
+    } finally {
+      opened?.close();
+    }
+  }
+  // A wrong command line is answered before the database is looked for.
+  const spec = command === 'status' ? STATUS_ARGS : command === 'selftest' ? SELFTEST_ARGS : undefined;
+  const checked = spec && readCommandArgs(rest, spec, HELP[command as 'status' | 'selftest'], out);
+  if (checked?.exit !== undefined) return checked.exit;
   let store: ConfigStore;
   try {
-    store = ConfigStore.open(dataDir);
+    store = ConfigStore.open(dataDir, { mode });
   } catch (error) {
     return reportFailure(out, isPassgateError(error) ? error.code : 'config.storage', (error as Error).message);
   }
@@ -140,13 +177,19 @@ export async function main(
         return await runStatusCommand(store, dataDir, rest, crypto, out);
       case 'selftest':
         return await runSelftestCommand(store, dataDir, rest, crypto, out);
-      case 'config':
-        return runConfigCommand(store, rest, out);
       default:
-        return usageError(out, USAGE, problem('usage.unknown-command', '未知命令', 'unknown command'));
+        return usageError(
+          out,
+          USAGE,
+          problem(
+            'usage.unknown-command',
+            `未知命令: ${printableWord(command)}`,
+            `unknown command: ${printableWord(command)}`,
+          ),
+        );
     }
   } catch (error) {
-    if (isPassgateError(error)) return reportFailure(out, error.code);
+    if (isPassgateError(error)) return reportError(out, error);
     throw error;
   } finally {
     store.close();

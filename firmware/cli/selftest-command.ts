@@ -15,13 +15,14 @@ import { type ArgSpec, readCommandArgs } from './args.js';
 import { EXIT } from './exit-codes.js';
 import { errorObject, failureFor, failureMessage } from './failures.js';
 import type { CommandOutput } from './io.js';
+import { CONTACTING_PORTAL, withProgress } from './progress.js';
 import { probePortal } from './status-command.js';
 import { SELFTEST_USAGE } from './usages.js';
 
 export const CLOCK_SKEW_WARN_MS = 30_000;
 
 /** The options of selftest (the README's command table is checked against these). */
-export const SELFTEST_OPTIONS: ArgSpec = { flags: ['json'], positionals: 0 };
+export const SELFTEST_ARGS: ArgSpec = { flags: ['json'], positionals: 0 };
 
 /** One check; `detail` is the English reason (a path or an error code where that says it), `zh` the Chinese. */
 interface Check {
@@ -52,7 +53,7 @@ export async function runSelftestCommand(
   out: CommandOutput,
   displayStream: TerminalStream = process.stderr,
 ): Promise<number> {
-  const read = readCommandArgs(args, SELFTEST_OPTIONS, SELFTEST_USAGE, out);
+  const read = readCommandArgs(args, SELFTEST_ARGS, SELFTEST_USAGE, out);
   if (read.exit !== undefined) return read.exit;
   const parsed = read.args;
   const timeouts = timeoutsFromConfig(store);
@@ -129,7 +130,7 @@ export async function runSelftestCommand(
   if (!isProvisioned(store)) {
     checks.push({ name: 'portal', result: 'fail', detail: 'not provisioned', zh: '设备尚未初始化' });
   } else {
-    const probe = await probePortal(store, dataDir, crypto);
+    const probe = await withProgress(out, CONTACTING_PORTAL, () => probePortal(store, dataDir, crypto));
     checks.push({
       name: 'portal',
       result: probe.errorCode ? 'fail' : 'ok',

@@ -23,6 +23,8 @@ export const MAIN_USAGE: CommandUsage = {
     '  config      查看与修改设置 / get|set|list|reset settings',
     '  decode      识别图片中的码 / read QR / Grid Matrix codes from PNG, JPEG or PGM files [--json]',
     '  run         运行闸机服务 / the gate daemon',
+    '  update      安装、确认、回滚签名更新包 / apply|commit|rollback|status of signed A/B updates',
+    '  release     厂商发布密钥与签名 / keygen|sign|verify release artifacts (vendor build machine)',
     '  version     版本 / print the version (also --version, -V)',
     '  help        帮助 / `help <command>`: usage and examples; `help exit-codes`: every exit code',
     '',
@@ -40,8 +42,8 @@ export const PROVISION_USAGE: CommandUsage = {
     '  --portal-public-key HEX    门户 SM2 公钥 / the portal SM2 public key (04…, 130 hex digits)',
     '  --app-id ID                厂商应用 ID / the vendor app id',
     '  --app-secret-file F        厂商密钥文件，- 表示标准输入 / file holding the vendor app secret; - reads stdin',
-    '  --app-secret VALUE         不推荐：进程列表中可见 / deprecated: visible in the process list, use --app-secret-file',
     '  --ca-file PEM              要固定的门户 CA 证书 / the portal CA certificate to pin (PEM)',
+    '  --vendor-release-key PEM   厂商发布公钥，用于校验更新包 / the vendor release public key that signs updates',
     '  --force                    覆盖已有身份并生成新密钥 / replace an existing identity and key',
     '  --allow-insecure-http      仅开发时允许 http 门户 / allow an http:// portal (development only)',
     '  --json                     以 JSON 输出 / print the result as JSON',
@@ -78,9 +80,10 @@ export function bindUsage(mode: 'bind' | 'rebind'): CommandUsage {
 
 export const STATUS_USAGE: CommandUsage = {
   lines: [
-    '用法 / usage: passgate status [--json] [--offline]',
+    '用法 / usage: passgate status [--json] [--offline] [--mender-inventory]',
     '  --json      以 JSON 输出 / print the status as JSON',
     '  --offline   不询问门户平台 / do not ask the portal',
+    '  --mender-inventory   Mender 清单格式（name=value，退出码 0）/ Mender inventory lines (name=value, exit 0)',
     '  非 0 退出码表示闸机当前无法核验 / a non-zero exit means the gate cannot verify anyone now',
   ],
   examples: ['passgate status', 'passgate status --json --offline'],
@@ -94,7 +97,7 @@ export const SELFTEST_USAGE: CommandUsage = {
     '  --json      以 JSON 输出 / print the checks as JSON',
   ],
   examples: ['passgate selftest'],
-  exits: ['ok', 'failed', 'usage', 'storage'],
+  exits: ['ok', 'failed', 'usage', 'storage', 'notProvisioned'],
 };
 
 export const CONFIG_USAGE: CommandUsage = {
@@ -107,7 +110,7 @@ export const CONFIG_USAGE: CommandUsage = {
     '  --json      以 JSON 输出 / print as JSON',
   ],
   examples: ['passgate config list', 'passgate config set gate.showMs 2500', 'passgate config reset gate.showMs'],
-  exits: ['ok', 'usage', 'invalidValue', 'unknownKey', 'storage'],
+  exits: ['ok', 'usage', 'invalidValue', 'unknownKey', 'storage', 'notProvisioned'],
 };
 
 export const DECODE_USAGE: CommandUsage = {
@@ -133,4 +136,46 @@ export const VERSION_USAGE: CommandUsage = {
   ],
   examples: ['passgate version'],
   exits: ['ok'],
+};
+
+export const RELEASE_USAGE: CommandUsage = {
+  lines: [
+    'usage / 用法 (厂商构建机 / the vendor build machine):',
+    '  passgate release keygen --out PREFIX [--force]      写 PREFIX.key (0600) 与 PREFIX.pem / write PREFIX.key (0600) and PREFIX.pem',
+    '  passgate release sign --key PREFIX.key ARTIFACT…    写 ARTIFACT.sig / write a detached SM2 signature ARTIFACT.sig',
+    '  passgate release verify --pubkey PREFIX.pem ARTIFACT…   校验 ARTIFACT.sig / check ARTIFACT.sig',
+  ],
+  examples: [
+    'passgate release keygen --out vendor',
+    'passgate release sign --key vendor.key dist/passgate_0.2.0_amd64.tar',
+  ],
+  exits: ['ok', 'usage', 'failed', 'unsigned', 'badSignature', 'releaseKeyExists'],
+};
+
+export const UPDATE_USAGE: CommandUsage = {
+  lines: [
+    'usage / 用法:',
+    '  passgate update apply [--no-restart] ARTIFACT   校验签名，装入备用槽并切换 / verify, install into the inactive slot, switch, restart',
+    '  passgate update commit                        等待新版本就绪并认证，否则回滚 / wait until ready and authorized, else roll back',
+    '  passgate update rollback [--if-pending]       切回旧版本并恢复数据库 / switch back and restore the database',
+    '  passgate update status [--json]               槽位、版本、待确认更新 / slots, versions, pending update',
+    '安装目录 / install root: $PASSGATE_INSTALL_ROOT, else /opt/passgate',
+  ],
+  examples: [
+    'passgate update apply /tmp/passgate_0.2.0_amd64.tar && passgate update commit',
+    'passgate update status --json',
+  ],
+  exits: [
+    'ok',
+    'usage',
+    'storage',
+    'noReleaseKey',
+    'unsigned',
+    'badSignature',
+    'downgrade',
+    'badArtifact',
+    'installFailed',
+    'nothingPending',
+    'rolledBack',
+  ],
 };

@@ -52,7 +52,8 @@ export function storageError(action: string, cause: unknown): PassgateError {
 }
 
 /**
- * Opens (creating if needed) `<dataDir>/passgate.db` and brings it to SCHEMA_VERSION. Waits up
+ * Opens (creating if needed, unless `mode` is 'read-only') `<dataDir>/passgate.db` and brings it
+ * to SCHEMA_VERSION. Waits up
  * to `busyMs` for another process, here and in every later statement. Throws PassgateError
  * 'config.storage' when the directory or file cannot be used or the file is not a database;
  * 'config.permission-denied' when this user may not use them; 'config.newer-schema' when it was
@@ -63,12 +64,18 @@ export function openDatabase(
   dataDir: string,
   busyMs: number,
   owners: ReadonlySet<number> = trustedOwners(),
+  mode: OpenMode = 'create',
 ): { path: string; db: Db } {
   const path = resolve(dataDir, DATABASE_FILE);
   const deadline = Date.now() + busyMs;
   for (let attempt = 0; ; attempt++) {
     let db: Db | undefined;
     try {
+      if (mode === 'read-only') {
+        db = openExistingReadOnly(dataDir, path, busyMs, owners);
+        if (db) return { path, db };
+        // Older than this passgate: migrating an existing database creates nothing new.
+      }
       ensureDataDir(dataDir, owners);
       ensureDatabaseFile(path, owners);
       db = new Database(path, { timeout: busyMs });
@@ -86,6 +93,56 @@ export function openDatabase(
       }
       throw storageError('open the database', error);
     }
+  }
+}
+
+/**
+ * How a command opens the database: 'create' makes the directory and the file when missing (the
+ * daemon, and commands that write); 'read-only' only opens what exists and writes nothing, so a
+ * mistyped --data-dir of `status` or `config list` does not leave an empty device behind.
+ */
+export type OpenMode = 'create' | 'read-only';
+
+/**
+ * The existing database, opened read-only; undefined when its schema is older than this
+ * passgate's (the caller migrates it). Throws 'config.no-database' when the directory or the file
+ * is missing, and what ensureDataDir / ensureDatabaseFile throw for one that cannot be trusted.
+ */
+function openExistingReadOnly(
+  dataDir: string,
+  path: string,
+  busyMs: number,
+  owners: ReadonlySet<number>,
+): Db | undefined {
+  const dirStat = statIfAny(dataDir);
+  const fileStat = dirStat?.isDirectory() ? statIfAny(path) : undefined;
+  if (!dirStat || (dirStat.isDirectory() && !fileStat)) {
+    throw new PassgateError(
+      'config.no-database',
+      `no config database in ${dataDir} (${dirStat ? 'the directory holds none' : 'no such directory'})`,
+      { path: dataDir },
+    );
+  }
+  ensureDataDir(dataDir, owners); // exists: checks only
+  ensureDatabaseFile(path, owners, false);
+  const db = new Database(path, { readonly: true, fileMustExist: true, timeout: busyMs });
+  try {
+    const version = db.pragma('user_version', { simple: true }) as number;
+    checkSchemaVersion(version);
+    if (version === SCHEMA_VERSION) return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  db.close();
+  return undefined;
+}
+
+function statIfAny(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch {
+    return undefined;
   }
 }
 
@@ -113,9 +170,10 @@ function ensureDataDir(dir: string, owners: ReadonlySet<number>): void {
  * Creates the database file with mode 0600 before SQLite opens it (SQLite would use 0644). An
  * existing one must be a regular file that a trusted user owns and nobody else may read or write.
  */
-function ensureDatabaseFile(path: string, owners: ReadonlySet<number>): void {
+function ensureDatabaseFile(path: string, owners: ReadonlySet<number>, create = true): void {
   let fd: number;
   try {
+    if (!create) throw Object.assign(new Error('exists'), { code: 'EEXIST' }); // checks only
     fd = openSync(path, 'wx', 0o600);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
@@ -138,18 +196,20 @@ function refuseUntrusted(path: string, stat: Stats, bits: number, fixMode: numbe
   }
 }
 
+function checkSchemaVersion(version: number): void {
+  if (version > SCHEMA_VERSION) {
+    throw new PassgateError(
+      'config.newer-schema',
+      `config database has schema version ${version}, newer than this passgate knows (${SCHEMA_VERSION}); ` +
+        'upgrade passgate or use another data dir',
+      { version, known: SCHEMA_VERSION },
+    );
+  }
+}
+
 function migrate(db: Db): void {
   const readVersion = () => db.pragma('user_version', { simple: true }) as number;
-  const check = (version: number) => {
-    if (version > SCHEMA_VERSION) {
-      throw new PassgateError(
-        'config.newer-schema',
-        `config database has schema version ${version}, newer than this passgate knows (${SCHEMA_VERSION}); ` +
-          'upgrade passgate or use another data dir',
-        { version, known: SCHEMA_VERSION },
-      );
-    }
-  };
+  const check = checkSchemaVersion;
   const found = readVersion();
   check(found);
   if (found === SCHEMA_VERSION) return;

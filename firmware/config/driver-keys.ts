@@ -13,6 +13,7 @@ import {
   SERIAL_STOP_BITS,
   SERIAL_SUFFIXES,
 } from '../../drivers/serial-scanner/options.js';
+import { IDCARD_DEVICE_PATH, SCANNER_DEVICE_PATH } from '../../drivers/supported-devices.js';
 import type { KeySpec } from './rules.js';
 import { ABSOLUTE_PATH } from './text-values.js';
 
@@ -32,10 +33,10 @@ export const DRIVER_KEYS = {
   },
   'drivers.serial.path': {
     type: 'string',
-    default: '/dev/ttyUSB0',
+    default: SCANNER_DEVICE_PATH,
     maxLength: 256,
     ...ABSOLUTE_PATH,
-    description: 'Serial port of the scanner module',
+    description: 'Serial port of the scanner module (the udev rules link supported ones here)',
   },
   'drivers.serial.baudRate': {
     type: 'int',
@@ -120,10 +121,10 @@ export const DRIVER_KEYS = {
   },
   'drivers.idcard.path': {
     type: 'string',
-    default: '/dev/ttyACM0',
+    default: IDCARD_DEVICE_PATH,
     maxLength: 256,
     ...ABSOLUTE_PATH,
-    description: 'Serial port of the ID-card reader',
+    description: 'Serial port of the ID-card reader (the udev rules link supported ones here)',
   },
   'drivers.idcard.baudRate': {
     type: 'int',

@@ -93,6 +93,15 @@ export const CONFIG_SCHEMA = {
     secret: true,
     description: 'Vendor application secret issued by the portal (never shown)',
   },
+  'vendor.releasePublicKey': {
+    type: 'string',
+    default: '',
+    maxLength: 130,
+    pattern: /^(04[0-9A-Fa-f]{128})?$/,
+    patternHint: '130 hex digits of an uncompressed SM2 point (starting 04), or empty',
+    description:
+      "Vendor's SM2 release public key: `passgate update apply` installs only artifacts it signed; empty = updates refused",
+  },
 
   // binding: written after a successful bind/rebind; the rules are the protocol's (venue-values.ts)
   'binding.venueCode': {

@@ -8,7 +8,7 @@ import type Database from 'better-sqlite3';
 import { isPassgateError, PassgateError } from '../core/errors.js';
 import { DEFAULT_TIMEOUTS, type TimeoutTable } from '../core/timeouts.js';
 import { checkCombinedRules, type SettingsReader } from './combined-rules.js';
-import { type Db, openDatabase, storageError } from './database.js';
+import { type Db, type OpenMode, openDatabase, storageError } from './database.js';
 import {
   CONFIG_KEYS,
   type ConfigKey,
@@ -27,6 +27,8 @@ import {
 export interface ConfigStoreOptions {
   /** configPollMs (watch interval) and configBusyMs (SQLite busy timeout); defaults from timeouts.ts. */
   timeouts?: Partial<Pick<TimeoutTable, 'configPollMs' | 'configBusyMs'>>;
+  /** 'read-only': open an existing database only, create nothing, write nothing (default 'create'). */
+  mode?: OpenMode;
 }
 
 /** One line of `passgate config list`. Secrets carry "(set)"/"(unset)" in `value`, never the text. */
@@ -91,15 +93,16 @@ export class ConfigStore {
   }
 
   /**
-   * Opens (creating if needed) `<dataDir>/passgate.db` and brings it to the current schema.
-   * Throws PassgateError 'config.storage' when the directory or file cannot be used or the file
-   * is not a database, 'config.permission-denied' when this user may not use them,
-   * 'config.newer-schema' when it was written by a newer passgate.
+   * Opens (creating if needed, unless read-only) `<dataDir>/passgate.db` and brings it to the
+   * current schema. Throws PassgateError 'config.no-database' when read-only finds none;
+   * 'config.storage' when the directory or file cannot be used or the file is not a database;
+   * 'config.permission-denied' when this user may not use them; 'config.newer-schema' when it
+   * was written by a newer passgate.
    */
   static open(dataDir: string, options: ConfigStoreOptions = {}): ConfigStore {
     const pollMs = options.timeouts?.configPollMs ?? DEFAULT_TIMEOUTS.configPollMs;
     const busyMs = options.timeouts?.configBusyMs ?? DEFAULT_TIMEOUTS.configBusyMs;
-    const { path, db } = openDatabase(dataDir, busyMs);
+    const { path, db } = openDatabase(dataDir, busyMs, undefined, options.mode);
     return new ConfigStore(path, db, pollMs);
   }
 

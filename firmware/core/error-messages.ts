@@ -69,6 +69,41 @@ const MESSAGES: Record<ErrorCode, Message> = {
   },
   'config.invalid-value': { zh: '参数无效', en: 'invalid argument' },
   'config.unknown-key': { zh: '未知配置项', en: 'unknown config key' },
+  'config.no-database': {
+    zh: '数据目录中没有配置数据库：请检查 --data-dir 或 $PASSGATE_DATA_DIR；新设备请先运行 passgate provision',
+    en: 'no config database in the data directory: check --data-dir or $PASSGATE_DATA_DIR; a new device needs `passgate provision` first',
+  },
+  'decode.file-missing': { zh: '文件不存在', en: 'no such file' },
+  'update.no-release-key': {
+    zh: '设备没有厂商发布公钥，请运行 passgate provision --vendor-release-key vendor.pem',
+    en: 'no vendor release key on this device: provision it with --vendor-release-key vendor.pem',
+  },
+  'update.unsigned': {
+    zh: '更新包没有签名文件（.sig），拒绝安装',
+    en: 'the artifact has no signature file (.sig): refused',
+  },
+  'update.bad-signature': {
+    zh: '更新包签名无效（内容被改动或不是厂商密钥签名），拒绝安装',
+    en: "the artifact's signature does not verify (changed, or not the vendor's key): refused",
+  },
+  'update.downgrade': {
+    zh: '更新包版本不高于当前版本，拒绝降级',
+    en: 'the artifact is not newer than the active version: refused',
+  },
+  'update.bad-artifact': { zh: '不是有效的 passgate 更新包', en: 'not a passgate update artifact' },
+  'update.install-failed': {
+    zh: '更新未能完成，当前版本保持不变',
+    en: 'the update could not be completed; the active version is unchanged',
+  },
+  'update.nothing-pending': { zh: '没有待确认的更新', en: 'no update is pending' },
+  'update.rolled-back': {
+    zh: '新版本未能按时就绪并通过门户认证，已回滚到旧版本',
+    en: 'the new version was not ready and authorized in time: rolled back to the old version',
+  },
+  'update.release-key-exists': {
+    zh: '发布密钥文件已存在，不会覆盖（--force 可替换）',
+    en: 'a release key file exists and is never overwritten (--force replaces it)',
+  },
   'config.storage': { zh: '配置数据库不可用', en: 'config database unavailable' },
   'config.untrusted-path': {
     zh: '数据目录、数据库或密钥文件的属主或权限不安全（其他用户可写），请修正属主和权限',

@@ -30,6 +30,7 @@ export const ERROR_CODES = {
     'config.untrusted-path', // the data directory, database or key is owned or writable by someone else
     'config.newer-schema', // the database was written by a newer passgate
     'config.permission-denied', // this user may not read or write the data directory or database
+    'config.no-database', // a read-only command found no data directory or database (it creates none)
   ],
   driver: [
     'driver.open-failed',
@@ -42,7 +43,12 @@ export const ERROR_CODES = {
     'driver.overlong', // input longer than the configured maximum
     'driver.encoding', // bytes that are not valid UTF-8
   ],
-  decode: ['decode.no-symbol', 'decode.image-unreadable', 'decode.unsupported'],
+  decode: [
+    'decode.no-symbol',
+    'decode.image-unreadable',
+    'decode.file-missing', // no file at the path given (a typo), told apart from one that cannot be read
+    'decode.unsupported',
+  ],
   gate: [
     'gate.busy',
     'gate.invalid-transition',
@@ -72,6 +78,17 @@ export const ERROR_CODES = {
     'mock.unreadable', // a file of the mock's directory could not be read
     'mock.zint-failed', // zint missing, failed or too slow
     'mock.unexpected', // anything else; only the error's kind is reported
+  ],
+  update: [
+    'update.no-release-key', // the device holds no vendor release key (provision --vendor-release-key)
+    'update.unsigned', // the artifact has no detached signature beside it
+    'update.bad-signature', // the signature does not verify: a changed byte, or another key
+    'update.downgrade', // the artifact's version is not newer than the active one
+    'update.bad-artifact', // not an update artifact: its name, tar, manifest or tree is wrong
+    'update.install-failed', // the slots, the current link or the state file could not be written
+    'update.nothing-pending', // commit or rollback with no update waiting for either
+    'update.rolled-back', // the new version did not become healthy in time: the old one is back
+    'update.release-key-exists', // release keygen would overwrite a key file
   ],
   daemon: [
     'daemon.not-running', // a command that needs the running daemon found none on the control socket

@@ -109,6 +109,24 @@ export const DEFAULT_TIMEOUTS = {
   cameraFirstFrameMs: 5000,
   /** Camera: after SIGTERM, ffmpeg gets this long to exit before SIGKILL. */
   cameraStopGraceMs: 1000,
+  /**
+   * One `systemd-notify` run (READY=1, WATCHDOG=1, STOPPING=1) must end within this, or it is
+   * killed and logged: it waits for the service manager to take the message (its own limit is 5 s).
+   */
+  serviceNotifyMs: 10_000,
+  /**
+   * `passgate update commit`: how long the new version has to be running, ready and authorized
+   * with the portal (a daemon start, plus a portal retry or two) before the update is rolled back.
+   */
+  updateCommitMs: 120_000,
+  /** `update commit`: how often it asks the daemon's control socket while it waits. */
+  updateHealthPollMs: 1000,
+  /** `update apply`: the new tree must print its version (`bin/node lib/passgate.mjs --version`) within this. */
+  updateSmokeTestMs: 30_000,
+  /** `update`: one stop, start or restart of the service (systemctl) must end within this. */
+  updateServiceMs: 60_000,
+  /** `update apply`: unpacking the artifact (tar) must end within this. */
+  updateExtractMs: 300_000,
 } as const satisfies Record<string, number>;
 
 export type TimeoutName = keyof typeof DEFAULT_TIMEOUTS;

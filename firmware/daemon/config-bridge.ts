@@ -29,15 +29,23 @@ export interface ConfigChange {
   binding: boolean;
   /** display.* and drivers.*: opened at start only. */
   restartRequired: boolean;
+  /** Which of the keys those are. */
+  restartKeys: ConfigKey[];
 }
 
 const IDENTITY_KEYS = /^(identity|portal|vendor)\./;
+
+/** A key whose new value a running daemon takes only at its next start. */
+export function needsRestart(key: string): boolean {
+  return key.startsWith('display.') || key.startsWith('drivers.');
+}
 
 export function configChangeOf(keys: readonly ConfigKey[]): ConfigChange {
   return {
     policyKeys: keys.filter((k) => k.startsWith('gate.') || k === 'timeouts'),
     identity: keys.some((k) => IDENTITY_KEYS.test(k)),
     binding: keys.some((k) => k.startsWith('binding.')),
-    restartRequired: keys.some((k) => k.startsWith('display.') || k.startsWith('drivers.')),
+    restartRequired: keys.some(needsRestart),
+    restartKeys: keys.filter(needsRestart),
   };
 }

@@ -65,6 +65,8 @@ export interface DaemonStatus {
   /** The running daemon's version (package.json's). */
   version: string;
   pid: number;
+  /** Settings changed since the daemon started that apply only at its next start (display.*, drivers.*). */
+  restartPending: string[];
 }
 
 export class Daemon {
@@ -80,6 +82,7 @@ export class Daemon {
   /** What boot opened, in order; closed in reverse by stop() or by a failed start. */
   private readonly closers: Array<() => unknown> = [];
   private readonly startedAt: number;
+  private readonly restartPending = new Set<ConfigKey>();
   private ready = false;
   private stopped = false;
 
@@ -254,6 +257,7 @@ export class Daemon {
       display: (({ mismatched, consecutiveFailures }) => ({ mismatched, consecutiveFailures }))(this.player.status()),
       version: passgateVersion(),
       pid: process.pid,
+      restartPending: [...this.restartPending],
     };
   }
 
@@ -281,6 +285,7 @@ export class Daemon {
       this.runner.dispatch({ type: 'provisioning', provisioned: isProvisioned(this.store) });
     }
     if (change.binding) this.runner.dispatch({ type: 'binding', bound: this.binding.isBound() });
+    for (const key of change.restartKeys) this.restartPending.add(key);
     if (change.restartRequired) {
       this.o.logger.log('warn', 'restart-required', { reason: 'display and driver settings apply at the next start' });
     }

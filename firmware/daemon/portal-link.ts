@@ -32,6 +32,8 @@ export interface PortalLinkStatus {
   tokenExpiresInMs: number | null;
   clockOffsetMs: number;
   lastErrorCode: ErrorCode | null;
+  /** When the portal last authorized this device (ISO 8601): at least once per token lifetime. */
+  lastAuthorizedAt: string | null;
 }
 
 export class PortalLink {
@@ -39,6 +41,7 @@ export class PortalLink {
   private reachable: boolean | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private closed = false;
+  private lastAuthorizedAt: string | null = null;
 
   constructor(private readonly o: PortalLinkOptions) {}
 
@@ -63,7 +66,10 @@ export class PortalLink {
       this.client = await portalClientFromConfig(this.o.store, this.o.dataDir, {
         crypto: this.o.crypto,
         timeouts: this.o.timeouts(),
-        onEvent: (e) => logPortalEvent(logger, e),
+        onEvent: (e) => {
+          if (e.type === 'authorized') this.lastAuthorizedAt = new Date().toISOString();
+          logPortalEvent(logger, e);
+        },
       });
     } catch (error) {
       logger.log('error', 'portal-client-failed', { code: isPassgateError(error) ? error.code : 'unknown' });
@@ -111,6 +117,7 @@ export class PortalLink {
       tokenExpiresInMs: s?.tokenExpiresInMs ?? null,
       clockOffsetMs: Math.round(s?.clockOffsetMs ?? 0),
       lastErrorCode: s?.lastErrorCode ?? null,
+      lastAuthorizedAt: this.lastAuthorizedAt,
     };
   }
 

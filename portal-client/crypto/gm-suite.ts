@@ -155,6 +155,31 @@ export function createGmCryptoSuite(): CryptoSuite {
       }
     },
 
+    sm2SignDigest(privateKey, digest) {
+      const publicKey = publicKeyHexOf(privateKey);
+      if (digest.length !== SM3_DIGEST_BYTES) {
+        throw new PassgateError('crypto.bad-signature', 'an SM2 message digest is 32 bytes', { length: digest.length });
+      }
+      // hash: false: the digest already is SM3(Z || M), so sm-crypto signs e as given.
+      const signature = sm2.doSignature(Array.from(digest), hex(privateKey), {
+        hash: false,
+        der: true,
+        publicKey,
+        pointPool: [nonceFromOs() as never],
+      });
+      return Buffer.from(signature, 'hex');
+    },
+
+    sm2VerifyDigest(publicKey, digest, signature) {
+      assertSm2PublicKey(publicKey);
+      if (signature.length === 0 || digest.length !== SM3_DIGEST_BYTES) return false;
+      try {
+        return sm2.doVerifySignature(Array.from(digest), hex(signature), hex(publicKey), { hash: false, der: true });
+      } catch {
+        return false;
+      }
+    },
+
     sm2Encrypt(publicKey, plaintext) {
       assertSm2PublicKey(publicKey);
       if (plaintext.length === 0) {

@@ -31,6 +31,13 @@ export interface CryptoSuite {
   /** False for any wrong or malformed signature; throws only `crypto.bad-key`. */
   sm2Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array, userId?: string): boolean;
   /**
+   * The signature sm2Sign makes, over a message digest e = SM3(Z || M) the caller computed
+   * (sm2-digest.ts): for messages too large to hold in memory at once, such as a release artifact.
+   */
+  sm2SignDigest(privateKey: Uint8Array, digest: Uint8Array): Buffer;
+  /** sm2Verify over a digest e = SM3(Z || M); false for a wrong signature or a digest not 32 bytes. */
+  sm2VerifyDigest(publicKey: Uint8Array, digest: Uint8Array, signature: Uint8Array): boolean;
+  /**
    * C1 || C3 || C2 with a fresh ephemeral key. Throws `crypto.bad-key`; an empty plaintext throws
    * `crypto.bad-ciphertext` (GM/T 0003.4 rejects an all-zero KDF output, and an empty one is).
    */

@@ -9,6 +9,8 @@ export const ADMIN_SERVER_PATHS = [
   '/admin/faults/clear',
   '/admin/expire-tokens',
   '/admin/stats',
+  '/admin/deviations',
+  '/admin/deviations/clear',
 ] as const;
 /** Registrations and vendor status, served by start-mock-portal.ts's admin handler. */
 export const ADMIN_REGISTRY_PATHS = ['/admin/devices', '/admin/vendors/approve', '/admin/vendors/suspend'] as const;
@@ -20,6 +22,9 @@ export interface AdminTarget {
   clearFaults(): FaultSettings;
   expireTokens(): void;
   stats(): unknown;
+  /** serve --strict's deviations so far; null when the mock is not strict. */
+  deviations(): object | null;
+  clearDeviations(): object | null;
 }
 
 export interface AdminAccess {
@@ -51,7 +56,10 @@ export async function handleAdminRequest(
       target.expireTokens();
       result = { expired: true };
     } else if (path === '/admin/stats') result = target.stats();
-    else result = await access.admin(path, body);
+    else if (path === '/admin/deviations' || path === '/admin/deviations/clear') {
+      const snapshot = path === '/admin/deviations' ? target.deviations() : target.clearDeviations();
+      result = { strict: snapshot !== null, ...(snapshot ?? {}) };
+    } else result = await access.admin(path, body);
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result ?? {}));
   } catch (error) {
     res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: (error as Error).message }));

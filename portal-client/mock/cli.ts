@@ -5,6 +5,7 @@
 // failed (no running mock, the mock refused, zint missing, a file unreadable...). Every failure
 // is in Chinese and English; with --json it prints as one JSON object on stdout,
 // {"error":{"code","message":{"zh","en"}}}, the same shape as `passgate --json`.
+// conformance adds 1 (a check failed) and 4 (none failed, some skipped).
 import { resolve } from 'node:path';
 import { errorMessage, errorObject, type Message } from '../../firmware/core/error-messages.js';
 import { type ErrorCode, isPassgateError } from '../../firmware/core/errors.js';
@@ -21,7 +22,9 @@ import {
 } from './cli/admin-commands.js';
 import { parseArgs, UsageError } from './cli/args.js';
 import type { CommandDef } from './cli/command.js';
+import { conformanceCommand } from './cli/conformance-command.js';
 import { idcardCommand, issueCommand, residentsCommand, vendorsCommand } from './cli/dataset-commands.js';
+import { deviationsCommand } from './cli/deviations-command.js';
 import { CliFailure, type CliIo, EXIT, processIo } from './cli/io.js';
 import { serveCommand } from './cli/serve-command.js';
 import { MOCK_CLI_TIMEOUTS, type MockCliTimeouts } from './cli/timeouts.js';
@@ -41,6 +44,8 @@ const COMMANDS: readonly CommandDef[] = [
   faultsCommand,
   expireTokensCommand,
   statsCommand,
+  conformanceCommand,
+  deviationsCommand,
 ];
 
 export interface MainOptions {
@@ -63,7 +68,7 @@ export function globalHelp(): string {
     '',
     `每个命令都接受 --dir DIR（模拟平台的数据目录，默认 ${DEFAULT_MOCK_DIR}）和 --help / every command takes --dir DIR, the mock's data directory (default ${DEFAULT_MOCK_DIR}), and --help`,
     '加 --json 时数据与错误都以 JSON 输出到标准输出 / with --json, data and errors print as JSON on stdout',
-    '退出码 / exit codes: 0 成功 ok, 2 命令行有误 usage error, 3 命令失败 the command failed',
+    '退出码 / exit codes: 0 成功 ok, 2 命令行有误 usage error, 3 命令失败 the command failed（conformance 另有 1 和 4 / conformance adds 1 and 4）',
     'passgate-mock <命令 command> --help 显示命令详情 / shows a command in detail',
   ].join('\n');
 }

@@ -7,6 +7,7 @@ import type { SessionKeys } from '../protocol/session-keys.js';
 import type { NonceMemory } from './nonce-memory.js';
 import type { PortalDomain } from './portal-domain.js';
 import type { SessionTable } from './sessions.js';
+import type { TestBreach } from './test-breaches.js';
 
 export interface PortalContext {
   crypto: CryptoSuite;
@@ -19,6 +20,8 @@ export interface PortalContext {
   sessions: SessionTable;
   /** The portal's clock (wall clock plus the clock-skew fault), ms since the epoch. */
   portalNow(): number;
+  /** Test-only breaches of the document (test-breaches.ts); empty but in tests of the kit. */
+  breaches: ReadonlySet<TestBreach>;
 }
 
 export type PortalAnswer =

@@ -27,6 +27,9 @@ import type { PortalDomain } from './portal-domain.js';
 import { type MockPortalStats, RequestCounters } from './request-counters.js';
 import { answerSealed, SEALED_PATHS } from './sealed-handler.js';
 import { SessionTable } from './sessions.js';
+import { DeviationLog, type DeviationSnapshot, type DeviceDeviation, deviation } from './strict/device-deviations.js';
+import { StrictInspector } from './strict/strict-inspector.js';
+import type { TestBreach } from './test-breaches.js';
 
 export type { MockPortalStats } from './request-counters.js';
 
@@ -47,7 +50,27 @@ export interface MockPortalOptions {
   /** Handles /admin/* requests (registrations, faults) when given. */
   admin?: (path: string, body: unknown) => Promise<unknown> | unknown;
   adminToken?: string;
+  /**
+   * `serve --strict`: check every request a device sends against PROTOCOL.md and report each
+   * deviation (strict/strict-inspector.ts); the answers stay the same.
+   */
+  strict?: { onDeviation?: (d: DeviceDeviation) => void };
+  /** Test-only breaches of PROTOCOL.md (test-breaches.ts): none unless a test asks. */
+  testBreaches?: readonly TestBreach[];
 }
+
+/** A protocol request (any path but /admin/*) as the HTTP side received it. */
+export interface ProtocolRequest {
+  method: string;
+  /** Without the query string. */
+  path: string;
+  /** The Authorization header ('' when absent). */
+  authorization: string;
+  body: Buffer;
+}
+
+/** An HTTP answer to write, or 'drop': close the connection without one (the dropConnection fault). */
+export type ProtocolReply = { kind: 'answer'; status: number; contentType: string; body: string } | { kind: 'drop' };
 
 /** A fault's plaintext error goes out as an unauthenticated refusal would (see faults.ts). */
 const INJECTED_PLAIN_ERROR_STATUS = 403;
@@ -60,6 +83,8 @@ export class MockPortal {
   private faults: FaultSettings = NO_FAULTS;
   private readonly sockets = new Set<Socket>();
   private readonly counters = new RequestCounters();
+  private readonly inspector: StrictInspector | null;
+  private readonly deviationLog = new DeviationLog();
 
   constructor(options: MockPortalOptions) {
     this.o = options;
@@ -73,7 +98,17 @@ export class MockPortal {
       nonces: new NonceMemory(2 * replayWindowMs, options.monotonicNow),
       sessions: this.sessions,
       portalNow: () => this.portalNow(),
+      breaches: new Set(options.testBreaches ?? []),
     };
+    this.inspector = options.strict
+      ? new StrictInspector({
+          crypto: options.crypto,
+          portalNow: () => this.portalNow(),
+          windowMs: replayWindowMs,
+          monotonicNow: options.monotonicNow,
+          sessions: (token) => this.sessions.find(token, this.portalNow()),
+        })
+      : null;
   }
 
   get url(): string {
@@ -86,7 +121,7 @@ export class MockPortal {
   async start(): Promise<string> {
     const handler = (req: IncomingMessage, res: ServerResponse) => {
       this.handle(req, res).catch(() => {
-        if (!res.headersSent) this.plain(res, 500, 'INTERNAL');
+        if (!res.headersSent) this.write(res, this.plain(500, 'INTERNAL'));
         else res.destroy();
       });
     };
@@ -139,6 +174,16 @@ export class MockPortal {
     this.counters.reset();
   }
 
+  /** What --strict found in the requests so far; null when the mock is not strict. */
+  deviations(): DeviationSnapshot | null {
+    return this.inspector ? this.deviationLog.snapshot() : null;
+  }
+
+  clearDeviations(): DeviationSnapshot | null {
+    this.deviationLog.reset();
+    return this.deviations();
+  }
+
   /** Portal clock, including the clock-skew fault. */
   portalNow(): number {
     return (this.o.now ?? Date.now)() + this.faults.clockSkewMs;
@@ -150,53 +195,86 @@ export class MockPortal {
     const path = (req.url ?? '/').split('?')[0];
     this.counters.request(path, req.socket);
     const raw = await readBody(req);
-    if (raw === null) return this.plain(res, HTTP_LEVEL_BAD_REQUEST_STATUS.tooLarge, 'BAD_REQUEST');
+    if (raw === null) {
+      if (this.inspector && !path.startsWith('/admin/'))
+        this.report([deviation('http.size', path, 'body over 64 KiB')]);
+      return this.write(res, this.plain(HTTP_LEVEL_BAD_REQUEST_STATUS.tooLarge, 'BAD_REQUEST'));
+    }
 
     if (path.startsWith('/admin/')) return handleAdminRequest(req, res, path, raw, this, this.o);
-    if (req.method !== 'POST') return this.plain(res, HTTP_LEVEL_BAD_REQUEST_STATUS.notPost, 'BAD_REQUEST');
+    if (this.inspector) this.inspect(req, path, raw);
+    const reply = await this.answerRequest({
+      method: req.method ?? '',
+      path,
+      authorization: req.headers.authorization ?? '',
+      body: raw,
+    });
+    if (reply.kind === 'drop') req.socket.destroy();
+    else this.write(res, reply);
+  }
+
+  /**
+   * What a protocol request (any path but /admin/*) gets, faults included, without the socket:
+   * the HTTP side above writes it, the fuzzer (scripts/fuzz) calls it with raw bodies directly.
+   */
+  async answerRequest(r: ProtocolRequest): Promise<ProtocolReply> {
+    const { path } = r;
+    if (r.method !== 'POST') return this.plain(HTTP_LEVEL_BAD_REQUEST_STATUS.notPost, 'BAD_REQUEST');
 
     const faulty = this.faults.paths.length === 0 || this.faults.paths.includes(path);
     if (faulty && this.faults.latencyMs > 0) await new Promise((r) => setTimeout(r, this.faults.latencyMs));
-    if (faulty && this.faults.dropConnection) {
-      req.socket.destroy();
-      return;
-    }
+    if (faulty && this.faults.dropConnection) return { kind: 'drop' };
     if (faulty && this.faults.httpStatus !== null) {
-      res.writeHead(this.faults.httpStatus, { 'content-type': 'text/plain' }).end('service unavailable');
-      return;
+      return { kind: 'answer', status: this.faults.httpStatus, contentType: 'text/plain', body: 'service unavailable' };
     }
     if (faulty && this.faults.malformedJson) {
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"v":1,"ts":');
-      return;
+      return { kind: 'answer', status: 200, contentType: 'application/json', body: '{"v":1,"ts":' };
     }
     if (faulty && this.faults.plainError !== null) {
-      return this.plain(res, INJECTED_PLAIN_ERROR_STATUS, this.faults.plainError);
+      return this.plain(INJECTED_PLAIN_ERROR_STATUS, this.faults.plainError);
     }
     if (path !== PATHS.authorize && !SEALED_PATHS.has(path)) {
-      return this.plain(res, HTTP_LEVEL_BAD_REQUEST_STATUS.unknownPath, 'BAD_REQUEST');
+      return this.plain(HTTP_LEVEL_BAD_REQUEST_STATUS.unknownPath, 'BAD_REQUEST');
     }
     let body: unknown;
     try {
-      body = parseJson(raw.toString('utf8'));
+      body = parseJson(r.body.toString('utf8'));
     } catch {
-      return this.plain(res, PLAIN_ERROR_STATUS.BAD_REQUEST, 'BAD_REQUEST');
+      return this.plain(PLAIN_ERROR_STATUS.BAD_REQUEST, 'BAD_REQUEST');
     }
     const answer =
       path === PATHS.authorize
         ? answerAuthorize(this.context, body)
         : answerSealed(this.context, {
             path: path as PortalPath,
-            authorization: req.headers.authorization ?? '',
+            authorization: r.authorization,
             body,
             injectedError: faulty ? this.faults.sealedError : null,
           });
-    this.send(res, path as PortalPath, answer, faulty);
+    return this.reply(path as PortalPath, answer, faulty);
   }
 
-  private send(res: ServerResponse, path: PortalPath, answer: PortalAnswer, faulty: boolean): void {
+  private inspect(req: IncomingMessage, path: string, raw: Buffer): void {
+    const found = this.inspector?.inspect({
+      method: req.method ?? '',
+      path,
+      contentType: req.headers['content-type'],
+      authorization: req.headers.authorization,
+      raw,
+    });
+    this.report(found ?? []);
+  }
+
+  private report(found: readonly DeviceDeviation[]): void {
+    for (const d of found) {
+      this.deviationLog.record(d);
+      this.o.strict?.onDeviation?.(d);
+    }
+  }
+
+  private reply(path: PortalPath, answer: PortalAnswer, faulty: boolean): ProtocolReply {
     if (answer.kind === 'plain') {
-      this.plain(res, PLAIN_ERROR_STATUS[answer.code] ?? INJECTED_PLAIN_ERROR_STATUS, answer.code);
-      return;
+      return this.plain(PLAIN_ERROR_STATUS[answer.code] ?? INJECTED_PLAIN_ERROR_STATUS, answer.code);
     }
     const { crypto } = this.o;
     const body = faulty ? withVenueFaults(answer.body, this.faults) : answer.body;
@@ -206,12 +284,16 @@ export class MockPortal {
       iv: crypto.randomBytes(IV_BYTES),
     });
     if (faulty && this.faults.wrongMac) envelope.mac = (envelope.mac[0] === '0' ? '1' : '0') + envelope.mac.slice(1);
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(envelope));
+    return { kind: 'answer', status: 200, contentType: 'application/json', body: JSON.stringify(envelope) };
   }
 
-  private plain(res: ServerResponse, status: number, code: PortalErrorCode): void {
+  private plain(status: number, code: PortalErrorCode): ProtocolReply & { kind: 'answer' } {
     const body: PlainError = { v: PROTOCOL_VERSION, error: { code, portalTime: this.portalNow() } };
-    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    return { kind: 'answer', status, contentType: 'application/json', body: JSON.stringify(body) };
+  }
+
+  private write(res: ServerResponse, reply: ProtocolReply & { kind: 'answer' }): void {
+    res.writeHead(reply.status, { 'content-type': reply.contentType }).end(reply.body);
   }
 }
 

@@ -15,7 +15,8 @@ import type { Binding, PortalFailure, PortalResult, Venue } from './domain/regis
 import type { Seed } from './domain/seeded-random.js';
 import { loadOrSeedState, saveState } from './domain/state-file.js';
 import type { DomainResult, PortalDomain } from './portal-domain.js';
-import { MockPortal } from './server.js';
+import { MockPortal, type MockPortalOptions } from './server.js';
+import type { TestBreach } from './test-breaches.js';
 import { loadOrCreateTlsMaterial } from './tls-material.js';
 
 export interface StartMockPortalOptions {
@@ -29,6 +30,10 @@ export interface StartMockPortalOptions {
   tokenTtlMs?: number;
   /** Seed of the demo dataset on first run. */
   seed?: Seed;
+  /** Test-only breaches of PROTOCOL.md (test-breaches.ts). */
+  testBreaches?: readonly TestBreach[];
+  /** Check every device request against PROTOCOL.md and report deviations (serve --strict). */
+  strict?: MockPortalOptions['strict'];
 }
 
 export interface RunningMockPortal {
@@ -76,6 +81,8 @@ export async function startMockPortal(o: StartMockPortalOptions): Promise<Runnin
     tokenTtlMs: o.tokenTtlMs,
     adminToken,
     admin: (path, body) => adminAction(state, path, body, persist),
+    testBreaches: o.testBreaches,
+    strict: o.strict,
   });
   const url = await server.start();
   const vendor =

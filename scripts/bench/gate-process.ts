@@ -3,9 +3,10 @@
 // (`node dist/passgate.mjs run` to its `ready` log line). Both on built JavaScript, as devices run
 // it (`npm run build`); PASSGATE_BENCH_GATE_TSX=1 measures them through tsx instead.
 import { execFileSync, fork, spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEVICE_NODE_OPTIONS } from '../../firmware/daemon/node-runtime-options.js';
 import { DEMO_PASS_CODE_KEYWORDS, DEMO_RESIDENT_KEYWORDS } from '../../portal-client/mock/domain/demo-dataset.js';
 import { PATHS } from '../../portal-client/protocol/constants.js';
 import { crypto, type PortalFixture } from '../lab/portal-fixture.js';
@@ -39,6 +40,28 @@ export function fakeSysfs(root: string): void {
   writeFileSync(join(root, 'export'), '');
 }
 
+/** How the daemon's process is started: Node options and environment. */
+export interface RuntimeVariant {
+  nodeOptions: readonly string[];
+  env?: Record<string, string>;
+}
+
+/** As a device starts it (firmware/daemon/node-runtime-options.ts). */
+export const DEVICE_RUNTIME: RuntimeVariant = { nodeOptions: DEVICE_NODE_OPTIONS };
+
+export interface MemoryRun {
+  scans: number;
+  /** Scan counts at which RSS is read. */
+  checkpoints: number[];
+  runtime: RuntimeVariant;
+}
+
+export const FULL_MEMORY_RUN: MemoryRun = {
+  scans: MEMORY_SCANS,
+  checkpoints: MEMORY_CHECKPOINTS,
+  runtime: DEVICE_RUNTIME,
+};
+
 export interface MemoryFigures {
   rssMb: Map<number, number>;
   gcForced: boolean;
@@ -50,16 +73,18 @@ export interface MemoryFigures {
   breakdown: MemoryBreakdown;
 }
 
-/** The daemon in a child process, 100,000 scans; RSS at the checkpoints. */
-export async function measureMemory(fixture: PortalFixture, root: string): Promise<MemoryFigures> {
-  const dataDir = join(root, 'memory-gate');
-  const gpioRoot = join(root, 'memory-gpio');
+let memoryRuns = 0;
+
+/** The daemon in a child process fed `run.scans` scans; RSS at the checkpoints. */
+export async function measureMemory(fixture: PortalFixture, root: string, run: MemoryRun): Promise<MemoryFigures> {
+  const dataDir = mkdtempSync(join(root, 'memory-gate-'));
+  const gpioRoot = mkdtempSync(join(root, 'memory-gpio-'));
   fakeSysfs(gpioRoot);
   await provisionGate({
     dataDir,
     mock: fixture.mock,
     crypto,
-    deviceId: 'WX-BENCH-MEM-01',
+    deviceId: `WX-BENCH-MEM-${String(++memoryRuns).padStart(2, '0')}`,
     settings: {
       'display.backend': 'gpio-sysfs',
       'display.gpioRoot': gpioRoot,
@@ -84,8 +109,8 @@ export async function measureMemory(fixture: PortalFixture, root: string): Promi
   const job: ChildJob = {
     dataDir,
     showMs: 200,
-    scans: MEMORY_SCANS,
-    checkpoints: MEMORY_CHECKPOINTS,
+    scans: run.scans,
+    checkpoints: run.checkpoints,
     items,
     budgetMs: MEMORY_BUDGET_MS,
   };
@@ -97,7 +122,8 @@ export async function measureMemory(fixture: PortalFixture, root: string): Promi
   const entry = viaTsx ? join(REPO, 'scripts/bin/run-ts.mjs') : await bundleChild();
   const child = fork(entry, viaTsx ? [join(REPO, 'scripts/bench/gate-daemon-child.ts')] : [], {
     cwd: REPO,
-    execArgv: ['--expose-gc'],
+    execArgv: ['--expose-gc', ...run.runtime.nodeOptions],
+    env: { ...process.env, ...run.runtime.env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const rssMb = new Map<number, number>();
@@ -170,7 +196,7 @@ function buildDistBundle(): string {
 /** spawn → `ready` on stdout, in ms (and the daemon's own readyMs); then SIGTERM, which must end the process with exit code 0. */
 async function readyOnce(passgate: string, dataDir: string): Promise<{ spawnToReadyMs: number; bootMs: number }> {
   const start = performance.now();
-  const child = spawn(process.execPath, [passgate, 'run', '--data-dir', dataDir], {
+  const child = spawn(process.execPath, [...DEVICE_NODE_OPTIONS, passgate, 'run', '--data-dir', dataDir], {
     cwd: REPO,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

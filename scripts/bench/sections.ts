@@ -6,10 +6,13 @@ import { gateSection } from './gate.js';
 import { gridMatrixSection } from './gridmatrix.js';
 import { idcardSection } from './idcard.js';
 import { memoryFloorSection } from './memory-floor.js';
+import { memoryOptionsSection } from './memory-options.js';
+import { packageSection } from './package.js';
 import { portalSection } from './portal.js';
 import type { BenchSection } from './section.js';
 import { serialSection } from './serial.js';
 import { uiLedSection } from './ui-led.js';
+import { updateSection } from './update.js';
 
 export function sections(): BenchSection[] {
   return [
@@ -23,5 +26,8 @@ export function sections(): BenchSection[] {
     gridMatrixSection,
     memoryFloorSection,
     gateSection,
+    memoryOptionsSection,
+    packageSection,
+    updateSection,
   ];
 }

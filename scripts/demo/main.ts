@@ -61,7 +61,11 @@ async function startRig(options: RigOptions): Promise<DemoRig> {
   // The vendor's flashing step, through the same code as `passgate provision`.
   const store = ConfigStore.open(dataDir);
   let publicKey = '';
-  const provisionOut = { stdout: (line: string) => (publicKey = JSON.parse(line).publicKey), stderr: quiet.stderr };
+  const provisionOut = {
+    stdout: (line: string) => (publicKey = JSON.parse(line).publicKey),
+    stderr: quiet.stderr,
+    readStdin: async () => mock.vendor.appSecret, // `--app-secret-file -`: never on a command line
+  };
   const code = await runProvisionCommand(
     store,
     dataDir,
@@ -74,8 +78,8 @@ async function startRig(options: RigOptions): Promise<DemoRig> {
       mock.portalPublicKey.toString('hex'),
       '--app-id',
       mock.vendor.appId,
-      '--app-secret',
-      mock.vendor.appSecret,
+      '--app-secret-file',
+      '-',
       '--json',
     ],
     crypto,

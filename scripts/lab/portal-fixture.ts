@@ -7,7 +7,11 @@ import { type TimeoutTable, timeoutTable } from '../../firmware/core/timeouts.js
 import { PortalClient, type PortalClientOptions } from '../../portal-client/client.js';
 import { createGmCryptoSuite } from '../../portal-client/crypto/gm-suite.js';
 import type { Sm2KeyPair } from '../../portal-client/crypto/suite.js';
-import { type RunningMockPortal, startMockPortal } from '../../portal-client/mock/start-mock-portal.js';
+import {
+  type RunningMockPortal,
+  type StartMockPortalOptions,
+  startMockPortal,
+} from '../../portal-client/mock/start-mock-portal.js';
 import { createPortalTransport } from '../../portal-client/transport.js';
 
 export interface PortalFixture {
@@ -24,7 +28,13 @@ export interface PortalFixture {
 export const crypto = createGmCryptoSuite();
 
 export async function startPortalFixture(
-  options: { plainHttp?: boolean; tokenTtlMs?: number; deviceId?: string } = {},
+  options: {
+    plainHttp?: boolean;
+    tokenTtlMs?: number;
+    deviceId?: string;
+    /** serve --strict's checking of device requests (the mock's strict option). */
+    strict?: StartMockPortalOptions['strict'];
+  } = {},
 ): Promise<PortalFixture> {
   const dir = mkdtempSync(join(tmpdir(), 'pg-portal-'));
   const mock = await startMockPortal({
@@ -33,6 +43,7 @@ export async function startPortalFixture(
     plainHttp: options.plainHttp,
     tokenTtlMs: options.tokenTtlMs,
     seed: 'fixture-seed',
+    strict: options.strict,
   });
   const deviceId = options.deviceId ?? 'WX-TEST-0001';
   const deviceKey = crypto.sm2GenerateKeyPair();

@@ -47,12 +47,16 @@ export async function provisionGate(o: ProvisionGateOptions): Promise<{ publicKe
         o.mock.portalPublicKey.toString('hex'),
         '--app-id',
         o.mock.vendor.appId,
-        '--app-secret',
-        o.mock.vendor.appSecret,
+        '--app-secret-file',
+        '-',
         '--json',
       ],
       o.crypto,
-      { stdout: (line) => (publicKey = JSON.parse(line).publicKey), stderr: (line) => errors.push(line) },
+      {
+        stdout: (line) => (publicKey = JSON.parse(line).publicKey),
+        stderr: (line) => errors.push(line),
+        readStdin: async () => o.mock.vendor.appSecret,
+      },
     );
     if (code !== 0) throw new Error(`provisioning failed (${code}): ${errors.join(' | ')}`);
     store.setMany({ 'portal.caPem': o.mock.caPem ?? '', ...o.settings });

@@ -77,12 +77,16 @@ export async function provisionSoakGate(o: {
         caFile,
         '--app-id',
         o.vendor.appId,
-        '--app-secret',
-        o.vendor.appSecret,
+        '--app-secret-file',
+        '-',
         '--json',
       ],
       o.crypto,
-      { stdout: (line) => (publicKeyHex = JSON.parse(line).publicKey), stderr: (line) => errors.push(line) },
+      {
+        stdout: (line) => (publicKeyHex = JSON.parse(line).publicKey),
+        stderr: (line) => errors.push(line),
+        readStdin: async () => o.vendor.appSecret,
+      },
     );
     if (code !== 0) throw new Error(`provisioning ${o.deviceId} failed (${code}): ${errors.join(' | ')}`);
     store.setMany({

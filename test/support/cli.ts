@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { InputDriver } from '../../drivers/input.js';
+import type { CommandOutput } from '../../firmware/cli/io.js';
 import { main } from '../../firmware/cli/main.js';
 import type { ConfigValues } from '../../firmware/config/schema.js';
 import { type Clock, systemClock } from '../../firmware/core/clock.js';
@@ -33,6 +34,28 @@ export async function runMain(argv: readonly string[], env: NodeJS.ProcessEnv = 
   const stderr: string[] = [];
   const code = await main([...argv], { stdout: (l) => stdout.push(l), stderr: (l) => stderr.push(l) }, env);
   return { code, stdout, stderr };
+}
+
+/** What a test may put in front of main() beside its output: stdin, a terminal on stderr. */
+export type CliInput = Pick<CommandOutput, 'readStdin' | 'stderrIsTTY'>;
+
+/** `passgate ARGV` in this process with `input`; `raw` is what was drawn on stderr in place (progress). */
+export async function runMainWith(
+  argv: readonly string[],
+  input: CliInput,
+  env: NodeJS.ProcessEnv = {},
+): Promise<CliResult & { raw: string }> {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  let raw = '';
+  const out: CommandOutput = {
+    stdout: (l) => stdout.push(l),
+    stderr: (l) => stderr.push(l),
+    stderrRaw: (text) => (raw += text),
+    ...input,
+  };
+  const code = await main([...argv], out, env);
+  return { code, stdout, stderr, raw };
 }
 
 /** `passgate ARGS --data-dir DIR` in this process. */

@@ -6,6 +6,8 @@ export const MOCK_CLI_TIMEOUTS = {
   adminRequestMs: 3000,
   /** `passgate-mock issue --png`: zint must have written the symbol's PNG within this. */
   symbolRenderMs: 5000,
+  /** `passgate-mock conformance`: one request to the portal under test, connect to answer. */
+  conformanceRequestMs: 10_000,
 } as const satisfies Record<string, number>;
 
 export type MockCliTimeouts = { readonly [K in keyof typeof MOCK_CLI_TIMEOUTS]: number };

@@ -88,6 +88,23 @@ describe('ID-card text block', () => {
     expectCardInvalid(() => parseTextBlock(Buffer.alloc(255)));
   });
 
+  // Found by `npm run fuzz` (idcard-text): a Chinese name field of spaces then a character was
+  // read as a name with leading spaces, which the portal protocol refuses (isCardHolderName).
+  it('refuses a name with white space left at either end after the padding is trimmed', () => {
+    const id = syntheticIdNumber();
+    for (const name of ['  张三', '张三\u3000', '\u00a0张三']) {
+      const block = encodeTextBlock({ cardType: 'resident', name, idNumber: id });
+      expect(expectCardInvalid(() => parseTextBlock(block)).details).toEqual({ field: 'name' });
+    }
+    const foreign = encodeTextBlock({
+      cardType: 'foreign-permanent',
+      name: '     䀠',
+      englishName: 'JOHN DOE',
+      idNumber: 'USA110080010123',
+    });
+    expect(expectCardInvalid(() => parseTextBlock(foreign)).details).toEqual({ field: 'chineseName' });
+  });
+
   it('never throws anything but PassgateError on random blocks', () => {
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 0, maxLength: 300 }), fc.constantFrom(0x20, 0x4a, 0x49), (bytes, type) => {

@@ -102,8 +102,17 @@ describe('readImageFile', () => {
     expect(detectImageFormat(Buffer.from('GIF89a'))).toBeUndefined();
   });
 
-  it('rejects missing, empty, truncated, oversized and foreign files with decode.image-unreadable', async () => {
-    await expectUnreadable(readImageFile(join(dir, 'missing.png')));
+  it('a path with no file: decode.file-missing, not decode.image-unreadable', async () => {
+    for (const path of [join(dir, 'missing.png'), join(dir, 'missing-dir', 'x.png')]) {
+      const error = await readImageFile(path).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(isPassgateError(error, 'decode.file-missing'), path).toBe(true);
+    }
+  });
+
+  it('rejects empty, truncated, oversized and foreign files and directories with decode.image-unreadable', async () => {
     await expectUnreadable(readImageFile(dir));
     const empty = join(dir, 'empty.png');
     writeFileSync(empty, '');

@@ -22,7 +22,7 @@ const word = fc.oneof(
     '--device-id',
     '--portal-url',
     '--app-id',
-    '--app-secret',
+    '--app-secret-file',
     '--ca-file',
     '--allow-insecure-http',
     '--',

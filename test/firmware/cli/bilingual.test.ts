@@ -8,7 +8,19 @@ import { runMain } from '../../support/cli.js';
 const CJK = /[\u4e00-\u9fff]/;
 const LATIN_WORD = /[A-Za-z]{2,}/;
 
-const COMMANDS = ['provision', 'bind', 'rebind', 'status', 'selftest', 'config', 'decode', 'run', 'version'];
+const COMMANDS = [
+  'provision',
+  'bind',
+  'rebind',
+  'status',
+  'selftest',
+  'config',
+  'decode',
+  'run',
+  'update',
+  'release',
+  'version',
+];
 
 /**
  * The lines of a help text that are prose: every line but blank ones and the example command

@@ -7,7 +7,15 @@ import { EXIT } from '../../../firmware/cli/exit-codes.js';
 import { demoVenues } from '../../../portal-client/mock/domain/demo-dataset.js';
 import { type PortalFixture, startPortalFixture } from '../../../scripts/lab/portal-fixture.js';
 import { zintPng } from '../../../scripts/lab/zint.js';
-import { CHILD_TEST_MS, cli, DAEMON_CLI_TIMEOUTS, runBin, spawnBin, tempRoot } from '../../support/cli.js';
+import {
+  CHILD_START_MS,
+  CHILD_TEST_MS,
+  cli,
+  DAEMON_CLI_TIMEOUTS,
+  runBin,
+  spawnBin,
+  tempRoot,
+} from '../../support/cli.js';
 
 const VENUE = demoVenues()[2];
 const passgate = (...args: string[]) => runBin('passgate', args);
@@ -52,22 +60,29 @@ describe('passgate (child process)', { timeout: CHILD_TEST_MS }, () => {
   it('provision, config, bind, status and selftest against the mock portal', async () => {
     const { mock } = fixture;
     const d = ['--data-dir', dataDir];
-    const provisioned = await passgate(
-      'provision',
-      ...d,
-      '--device-id',
-      'WX-BIN-0001',
-      '--portal-url',
-      mock.url,
-      '--portal-public-key',
-      mock.portalPublicKey.toString('hex'),
-      '--app-id',
-      mock.vendor.appId,
-      '--app-secret',
-      mock.vendor.appSecret,
-      '--ca-file',
-      mock.caPath!,
+    // The vendor secret through stdin (`--app-secret-file -`): never on the command line.
+    const provisioning = spawnBin(
+      'passgate',
+      [
+        'provision',
+        ...d,
+        '--device-id',
+        'WX-BIN-0001',
+        '--portal-url',
+        mock.url,
+        '--portal-public-key',
+        mock.portalPublicKey.toString('hex'),
+        '--app-id',
+        mock.vendor.appId,
+        '--app-secret-file',
+        '-',
+        '--ca-file',
+        mock.caPath!,
+      ],
+      { timeoutMs: CHILD_START_MS },
     );
+    provisioning.child.stdin.end(`${mock.vendor.appSecret}\n`);
+    const provisioned = await provisioning.exited;
     expect(provisioned.code).toBe(EXIT.ok);
     const publicKey = provisioned.stdout.split('\n').find((l) => /^04[0-9a-f]{128}$/.test(l))!;
     expect(publicKey).toBeDefined();

@@ -139,6 +139,8 @@ describe('passgate bind / rebind <venue>', () => {
     expect(zh).toContain('passgate rebind');
     expect(en).toContain('passgate rebind');
     expect(await configGet('binding.venueCode')).toBe(VENUE_A.venueCode);
+    // The refusal names the venue the gate is bound to.
+    expect(r.stderr).toContain(`当前绑定场所 / currently bound to: ${VENUE_A.name} (${VENUE_A.venueCode})`);
   });
 
   it('device not registered at the portal: exit 14', async () => {
@@ -174,7 +176,11 @@ describe('passgate bind / rebind <venue>', () => {
       server.setFaults({ wrongMac: true });
       const forged = await cli(dataDir, 'bind', VENUE_A.venueCode);
       expect(forged.code).toBe(EXIT.authFailed);
-      expectBilingual(forged);
+      // The answer was not trusted: not a matter of the device key or the vendor's credentials.
+      const said = expectBilingual(forged);
+      expect(said.zh).toContain('门户平台的应答未通过认证');
+      expect(said.en).toContain("the portal's answer failed authentication");
+      expect(said.en).not.toContain('credentials');
       server.setFaults({ wrongMac: false, malformedJson: true });
       const garbage = await cli(dataDir, 'bind', VENUE_A.venueCode);
       expect(garbage.code).toBe(EXIT.portalRejected);

@@ -93,7 +93,8 @@ describe('passgate config', () => {
     expect(run('reset', 'nope').code).toBe(EXIT.unknownKey);
     expect(run('--help').code).toBe(EXIT.ok);
     expect([EXIT.usage, EXIT.invalidValue, EXIT.unknownKey, EXIT.storage]).toEqual([2, 3, 4, 5]);
-    const exitLine = 'exit codes / 退出码: 0 ok, 2 usage, 3 invalid value, 4 unknown key, 5 storage';
+    const exitLine =
+      'exit codes / 退出码: 0 ok, 2 usage, 3 invalid value, 4 unknown key, 5 storage, 10 not provisioned';
     expect(run('help').stdout.at(-1)).toBe(exitLine);
     temp.store.close();
     expect(run('get', 'gate.showMs').code).toBe(EXIT.storage);

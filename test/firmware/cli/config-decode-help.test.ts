@@ -52,6 +52,7 @@ describe('passgate config through main()', () => {
   });
 
   it('an invalid value: exit 3, names the key and the rule but not the value; nothing saved', async () => {
+    expect((await cli(dataDir, 'config', 'set', 'gate.showMs', '2500')).code).toBe(0);
     const r = await cli(dataDir, 'config', 'set', 'gate.natPolicy', 'warn', 'gate.showMs', '17');
     expect(r.code).toBe(EXIT.invalidValue);
     expect(r.code).toBe(3);
@@ -170,6 +171,20 @@ describe('passgate decode', () => {
     expect(json.stdout.map((l) => JSON.parse(l))).toEqual([
       { file: png, symbols: [{ format: 'qr', text: 'PASSGATE-CLI-DECODE-0001' }] },
     ]);
+    // --data-dir (whose value decode has no use for) is an option, not an image; without its value, exit 2.
+    for (const argv of [
+      ['decode', '--data-dir', join(tmp.root, 'gate'), png],
+      ['--data-dir', join(tmp.root, 'gate'), 'decode', png],
+      ['decode', png, `--data-dir=${join(tmp.root, 'gate')}`],
+    ]) {
+      const withDir = await runMain(argv);
+      expect(withDir.code, argv.join(' ')).toBe(EXIT.ok);
+      expect(withDir.stdout).toHaveLength(1);
+      expect(withDir.stdout[0]).toMatch(new RegExp(`^${png}: `));
+    }
+    const noValue = await runMain(['decode', png, '--data-dir']);
+    expect(noValue.code).toBe(EXIT.usage);
+    expect(noValue.stderr.slice(0, 2)).toEqual(['错误: --data-dir 需要一个值', 'error: --data-dir needs a value']);
   });
 
   it('a file that is not an image: exit 7; a missing file: exit 7; no file or an unknown option: exit 2', async () => {

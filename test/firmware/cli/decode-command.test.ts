@@ -67,7 +67,18 @@ describe('passgate decode', () => {
       { file: junkFile, symbols: [], error: failed('decode.image-unreadable') },
       { file: blankFile, symbols: [], error: failed('decode.no-symbol') },
       { file: microFile, symbols: [{ format: 'micro-qr', text: '42' }] },
-      { file: missing, symbols: [], error: failed('decode.image-unreadable') },
+      { file: missing, symbols: [], error: failed('decode.file-missing') },
+    ]);
+  });
+
+  it('a missing file is reported as missing, in both languages, apart from one that cannot be read', async () => {
+    const missing = join(tmp.root, 'no-such-photo.jpg');
+    const r = await decode(missing, junkFile, tmp.root);
+    expect(r.code).toBe(EXIT.imageUnreadable);
+    expect(r.stdout).toEqual([
+      `${missing}: 文件不存在 / no such file (decode.file-missing)`,
+      `${junkFile}: 无法读取图像 / unreadable image (decode.image-unreadable)`,
+      `${tmp.root}: 无法读取图像 / unreadable image (decode.image-unreadable)`,
     ]);
   });
 

@@ -28,6 +28,15 @@ describe('the exit code table', () => {
       daemonNotRunning: 19,
       alreadyProvisioned: 20,
       portalRejected: 21,
+      noReleaseKey: 30,
+      unsigned: 31,
+      badSignature: 32,
+      downgrade: 33,
+      badArtifact: 34,
+      installFailed: 35,
+      nothingPending: 36,
+      rolledBack: 37,
+      releaseKeyExists: 38,
       crashed: 70,
     });
     const numbers = Object.values(EXIT);
@@ -55,6 +64,15 @@ describe('the exit code table', () => {
       'config.already-provisioned': 20,
       'portal.bad-response': 21,
       'crypto.bad-key': 1,
+      'update.no-release-key': 30,
+      'update.unsigned': 31,
+      'update.bad-signature': 32,
+      'update.downgrade': 33,
+      'update.bad-artifact': 34,
+      'update.install-failed': 35,
+      'update.nothing-pending': 36,
+      'update.rolled-back': 37,
+      'update.release-key-exists': 38,
     };
     for (const [code, exit] of Object.entries(exits)) expect(failureFor(code as ErrorCode).exit, code).toBe(exit);
     const known = new Set<number>(Object.values(EXIT));

@@ -1,7 +1,7 @@
 // `--json` everywhere, errors included: with --json every failure of every command prints exactly
 // one JSON object on stdout, {"error":{"code","message":{"zh","en"}}}, nothing on stderr, and
 // ends with the same exit code as without --json.
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -110,7 +110,7 @@ describe('passgate --json: every failure is one JSON error object on stdout', ()
   });
 
   it('a data directory others may write: its own code and words, exit 5 (storage)', async () => {
-    mkdirSync(dataDir);
+    ConfigStore.open(dataDir).close();
     chmodSync(dataDir, 0o777);
     const r = await runMain(['status', '--json', '--data-dir', dataDir]);
     expect(r.code).toBe(EXIT.storage);
@@ -120,6 +120,7 @@ describe('passgate --json: every failure is one JSON error object on stdout', ()
   });
 
   it('status --json that cannot verify: one object, the status and the error beside it', async () => {
+    ConfigStore.open(dataDir).close();
     const r = await runMain(['status', '--json', '--data-dir', dataDir]);
     expect(r.code).toBe(EXIT.notProvisioned);
     expect(r.stdout).toHaveLength(1);

@@ -7,7 +7,7 @@ import { ConfigStore } from '../../../firmware/config/store.js';
 import { deviceKeyPath } from '../../../firmware/daemon/device-identity.js';
 import { readPrivateKeyFile } from '../../../portal-client/crypto/key-file.js';
 import { crypto, type PortalFixture, startPortalFixture } from '../../../scripts/lab/portal-fixture.js';
-import { allText, cli, expectBilingual, runMain, tempRoot } from '../../support/cli.js';
+import { allText, cli, expectBilingual, runMain, runMainWith, tempRoot } from '../../support/cli.js';
 
 let fixture: PortalFixture;
 let tmp: ReturnType<typeof tempRoot>;
@@ -19,9 +19,13 @@ beforeAll(async () => {
 afterAll(async () => {
   await fixture.close();
 });
+let secretFile: string;
+
 beforeEach(() => {
   tmp = tempRoot('pg-cli-prov-');
   dataDir = join(tmp.root, 'gate');
+  secretFile = join(tmp.root, 'app-secret');
+  writeFileSync(secretFile, `${fixture.mock.vendor.appSecret}\n`, { mode: 0o600 });
 });
 afterEach(() => tmp.remove());
 
@@ -32,7 +36,7 @@ function baseArgs(overrides: Record<string, string | null> = {}): string[] {
     '--portal-url': mock.url,
     '--portal-public-key': mock.portalPublicKey.toString('hex'),
     '--app-id': mock.vendor.appId,
-    '--app-secret': mock.vendor.appSecret,
+    '--app-secret-file': secretFile,
     '--ca-file': mock.caPath,
     ...overrides,
   };
@@ -116,6 +120,20 @@ describe('passgate provision', () => {
     store.close();
     const forced = await cli(dataDir, 'provision', '--force', ...baseArgs({ '--device-id': 'WX-PROV-0002' }));
     expect(forced.code).toBe(EXIT.ok);
+    // It says what it threw away, and that the portal must learn the new key.
+    const said = forced.stdout.join('\n');
+    for (const what of ['device key', 'venue binding', 'portal session', '设备密钥', '场所绑定', '门户会话'])
+      expect(said).toContain(what);
+    expect(said).toContain('the new public key must be registered at the portal');
+    expect(said).toContain('新公钥须在门户平台登记');
+    const forcedJson = await cli(
+      dataDir,
+      'provision',
+      '--force',
+      '--json',
+      ...baseArgs({ '--device-id': 'WX-PROV-0002' }),
+    );
+    expect(JSON.parse(forcedJson.stdout[0]).cleared).toEqual(['device key', 'venue binding', 'portal session']);
     const secondKey = await readPrivateKeyFile(deviceKeyPath(dataDir));
     expect(secondKey.equals(firstKey)).toBe(false);
     expect((await cli(dataDir, 'config', 'get', 'identity.deviceId')).stdout).toEqual(['WX-PROV-0002']);
@@ -132,7 +150,7 @@ describe('passgate provision', () => {
     expect((await cli(dataDir, 'provision', ...baseArgs())).code).toBe(EXIT.alreadyProvisioned);
   });
 
-  it.each(['--device-id', '--portal-url', '--portal-public-key', '--app-id', '--app-secret'])(
+  it.each(['--device-id', '--portal-url', '--portal-public-key', '--app-id', '--app-secret-file'])(
     'without %s: usage error (exit 2), nothing written',
     async (option) => {
       const r = await cli(dataDir, 'provision', ...baseArgs({ [option]: null }));
@@ -202,14 +220,72 @@ describe('passgate provision', () => {
     writeFileSync(notPem, 'this is not a certificate\n');
     const r = await cli(dataDir, 'provision', ...baseArgs({ '--ca-file': notPem }));
     expect(r.code).toBe(EXIT.invalidValue);
-    expect(r.stderr.join('\n')).toContain('portal.caPem');
+    expect(expectBilingual(r).en).toContain('not a PEM certificate');
     expect(existsSync(deviceKeyPath(dataDir))).toBe(false);
   });
 
+  it('--ca-file holding a PNG: "not a PEM certificate" in both languages (exit 3), nothing written', async () => {
+    const png = join(tmp.root, 'ca.png');
+    writeFileSync(png, Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489', 'hex'));
+    const r = await cli(dataDir, 'provision', ...baseArgs({ '--ca-file': png }));
+    expect(r.code).toBe(EXIT.invalidValue);
+    const { zh, en } = expectBilingual(r);
+    expect(zh).toContain('不是 PEM 证书');
+    expect(en).toContain(`--ca-file ${png} is not a PEM certificate`);
+    expect(allText(r)).not.toContain('control characters');
+    expect(existsSync(deviceKeyPath(dataDir))).toBe(false);
+    expect((await cli(dataDir, 'config', 'get', 'identity.deviceId')).stdout).toEqual(['']);
+  });
+
+  it('a portal key that is not a point on the SM2 curve: invalid value (exit 3), no key generated', async () => {
+    const offCurve = Buffer.from(fixture.mock.portalPublicKey);
+    offCurve[64] ^= 0x01; // y changed: x, y still below p, the point off the curve
+    const r = await cli(dataDir, 'provision', ...baseArgs({ '--portal-public-key': offCurve.toString('hex') }));
+    expect(r.code).toBe(EXIT.invalidValue);
+    const { zh, en } = expectBilingual(r);
+    expect(zh).toContain('SM2 曲线');
+    expect(en).toContain('--portal-public-key is not a point on the SM2 curve');
+    expect(existsSync(deviceKeyPath(dataDir))).toBe(false);
+    expect((await cli(dataDir, 'config', 'get', 'portal.publicKey')).stdout).toEqual(['']);
+  });
+
+  it('--app-secret VALUE is refused (the process list would show it), naming --app-secret-file', async () => {
+    const r = await cli(
+      dataDir,
+      'provision',
+      ...baseArgs({ '--app-secret-file': null }),
+      '--app-secret',
+      fixture.mock.vendor.appSecret,
+    );
+    expect(r.code).toBe(EXIT.usage);
+    expect(r.stderr[1]).toContain('--app-secret-file');
+    expect(r.stderr[1]).toContain('process list');
+    expect(allText(r)).not.toContain(fixture.mock.vendor.appSecret);
+    expect(existsSync(deviceKeyPath(dataDir))).toBe(false);
+    const eq = await cli(dataDir, 'provision', ...baseArgs(), `--app-secret=${fixture.mock.vendor.appSecret}`);
+    expect(eq.code).toBe(EXIT.usage);
+    expect(eq.stderr[1]).toContain('--app-secret-file');
+  });
+
+  it('--app-secret-file - reads the secret from stdin', async () => {
+    const r = await runMainWith(['provision', '--data-dir', dataDir, ...baseArgs({ '--app-secret-file': '-' })], {
+      readStdin: async () => `${fixture.mock.vendor.appSecret}\n`,
+    });
+    expect(r.code).toBe(EXIT.ok);
+    expect(allText(r)).not.toContain(fixture.mock.vendor.appSecret);
+    const store = ConfigStore.open(dataDir);
+    expect(store.get('vendor.appSecret')).toBe(fixture.mock.vendor.appSecret);
+    store.close();
+    const empty = await runMainWith(
+      ['provision', '--force', '--data-dir', dataDir, ...baseArgs({ '--app-secret-file': '-' })],
+      { readStdin: async () => '\n' },
+    );
+    expect(empty.code).toBe(EXIT.invalidValue);
+    expect(expectBilingual(empty).en).toContain('empty');
+  });
+
   it('--app-secret-file reads the secret from a file, and never prints it', async () => {
-    const secretFile = join(tmp.root, 'secret');
-    writeFileSync(secretFile, `${fixture.mock.vendor.appSecret}\n`, { mode: 0o600 });
-    const r = await cli(dataDir, 'provision', ...baseArgs({ '--app-secret': null, '--app-secret-file': secretFile }));
+    const r = await cli(dataDir, 'provision', ...baseArgs());
     expect(r.code).toBe(EXIT.ok);
     expect(allText(r)).not.toContain(fixture.mock.vendor.appSecret);
     expect((await cli(dataDir, 'config', 'get', 'vendor.appSecret')).stdout).toEqual(['(set)']);
@@ -217,7 +293,7 @@ describe('passgate provision', () => {
       dataDir,
       'provision',
       '--force',
-      ...baseArgs({ '--app-secret': null, '--app-secret-file': join(tmp.root, 'nope') }),
+      ...baseArgs({ '--app-secret-file': join(tmp.root, 'nope') }),
     );
     expect(missing.code).toBe(EXIT.usage);
     expect(missing.stderr.join('\n')).toContain('--app-secret-file');

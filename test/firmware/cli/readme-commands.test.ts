@@ -12,9 +12,11 @@ import { DECODE_OPTIONS } from '../../../firmware/cli/decode-command.js';
 import { EXIT } from '../../../firmware/cli/exit-codes.js';
 import { COMMANDS } from '../../../firmware/cli/main.js';
 import { OPTIONS as PROVISION_OPTIONS } from '../../../firmware/cli/provision-command.js';
+import { SPEC as RELEASE_ARGS } from '../../../firmware/cli/release-command.js';
 import { RUN_OPTIONS } from '../../../firmware/cli/run-command.js';
-import { SELFTEST_OPTIONS } from '../../../firmware/cli/selftest-command.js';
-import { STATUS_OPTIONS } from '../../../firmware/cli/status-command.js';
+import { SELFTEST_ARGS } from '../../../firmware/cli/selftest-command.js';
+import { STATUS_ARGS } from '../../../firmware/cli/status-command.js';
+import { SPEC as UPDATE_ARGS } from '../../../firmware/cli/update-command.js';
 import { runMain } from '../../support/cli.js';
 import { REPO } from '../../support/repo.js';
 
@@ -23,11 +25,13 @@ const SPECS: Record<string, ArgSpec> = {
   provision: PROVISION_OPTIONS,
   bind: BIND_OPTIONS,
   rebind: BIND_OPTIONS,
-  status: STATUS_OPTIONS,
-  selftest: SELFTEST_OPTIONS,
+  status: STATUS_ARGS,
+  selftest: SELFTEST_ARGS,
   config: CONFIG_OPTIONS,
   decode: DECODE_OPTIONS,
   run: RUN_OPTIONS,
+  update: UPDATE_ARGS,
+  release: RELEASE_ARGS,
   version: { flags: ['json'] },
   help: {},
 };

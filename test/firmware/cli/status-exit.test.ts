@@ -63,6 +63,19 @@ describe('passgate status exit codes', () => {
     expect(r.stdout.join('\n')).toContain('binding mismatch');
   });
 
+  it('bound here to one venue, at the portal to another: both shown as a mismatch', async () => {
+    await provisionGateDir(fixture.mock, dataDir, { deviceId: nextDeviceId(), bind: true });
+    const other = demoVenues()[3];
+    const store = ConfigStore.open(dataDir);
+    const atPortal = store.get('binding.venueCode');
+    store.setMany(boundSettings({ ...other, code: other.venueCode }, new Date()));
+    store.close();
+    const r = await status();
+    expect(r.code).toBe(EXIT.daemonNotRunning);
+    expect(r.stdout.join('\n')).toContain(`binding mismatch: 本机 ${other.venueCode}，门户平台 ${atPortal}`);
+    expect(r.stdout.join('\n')).toContain(`here ${other.venueCode}, at the portal ${atPortal}`);
+  });
+
   it('bound and the portal answers, but no daemon: exit 19, also with --offline', async () => {
     await provisionGateDir(fixture.mock, dataDir, { deviceId: nextDeviceId(), bind: true });
     const r = await status();

@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { MockIdCardReader } from '../../../drivers/idcard/mock-reader.js';
 import { MockSerialScanner } from '../../../drivers/serial-scanner/mock.js';
 import { EXIT } from '../../../firmware/cli/exit-codes.js';
+import { ConfigStore } from '../../../firmware/config/store.js';
 import type { IdCardIdentity } from '../../../firmware/core/id-number.js';
 import { passgateVersion } from '../../../firmware/core/version.js';
 import type { DemoPassCodeKeyword } from '../../../portal-client/mock/domain/demo-dataset.js';
@@ -81,6 +82,7 @@ afterEach(() => {
 
 describe('passgate status', () => {
   it('not provisioned: says so, asks no portal, exit 10 (the gate cannot verify)', async () => {
+    ConfigStore.open(dataDir).close(); // a database, nothing in it (status itself creates none)
     const text = await cli(dataDir, 'status');
     expect(text.code).toBe(EXIT.notProvisioned);
     expect(text.stdout.at(-1)).toContain('cannot verify');
@@ -150,13 +152,26 @@ describe('passgate status', () => {
       reachable: false,
       clockOffsetMs: null,
       errorCode: 'portal.unreachable',
+      responseCheck: null,
       portalSaysBound: null,
+      portalVenueCode: null,
     });
     expect(s.binding?.venueCode).toBe(VENUE.venueCode); // the local copy is still shown
     const text = await cli(dataDir, 'status');
     expect(text.code).toBe(EXIT.portalUnreachable);
     expect(text.stdout.join('\n')).toContain('unreachable (portal.unreachable)');
     expect(text.stdout.join('\n')).not.toContain('clock offset');
+  });
+
+  it("a portal answer whose MAC fails: the answer failed authentication, not the device's credentials", async () => {
+    await boundGate();
+    fixture.mock.server.setFaults({ wrongMac: true });
+    const s = await statusJson([], EXIT.authFailed);
+    expect(s.portal).toMatchObject({ errorCode: 'portal.auth-failed', responseCheck: 'mac' });
+    const verdict = (await cli(dataDir, 'status')).stdout.at(-1);
+    expect(verdict).toContain("the portal's answer failed authentication");
+    expect(verdict).toContain('门户平台的应答未通过认证');
+    expect(verdict).not.toContain('credentials');
   });
 
   it('portal refuses the device: reachable, with the refusal code', async () => {
@@ -175,7 +190,9 @@ describe('passgate status', () => {
       reachable: false,
       clockOffsetMs: null,
       errorCode: 'crypto.bad-key',
+      responseCheck: null,
       portalSaysBound: null,
+      portalVenueCode: null,
     });
     const text = await cli(dataDir, 'status');
     expect(text.code).toBe(EXIT.failed);

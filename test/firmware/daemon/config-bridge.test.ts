@@ -36,6 +36,7 @@ describe('config → gate policy', () => {
       identity: false,
       binding: false,
       restartRequired: false,
+      restartKeys: [],
     });
     // Every binding key counts: a venue's presets can change while its code stays.
     expect(configChangeOf(['binding.venueName']).binding).toBe(true);
@@ -47,6 +48,7 @@ describe('config → gate policy', () => {
       identity: true,
       binding: true,
       restartRequired: true,
+      restartKeys: ['drivers.serial.path'],
     });
     expect(configChangeOf(['portal.url']).identity).toBe(true);
     expect(configChangeOf(['display.backend']).restartRequired).toBe(true);
@@ -74,6 +76,7 @@ describe('portal link', () => {
       tokenExpiresInMs: null,
       clockOffsetMs: 0,
       lastErrorCode: null,
+      lastAuthorizedAt: null,
     });
     await link.close();
     expect(health).toEqual([]);

@@ -53,6 +53,8 @@ export function escrowingCrypto(inner: CryptoSuite): CryptoSuite & { sessionSecr
     sm2PublicKeyOf: (privateKey) => inner.sm2PublicKeyOf(privateKey),
     sm2Sign: (privateKey, message, userId) => inner.sm2Sign(privateKey, message, userId),
     sm2Verify: (publicKey, message, signature, userId) => inner.sm2Verify(publicKey, message, signature, userId),
+    sm2SignDigest: (privateKey, digest) => inner.sm2SignDigest(privateKey, digest),
+    sm2VerifyDigest: (publicKey, digest, signature) => inner.sm2VerifyDigest(publicKey, digest, signature),
     sm2Encrypt(publicKey, plaintext) {
       sessionSecrets.push(Buffer.from(plaintext));
       return inner.sm2Encrypt(publicKey, plaintext);

@@ -1,0 +1,26 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DEVICE_NODE_OPTIONS, deviceNodeOptionsValue } from '../../../firmware/daemon/node-runtime-options.js';
+import { parseRestartRule } from '../../../scripts/soak/systemd-unit.js';
+import { REPO } from '../../support/repo.js';
+
+describe('the Node options a device starts passgate with', () => {
+  it('are what the systemd unit sets', () => {
+    const unit = readFileSync(join(REPO, 'firmware/systemd/passgate.service'), 'utf8');
+    expect(parseRestartRule(unit).environment.NODE_OPTIONS).toBe(deviceNodeOptionsValue());
+  });
+
+  it('are accepted by this Node in NODE_OPTIONS and shrink the young generation to 1 MB a semi-space', () => {
+    const script = `const s = require('v8').getHeapSpaceStatistics().find((x) => x.space_name === 'new_space'); process.stdout.write(String(s.space_size));`;
+    const withOptions = Number(
+      execFileSync(process.execPath, ['-e', script], {
+        env: { ...process.env, NODE_OPTIONS: deviceNodeOptionsValue() },
+        encoding: 'utf8',
+      }),
+    );
+    expect(withOptions).toBeLessThanOrEqual(1024 * 1024);
+    expect(DEVICE_NODE_OPTIONS).toContain('--v8-pool-size=1');
+  });
+});
