@@ -1,9 +1,11 @@
 // The one argument parser of `passgate` and all its commands: `--name value`, `--name=value`,
 // boolean `--flag`, positionals (at most as many as the command takes); `--help` and `-h` everywhere; `--` ends the options (so a value
 // may start with `--`). `--data-dir` is accepted and skipped: main resolves it for every command.
+import type { ErrorCode } from '../core/errors.js';
 import { EXIT, type ExitName, exitCodeSummary } from './exit-codes.js';
+import { type Message, reportMessage } from './failures.js';
 import type { CommandOutput } from './io.js';
-import { didYouMean, nearestName } from './nearest.js';
+import { nearestName } from './nearest.js';
 
 export interface ArgSpec {
   /** Options that take a value. */
@@ -20,8 +22,18 @@ export interface ParsedArgs {
   flags: Set<string>;
 }
 
+/** What is wrong with a command line, in both languages, under a `usage.*` error code. */
+export interface Problem extends Message {
+  code: ErrorCode;
+}
+
 /** A command line that does not fit the spec: what is wrong, naming the option only. */
-export type ParseResult = { ok: true; args: ParsedArgs } | { ok: false; problem: string };
+export type ParseResult = { ok: true; args: ParsedArgs } | { ok: false; problem: Problem };
+
+/** A usage problem; `hint` is the did-you-mean suggestion, if any. */
+export function problem(code: ErrorCode, zh: string, en: string, hint?: string): Problem {
+  return hint ? { code, zh: `${zh}，您是否想输入 ${hint}？`, en: `${en}; did you mean ${hint}?` } : { code, zh, en };
+}
 
 const DATA_DIR = 'data-dir';
 
@@ -50,7 +62,10 @@ export function parseArgs(args: readonly string[], spec: ArgSpec): ParseResult {
       // Its value is main's business; a missing one is a usage error here too (decode never
       // resolves the data directory).
       if (eq < 0 && (args[i + 1] === undefined || args[i + 1].startsWith('--'))) {
-        return { ok: false, problem: `--${DATA_DIR} needs a value` };
+        return {
+          ok: false,
+          problem: problem('usage.missing-value', `--${DATA_DIR} 需要一个值`, `--${DATA_DIR} needs a value`),
+        };
       }
       if (eq < 0) i++;
       continue;
@@ -59,7 +74,10 @@ export function parseArgs(args: readonly string[], spec: ArgSpec): ParseResult {
       const value = eq >= 0 ? arg.slice(eq + 1) : args[++i];
       // `--app-id --force`: the next option is not a value (`--name=--x` still passes one).
       if (value === undefined || (eq < 0 && value.startsWith('--'))) {
-        return { ok: false, problem: `--${name} needs a value` };
+        return {
+          ok: false,
+          problem: problem('usage.missing-value', `--${name} 需要一个值`, `--${name} needs a value`),
+        };
       }
       parsed.values[name] = value;
     } else if (flagNames.includes(name) && eq < 0) {
@@ -67,9 +85,10 @@ export function parseArgs(args: readonly string[], spec: ArgSpec): ParseResult {
     } else {
       const shown = printableOption(arg);
       const near = shown === NOT_SHOWN ? undefined : nearestName(name, [...valueNames, ...flagNames, DATA_DIR]);
+      const hint = near === undefined ? undefined : `--${near}`;
       return {
         ok: false,
-        problem: `未知选项 / unknown option: ${shown}${didYouMean(near === undefined ? undefined : `--${near}`)}`,
+        problem: problem('usage.unknown-option', `未知选项: ${shown}`, `unknown option: ${shown}`, hint),
       };
     }
   }
@@ -79,13 +98,17 @@ export function parseArgs(args: readonly string[], spec: ArgSpec): ParseResult {
     const extra = parsed.positional.length - allowed;
     return {
       ok: false,
-      problem: `多余的参数 ${extra} 个 / ${extra} unexpected argument${extra === 1 ? '' : 's'} (not shown)`,
+      problem: problem(
+        'usage.extra-argument',
+        `多余的参数 ${extra} 个（不显示）`,
+        `${extra} unexpected argument${extra === 1 ? '' : 's'} (not shown)`,
+      ),
     };
   }
   return { ok: true, args: parsed };
 }
 
-const NOT_SHOWN = '(not shown)';
+const NOT_SHOWN = '(不显示 / not shown)';
 
 /**
  * A word as typed (an unknown command or help topic), when it looks like one: lower-case letters
@@ -132,10 +155,20 @@ export function showUsage(out: CommandOutput, usage: CommandUsage): number {
   return EXIT.ok;
 }
 
-/** Prints `problem` (if any) and the usage on stderr; returns the usage exit code. */
-export function usageError(out: CommandOutput, usage: CommandUsage, problem?: string): number {
-  if (problem) out.stderr(problem);
-  for (const line of usageLines(usage)) out.stderr(line);
+/** A command line that stops short: no command, subcommand or argument where one is needed. */
+export const INCOMPLETE: Problem = {
+  code: 'usage.missing-argument',
+  zh: '命令不完整，缺少参数',
+  en: 'incomplete command line: an argument is missing',
+};
+
+/**
+ * Prints `problem` and the usage on stderr (with --json: only the problem, as the one JSON error
+ * object on stdout); returns the usage exit code.
+ */
+export function usageError(out: CommandOutput, usage: CommandUsage, why: Problem = INCOMPLETE): number {
+  reportMessage(out, why.code, why, EXIT.usage);
+  if (!out.json) for (const line of usageLines(usage)) out.stderr(line);
   return EXIT.usage;
 }
 

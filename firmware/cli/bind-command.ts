@@ -14,9 +14,9 @@ import { type BindingSummary, boundSettings, storedBinding } from '../daemon/bin
 import { type ControlMessage, openDaemonSession } from '../daemon/control-socket.js';
 import { isProvisioned, portalClientFromConfig, timeoutsFromConfig } from '../daemon/device-identity.js';
 import type { BindMode } from '../gate/model.js';
-import { readCommandArgs, usageError } from './args.js';
+import { type ArgSpec, problem, readCommandArgs, usageError } from './args.js';
 import { EXIT } from './exit-codes.js';
-import { failureFor, reportError, reportFailure } from './failures.js';
+import { reportError, reportFailure, reportMessage } from './failures.js';
 import type { CommandOutput } from './io.js';
 import { CONTACTING_PORTAL, withProgress } from './progress.js';
 import { bindUsage } from './usages.js';
@@ -27,6 +27,9 @@ const CATEGORY_TEXT: Record<string, string> = {
   'public-place': '人员密集场所 / crowded public place',
   residential: '居民小区 / residential community',
 };
+
+/** The options of bind and rebind (the README's command table is checked against these). */
+export const BIND_OPTIONS: ArgSpec = { flags: ['scan', 'json'], positionals: 1 };
 
 interface VenueFacts {
   code: string;
@@ -43,11 +46,16 @@ export async function runBindCommand(
   out: CommandOutput,
 ): Promise<number> {
   const usage = bindUsage(mode);
-  const read = readCommandArgs(args, { flags: ['scan', 'json'], positionals: 1 }, usage, out);
+  const read = readCommandArgs(args, BIND_OPTIONS, usage, out);
   if (read.exit !== undefined) return read.exit;
   const parsed = read.args;
   const scan = parsed.flags.has('scan');
-  if (parsed.positional.length !== (scan ? 0 : 1)) return usageError(out, usage);
+  if (parsed.positional.length !== (scan ? 0 : 1)) {
+    const why = scan
+      ? problem('usage.extra-argument', '使用 --scan 时不要再写场所码', '--scan takes no venue code')
+      : problem('usage.missing-argument', '缺少场所码（或 --scan）', 'no venue code (or --scan) given');
+    return usageError(out, usage, why);
+  }
   if (!isProvisioned(store)) return reportFailure(out, 'config.not-provisioned');
   const timeouts = timeoutsFromConfig(store);
   const json = parsed.flags.has('json');
@@ -128,11 +136,11 @@ function errorCodeOf(answer: ControlMessage): ErrorCode {
 
 /** Bound at the portal, not in this device's config: say so, and that the same command saves it. */
 function reportNotSaved(out: CommandOutput, mode: BindMode, code: ErrorCode, detail?: string): number {
-  out.stderr(`错误: 门户平台已绑定，但本机保存失败；请再次运行同一命令以保存`);
-  out.stderr(
-    `error: bound at the portal, but saving the binding on this device failed (${code}${detail ? `: ${detail}` : ''}); run \`passgate ${mode}\` again to save it`,
-  );
-  return failureFor(code).exit;
+  const why = `${code}${detail ? `: ${detail}` : ''}`;
+  return reportMessage(out, code, {
+    zh: `门户平台已绑定，但本机保存失败（${why}）；请再次运行 passgate ${mode} 以保存`,
+    en: `bound at the portal, but saving the binding on this device failed (${why}); run \`passgate ${mode}\` again to save it`,
+  });
 }
 
 function report(out: CommandOutput, json: boolean, mode: string, venue: VenueFacts, alreadyBound = false): number {

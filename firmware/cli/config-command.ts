@@ -26,11 +26,11 @@ import {
 import type { ConfigStore } from '../config/store.js';
 import { isPassgateError, type PassgateError } from '../core/errors.js';
 import { needsRestart } from '../daemon/config-bridge.js';
-import { readCommandArgs, showUsage, usageError } from './args.js';
+import { type ArgSpec, type Problem, problem, readCommandArgs, showUsage, usageError } from './args.js';
 import { EXIT } from './exit-codes.js';
-import { failureFor, reportFailure } from './failures.js';
+import { reportFailure, reportMessage } from './failures.js';
 import type { CommandOutput } from './io.js';
-import { didYouMean, nearestName } from './nearest.js';
+import { nearestName } from './nearest.js';
 import { CONFIG_USAGE } from './usages.js';
 
 export type { CommandOutput };
@@ -38,6 +38,9 @@ export type { CommandOutput };
 const USAGE = CONFIG_USAGE;
 
 const SUBCOMMANDS = ['list', 'get', 'set', 'reset', 'help'];
+
+/** The options of config (the README's command table is checked against these). */
+export const CONFIG_OPTIONS: ArgSpec = { flags: ['json'] };
 
 /**
  * Keys that another command writes, each area with the command that owns it: set one by hand and
@@ -58,7 +61,11 @@ function refuseOwnedKeys(keys: readonly string[], out: CommandOutput): number | 
     return usageError(
       out,
       USAGE,
-      `错误：${key} 由 ${owner} 设置，不能用 config 修改 / error: ${key} is set by \`${owner}\`, not by config`,
+      problem(
+        'usage.owned-key',
+        `${key} 由 ${owner} 设置，不能用 config 修改`,
+        `${key} is set by \`${owner}\`, not by config`,
+      ),
     );
   }
   return undefined;
@@ -67,23 +74,44 @@ function refuseOwnedKeys(keys: readonly string[], out: CommandOutput): number | 
 function reportError(out: CommandOutput, error: unknown): number {
   if (!isPassgateError(error)) throw error;
   switch (error.code) {
-    case 'config.unknown-key':
-      out.stderr(`错误：未知配置项 / error: ${error.message}`);
-      hintKeys(out, error);
-      break;
+    case 'config.unknown-key': {
+      const known = knownKeysHint(error);
+      return reportMessage(out, error.code, {
+        zh: `未知配置项（${error.message}）${known ? `；可用: ${known}` : ''}`,
+        en: `unknown config key: ${error.message}${known ? `; known keys: ${known}` : ''}`,
+      });
+    }
     case 'config.invalid-value': {
-      out.stderr(`错误：配置值无效 / error: invalid value: ${error.message}`);
       const key = error.details.key;
       // A rule across keys (combined-rules.ts) is broken by the other settings, not by this key's form.
-      if (error.details.combined === true) out.stderr('请同时修改相关配置项 / change the related settings together');
-      else if (typeof key === 'string' && isConfigKey(key)) out.stderr(`允许 / allowed: ${describeRule(key)}`);
-      break;
+      const rule =
+        error.details.combined === true
+          ? { zh: '；请同时修改相关配置项', en: '; change the related settings together' }
+          : typeof key === 'string' && isConfigKey(key)
+            ? { zh: `；允许: ${describeRule(key)}`, en: `; allowed: ${describeRule(key)}` }
+            : { zh: '', en: '' };
+      return reportMessage(out, error.code, {
+        zh: `配置值无效（${error.message}）${rule.zh}`,
+        en: `invalid value: ${error.message}${rule.en}`,
+      });
     }
     default:
       // The database unusable, or none for get/list (they create none), an untrusted directory.
       return reportFailure(out, error.code, error.message);
   }
-  return failureFor(error.code).exit;
+}
+
+/** The keys just set or reset with their values now: `KEY = VALUE` lines, or one JSON array. */
+function printChanged(out: CommandOutput, json: boolean, store: ConfigStore, keys: readonly ConfigKey[]): void {
+  if (json) {
+    const entries = store.list().filter((e) => keys.includes(e.key as ConfigKey));
+    out.stdout(JSON.stringify(entries.map((e) => ({ key: e.key, value: e.json, isDefault: e.isDefault }))));
+    return;
+  }
+  for (const key of keys) {
+    const isDefault = store.list().find((e) => e.key === key)?.isDefault === true;
+    out.stdout(`${key} = ${displayValue(key, store.get(key))}${isDefault ? '  (default)' : ''}`);
+  }
 }
 
 /**
@@ -99,13 +127,13 @@ function sayIfRestartNeeded(out: CommandOutput, keys: readonly string[]): void {
   );
 }
 
-/** Lists the keys of the area the unknown key names, when that area exists. */
-function hintKeys(out: CommandOutput, error: PassgateError): void {
+/** The keys of the area the unknown key names, when that area exists. */
+function knownKeysHint(error: PassgateError): string | undefined {
   const key = error.details.key;
-  if (typeof key !== 'string') return;
+  if (typeof key !== 'string') return undefined;
   const area = key.split('.')[0];
   const near = CONFIG_KEYS.filter((k) => k.split('.')[0] === area);
-  if (near.length > 0) out.stderr(`可用 / known keys: ${near.join(', ')}`);
+  return near.length > 0 ? near.join(', ') : undefined;
 }
 
 /**
@@ -118,16 +146,17 @@ export function runConfigCommand(
   out: CommandOutput,
 ): number {
   const store = (): ConfigStore => (typeof source === 'function' ? source() : source);
-  const read = readCommandArgs(args, { flags: ['json'] }, USAGE, out);
+  const read = readCommandArgs(args, CONFIG_OPTIONS, USAGE, out);
   if (read.exit !== undefined) return read.exit;
   const json = read.args.flags.has('json');
   const [command, ...rest] = read.args.positional;
   if (command === 'help') return showUsage(out, USAGE);
-  const usage = (problem?: string) => usageError(out, USAGE, problem);
+  const usage = (why?: Problem) => usageError(out, USAGE, why);
   try {
     switch (command) {
       case 'list': {
-        if (rest.length > 0) return usage('list takes no arguments / list 不接受参数');
+        if (rest.length > 0)
+          return usage(problem('usage.extra-argument', 'list 不接受参数', 'list takes no arguments'));
         const entries = store().list();
         if (json) {
           out.stdout(
@@ -148,7 +177,15 @@ export function runConfigCommand(
         return EXIT.ok;
       }
       case 'get': {
-        if (rest.length !== 1) return usage('get takes one key / get 需要一个配置项');
+        if (rest.length !== 1) {
+          return usage(
+            problem(
+              rest.length === 0 ? 'usage.missing-argument' : 'usage.extra-argument',
+              'get 需要一个配置项',
+              'get takes one key',
+            ),
+          );
+        }
         const key = rest[0];
         if (!isConfigKey(key)) throw unknownKeyError(key);
         const entry = store()
@@ -163,7 +200,7 @@ export function runConfigCommand(
       }
       case 'set': {
         if (rest.length === 0 || rest.length % 2 !== 0)
-          return usage('set takes KEY VALUE pairs / set 需要 配置项 值 成对出现');
+          return usage(problem('usage.missing-argument', 'set 需要 配置项 值 成对出现', 'set takes KEY VALUE pairs'));
         const refused = refuseOwnedKeys(
           rest.filter((_, i) => i % 2 === 0),
           out,
@@ -175,27 +212,34 @@ export function runConfigCommand(
           values[key as ConfigKey] = parseValueText(key, rest[i + 1]);
         }
         store().setMany(values as Partial<ConfigValues>);
-        for (const key of Object.keys(values) as ConfigKey[])
-          out.stdout(`${key} = ${displayValue(key, store().get(key))}`);
+        printChanged(out, json, store(), Object.keys(values) as ConfigKey[]);
         sayIfRestartNeeded(out, Object.keys(values));
         return EXIT.ok;
       }
       case 'reset': {
-        if (rest.length === 0) return usage('reset takes one or more keys / reset 需要配置项');
+        if (rest.length === 0)
+          return usage(problem('usage.missing-argument', 'reset 需要配置项', 'reset takes one or more keys'));
         for (const key of rest) if (!isConfigKey(key)) throw unknownKeyError(key);
         const refused = refuseOwnedKeys(rest, out);
         if (refused !== undefined) return refused;
         store().reset(...(rest as ConfigKey[]));
-        for (const key of rest as ConfigKey[]) out.stdout(`${key} = ${displayValue(key, store().get(key))}  (default)`);
+        printChanged(out, json, store(), rest as ConfigKey[]);
         sayIfRestartNeeded(out, rest);
         return EXIT.ok;
       }
       case undefined:
-        return usage();
-      default:
         return usage(
-          `未知子命令 / unknown subcommand: ${printableKey(command)}${didYouMean(nearestName(command, SUBCOMMANDS))}`,
+          problem(
+            'usage.missing-argument',
+            '缺少子命令 list、get、set 或 reset',
+            'no subcommand: list, get, set or reset',
+          ),
         );
+      default: {
+        const shown = printableKey(command);
+        const hint = nearestName(command, SUBCOMMANDS);
+        return usage(problem('usage.unknown-command', `未知子命令: ${shown}`, `unknown subcommand: ${shown}`, hint));
+      }
     }
   } catch (error) {
     return reportError(out, error);

@@ -4,21 +4,26 @@
 // purpose. It writes no files and logs nothing.
 //
 // Exit codes (exit-codes.ts): 0 every file had a symbol, 6 some readable file had none, 7 some
-// file was missing or could not be read as an image (wins over 6), 2 usage (no file given).
+// file was missing or could not be read as an image (wins over 6), 2 usage (no file given). With
+// --json one object per file; a file that failed carries the error object of every --json failure.
 
 import { defaultSymbolDecoders } from '../../drivers/symbols/default-decoders.js';
 import type { GrayImage } from '../../drivers/symbols/gray-image.js';
 import { readImageFile } from '../../drivers/symbols/image-file.js';
 import type { DecodedSymbol, SymbolDecoder } from '../../drivers/symbols/symbol-decoder.js';
 import { type ErrorCode, isPassgateError } from '../core/errors.js';
-import { readCommandArgs, usageError } from './args.js';
+import { type ArgSpec, problem, readCommandArgs, usageError } from './args.js';
 import { EXIT } from './exit-codes.js';
+import { errorObject, failureMessage } from './failures.js';
 import type { CommandOutput } from './io.js';
 import { DECODE_USAGE } from './usages.js';
 
 const USAGE = DECODE_USAGE;
 
-/** What `--json` prints per file, one object a line. */
+/** The options of decode (the README's command table is checked against these). */
+export const DECODE_OPTIONS: ArgSpec = { flags: ['json'] };
+
+/** What a file's decoding found; `--json` prints one object a line (reportJson). */
 interface FileReport {
   file: string;
   symbols: { format: string; text: string }[];
@@ -59,10 +64,16 @@ async function decodeFile(
 /** The lines a file's report prints as, without --json. */
 function reportLines(report: FileReport, unreadable: boolean): string[] {
   if (report.error === 'decode.file-missing') return [`${report.file}: 文件不存在 / no such file (${report.error})`];
-  if (unreadable) return [`${report.file}: unreadable image (${report.error})`];
-  if (report.symbols.length === 0) return [`${report.file}: no symbol found`];
+  if (unreadable) return [`${report.file}: 无法读取图像 / unreadable image (${report.error})`];
+  if (report.symbols.length === 0) return [`${report.file}: 未找到码 / no symbol found`];
   // Quoted as JSON strings, so control characters in a code cannot drive the terminal.
-  return report.symbols.map((s) => `${report.file}: ${s.format} ${JSON.stringify(s.text)}`);
+  return report.symbols.map((s) => `${report.file}: 识别到 / found ${s.format} ${JSON.stringify(s.text)}`);
+}
+
+/** A file's report as --json prints it: a failed file carries the error object of every command. */
+function reportJson(report: FileReport): string {
+  const { error, ...rest } = report;
+  return JSON.stringify(error ? { ...rest, ...errorObject(error, failureMessage(error)) } : rest);
 }
 
 /**
@@ -74,10 +85,12 @@ export async function runDecodeCommand(
   out: CommandOutput,
   decoders?: readonly SymbolDecoder[],
 ): Promise<number> {
-  const read = readCommandArgs(args, { flags: ['json'] }, USAGE, out);
+  const read = readCommandArgs(args, DECODE_OPTIONS, USAGE, out);
   if (read.exit !== undefined) return read.exit;
   const files = read.args.positional;
-  if (files.length === 0) return usageError(out, USAGE, 'passgate decode: no image file given');
+  if (files.length === 0) {
+    return usageError(out, USAGE, problem('usage.missing-argument', '没有指定图像文件', 'no image file given'));
+  }
   const json = read.args.flags.has('json');
   const using = decoders ?? (await defaultSymbolDecoders({ thorough: true }));
   let exit: number = EXIT.ok;
@@ -85,7 +98,7 @@ export async function runDecodeCommand(
     const { report, unreadable } = await decodeFile(file, using);
     if (unreadable) exit = EXIT.imageUnreadable;
     else if (report.symbols.length === 0 && exit === EXIT.ok) exit = EXIT.noSymbol;
-    for (const line of json ? [JSON.stringify(report)] : reportLines(report, unreadable)) out.stdout(line);
+    for (const line of json ? [reportJson(report)] : reportLines(report, unreadable)) out.stdout(line);
   }
   return exit;
 }

@@ -4,6 +4,11 @@
 export interface CommandOutput {
   stdout(line: string): void;
   stderr(line: string): void;
+  /**
+   * Set by main when the command line has --json: a failure then prints as one JSON object on
+   * stdout instead of text on stderr (failures.ts), so scripts read one stream.
+   */
+  json?: boolean;
   /** All of standard input, for `--app-secret-file -`; absent: nothing can be read. */
   readStdin?(): Promise<string>;
   /** True when stderr is a terminal: progress is drawn only there, never into a log or a pipe. */

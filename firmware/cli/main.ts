@@ -6,13 +6,13 @@ import { resolveDataDir } from '../config/data-dir.js';
 import { ConfigStore } from '../config/store.js';
 import { isPassgateError } from '../core/errors.js';
 import { passgateVersion } from '../core/version.js';
-import { printableWord, readCommandArgs, showUsage, splitCommand, usageError } from './args.js';
+import { printableWord, problem, readCommandArgs, showUsage, splitCommand, usageError } from './args.js';
 import { runBindCommand } from './bind-command.js';
 import { runConfigCommand } from './config-command.js';
 import { EXIT, exitCodeTableLines } from './exit-codes.js';
 import { reportError, reportFailure } from './failures.js';
 import { type CommandOutput, processOutput } from './io.js';
-import { didYouMean, nearestName } from './nearest.js';
+import { nearestName } from './nearest.js';
 import { runProvisionCommand } from './provision-command.js';
 import { runDaemonCommand } from './run-command.js';
 import { runSelftestCommand, SELFTEST_ARGS } from './selftest-command.js';
@@ -48,7 +48,7 @@ const HELP = {
   version: VERSION_USAGE,
 } as const;
 type CommandWord = keyof typeof HELP | 'help';
-const COMMANDS: readonly string[] = [...Object.keys(HELP), 'help'];
+export const COMMANDS: readonly string[] = [...Object.keys(HELP), 'help'];
 
 /** -h or --help among a command's options (not after `--`, where it would be a value). */
 function wantsHelp(rest: readonly string[]): boolean {
@@ -66,8 +66,13 @@ function showHelp(out: CommandOutput, rest: readonly string[]): number {
     return EXIT.ok;
   }
   if (topic in HELP) return showUsage(out, HELP[topic as keyof typeof HELP]);
-  const hint = didYouMean(nearestName(topic, [...Object.keys(HELP), 'exit-codes']));
-  return usageError(out, USAGE, `未知帮助主题 / unknown help topic: ${printableWord(topic)}${hint}`);
+  const hint = nearestName(topic, [...Object.keys(HELP), 'exit-codes']);
+  const shown = printableWord(topic);
+  return usageError(
+    out,
+    USAGE,
+    problem('usage.unknown-command', `未知帮助主题: ${shown}`, `unknown help topic: ${shown}`, hint),
+  );
 }
 
 /**
@@ -81,26 +86,41 @@ function readsOnly(command: string, rest: readonly string[]): boolean {
   return sub === 'get' || sub === 'list';
 }
 
+/** --json among the options (not after `--`, where it would be a value). */
+function wantsJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).includes('--json');
+}
+
+const NO_COMMAND = problem('usage.missing-argument', '缺少命令', 'no command given');
+
 export async function main(
   argv: string[],
-  out: CommandOutput = processOutput,
+  output: CommandOutput = processOutput,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
+  // With --json, every failure of every command prints as one JSON object on stdout (failures.ts).
+  const out: CommandOutput = wantsJson(argv) ? { ...output, json: true } : output;
   const { command, rest } = splitCommand(argv);
   const versionAsked =
     command === 'version' || command === '-V' || (command === undefined && argv.includes('--version'));
   if (versionAsked && wantsHelp(rest)) return showUsage(out, VERSION_USAGE);
   if (versionAsked) {
-    out.stdout(`passgate ${passgateVersion()}`);
+    out.stdout(out.json ? JSON.stringify({ version: passgateVersion() }) : `passgate ${passgateVersion()}`);
     return EXIT.ok;
   }
   if (command === 'help') return showHelp(out, rest);
   if (command === undefined && (argv.includes('--help') || argv.includes('-h'))) return showUsage(out, USAGE);
-  if (command === undefined) return usageError(out, USAGE);
+  if (command === undefined) return usageError(out, USAGE, NO_COMMAND);
   if (!COMMANDS.includes(command)) {
     // Before the data directory is resolved: a typo must not create one.
-    const hint = didYouMean(nearestName(command, COMMANDS));
-    return usageError(out, USAGE, `未知命令 / unknown command: ${printableWord(command)}${hint}`);
+    const shown = printableWord(command);
+    const hint = nearestName(command, COMMANDS);
+    return usageError(
+      out,
+      USAGE,
+      problem('usage.unknown-command', `未知命令: ${shown}`, `unknown command: ${shown}`, hint),
+    );
   }
   // Answered before the data directory is resolved: asking for help must not create one.
   if (wantsHelp(rest)) return showUsage(out, HELP[command as Exclude<CommandWord, 'help'>]);
@@ -113,9 +133,12 @@ export async function main(
   let dataDir: string;
   try {
     dataDir = resolveDataDir(argv, env);
-  } catch (error) {
-    out.stderr((error as Error).message);
-    return EXIT.usage;
+  } catch {
+    return usageError(
+      out,
+      USAGE,
+      problem('usage.missing-value', '--data-dir 需要一个目录', '--data-dir needs a directory'),
+    );
   }
   const crypto = createGmCryptoSuite();
   if (command === 'run')
@@ -155,7 +178,15 @@ export async function main(
       case 'selftest':
         return await runSelftestCommand(store, dataDir, rest, crypto, out);
       default:
-        return usageError(out, USAGE, `未知命令 / unknown command: ${printableWord(command)}`);
+        return usageError(
+          out,
+          USAGE,
+          problem(
+            'usage.unknown-command',
+            `未知命令: ${printableWord(command)}`,
+            `unknown command: ${printableWord(command)}`,
+          ),
+        );
     }
   } catch (error) {
     if (isPassgateError(error)) return reportError(out, error);

@@ -39,8 +39,3 @@ export function nearestName(typed: string, candidates: readonly string[]): strin
   const reach = Math.min(2, Math.ceil(typed.length / 2) - 1);
   return bestDistance <= reach ? best : undefined;
 }
-
-/** The bilingual hint line for `suggestion`, or '' without one. */
-export function didYouMean(suggestion: string | undefined): string {
-  return suggestion ? `; 您是否想输入 ${suggestion}? / did you mean ${suggestion}?` : '';
-}

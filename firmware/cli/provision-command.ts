@@ -18,15 +18,16 @@ import { isPassgateError, PassgateError } from '../core/errors.js';
 import { unboundSettings } from '../daemon/binding-settings.js';
 import { deviceKeyPath, isProvisioned } from '../daemon/device-identity.js';
 import { readReleasePublicKey } from '../update/release-key.js';
-import { readCommandArgs, usageError } from './args.js';
+import { problem, readCommandArgs, usageError } from './args.js';
 import { EXIT } from './exit-codes.js';
-import { failureFor, reportFailure } from './failures.js';
+import { failureMessage, reportFailure, reportMessage } from './failures.js';
 import type { CommandOutput } from './io.js';
 import { PROVISION_USAGE } from './usages.js';
 
 export { PROVISION_USAGE };
 
-const OPTIONS = {
+/** The options of provision (the README's command table is checked against these). */
+export const OPTIONS = {
   values: [
     'device-id',
     'portal-url',
@@ -55,9 +56,7 @@ function hasAppSecretOption(args: readonly string[]): boolean {
 
 /** A value that breaks its rule: two lines, Chinese and English, exit 3. */
 function invalid(out: CommandOutput, zh: string, en: string): number {
-  out.stderr(`错误: ${zh}`);
-  out.stderr(`error: ${en}`);
-  return EXIT.invalidValue;
+  return reportMessage(out, 'config.invalid-value', { zh, en }, EXIT.invalidValue);
 }
 
 /** The reason the portal key cannot be used, or undefined. */
@@ -88,8 +87,11 @@ export async function runProvisionCommand(
     return usageError(
       out,
       PROVISION_USAGE,
-      '--app-secret 已取消（进程列表会显示密钥），请用 --app-secret-file F（- 表示标准输入）/ ' +
+      problem(
+        'usage.unknown-option',
+        '--app-secret 已取消（进程列表会显示密钥），请用 --app-secret-file F（- 表示标准输入）',
         '--app-secret was removed (the process list shows it): use --app-secret-file F (- reads stdin)',
+      ),
     );
   }
   const read = readCommandArgs(args, OPTIONS, PROVISION_USAGE, out);
@@ -98,7 +100,12 @@ export async function runProvisionCommand(
   const v = parsed.values;
   const missing = ['device-id', 'portal-url', 'portal-public-key', 'app-id', 'app-secret-file'].filter((k) => !v[k]);
   if (missing.length > 0) {
-    return usageError(out, PROVISION_USAGE, `缺少参数 / missing: ${missing.map((m) => `--${m}`).join(' ')}`);
+    const names = missing.map((m) => `--${m}`).join(' ');
+    return usageError(
+      out,
+      PROVISION_USAGE,
+      problem('usage.missing-argument', `缺少参数: ${names}`, `missing: ${names}`),
+    );
   }
   const keyPath = deviceKeyPath(dataDir);
   const replacing = isProvisioned(store) || existsSync(keyPath);
@@ -169,14 +176,18 @@ export async function runProvisionCommand(
     }
     return EXIT.ok;
   } catch (error) {
-    if (isPassgateError(error)) {
-      out.stderr(`错误 / error: ${error.message}`);
-      return failureFor(error.code).exit;
-    }
+    if (isPassgateError(error)) return reportMessage(out, error.code, failureMessage(error.code, error.message));
     const code = (error as NodeJS.ErrnoException).code ?? 'unknown';
-    const what = reading ? `--${reading} ${v[reading]}` : 'a file given on the command line';
-    out.stderr(`错误: 无法读取文件 / error: cannot read ${what} (${code})`);
-    return EXIT.usage;
+    const what = reading ? `--${reading} ${v[reading]}` : '';
+    return reportMessage(
+      out,
+      'usage.invalid-argument',
+      {
+        zh: `无法读取文件 ${what}（${code}）`,
+        en: `cannot read ${what || 'a file given on the command line'} (${code})`,
+      },
+      EXIT.usage,
+    );
   }
 }
 

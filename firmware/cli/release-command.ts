@@ -7,13 +7,14 @@ import { writeFileAtomic } from '../core/atomic-file.js';
 import { isPassgateError } from '../core/errors.js';
 import { generateReleaseKey, readReleasePublicKey } from '../update/release-key.js';
 import { signArtifact, signaturePathOf, verifyArtifact } from '../update/release-signature.js';
-import { readCommandArgs, usageError } from './args.js';
+import { problem, readCommandArgs, usageError } from './args.js';
 import { EXIT } from './exit-codes.js';
-import { reportFailure } from './failures.js';
+import { reportFailure, reportMessage } from './failures.js';
 import type { CommandOutput } from './io.js';
 import { RELEASE_USAGE } from './usages.js';
 
-const SPEC = { values: ['out', 'key', 'pubkey'], flags: ['force'] };
+/** The options of release (the README's command table is checked against these). */
+export const SPEC = { values: ['out', 'key', 'pubkey'], flags: ['force'] };
 
 export async function runReleaseCommand(
   args: readonly string[],
@@ -55,8 +56,12 @@ export async function runReleaseCommand(
   } catch (error) {
     if (isPassgateError(error)) return reportFailure(out, error.code, error.message);
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    out.stderr(`错误: 无法读写文件 / error: a file could not be read or written (${code})`);
-    return EXIT.failed;
+    const message = { zh: `无法读写文件（${code}）`, en: `a file could not be read or written (${code})` };
+    return reportMessage(out, 'update.install-failed', message, EXIT.failed);
   }
-  return usageError(out, RELEASE_USAGE, '缺少子命令或参数 / missing action, option or file');
+  return usageError(
+    out,
+    RELEASE_USAGE,
+    problem('usage.missing-argument', '缺少子命令或参数', 'missing action, option or file'),
+  );
 }

@@ -18,12 +18,15 @@ import { createJsonLogger, type LogFields, type Logger, stdoutIsJournal } from '
 import { DEFAULT_TIMEOUTS } from '../core/timeouts.js';
 import { Daemon } from '../daemon/daemon.js';
 import { type ServiceNotifier, serviceNotifierFromEnv } from '../daemon/service-notify.js';
-import { readCommandArgs } from './args.js';
+import { type ArgSpec, readCommandArgs } from './args.js';
 import { EXIT } from './exit-codes.js';
 import type { CommandOutput } from './io.js';
 import { RUN_USAGE } from './usages.js';
 
 const USAGE = RUN_USAGE;
+
+/** The options of run: none (the README's command table is checked against this). */
+export const RUN_OPTIONS: ArgSpec = { positionals: 0 };
 
 export interface RunDeps {
   /** Ends the process; only a run that cannot end by itself calls it (see daemonExitMs). */
@@ -39,7 +42,7 @@ export async function runDaemonCommand(
   out: CommandOutput,
   deps: RunDeps = { exit: (code) => process.exit(code), env: process.env },
 ): Promise<number> {
-  const read = readCommandArgs(args, { positionals: 0 }, USAGE, out);
+  const read = readCommandArgs(args, RUN_OPTIONS, USAGE, out);
   if (read.exit !== undefined) return read.exit;
   const priorityPrefix = stdoutIsJournal(deps.env.JOURNAL_STREAM, statOfStdout());
   const logger = createJsonLogger((line) => process.stdout.write(line), Date.now, { priorityPrefix });

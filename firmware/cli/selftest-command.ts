@@ -7,11 +7,13 @@ import type { TerminalStream } from '../../ui-led/backends/terminal.js';
 import { PatternPlayer } from '../../ui-led/player.js';
 import type { ConfigStore } from '../config/store.js';
 import { sleep, systemClock } from '../core/clock.js';
+import type { ErrorCode } from '../core/errors.js';
 import { askDaemon } from '../daemon/control-socket.js';
 import { isProvisioned, timeoutsFromConfig } from '../daemon/device-identity.js';
 import { displayBackendFromConfig, patternsFromConfig } from '../daemon/display-from-config.js';
 import { type ArgSpec, readCommandArgs } from './args.js';
 import { EXIT } from './exit-codes.js';
+import { errorObject, failureFor, failureMessage } from './failures.js';
 import type { CommandOutput } from './io.js';
 import { CONTACTING_PORTAL, withProgress } from './progress.js';
 import { probePortal } from './status-command.js';
@@ -19,12 +21,21 @@ import { SELFTEST_USAGE } from './usages.js';
 
 export const CLOCK_SKEW_WARN_MS = 30_000;
 
+/** The options of selftest (the README's command table is checked against these). */
 export const SELFTEST_ARGS: ArgSpec = { flags: ['json'], positionals: 0 };
 
+/** One check; `detail` is the English reason (a path or an error code where that says it), `zh` the Chinese. */
 interface Check {
   name: string;
   result: 'ok' | 'warn' | 'fail';
   detail: string;
+  zh: string;
+}
+
+function daemonReports(state: string | undefined): { detail: string; zh: string } {
+  return state === undefined
+    ? { detail: 'daemon reports no such driver', zh: '服务中没有该设备的驱动' }
+    : { detail: `daemon reports ${state}`, zh: `服务报告设备状态 ${state}` };
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -60,6 +71,7 @@ export async function runSelftestCommand(
       name: 'display',
       result: answer?.ok === true ? 'ok' : 'fail',
       detail: 'cycled by the running daemon',
+      zh: '由运行中的服务轮流点亮',
     });
   } else {
     checks.push(await cycleDisplay(store, displayStream, timeouts));
@@ -73,13 +85,15 @@ export async function runSelftestCommand(
     if (!enabled) return;
     if (daemon) {
       const state = runningDrivers.get(name);
+      checks.push({ name, result: state === 'open' ? 'ok' : 'fail', ...daemonReports(state) });
+    } else {
+      const present = await exists(path);
       checks.push({
         name,
-        result: state === 'open' ? 'ok' : 'fail',
-        detail: `daemon reports ${state ?? 'no such driver'}`,
+        result: present ? 'ok' : 'fail',
+        detail: path,
+        zh: present ? '设备存在' : '设备不存在，请检查连线',
       });
-    } else {
-      checks.push({ name, result: (await exists(path)) ? 'ok' : 'fail', detail: path });
     }
   };
   await device('serial-scanner', store.get('drivers.serial.enabled'), store.get('drivers.serial.path'));
@@ -91,16 +105,8 @@ export async function runSelftestCommand(
     const state = runningDrivers.get('hid-scanner');
     checks.push(
       daemon
-        ? {
-            name: 'hid-scanner',
-            result: state === 'open' ? 'ok' : 'fail',
-            detail: `daemon reports ${state ?? 'no such driver'}`,
-          }
-        : {
-            name: 'hid-scanner',
-            result: (await hidPresent(vid, pid)) ? 'ok' : 'fail',
-            detail: `${vid.toString(16)}:${pid.toString(16)}`,
-          },
+        ? { name: 'hid-scanner', result: state === 'open' ? 'ok' : 'fail', ...daemonReports(state) }
+        : await hidCheck(vid, pid),
     );
   }
 
@@ -115,19 +121,21 @@ export async function runSelftestCommand(
     checks.push({
       name: 'inputs',
       result: 'warn',
-      detail: '没有启用任何输入设备 / no input device is enabled (config set drivers.serial.enabled true, …)',
+      detail: 'no input device is enabled (config set drivers.serial.enabled true, …)',
+      zh: '没有启用任何输入设备（config set drivers.serial.enabled true 等）',
     });
   }
 
   // Portal and clock.
   if (!isProvisioned(store)) {
-    checks.push({ name: 'portal', result: 'fail', detail: 'not provisioned' });
+    checks.push({ name: 'portal', result: 'fail', detail: 'not provisioned', zh: '设备尚未初始化' });
   } else {
     const probe = await withProgress(out, CONTACTING_PORTAL, () => probePortal(store, dataDir, crypto));
     checks.push({
       name: 'portal',
       result: probe.errorCode ? 'fail' : 'ok',
       detail: probe.errorCode ?? 'reachable, identity accepted',
+      zh: probe.errorCode ? failureFor(probe.errorCode as ErrorCode).zh : '可达，身份已认可',
     });
     if (probe.clockOffsetMs !== null) {
       const skew = Math.abs(probe.clockOffsetMs);
@@ -135,17 +143,20 @@ export async function runSelftestCommand(
         name: 'clock',
         result: skew > CLOCK_SKEW_WARN_MS ? 'warn' : 'ok',
         detail: `offset ${probe.clockOffsetMs} ms from the portal`,
+        zh: `与门户平台时钟相差 ${probe.clockOffsetMs} 毫秒${skew > CLOCK_SKEW_WARN_MS ? '，请校准时钟（NTP）' : ''}`,
       });
     }
   }
 
   const failed = checks.some((c) => c.result === 'fail');
   if (parsed.flags.has('json')) {
-    out.stdout(JSON.stringify({ ok: !failed, checks }));
+    // A failed selftest carries the error object of every command's --json failure.
+    const error = failed ? errorObject('selftest.failed', failureMessage('selftest.failed')) : {};
+    out.stdout(JSON.stringify({ ok: !failed, checks, ...error }));
   } else {
     for (const c of checks)
       out.stdout(
-        `${c.result === 'ok' ? '通过 PASS' : c.result === 'warn' ? '警告 WARN' : '失败 FAIL'}  ${c.name}: ${c.detail}`,
+        `${c.result === 'ok' ? '通过 PASS' : c.result === 'warn' ? '警告 WARN' : '失败 FAIL'}  ${c.name}: ${c.zh} / ${c.detail}`,
       );
   }
   return failed ? EXIT.failed : EXIT.ok;
@@ -174,10 +185,27 @@ async function cycleDisplay(
       name: 'display',
       result: failures === 0 ? 'ok' : 'fail',
       detail: `${store.get('display.backend')}: each colour and the buzzer cycled`,
+      zh: `${store.get('display.backend')}：各灯与蜂鸣器已轮流驱动`,
     };
   } catch (error) {
-    return { name: 'display', result: 'fail', detail: (error as { code?: string }).code ?? 'failed' };
+    const code = (error as { code?: string }).code;
+    return {
+      name: 'display',
+      result: 'fail',
+      detail: code ?? 'failed',
+      zh: failureFor((code ?? 'display.backend-failed') as ErrorCode).zh,
+    };
   }
+}
+
+async function hidCheck(vendorId: number, productId: number): Promise<Check> {
+  const present = await hidPresent(vendorId, productId);
+  return {
+    name: 'hid-scanner',
+    result: present ? 'ok' : 'fail',
+    detail: `${vendorId.toString(16)}:${productId.toString(16)}`,
+    zh: present ? '设备存在' : '设备不存在，请检查连线',
+  };
 }
 
 async function hidPresent(vendorId: number, productId: number): Promise<boolean> {

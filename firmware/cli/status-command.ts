@@ -11,7 +11,7 @@ import { askDaemon } from '../daemon/control-socket.js';
 import { isProvisioned, portalClientFromConfig, timeoutsFromConfig } from '../daemon/device-identity.js';
 import { type ArgSpec, readCommandArgs } from './args.js';
 import { EXIT } from './exit-codes.js';
-import { failureFor, failureForCheck, responseCheckOf } from './failures.js';
+import { errorObject, failureFor, failureForCheck, failureMessage, responseCheckOf } from './failures.js';
 import type { CommandOutput } from './io.js';
 import { CONTACTING_PORTAL, withProgress } from './progress.js';
 import { STATUS_USAGE } from './usages.js';
@@ -27,6 +27,7 @@ export interface PortalProbe {
   portalVenueCode: string | null;
 }
 
+/** The options of status (the README's command table is checked against these). */
 export const STATUS_ARGS: ArgSpec = { flags: ['json', 'offline', 'mender-inventory'], positionals: 0 };
 
 const NOT_CONTACTED = new Set(['portal.unreachable', 'portal.timeout', 'portal.insecure-url']);
@@ -98,7 +99,11 @@ export async function runStatusCommand(
   };
   const exit = problem === null ? EXIT.ok : failureFor(problem).exit;
   if (parsed.flags.has('json')) {
-    out.stdout(JSON.stringify(status));
+    // The status is data even when the gate cannot verify: one object, with the error of every
+    // command's --json failure beside it.
+    out.stdout(
+      JSON.stringify(problem === null ? status : { ...status, ...errorObject(problem, failureMessage(problem)) }),
+    );
     return exit;
   }
   printStatus(out, status, portal, daemon);

@@ -16,13 +16,14 @@ import { serviceControlFromEnv } from '../update/service-control.js';
 import { APPLY_STEPS, type ApplyStep, type UpdateDeps } from '../update/update-deps.js';
 import { takeUpdateLock } from '../update/update-lock.js';
 import { updateStatus } from '../update/update-status.js';
-import { readCommandArgs, usageError } from './args.js';
+import { problem, readCommandArgs, usageError } from './args.js';
 import { EXIT } from './exit-codes.js';
 import { reportFailure } from './failures.js';
 import type { CommandOutput } from './io.js';
 import { UPDATE_USAGE } from './usages.js';
 
-const SPEC = { flags: ['json', 'no-restart', 'if-pending'] };
+/** The options of update (the README's command table is checked against these). */
+export const SPEC = { flags: ['json', 'no-restart', 'if-pending'] };
 
 /**
  * The release key and timeouts from the config; the store is closed again at once. Commit is run
@@ -71,7 +72,11 @@ export async function runUpdateCommand(
   const [action, ...files] = positional;
   const expected: Record<string, number> = { apply: 1, commit: 0, rollback: 0, status: 0 };
   if (action === undefined || !(action in expected) || files.length !== expected[action]) {
-    return usageError(out, UPDATE_USAGE, '子命令或参数有误 / wrong or missing action or file');
+    return usageError(
+      out,
+      UPDATE_USAGE,
+      problem('usage.missing-argument', '子命令或参数有误', 'wrong or missing action or file'),
+    );
   }
   try {
     const layout = installLayoutFromEnv(env);

@@ -13,7 +13,6 @@ const PORTAL_EXITS = [
 
 export const MAIN_USAGE: CommandUsage = {
   lines: [
-    'usage: passgate <command> [--data-dir DIR] [options]',
     '用法 / usage: passgate <命令 command> [--data-dir 目录 DIR] [选项 options]',
     '',
     '  provision   写入身份与凭证，生成设备密钥（厂商）/ set identity, portal and vendor credentials; generate the device key (vendor)',
@@ -31,13 +30,13 @@ export const MAIN_USAGE: CommandUsage = {
     '',
     '数据目录 / data directory: --data-dir, else $PASSGATE_DATA_DIR, else /var/lib/passgate',
     '每个命令都支持 -h / --help / every command takes -h / --help',
+    '加 --json 时数据与错误都以 JSON 输出到标准输出 / with --json, data and errors print as JSON on stdout',
   ],
 };
 
 export const PROVISION_USAGE: CommandUsage = {
   lines: [
-    'usage: passgate provision --device-id ID --portal-url URL --portal-public-key HEX',
-    '         --app-id ID --app-secret-file F [--ca-file PEM] [--allow-insecure-http] [--force] [--json]',
+    '用法 / usage: passgate provision --device-id ID --portal-url URL --portal-public-key HEX --app-id ID --app-secret-file F [--ca-file PEM] [--allow-insecure-http] [--force] [--json]',
     '  --device-id ID             设备身份码 / the device identity code',
     '  --portal-url URL           门户地址（https）/ the portal URL (https)',
     '  --portal-public-key HEX    门户 SM2 公钥 / the portal SM2 public key (04…, 130 hex digits)',
@@ -46,6 +45,8 @@ export const PROVISION_USAGE: CommandUsage = {
     '  --ca-file PEM              要固定的门户 CA 证书 / the portal CA certificate to pin (PEM)',
     '  --vendor-release-key PEM   厂商发布公钥，用于校验更新包 / the vendor release public key that signs updates',
     '  --force                    覆盖已有身份并生成新密钥 / replace an existing identity and key',
+    '  --allow-insecure-http      仅开发时允许 http 门户 / allow an http:// portal (development only)',
+    '  --json                     以 JSON 输出 / print the result as JSON',
   ],
   examples: [
     'passgate provision --device-id WX-0001 --portal-url https://portal.example --portal-public-key 04ab… \\',
@@ -57,9 +58,10 @@ export const PROVISION_USAGE: CommandUsage = {
 export function bindUsage(mode: 'bind' | 'rebind'): CommandUsage {
   return {
     lines: [
-      `usage: passgate ${mode} <venueCode> | passgate ${mode} --scan [--json]`,
+      `用法 / usage: passgate ${mode} <venueCode> | passgate ${mode} --scan [--json]`,
       `  <venueCode>   场所码 / the venue code printed on the venue's sign`,
       "  --scan        用闸机自己的扫码器扫描场所码（需要运行中的服务）/ read the venue code with the gate's own scanner (needs the running daemon)",
+      '  --json        以 JSON 输出 / print the result as JSON',
     ],
     examples: [`passgate ${mode} 3202000001`, `passgate ${mode} --scan`],
     exits: [
@@ -78,7 +80,8 @@ export function bindUsage(mode: 'bind' | 'rebind'): CommandUsage {
 
 export const STATUS_USAGE: CommandUsage = {
   lines: [
-    'usage: passgate status [--json] [--offline] [--mender-inventory]',
+    '用法 / usage: passgate status [--json] [--offline] [--mender-inventory]',
+    '  --json      以 JSON 输出 / print the status as JSON',
     '  --offline   不询问门户平台 / do not ask the portal',
     '  --mender-inventory   Mender 清单格式（name=value，退出码 0）/ Mender inventory lines (name=value, exit 0)',
     '  非 0 退出码表示闸机当前无法核验 / a non-zero exit means the gate cannot verify anyone now',
@@ -88,37 +91,49 @@ export const STATUS_USAGE: CommandUsage = {
 };
 
 export const SELFTEST_USAGE: CommandUsage = {
-  lines: ['usage: passgate selftest [--json]', '  逐一点亮各灯并鸣响蜂鸣器 / cycles every light and the buzzer'],
+  lines: [
+    '用法 / usage: passgate selftest [--json]',
+    '  逐一点亮各灯并鸣响蜂鸣器，检查输入设备、门户平台和时钟 / cycles every light and the buzzer, checks the input devices, the portal and the clock',
+    '  --json      以 JSON 输出 / print the checks as JSON',
+  ],
   examples: ['passgate selftest'],
   exits: ['ok', 'failed', 'usage', 'storage', 'notProvisioned'],
 };
 
 export const CONFIG_USAGE: CommandUsage = {
   lines: [
-    'usage / 用法:',
-    '  passgate config list [--json]',
-    '  passgate config get KEY [--json]',
-    '  passgate config set KEY VALUE [KEY VALUE …]',
-    '  passgate config reset KEY [KEY …]',
+    '用法 / usage:',
+    '  passgate config list [--json]                  列出全部设置 / every setting',
+    '  passgate config get KEY [--json]               查看一项 / one setting',
+    '  passgate config set KEY VALUE [KEY VALUE …]    修改（一起保存）/ change (saved together)',
+    '  passgate config reset KEY [KEY …]              恢复默认 / back to the default',
+    '  --json      以 JSON 输出 / print as JSON',
   ],
   examples: ['passgate config list', 'passgate config set gate.showMs 2500', 'passgate config reset gate.showMs'],
   exits: ['ok', 'usage', 'invalidValue', 'unknownKey', 'storage', 'notProvisioned'],
 };
 
 export const DECODE_USAGE: CommandUsage = {
-  lines: ['usage: passgate decode [--json] FILE…'],
+  lines: [
+    '用法 / usage: passgate decode [--json] FILE…',
+    '  FILE        PNG、JPEG 或 PGM 图像 / a PNG, JPEG or PGM image',
+    '  --json      每个文件输出一个 JSON 对象 / one JSON object per file',
+  ],
   examples: ['passgate decode photo.jpg'],
   exits: ['ok', 'usage', 'noSymbol', 'imageUnreadable'],
 };
 
 export const RUN_USAGE: CommandUsage = {
-  lines: ['usage: passgate run   (闸机服务，SIGTERM/SIGINT 停止 / the gate daemon; stops on SIGTERM or SIGINT)'],
+  lines: ['用法 / usage: passgate run   (闸机服务，SIGTERM/SIGINT 停止 / the gate daemon; stops on SIGTERM or SIGINT)'],
   examples: ['systemctl start passgate'],
   exits: ['ok', 'usage', 'crashed'],
 };
 
 export const VERSION_USAGE: CommandUsage = {
-  lines: ['usage: passgate version | passgate --version | passgate -V'],
+  lines: [
+    '用法 / usage: passgate version | passgate --version | passgate -V',
+    '  --json      以 JSON 输出 / print {"version": …}',
+  ],
   examples: ['passgate version'],
   exits: ['ok'],
 };

@@ -46,15 +46,18 @@ export function storageError(action: string, cause: unknown): PassgateError {
   const sqliteCode = typeof cause === 'object' && cause !== null && 'code' in cause ? String(cause.code) : undefined;
   const detail = cause instanceof Error ? `: ${cause.message}` : '';
   const message = `config database: could not ${action}${detail}`;
-  return new PassgateError('config.storage', message, { sqliteCode }, { cause });
+  // Not this user's to open (a technician without sudo, or a service user on root's files).
+  const denied = sqliteCode === 'EACCES' || sqliteCode === 'EPERM' || sqliteCode === 'SQLITE_READONLY';
+  return new PassgateError(denied ? 'config.permission-denied' : 'config.storage', message, { sqliteCode }, { cause });
 }
 
 /**
  * Opens (creating if needed, unless `mode` is 'read-only') `<dataDir>/passgate.db` and brings it
  * to SCHEMA_VERSION. Waits up
  * to `busyMs` for another process, here and in every later statement. Throws PassgateError
- * 'config.storage' when the directory or file cannot be used, the file is not a database, or it
- * was written by a newer passgate; 'config.untrusted-path' when an existing directory or database
+ * 'config.storage' when the directory or file cannot be used or the file is not a database;
+ * 'config.permission-denied' when this user may not use them; 'config.newer-schema' when it was
+ * written by a newer passgate; 'config.untrusted-path' when an existing directory or database
  * is owned by an untrusted user or writable by others (firmware/core/path-trust.ts).
  */
 export function openDatabase(
@@ -196,7 +199,7 @@ function refuseUntrusted(path: string, stat: Stats, bits: number, fixMode: numbe
 function checkSchemaVersion(version: number): void {
   if (version > SCHEMA_VERSION) {
     throw new PassgateError(
-      'config.storage',
+      'config.newer-schema',
       `config database has schema version ${version}, newer than this passgate knows (${SCHEMA_VERSION}); ` +
         'upgrade passgate or use another data dir',
       { version, known: SCHEMA_VERSION },

@@ -95,7 +95,8 @@ export class ConfigStore {
   /**
    * Opens (creating if needed, unless read-only) `<dataDir>/passgate.db` and brings it to the
    * current schema. Throws PassgateError 'config.no-database' when read-only finds none;
-   * 'config.storage' when the directory or file cannot be used, the file is not a database, or it
+   * 'config.storage' when the directory or file cannot be used or the file is not a database;
+   * 'config.permission-denied' when this user may not use them; 'config.newer-schema' when it
    * was written by a newer passgate.
    */
   static open(dataDir: string, options: ConfigStoreOptions = {}): ConfigStore {

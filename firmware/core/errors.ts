@@ -28,6 +28,8 @@ export const ERROR_CODES = {
     'config.already-provisioned',
     'config.storage', // the database could not be opened or written
     'config.untrusted-path', // the data directory, database or key is owned or writable by someone else
+    'config.newer-schema', // the database was written by a newer passgate
+    'config.permission-denied', // this user may not read or write the data directory or database
     'config.no-database', // a read-only command found no data directory or database (it creates none)
   ],
   driver: [
@@ -55,6 +57,29 @@ export const ERROR_CODES = {
     'gate.bind-cancelled', // a newer bind request or the CLI cancelled it
   ],
   display: ['display.backend-failed'],
+  // A command line that does not fit the command (exit 2); reported like any other error, so
+  // `--json` prints them the same way.
+  usage: [
+    'usage.unknown-command',
+    'usage.unknown-option',
+    'usage.missing-value', // an option given without its value
+    'usage.missing-argument', // no command, subcommand, file or required option
+    'usage.extra-argument',
+    'usage.invalid-argument', // an argument of the wrong form, or options that do not go together
+    'usage.owned-key', // config set/reset of a key that provision or bind owns
+  ],
+  selftest: ['selftest.failed'], // at least one selftest check failed
+  // `passgate-mock` failures (its exit code 3).
+  mock: [
+    'mock.not-running', // a command that needs a running mock found none
+    'mock.already-running', // serve for a directory another serve holds
+    'mock.listen-failed', // serve could not take its port
+    'mock.refused', // the mock (or its registry) refused the change
+    'mock.not-found', // no such venue or resident in the mock's dataset
+    'mock.unreadable', // a file of the mock's directory could not be read
+    'mock.zint-failed', // zint missing, failed or too slow
+    'mock.unexpected', // anything else; only the error's kind is reported
+  ],
   update: [
     'update.no-release-key', // the device holds no vendor release key (provision --vendor-release-key)
     'update.unsigned', // the artifact has no detached signature beside it

@@ -314,7 +314,8 @@ function onTimer(model: GateModel, input: Extract<GateInput, { type: 'timer' }>,
     if (next && (model.rest.kind === 'idle' || model.rest.kind === 'degraded'))
       return startVerifying(rested, next, policy);
     if (next) return onScan({ ...rested, queue }, next, { ...policy, dedupWindowMs: 0 });
-    return { model: rested, effects: restSignal(model.rest) };
+    // After a not-bound answer the unbound gate's standing signal is the one just shown: once is enough.
+    return { model: rested, effects: phase.outcome === 'not-bound' ? [] : restSignal(model.rest) };
   }
   if (input.timer === 'bind-notice' && phase.kind === 'bind-mode' && phase.bindRequestId === input.token) {
     return { model, effects: [{ type: 'signal', signal: 'bind-mode' }] };

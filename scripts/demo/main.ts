@@ -1,7 +1,8 @@
 // `npm start`: the whole system on one machine, no hardware. Starts the bundled mock portal
 // (HTTPS, its own CA), provisions a gate the way a vendor would, registers it, binds it, and runs
 // the gate daemon with the terminal display, a keyboard "scanner" on stdin and a simulated ID-card
-// reader. `npm start -- --script` walks through every outcome by itself and exits 0.
+// reader. `npm start -- --script` walks through every outcome by itself and exits 0;
+// `npm start -- --help` prints the usage.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +22,7 @@ import {
   isDemoPassCodeKeyword,
 } from '../../portal-client/mock/domain/demo-dataset.js';
 import { type RunningMockPortal, startMockPortal } from '../../portal-client/mock/start-mock-portal.js';
+import { DemoConsole } from './demo-console.js';
 import { LineScanner } from './stdin-scanner.js';
 
 const DEMO_DEVICE_ID = 'WX-DEMO-GATE-01';
@@ -39,7 +41,18 @@ interface DemoRig {
 
 const quiet = { stdout: () => undefined, stderr: (line: string) => process.stderr.write(line + '\n') };
 
-async function startRig(options: { bound: boolean; showMs: number; mapInput: boolean }): Promise<DemoRig> {
+/** Where the demo's own lines go: the interactive console, or stdout for the script. */
+type Print = (text: string) => void;
+const printToStdout: Print = (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+
+interface RigOptions {
+  bound: boolean;
+  showMs: number;
+  /** The interactive console (typed commands); without one, the script drives the gate itself. */
+  console?: DemoConsole;
+}
+
+async function startRig(options: RigOptions): Promise<DemoRig> {
   const root = mkdtempSync(join(tmpdir(), 'passgate-demo-'));
   const crypto = createGmCryptoSuite();
   const mock = await startMockPortal({ dir: join(root, 'portal'), crypto });
@@ -79,32 +92,38 @@ async function startRig(options: { bound: boolean; showMs: number; mapInput: boo
     throw new Error('bind failed');
 
   const outcomes: OutcomeKind[] = [];
+  const print: Print = options.console ? (text) => options.console!.print(text) : printToStdout;
   const logLine = createJsonLogger((line) => process.stderr.write(line));
   const logger: Logger = {
     log(level, event, fields = {}) {
       if (event === 'verdict') {
         outcomes.push(fields.outcome as OutcomeKind);
         const portal = fields.portalMs === null ? '' : `, portal ${fields.portalMs} ms`;
-        // On a TTY the display keeps a live output line without a newline: start below it.
-        const lineBreak = process.stdout.isTTY ? '\n' : '';
-        process.stdout.write(`${lineBreak}    (${fields.source}: read→signal ${fields.totalMs} ms${portal})\n`);
+        print(`    (${fields.source}: read→signal ${fields.totalMs} ms${portal})`);
       } else if (level === 'error' || process.env.PASSGATE_DEMO_LOGS) {
         logLine.log(level, event, fields);
       }
     },
   };
   const cards = new MockIdCardReader('demo-card-reader');
+  const demoConsole = options.console;
   const keyboard = new LineScanner({
     name: 'demo-keyboard',
-    input: process.stdin,
-    mapLine: options.mapInput ? (line) => mapDemoLine(line, mock, cards) : () => null,
+    input: demoConsole ? demoConsole.lines : process.stdin,
+    mapLine: demoConsole
+      ? (line) => {
+          const code = mapDemoLine(line, mock, cards, demoConsole);
+          demoConsole.lineHandled();
+          return code;
+        }
+      : () => null,
   });
   const daemon = await Daemon.start({
     dataDir,
     crypto,
     logger,
     clock: systemClock,
-    displayStream: process.stdout,
+    displayStream: demoConsole ? demoConsole.displayStream : process.stdout,
     extraInputs: [keyboard, cards],
     configuredDrivers: false,
   });
@@ -119,6 +138,7 @@ async function startRig(options: { bound: boolean; showMs: number; mapInput: boo
       await daemon.stop();
       store.close();
       await mock.stop();
+      demoConsole?.close();
       process.stdin.pause();
       rmSync(root, { recursive: true, force: true });
     },
@@ -132,8 +152,15 @@ function cardOf(mock: RunningMockPortal, keyword: string): IdCardIdentity | null
   return resident ? { cardType: 'resident', name: resident.name, idNumber: resident.idNumber } : null;
 }
 
-/** A keyword becomes a fresh pass code; `card <keyword>` puts a card on the reader; else pasted text. */
-function mapDemoLine(line: string, mock: RunningMockPortal, cards: MockIdCardReader): string | null {
+/** The marker of a typed pass code: `code <text>` scans <text> as it is. */
+const CODE_MARKER = 'code';
+
+/**
+ * One typed line: a keyword scans a fresh pass code for that resident; `card <keyword>` puts a
+ * card on the reader; `code <text>` scans <text>; `help` and `quit`. Anything else is not a
+ * command and is not scanned (a mistyped `gren` is no pass code): the demo says so.
+ */
+function mapDemoLine(line: string, mock: RunningMockPortal, cards: MockIdCardReader, out: DemoConsole): string | null {
   const [word, arg] = line.split(/\s+/);
   if (word === 'card') {
     const card = arg === 'unreadable' ? null : cardOf(mock, arg ?? '');
@@ -141,36 +168,58 @@ function mapDemoLine(line: string, mock: RunningMockPortal, cards: MockIdCardRea
     else cards.fail('driver.card-invalid');
     return null;
   }
-  if (word === 'help') {
-    printHelp();
+  if (word === CODE_MARKER) {
+    const text = line.slice(line.indexOf(CODE_MARKER) + CODE_MARKER.length).trim();
+    if (text) return text;
+    out.print('用法 / usage: code <通行码文本 pass code text>');
     return null;
   }
-  return isDemoPassCodeKeyword(word) ? mock.passCodeFor(word) : line;
+  if (word === 'help' || word === '?') {
+    out.print(helpText());
+    return null;
+  }
+  if (word === 'quit' || word === 'exit') {
+    out.endInput();
+    return null;
+  }
+  if (isDemoPassCodeKeyword(word)) return mock.passCodeFor(word);
+  // Not echoed in full: whatever was typed may have been a real code.
+  out.print(
+    `未知命令 / unknown command: ${JSON.stringify(word.slice(0, 16))}; ` +
+      '输入 help 查看命令；扫描一段文本请用 code <文本> / type help for the commands; to scan some text, type code <text>',
+  );
+  return null;
 }
 
-function printHelp(): void {
-  process.stdout.write(
-    [
-      '',
-      "passgate demo: type a keyword and Enter to scan that resident's pass code:",
-      `  ${DEMO_PASS_CODE_KEYWORDS.join(', ')}`,
-      "  card <keyword>     put that resident's ID card on the reader (card unknown, card unreadable)",
-      '  or paste any pass code text. Ctrl-D or Ctrl-C ends the demo.',
-      `  venue: ${DEMO_VENUE.name} (${DEMO_VENUE.venueCode}): NAT within 48 h, 3 vaccine doses`,
-      '',
-    ].join('\n') + '\n',
-  );
+function helpText(): string {
+  return [
+    '',
+    'passgate 演示命令 / passgate demo commands:',
+    `  ${DEMO_PASS_CODE_KEYWORDS.join(', ')}`,
+    "                     扫描该居民的通行码 / scan that resident's pass code",
+    "  card <keyword>     把该居民的身份证放上读卡器 / put that resident's ID card on the reader",
+    '                     (card unknown, card unreadable)',
+    '  code <text>        把文本当作通行码扫描 / scan <text> as a pass code (e.g. one pasted from passgate-mock issue)',
+    '  help               本帮助 / this help',
+    '  quit               结束演示（或 Ctrl-D、Ctrl-C）/ end the demo (or Ctrl-D, Ctrl-C)',
+    `  场所 / venue: ${DEMO_VENUE.name} (${DEMO_VENUE.venueCode}): NAT within 48 h, 3 vaccine doses`,
+    '',
+  ].join('\n');
 }
 
 async function interactive(): Promise<number> {
-  const rig = await startRig({ bound: true, showMs: 2000, mapInput: true });
-  printHelp();
+  const demoConsole = new DemoConsole(process.stdin, process.stdout);
+  const rig = await startRig({ bound: true, showMs: 2000, console: demoConsole });
+  demoConsole.print(helpText());
+  demoConsole.prompt();
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
-    process.stdin.once('end', resolve);
+    demoConsole.lines.once('end', resolve);
   });
   await rig.close();
+  // After `quit` stdin is still open (a pipe, or the terminal): let go of it, so the demo ends.
+  process.stdin.destroy();
   return 0;
 }
 
@@ -178,7 +227,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Every outcome, each checked against the gate's own verdict log. */
 async function script(): Promise<number> {
-  const rig = await startRig({ bound: false, showMs: 300, mapInput: false });
+  const rig = await startRig({ bound: false, showMs: 300 });
   const { mock, daemon, cards, store } = rig;
   const scan = (text: string) =>
     daemon.input({ kind: 'code', source: 'demo-script', text, symbology: 'qr', arrivedAt: performance.now() });
@@ -252,6 +301,25 @@ async function script(): Promise<number> {
   return 0;
 }
 
+const USAGE = [
+  '用法 / usage: npm start [-- --script | -- --help]',
+  '  (无参数 / none)  交互式演示：模拟门户平台、闸机和键盘扫码器 / the interactive demo: mock portal, gate and a keyboard scanner',
+  '  --script         自动演示每种结果后退出 / walk through every outcome by itself, then exit',
+  '  --help, -h       本用法 / this usage',
+  '演示中输入 help 查看命令 / in the demo, type help for its commands',
+].join('\n');
+
 export async function main(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const unknown = argv.find((a) => a !== '--script');
+  if (unknown !== undefined) {
+    process.stderr.write(
+      `错误: 未知参数 / error: unknown argument ${JSON.stringify(unknown.slice(0, 40))}\n${USAGE}\n`,
+    );
+    return 2;
+  }
   return argv.includes('--script') ? script() : interactive();
 }

@@ -36,6 +36,8 @@ async function requireRunningMock(args: ParsedArgs, ctx: CommandContext): Promis
   const mock = await runningMock(args, ctx);
   if (!mock)
     throw new CliFailure(
+      'mock.not-running',
+      `${ctx.dir} 没有运行中的模拟平台（先运行 passgate-mock serve --dir ${ctx.dir}，或加 --url）`,
       `no mock is running for ${ctx.dir} (start one with: passgate-mock serve --dir ${ctx.dir}, or give --url)`,
     );
   return mock;
@@ -48,7 +50,7 @@ async function editStateFile(
 ): Promise<void> {
   const { state } = await loadOrSeedState(ctx.dir, { now: ctx.now, crypto: ctx.crypto });
   const refused = change(state);
-  if (refused) throw new CliFailure(`refused: ${refusal(refused)}`);
+  if (refused) throw new CliFailure('mock.refused', `已拒绝: ${refusal(refused)}`, `refused: ${refusal(refused)}`);
   await saveState(ctx.dir, state);
 }
 
@@ -67,12 +69,27 @@ export const registerDeviceCommand: CommandDef = {
     `--vendor defaults to ${DEMO_APPROVED_VENDOR.id}. Registering a device again with another key\n` +
     'replaces its key (same vendor only) and ends the sessions of the old key; the binding stays.\n' +
     REGISTRY_NOTE,
+  zh: {
+    summary: '为厂商登记设备的 SM2 公钥（设备身份码 → 公钥）',
+    details:
+      'publicKeyHex：65 字节未压缩 SM2 公钥（04‖X‖Y，130 位十六进制），须是曲线上的点。--vendor 默认为演示厂商。\n以新公钥再次登记同一设备会替换公钥（仅限同一厂商）并结束旧公钥的会话，绑定保留。\n有运行中的模拟平台时经其管理接口立即生效；否则直接修改 DIR/state.json。',
+  },
   spec: { values: ['vendor', 'url'], flags: ['json'] },
   async run(args, ctx) {
     const [deviceId, publicKeyHex] = positionals(args, ['<deviceId>', '<publicKeyHex>']);
-    if (!DEVICE_ID.test(deviceId)) throw new UsageError('deviceId must be 1-64 characters of A-Z a-z 0-9 _ -');
+    if (!DEVICE_ID.test(deviceId)) {
+      throw new UsageError(
+        'usage.invalid-argument',
+        'deviceId 必须是 1 到 64 个 A-Z a-z 0-9 _ - 字符',
+        'deviceId must be 1-64 characters of A-Z a-z 0-9 _ -',
+      );
+    }
     if (!SM2_PUBLIC_KEY_HEX.test(publicKeyHex))
-      throw new UsageError('publicKeyHex must be 04 followed by 128 hex digits');
+      throw new UsageError(
+        'usage.invalid-argument',
+        'publicKeyHex 必须是 04 加 128 位十六进制数字',
+        'publicKeyHex must be 04 followed by 128 hex digits',
+      );
     const vendorId = args.values.get('vendor') ?? DEMO_APPROVED_VENDOR.id;
     const mock = await runningMock(args, ctx);
     let replaced = false;
@@ -109,11 +126,26 @@ export const vendorCommand: CommandDef = {
     'vendor suspend <vendorId> [--url URL] [--dir DIR] [--json]',
   ],
   details: REGISTRY_NOTE,
+  zh: {
+    summary: '批准或暂停厂商（被暂停厂商的设备不能认证或绑定）',
+    details: '有运行中的模拟平台时经其管理接口立即生效；否则直接修改 DIR/state.json（首次使用时生成演示数据集）。',
+  },
   spec: { values: ['url'], flags: ['json'] },
   async run(args, ctx) {
     const [action, vendorId] = positionals(args, ['approve|suspend', '<vendorId>']);
-    if (action !== 'approve' && action !== 'suspend') throw new UsageError('the action is approve or suspend');
-    if (!isIdentifier(vendorId)) throw new UsageError('vendorId must be 1-64 printable ASCII characters');
+    if (action !== 'approve' && action !== 'suspend')
+      throw new UsageError(
+        'usage.invalid-argument',
+        '操作只能是 approve 或 suspend',
+        'the action is approve or suspend',
+      );
+    if (!isIdentifier(vendorId)) {
+      throw new UsageError(
+        'usage.invalid-argument',
+        'vendorId 必须是 1 到 64 个可打印 ASCII 字符',
+        'vendorId must be 1-64 printable ASCII characters',
+      );
+    }
     const mock = await runningMock(args, ctx);
     if (mock) {
       await adminRequest(mock, `/admin/vendors/${action}`, { vendorId }, ctx.timeouts.adminRequestMs);
@@ -158,6 +190,11 @@ export const faultsCommand: CommandDef = {
     FAULT_PATHS.map((p) => `                              ${p}\n`).join('') +
     'Each prints the resulting faults as JSON; an unknown field or path is refused.\n' +
     RUNNING_MOCK_NOTE,
+  zh: {
+    summary: '设置、清除或查看运行中模拟平台注入的故障',
+    details:
+      'set 把 JSON 对象合并到当前故障设置；字段见上（延迟、断开连接、HTTP 状态、非 JSON、错误 MAC、时钟偏差、协议错误、场所字段、boundAt、路径）。\n每个操作都以 JSON 输出结果；未知字段或路径会被拒绝。需要运行中的模拟平台。',
+  },
   spec: { values: ['url'], flags: ['json'] },
   async run(args, ctx) {
     const action = args.positional[0];
@@ -168,21 +205,29 @@ export const faultsCommand: CommandDef = {
       try {
         body = JSON.parse(json);
       } catch {
-        throw new UsageError('the faults must be a JSON object');
+        throw new UsageError('usage.invalid-argument', '故障设置必须是 JSON 对象', 'the faults must be a JSON object');
       }
       if (typeof body !== 'object' || body === null || Array.isArray(body))
-        throw new UsageError('the faults must be a JSON object');
+        throw new UsageError('usage.invalid-argument', '故障设置必须是 JSON 对象', 'the faults must be a JSON object');
       try {
         mergeFaults(NO_FAULTS, body); // the mock checks again; this catches a typo before it is sent
       } catch (error) {
-        throw new UsageError((error as Error).message);
+        throw new UsageError(
+          'usage.invalid-argument',
+          `故障设置无效: ${(error as Error).message}`,
+          (error as Error).message,
+        );
       }
       path = '/admin/faults';
     } else if (action === 'clear' || action === 'show') {
       positionals(args, [action]);
       path = action === 'clear' ? '/admin/faults/clear' : '/admin/faults'; // an empty patch shows the current faults
     } else {
-      throw new UsageError('the action is set, clear or show');
+      throw new UsageError(
+        'usage.invalid-argument',
+        '操作只能是 set、clear 或 show',
+        'the action is set, clear or show',
+      );
     }
     const mock = await requireRunningMock(args, ctx);
     printJson(ctx, await adminRequest(mock, path, body, ctx.timeouts.adminRequestMs));
@@ -195,6 +240,10 @@ export const expireTokensCommand: CommandDef = {
   summary: 'make a running mock forget every session token (devices re-authorize transparently)',
   usage: ['expire-tokens [--url URL] [--dir DIR] [--json]'],
   details: RUNNING_MOCK_NOTE,
+  zh: {
+    summary: '让运行中的模拟平台忘记所有会话令牌（设备会自动重新认证）',
+    details: '需要运行中的模拟平台（serve 记录在 DIR/url 中，或用 --url 指定）。管理请求只发往本机回环地址。',
+  },
   spec: { values: ['url'], flags: ['json'] },
   async run(args, ctx) {
     positionals(args, []);
@@ -209,6 +258,10 @@ export const statsCommand: CommandDef = {
   summary: "print a running mock's request counters as JSON",
   usage: ['stats [--url URL] [--dir DIR]'],
   details: 'connections, requests and requests by path since the mock started.\n' + RUNNING_MOCK_NOTE,
+  zh: {
+    summary: '以 JSON 输出运行中模拟平台的请求计数',
+    details: '自模拟平台启动以来的连接数、请求数及各路径请求数。需要运行中的模拟平台。',
+  },
   spec: { values: ['url'], flags: ['json'] },
   async run(args, ctx) {
     positionals(args, []);

@@ -19,6 +19,8 @@ export interface CommandDef {
   /** Usage lines after `passgate-mock `, then a blank line and `details`. */
   usage: readonly string[];
   details: string;
+  /** The summary and details in Chinese: every help text is in both languages. */
+  zh: { summary: string; details: string };
   /** Options besides --dir and --help, which every command takes. */
   spec: ArgSpec;
   run(args: ParsedArgs, ctx: CommandContext): Promise<number>;

@@ -47,6 +47,13 @@ export const conformanceCommand: CommandDef = {
     '--json     one JSON object: the portal, the document version, counts and every outcome\n' +
     'exit codes: 0 every check passed, 1 a check failed, 4 none failed but some were skipped,\n' +
     '            2 usage error, 3 the run could not start.',
+  zh: {
+    summary: '按 PROTOCOL.md 检查门户平台：测试向量、五个接口、客户端可触发的每种错误',
+    details:
+      '依次运行各项检查，每项一行：PASS、FAIL 或 SKIP，附 PROTOCOL.md 章节与检查内容（失败原因在下一行）。\n' +
+      '§10 向量在本地运行；其余是用本构建的协议代码发出的请求，有正确的，也有故意破坏的。\n' +
+      '退出码：0 全部通过，1 有检查失败，4 无失败但有跳过，2 命令行有误，3 无法运行。',
+  },
   spec: {
     values: ['portal', 'device-id', 'device-key', 'app-id', 'app-secret-file', 'portal-public-key', 'ca-file', 'venue'],
     flags: ['json', 'allow-http'],

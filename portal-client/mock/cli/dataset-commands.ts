@@ -29,7 +29,13 @@ export async function loadState(ctx: CommandContext): Promise<MockPortalState> {
 function demoResident(state: MockPortalState, keyword: DemoResidentKeyword): Resident {
   const ref = state.demo.residents[keyword];
   const resident = ref === undefined ? undefined : state.residents.byRef(ref);
-  if (!resident) throw new CliFailure(`the dataset in state.json has no demo resident for ${keyword}`);
+  if (!resident) {
+    throw new CliFailure(
+      'mock.not-found',
+      `state.json 的数据集中没有 ${keyword} 的演示居民`,
+      `the dataset in state.json has no demo resident for ${keyword}`,
+    );
+  }
   return resident;
 }
 
@@ -41,6 +47,11 @@ export const residentsCommand: CommandDef = {
     'One line per demo keyword: masked name, masked ID number, 苏康码 colour (none: no code;\n' +
     'stale: not updated for 14 days) and list membership. Identities are printed masked only;\n' +
     '`idcard` gives one synthetic identity in full.',
+  zh: {
+    summary: '列出演示居民（脱敏）及其苏康码颜色',
+    details:
+      '每个演示关键词一行：脱敏姓名、脱敏身份证号、苏康码颜色及名单。身份信息只以脱敏形式输出；idcard 给出一个完整的合成身份。',
+  },
   spec: { flags: ['json'] },
   async run(args, ctx) {
     positionals(args, []);
@@ -84,11 +95,20 @@ export const issueCommand: CommandDef = {
     `--ttl-ms   validity of the code (default ${PASS_CODE_TTL_MS}, one day)\n` +
     `${PNG_OPTIONS_HELP}\n` +
     '--json     print {"keyword","code","png"} instead of the bare code',
+  zh: {
+    summary: '输出演示关键词对应的通行码，可另存为二维码或汉信码 PNG',
+    details:
+      '关键词及其在闸机上的结果见上。--ttl-ms 为码的有效期；--png 另存为 PNG（需要 zint），--grid-matrix 改用汉信码；--json 输出 {"keyword","code","png"}。',
+  },
   spec: { values: ['ttl-ms', ...PNG_OPTIONS.values], flags: ['json', ...PNG_OPTIONS.flags] },
   async run(args, ctx) {
     const [keyword] = positionals(args, ['<keyword>']);
     if (!isDemoPassCodeKeyword(keyword))
-      throw new UsageError(`unknown keyword; one of: ${DEMO_PASS_CODE_KEYWORDS.join(', ')}`);
+      throw new UsageError(
+        'usage.invalid-argument',
+        `未知关键词；可用: ${DEMO_PASS_CODE_KEYWORDS.join(', ')}`,
+        `unknown keyword; one of: ${DEMO_PASS_CODE_KEYWORDS.join(', ')}`,
+      );
     const ttlMs = intOption(args, 'ttl-ms', 1000, MAX_TTL_MS) ?? PASS_CODE_TTL_MS;
     const png = requestedPng(args);
     const state = await loadState(ctx);
@@ -110,12 +130,18 @@ export const idcardCommand: CommandDef = {
     `  ${UNKNOWN_PERSON.padEnd(17)}  CHECK_SKM; a synthetic person the portal does not know (no 苏康码)\n` +
     'Prints {"cardType":"resident","name":…,"idNumber":…}, the text a simulated ID-card reader\n' +
     'would give; always JSON (--json is accepted for symmetry). Synthetic data only.',
+  zh: {
+    summary: '以 JSON 输出演示居民的合成姓名和身份证号',
+    details:
+      '输出模拟身份证读卡器给出的文本 {"cardType":"resident","name":…,"idNumber":…}；总是 JSON（也接受 --json）。仅为合成数据。',
+  },
   spec: { flags: ['json'] },
   async run(args, ctx) {
     const [keyword] = positionals(args, ['<keyword>']);
     const known = (DEMO_RESIDENT_KEYWORDS as readonly string[]).includes(keyword);
     if (!known && keyword !== UNKNOWN_PERSON) {
-      throw new UsageError(`unknown keyword; one of: ${DEMO_RESIDENT_KEYWORDS.join(', ')}, ${UNKNOWN_PERSON}`);
+      const all = `${DEMO_RESIDENT_KEYWORDS.join(', ')}, ${UNKNOWN_PERSON}`;
+      throw new UsageError('usage.invalid-argument', `未知关键词；可用: ${all}`, `unknown keyword; one of: ${all}`);
     }
     const state = await loadState(ctx);
     const person = known ? demoResident(state, keyword as DemoResidentKeyword) : state.demo.unknownPerson;
@@ -131,6 +157,10 @@ export const vendorsCommand: CommandDef = {
   details:
     'Reads DIR/state.json (a running serve saves every change there). --secrets adds each\n' +
     "vendor's synthetic app secret, which `passgate provision` needs for a demo device.",
+  zh: {
+    summary: '列出厂商及其状态和应用 ID（加 --secrets 显示应用密钥）',
+    details: '读取 DIR/state.json。--secrets 另外输出每个厂商的合成应用密钥，演示设备的 passgate provision 需要它。',
+  },
   spec: { flags: ['json', 'secrets'] },
   async run(args, ctx) {
     positionals(args, []);

@@ -23,14 +23,30 @@ export const deviationsCommand: CommandDef = {
     '--clear   start counting afresh (prints the counts before clearing)\n' +
     `rules: ${Object.keys(STRICT_RULES).join(', ')}\n` +
     'exit code 3 when the running mock is not strict.',
+  zh: {
+    summary: '运行中的 serve --strict 在设备请求中发现的偏差，按 PROTOCOL.md 规则列出',
+    details:
+      '输出偏差总数、每条被违反的规则一行（次数、章节、规则）及最近的偏差（只有字段名，从不含值）。\n' +
+      '--clear 重新计数（先输出清除前的计数）。运行中的模拟平台不是严格模式时退出码为 3。',
+  },
   spec: { values: ['url'], flags: ['json', 'clear'] },
   async run(args, ctx) {
     positionals(args, []);
     const mock = await findRunningMock(ctx.dir, args.values.get('url'));
-    if (!mock) throw new CliFailure(`no mock is running for ${ctx.dir} (start one with: passgate-mock serve --strict)`);
+    if (!mock)
+      throw new CliFailure(
+        'mock.not-running',
+        `${ctx.dir} 没有运行中的模拟平台（先运行 passgate-mock serve --strict）`,
+        `no mock is running for ${ctx.dir} (start one with: passgate-mock serve --strict)`,
+      );
     const ms = ctx.timeouts.adminRequestMs;
     const answer = (await adminRequest(mock, '/admin/deviations', {}, ms)) as DeviationsAnswer;
-    if (!answer.strict) throw new CliFailure('the running mock is not strict (serve --strict)');
+    if (!answer.strict)
+      throw new CliFailure(
+        'mock.refused',
+        '运行中的模拟平台不是严格模式（serve --strict）',
+        'the running mock is not strict (serve --strict)',
+      );
     if (args.flags.has('clear')) await adminRequest(mock, '/admin/deviations/clear', {}, ms);
     if (args.flags.has('json')) {
       printJson(ctx, answer);

@@ -1,5 +1,6 @@
 // Where `passgate-mock` writes, and how it learns it should stop. Injected into main(), so the
 // commands can run in process with captured output; the real process wiring is processIo.
+import type { ErrorCode } from '../../../firmware/core/errors.js';
 
 export interface CliIo {
   stdout(line: string): void;
@@ -28,11 +29,19 @@ export const processIo: CliIo = {
     }),
 };
 
-/** The command ran but could not do its job (exit code 3). The message names no personal data. */
+/**
+ * The command ran but could not do its job (exit code 3): an error code and a message in both
+ * languages (`message` is the English one). The message names no personal data.
+ */
 export class CliFailure extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  readonly code: ErrorCode;
+  readonly zh: string;
+
+  constructor(code: ErrorCode, zh: string, en: string, options?: { cause?: unknown }) {
+    super(en, options);
     this.name = 'CliFailure';
+    this.code = code;
+    this.zh = zh;
   }
 }
 

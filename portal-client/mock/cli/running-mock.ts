@@ -39,7 +39,8 @@ async function readTrimmed(path: string): Promise<string | null> {
     return (await readFile(path, 'utf8')).trim();
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new CliFailure(`cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'unknown'})`, {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unknown';
+    throw new CliFailure('mock.unreadable', `无法读取 ${path}（${code}）`, `cannot read ${path} (${code})`, {
       cause: error,
     });
   }
@@ -87,17 +88,23 @@ export async function findRunningMock(dir: string, urlOverride?: string): Promis
   try {
     parsed = new URL(url);
   } catch {
-    throw new CliFailure('the mock URL is not a valid URL');
+    throw new CliFailure('usage.invalid-argument', '模拟平台地址无效', 'the mock URL is not a valid URL');
   }
   const adminToken = await readTrimmed(join(dir, SERVE_FILES.adminToken));
   if (!adminToken)
     throw new CliFailure(
+      'mock.unreadable',
+      `${join(dir, SERVE_FILES.adminToken)} 中没有管理令牌（--dir 是模拟平台的数据目录吗？）`,
       `no admin token in ${join(dir, SERVE_FILES.adminToken)} (is --dir the mock's data directory?)`,
     );
   const caPem =
     parsed.protocol === 'https:' ? await readTrimmed(join(dir, SERVE_FILES.tlsDir, TLS_FILES.caCert)) : null;
   if (parsed.protocol === 'https:' && !caPem)
-    throw new CliFailure(`no CA certificate in ${join(dir, SERVE_FILES.tlsDir)}`);
+    throw new CliFailure(
+      'mock.unreadable',
+      `${join(dir, SERVE_FILES.tlsDir)} 中没有 CA 证书`,
+      `no CA certificate in ${join(dir, SERVE_FILES.tlsDir)}`,
+    );
   return { url: parsed.origin, adminToken, caPem };
 }
 
@@ -124,19 +131,31 @@ export async function adminRequest(
     try {
       answer = JSON.parse(text);
     } catch {
-      throw new CliFailure(`the mock answered HTTP ${res.statusCode} without JSON`);
+      throw new CliFailure(
+        'mock.refused',
+        `模拟平台应答 HTTP ${res.statusCode}，不是 JSON`,
+        `the mock answered HTTP ${res.statusCode} without JSON`,
+      );
     }
     if (res.statusCode !== 200) {
       const reason = (answer as { error?: unknown } | null)?.error;
+      const why = typeof reason === 'string' ? reason : 'no reason given';
       throw new CliFailure(
-        `the mock refused (HTTP ${res.statusCode}): ${typeof reason === 'string' ? reason : 'no reason given'}`,
+        'mock.refused',
+        `模拟平台拒绝（HTTP ${res.statusCode}）: ${why}`,
+        `the mock refused (HTTP ${res.statusCode}): ${why}`,
       );
     }
     return answer;
   } catch (error) {
     if (error instanceof CliFailure) throw error;
     const code = (error as { code?: string }).code ?? (error as Error).name;
-    throw new CliFailure(`the mock at ${mock.url} did not answer (${code})`, { cause: error });
+    throw new CliFailure(
+      'mock.not-running',
+      `${mock.url} 的模拟平台无应答（${code}）`,
+      `the mock at ${mock.url} did not answer (${code})`,
+      { cause: error },
+    );
   } finally {
     await dispatcher.close().catch(() => undefined);
   }

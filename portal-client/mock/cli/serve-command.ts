@@ -21,10 +21,15 @@ function breachesOption(text: string | undefined): TestBreach[] {
   if (text === undefined) return [];
   const names = text.split(',');
   const unknown = names.find((n) => !isTestBreach(n));
-  if (unknown !== undefined)
+  if (unknown !== undefined) {
+    const shown = JSON.stringify(unknown.slice(0, 40));
+    const known = Object.keys(TEST_BREACHES).join(', ');
     throw new UsageError(
-      `unknown --deviate ${JSON.stringify(unknown.slice(0, 40))}; known: ${Object.keys(TEST_BREACHES).join(', ')}`,
+      'usage.invalid-argument',
+      `未知的 --deviate ${shown}；可用: ${known}`,
+      `unknown --deviate ${shown}; known: ${known}`,
     );
+  }
   return names as TestBreach[];
 }
 
@@ -50,6 +55,11 @@ export const serveCommand: CommandDef = {
     'dataset (state.json) and the admin token (DIR/admin-token, mode 0600). serve prints the URL,\n' +
     "the CA path, the portal's SM2 public key (hex) and the admin token's file, never the token.\n" +
     'While it runs, DIR/url and DIR/serve.pid tell the other commands where it is.',
+  zh: {
+    summary: '运行模拟门户平台（HTTPS，自带 CA），直到 Ctrl-C 或 SIGTERM',
+    details:
+      '--port 为 TCP 端口（默认沿用该目录上次的端口），--host 为监听地址（默认 127.0.0.1），--http 使用明文 HTTP（仅开发）。\n首次运行时在 DIR 中生成门户密钥、CA 与服务器证书、演示数据集和管理令牌（0600）；serve 输出地址、CA 路径和门户公钥，从不输出令牌。',
+  },
   spec: { values: ['port', 'host', 'deviate'], flags: ['http', 'json', 'strict'] },
   async run(args, ctx) {
     positionals(args, []);
@@ -65,7 +75,13 @@ export const serveCommand: CommandDef = {
         }
       : undefined;
     const already = await servedUrl(ctx.dir);
-    if (already) throw new CliFailure(`a mock already runs for ${ctx.dir} at ${already} (stop it first)`);
+    if (already) {
+      throw new CliFailure(
+        'mock.already-running',
+        `${ctx.dir} 已有模拟平台在 ${already} 运行（请先停止）`,
+        `a mock already runs for ${ctx.dir} at ${already} (stop it first)`,
+      );
+    }
     let mock: RunningMockPortal;
     try {
       mock = await startMockPortal({
@@ -82,7 +98,14 @@ export const serveCommand: CommandDef = {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
         const hint = remembered === null ? '' : ` (the port ${ctx.dir} used last; --port 0 picks any free one)`;
-        throw new CliFailure(`cannot listen on ${host ?? '127.0.0.1'}:${port}${hint} (${code})`, { cause: error });
+        const hintZh = remembered === null ? '' : `（${ctx.dir} 上次使用的端口；--port 0 任选空闲端口）`;
+        const where = `${host ?? '127.0.0.1'}:${port}`;
+        throw new CliFailure(
+          'mock.listen-failed',
+          `无法监听 ${where}${hintZh}（${code}）`,
+          `cannot listen on ${where}${hint} (${code})`,
+          { cause: error },
+        );
       }
       throw error;
     }

@@ -30,7 +30,12 @@ export function requestedPng(args: ParsedArgs): { file: string; symbology: PngSy
   const file = args.values.get('png');
   const gridMatrix = args.flags.has('grid-matrix');
   if (file === undefined) {
-    if (gridMatrix) throw new UsageError('--grid-matrix goes with --png FILE');
+    if (gridMatrix)
+      throw new UsageError(
+        'usage.invalid-argument',
+        '--grid-matrix 需要与 --png FILE 一起使用',
+        '--grid-matrix goes with --png FILE',
+      );
     return null;
   }
   return { file: resolve(file), symbology: gridMatrix ? 'grid-matrix' : 'qr' };
@@ -61,17 +66,41 @@ export async function writeSymbolPng(text: string, file: string, o: SymbolPngOpt
       reject(
         error.code === 'ENOENT'
           ? new CliFailure(
+              'mock.zint-failed',
+              'zint 未安装：请安装 Debian 软件包 zint（apt-get install zint）以生成码图',
               'zint is not installed: install the Debian package zint (apt-get install zint) to write pass-code PNGs',
             )
-          : new CliFailure(`zint could not be started (${error.code ?? 'unknown'})`, { cause: error }),
+          : new CliFailure(
+              'mock.zint-failed',
+              `zint 无法启动（${error.code ?? 'unknown'}）`,
+              `zint could not be started (${error.code ?? 'unknown'})`,
+              { cause: error },
+            ),
       );
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       if (code === 0) resolve();
-      else if (signal) reject(new CliFailure(`zint did not finish within ${o.timeoutMs} ms`));
+      else if (signal) {
+        reject(
+          new CliFailure(
+            'mock.zint-failed',
+            `zint 未在 ${o.timeoutMs} 毫秒内完成`,
+            `zint did not finish within ${o.timeoutMs} ms`,
+          ),
+        );
+      }
       // zint's own message concerns the file or the symbol, never echoes the data.
-      else reject(new CliFailure(`zint failed (exit ${code}): ${stderr.trim().split('\n')[0] ?? ''}`));
+      else {
+        const first = stderr.trim().split('\n')[0] ?? '';
+        reject(
+          new CliFailure(
+            'mock.zint-failed',
+            `zint 失败（退出码 ${code}）: ${first}`,
+            `zint failed (exit ${code}): ${first}`,
+          ),
+        );
+      }
     });
     child.stdin.end(text, 'utf8');
   });

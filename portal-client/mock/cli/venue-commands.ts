@@ -26,11 +26,17 @@ export const venuesCommand: CommandDef = {
     'With a venue code: the code itself, and with --png the code as a symbol for the gate to scan\n' +
     '(`passgate bind --scan` takes the next code the gate reads as the venue code).\n' +
     PNG_OPTIONS_HELP,
+  zh: {
+    summary: '列出场所码及其预设，或把一个场所码写成二维码或汉信码 PNG 供 bind --scan 扫描',
+    details:
+      '不带场所码：每个场所一行（场所码、类别、核酸与疫苗预设、名称），--json 输出 JSON 数组。\n带场所码：输出该码，加 --png 写成码图供闸机扫描（passgate bind --scan 把下一个读到的码当作场所码）。',
+  },
   spec: { values: [...PNG_OPTIONS.values], flags: ['json', ...PNG_OPTIONS.flags] },
   async run(args, ctx) {
     const png = requestedPng(args);
     const [code] = args.positional.length === 0 ? [undefined] : positionals(args, ['<venueCode>']);
-    if (code === undefined && png) throw new UsageError('--png needs the venue code to write');
+    if (code === undefined && png)
+      throw new UsageError('usage.missing-argument', '--png 需要场所码', '--png needs the venue code to write');
     const state = await loadState(ctx);
     const venues = state.registry.listVenues();
     if (code === undefined) {
@@ -57,7 +63,13 @@ export const venuesCommand: CommandDef = {
       return 0;
     }
     const venue = venues.find((v) => v.venueCode === code);
-    if (!venue) throw new CliFailure(`no venue ${code} in the mock's dataset (passgate-mock venues lists them)`);
+    if (!venue) {
+      throw new CliFailure(
+        'mock.not-found',
+        `模拟数据集中没有场所 ${code}（passgate-mock venues 列出全部）`,
+        `no venue ${code} in the mock's dataset (passgate-mock venues lists them)`,
+      );
+    }
     if (png) await writeSymbolPng(code, png.file, { symbology: png.symbology, timeoutMs: ctx.timeouts.symbolRenderMs });
     if (args.flags.has('json')) printJson(ctx, { code, png: png?.file ?? null });
     else ctx.io.stdout(code);

@@ -71,7 +71,8 @@ export function cliArgsTarget(): FuzzTarget<CliInput> {
         for (const name of Object.keys(args.values)) check((spec.values ?? []).includes(name), `a value for --${name}`);
         for (const name of args.flags) check(name === 'help' || (spec.flags ?? []).includes(name), `a flag --${name}`);
       } else {
-        for (const s of SECRETS) check(!parsed.problem.includes(s), 'a usage problem repeats a pasted pass code');
+        for (const s of SECRETS)
+          check(!`${parsed.problem.zh} ${parsed.problem.en}`.includes(s), 'a usage problem repeats a pasted pass code');
       }
       const split = splitCommand(argv);
       check(split.rest.length === argv.length - (split.command === undefined ? 0 : 1), 'splitCommand lost a word');

@@ -56,7 +56,9 @@ describe('CLI argument handling under random input', () => {
       fc.property(fc.array(word, { maxLength: 10 }), (args) => {
         const result = parseArgs(args, { values: ['device-id', 'app-id'], flags: ['json', 'force'] });
         if (result.ok) return;
-        const named = /--[a-z][a-z0-9-]*|\(not shown\)/.exec(result.problem)?.[0];
+        expect(result.problem.code).toMatch(/^usage\./);
+        expect(result.problem.zh).toMatch(/[\u4e00-\u9fff]/);
+        const named = /--[a-z][a-z0-9-]*|\(not shown\)/.exec(result.problem.en)?.[0];
         expect(named).toBeDefined();
         expect(named === '(not shown)' || args.some((a) => a.startsWith(named!))).toBe(true);
       }),
@@ -75,15 +77,26 @@ describe('CLI argument handling under random input', () => {
       args: { positional: ['--json', '-h'], values: { 'device-id': '--x' }, flags: new Set() },
     });
     expect(parseArgs(['-h'], spec)).toMatchObject({ ok: true, args: { flags: new Set(['help']) } });
-    expect(parseArgs(['--device-id', '--json'], spec)).toEqual({ ok: false, problem: '--device-id needs a value' });
-    expect(parseArgs(['--device-id'], spec)).toEqual({ ok: false, problem: '--device-id needs a value' });
-    expect(parseArgs(['--json=1'], spec)).toMatchObject({ ok: false, problem: expect.stringContaining('--json') });
+    const needsValue = {
+      ok: false,
+      problem: { code: 'usage.missing-value', zh: '--device-id 需要一个值', en: '--device-id needs a value' },
+    };
+    expect(parseArgs(['--device-id', '--json'], spec)).toEqual(needsValue);
+    expect(parseArgs(['--device-id'], spec)).toEqual(needsValue);
+    expect(parseArgs(['--json=1'], spec)).toMatchObject({
+      ok: false,
+      problem: { code: 'usage.unknown-option', en: expect.stringContaining('--json') },
+    });
     const problem = (args: string[]) => {
       const result = parseArgs(args, spec);
       return result.ok ? null : result.problem;
     };
-    expect(problem(['--later'])).toBe('未知选项 / unknown option: --later');
-    expect(problem(['--Secret\u001b[31m'])).toBe('未知选项 / unknown option: (not shown)');
+    expect(problem(['--later'])).toEqual({
+      code: 'usage.unknown-option',
+      zh: '未知选项: --later',
+      en: 'unknown option: --later',
+    });
+    expect(problem(['--Secret\u001b[31m'])).toMatchObject({ en: 'unknown option: (不显示 / not shown)' });
   });
 
   it('main() ends with a documented exit code for any words after a command', async () => {

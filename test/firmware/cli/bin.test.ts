@@ -48,13 +48,13 @@ describe('passgate (child process)', { timeout: CHILD_TEST_MS }, () => {
       passgate('run', '--help', '--data-dir', dataDir),
     ]);
     expect(help.code).toBe(EXIT.ok);
-    expect(help.stdout).toMatch(/^usage: passgate <command>/);
+    expect(help.stdout).toMatch(/^用法 \/ usage: passgate <命令 command>/);
     expect(unknown.code).toBe(EXIT.usage);
     expect(unknown.stderr).toContain('unknown command: frobnicate');
     expect(decoded.code).toBe(0);
-    expect(decoded.stdout).toBe(`${png}: qr "PASSGATE-BIN-DECODE"\n`);
+    expect(decoded.stdout).toBe(`${png}: 识别到 / found qr "PASSGATE-BIN-DECODE"\n`);
     expect(runHelp.code).toBe(EXIT.ok);
-    expect(runHelp.stdout).toMatch(/^usage: passgate run/);
+    expect(runHelp.stdout).toMatch(/^用法 \/ usage: passgate run/);
   });
 
   it('provision, config, bind, status and selftest against the mock portal', async () => {

@@ -230,7 +230,7 @@ describe('passgate bind / rebind <venue>', () => {
     expect((await cli(dataDir, 'rebind', VENUE_A.venueCode, '--later')).code).toBe(EXIT.usage);
     const help = await cli(dataDir, 'bind', '--help');
     expect(help.code).toBe(EXIT.ok);
-    expect(help.stdout[0]).toContain('usage: passgate bind');
+    expect(help.stdout[0]).toContain('用法 / usage: passgate bind');
   });
 
   it('--scan without a running daemon: exit 19', async () => {

@@ -165,7 +165,7 @@ describe('passgate decode', () => {
     const png = zintPng('QRCODE', 'PASSGATE-CLI-DECODE-0001', join(tmp.root, 'code.png'), { scale: 3 });
     const r = await runMain(['decode', png]);
     expect(r.code).toBe(EXIT.ok);
-    expect(r.stdout).toEqual([`${png}: qr "PASSGATE-CLI-DECODE-0001"`]);
+    expect(r.stdout).toEqual([`${png}: 识别到 / found qr "PASSGATE-CLI-DECODE-0001"`]);
     const json = await runMain(['decode', '--json', png]);
     expect(json.code).toBe(0);
     expect(json.stdout.map((l) => JSON.parse(l))).toEqual([
@@ -184,7 +184,7 @@ describe('passgate decode', () => {
     }
     const noValue = await runMain(['decode', png, '--data-dir']);
     expect(noValue.code).toBe(EXIT.usage);
-    expect(noValue.stderr[0]).toBe('--data-dir needs a value');
+    expect(noValue.stderr.slice(0, 2)).toEqual(['错误: --data-dir 需要一个值', 'error: --data-dir needs a value']);
   });
 
   it('a file that is not an image: exit 7; a missing file: exit 7; no file or an unknown option: exit 2', async () => {
@@ -196,14 +196,19 @@ describe('passgate decode', () => {
     expect(r.stdout[0]).toContain('unreadable image');
     const json = await runMain(['decode', '--json', notImage]);
     expect(json.code).toBe(7);
-    expect(JSON.parse(json.stdout[0])).toMatchObject({ file: notImage, symbols: [], error: 'decode.image-unreadable' });
+    expect(JSON.parse(json.stdout[0])).toMatchObject({
+      file: notImage,
+      symbols: [],
+      error: { code: 'decode.image-unreadable' },
+    });
     expect((await runMain(['decode', join(tmp.root, 'missing.png')])).code).toBe(7);
     const none = await runMain(['decode']);
     expect(none.code).toBe(EXIT.usage);
     expect(none.stderr.join('\n')).toContain('usage: passgate decode');
+    expect(none.stderr.slice(0, 2)).toEqual(['错误: 没有指定图像文件', 'error: no image file given']);
     const unknown = await runMain(['decode', '--frobnicate', notImage]);
     expect(unknown.code).toBe(EXIT.usage);
-    expect(unknown.stderr[0]).toContain('unknown option: --frobnicate');
+    expect(unknown.stderr[1]).toContain('unknown option: --frobnicate');
     expect(unknown.stdout).toEqual([]);
   });
 
@@ -215,7 +220,7 @@ describe('passgate decode', () => {
     const r = await runMain(['decode', path]);
     expect(r.code).toBe(EXIT.noSymbol);
     expect(r.code).toBe(6);
-    expect(r.stdout).toEqual([`${path}: no symbol found`]);
+    expect(r.stdout).toEqual([`${path}: 未找到码 / no symbol found`]);
   });
 });
 
@@ -224,7 +229,7 @@ describe('usage', () => {
     for (const argv of [['--help'], ['help']]) {
       const r = await runMain(argv);
       expect(r.code).toBe(EXIT.ok);
-      expect(r.stdout[0]).toMatch(/^usage: passgate <command>/);
+      expect(r.stdout[0]).toMatch(/^用法 \/ usage: passgate <命令 command>/);
       expect(r.stdout.join('\n')).toContain('provision');
       expect(r.stderr).toEqual([]);
     }
@@ -233,7 +238,8 @@ describe('usage', () => {
   it('no command: usage on stderr, exit 2', async () => {
     const r = await runMain([]);
     expect(r.code).toBe(EXIT.usage);
-    expect(r.stderr[0]).toMatch(/^usage: passgate/);
+    expect(r.stderr.slice(0, 2)).toEqual(['错误: 缺少命令', 'error: no command given']);
+    expect(r.stderr[2]).toMatch(/^用法 \/ usage: passgate/);
     expect(r.stdout).toEqual([]);
   });
 
@@ -241,8 +247,8 @@ describe('usage', () => {
     const r = await cli(dataDir, 'frobnicate');
     expect(r.code).toBe(EXIT.usage);
     expect(r.code).toBe(2);
-    expect(r.stderr[0]).toBe('未知命令 / unknown command: frobnicate');
-    expect(r.stderr.some((l) => l.startsWith('usage: passgate'))).toBe(true);
+    expect(r.stderr.slice(0, 2)).toEqual(['错误: 未知命令: frobnicate', 'error: unknown command: frobnicate']);
+    expect(r.stderr.some((l) => l.startsWith('用法 / usage: passgate'))).toBe(true);
   });
 
   it('--data-dir without a directory: exit 2; $PASSGATE_DATA_DIR is used when no --data-dir', async () => {

@@ -44,7 +44,7 @@ describe('passgate decode', () => {
   it('prints each symbol per file (escaped) and exits 0 when every file had one', async () => {
     expect(await decode(qrFile, microFile)).toEqual({
       code: EXIT.ok,
-      stdout: [`${qrFile}: qr "PG1-CMD-\\u001b[31m"`, `${microFile}: micro-qr "42"`],
+      stdout: [`${qrFile}: 识别到 / found qr "PG1-CMD-\\u001b[31m"`, `${microFile}: 识别到 / found micro-qr "42"`],
       stderr: [],
     });
   });
@@ -52,18 +52,22 @@ describe('passgate decode', () => {
   it('exits 6 (no symbol) when a readable file has no symbol', async () => {
     const r = await decode(qrFile, blankFile);
     expect(r.code).toBe(EXIT.noSymbol);
-    expect(r.stdout).toContain(`${blankFile}: no symbol found`);
+    expect(r.stdout).toContain(`${blankFile}: 未找到码 / no symbol found`);
   });
 
   it('exits 7 (unreadable image) for unreadable files, over 6; one JSON object per file with --json', async () => {
     const missing = join(tmp.root, 'missing.jpg');
     const r = await decode('--json', junkFile, blankFile, microFile, missing);
     expect(r.code).toBe(EXIT.imageUnreadable);
+    const failed = (code: string) => ({
+      code,
+      message: { zh: expect.stringMatching(/[\u4e00-\u9fff]/), en: expect.any(String) },
+    });
     expect(r.stdout.map((l) => JSON.parse(l))).toEqual([
-      { file: junkFile, symbols: [], error: 'decode.image-unreadable' },
-      { file: blankFile, symbols: [], error: 'decode.no-symbol' },
+      { file: junkFile, symbols: [], error: failed('decode.image-unreadable') },
+      { file: blankFile, symbols: [], error: failed('decode.no-symbol') },
       { file: microFile, symbols: [{ format: 'micro-qr', text: '42' }] },
-      { file: missing, symbols: [], error: 'decode.file-missing' },
+      { file: missing, symbols: [], error: failed('decode.file-missing') },
     ]);
   });
 
@@ -73,19 +77,21 @@ describe('passgate decode', () => {
     expect(r.code).toBe(EXIT.imageUnreadable);
     expect(r.stdout).toEqual([
       `${missing}: 文件不存在 / no such file (decode.file-missing)`,
-      `${junkFile}: unreadable image (decode.image-unreadable)`,
-      `${tmp.root}: unreadable image (decode.image-unreadable)`,
+      `${junkFile}: 无法读取图像 / unreadable image (decode.image-unreadable)`,
+      `${tmp.root}: 无法读取图像 / unreadable image (decode.image-unreadable)`,
     ]);
   });
 
   it('exits 2 (usage) when no file is given; --help prints the usage and the exit codes', async () => {
     const none = await decode('--json');
     expect(none.code).toBe(EXIT.usage);
-    expect(none.stdout).toEqual([]);
+    expect(none.stderr.slice(0, 2)).toEqual(['错误: 没有指定图像文件', 'error: no image file given']);
     const help = await decode('--help');
     expect(help.code).toBe(EXIT.ok);
     expect(help.stdout).toEqual([
-      'usage: passgate decode [--json] FILE…',
+      '用法 / usage: passgate decode [--json] FILE…',
+      '  FILE        PNG、JPEG 或 PGM 图像 / a PNG, JPEG or PGM image',
+      '  --json      每个文件输出一个 JSON 对象 / one JSON object per file',
       '示例 / examples:',
       '  passgate decode photo.jpg',
       'exit codes / 退出码: 0 ok, 2 usage, 6 no symbol, 7 image unreadable',

@@ -62,7 +62,8 @@ describe('passgate help', () => {
   it('an unknown help topic: exit 2 with the nearest topic', async () => {
     const r = await runMain(['help', 'exit-code']);
     expect(r.code).toBe(EXIT.usage);
-    expect(r.stderr[0]).toContain('did you mean exit-codes?');
+    expect(r.stderr[0]).toContain('您是否想输入 exit-codes？');
+    expect(r.stderr[1]).toContain('did you mean exit-codes?');
   });
 
   it("the README's exit-code table is the code's", () => {

@@ -10,7 +10,10 @@ describe('an unknown command or help topic is named only when it looks like a wo
     for (const pasted of ['110105198305020483', 'PGC1.q83vEjRWeJC8Cg3PuLq4Zw']) {
       const r = await runMain([pasted]);
       expect(r.code).toBe(EXIT.usage);
-      expect(r.stderr[0]).toBe('未知命令 / unknown command: (not shown)');
+      expect(r.stderr.slice(0, 2)).toEqual([
+        '错误: 未知命令: (不显示 / not shown)',
+        'error: unknown command: (不显示 / not shown)',
+      ]);
       expect(allText(r)).not.toContain(pasted);
     }
   });
@@ -18,12 +21,18 @@ describe('an unknown command or help topic is named only when it looks like a wo
   it('the same as a help topic', async () => {
     const r = await runMain(['help', '110105198305020483']);
     expect(r.code).toBe(EXIT.usage);
-    expect(r.stderr[0]).toBe('未知帮助主题 / unknown help topic: (not shown)');
+    expect(r.stderr.slice(0, 2)).toEqual([
+      '错误: 未知帮助主题: (不显示 / not shown)',
+      'error: unknown help topic: (不显示 / not shown)',
+    ]);
     expect(allText(r)).not.toContain('110105198305020483');
   });
 
   it('a mistyped command word is still named, with the nearest command', async () => {
     const r = await runMain(['stauts']);
-    expect(r.stderr[0]).toBe('未知命令 / unknown command: stauts; 您是否想输入 status? / did you mean status?');
+    expect(r.stderr.slice(0, 2)).toEqual([
+      '错误: 未知命令: stauts，您是否想输入 status？',
+      'error: unknown command: stauts; did you mean status?',
+    ]);
   });
 });

@@ -155,9 +155,9 @@ describe('passgate provision', () => {
     async (option) => {
       const r = await cli(dataDir, 'provision', ...baseArgs({ [option]: null }));
       expect(r.code).toBe(EXIT.usage);
-      expect(r.stderr[0]).toContain('missing');
-      expect(r.stderr[0]).toContain(option);
-      expect(r.stderr.some((l) => l.startsWith('usage: passgate provision'))).toBe(true);
+      expect(r.stderr[1]).toContain('missing');
+      expect(r.stderr[1]).toContain(option);
+      expect(r.stderr.some((l) => l.startsWith('用法 / usage: passgate provision'))).toBe(true);
       expect(existsSync(deviceKeyPath(dataDir))).toBe(false);
       expect((await cli(dataDir, 'config', 'get', 'identity.deviceId')).stdout).toEqual(['']);
     },
@@ -167,10 +167,10 @@ describe('passgate provision', () => {
     // Followed by --data-dir (cli() appends it), and as the very last word.
     const noValue = await cli(dataDir, 'provision', ...baseArgs(), '--app-id');
     expect(noValue.code).toBe(EXIT.usage);
-    expect(noValue.stderr[0]).toContain('--app-id needs a value');
+    expect(noValue.stderr[1]).toContain('--app-id needs a value');
     const last = await runMain(['--data-dir', dataDir, 'provision', ...baseArgs(), '--device-id']);
     expect(last.code).toBe(EXIT.usage);
-    expect(last.stderr[0]).toContain('--device-id needs a value');
+    expect(last.stderr[1]).toContain('--device-id needs a value');
     expect((await cli(dataDir, 'provision', ...baseArgs(), '--frobnicate')).code).toBe(EXIT.usage);
     expect(existsSync(deviceKeyPath(dataDir))).toBe(false);
   });
@@ -258,13 +258,13 @@ describe('passgate provision', () => {
       fixture.mock.vendor.appSecret,
     );
     expect(r.code).toBe(EXIT.usage);
-    expect(r.stderr[0]).toContain('--app-secret-file');
-    expect(r.stderr[0]).toContain('process list');
+    expect(r.stderr[1]).toContain('--app-secret-file');
+    expect(r.stderr[1]).toContain('process list');
     expect(allText(r)).not.toContain(fixture.mock.vendor.appSecret);
     expect(existsSync(deviceKeyPath(dataDir))).toBe(false);
     const eq = await cli(dataDir, 'provision', ...baseArgs(), `--app-secret=${fixture.mock.vendor.appSecret}`);
     expect(eq.code).toBe(EXIT.usage);
-    expect(eq.stderr[0]).toContain('--app-secret-file');
+    expect(eq.stderr[1]).toContain('--app-secret-file');
   });
 
   it('--app-secret-file - reads the secret from stdin', async () => {

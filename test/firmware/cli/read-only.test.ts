@@ -32,8 +32,12 @@ describe('read-only commands on a data directory that is not there', () => {
     async (_, command) => {
       const r = await cli(typo, ...command);
       expect(r.code).toBe(EXIT.notProvisioned);
-      expect(r.stdout).toEqual([]);
-      const { zh, en } = expectBilingual(r);
+      // With --json the same words come as the one JSON error object on stdout.
+      const json = command.includes('--json');
+      if (!json) expect(r.stdout).toEqual([]);
+      else expect(r.stderr).toEqual([]);
+      const { zh, en } = json ? JSON.parse(r.stdout[0]).error.message : expectBilingual(r);
+      if (json) expect(JSON.parse(r.stdout[0]).error.code).toBe('config.no-database');
       expect(zh).toContain('--data-dir');
       expect(en).toContain('no config database');
       expect(en).toContain(typo);

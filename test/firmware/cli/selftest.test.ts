@@ -25,7 +25,7 @@ const PINS = CONFIG_SCHEMA['display.pins'].default as Record<string, number>;
 
 interface SelftestJson {
   ok: boolean;
-  checks: Array<{ name: string; result: 'ok' | 'warn' | 'fail'; detail: string }>;
+  checks: Array<{ name: string; result: 'ok' | 'warn' | 'fail'; detail: string; zh: string }>;
 }
 
 let fixture: PortalFixture;
@@ -127,9 +127,11 @@ describe('passgate selftest', () => {
     expect(r.code).toBe(EXIT.ok);
     expect(r.stdout).toHaveLength(4);
     expect(r.stdout[0]).toMatch(/^通过 PASS {2}display: /);
-    expect(r.stdout[1]).toMatch(/^警告 WARN {2}inputs: 没有启用任何输入设备 \/ no input device is enabled/);
-    expect(r.stdout[2]).toMatch(/^通过 PASS {2}portal: /);
-    expect(r.stdout[3]).toMatch(/^通过 PASS {2}clock: offset -?\d+ ms/);
+    expect(r.stdout[1]).toMatch(/^警告 WARN {2}inputs: 没有启用任何输入设备.* \/ no input device is enabled/);
+    expect(r.stdout[2]).toMatch(/^通过 PASS {2}portal: 可达，身份已认可 \/ reachable, identity accepted$/);
+    expect(r.stdout[3]).toMatch(/^通过 PASS {2}clock: 与门户平台时钟相差 -?\d+ 毫秒 \/ offset -?\d+ ms/);
+    // Every reason in both languages.
+    for (const line of r.stdout) expect(line).toMatch(/: .*[\u4e00-\u9fff].* \/ [a-z]/);
   });
 
   it('an enabled input: no warning about inputs', async () => {
@@ -154,11 +156,18 @@ describe('passgate selftest', () => {
     expect(r.code).toBe(EXIT.failed);
     const s = parse(r);
     expect(s.ok).toBe(false);
-    expect(check(s, 'serial-scanner')).toEqual({ name: 'serial-scanner', result: 'fail', detail: missing });
+    expect(check(s, 'serial-scanner')).toEqual({
+      name: 'serial-scanner',
+      result: 'fail',
+      detail: missing,
+      zh: '设备不存在，请检查连线',
+    });
+    // A failed selftest carries the error object every --json failure has.
+    expect((s as unknown as { error: { code: string } }).error.code).toBe('selftest.failed');
     expect(check(s, 'portal')!.result).toBe('ok');
     const text = await cli(dataDir, 'selftest');
     expect(text.code).toBe(EXIT.failed);
-    expect(text.stdout).toContain(`失败 FAIL  serial-scanner: ${missing}`);
+    expect(text.stdout).toContain(`失败 FAIL  serial-scanner: 设备不存在，请检查连线 / ${missing}`);
 
     // The same port present (any file will do for presence): PASS again.
     writeFileSync(missing, '');
@@ -172,7 +181,12 @@ describe('passgate selftest', () => {
     const r = await cli(dataDir, 'selftest', '--json');
     expect(r.code).toBe(EXIT.failed);
     const s = parse(r);
-    expect(check(s, 'portal')).toEqual({ name: 'portal', result: 'fail', detail: 'portal.unreachable' });
+    expect(check(s, 'portal')).toEqual({
+      name: 'portal',
+      result: 'fail',
+      detail: 'portal.unreachable',
+      zh: '无法连接城市门户平台，请检查网络',
+    });
     expect(check(s, 'clock')).toBeUndefined();
     expect(check(s, 'display')!.result).toBe('ok');
   });

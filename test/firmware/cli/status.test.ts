@@ -98,6 +98,13 @@ describe('passgate status', () => {
       daemon: { running: false },
       canVerify: false,
       problem: 'config.not-provisioned',
+      error: {
+        code: 'config.not-provisioned',
+        message: {
+          zh: '设备尚未初始化，请先运行 passgate provision',
+          en: 'device not provisioned: run `passgate provision` first',
+        },
+      },
     });
   });
 

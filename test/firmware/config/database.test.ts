@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DATABASE_FILE, type Db, openDatabase, SCHEMA_VERSION } from '../../../firmware/config/database.js';
+import {
+  DATABASE_FILE,
+  type Db,
+  openDatabase,
+  SCHEMA_VERSION,
+  storageError,
+} from '../../../firmware/config/database.js';
 import { PassgateError } from '../../../firmware/core/errors.js';
 import { codeOf } from '../../support/failures.js';
 
@@ -77,7 +83,7 @@ describe('openDatabase', () => {
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(PassgateError);
-      expect((error as PassgateError).code).toBe('config.storage');
+      expect((error as PassgateError).code).toBe('config.newer-schema');
       expect((error as PassgateError).message).toMatch(/newer/);
     }
     const check = new Database(join(dir, DATABASE_FILE));
@@ -93,5 +99,18 @@ describe('openDatabase', () => {
     const notDir = join(root, 'file');
     writeFileSync(notDir, 'x');
     expect(codeOf(() => open(notDir))).toBe('config.storage');
+  });
+
+  it('names a permission problem as such: a file or directory this user may not use', () => {
+    // Root is never refused by file modes, so the errors a technician without sudo meets are made here.
+    for (const errno of ['EACCES', 'EPERM']) {
+      const cause = Object.assign(new Error(`${errno}: permission denied, open`), { code: errno });
+      expect(storageError('open the database', cause).code).toBe('config.permission-denied');
+    }
+    const readOnly = Object.assign(new Error('attempt to write a readonly database'), { code: 'SQLITE_READONLY' });
+    expect(storageError('save', readOnly).code).toBe('config.permission-denied');
+    expect(storageError('open the database', Object.assign(new Error('disk I/O'), { code: 'SQLITE_IOERR' })).code).toBe(
+      'config.storage',
+    );
   });
 });

@@ -63,7 +63,7 @@ describe('passgate run: a start that fails exits 70 and logs why', () => {
   it('a database of a newer passgate', async () => {
     rewriteDatabase((db) => db.pragma('user_version = 99'));
     const failure = await failedStart();
-    expect(failure.code).toBe('config.storage');
+    expect(failure.code).toBe('config.newer-schema');
     expect(String(failure.message)).toContain('newer than this passgate knows');
   });
 

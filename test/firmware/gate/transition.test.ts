@@ -164,4 +164,13 @@ describe('gate effects', () => {
     expect(step.effects.some((e) => e.type === 'verify')).toBe(false);
     expect(step.effects[0]).toMatchObject({ type: 'signal', signal: 'not-bound' });
   });
+
+  it('when that not-bound answer ends, the unbound rest does not show not-bound a second time', () => {
+    const a = transition(initialModel(true, false), INPUTS['scan-code'], policy);
+    expect(a.model.phase).toMatchObject({ kind: 'showing', outcome: 'not-bound' });
+    const token = (a.model.phase as { requestId: number }).requestId;
+    const b = transition(a.model, { type: 'timer', timer: 'show', token }, policy);
+    expect(b.model.phase.kind).toBe('unbound');
+    expect(b.effects.filter((e) => e.type === 'signal')).toEqual([]);
+  });
 });

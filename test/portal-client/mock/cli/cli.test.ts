@@ -52,7 +52,7 @@ describe('passgate-mock without a running mock', { timeout: CHILD_TEST_MS }, () 
     ]) {
       expect(help.stdout).toContain(command);
     }
-    expect(help.stdout).toMatch(/exit codes: 0 ok, 2 usage error, 3/);
+    expect(help.stdout).toMatch(/exit codes: 0 成功 ok, 2 命令行有误 usage error, 3/);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('usage: passgate-mock');
     expect(noMock.code).toBe(3);
