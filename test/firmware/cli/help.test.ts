@@ -1,11 +1,11 @@
 // `passgate help`: the usage with examples of every command, the exit-code table generated from
 // exit-codes.ts, and the README's copy of that table kept equal to the code.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EXIT, EXIT_MEANINGS, type ExitName } from '../../../firmware/cli/exit-codes.js';
 import { cli, runMain, tempRoot } from '../../support/cli.js';
-import { REPO } from '../../support/repo.js';
+import { readmeTable } from '../../support/readme-table.js';
 
 let tmp: ReturnType<typeof tempRoot>;
 let dataDir: string;
@@ -17,26 +17,6 @@ beforeEach(() => {
 afterEach(() => tmp.remove());
 
 const COMMANDS = ['provision', 'bind', 'rebind', 'status', 'selftest', 'config', 'decode', 'run', 'version'];
-
-/** The rows of the README table under `heading`, as arrays of trimmed cells. */
-function readmeTable(heading: string): string[][] {
-  const text = readFileSync(join(REPO, 'README.md'), 'utf8');
-  const start = text.indexOf(`\n${heading}\n`);
-  expect(start, heading).toBeGreaterThan(0);
-  const lines = text.slice(start).split('\n');
-  const first = lines.findIndex((l) => l.startsWith('|'));
-  const rows: string[][] = [];
-  for (const line of lines.slice(first + 2)) {
-    if (!line.startsWith('|')) break;
-    rows.push(
-      line
-        .slice(1, -1)
-        .split('|')
-        .map((c) => c.trim()),
-    );
-  }
-  return rows;
-}
 
 describe('passgate help', () => {
   it.each(COMMANDS)('help %s: usage, examples and exit codes, as with --help; no data dir made', async (c) => {

@@ -1,9 +1,3 @@
-// The README documents every `passgate` command and option, and a technician's troubleshooting
-// table: the commands/options table is checked against the parsers' definitions, each command's
-// help against the same definitions (and for examples), and the troubleshooting table for the
-// problems it must cover, naming only real commands and exit codes.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ArgSpec } from '../../../firmware/cli/args.js';
 import { BIND_OPTIONS } from '../../../firmware/cli/bind-command.js';
@@ -18,7 +12,7 @@ import { SELFTEST_ARGS } from '../../../firmware/cli/selftest-command.js';
 import { STATUS_ARGS } from '../../../firmware/cli/status-command.js';
 import { SPEC as UPDATE_ARGS } from '../../../firmware/cli/update-command.js';
 import { runMain } from '../../support/cli.js';
-import { REPO } from '../../support/repo.js';
+import { readmeTable } from '../../support/readme-table.js';
 
 /** What each command's parser accepts; version and help are answered by main itself. */
 const SPECS: Record<string, ArgSpec> = {
@@ -39,26 +33,6 @@ const SPECS: Record<string, ArgSpec> = {
 const optionsOf = (spec: ArgSpec) => [...(spec.values ?? []), ...(spec.flags ?? [])].map((o) => `--${o}`).sort();
 /** Options every command takes, which the tables and help texts need not repeat per command. */
 const EVERYWHERE = new Set(['--data-dir', '--help', '--version']);
-
-/** The rows of the README table under `heading`, as arrays of trimmed cells. */
-function readmeTable(heading: string): string[][] {
-  const text = readFileSync(join(REPO, 'README.md'), 'utf8');
-  const start = text.indexOf(`\n${heading}\n`);
-  expect(start, heading).toBeGreaterThan(0);
-  const lines = text.slice(start).split('\n');
-  const first = lines.findIndex((l) => l.startsWith('|'));
-  const rows: string[][] = [];
-  for (const line of lines.slice(first + 2)) {
-    if (!line.startsWith('|')) break;
-    rows.push(
-      line
-        .slice(1, -1)
-        .split('|')
-        .map((c) => c.trim()),
-    );
-  }
-  return rows;
-}
 
 describe("the README's commands and options table", () => {
   it('lists every command once, with exactly the options its parser takes', () => {
