@@ -5,7 +5,7 @@ import type { FaultEvent } from './fault-schedule.js';
 import { SOAK_TIMEOUTS } from './gate-provision.js';
 import type { ProcSample } from './proc-sampler.js';
 import type { SoakMetrics } from './soak-metrics.js';
-import { type ChartSpan, type ChartTick, renderLineChart } from './svg-chart.js';
+import { type ChartSeries, type ChartSpan, type ChartTick, renderLineChart } from './svg-chart.js';
 
 export interface Check {
   key: string;
@@ -82,18 +82,14 @@ function faultMarks(faults: readonly FaultRecord[], t0: number): { spans: ChartS
   return { spans, ticks };
 }
 
-/** min / median / max over the fleet of one figure, per sampling round. */
+/** max / median / min over the fleet of one figure, per sampling round, and gate 0's own line. */
 function fleetSeries(
   gates: ReadonlyArray<{ index: number; samples: readonly ProcSample[] }>,
   t0: number,
   t1: number,
   value: (s: ProcSample) => number,
-): {
-  min: Array<[number, number]>;
-  median: Array<[number, number]>;
-  max: Array<[number, number]>;
-  probe: Array<[number, number]>;
-} {
+  probeName: string,
+): ChartSeries[] {
   const rounds = new Map<number, number[]>();
   const probe: Array<[number, number]> = [];
   for (const g of gates) {
@@ -109,12 +105,12 @@ function fleetSeries(
   const sorted = [...rounds.entries()].sort((a, b) => a[0] - b[0]);
   const pick = (xs: number[], q: number) =>
     [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
-  return {
-    min: sorted.map(([t, xs]) => [t, pick(xs, 0)]),
-    median: sorted.map(([t, xs]) => [t, pick(xs, 0.5)]),
-    max: sorted.map(([t, xs]) => [t, pick(xs, 0.999)]),
-    probe,
-  };
+  return [
+    { name: 'max', color: '#c0392b', points: sorted.map(([t, xs]) => [t, pick(xs, 0.999)]) },
+    { name: 'median', color: '#2c3e50', points: sorted.map(([t, xs]) => [t, pick(xs, 0.5)]) },
+    { name: 'min', color: '#7f8c8d', points: sorted.map(([t, xs]) => [t, pick(xs, 0)]), dashed: true },
+    { name: probeName, color: '#8e44ad', points: probe },
+  ];
 }
 
 export interface ReportCharts {
@@ -135,8 +131,8 @@ export function reportCharts(o: {
 }): ReportCharts {
   const xMaxS = (o.t1 - o.t0) / 1000;
   const marks = faultMarks(o.faults, o.t0);
-  const rss = fleetSeries(o.gates, o.t0, o.t1, (s) => s.rssKb / 1024);
-  const fds = fleetSeries(o.gates, o.t0, o.t1, (s) => s.fds);
+  const rss = fleetSeries(o.gates, o.t0, o.t1, (s) => s.rssKb / 1024, 'gate 0 (never killed)');
+  const fds = fleetSeries(o.gates, o.t0, o.t1, (s) => s.fds, 'gate 0');
   const minute = o.metrics.perMinute;
   const at = (i: number) => minute[i].startMs / 1000 + 30;
   const throttle = o.throttle.filter((p) => p.at >= o.t0 && p.at <= o.t1);
@@ -156,24 +152,14 @@ export function reportCharts(o: {
       yLabel: 'RSS, MB',
       xMaxS,
       ...marks,
-      series: [
-        { name: 'max', color: '#c0392b', points: rss.max },
-        { name: 'median', color: '#2c3e50', points: rss.median },
-        { name: 'min', color: '#7f8c8d', points: rss.min, dashed: true },
-        { name: 'gate 0 (never killed)', color: '#8e44ad', points: rss.probe },
-      ],
+      series: rss,
     }),
     'fds.svg': renderLineChart({
       title: 'Daemon file descriptors across the fleet',
       yLabel: 'open fds',
       xMaxS,
       ...marks,
-      series: [
-        { name: 'max', color: '#c0392b', points: fds.max },
-        { name: 'median', color: '#2c3e50', points: fds.median },
-        { name: 'min', color: '#7f8c8d', points: fds.min, dashed: true },
-        { name: 'gate 0', color: '#8e44ad', points: fds.probe },
-      ],
+      series: fds,
     }),
     'latency.svg': renderLineChart({
       title: 'Verdict latency per minute (verification start → outcome shown)',
