@@ -16,7 +16,7 @@ import { degrade, mulberry32 } from '../lab/synth-image.js';
 import { zintMatrix } from '../lab/zint.js';
 import { noCodeFrames } from './camera.js';
 import type { CameraChildJob, CameraChildReport } from './camera-daemon-child.js';
-import { framesFromPool, runCameraAt } from './camera-load.js';
+import { runCameraAt } from './camera-load.js';
 import { measureOverhead } from './gate.js';
 import { DEVICE_RUNTIME, REPO } from './gate-process.js';
 import { type BenchRow, type BenchSection, percentile, round } from './section.js';
@@ -62,7 +62,6 @@ async function bundleChild(): Promise<string> {
 
 async function measureCameraMemory(pool: GrayImage[], root: string) {
   const framesFile = join(root, 'frames.raw');
-  writeFileSync(framesFile, Buffer.concat(pool.map((f) => f.data)));
   const dataDir = join(root, 'camera-gate');
   mkdirSync(dataDir, { mode: 0o700 });
   const job: CameraChildJob = {
@@ -106,11 +105,14 @@ export const cameraGateSection: BenchSection = {
   name: 'camera-gate',
   async run(): Promise<BenchRow[]> {
     const pool = gateCameraFrames(SEED);
+    const root = mkdtempSync(join(tmpdir(), 'pg-bench-camera-gate-'));
+    const framesFile = join(root, 'frames.raw');
+    writeFileSync(framesFile, Buffer.concat(pool.map((f) => f.data)));
     const fixture = await startPortalFixture();
     let overhead: Awaited<ReturnType<typeof measureOverhead>>;
     let camera: Awaited<ReturnType<Awaited<ReturnType<typeof runCameraAt>>['stop']>>;
     try {
-      const running = await runCameraAt(FPS, framesFromPool(pool));
+      const running = await runCameraAt(FPS, framesFile, pool[0].width, pool[0].height);
       try {
         overhead = await measureOverhead(fixture);
       } finally {
@@ -123,11 +125,12 @@ export const cameraGateSection: BenchSection = {
     process.stderr.write(
       `bench: camera-gate: local overhead with the camera at ${FPS} fps ${p(overhead.localMs)}; without CPU wait ${overhead.localWithoutCpuWaitMs ? p(overhead.localWithoutCpuWaitMs) : 'n/a'}; camera ${JSON.stringify(camera)}\n`,
     );
-    const root = mkdtempSync(join(tmpdir(), 'pg-bench-camera-gate-'));
     try {
       const memory = await measureCameraMemory(pool, root);
+      const mb = (o: object | undefined) =>
+        JSON.stringify(o, (_k, v) => (typeof v === 'number' ? Math.round(v * 10) / 10 : v));
       process.stderr.write(
-        `bench: camera-gate: ${memory.done.decoded} frames decoded, ${memory.done.symbols} codes emitted, worker failures ${memory.done.workerFailures}; breakdown ${JSON.stringify(memory.done.breakdown)}\n`,
+        `bench: camera-gate: ${memory.done.decoded} frames decoded, ${memory.done.symbols} codes emitted, worker failures ${memory.done.workerFailures}; breakdown (MB) ${mb(memory.done.breakdown)}; decode worker ${mb(memory.done.worker)}; by mapping ${mb(memory.done.smaps)}\n`,
       );
       const rows: BenchRow[] = [
         { key: 'local_overhead_ms_p50_with_camera', value: round(percentile(overhead.localMs, 50)), unit: 'ms' },
