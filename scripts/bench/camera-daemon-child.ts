@@ -36,7 +36,13 @@ export type CameraChildReport =
       symbols: number;
       breakdown: MemoryBreakdown;
       /** The decode worker's V8 heap and external buffers, MB. */
-      worker?: { heapMb: number; externalMb: number; arrayBuffersMb: number; collections: number };
+      worker?: {
+        heapMb: number;
+        externalMb: number;
+        arrayBuffersMb: number;
+        collections: number;
+        collectionMs: number;
+      };
       smaps?: SmapsBreakdown;
       workerFailures: number;
     }
@@ -98,6 +104,7 @@ async function run(job: CameraChildJob): Promise<void> {
             externalMb: w.external / 2 ** 20,
             arrayBuffersMb: w.arrayBuffers / 2 ** 20,
             collections: w.collections,
+            collectionMs: w.collectionMs,
           };
     const stats = await load.stop();
     send({

@@ -121,7 +121,7 @@ export async function runCameraAt(
   framesFile: string,
   width: number,
   height: number,
-): Promise<{ stop(): Promise<CameraLoadStats> }> {
+): Promise<{ decodeThread: number | undefined; stop(): Promise<CameraLoadStats> }> {
   const timeouts = timeoutTable();
   const decoder = await WorkerSymbolDecoder.start({ timeouts });
   const size = `${width}x${height}`;
@@ -155,6 +155,7 @@ export async function runCameraAt(
   });
   await camera.open();
   return {
+    decodeThread: decoder.workerThread()?.tid,
     async stop() {
       const stats = await stopLoad(camera, decoder, 0);
       return { ...stats, framesShown: stats.framesDecoded + stats.framesSkipped };

@@ -20,6 +20,8 @@ export interface GarbageCollector {
   afterFrame(): void;
   /** Full collections run so far. */
   readonly collections: number;
+  /** Milliseconds spent in them. */
+  readonly collectionMs: number;
 }
 
 /** A collector for this thread, or one that never collects where `gc` cannot be had. */
@@ -33,6 +35,7 @@ export function frameGarbageCollector(growth = EXTERNAL_GROWTH_FOR_GC): GarbageC
   }
   let baseline: number | undefined = getHeapStatistics().external_memory;
   let collections = 0;
+  let collectionMs = 0;
   return {
     afterFrame() {
       if (gc === undefined) return;
@@ -40,12 +43,17 @@ export function frameGarbageCollector(growth = EXTERNAL_GROWTH_FOR_GC): GarbageC
       // Dead buffers are released by a sweeper task after the GC: the baseline is read a frame later.
       if (baseline === undefined || external < baseline) baseline = external;
       if (external - baseline < growth) return;
+      const start = performance.now();
       gc();
+      collectionMs += performance.now() - start;
       collections += 1;
       baseline = undefined;
     },
     get collections() {
       return collections;
+    },
+    get collectionMs() {
+      return collectionMs;
     },
   };
 }

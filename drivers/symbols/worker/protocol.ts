@@ -67,6 +67,7 @@ export type WorkerMessage =
       external: number;
       arrayBuffers: number;
       collections: number;
+      collectionMs: number;
     };
 
 /** The decode thread's kernel thread id and the nice value it runs at (Linux). */

@@ -118,6 +118,7 @@ export function serveDecodeRequests(
           external,
           arrayBuffers,
           collections: collector.collections,
+          collectionMs: collector.collectionMs,
         });
         break;
       }

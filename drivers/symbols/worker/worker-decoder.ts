@@ -51,8 +51,9 @@ export interface WorkerMemory {
   heapUsed: number;
   external: number;
   arrayBuffers: number;
-  /** Full GCs the worker ran itself (garbage.ts). */
+  /** Full GCs the worker ran itself (garbage.ts), and the milliseconds they took. */
   collections: number;
+  collectionMs: number;
 }
 
 export interface WorkerDecoderStats {
@@ -295,9 +296,8 @@ export class WorkerSymbolDecoder implements SymbolDecoder {
     } else if (message.type === 'inlet-failed') {
       this.connecting.get(message.inlet)?.(new PassgateError(message.code, 'the decode worker could not connect', {}));
     } else if (message.type === 'memory') {
-      const { heapTotal, heapLimit, heapUsed, external, arrayBuffers, collections } = message;
-      for (const waiter of this.memoryWaiters.splice(0))
-        waiter({ heapTotal, heapLimit, heapUsed, external, arrayBuffers, collections });
+      const { type: _, ...memory } = message;
+      for (const waiter of this.memoryWaiters.splice(0)) waiter(memory);
     }
   }
 
