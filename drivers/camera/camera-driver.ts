@@ -12,7 +12,7 @@ import { pathExists } from '../reconnect.js';
 import type { SymbolDecoder } from '../symbols/symbol-decoder.js';
 import { DecodePipeline, type PipelineStats } from './decode-pipeline.js';
 import { FfmpegFrameSource, v4l2InputArgs } from './ffmpeg-source.js';
-import type { FrameSource, FrameSourceFactory } from './frame-source.js';
+import type { FrameInletFactory, FrameSource, FrameSourceFactory } from './frame-source.js';
 
 export type CameraTimeouts = Pick<
   TimeoutTable,
@@ -64,6 +64,13 @@ export interface CameraFfmpegOptions {
   /** Replaces the V4L2 input arguments (tests: `['-re', '-i', 'clip.mkv']`). */
   inputArgs?: readonly string[];
   ffmpegPath?: string;
+  /**
+   * Send the frames into inlets opened by this (the decode worker's openFrameInlet) instead of
+   * this thread: the frames never reach the gate's event loop; only their symbols come back.
+   */
+  inlet?: FrameInletFactory;
+  /** ffmpeg's nice value (default: the daemon's own). */
+  nice?: number;
 }
 
 export interface CameraDiagnostics extends PipelineStats {
@@ -87,7 +94,15 @@ export function ffmpegSourceFactory(opts: CameraFfmpegOptions, timeouts: CameraT
       inputFormat: opts.inputFormat,
     });
   return () =>
-    new FfmpegFrameSource({ width: opts.width, height: opts.height, inputArgs, ffmpegPath: opts.ffmpegPath, timeouts });
+    new FfmpegFrameSource({
+      width: opts.width,
+      height: opts.height,
+      inputArgs,
+      ffmpegPath: opts.ffmpegPath,
+      timeouts,
+      inlet: opts.inlet,
+      nice: opts.nice,
+    });
 }
 
 export class CameraDriver extends ReconnectingInputDriver<FrameSource> {
@@ -186,6 +201,7 @@ export class CameraDriver extends ReconnectingInputDriver<FrameSource> {
 
   protected attachDevice(source: FrameSource): void {
     source.onFrame((frame) => this.pipeline.offer(frame));
+    source.onDecoded?.((decoded) => this.pipeline.acceptDecoded(decoded));
     source.onEnd((reason) => this.lost(source, reason));
     // It may have ended between `ready` and now.
     if (source.ended) this.lost(source, new Error('source ended'));

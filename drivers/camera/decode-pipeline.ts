@@ -16,6 +16,7 @@ import { isPassgateError, PassgateError } from '../../firmware/core/errors.js';
 import type { TimeoutTable } from '../../firmware/core/timeouts.js';
 import type { GrayImage } from '../symbols/gray-image.js';
 import type { DecodedSymbol, SymbolDecoder } from '../symbols/symbol-decoder.js';
+import type { DecodedFrame } from './frame-source.js';
 
 export type PipelineTimeouts = Pick<TimeoutTable, 'cameraFrameBudgetMs' | 'cameraRepeatWindowMs'>;
 
@@ -83,6 +84,20 @@ export class DecodePipeline {
     this.running ??= this.drain();
   }
 
+  /**
+   * A frame decoded where it arrived (the decode worker's inlet): counted, and its symbols go
+   * through the repeat window like those of an offered frame. `skipped` frames were dropped
+   * unseen before it.
+   */
+  acceptDecoded(decoded: DecodedFrame): void {
+    if (this.stopped) return;
+    this.counts.framesOffered += 1 + decoded.skipped;
+    this.counts.framesSkipped += decoded.skipped;
+    this.counts.framesDecoded += 1;
+    for (const symbol of decoded.symbols) this.consider(symbol, decoded.frameAt);
+    this.expireRepeats();
+  }
+
   /** Resolves once every offered frame has been decoded or skipped. */
   async idle(): Promise<void> {
     while (this.running !== undefined) await this.running;
@@ -147,10 +162,15 @@ export class DecodePipeline {
     }
     if (ran === n) this.firstDecoder = 0;
     this.counts.framesDecoded += 1;
-    if (this.lastEmitted.size > 0) {
-      const now = this.now();
-      for (const [k, t] of this.lastEmitted) if (now - t >= timeouts.cameraRepeatWindowMs) this.lastEmitted.delete(k);
-    }
+    this.expireRepeats();
+  }
+
+  /** Forgets the codes whose repeat window has passed. */
+  private expireRepeats(): void {
+    if (this.lastEmitted.size === 0) return;
+    const now = this.now();
+    const window = this.options.timeouts.cameraRepeatWindowMs;
+    for (const [k, t] of this.lastEmitted) if (now - t >= window) this.lastEmitted.delete(k);
   }
 
   private consider(symbol: DecodedSymbol, frameAt: number): void {

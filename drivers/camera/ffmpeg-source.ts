@@ -3,12 +3,18 @@
 // The input half is replaceable: tests run this same code with a video file as input
 // (`-re -i clip.mkv`). ffmpeg's stderr is not logged (it can be chatty); its last line is kept
 // for diagnostics.
+//
+// Where the frames go: by default this thread reads ffmpeg's stdout and emits frames. With a
+// frame inlet (the daemon's camera: the decode worker's, drivers/symbols/worker), ffmpeg's stdout
+// is the inlet's socket, so the frames go straight to the decode worker and this thread only
+// receives the decoded symbols (onDecoded); ffmpeg's start, stop, exit and stderr stay here.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { PassgateError } from '../../firmware/core/errors.js';
+import { setPriority } from 'node:os';
+import { isPassgateError, PassgateError } from '../../firmware/core/errors.js';
 import { Listeners } from '../../firmware/core/listeners.js';
 import type { TimeoutTable } from '../../firmware/core/timeouts.js';
 import type { GrayImage } from '../symbols/gray-image.js';
-import type { FrameSource } from './frame-source.js';
+import type { DecodedFrame, FrameInlet, FrameInletFactory, FrameSource } from './frame-source.js';
 import { RawFrameSplitter } from './frame-splitter.js';
 
 export interface FfmpegSourceOptions {
@@ -19,6 +25,10 @@ export interface FfmpegSourceOptions {
   /** ffmpeg executable (default `ffmpeg` on PATH). */
   ffmpegPath?: string;
   timeouts: Pick<TimeoutTable, 'cameraFirstFrameMs' | 'cameraStopGraceMs'>;
+  /** Send the frames into an inlet opened by this (the decode worker's) instead of this thread. */
+  inlet?: FrameInletFactory;
+  /** ffmpeg's nice value (default: this process's). Capture is background work next to the gate. */
+  nice?: number;
 }
 
 /** Input arguments for a V4L2 device. `inputFormat` (e.g. `mjpeg`) selects the camera's pixel
@@ -57,37 +67,44 @@ export function ffmpegArgs(inputArgs: readonly string[], width: number, height: 
   ];
 }
 
+/**
+ * ffmpeg's nice value on a gate. Capture is background work next to the gate's event loop, as is
+ * decoding (the decode thread runs at nice 10): ffmpeg stays ahead of the decoder, so frames keep
+ * coming, and behind the gate.
+ */
+export const CAMERA_CAPTURE_NICE = 5;
+
 /** Longest stderr line kept, and longest partial line buffered while waiting for its newline. */
 const MAX_STATUS_LINE = 300;
 
 export class FfmpegFrameSource implements FrameSource {
   readonly ready: Promise<void>;
-  private readonly child: ChildProcess;
+  private child: ChildProcess | undefined;
+  private inlet: FrameInlet | undefined;
   private readonly splitter: RawFrameSplitter;
   private readonly frames = new Listeners<GrayImage>();
+  private readonly decoded = new Listeners<DecodedFrame>();
   private readonly ends = new Listeners<PassgateError>();
-  private readonly exited: Promise<void>;
+  private exited: Promise<void> = Promise.resolve();
   private readonly grace: number;
   private isEnded = false;
+  private gotFrame = false;
   private stderrTail = '';
   private lastLine: string | undefined;
   private firstFrameTimer: ReturnType<typeof setTimeout> | undefined;
+  private resolveReady!: () => void;
   private rejectReady!: (reason: PassgateError) => void;
 
-  constructor(opts: FfmpegSourceOptions) {
+  constructor(private readonly opts: FfmpegSourceOptions) {
     this.splitter = new RawFrameSplitter({ width: opts.width, height: opts.height, maxPending: 1 });
     this.grace = opts.timeouts.cameraStopGraceMs;
-    this.child = spawn(opts.ffmpegPath ?? 'ffmpeg', ffmpegArgs(opts.inputArgs, opts.width, opts.height), {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let resolveReady!: () => void;
     this.ready = new Promise<void>((resolve, reject) => {
-      resolveReady = resolve;
+      this.resolveReady = resolve;
       this.rejectReady = reject;
     });
     // Nobody may be waiting on `ready` when the source fails later on.
     this.ready.catch(() => undefined);
-    let gotFrame = false;
+    // Covers opening the inlet too.
     this.firstFrameTimer = setTimeout(() => {
       this.fail(
         new PassgateError('driver.timeout', 'camera delivered no frame in time', {
@@ -95,40 +112,88 @@ export class FfmpegFrameSource implements FrameSource {
         }),
       );
     }, opts.timeouts.cameraFirstFrameMs);
-    this.exited = new Promise<void>((resolve) => this.child.once('close', () => resolve()));
-    this.child.stdout?.on('data', (chunk: Buffer) => {
+    this.onEnd((reason) => this.rejectReady(reason));
+    if (opts.inlet === undefined) this.start(undefined);
+    else
+      opts.inlet(opts.width, opts.height).then(
+        (inlet) => this.start(inlet),
+        (error: unknown) =>
+          this.fail(
+            isPassgateError(error)
+              ? error
+              : new PassgateError('driver.open-failed', 'the frame inlet could not be opened', {}, { cause: error }),
+          ),
+      );
+  }
+
+  /** Spawns ffmpeg, its stdout read here or connected to `inlet`. */
+  private start(inlet: FrameInlet | undefined): void {
+    if (this.isEnded) {
+      inlet?.close();
+      return;
+    }
+    const opts = this.opts;
+    this.inlet = inlet;
+    const child = spawn(opts.ffmpegPath ?? 'ffmpeg', ffmpegArgs(opts.inputArgs, opts.width, opts.height), {
+      stdio: ['ignore', inlet?.socket ?? 'pipe', 'pipe'],
+    });
+    this.child = child;
+    if (opts.nice !== undefined && child.pid !== undefined) {
+      try {
+        setPriority(child.pid, opts.nice);
+      } catch {
+        // It may have exited already; its exit is reported below.
+      }
+    }
+    this.exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+    if (inlet !== undefined) {
+      // ffmpeg has its own copy of the socket; this thread never reads it.
+      inlet.socket.destroy();
+      inlet.firstFrame.then(
+        () => this.frameArrived(),
+        () => undefined,
+      );
+      inlet.onDecoded((decoded) => {
+        if (!this.isEnded) this.decoded.emit(decoded);
+      });
+      // The decoding end failed (the decode worker crashed): restart with a new inlet.
+      inlet.onEnd((reason) => this.fail(reason));
+    }
+    child.stdout?.on('data', (chunk: Buffer) => {
       if (this.isEnded) return;
       const { frames } = this.splitter.push(chunk);
       for (const frame of frames) {
-        if (!gotFrame) {
-          gotFrame = true;
-          clearTimeout(this.firstFrameTimer);
-          resolveReady();
-        }
+        this.frameArrived();
         this.frames.emit(frame);
       }
     });
-    this.child.stderr?.on('data', (chunk: Buffer) => this.keepStatus(chunk));
-    this.child.once('error', (error: NodeJS.ErrnoException) => {
+    child.stderr?.on('data', (chunk: Buffer) => this.keepStatus(chunk));
+    child.once('error', (error: NodeJS.ErrnoException) => {
       this.fail(
         new PassgateError('driver.open-failed', 'ffmpeg could not be started', { errno: error.code }, { cause: error }),
       );
     });
-    this.child.once('close', (code, signal) => {
+    child.once('close', (code, signal) => {
       this.keepStatus(Buffer.from('\n'));
       this.fail(
-        new PassgateError(gotFrame ? 'driver.disconnected' : 'driver.open-failed', 'ffmpeg exited', {
+        new PassgateError(this.gotFrame ? 'driver.disconnected' : 'driver.open-failed', 'ffmpeg exited', {
           exitCode: code ?? undefined,
           signal: signal ?? undefined,
         }),
       );
     });
-    this.onEnd((reason) => this.rejectReady(reason));
+  }
+
+  private frameArrived(): void {
+    if (this.gotFrame) return;
+    this.gotFrame = true;
+    clearTimeout(this.firstFrameTimer);
+    this.resolveReady();
   }
 
   /** Process id of ffmpeg (undefined if it could not be spawned). */
   get pid(): number | undefined {
-    return this.child.pid;
+    return this.child?.pid;
   }
 
   get ended(): boolean {
@@ -148,6 +213,11 @@ export class FfmpegFrameSource implements FrameSource {
     return this.ends.add(listener);
   }
 
+  /** With an inlet: each frame decoded by the decode worker. */
+  onDecoded(listener: (decoded: DecodedFrame) => void): () => void {
+    return this.decoded.add(listener);
+  }
+
   lastMessage(): string | undefined {
     return this.lastLine;
   }
@@ -157,9 +227,11 @@ export class FfmpegFrameSource implements FrameSource {
     clearTimeout(this.firstFrameTimer);
     // Whoever waits for the first frame learns that none will come (no-op once settled).
     this.rejectReady(new PassgateError('driver.disconnected', 'camera stopped'));
-    if (this.child.exitCode === null && this.child.signalCode === null && this.child.pid !== undefined) {
-      this.child.kill('SIGTERM');
-      const killTimer = setTimeout(() => this.child.kill('SIGKILL'), this.grace);
+    this.inlet?.close();
+    const child = this.child;
+    if (child !== undefined && child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
+      child.kill('SIGTERM');
+      const killTimer = setTimeout(() => child.kill('SIGKILL'), this.grace);
       await this.exited;
       clearTimeout(killTimer);
     }

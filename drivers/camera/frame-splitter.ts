@@ -1,6 +1,8 @@
 // Cuts ffmpeg's raw gray output (`-f rawvideo -pix_fmt gray`) into whole width×height frames.
 // Pure and bounded: it holds at most one partial frame plus `maxPending` whole frames; older whole
 // frames are dropped (and counted), because the camera only ever wants the latest picture.
+// A consumer that is done with a frame may hand its buffer back (recycle): the next frame is cut
+// into it instead of a new allocation, so a camera at 15 fps allocates nothing per frame.
 import type { GrayImage } from '../symbols/gray-image.js';
 
 export interface FrameSplitterOptions {
@@ -25,6 +27,8 @@ export class RawFrameSplitter {
   private partial: Uint8Array;
   private filled = 0;
   private droppedTotal = 0;
+  /** Buffers handed back by the consumer, reused for the next frames. */
+  private readonly spare: Uint8Array[] = [];
 
   constructor(opts: FrameSplitterOptions) {
     if (!Number.isInteger(opts.width) || !Number.isInteger(opts.height) || opts.width <= 0 || opts.height <= 0) {
@@ -64,13 +68,21 @@ export class RawFrameSplitter {
           this.partial = old.data;
           dropped += 1;
         } else {
-          this.partial = new Uint8Array(this.frameSize);
+          this.partial = this.spare.pop() ?? new Uint8Array(this.frameSize);
         }
         this.filled = 0;
       }
     }
     this.droppedTotal += dropped;
     return { frames, dropped };
+  }
+
+  /**
+   * Hands a frame's buffer back once the consumer no longer reads it; a later frame is written
+   * into it. At most two are kept; buffers of another size are ignored.
+   */
+  recycle(buffer: Uint8Array): void {
+    if (buffer.length === this.frameSize && buffer !== this.partial && this.spare.length < 2) this.spare.push(buffer);
   }
 
   /** Forgets a partial frame (after the stream restarts). */

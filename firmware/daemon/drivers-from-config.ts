@@ -62,9 +62,14 @@ export async function inputDriversFromConfig(
   }
   if (store.get('drivers.camera.enabled')) {
     const { CameraDriver } = await import('../../drivers/camera/camera-driver.js');
+    const { CAMERA_CAPTURE_NICE } = await import('../../drivers/camera/ffmpeg-source.js');
     const { WorkerSymbolDecoder } = await import('../../drivers/symbols/worker/worker-decoder.js');
-    // zxing-wasm and the Grid Matrix reader run in a worker thread, off the gate's event loop.
+    // zxing-wasm and the Grid Matrix reader run in a worker thread, off the gate's event loop,
+    // at a lower priority than the gate's thread; ffmpeg writes its frames straight into the
+    // worker (a frame inlet), so no pixel ever reaches this thread. A crash of the worker is
+    // logged with its code; the camera then restarts ffmpeg into the restarted worker.
     const decoder = await WorkerSymbolDecoder.start({ timeouts });
+    decoder.onFailure((error) => onFault('camera', error.code));
     drivers.push(
       new CameraDriver({
         decoders: [decoder],
@@ -76,6 +81,8 @@ export async function inputDriversFromConfig(
           width: store.get('drivers.camera.width'),
           height: store.get('drivers.camera.height'),
           frameRate: store.get('drivers.camera.fps'),
+          inlet: (width, height) => decoder.openFrameInlet(width, height),
+          nice: CAMERA_CAPTURE_NICE,
         },
       }),
     );

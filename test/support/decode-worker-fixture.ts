@@ -5,6 +5,7 @@
 // Frame byte 0 says what happens:
 // - 1..200: one symbol `frame-<byte 0>` comes back;
 // - 250: the decoder waits until the test opens the gate (see `gate` below);
+// - 253: the decoder keeps allocating until the worker's heap limit (resourceLimits) ends it;
 // - 254: an uncaught exception in the worker; 255: the worker thread exits with code 7.
 // workerData.gate (Int32Array over a SharedArrayBuffer): [0] counts frames begun (notified),
 // [1] is set to 1 by the test to let held frames go. workerData.failLoad: report a load failure.
@@ -15,6 +16,7 @@ import type { WorkerMessage } from '../../drivers/symbols/worker/protocol.js';
 import { serveDecodeRequests, type WorkerPort } from '../../drivers/symbols/worker/serve.js';
 
 export const HOLD = 250;
+export const EXHAUST_HEAP = 253;
 export const THROW_UNCAUGHT = 254;
 export const EXIT_THREAD = 255;
 
@@ -38,6 +40,10 @@ const scripted: SymbolDecoder = {
       );
     }
     if (first === EXIT_THREAD) process.exit(7);
+    if (first === EXHAUST_HEAP) {
+      const hoard: number[][] = [];
+      for (;;) hoard.push(new Array(1 << 16).fill(first));
+    }
     return first >= 1 && first <= 200 ? [{ symbology: 'qr', text: `frame-${first}` }] : [];
   },
 };

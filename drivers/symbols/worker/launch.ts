@@ -10,6 +10,16 @@ import { pathToFileURL } from 'node:url';
 import { type ResourceLimits, Worker } from 'node:worker_threads';
 import { PassgateError } from '../../../firmware/core/errors.js';
 
+/**
+ * The decode worker's V8 limits. A worker isolate takes the process's V8 flags (the device's
+ * `--max-semi-space-size=1` gives it 1 MB semi-spaces too, measured); these hold it to that size
+ * when the daemon runs without them, and bound its heap: a decoder that runs away ends the thread
+ * (ERR_WORKER_OUT_OF_MEMORY → decode.worker-failed, restarted), not the daemon. Its heap is
+ * ~9 MB in use; the frames and zxing-wasm's memory are outside the V8 heap.
+ * Young generation 3 MB = two 1 MB semi-spaces plus V8's large-object share.
+ */
+export const DECODE_WORKER_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 3, maxOldGenerationSizeMb: 64 };
+
 /** The decode worker's script: entry.ts beside this file, or dist/decode-worker.mjs in the bundle. */
 export function defaultDecodeWorkerEntry(): URL {
   const here = import.meta.url;

@@ -1,20 +1,24 @@
-// The decode worker's side: takes frames from the camera's thread, runs the decoder list on each
-// within the frame budget, and answers with the symbols found. Requests are served one at a time
-// in arrival order; the camera's side sends the next frame only after the answer (it drops stale
-// frames itself), so nothing queues up here.
+// The decode worker's side: takes frames from the camera's thread (decode requests) or from
+// ffmpeg directly (frame inlets, frame-inlet.ts), runs the decoder list on each within the frame
+// budget, and answers with the symbols found. Frames are decoded one at a time in arrival order;
+// the camera's side sends the next request only after the answer, and an inlet keeps only its
+// latest frame, so nothing queues up here.
 //
 // Frame budget (cameraFrameBudgetMs): decoders run one after another until the budget is spent;
 // the rest skip this frame and go first on the next one, so a slow decoder cannot starve the
 // others (decoders are synchronous WebAssembly/JS, so the budget is checked between them).
 
+import { getHeapStatistics } from 'node:v8';
 import { isPassgateError } from '../../../firmware/core/errors.js';
 import type { GrayImage } from '../gray-image.js';
 import type { DecodedSymbol, SymbolDecoder } from '../symbol-decoder.js';
-import type { DecodeRequest, WorkerDecoderError, WorkerMessage } from './protocol.js';
+import { FrameInletClient, type InletHost } from './frame-inlet.js';
+import { frameGarbageCollector } from './garbage.js';
+import type { CameraMessage, WorkerDecoderError, WorkerMessage, WorkerThread } from './protocol.js';
 
 /** The worker's end of the channel (worker_threads' parentPort in the worker). */
 export interface WorkerPort {
-  on(event: 'message', listener: (message: DecodeRequest) => void): unknown;
+  on(event: 'message', listener: (message: CameraMessage) => void): unknown;
   postMessage(message: WorkerMessage): void;
 }
 
@@ -52,20 +56,73 @@ export class BudgetedDecoders {
   }
 }
 
-/** Serves decode requests on `port` with `decoders`; tells the camera's side it is ready. */
-export function serveDecodeRequests(port: WorkerPort, decoders: readonly SymbolDecoder[], budgetMs: number): void {
+/** Serves decode requests and frame inlets on `port` with `decoders`; tells the camera's side it is ready. */
+export function serveDecodeRequests(
+  port: WorkerPort,
+  decoders: readonly SymbolDecoder[],
+  budgetMs: number,
+  thread?: WorkerThread,
+): void {
   const list = new BudgetedDecoders(decoders, budgetMs);
-  let queue: Promise<void> = Promise.resolve();
-  port.on('message', (request) => {
-    if (request?.type !== 'decode') return;
-    queue = queue.then(async () => {
-      const start = performance.now();
-      const frame: GrayImage = { width: request.width, height: request.height, data: new Uint8Array(request.pixels) };
-      const { symbols, errors } = await list.decode(frame);
-      // Only what the gate needs travels back: symbology, text, payload bytes.
-      const small = symbols.map((s) => ({ symbology: s.symbology, text: s.text, bytes: s.bytes }));
-      port.postMessage({ type: 'result', id: request.id, symbols: small, errors, decodeMs: performance.now() - start });
-    });
+  // One frame at a time through the decoders, whether it came as a request or through an inlet.
+  let queue: Promise<unknown> = Promise.resolve();
+  const collector = frameGarbageCollector();
+  const decode = (frame: GrayImage) => {
+    const run = queue.then(() => list.decode(frame)).finally(() => collector.afterFrame());
+    queue = run.catch(() => undefined);
+    return run;
+  };
+  const inlets = new Map<number, FrameInletClient>();
+  const host: InletHost = {
+    decode,
+    post: (message) => {
+      if ((message.type === 'inlet-ended' || message.type === 'inlet-failed') && 'inlet' in message)
+        inlets.delete(message.inlet);
+      port.postMessage(message);
+    },
+  };
+  port.on('message', (message) => {
+    switch (message?.type) {
+      case 'decode': {
+        const request = message;
+        const start = performance.now();
+        const frame: GrayImage = { width: request.width, height: request.height, data: new Uint8Array(request.pixels) };
+        void decode(frame).then(({ symbols, errors }) => {
+          // Only what the gate needs travels back: symbology, text, payload bytes.
+          const small = symbols.map((s) => ({ symbology: s.symbology, text: s.text, bytes: s.bytes }));
+          port.postMessage({
+            type: 'result',
+            id: request.id,
+            symbols: small,
+            errors,
+            decodeMs: performance.now() - start,
+          });
+        });
+        break;
+      }
+      case 'open-inlet':
+        inlets.get(message.inlet)?.close();
+        inlets.set(message.inlet, new FrameInletClient(message.inlet, message, host));
+        break;
+      case 'close-inlet':
+        inlets.get(message.inlet)?.close();
+        inlets.delete(message.inlet);
+        break;
+      case 'memory': {
+        const { heapTotal, heapUsed, external, arrayBuffers } = process.memoryUsage();
+        port.postMessage({
+          type: 'memory',
+          heapTotal,
+          heapLimit: getHeapStatistics().heap_size_limit,
+          heapUsed,
+          external,
+          arrayBuffers,
+          collections: collector.collections,
+          collectionMs: collector.collectionMs,
+        });
+        break;
+      }
+    }
   });
-  port.postMessage({ type: 'ready' });
+  port.postMessage(thread === undefined ? { type: 'ready' } : { type: 'ready', thread });
 }

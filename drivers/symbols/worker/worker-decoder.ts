@@ -14,15 +14,17 @@
 //   and the worker is started again after driverReopenInitialMs, doubling up to driverReopenMaxMs
 //   while it keeps failing; a frame waiting meanwhile is decoded by the new worker.
 
-import type { Worker } from 'node:worker_threads';
+import type { ResourceLimits, Worker } from 'node:worker_threads';
 import { type Clock, systemClock, type TimerHandle } from '../../../firmware/core/clock.js';
 import { PassgateError } from '../../../firmware/core/errors.js';
 import { Listeners } from '../../../firmware/core/listeners.js';
 import type { TimeoutTable } from '../../../firmware/core/timeouts.js';
+import type { FrameInlet } from '../../camera/frame-source.js';
 import type { GrayImage } from '../gray-image.js';
 import type { DecodedSymbol, SymbolDecoder } from '../symbol-decoder.js';
-import { defaultDecodeWorkerEntry, startWorkerThread } from './launch.js';
-import type { DecodeRequest, WorkerMessage } from './protocol.js';
+import { acceptOneConnection, WorkerFrameInlet } from './inlet-handle.js';
+import { DECODE_WORKER_LIMITS, defaultDecodeWorkerEntry, startWorkerThread } from './launch.js';
+import type { CameraMessage, DecodeRequest, WorkerMessage, WorkerThread } from './protocol.js';
 
 export type WorkerDecoderTimeouts = Pick<
   TimeoutTable,
@@ -37,6 +39,21 @@ export interface WorkerDecoderOptions {
   workerData?: Record<string, unknown>;
   /** For the restart delays (default the real clock). */
   clock?: Clock;
+  /** The worker's V8 limits (default DECODE_WORKER_LIMITS). */
+  resourceLimits?: ResourceLimits;
+}
+
+/** The decode worker's own memory, as its isolate reports it (bytes). */
+export interface WorkerMemory {
+  heapTotal: number;
+  /** The heap's limit (resourceLimits). */
+  heapLimit: number;
+  heapUsed: number;
+  external: number;
+  arrayBuffers: number;
+  /** Full GCs the worker ran itself (garbage.ts), and the milliseconds they took. */
+  collections: number;
+  collectionMs: number;
 }
 
 export interface WorkerDecoderStats {
@@ -75,6 +92,12 @@ export class WorkerSymbolDecoder implements SymbolDecoder {
   private restartDelay: number;
   private restartTimer: TimerHandle | undefined;
   private firstStart: { resolve: () => void; reject: (error: PassgateError) => void } | undefined;
+  private nextInletId = 1;
+  /** Inlets whose worker has not connected yet: rejecting one abandons it. */
+  private readonly connecting = new Map<number, (error: PassgateError) => void>();
+  private readonly inlets = new Map<number, WorkerFrameInlet>();
+  private memoryWaiters: Array<(memory: WorkerMemory | undefined) => void> = [];
+  private thread: WorkerThread | undefined;
   private readonly counts: WorkerDecoderStats = {
     framesSent: 0,
     framesDropped: 0,
@@ -106,6 +129,11 @@ export class WorkerSymbolDecoder implements SymbolDecoder {
 
   stats(): WorkerDecoderStats {
     return { ...this.counts };
+  }
+
+  /** The running worker's thread id and nice value (Linux; undefined elsewhere or while restarting). */
+  workerThread(): WorkerThread | undefined {
+    return this.ready ? this.thread : undefined;
   }
 
   /** The worker crashed or failed to load (it is being restarted). */
@@ -149,6 +177,52 @@ export class WorkerSymbolDecoder implements SymbolDecoder {
     });
   }
 
+  /**
+   * Opens a frame inlet (frame-inlet.ts): a connected socket whose bytes, raw `width × height`
+   * gray frames, go straight to the worker, which decodes the latest frame at a time and sends
+   * back only the symbols. The camera hands `socket` to ffmpeg as its stdout, so frames never
+   * pass through this thread. Rejects with decode.worker-failed while the worker is not running
+   * (it is restarting): the camera retries with its own backoff.
+   */
+  async openFrameInlet(width: number, height: number): Promise<FrameInlet> {
+    if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0)
+      throw new PassgateError('decode.image-unreadable', 'frame size must be positive integers', { width, height });
+    const worker = this.worker;
+    if (this.closed || worker === undefined || !this.ready)
+      throw new PassgateError('decode.worker-failed', 'the decode worker is not running', {});
+    const id = this.nextInletId++;
+    const abandoned = new Promise<never>((_, reject) => this.connecting.set(id, reject));
+    abandoned.catch(() => undefined);
+    let socket: Awaited<ReturnType<typeof acceptOneConnection>>;
+    try {
+      socket = await acceptOneConnection(
+        (path) => this.send(worker, { type: 'open-inlet', inlet: id, width, height, path }),
+        abandoned,
+      );
+    } finally {
+      this.connecting.delete(id);
+    }
+    const inlet = new WorkerFrameInlet(socket, () => {
+      this.inlets.delete(id);
+      if (this.worker === worker) this.send(worker, { type: 'close-inlet', inlet: id });
+    });
+    if (this.worker !== worker || this.closed) {
+      inlet.end(new PassgateError('decode.worker-failed', 'the decode worker stopped', {}));
+      throw new PassgateError('decode.worker-failed', 'the decode worker stopped', {});
+    }
+    this.inlets.set(id, inlet);
+    return inlet;
+  }
+
+  /** The worker's heap and external memory (for the bench); undefined while it is not running. */
+  async workerMemory(): Promise<WorkerMemory | undefined> {
+    const worker = this.worker;
+    if (worker === undefined || !this.ready) return undefined;
+    const answer = new Promise<WorkerMemory | undefined>((resolve) => this.memoryWaiters.push(resolve));
+    this.send(worker, { type: 'memory' });
+    return answer;
+  }
+
   /** Ends the worker; frames waiting or in flight resolve with no symbols. Idempotent. */
   async close(): Promise<void> {
     this.closed = true;
@@ -158,6 +232,7 @@ export class WorkerSymbolDecoder implements SymbolDecoder {
     this.waiting = undefined;
     this.inFlight?.resolve([]);
     this.inFlight = undefined;
+    this.dropInlets(new PassgateError('driver.disconnected', 'the decode worker was closed', {}));
     const worker = this.worker;
     this.worker = undefined;
     this.ready = false;
@@ -171,7 +246,7 @@ export class WorkerSymbolDecoder implements SymbolDecoder {
     const data = { ...this.options.workerData, budgetMs: this.options.timeouts.cameraFrameBudgetMs };
     let worker: Worker;
     try {
-      worker = startWorkerThread(entry, data);
+      worker = startWorkerThread(entry, data, this.options.resourceLimits ?? DECODE_WORKER_LIMITS);
     } catch (error) {
       this.failed(
         undefined,
@@ -195,6 +270,7 @@ export class WorkerSymbolDecoder implements SymbolDecoder {
     if (worker !== this.worker) return;
     if (message.type === 'ready') {
       this.ready = true;
+      this.thread = message.thread;
       this.firstStart?.resolve();
       this.firstStart = undefined;
       this.pump();
@@ -209,7 +285,33 @@ export class WorkerSymbolDecoder implements SymbolDecoder {
       this.pump();
     } else if (message.type === 'load-failed') {
       this.failed(worker, new PassgateError(message.code, 'the decode worker could not load its decoders', {}));
+    } else if (message.type === 'inlet-frame') {
+      this.inlets.get(message.inlet)?.frameArrived();
+    } else if (message.type === 'inlet-result') {
+      this.counts.decoderErrors += message.errors.length;
+      this.inlets.get(message.inlet)?.result(message.symbols, message.frameAt, message.skipped);
+    } else if (message.type === 'inlet-ended') {
+      this.inlets.get(message.inlet)?.writerClosed();
+      this.inlets.delete(message.inlet);
+    } else if (message.type === 'inlet-failed') {
+      this.connecting.get(message.inlet)?.(new PassgateError(message.code, 'the decode worker could not connect', {}));
+    } else if (message.type === 'memory') {
+      const { type: _, ...memory } = message;
+      for (const waiter of this.memoryWaiters.splice(0)) waiter(memory);
     }
+  }
+
+  private send(worker: Worker, message: CameraMessage, transfer?: ArrayBuffer[]): void {
+    worker.postMessage(message, transfer);
+  }
+
+  /** Every inlet, connected or not, ends with `reason`. */
+  private dropInlets(reason: PassgateError): void {
+    for (const reject of this.connecting.values()) reject(reason);
+    this.connecting.clear();
+    for (const inlet of this.inlets.values()) inlet.end(reason);
+    this.inlets.clear();
+    for (const waiter of this.memoryWaiters.splice(0)) waiter(undefined);
   }
 
   /** The worker `worker` (undefined: one that could not even be started) stopped working. */
@@ -222,6 +324,7 @@ export class WorkerSymbolDecoder implements SymbolDecoder {
     const slot = this.inFlight;
     this.inFlight = undefined;
     slot?.reject(error);
+    this.dropInlets(error);
     this.failures.emitIgnoringFailures(error);
     if (this.firstStart !== undefined) {
       this.firstStart.reject(error);
@@ -248,6 +351,6 @@ export class WorkerSymbolDecoder implements SymbolDecoder {
     const request: DecodeRequest = { type: 'decode', id, width, height, pixels };
     this.inFlight = { ...slot, id };
     this.counts.framesSent += 1;
-    worker.postMessage(request, [pixels]);
+    this.send(worker, request, [pixels]);
   }
 }

@@ -7,14 +7,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CameraDriver, type CameraFfmpegOptions, ffmpegSourceFactory } from '../../../drivers/camera/camera-driver.js';
-import type { FfmpegFrameSource } from '../../../drivers/camera/ffmpeg-source.js';
+import { CAMERA_CAPTURE_NICE, type FfmpegFrameSource } from '../../../drivers/camera/ffmpeg-source.js';
 import type { FrameSourceFactory } from '../../../drivers/camera/frame-source.js';
 import type { DriverStatus, InputEvent } from '../../../drivers/input.js';
+import { WorkerSymbolDecoder } from '../../../drivers/symbols/worker/worker-decoder.js';
 import { ZxingQrDecoder } from '../../../drivers/symbols/zxing-qr-decoder.js';
 import { timeoutTable } from '../../../firmware/core/timeouts.js';
 import { startStopwatch } from '../../support/cpu-wait.js';
 import { EVENT_WAIT_MS, timerTurns } from '../../support/polling.js';
+
 import { qrFrame, VIDEO_HEIGHT, VIDEO_WIDTH, writeVideo } from './video-fixture.js';
+
+/** The scripted decode worker (test/support/decode-worker-fixture.ts). */
+const DECODE_WORKER_FIXTURE = new URL('../../support/decode-worker-fixture.ts', import.meta.url);
 
 /** /proc/<pid>/stat: "pid (comm) state …", or '' once the process is gone. */
 function procStat(pid: number): string {
@@ -225,3 +230,94 @@ describe('CameraDriver on ffmpeg', () => {
     }
   });
 });
+
+describe('CameraDriver on ffmpeg writing into the decode worker (the daemon camera)', () => {
+  const workers: WorkerSymbolDecoder[] = [];
+  afterEach(async () => {
+    for (const w of workers.splice(0)) await w.close();
+  });
+
+  async function workerCamera(entry?: URL, clip = twoCodes) {
+    const timeouts = timeoutTable({
+      cameraFrameBudgetMs: 60_000,
+      driverReopenInitialMs: 50,
+      driverReopenMaxMs: 200,
+      cameraFirstFrameMs: FIRST_FRAME_MS,
+    });
+    const decoder = await WorkerSymbolDecoder.start({ timeouts, entry });
+    workers.push(decoder);
+    const sources: FfmpegFrameSource[] = [];
+    const factory = ffmpegSourceFactory(
+      {
+        width: VIDEO_WIDTH,
+        height: VIDEO_HEIGHT,
+        frameRate: 20,
+        inputArgs: ['-re', '-stream_loop', '-1', '-i', clip],
+        inlet: (w, h) => decoder.openFrameInlet(w, h),
+        nice: CAMERA_CAPTURE_NICE,
+      },
+      timeouts,
+    );
+    const driver = new CameraDriver({
+      name: 'cam-worker',
+      decoders: [decoder],
+      ownsDecoders: true,
+      timeouts,
+      source: () => {
+        const source = factory() as FfmpegFrameSource;
+        sources.push(source);
+        return source;
+      },
+    });
+    drivers.push(driver);
+    return { driver, decoder, sources };
+  }
+
+  it('emits the codes while no frame passes through this thread, with ffmpeg behind the gate', async () => {
+    const { driver, decoder, sources } = await workerCamera();
+    const events: InputEvent[] = [];
+    driver.onEvent((e) => events.push(e));
+    await driver.open();
+    expect(driver.status()).toEqual({ name: 'cam-worker', state: 'open' });
+    await waitFor('both codes', () => events.length >= 2);
+    expect(new Set(events.map((e) => (e.kind === 'code' ? e.text : e.kind)))).toEqual(
+      new Set(['PG1-CAMERA-AAAA', 'PG1-CAMERA-BBBB']),
+    );
+    const d = driver.diagnostics();
+    expect(d.framesDecoded).toBeGreaterThan(0);
+    // Decoded in the worker from the inlet: no frame went through decode() on this side.
+    expect(decoder.stats().framesSent).toBe(0);
+    // ffmpeg runs at the capture nice value.
+    expect(niceOfProcess(sources[0].pid as number)).toBe(CAMERA_CAPTURE_NICE);
+  });
+
+  it('restarts ffmpeg into the restarted worker after the worker crashes, staying up', async () => {
+    // The scripted worker exits on a frame whose first byte is 255: a white picture.
+    const white = writeVideo(
+      dir,
+      'white',
+      [{ frame: { ...qrFrame(undefined), data: new Uint8Array(VIDEO_WIDTH * VIDEO_HEIGHT).fill(255) }, repeat: 4 }],
+      20,
+    );
+    const { driver, decoder } = await workerCamera(DECODE_WORKER_FIXTURE, white);
+    const failures: string[] = [];
+    decoder.onFailure((e) => failures.push(e.code));
+    const states: DriverStatus[] = [];
+    driver.onState((s) => states.push(s));
+    await driver.open();
+    await waitFor('the worker to crash twice', () => failures.length >= 2);
+    expect(new Set(failures)).toEqual(new Set(['decode.worker-failed']));
+    await waitFor('a restart for the crash', () =>
+      states.find((s) => s.state === 'reconnecting' && s.lastError === 'decode.worker-failed'),
+    );
+    expect(driver.diagnostics().sourcesStarted).toBeGreaterThanOrEqual(2);
+    await driver.close();
+    expect(driver.status().state).toBe('closed');
+  });
+});
+
+/** A process's nice value (/proc/<pid>/stat, field 19). */
+function niceOfProcess(pid: number): number {
+  const stat = procStat(pid);
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+}

@@ -152,4 +152,32 @@ describe('DecodePipeline', () => {
     await pipeline.idle();
     expect(decoder.seen).toEqual([]);
   });
+  it('takes frames decoded elsewhere (the worker inlet) through the same counts and repeat window', () => {
+    const clock = new FakeClock();
+    const emitted: Array<[string, number]> = [];
+    const pipeline = new DecodePipeline({
+      decoders: [],
+      timeouts,
+      now: clock.now,
+      onSymbol: (s, at) => emitted.push([s.text, at]),
+    });
+    const code: DecodedSymbol = { symbology: 'qr', text: 'held' };
+    pipeline.acceptDecoded({ symbols: [code], frameAt: 5, skipped: 0 });
+    clock.t = 500;
+    pipeline.acceptDecoded({ symbols: [code], frameAt: 495, skipped: 2 });
+    clock.t = 1000;
+    pipeline.acceptDecoded({ symbols: [code, { symbology: 'grid-matrix', text: 'other' }], frameAt: 990, skipped: 1 });
+    expect(emitted).toEqual([
+      ['held', 5],
+      ['held', 990],
+      ['other', 990],
+    ]);
+    expect(pipeline.stats()).toMatchObject({
+      framesOffered: 6,
+      framesDecoded: 3,
+      framesSkipped: 3,
+      symbolsEmitted: 3,
+      repeatsSuppressed: 1,
+    });
+  });
 });

@@ -67,6 +67,26 @@ describe('RawFrameSplitter', () => {
     expect(Array.from(first.data)).toEqual([1, 1]);
   });
 
+  it('cuts later frames into buffers handed back, and never into one still handed out', () => {
+    const splitter = new RawFrameSplitter({ width: 1, height: 2 });
+    const first = splitter.push(Uint8Array.from([1, 1])).frames[0];
+    const second = splitter.push(Uint8Array.from([2, 2])).frames[0];
+    expect(second.data).not.toBe(first.data);
+    splitter.recycle(first.data);
+    const third = splitter.push(Uint8Array.from([3, 3])).frames[0];
+    const fourth = splitter.push(Uint8Array.from([4, 4])).frames[0];
+    // The buffer being filled when `first` came back was already new; the one after is `first`'s.
+    expect(fourth.data).toBe(first.data);
+    expect([Array.from(second.data), Array.from(third.data), Array.from(fourth.data)]).toEqual([
+      [2, 2],
+      [3, 3],
+      [4, 4],
+    ]);
+    // A buffer of another size is not taken.
+    splitter.recycle(new Uint8Array(5));
+    expect(splitter.push(Uint8Array.from([5, 5])).frames[0].data.length).toBe(2);
+  });
+
   it('refuses a frame size that is not a positive integer', () => {
     expect(() => new RawFrameSplitter({ width: 0, height: 10 })).toThrow(RangeError);
     expect(() => new RawFrameSplitter({ width: 2.5, height: 10 })).toThrow(RangeError);

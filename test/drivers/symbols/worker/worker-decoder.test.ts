@@ -1,15 +1,18 @@
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CameraDriver } from '../../../../drivers/camera/camera-driver.js';
 import { MockFrameSource } from '../../../../drivers/camera/frame-source.js';
 import { MockCamera } from '../../../../drivers/camera/mock-camera.js';
 import type { InputEvent } from '../../../../drivers/input.js';
 import type { GrayImage } from '../../../../drivers/symbols/gray-image.js';
+import { DECODE_WORKER_LIMITS } from '../../../../drivers/symbols/worker/launch.js';
+import { DECODE_THREAD_NICE } from '../../../../drivers/symbols/worker/thread-priority.js';
 import { WorkerSymbolDecoder } from '../../../../drivers/symbols/worker/worker-decoder.js';
 import { isPassgateError, type PassgateError } from '../../../../firmware/core/errors.js';
 import { timeoutTable } from '../../../../firmware/core/timeouts.js';
 import { placeOnCanvas, renderMatrix } from '../../../../scripts/lab/synth-image.js';
 import { zintMatrix } from '../../../../scripts/lab/zint.js';
-import { EXIT_THREAD, HOLD, THROW_UNCAUGHT } from '../../../support/decode-worker-fixture.js';
+import { EXHAUST_HEAP, EXIT_THREAD, HOLD, THROW_UNCAUGHT } from '../../../support/decode-worker-fixture.js';
 import { until } from '../../../support/polling.js';
 
 const FIXTURE = new URL('../../../support/decode-worker-fixture.ts', import.meta.url);
@@ -26,6 +29,12 @@ async function start(options: Partial<Parameters<typeof WorkerSymbolDecoder.star
   const decoder = await WorkerSymbolDecoder.start({ timeouts, ...options });
   open.push(decoder);
   return decoder;
+}
+
+/** A thread's nice value as the kernel reports it (/proc/…/stat, field 19). */
+function niceOf(statPath: string): number {
+  const stat = readFileSync(statPath, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
 }
 
 /** A 64×48 frame whose first byte tells the fixture worker what to do. */
@@ -70,6 +79,27 @@ describe('WorkerSymbolDecoder with the real decoders', () => {
     } finally {
       await camera.close();
     }
+  });
+
+  it('decodes in a thread of its own at a lower priority, leaving this thread at its own', async () => {
+    const ownBefore = niceOf('/proc/thread-self/stat');
+    const decoder = await start();
+    const thread = decoder.workerThread();
+    expect(thread).toEqual({ tid: expect.any(Number), nice: DECODE_THREAD_NICE });
+    // The kernel's view: the worker's thread in this process, at nice 10; this thread unchanged.
+    expect(niceOf(`/proc/self/task/${thread?.tid}/stat`)).toBe(DECODE_THREAD_NICE);
+    expect(niceOf('/proc/thread-self/stat')).toBe(ownBefore);
+    expect(thread?.tid).not.toBe(process.pid);
+  });
+
+  it('starts the worker with its resource limits: a heap of tens of MB, not the process default', async () => {
+    const decoder = await start();
+    const memory = await decoder.workerMemory();
+    const mb = (memory?.heapLimit ?? Number.NaN) / 2 ** 20;
+    const old = DECODE_WORKER_LIMITS.maxOldGenerationSizeMb ?? Number.NaN;
+    expect(mb).toBeGreaterThanOrEqual(old);
+    expect(mb).toBeLessThanOrEqual(old + 8);
+    expect(memory?.heapTotal).toBeLessThan(mb * 2 ** 20);
   });
 
   it('rejects a frame whose size does not match its bytes', async () => {
@@ -123,6 +153,17 @@ describe('WorkerSymbolDecoder failures and backpressure (scripted worker)', () =
     // The camera owns its decoder: closing the camera ends the worker.
     await camera.close();
     expect(await decoder.decode(scripted(43))).toEqual([]);
+  });
+
+  it('ends a worker whose heap runs past its limit with decode.worker-failed, and restarts it', async () => {
+    const decoder = await start({
+      entry: FIXTURE,
+      resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 3 },
+    });
+    const error = await decoder.decode(scripted(EXHAUST_HEAP)).catch((e) => e);
+    expect(isPassgateError(error, 'decode.worker-failed')).toBe(true);
+    expect(await decoder.decode(scripted(6))).toEqual([{ symbology: 'qr', text: 'frame-6' }]);
+    expect(decoder.stats()).toMatchObject({ workerFailures: 1, workersStarted: 2 });
   });
 
   it('fails to start when the worker cannot load its decoders', async () => {
