@@ -9,17 +9,17 @@ import { sampleProcess } from './proc-sampler.js';
  * Daemons booting at once (started, not yet up with both inputs and authorized). A boot costs
  * 0.7–1 s of CPU (measured: loading the bundle, SQLite, the drivers, and SM2 still cold at the
  * first authorize, where the first sign and encrypt take ~0.25 s before V8 has optimized them),
- * with short waits for the portal between: four at a time keep both CPUs busy, and each boot
+ * with short waits for the portal between: six at a time keep both CPUs busy, and each boot
  * ends in a few seconds; while the CPUs still idle, a few more. Started every 150 ms whatever the load, as before, the whole fleet was
  * booting at once, every authorize waited its turn behind dozens of others, and a daemon's
  * readiness said nothing about its neighbours.
  */
-export const BOOTING_AT_ONCE = 4;
+export const BOOTING_AT_ONCE = 6;
 /**
- * More may boot at once while the box still has idle CPU (the four waiting on the portal or the
+ * More may boot at once while the box still has idle CPU (the six waiting on the portal or the
  * disk): up to this many, when at least IDLE_TO_START_MORE of the CPUs sat idle since the last look.
  */
-export const MAX_BOOTING_AT_ONCE = 8;
+export const MAX_BOOTING_AT_ONCE = 10;
 export const IDLE_TO_START_MORE = 0.2;
 
 export interface CpuTimes {
@@ -99,7 +99,7 @@ export async function bootFleet(
       await waitForAChange(booting.keys());
     }
     rig.supervisor.start();
-    cpuBefore = readCpuTimes(); // the next one beyond four only after a fresh look at the CPUs
+    cpuBefore = readCpuTimes(); // the next one beyond six only after a fresh look at the CPUs
     idleShare = null;
     booting.set(rig, Date.now());
   }

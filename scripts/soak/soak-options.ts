@@ -38,7 +38,7 @@ export const MIN_DURATION_MS = 60_000;
 export const TARGET_SCANS = 200_000;
 /**
  * A default run's setup on a quiet 2-core box: the build (~5 s) beside the provisioning of the
- * gates (~7 s), then every daemon booted and authorized, four at a time (~0.7 s of CPU a boot:
+ * gates (~7 s), then every daemon booted and authorized, six at a time (~0.7 s of CPU a boot:
  * ~35 s for ~100 on two CPUs). It was 85 s when every daemon was started 150 ms after the last.
  */
 export const EXPECTED_SETUP_MS = 50_000;

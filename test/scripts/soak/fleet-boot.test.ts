@@ -16,7 +16,7 @@ describe('fleet boot', () => {
     expect(cpuTimesOf('')).toBeNull();
   });
 
-  it('boots four at a time, up to eight while the CPUs still idle', () => {
+  it('boots six at a time, up to ten while the CPUs still idle', () => {
     expect(mayStartBoot(0, null)).toBe(true);
     expect(mayStartBoot(BOOTING_AT_ONCE - 1, 0)).toBe(true);
     expect(mayStartBoot(BOOTING_AT_ONCE, null)).toBe(false);
