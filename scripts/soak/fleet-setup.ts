@@ -1,6 +1,6 @@
 // Builds the soak's world: the namespaces and the link (when root), the portal's state, the
 // gates (data directories, devices, supervisors), and the sources of the scans.
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -94,17 +94,44 @@ export function readServiceRule(repo: string): RestartRule {
   return parseRestartRule(readFileSync(join(repo, 'firmware/systemd/passgate.service'), 'utf8'));
 }
 
-/** `npm run build`: the daemon runs from dist/ as on a device. */
-export function buildDist(repo: string): string {
-  execFileSync(
-    process.execPath,
-    [join(repo, 'node_modules/rollup/dist/bin/rollup'), '--config', 'scripts/rollup.config.mjs', '--silent'],
-    {
-      cwd: repo,
-      stdio: 'ignore',
-    },
-  );
+/** The bundle `npm run build` makes: the daemon runs from dist/ as on a device. */
+export function distEntryOf(repo: string): string {
   return join(repo, 'dist/passgate.mjs');
+}
+
+/**
+ * `npm run build`, in a process of its own: the rest of the setup (namespaces, provisioning) runs
+ * meanwhile on the other CPU; nothing starts the daemon before this has resolved.
+ */
+export function buildDist(repo: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [join(repo, 'node_modules/rollup/dist/bin/rollup'), '--config', 'scripts/rollup.config.mjs', '--silent'],
+      { cwd: repo, maxBuffer: 16 * 1024 * 1024 },
+      (error, _stdout, stderr) => {
+        if (error) reject(new Error(`npm run build failed: ${stderr.trim().split('\n')[0] ?? error.message}`));
+        else resolve(distEntryOf(repo));
+      },
+    );
+  });
+}
+
+/** Gates set up at once: a gate's two socat pairs come up while another gate is provisioned. */
+const SETUP_AT_ONCE = 6;
+
+/** Runs `task` for 0..count-1, at most `atOnce` at a time; resolves in index order. */
+export async function inParallel<T>(count: number, atOnce: number, task: (i: number) => Promise<T>): Promise<T[]> {
+  const results = new Array<T>(count);
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      const i = next++;
+      results[i] = await task(i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(atOnce, count) }, worker));
+  return results;
 }
 
 export interface Fleet {
@@ -141,8 +168,8 @@ export async function setUpFleet(o: {
   const rule = readServiceRule(o.repo);
   const gateExec = ns ? inNamespace(ns.gateNs) : [];
   const env = { ...process.env, ...rule.environment };
-  const rigs: GateRig[] = [];
-  for (let i = 0; i < o.gates; i++) {
+  let done = 0;
+  const rigs = await inParallel(o.gates, SETUP_AT_ONCE, async (i) => {
     const rig = new GateRig({
       index: i,
       root: o.root,
@@ -166,9 +193,9 @@ export async function setUpFleet(o: {
       crypto,
     });
     registerSoakDevice(prepared, i, rig.deviceId, publicKeyHex);
-    rigs.push(rig);
-    if ((i + 1) % 20 === 0) o.log(`set up ${i + 1} of ${o.gates} gates`);
-  }
+    if (++done % 20 === 0) o.log(`set up ${done} of ${o.gates} gates`);
+    return rig;
+  });
   await savePortalDir(portalDir, prepared);
   return { prepared, portalDir, portalHost, portalPort, rigs, rule, gateExec, env };
 }

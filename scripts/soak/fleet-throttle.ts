@@ -17,12 +17,28 @@ export const LATENCY_LOW_MS = 4;
 /** How often the throttle looks, ms. */
 export const THROTTLE_EVERY_MS = 1_000;
 
+/** Gates added in one step while the daemons get a CPU at once: a 32nd of the fleet. */
+export function growthStep(bounds: { max: number }): number {
+  return Math.max(1, Math.round(bounds.max / 32));
+}
+
 /** The next number of scanning gates (one step a second). Pure. */
 export function nextActiveGates(active: number, latencyMs: number, bounds: { min: number; max: number }): number {
   if (!Number.isFinite(latencyMs)) return active;
   if (latencyMs > LATENCY_HIGH_MS) return Math.max(bounds.min, Math.floor(active * 0.9));
-  if (latencyMs < LATENCY_LOW_MS) return Math.min(bounds.max, active + Math.max(1, Math.round(bounds.max / 32)));
+  if (latencyMs < LATENCY_LOW_MS) return Math.min(bounds.max, active + growthStep(bounds));
   return active;
+}
+
+/**
+ * Gates that may rejoin in one step after every session was lost, each re-authorizing at its
+ * next scan (SM2 sign and encrypt at the daemon, decrypt and verify at the portal: ~0.13 s of
+ * CPU in all, measured): as many as the fleet grows by while the daemons get a CPU at once (a
+ * 32nd of it: ~0.4 of a CPU for a fleet of 97), one while they wait a little. One a second
+ * whatever the load took a 97-gate fleet 90 s to come back from each loss.
+ */
+export function rejoinStep(latencyMs: number, bounds: { max: number }): number {
+  return Number.isFinite(latencyMs) && latencyMs < LATENCY_LOW_MS ? growthStep(bounds) : 1;
 }
 
 export interface ThrottlePoint {
@@ -37,15 +53,16 @@ export class FleetThrottle {
   private last = new Map<number, { waitNs: number; slices: number }>();
   /**
    * After every session was lost: gates from this index on have not scanned since, and each
-   * re-authorizes at its next scan (~0.3 s of SM2 on its event loop, ~0.15 s at the portal). They
-   * join one a second: a 32nd of a 97-gate fleet re-authorizing in the same second stalled the
-   * box enough for deadline timers to fire a second late. Infinity: no session lost.
+   * re-authorizes at its next scan. They join a few at a time (rejoinStep): a whole fleet
+   * re-authorizing in the same second stalled the box enough for deadline timers to fire seconds
+   * late. Infinity: no session lost.
    */
   private sessionless = Number.POSITIVE_INFINITY;
 
   constructor(private readonly bounds: { min: number; max: number }) {
-    // Start with a quarter: the fleet's boot (and its first authorizes) is load enough.
-    this.active = Math.max(bounds.min, Math.ceil(bounds.max / 4));
+    // Start with half: every daemon has booted and authorized by now, and the throttle halves an
+    // overload within seconds (a tenth a second) while it takes 16 s to grow from half to all.
+    this.active = Math.max(bounds.min, Math.ceil(bounds.max / 2));
   }
 
   /** Every session is gone: start again from a few gates, so they do not all re-authorize at once. */
@@ -60,9 +77,9 @@ export class FleetThrottle {
     return gate === 0 || gate < this.active;
   }
 
-  /** Moves to `next` scanning gates; past the gates that re-authorized since a loss, one more at most. */
-  step(next: number): void {
-    this.active = Math.min(next, Math.max(this.active, this.sessionless + 1));
+  /** Moves to `next` scanning gates; past the gates that re-authorized since a loss, `rejoin` more at most. */
+  step(next: number, rejoin = 1): void {
+    this.active = Math.min(next, Math.max(this.active, this.sessionless + rejoin));
     if (this.active > this.sessionless) this.sessionless = this.active;
     if (this.sessionless >= this.bounds.max) this.sessionless = Number.POSITIVE_INFINITY;
   }
@@ -83,7 +100,7 @@ export class FleetThrottle {
     }
     this.last = next;
     const latencyMs = slices > 0 ? wait / slices / 1e6 : Number.NaN;
-    this.step(nextActiveGates(this.active, latencyMs, this.bounds));
+    this.step(nextActiveGates(this.active, latencyMs, this.bounds), rejoinStep(latencyMs, this.bounds));
     const point = { at: Date.now(), active: this.active, latencyMs };
     this.history.push(point);
     return point;

@@ -210,7 +210,10 @@ export class GateRig {
         this.crashLines++;
         return;
       case 'other':
-        if (event.event === 'portal-authorized') this.authorized = true;
+        if (event.event === 'portal-authorized') {
+          this.authorized = true;
+          this.notify();
+        }
         if (event.level === 'warn' || event.level === 'error')
           this.events.set(event.event, (this.events.get(event.event) ?? 0) + 1);
         return;

@@ -10,7 +10,8 @@ import { track } from './child-processes.js';
 import { type FaultContext, type FaultRecord, faultsSoFar, type IdleProbe, sleep } from './fault-context.js';
 import { runFaultSchedule } from './fault-runner.js';
 import { type FaultEvent, faultSchedule } from './fault-schedule.js';
-import { buildDist, newSecret, scanSources, setUpFleet, setUpNetwork } from './fleet-setup.js';
+import { bootFleet } from './fleet-boot.js';
+import { buildDist, distEntryOf, newSecret, scanSources, setUpFleet, setUpNetwork } from './fleet-setup.js';
 import { FleetThrottle, THROTTLE_EVERY_MS, type ThrottlePoint } from './fleet-throttle.js';
 import { SOAK_SHOW_MS, SOAK_TIMEOUTS } from './gate-provision.js';
 import type { GateExit } from './gate-rig.js';
@@ -96,8 +97,13 @@ export async function runSoak(o: SoakOptions, repo: string, control: RunControl)
   const { log } = control;
   const root = mkdtempSync(join(tmpdir(), 'pg-soak-'));
   log(`run directory ${root}`);
-  const distEntry = buildDist(repo);
+  const phase = (name: string) => log(`setup: ${name} after ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
+  // The build runs in its own process while this one makes the namespaces and the gates.
+  const built = buildDist(repo);
+  built.catch(() => undefined); // awaited below; a failure must not end the process before that
+  const distEntry = distEntryOf(repo);
   const helpers = await buildHelpers(repo, root);
+  phase('helpers');
   const network = await setUpNetwork({
     wanted: o.network,
     emulatorEntry: helpers.linkEmulator,
@@ -105,10 +111,14 @@ export async function runSoak(o: SoakOptions, repo: string, control: RunControl)
     seed: o.seed,
   });
   log(network.note);
+  phase('network');
   const needles = new PrivacyNeedles();
   const secret = newSecret();
   const decisions: PortalDecision[] = [];
   const fleet = await setUpFleet({ root, gates: o.gates, seed: o.seed, network, distEntry, repo, log });
+  phase('fleet provisioned');
+  await built;
+  phase('build');
   const portal = new PortalHost({
     dir: fleet.portalDir,
     host: fleet.portalHost,
@@ -195,19 +205,9 @@ export async function runSoak(o: SoakOptions, repo: string, control: RunControl)
   try {
     await portal.start();
     log(`portal at ${portal.url}; starting ${rigs.length} daemons`);
+    phase('portal');
     sampler = setInterval(sample, SAMPLE_EVERY_MS);
-    // Staggered, so that the fleet's first authorizes (SM2 at the portal) do not all come at once.
-    for (const rig of rigs) {
-      rig.supervisor.start();
-      await new Promise((r) => setTimeout(r, 150));
-    }
-    // Every daemon up and authorized once before anyone scans: a gate that boots beside 70 others
-    // on two CPUs is not a gate at work (the boot counts against the budget, as setup).
-    const upBy = Date.now() + 240_000;
-    while (!rigs.every((r) => r.canScan('code') && r.canScan('card') && r.authorized)) {
-      if (Date.now() > upBy || control.aborted()) throw new Error('the fleet did not come up within 4 minutes');
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    await bootFleet(rigs, control, log);
     t0 = Date.now();
     upAt = t0;
     setupMs = t0 - startedAt;

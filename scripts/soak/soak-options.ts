@@ -37,17 +37,24 @@ export const MIN_DURATION_MS = 60_000;
 /** The scans a default run must make. */
 export const TARGET_SCANS = 200_000;
 /**
- * A default run's setup on a quiet 2-core box (build ~10 s, provisioning ~20 s, every daemon up
- * and authorized: ~1.2 s of CPU a boot). Measured on the shared box at load 25–35: 150 s.
+ * A default run's setup on a quiet 2-core box: the build (~5 s) beside the provisioning of the
+ * gates (~7 s), then every daemon booted and authorized, six at a time (~0.7 s of CPU a boot:
+ * ~35 s for ~100 on two CPUs). It was 85 s when every daemon was started 150 ms after the last.
  */
-export const EXPECTED_SETUP_MS = 75_000;
+export const EXPECTED_SETUP_MS = 50_000;
+/**
+ * Scans the faults cost, as a share: each of the ~4 faults a run that drop every session (token
+ * expiry, portal restart) stops the fleet at 4 gates and takes it back a 32nd a second (~16 s of
+ * a whole fleet's scans each), and the device and process faults take single gates.
+ */
+export const FAULT_SPARE = 0.2;
 /**
  * 200,000 scans in the scanning phase a default run has left (the budget less the setup and the
- * teardown), with a tenth to spare for the faults: ~445 a second. The fleet is sized for it; how
- * many of its gates get people follows the CPU (fleet-throttle.ts).
+ * teardown), with the faults' share to spare: ~462 a second. The fleet is sized for it; how many
+ * of its gates get people follows the CPU (fleet-throttle.ts).
  */
 export const DEFAULT_RATE = Math.ceil(
-  (1.1 * TARGET_SCANS * 1000) / (DEFAULT_BUDGET_MS - EXPECTED_SETUP_MS - TEARDOWN_RESERVE_MS),
+  ((1 + FAULT_SPARE) * TARGET_SCANS * 1000) / (DEFAULT_BUDGET_MS - EXPECTED_SETUP_MS - TEARDOWN_RESERVE_MS),
 );
 export const MAX_GATES = 128;
 

@@ -49,6 +49,21 @@ export function derivePassCodeKeys(masterKey: Uint8Array, crypto: CryptoSuite): 
   };
 }
 
+/**
+ * The keys last derived for each crypto suite, with the master key they came from: a portal has
+ * one master key and derives the same two keys for every code it issues or opens (two HMAC-SM3
+ * of the three a code costs).
+ */
+const derivedKeys = new WeakMap<CryptoSuite, { masterKey: Buffer; keys: PassCodeKeys }>();
+
+function passCodeKeys(masterKey: Uint8Array, crypto: CryptoSuite): PassCodeKeys {
+  const last = derivedKeys.get(crypto);
+  if (last?.masterKey.equals(masterKey)) return last.keys;
+  const keys = derivePassCodeKeys(masterKey, crypto);
+  derivedKeys.set(crypto, { masterKey: Buffer.from(masterKey), keys });
+  return keys;
+}
+
 function tagOf(kMac: Buffer, iv: Uint8Array, ciphertext: Uint8Array, crypto: CryptoSuite): Buffer {
   return crypto.hmacSm3(kMac, Buffer.concat([TAG_LABEL, iv, ciphertext])).subarray(0, TAG_BYTES);
 }
@@ -90,7 +105,7 @@ export function issuePassCode(resident: Pick<Resident, 'ref'>, options: IssuePas
   const issuedAt = Math.floor(nowMs / 1000);
   const expiresAt = Math.floor((nowMs + options.ttlMs) / 1000);
   const payload = Buffer.from(JSON.stringify({ r: resident.ref, i: issuedAt, e: expiresAt }), 'utf8');
-  const keys = derivePassCodeKeys(masterKey, crypto);
+  const keys = passCodeKeys(masterKey, crypto);
   const iv = crypto.randomBytes(IV_BYTES);
   const ciphertext = crypto.sm4CbcEncrypt(keys.kEnc, iv, payload);
   const blob = Buffer.concat([iv, ciphertext, tagOf(keys.kMac, iv, ciphertext, crypto)]);
@@ -139,7 +154,7 @@ function open(text: unknown, options: OpenPassCodeOptions): OpenedPassCode {
   const iv = blob.subarray(0, IV_BYTES);
   const ciphertext = blob.subarray(IV_BYTES, blob.length - TAG_BYTES);
   const tag = blob.subarray(blob.length - TAG_BYTES);
-  const keys = derivePassCodeKeys(options.masterKey, crypto);
+  const keys = passCodeKeys(options.masterKey, crypto);
   if (!crypto.equalMac(tagOf(keys.kMac, iv, ciphertext, crypto), tag)) return { ok: false, reason: 'tampered' };
 
   let plaintext: Buffer;

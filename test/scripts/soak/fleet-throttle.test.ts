@@ -4,6 +4,7 @@ import {
   LATENCY_HIGH_MS,
   LATENCY_LOW_MS,
   nextActiveGates,
+  rejoinStep,
 } from '../../../scripts/soak/fleet-throttle.js';
 
 describe('fleet throttle', () => {
@@ -18,12 +19,12 @@ describe('fleet throttle', () => {
     expect(nextActiveGates(30, Number.NaN, bounds)).toBe(30);
   });
 
-  it('starts with a quarter of the fleet, and gate 0 always scans', () => {
+  it('starts with half of the fleet, and gate 0 always scans', () => {
     const t = new FleetThrottle(bounds);
-    expect(t.active).toBe(16);
+    expect(t.active).toBe(32);
     expect(t.isActive(0)).toBe(true);
-    expect(t.isActive(15)).toBe(true);
-    expect(t.isActive(16)).toBe(false);
+    expect(t.isActive(31)).toBe(true);
+    expect(t.isActive(32)).toBe(false);
     t.active = 0;
     expect(t.isActive(0)).toBe(true);
   });
@@ -35,6 +36,26 @@ describe('fleet throttle', () => {
     expect(t.active).toBe(4);
     expect(t.isActive(3)).toBe(true);
     expect(t.isActive(4)).toBe(false);
+  });
+
+  it('after the loss, takes back a 32nd of the fleet a step while the daemons get a CPU at once, one while they wait', () => {
+    expect(rejoinStep(LATENCY_LOW_MS - 1, bounds)).toBe(2);
+    expect(rejoinStep(LATENCY_LOW_MS + 1, bounds)).toBe(1);
+    expect(rejoinStep(Number.NaN, bounds)).toBe(1);
+    expect(rejoinStep(0, { max: 97 })).toBe(3);
+    const t = new FleetThrottle(bounds);
+    t.active = 60;
+    t.sessionsLost();
+    t.step(6, 2);
+    expect(t.active).toBe(6);
+    t.step(10, 2); // the growth allows 4 more, the rejoin 2
+    expect(t.active).toBe(8);
+    t.step(9, 1); // waiting for a CPU: one more at most
+    expect(t.active).toBe(9);
+    t.step(7, 2); // shrinks as before
+    expect(t.active).toBe(7);
+    t.step(12, 2); // back to the 9 that have re-authorized at once, and 2 beyond
+    expect(t.active).toBe(11);
   });
 
   it('after the loss, takes back the gates that have not re-authorized one at a time, then grows as before', () => {
@@ -69,7 +90,7 @@ describe('fleet throttle', () => {
   it('reads its own schedstat without failing (no change from a first reading)', () => {
     const t = new FleetThrottle(bounds);
     const point = t.update([process.pid]);
-    expect(point.active).toBe(16);
+    expect(point.active).toBe(32);
     expect(t.history).toHaveLength(1);
   });
 });
