@@ -136,9 +136,12 @@ export class ZxingQrDecoder implements SymbolDecoder {
   private readonly readerOptions: ReaderOptions;
   /**
    * Where the small-code retry goes on with the next frame when a frame's budget ran out before
-   * every crop was tried (see decode); 0 after a code was read or every crop was tried.
+   * every crop was tried (see decode); 0 after a code was read or every crop was tried, and not
+   * used when the frame's first patch is somewhere else (another scene).
    */
   private resumeAt = 0;
+  /** The first patch of the frame the round stopped on: another scene starts a round afresh. */
+  private resumePatch?: Region;
   /**
    * On a camera (a context was given): the patch the last whole round of crops was cut around and
    * read nothing on, how many rounds in a row did so there, and how many more frames skip the
@@ -194,10 +197,13 @@ export class ZxingQrDecoder implements SymbolDecoder {
     if (symbols.length > 0 || !this.options.smallCodeRetry || (context?.found.length ?? 0) > 0) return symbols;
     const attempts = retryAttempts(image);
     if (context !== undefined && this.skipsFruitless(attempts[0]?.region)) return [];
-    const first = this.resumeAt < attempts.length ? this.resumeAt : 0;
+    const patch = attempts[0]?.region;
+    const sameScene = patch !== undefined && this.resumePatch !== undefined && samePatch(patch, this.resumePatch);
+    const first = sameScene && this.resumeAt < attempts.length ? this.resumeAt : 0;
     for (let i = first; i < attempts.length; i++) {
       if (i > first && context?.expired()) {
         this.resumeAt = i;
+        this.resumePatch = patch;
         return [];
       }
       const found = await this.read(retryImage(image, attempts[i]), attempts[i].variant.binarizer);

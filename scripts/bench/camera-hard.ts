@@ -203,37 +203,40 @@ function rateRows(prefix: 'hard' | 'extreme', r: Rates, withTargets: boolean): B
 
 export const cameraHardSection: BenchSection = {
   name: 'camera-hard',
-  async run(): Promise<BenchRow[]> {
-    // The camera's decoding as the worker runs it (serve.ts), with the device's frame budget.
-    const camera = new BudgetedDecoders(await defaultSymbolDecoders(), DEFAULT_TIMEOUTS.cameraFrameBudgetMs, cpuMs);
-    const zxingAlone = await ZxingQrDecoder.create({ smallCodeRetry: false });
-    const t0 = performance.now();
-    const hard = hardCorpus(SEED, HARD_PER_SYMBOLOGY, HARD_PX);
-    const extreme = hardCorpus(SEED + 1, EXTREME_PER_SYMBOLOGY, EXTREME_PX);
-    const frames = (hard.length + extreme.length) * PRESENTATION_FRAMES;
-    process.stderr.write(
-      `bench: camera-hard: ${frames} frames generated in ${((performance.now() - t0) / 1000).toFixed(0)} s\n`,
-    );
-    // Warm the JIT on a few frames so the times describe a running camera.
-    const warm = new BudgetedDecoders(await defaultSymbolDecoders(), DEFAULT_TIMEOUTS.cameraFrameBudgetMs, cpuMs);
-    for (const p of extreme.slice(0, 4)) for (const frame of p.frames) await warm.decode(frame);
-    const h = await measure(hard, camera, zxingAlone);
-    const x = await measure(extreme, camera, zxingAlone);
-    const cpuP95 = (symbology: HardSymbology): number =>
-      percentile(
-        h.cpuTimes.filter((_, i) => h.symbologies[i] === symbology),
-        95,
-      );
-    return [
-      ...rateRows('hard', h, true),
-      ...rateRows('extreme', x, false),
-      { key: 'camera_hard_decode_ms_p95', value: round(percentile(h.times, 95), 2), unit: 'ms/frame', target: '<= 40' },
-      { key: 'camera_hard_decode_ms_p50', value: round(percentile(h.times, 50), 2), unit: 'ms/frame' },
-      { key: 'camera_hard_decode_cpu_ms_p95', value: round(percentile(h.cpuTimes, 95), 2), unit: 'ms/frame' },
-      { key: 'camera_hard_decode_cpu_ms_p95_qr', value: round(cpuP95('qr'), 2), unit: 'ms/frame' },
-      { key: 'camera_hard_decode_cpu_ms_p95_gm', value: round(cpuP95('grid-matrix'), 2), unit: 'ms/frame' },
-      { key: 'camera_hard_frame_budget_ms', value: DEFAULT_TIMEOUTS.cameraFrameBudgetMs, unit: 'ms' },
-      { key: 'camera_hard_corpus_size', value: frames, unit: 'images' },
-    ];
-  },
+  run: () => cameraHardRows(SEED),
 };
+
+/** The section's rows on the corpora of `seed` (hard) and `seed + 1` (extreme). */
+export async function cameraHardRows(seed: number): Promise<BenchRow[]> {
+  // The camera's decoding as the worker runs it (serve.ts), with the device's frame budget.
+  const camera = new BudgetedDecoders(await defaultSymbolDecoders(), DEFAULT_TIMEOUTS.cameraFrameBudgetMs, cpuMs);
+  const zxingAlone = await ZxingQrDecoder.create({ smallCodeRetry: false });
+  const t0 = performance.now();
+  const hard = hardCorpus(seed, HARD_PER_SYMBOLOGY, HARD_PX);
+  const extreme = hardCorpus(seed + 1, EXTREME_PER_SYMBOLOGY, EXTREME_PX);
+  const frames = (hard.length + extreme.length) * PRESENTATION_FRAMES;
+  process.stderr.write(
+    `bench: camera-hard: ${frames} frames generated in ${((performance.now() - t0) / 1000).toFixed(0)} s\n`,
+  );
+  // Warm the JIT on a few frames so the times describe a running camera.
+  const warm = new BudgetedDecoders(await defaultSymbolDecoders(), DEFAULT_TIMEOUTS.cameraFrameBudgetMs, cpuMs);
+  for (const p of extreme.slice(0, 4)) for (const frame of p.frames) await warm.decode(frame);
+  const h = await measure(hard, camera, zxingAlone);
+  const x = await measure(extreme, camera, zxingAlone);
+  const cpuP95 = (symbology: HardSymbology): number =>
+    percentile(
+      h.cpuTimes.filter((_, i) => h.symbologies[i] === symbology),
+      95,
+    );
+  return [
+    ...rateRows('hard', h, true),
+    ...rateRows('extreme', x, false),
+    { key: 'camera_hard_decode_ms_p95', value: round(percentile(h.times, 95), 2), unit: 'ms/frame', target: '<= 40' },
+    { key: 'camera_hard_decode_ms_p50', value: round(percentile(h.times, 50), 2), unit: 'ms/frame' },
+    { key: 'camera_hard_decode_cpu_ms_p95', value: round(percentile(h.cpuTimes, 95), 2), unit: 'ms/frame' },
+    { key: 'camera_hard_decode_cpu_ms_p95_qr', value: round(cpuP95('qr'), 2), unit: 'ms/frame' },
+    { key: 'camera_hard_decode_cpu_ms_p95_gm', value: round(cpuP95('grid-matrix'), 2), unit: 'ms/frame' },
+    { key: 'camera_hard_frame_budget_ms', value: DEFAULT_TIMEOUTS.cameraFrameBudgetMs, unit: 'ms' },
+    { key: 'camera_hard_corpus_size', value: frames, unit: 'images' },
+  ];
+}

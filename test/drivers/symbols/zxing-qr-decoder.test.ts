@@ -111,6 +111,12 @@ describe('ZxingQrDecoder', () => {
       for (let frame = 1; frame < crops; frame++) expect(await budgeted.decode(s.image, spent)).toEqual([]);
       expect((await budgeted.decode(s.image, spent)).map((x) => x.text)).toEqual([s.text]);
     }
+    // A frame of another scene in between (its patch elsewhere) starts the round afresh.
+    const elsewhere = hardSample('grid-matrix', mulberry32(4722), { minModulePx: 2.6, maxModulePx: 3 });
+    for (let frame = 1; frame < 3; frame++) expect(await budgeted.decode(s.image, spent)).toEqual([]);
+    expect(await budgeted.decode(elsewhere.image, spent)).toEqual([]);
+    for (let frame = 1; frame < crops; frame++) expect(await budgeted.decode(s.image, spent)).toEqual([]);
+    expect((await budgeted.decode(s.image, spent)).map((x) => x.text)).toEqual([s.text]);
   });
 
   it('leaves a patch alone for 7 frames after two whole rounds of crops read nothing there', async () => {
