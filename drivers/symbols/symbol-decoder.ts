@@ -13,10 +13,23 @@ export interface DecodedSymbol {
   bytes?: Uint8Array;
 }
 
+/**
+ * What a decoder list (the camera's BudgetedDecoders) tells each decoder about the frame in hand.
+ * A decoder with optional, slow stages (the QR small-code retries) skips them when an earlier
+ * decoder already read a code in this frame, and stops them when the frame's budget is spent,
+ * carrying on with the next frame (a code held up to a camera is seen on many frames).
+ */
+export interface FrameContext {
+  /** Symbols the decoders before this one found in this frame. */
+  readonly found: readonly DecodedSymbol[];
+  /** True once the frame's time budget is spent. */
+  expired(): boolean;
+}
+
 export interface SymbolDecoder {
   readonly name: string;
-  /** Never throws for an image without a symbol: returns []. */
-  decode(image: GrayImage): Promise<DecodedSymbol[]> | DecodedSymbol[];
+  /** Never throws for an image without a symbol: returns []. `context`: see FrameContext. */
+  decode(image: GrayImage, context?: FrameContext): Promise<DecodedSymbol[]> | DecodedSymbol[];
   /** Releases what the decoder holds (the decode worker's thread). Optional; idempotent. */
   close?(): Promise<void>;
 }

@@ -18,19 +18,21 @@
 // - tryDownscale off: +0.4 ms and no gain (codes at a gate are small in the frame);
 // - binarizer LocalAverage: GlobalHistogram is 2.5× faster but reads 68 % instead of 86 %
 //   (uneven lighting);
-// - smallCodeRetry on (`npm run bench -- --only camera`, 240 frames, best of 3 runs, load ~4):
-//   82.5 % → 95.8 % read; 3.6 ms mean / 9.2 ms p95 per 640×480 frame with a code (full frame
-//   only: 2.0 ms); without a code 2.7 ms on a plain frame, 7.8 ms on a cluttered one.
+// - smallCodeRetry on (`npm run bench -- --only camera`, 240 frames, best of 3 runs, shared box
+//   at load ~11): 82.5 % → 98.3 % read (95.8 % with the six variants before the γ ones);
+//   7.2 ms mean / 17 ms p95 per 640×480 frame with a code; without a code 4.4 ms on a plain
+//   frame, 58 ms on a cluttered one when every crop is tried at once (no FrameContext: the
+//   camera's budget and the fruitless-patch skip below bound it there).
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { prepareZXingModule, type ReaderOptions, type ReadResult, readBarcodes } from 'zxing-wasm/reader';
 import { PassgateError } from '../../firmware/core/errors.js';
 import type { Symbology } from '../input.js';
-import { cropAndEnlarge, findCodeRegions, type Region, unsharpMask } from './code-regions.js';
+import type { Region } from './code-regions.js';
 import type { GrayImage } from './gray-image.js';
 import { grayToPgm, grayToRgba } from './pixels.js';
-import { sharpenAndEnlarge } from './sharpen.js';
-import type { DecodedSymbol, SymbolDecoder } from './symbol-decoder.js';
+import { retryAttempts, retryImage } from './small-code-retry.js';
+import type { DecodedSymbol, FrameContext, SymbolDecoder } from './symbol-decoder.js';
 
 export interface ZxingQrOptions {
   tryHarder: boolean;
@@ -46,7 +48,7 @@ export interface ZxingQrOptions {
   maxSymbols: number;
   /**
    * When the whole frame gives nothing: look for small high-contrast patches, enlarge and
-   * sharpen them, and decode again (see code-regions.ts and RETRY_VARIANTS).
+   * sharpen them, and decode again (see code-regions.ts and small-code-retry.ts).
    */
   smallCodeRetry: boolean;
 }
@@ -76,36 +78,20 @@ export const THOROUGH_ZXING_QR_OPTIONS: Readonly<ZxingQrOptions> = {
 };
 
 /**
- * Small-code retry: each busy patch is tried in these ways, in this order, until one gives a
- * symbol: enlarged by `factor` and sharpened, either with a box unsharp mask after enlarging
- * (`box`: radius and amount in enlarged pixels; amount 0 = not sharpened) or with a strong
- * Gaussian unsharp mask before enlarging (`gaussian`: sharpen.ts, σ in frame pixels), then read
- * with the given binariser.
- * The box variants were chosen on 480 bench-corpus frames (2–6 px per module, blur σ ≤ 1.5): the
- * full frame alone read 84 %; 2× sharpened 94.6 %; adding 3× sharpened 95.8 %; adding 2× plain
- * 96.3 %. The Gaussian ones on the 15 of 80 hard frames (scripts/lab/hard-frames.ts, 2.2–3 px per
- * module, seed 777, not the bench's) that the box variants missed: of 96 combinations of factor,
- * σ, amount and binariser, greedily the three that together read 12 of the 15. The order is by
- * how many frames each variant reads alone (on those frames and 60 more of seed 779), so the
- * usual frame needs one or two tries; frames without a code stop at MAX_RETRY_DECODES.
+ * A camera scene whose busy patch the crops cannot read (a poster, text, a code too blurred)
+ * would otherwise cost a frame budget on every frame: after FRUITLESS_ROUNDS whole rounds in a
+ * row read nothing on a patch, it is left alone for FRUITLESS_SKIP_FRAMES frames (half a second
+ * at 15 fps) while it stays within SAME_PATCH_PX (one block of the patch search), then tried
+ * again. Two rounds, not one: the second round sees new frames, with their own noise.
  */
-type RetryVariant =
-  | { kind: 'box'; factor: number; radius: number; amount: number; binarizer: ZxingQrOptions['binarizer'] }
-  | { kind: 'gaussian'; factor: number; sigma: number; amount: number; binarizer: ZxingQrOptions['binarizer'] };
+const FRUITLESS_ROUNDS = 2;
+const FRUITLESS_SKIP_FRAMES = 7;
+const SAME_PATCH_PX = 16;
 
-const RETRY_VARIANTS: readonly RetryVariant[] = [
-  { kind: 'gaussian', factor: 2, sigma: 1, amount: 6, binarizer: 'LocalAverage' },
-  { kind: 'gaussian', factor: 3, sigma: 1, amount: 8, binarizer: 'GlobalHistogram' },
-  { kind: 'box', factor: 3, radius: 5, amount: 2, binarizer: 'LocalAverage' },
-  { kind: 'gaussian', factor: 2, sigma: 1.5, amount: 12, binarizer: 'LocalAverage' },
-  { kind: 'box', factor: 2, radius: 4, amount: 2, binarizer: 'LocalAverage' },
-  { kind: 'box', factor: 2, radius: 0, amount: 0, binarizer: 'LocalAverage' },
-];
-
-/** Crops decoded per frame at most: bounds the cost of frames with busy backgrounds and no code. */
-const MAX_RETRY_DECODES = 6;
-/** An enlarged crop larger than this is not tried (3× is meant for small patches only). */
-const MAX_ENLARGED_PIXELS = 250_000;
+function samePatch(a: Region, b: Region): boolean {
+  const near = (u: number, v: number): boolean => Math.abs(u - v) <= SAME_PATCH_PX;
+  return near(a.x, b.x) && near(a.y, b.y) && near(a.width, b.width) && near(a.height, b.height);
+}
 
 let loading: Promise<void> | undefined;
 
@@ -132,12 +118,6 @@ export function loadZxingReader(): Promise<void> {
   return loading;
 }
 
-function retryImage(image: GrayImage, region: Region, variant: RetryVariant): GrayImage {
-  if (variant.kind === 'gaussian') return sharpenAndEnlarge(image, region, variant);
-  const enlarged = cropAndEnlarge(image, region, variant.factor);
-  return variant.amount > 0 ? unsharpMask(enlarged, variant.radius, variant.amount) : enlarged;
-}
-
 function symbologyOf(format: string): Symbology {
   if (format === 'QRCode' || format === 'QRCodeModel2' || format === 'QRCodeModel1') return 'qr';
   if (format === 'MicroQRCode') return 'micro-qr';
@@ -154,6 +134,20 @@ export class ZxingQrDecoder implements SymbolDecoder {
   readonly name = 'zxing-qr';
   readonly options: Readonly<ZxingQrOptions>;
   private readonly readerOptions: ReaderOptions;
+  /**
+   * Where the small-code retry goes on with the next frame when a frame's budget ran out before
+   * every crop was tried (see decode); 0 after a code was read or every crop was tried, and not
+   * used when the frame's first patch is somewhere else (another scene).
+   */
+  private resumeAt = 0;
+  /** The first patch of the frame the round stopped on: another scene starts a round afresh. */
+  private resumePatch?: Region;
+  /**
+   * On a camera (a context was given): the patch the last whole round of crops was cut around and
+   * read nothing on, how many rounds in a row did so there, and how many more frames skip the
+   * retries while the first patch stays there.
+   */
+  private fruitless?: { region: Region; rounds: number; framesLeft: number };
 
   private constructor(options: ZxingQrOptions) {
     this.options = options;
@@ -176,7 +170,14 @@ export class ZxingQrDecoder implements SymbolDecoder {
     return new ZxingQrDecoder({ ...DEFAULT_ZXING_QR_OPTIONS, ...options });
   }
 
-  async decode(image: GrayImage): Promise<DecodedSymbol[]> {
+  /**
+   * The whole frame first; when it gives nothing, the small-code retry's crops, unless a decoder
+   * before this one already read a code in this frame (`context.found`). With a context whose
+   * budget runs out, the crops stop after the one in hand (at least one is tried per frame) and the
+   * next frame starts where this one stopped: a code held up to the camera is on many frames, so
+   * the crops of one round are spread over a few of them instead of making one frame late.
+   */
+  async decode(image: GrayImage, context?: FrameContext): Promise<DecodedSymbol[]> {
     const { width, height } = image;
     if (
       !Number.isInteger(width) ||
@@ -192,17 +193,47 @@ export class ZxingQrDecoder implements SymbolDecoder {
     }
     if (width === 0 || height === 0) return [];
     const symbols = await this.read(image);
-    if (symbols.length > 0 || !this.options.smallCodeRetry) return symbols;
-    let attempts = 0;
-    for (const region of findCodeRegions(image)) {
-      for (const variant of RETRY_VARIANTS) {
-        if (region.width * region.height * variant.factor ** 2 > MAX_ENLARGED_PIXELS) continue;
-        if (attempts++ >= MAX_RETRY_DECODES) return [];
-        const found = await this.read(retryImage(image, region, variant), variant.binarizer);
-        if (found.length > 0) return found;
+    if (symbols.length > 0) this.resumeAt = 0;
+    if (symbols.length > 0 || !this.options.smallCodeRetry || (context?.found.length ?? 0) > 0) return symbols;
+    const attempts = retryAttempts(image);
+    if (context !== undefined && this.skipsFruitless(attempts[0]?.region)) return [];
+    const patch = attempts[0]?.region;
+    const sameScene = patch !== undefined && this.resumePatch !== undefined && samePatch(patch, this.resumePatch);
+    const first = sameScene && this.resumeAt < attempts.length ? this.resumeAt : 0;
+    for (let i = first; i < attempts.length; i++) {
+      if (i > first && context?.expired()) {
+        this.resumeAt = i;
+        this.resumePatch = patch;
+        return [];
+      }
+      const found = await this.read(retryImage(image, attempts[i]), attempts[i].variant.binarizer);
+      if (found.length > 0) {
+        this.resumeAt = 0;
+        return found;
       }
     }
+    this.resumeAt = 0;
+    if (context !== undefined && attempts.length > 0) {
+      const region = attempts[0].region;
+      const rounds =
+        this.fruitless !== undefined && samePatch(region, this.fruitless.region) ? this.fruitless.rounds + 1 : 1;
+      this.fruitless = { region, rounds, framesLeft: rounds >= FRUITLESS_ROUNDS ? FRUITLESS_SKIP_FRAMES : 0 };
+    }
     return [];
+  }
+
+  /** True while the frame's first patch is where a whole round just read nothing (see fruitless). */
+  private skipsFruitless(region: Region | undefined): boolean {
+    const last = this.fruitless;
+    if (last === undefined || region === undefined) return false;
+    if (!samePatch(region, last.region)) {
+      this.fruitless = undefined;
+      return false;
+    }
+    if (last.framesLeft <= 0) return false;
+    last.framesLeft -= 1;
+    if (last.framesLeft === 0) last.rounds = 0;
+    return true;
   }
 
   private async read(image: GrayImage, binarizer = this.options.binarizer): Promise<DecodedSymbol[]> {

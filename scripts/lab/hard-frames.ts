@@ -7,8 +7,13 @@
 // any direction) and integrated over each pixel's area (3×3 samples, like a sensor's photosite),
 // then uneven light, lens blur σ 0.7–1.5, sensor noise, and a JPEG round trip at quality 45–75
 // (what MJPEG cameras deliver; jpegRoundTrip below).
+//
+// A presentation (hardPresentation) is what a camera at 15 fps sees while a phone is held up for
+// a fifth of a second: a few frames of the same scene (code, size, angle, perspective, blur, light,
+// JPEG quality), each rendered again with the hand's slight motion (up to 1 px of shift and 0.5° of
+// turn from where the scene put the code) and its own sensor noise.
 import type { GrayImage } from '../../drivers/symbols/gray-image.js';
-import { addNoise, gaussianBlur, homographyFromPoints, unevenLighting } from './synth-image.js';
+import { addNoise, gaussianBlur, homographyFromPoints, mulberry32, unevenLighting } from './synth-image.js';
 import { zintMatrix } from './zint.js';
 
 export interface HardFrameLimits {
@@ -61,6 +66,10 @@ export interface HardFrameParams {
   background: number;
   /** Where the symbol's four outer corners (quiet zone included) landed, clockwise from top-left. */
   corners: [number, number][];
+  /** Quiet zone in modules, as drawn. */
+  quietZone: number;
+  /** Seed of the uneven-lighting field: the same light on every frame of a presentation. */
+  lightingSeed: number;
 }
 
 function clampByte(v: number): number {
@@ -74,9 +83,14 @@ export function hardFrame(
   limits: Partial<HardFrameLimits> = {},
 ): { image: GrayImage; params: HardFrameParams } {
   const l = { ...HARD_FRAME_LIMITS, ...limits };
+  const params = hardScene(matrix.length, rng, l);
+  return { image: renderHardFrame(matrix, params, rng, l), params };
+}
+
+/** A scene's parameters: where the code is, how it is blurred, lit and compressed. */
+export function hardScene(size: number, rng: () => number, l: HardFrameLimits): HardFrameParams {
   const between = (lo: number, hi: number): number => lo + (hi - lo) * rng();
-  const n = matrix.length;
-  const total = n + 2 * l.quietZone;
+  const total = size + 2 * l.quietZone;
   const modulePx = between(l.minModulePx, l.maxModulePx);
   const angle = between(0, 2 * Math.PI);
   const perspective = between(0, l.maxPerspective);
@@ -105,14 +119,7 @@ export function hardFrame(
   const cx = between(margin - Math.min(...xs), l.width - margin - Math.max(...xs));
   const cy = between(margin - Math.min(...ys), l.height - margin - Math.max(...ys));
   const corners = placed.map(([x, y]): [number, number] => [x + cx, y + cy]);
-  // Frame pixel → module coordinates (quiet zone included: 0..total).
-  const toModules = homographyFromPoints(corners, [
-    [0, 0],
-    [total, 0],
-    [total, total],
-    [0, total],
-  ]);
-  const params: HardFrameParams = {
+  return {
     modulePx,
     angleDeg: (angle * 180) / Math.PI,
     perspective,
@@ -125,13 +132,56 @@ export function hardFrame(
     light: Math.round(between(170, 255)),
     background: Math.round(between(30, 230)),
     corners,
+    quietZone: l.quietZone,
+    lightingSeed: Math.floor(rng() * 2 ** 32),
   };
-  let image = renderQuad(matrix, l.quietZone, toModules, params, l.width, l.height);
-  image = unevenLighting(image, params.lighting, rng);
+}
+
+/** The scene moved a little, as a hand holding a phone does between two frames. */
+export function movedScene(
+  params: HardFrameParams,
+  rng: () => number,
+  maxShiftPx: number,
+  maxTurnDeg: number,
+  bounds: { width: number; height: number },
+): HardFrameParams {
+  const turn = ((2 * rng() - 1) * maxTurnDeg * Math.PI) / 180;
+  const c = params.corners;
+  const mx = c.reduce((sum, p) => sum + p[0], 0) / 4;
+  const my = c.reduce((sum, p) => sum + p[1], 0) / 4;
+  const xs = c.map((p) => p[0]);
+  const ys = c.map((p) => p[1]);
+  // The shift keeps the whole quiet zone inside the frame, as the scene was drawn.
+  const clampShift = (d: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, d));
+  const dx = clampShift((2 * rng() - 1) * maxShiftPx, 2 - Math.min(...xs), bounds.width - 2 - Math.max(...xs));
+  const dy = clampShift((2 * rng() - 1) * maxShiftPx, 2 - Math.min(...ys), bounds.height - 2 - Math.max(...ys));
+  const corners = c.map(([x, y]): [number, number] => [
+    mx + dx + (x - mx) * Math.cos(turn) - (y - my) * Math.sin(turn),
+    my + dy + (x - mx) * Math.sin(turn) + (y - my) * Math.cos(turn),
+  ]);
+  return { ...params, corners, angleDeg: params.angleDeg + (turn * 180) / Math.PI };
+}
+
+/** One frame of a scene: rendered, lit, blurred, noisy (noise drawn from `rng`), JPEG'd. */
+export function renderHardFrame(
+  matrix: boolean[][],
+  params: HardFrameParams,
+  rng: () => number,
+  size: { width: number; height: number } = HARD_FRAME_LIMITS,
+): GrayImage {
+  const total = matrix.length + 2 * params.quietZone;
+  // Frame pixel → module coordinates (quiet zone included: 0..total).
+  const toModules = homographyFromPoints(params.corners, [
+    [0, 0],
+    [total, 0],
+    [total, total],
+    [0, total],
+  ]);
+  let image = renderQuad(matrix, params.quietZone, toModules, params, size.width, size.height);
+  image = unevenLighting(image, params.lighting, mulberry32(params.lightingSeed));
   image = gaussianBlur(image, params.blurSigma);
   image = addNoise(image, params.noiseStd, rng);
-  image = jpegRoundTrip(image, params.jpegQuality);
-  return { image, params };
+  return jpegRoundTrip(image, params.jpegQuality);
 }
 
 /** Each pixel the mean of 3×3 samples of the symbol (or the screen around it). */
@@ -260,19 +310,56 @@ export interface HardSample {
 
 const PASS_CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ0123456789';
 
-/**
- * A pass code of 16–40 characters in a hard frame: QR at error correction M with a 4-module
- * quiet zone, or Grid Matrix (zint's default level) with a 6-module one.
- */
+/** A pass code of 16–40 characters and its symbol: QR at error correction M, or Grid Matrix. */
+function passCodeSymbol(symbology: HardSymbology, rng: () => number): { text: string; matrix: boolean[][] } {
+  const length = 16 + Math.floor(rng() * 25);
+  let text = 'PG1-';
+  while (text.length < length) text += PASS_CODE_ALPHABET[Math.floor(rng() * PASS_CODE_ALPHABET.length)];
+  const matrix = symbology === 'qr' ? zintMatrix('QRCODE', text, { secure: 2 }) : zintMatrix('GRIDMATRIX', text);
+  return { text, matrix };
+}
+
+/** QR with a 4-module quiet zone, Grid Matrix (zint's default level) with a 6-module one. */
+function limitsFor(symbology: HardSymbology, limits: Partial<HardFrameLimits>): HardFrameLimits {
+  return { ...HARD_FRAME_LIMITS, quietZone: symbology === 'qr' ? 4 : 6, ...limits };
+}
+
+/** A pass code in one hard frame. */
 export function hardSample(
   symbology: HardSymbology,
   rng: () => number,
   limits: Partial<HardFrameLimits> = {},
 ): HardSample {
-  const length = 16 + Math.floor(rng() * 25);
-  let text = 'PG1-';
-  while (text.length < length) text += PASS_CODE_ALPHABET[Math.floor(rng() * PASS_CODE_ALPHABET.length)];
-  const matrix = symbology === 'qr' ? zintMatrix('QRCODE', text, { secure: 2 }) : zintMatrix('GRIDMATRIX', text);
-  const { image, params } = hardFrame(matrix, rng, { quietZone: symbology === 'qr' ? 4 : 6, ...limits });
+  const { text, matrix } = passCodeSymbol(symbology, rng);
+  const { image, params } = hardFrame(matrix, rng, limitsFor(symbology, limits));
   return { symbology, text, image, params };
+}
+
+export interface HardPresentation {
+  symbology: HardSymbology;
+  text: string;
+  /** The scene as drawn; each frame moved from it a little (movedScene). */
+  params: HardFrameParams;
+  frames: GrayImage[];
+}
+
+/** Hand motion between frames at arm's length: up to this shift and turn from the scene. */
+export const PRESENTATION_MOTION = { maxShiftPx: 1, maxTurnDeg: 0.5 };
+
+/** A pass code held up to the camera for `frameCount` consecutive frames (see the header). */
+export function hardPresentation(
+  symbology: HardSymbology,
+  rng: () => number,
+  frameCount: number,
+  limits: Partial<HardFrameLimits> = {},
+): HardPresentation {
+  const { text, matrix } = passCodeSymbol(symbology, rng);
+  const l = limitsFor(symbology, limits);
+  const params = hardScene(matrix.length, rng, l);
+  const frames: GrayImage[] = [];
+  for (let f = 0; f < frameCount; f++) {
+    const moved = movedScene(params, rng, PRESENTATION_MOTION.maxShiftPx, PRESENTATION_MOTION.maxTurnDeg, l);
+    frames.push(renderHardFrame(matrix, moved, rng, l));
+  }
+  return { symbology, text, params, frames };
 }

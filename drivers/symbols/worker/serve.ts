@@ -6,12 +6,15 @@
 //
 // Frame budget (cameraFrameBudgetMs): decoders run one after another until the budget is spent;
 // the rest skip this frame and go first on the next one, so a slow decoder cannot starve the
-// others (decoders are synchronous WebAssembly/JS, so the budget is checked between them).
+// others (decoders are synchronous WebAssembly/JS, so the budget is checked between them). Each
+// decoder also gets a FrameContext: the symbols found so far in the frame and whether the budget
+// is spent, so the QR reader's small-code retries stop between crops and go on with the next
+// frame (see ZxingQrDecoder.decode).
 
 import { getHeapStatistics } from 'node:v8';
 import { isPassgateError } from '../../../firmware/core/errors.js';
 import type { GrayImage } from '../gray-image.js';
-import type { DecodedSymbol, SymbolDecoder } from '../symbol-decoder.js';
+import type { DecodedSymbol, FrameContext, SymbolDecoder } from '../symbol-decoder.js';
 import { FrameInletClient, type InletHost } from './frame-inlet.js';
 import { frameGarbageCollector } from './garbage.js';
 import type { CameraMessage, WorkerDecoderError, WorkerMessage, WorkerThread } from './protocol.js';
@@ -37,6 +40,7 @@ export class BudgetedDecoders {
     const start = this.now();
     const symbols: DecodedSymbol[] = [];
     const errors: WorkerDecoderError[] = [];
+    const context: FrameContext = { found: symbols, expired: () => this.now() - start >= this.budgetMs };
     let ran = 0;
     for (; ran < n; ran++) {
       const index = (this.firstDecoder + ran) % n;
@@ -46,7 +50,7 @@ export class BudgetedDecoders {
       }
       const decoder = this.decoders[index];
       try {
-        symbols.push(...(await decoder.decode(frame)));
+        symbols.push(...(await decoder.decode(frame, context)));
       } catch (error) {
         errors.push({ decoder: decoder.name, code: isPassgateError(error) ? error.code : 'decode.unsupported' });
       }

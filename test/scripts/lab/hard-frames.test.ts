@@ -1,7 +1,14 @@
 import jpeg from 'jpeg-js';
 import { describe, expect, it } from 'vitest';
 import type { GrayImage } from '../../../drivers/symbols/gray-image.js';
-import { HARD_FRAME_LIMITS, hardFrame, hardSample, jpegRoundTrip } from '../../../scripts/lab/hard-frames.js';
+import {
+  HARD_FRAME_LIMITS,
+  hardFrame,
+  hardPresentation,
+  hardSample,
+  jpegRoundTrip,
+  PRESENTATION_MOTION,
+} from '../../../scripts/lab/hard-frames.js';
 import { addNoise, gaussianBlur, mulberry32 } from '../../../scripts/lab/synth-image.js';
 import { zintMatrix } from '../../../scripts/lab/zint.js';
 
@@ -15,6 +22,44 @@ describe('hard camera frames', () => {
     const c = hardFrame(matrix, mulberry32(12)).image;
     expect(Buffer.from(a.data).equals(Buffer.from(b.data))).toBe(true);
     expect(Buffer.from(a.data).equals(Buffer.from(c.data))).toBe(false);
+  });
+
+  it('make presentations: the same scene on every frame, moved a little, with its own noise', () => {
+    const a = hardPresentation('qr', mulberry32(21), 3);
+    const b = hardPresentation('qr', mulberry32(21), 3);
+    expect(a.frames).toHaveLength(3);
+    expect(a.text).toBe(b.text);
+    a.frames.forEach((f, i) => {
+      expect(Buffer.from(f.data).equals(Buffer.from(b.frames[i].data))).toBe(true);
+      expect(f.data.length).toBe(HARD_FRAME_LIMITS.width * HARD_FRAME_LIMITS.height);
+    });
+    // Consecutive frames differ (motion and noise), but only slightly: same code, same place.
+    for (let i = 1; i < 3; i++) {
+      const prev = a.frames[i - 1].data;
+      const cur = a.frames[i].data;
+      expect(Buffer.from(prev).equals(Buffer.from(cur))).toBe(false);
+      let sum = 0;
+      for (let k = 0; k < cur.length; k++) sum += Math.abs(cur[k] - prev[k]);
+      expect(sum / cur.length).toBeLessThan(12);
+    }
+    // The hand's motion is small: the code's dark centroid moves by about a pixel between frames.
+    const xs = a.params.corners.map((c) => c[0]);
+    const ys = a.params.corners.map((c) => c[1]);
+    const centroid = (f: GrayImage): [number, number] => {
+      let n = 0;
+      let sx = 0;
+      let sy = 0;
+      for (let y = Math.floor(Math.min(...ys)); y < Math.ceil(Math.max(...ys)); y++)
+        for (let x = Math.floor(Math.min(...xs)); x < Math.ceil(Math.max(...xs)); x++)
+          if (f.data[y * f.width + x] < (a.params.dark + a.params.light) / 2) {
+            n++;
+            sx += x;
+            sy += y;
+          }
+      return [sx / n, sy / n];
+    };
+    const centres = a.frames.map(centroid);
+    for (const c of centres.slice(1)) expect(side(c, centres[0])).toBeLessThan(2 * PRESENTATION_MOTION.maxShiftPx + 1);
   });
 
   it('draw every condition within its limits and keep the whole quiet zone in the frame', () => {
