@@ -1,7 +1,7 @@
 // The portal transport's pooled connection as the kernel sees it: idle, it carries TCP keep-alive
 // probes at portalTcpKeepAliveMs, so a NAT that forgets idle connections keeps its mapping.
 import { execFileSync } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { timeoutTable } from '../../firmware/core/timeouts.js';
@@ -72,7 +72,7 @@ describe('portal transport keep-alive', () => {
 });
 
 describe('portal transport answers', () => {
-  async function serverAnswering(handler: Parameters<typeof createServer>[0]): Promise<number> {
+  async function serverAnswering(handler: RequestListener): Promise<number> {
     const server = createServer(handler);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     cleanups.push(
