@@ -1,6 +1,6 @@
 // HTTP(S) to the portal over one keep-alive undici Pool. TLS verification is always on and
 // pinned to the configured CA; plain http:// needs the explicit dev flag.
-import { Pool, errors as undiciErrors } from 'undici';
+import { type Dispatcher, Pool, errors as undiciErrors } from 'undici';
 import { setClampedTimeout } from '../firmware/core/clock.js';
 import { PassgateError } from '../firmware/core/errors.js';
 import type { TimeoutTable } from '../firmware/core/timeouts.js';
@@ -62,55 +62,106 @@ export function createPortalTransport(options: TransportOptions): PortalTranspor
   });
 
   return {
-    async post(path, headers, body, deadlineMs) {
-      const controller = new AbortController();
-      const timer = setClampedTimeout(() => controller.abort(), Math.max(1, deadlineMs));
-      // undici acts on an abort only once the request has a connected socket, so a hung TCP or
-      // TLS connect would outlive the deadline (up to portalConnectMs): race the abort as well.
-      const abandoned = new Promise<never>((_, reject) => {
-        controller.signal.addEventListener(
-          'abort',
-          () => reject(new PassgateError('portal.timeout', 'portal did not answer within the deadline')),
-          { once: true },
-        );
-      });
-      try {
-        const res = await Promise.race([
-          abandoned,
-          pool.request({
-            origin: url.origin,
-            path: basePath + path,
-            method: 'POST',
-            headers: { 'content-type': 'application/json', ...headers },
-            body,
-            signal: controller.signal,
-            // Our abort timer is the deadline. undici's own timers run on a coarse shared tick and
-            // fired up to 200 ms early on a reused connection, so they are off.
-            headersTimeout: 0,
-            bodyTimeout: 0,
-          }),
-        ]);
-        const chunks: Buffer[] = [];
-        let size = 0;
-        for await (const chunk of res.body) {
-          size += (chunk as Buffer).length;
-          if (size > MAX_BODY_BYTES) {
-            res.body.destroy();
-            throw new PassgateError('portal.bad-response', 'portal response body too large', { size });
-          }
-          chunks.push(chunk as Buffer);
+    post(path, headers, body, deadlineMs) {
+      return new Promise<HttpAnswer>((resolve, reject) => {
+        const exchange = new PostExchange(resolve, reject);
+        exchange.timer = setClampedTimeout(() => exchange.expire(), Math.max(1, deadlineMs));
+        try {
+          pool.dispatch(
+            {
+              origin: url.origin,
+              path: basePath + path,
+              method: 'POST',
+              headers: { 'content-type': 'application/json', ...headers },
+              body,
+              // Our timer is the deadline. undici's own timers run on a coarse shared tick and
+              // fired up to 200 ms early on a reused connection, so they are off.
+              headersTimeout: 0,
+              bodyTimeout: 0,
+            },
+            exchange,
+          );
+        } catch (error) {
+          exchange.onError(error as Error);
         }
-        return { status: res.statusCode, text: Buffer.concat(chunks).toString('utf8') };
-      } catch (error) {
-        throw transportError(error, controller.signal.aborted);
-      } finally {
-        clearTimeout(timer);
-      }
+      });
     },
     async close() {
       await pool.close().catch(() => pool.destroy());
     },
   };
+}
+
+/**
+ * One POST as undici's dispatcher drives it: the answer's bytes are collected straight from the
+ * connection (no response stream, no async iterator, no AbortSignal), which is most of the
+ * client's JavaScript per request. Settles exactly once: with the answer, a typed error, or
+ * portal.timeout when the deadline timer fires first.
+ */
+class PostExchange implements Dispatcher.DispatchHandler {
+  timer: ReturnType<typeof setClampedTimeout> | undefined;
+  private abortRequest: ((reason?: Error) => void) | undefined;
+  private settled = false;
+  private expired = false;
+  private status = 0;
+  private size = 0;
+  private readonly chunks: Buffer[] = [];
+
+  constructor(
+    private readonly resolve: (answer: HttpAnswer) => void,
+    private readonly reject: (error: PassgateError) => void,
+  ) {}
+
+  /**
+   * The deadline. undici can abort a request only once it has a connection, so a hung TCP or
+   * TLS connect would outlive the deadline (up to portalConnectMs): the call fails now, and the
+   * request is aborted as soon as undici hands it its abort.
+   */
+  expire(): void {
+    this.expired = true;
+    this.abortRequest?.(new PassgateError('portal.timeout', 'portal did not answer within the deadline'));
+    this.fail(new PassgateError('portal.timeout', 'portal did not answer within the deadline'));
+  }
+
+  onConnect(abort: (reason?: Error) => void): void {
+    this.abortRequest = abort;
+    if (this.settled) abort(new PassgateError('portal.timeout', 'portal did not answer within the deadline'));
+  }
+
+  onHeaders(statusCode: number): boolean {
+    this.status = statusCode;
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    this.size += chunk.length;
+    if (this.size > MAX_BODY_BYTES) {
+      const error = new PassgateError('portal.bad-response', 'portal response body too large', { size: this.size });
+      this.abortRequest?.(error);
+      this.fail(error);
+      return false;
+    }
+    this.chunks.push(chunk);
+    return true;
+  }
+
+  onComplete(): void {
+    if (this.settled) return;
+    this.settled = true;
+    clearTimeout(this.timer);
+    this.resolve({ status: this.status, text: Buffer.concat(this.chunks).toString('utf8') });
+  }
+
+  onError(error: Error): void {
+    this.fail(transportError(error, this.expired));
+  }
+
+  private fail(error: PassgateError): void {
+    if (this.settled) return;
+    this.settled = true;
+    clearTimeout(this.timer);
+    this.reject(error);
+  }
 }
 
 const TLS_ERROR = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|HOSTNAME|ALTNAME|SSL/;

@@ -11,7 +11,7 @@ import type { TimeoutTable } from '../../firmware/core/timeouts.js';
 import { ReconnectingInputDriver } from '../input-driver-base.js';
 import { asDriverError } from '../reconnect.js';
 import { type SerialPorts, systemSerialPorts } from '../serial-port.js';
-import { type ScanFrame, ScanFrameParser, ScanFrameStream } from './frame-parser.js';
+import { type ScanFrame, ScanFrameFeed, ScanFrameParser } from './frame-parser.js';
 import type { SerialScannerOptions } from './options.js';
 import { SCANNER_PROFILES, type ScannerProfile } from './profiles.js';
 
@@ -39,7 +39,7 @@ type ReplyFrame = Extract<ScanFrame, { kind: 'reply' }>;
 
 interface OpenPort {
   port: SerialPortLike;
-  frames: ScanFrameStream;
+  frames: ScanFrameFeed;
   /** Replies of this port only: a late one from a port already lost can answer nothing. */
   replies: ReplyWaiter<ReplyFrame>;
 }
@@ -157,22 +157,30 @@ export class SerialScannerDriver extends ReconnectingInputDriver<OpenPort> {
     }
     const parser = new ScanFrameParser({ suffix, prefix, stripAimId, maxCodeLength, replies: this.profile.replies });
     const idleMs = suffix === 'none' ? this.timeouts.serialInterByteMs : this.timeouts.serialFrameIdleMs;
-    const frames = new ScanFrameStream(parser, idleMs, () => this.clock.now());
-    return { port, frames, replies: new ReplyWaiter<ReplyFrame>(this.clock) };
+    const handle: OpenPort = {
+      port,
+      frames: new ScanFrameFeed(
+        parser,
+        idleMs,
+        (frame) => this.handleFrame(handle, frame),
+        () => this.clock.now(),
+      ),
+      replies: new ReplyWaiter<ReplyFrame>(this.clock),
+    };
+    return handle;
   }
 
   protected attachDevice(handle: OpenPort): void {
     const { port, frames } = handle;
-    frames.on('data', (frame: ScanFrame) => this.handleFrame(handle, frame));
-    port.pipe(frames);
+    port.on('data', (chunk: Buffer) => frames.push(chunk));
+    port.on('end', () => frames.end());
     port.on('error', (error: Error) => {
       this.lost(handle, asDriverError(error, 'driver.disconnected'));
       void this.releaseDevice(handle);
     });
     port.on('close', (error?: Error | null) => {
       this.lost(handle, error ?? new PassgateError('driver.disconnected', 'the serial port closed'));
-      port.unpipe(frames);
-      frames.destroy();
+      frames.close();
     });
     if (this.options.configureOnOpen) {
       this.configure().catch((error: unknown) => {
@@ -187,8 +195,7 @@ export class SerialScannerDriver extends ReconnectingInputDriver<OpenPort> {
   }
 
   protected async releaseDevice(handle: OpenPort): Promise<void> {
-    handle.port.unpipe(handle.frames);
-    handle.frames.destroy();
+    handle.frames.close();
     await closeSerialPort(handle.port);
   }
 

@@ -1,7 +1,6 @@
-// Bytes from a serial scanner in, typed frames out. Pure: no port, no timers (the stream below
+// Bytes from a serial scanner in, typed frames out. Pure: no port, no timers (the feed below
 // adds the idle timer). Memory is bounded: at most max(maxCodeLength + 2, reply maxLength) bytes
 // are held; longer input is counted, dropped, and reported as one 'overlong' discard.
-import { Transform, type TransformCallback } from 'node:stream';
 import type { Symbology } from '../input.js';
 import type { SerialSuffix } from './options.js';
 
@@ -222,45 +221,62 @@ function startsWith(bytes: Uint8Array, head: Uint8Array): boolean {
 }
 
 /**
- * The parser as a stream: Buffers in, ScanFrame objects out, each stamped with the arrival of its
- * first byte. After `idleMs` without a byte while a frame is open, it calls `flush()` (ends a
- * suffix-less code, drops an incomplete one).
+ * The parser fed straight from the port's `data` events: Buffers in, each ScanFrame handed to
+ * `onFrame` at once, stamped with the arrival of its first byte. After `idleMs` without a byte
+ * while a frame is open, it flushes (ends a suffix-less code, drops an incomplete one). Not a
+ * stream on purpose: a Transform between the port and the driver ran Node's stream machinery a
+ * second time for every chunk, a measurable share of a gate's CPU per scan.
  */
-export class ScanFrameStream extends Transform {
+export class ScanFrameFeed {
   readonly parser: ScanFrameParser;
   private readonly idleMs: number;
   private readonly now: () => number;
+  private readonly onFrame: (frame: ScanFrame) => void;
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
+  private closed = false;
 
   /** `now`: monotonic ms each chunk is stamped with on arrival (default performance.now). */
-  constructor(parser: ScanFrameParser, idleMs: number, now: () => number = () => performance.now()) {
-    super({ readableObjectMode: true });
+  constructor(
+    parser: ScanFrameParser,
+    idleMs: number,
+    onFrame: (frame: ScanFrame) => void,
+    now: () => number = () => performance.now(),
+  ) {
     this.parser = parser;
     this.idleMs = idleMs;
+    this.onFrame = onFrame;
     this.now = now;
   }
 
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+  /** Bytes from the port. Ignored once closed. */
+  push(chunk: Uint8Array): void {
+    if (this.closed) return;
     this.clearIdle();
-    for (const frame of this.parser.push(chunk, this.now())) this.push(frame);
+    for (const frame of this.parser.push(chunk, this.now())) this.deliver(frame);
     if (this.parser.pending > 0) {
       this.idleTimer = setTimeout(() => {
         this.idleTimer = undefined;
-        for (const frame of this.parser.flush()) this.push(frame);
+        for (const frame of this.parser.flush()) this.deliver(frame);
       }, this.idleMs);
     }
-    callback();
   }
 
-  override _flush(callback: TransformCallback): void {
+  /** The port's stream ended: whatever is open is flushed now. */
+  end(): void {
+    if (this.closed) return;
     this.clearIdle();
-    for (const frame of this.parser.flush()) this.push(frame);
-    callback();
+    for (const frame of this.parser.flush()) this.deliver(frame);
   }
 
-  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+  /** No more frames: the idle timer is stopped and anything half-received is dropped. */
+  close(): void {
+    this.closed = true;
     this.clearIdle();
-    callback(error);
+  }
+
+  private deliver(frame: ScanFrame): void {
+    // A listener may close the feed (the port lost) while frames of one chunk are handed out.
+    if (!this.closed) this.onFrame(frame);
   }
 
   private clearIdle(): void {

@@ -70,6 +70,8 @@ export class ConfigStore {
   private readonly selectAll: Database.Statement<[], { key: string; value: string }>;
   private readonly upsert: Database.Statement<[string, string]>;
   private readonly remove: Database.Statement<[string]>;
+  /** Prepared once: the watch polls it twice a second for the daemon's whole life. */
+  private readonly selectDataVersion: Database.Statement<[], number>;
   private readonly changeListeners = new Set<ChangeListener>();
   private readonly errorListeners = new Set<ErrorListener>();
   /** Canonical JSON of every key's effective value, as last seen; the base of change events. */
@@ -88,6 +90,7 @@ export class ConfigStore {
       'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
     );
     this.remove = db.prepare('DELETE FROM settings WHERE key = ?');
+    this.selectDataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
     this.lastDataVersion = this.dataVersion();
     this.snapshot = this.readSnapshot();
   }
@@ -258,7 +261,7 @@ export class ConfigStore {
   }
 
   private dataVersion(): number {
-    return this.db.pragma('data_version', { simple: true }) as number;
+    return this.selectDataVersion.get() as number;
   }
 
   private guard<T>(action: string, work: () => T): T {

@@ -21,6 +21,8 @@ export interface SerialPortLike {
   write(data: string | Uint8Array, callback?: (error: Error | null | undefined) => void): boolean;
   close(callback?: (error: Error | null) => void): void;
   on(event: 'data', listener: (chunk: Buffer) => void): this;
+  /** The port's byte stream ended (end of file on the device). */
+  on(event: 'end', listener: () => void): this;
   /** `error` is set when the device went away (node-serialport's DisconnectedError). */
   on(event: 'close', listener: (error?: Error | null) => void): this;
   on(event: 'error', listener: (error: Error) => void): this;

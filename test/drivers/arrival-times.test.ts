@@ -6,7 +6,7 @@ import { HidScannerDriver, hidScannerOptions } from '../../drivers/hid-scanner/d
 import { MockHidOpener } from '../../drivers/hid-scanner/mock.js';
 import { IdCardReaderDriver } from '../../drivers/idcard/reader-driver.js';
 import type { InputEvent } from '../../drivers/input.js';
-import { type ScanFrame, ScanFrameParser, ScanFrameStream } from '../../drivers/serial-scanner/frame-parser.js';
+import { type ScanFrame, ScanFrameFeed, ScanFrameParser } from '../../drivers/serial-scanner/frame-parser.js';
 import type { SymbolDecoder } from '../../drivers/symbols/symbol-decoder.js';
 import { timeoutTable } from '../../firmware/core/timeouts.js';
 import { SimulatedSamReader, syntheticCard } from '../../scripts/lab/simulated-sam-reader.js';
@@ -50,18 +50,21 @@ describe('serial framing: the chunk that held the frame’s first byte', () => {
     expect(parser.flush()).toEqual([expect.objectContaining({ kind: 'code', text: 'XY', arrivedAt: 80 })]);
   });
 
-  it('the stream stamps chunks with its clock', async () => {
+  it('the feed stamps chunks with its clock', () => {
     const clock = new HandClock();
     const parser = new ScanFrameParser({ suffix: 'cr', prefix: '', stripAimId: true, maxCodeLength: 64 });
-    const stream = new ScanFrameStream(parser, 500, () => clock.now());
     const frames: ScanFrame[] = [];
-    stream.on('data', (f: ScanFrame) => frames.push(f));
-    cleanups.push(async () => void stream.destroy());
+    const feed = new ScanFrameFeed(
+      parser,
+      500,
+      (f) => frames.push(f),
+      () => clock.now(),
+    );
+    cleanups.push(async () => feed.close());
     clock.t = 2000;
-    stream.write(bytes('PG-SL'));
+    feed.push(bytes('PG-SL'));
     clock.t = 2600;
-    stream.write(bytes('OW\r'));
-    await new Promise((r) => setImmediate(r)); // frames may reach 'data' on a later tick
+    feed.push(bytes('OW\r'));
     expect(frames).toEqual([expect.objectContaining({ text: 'PG-SLOW', arrivedAt: 2000 })]);
   });
 });

@@ -1,10 +1,11 @@
 // The portal transport's pooled connection as the kernel sees it: idle, it carries TCP keep-alive
 // probes at portalTcpKeepAliveMs, so a NAT that forgets idle connections keeps its mapping.
 import { execFileSync } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { timeoutTable } from '../../firmware/core/timeouts.js';
+import { MAX_BODY_BYTES } from '../../portal-client/protocol/constants.js';
 import { createPortalTransport, type PortalTransport } from '../../portal-client/transport.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -67,5 +68,76 @@ describe('portal transport keep-alive', () => {
     // The next request goes over the same connection.
     await postOnce(transport);
     expect(clientSockets(port)).toEqual([expect.stringContaining(sockets[0].split(/\s+/)[2])]);
+  });
+});
+
+describe('portal transport answers', () => {
+  async function serverAnswering(handler: RequestListener): Promise<number> {
+    const server = createServer(handler);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(
+      () =>
+        new Promise<void>((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        }),
+    );
+    return (server.address() as AddressInfo).port;
+  }
+
+  function transportTo(port: number): PortalTransport {
+    const transport = createPortalTransport({
+      url: `http://127.0.0.1:${port}/base/`,
+      allowInsecureHttp: true,
+      timeouts: timeoutTable(),
+    });
+    cleanups.push(() => transport.close());
+    return transport;
+  }
+
+  it('sends the body and headers to the path under the base URL, and returns status and text', async () => {
+    const seen: { url?: string; type?: string; token?: string; body?: string } = {};
+    const port = await serverAnswering((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+      req.on('end', () => {
+        Object.assign(seen, {
+          url: req.url,
+          type: req.headers['content-type'],
+          token: req.headers['x-token'],
+          body,
+        });
+        res.statusCode = 409;
+        res.write('{"half":');
+        res.end('"two chunks"}');
+      });
+    });
+    const answer = await transportTo(port).post('/verify', { 'x-token': 'abc' }, '{"q":1}', 2000);
+    expect(answer).toEqual({ status: 409, text: '{"half":"two chunks"}' });
+    expect(seen).toEqual({ url: '/base/verify', type: 'application/json', token: 'abc', body: '{"q":1}' });
+  });
+
+  it('an answer over MAX_BODY_BYTES → portal.bad-response; the next request is answered', async () => {
+    let big = true;
+    const port = await serverAnswering((req, res) => {
+      req.resume();
+      req.on('end', () => res.end(big ? 'x'.repeat(MAX_BODY_BYTES + 1) : '{"ok":true}'));
+    });
+    const transport = transportTo(port);
+    await expect(transport.post('/x', {}, '{}', 2000)).rejects.toMatchObject({ code: 'portal.bad-response' });
+    big = false;
+    expect(await transport.post('/x', {}, '{}', 2000)).toEqual({ status: 200, text: '{"ok":true}' });
+  });
+
+  it('no answer → portal.timeout at the deadline; the next request is answered', async () => {
+    let answer = false;
+    const port = await serverAnswering((req, res) => {
+      req.resume();
+      if (answer) req.on('end', () => res.end('{"ok":true}'));
+    });
+    const transport = transportTo(port);
+    await expect(transport.post('/x', {}, '{}', 300)).rejects.toMatchObject({ code: 'portal.timeout' });
+    answer = true;
+    expect(await transport.post('/x', {}, '{}', 2000)).toEqual({ status: 200, text: '{"ok":true}' });
   });
 });

@@ -1,11 +1,10 @@
-import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   type FrameParserOptions,
   type ScanFrame,
+  ScanFrameFeed,
   ScanFrameParser,
-  ScanFrameStream,
 } from '../../../drivers/serial-scanner/frame-parser.js';
 import {
   GM65_WRITE_OK,
@@ -224,25 +223,41 @@ describe('ScanFrameParser under random input', () => {
   });
 });
 
-describe('ScanFrameStream', () => {
-  it('turns piped bytes into frame objects, flushing a suffix-less code after the pause', async () => {
-    const stream = new ScanFrameStream(parser({ suffix: 'none' }), 20);
+describe('ScanFrameFeed', () => {
+  it('hands frames to its listener as the bytes come, flushing a suffix-less code after the pause', async () => {
     const frames: ScanFrame[] = [];
-    stream.on('data', (f: ScanFrame) => frames.push(f));
-    stream.write(bytes('ABC'));
+    const feed = new ScanFrameFeed(parser({ suffix: 'none' }), 20, (f) => frames.push(f));
+    feed.push(bytes('ABC'));
+    expect(frames).toEqual([]);
     await until(() => frames.length > 0, undefined, 'the flushed frame');
     expect(frames).toEqual([{ kind: 'code', text: 'ABC', symbology: 'unknown', arrivedAt: expect.any(Number) }]);
-    stream.destroy();
+    feed.close();
   });
 
-  it('works as a pipe stage', async () => {
-    const source = Readable.from([Buffer.from(']Q1A'), Buffer.from('B\rC'), Buffer.from('D\r')]);
-    const stream = source.pipe(new ScanFrameStream(parser(), 1000));
+  it('frames split across chunks, two in one chunk, each delivered at once', () => {
     const frames: ScanFrame[] = [];
-    for await (const frame of stream) frames.push(frame as ScanFrame);
-    expect(frames).toEqual([
-      { kind: 'code', text: 'AB', symbology: 'qr', arrivedAt: expect.any(Number) },
-      { kind: 'code', text: 'CD', symbology: 'unknown', arrivedAt: expect.any(Number) },
-    ]);
+    const feed = new ScanFrameFeed(parser(), 1000, (f) => frames.push(f));
+    feed.push(Buffer.from(']Q1A'));
+    feed.push(Buffer.from('B\rC'));
+    expect(frames).toEqual([{ kind: 'code', text: 'AB', symbology: 'qr', arrivedAt: expect.any(Number) }]);
+    feed.push(Buffer.from('D\rEF\r'));
+    expect(frames.map((f) => (f.kind === 'code' ? f.text : f.kind))).toEqual(['AB', 'CD', 'EF']);
+    feed.close();
+  });
+
+  it('end() flushes what is open; after close() nothing more comes, not even the idle flush', async () => {
+    const frames: ScanFrame[] = [];
+    const feed = new ScanFrameFeed(parser({ suffix: 'none' }), 20, (f) => frames.push(f));
+    feed.push(bytes('XY'));
+    feed.end();
+    expect(frames).toEqual([expect.objectContaining({ kind: 'code', text: 'XY' })]);
+    feed.push(bytes('Z'));
+    feed.close();
+    feed.push(bytes('W'));
+    const control: ScanFrame[] = [];
+    const controlFeed = new ScanFrameFeed(parser({ suffix: 'none' }), 20, (f) => control.push(f));
+    controlFeed.push(bytes('Q'));
+    await until(() => control.length > 0, undefined, 'a control feed flushed after the same pause');
+    expect(frames).toHaveLength(1);
   });
 });
