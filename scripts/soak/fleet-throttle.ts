@@ -33,13 +33,13 @@ export function nextActiveGates(active: number, latencyMs: number, bounds: { min
 /**
  * Gates that may rejoin in one step after every session was lost, each re-authorizing at its
  * next scan (SM2 sign and encrypt at the daemon, decrypt and verify at the portal: ~0.13 s of
- * CPU in all, measured): as many as the fleet grows by while the daemons get a CPU at once (a
- * 32nd of it: ~0.4 of a CPU for a fleet of 97), one while they wait a little. One a second
- * whatever the load took a 97-gate fleet 90 s to come back from each loss.
+ * CPU in all, measured). One a second: a 32nd of the fleet a second while the CPU wait was low
+ * (4 for 101 gates) brought the fleet back in ~30 s instead of ~90 s, but the quiet-box default
+ * run had 4 deadline misses, all in the half minute after a portal restart (outcomes 0.7–0.8 s
+ * past the 3 s deadline: rejoining daemons re-authorizing beside a fleet already at the CPU's
+ * limit, finding 3 in SOAK.md).
  */
-export function rejoinStep(latencyMs: number, bounds: { max: number }): number {
-  return Number.isFinite(latencyMs) && latencyMs < LATENCY_LOW_MS ? growthStep(bounds) : 1;
-}
+export const REJOIN_PER_STEP = 1;
 
 export interface ThrottlePoint {
   at: number;
@@ -53,7 +53,7 @@ export class FleetThrottle {
   private last = new Map<number, { waitNs: number; slices: number }>();
   /**
    * After every session was lost: gates from this index on have not scanned since, and each
-   * re-authorizes at its next scan. They join a few at a time (rejoinStep): a whole fleet
+   * re-authorizes at its next scan. They join one a second (REJOIN_PER_STEP): a whole fleet
    * re-authorizing in the same second stalled the box enough for deadline timers to fire seconds
    * late. Infinity: no session lost.
    */
@@ -78,7 +78,7 @@ export class FleetThrottle {
   }
 
   /** Moves to `next` scanning gates; past the gates that re-authorized since a loss, `rejoin` more at most. */
-  step(next: number, rejoin = 1): void {
+  step(next: number, rejoin = REJOIN_PER_STEP): void {
     this.active = Math.min(next, Math.max(this.active, this.sessionless + rejoin));
     if (this.active > this.sessionless) this.sessionless = this.active;
     if (this.sessionless >= this.bounds.max) this.sessionless = Number.POSITIVE_INFINITY;
@@ -100,7 +100,7 @@ export class FleetThrottle {
     }
     this.last = next;
     const latencyMs = slices > 0 ? wait / slices / 1e6 : Number.NaN;
-    this.step(nextActiveGates(this.active, latencyMs, this.bounds), rejoinStep(latencyMs, this.bounds));
+    this.step(nextActiveGates(this.active, latencyMs, this.bounds));
     const point = { at: Date.now(), active: this.active, latencyMs };
     this.history.push(point);
     return point;

@@ -4,7 +4,6 @@ import {
   LATENCY_HIGH_MS,
   LATENCY_LOW_MS,
   nextActiveGates,
-  rejoinStep,
 } from '../../../scripts/soak/fleet-throttle.js';
 
 describe('fleet throttle', () => {
@@ -36,26 +35,6 @@ describe('fleet throttle', () => {
     expect(t.active).toBe(4);
     expect(t.isActive(3)).toBe(true);
     expect(t.isActive(4)).toBe(false);
-  });
-
-  it('after the loss, takes back a 32nd of the fleet a step while the daemons get a CPU at once, one while they wait', () => {
-    expect(rejoinStep(LATENCY_LOW_MS - 1, bounds)).toBe(2);
-    expect(rejoinStep(LATENCY_LOW_MS + 1, bounds)).toBe(1);
-    expect(rejoinStep(Number.NaN, bounds)).toBe(1);
-    expect(rejoinStep(0, { max: 97 })).toBe(3);
-    const t = new FleetThrottle(bounds);
-    t.active = 60;
-    t.sessionsLost();
-    t.step(6, 2);
-    expect(t.active).toBe(6);
-    t.step(10, 2); // the growth allows 4 more, the rejoin 2
-    expect(t.active).toBe(8);
-    t.step(9, 1); // waiting for a CPU: one more at most
-    expect(t.active).toBe(9);
-    t.step(7, 2); // shrinks as before
-    expect(t.active).toBe(7);
-    t.step(12, 2); // back to the 9 that have re-authorized at once, and 2 beyond
-    expect(t.active).toBe(11);
   });
 
   it('after the loss, takes back the gates that have not re-authorized one at a time, then grows as before', () => {
