@@ -59,16 +59,7 @@ export type WorkerMessage =
    * The worker's memory: its V8 heap (and the limit set by its resourceLimits) and the external
    * buffers its isolate holds, in bytes; `collections`: full GCs the worker ran itself (garbage.ts).
    */
-  | {
-      type: 'memory';
-      heapTotal: number;
-      heapLimit: number;
-      heapUsed: number;
-      external: number;
-      arrayBuffers: number;
-      collections: number;
-      collectionMs: number;
-    };
+  | ({ type: 'memory' } & WorkerMemory);
 
 /** The decode thread's kernel thread id and the nice value it runs at (Linux). */
 export interface WorkerThread {
@@ -79,4 +70,17 @@ export interface WorkerThread {
 export interface WorkerDecoderError {
   decoder: string;
   code: ErrorCode;
+}
+
+/** The decode worker's own memory, as its isolate reports it (bytes). */
+export interface WorkerMemory {
+  heapTotal: number;
+  /** The heap's limit (resourceLimits). */
+  heapLimit: number;
+  heapUsed: number;
+  external: number;
+  arrayBuffers: number;
+  /** Full GCs the worker ran itself (garbage.ts), and the milliseconds they took. */
+  collections: number;
+  collectionMs: number;
 }

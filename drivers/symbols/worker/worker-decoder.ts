@@ -24,7 +24,7 @@ import type { GrayImage } from '../gray-image.js';
 import type { DecodedSymbol, SymbolDecoder } from '../symbol-decoder.js';
 import { acceptOneConnection, WorkerFrameInlet } from './inlet-handle.js';
 import { DECODE_WORKER_LIMITS, defaultDecodeWorkerEntry, startWorkerThread } from './launch.js';
-import type { CameraMessage, DecodeRequest, WorkerMessage, WorkerThread } from './protocol.js';
+import type { CameraMessage, DecodeRequest, WorkerMemory, WorkerMessage, WorkerThread } from './protocol.js';
 
 export type WorkerDecoderTimeouts = Pick<
   TimeoutTable,
@@ -41,19 +41,6 @@ export interface WorkerDecoderOptions {
   clock?: Clock;
   /** The worker's V8 limits (default DECODE_WORKER_LIMITS). */
   resourceLimits?: ResourceLimits;
-}
-
-/** The decode worker's own memory, as its isolate reports it (bytes). */
-export interface WorkerMemory {
-  heapTotal: number;
-  /** The heap's limit (resourceLimits). */
-  heapLimit: number;
-  heapUsed: number;
-  external: number;
-  arrayBuffers: number;
-  /** Full GCs the worker ran itself (garbage.ts), and the milliseconds they took. */
-  collections: number;
-  collectionMs: number;
 }
 
 export interface WorkerDecoderStats {

@@ -1,29 +1,18 @@
 // Frame inlets: raw frames written into a socket go straight to the decode worker, which answers
 // with the symbols only. The test writes the bytes itself (as ffmpeg does on a gate).
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DecodedFrame, FrameInlet } from '../../../../drivers/camera/frame-source.js';
 import type { GrayImage } from '../../../../drivers/symbols/gray-image.js';
-import { WorkerSymbolDecoder } from '../../../../drivers/symbols/worker/worker-decoder.js';
 import { isPassgateError, type PassgateError } from '../../../../firmware/core/errors.js';
-import { timeoutTable } from '../../../../firmware/core/timeouts.js';
 import { placeOnCanvas, renderMatrix } from '../../../../scripts/lab/synth-image.js';
 import { zintMatrix } from '../../../../scripts/lab/zint.js';
 import { EXIT_THREAD, HOLD } from '../../../support/decode-worker-fixture.js';
 import { until } from '../../../support/polling.js';
+import { DECODE_WORKER_FIXTURE, WORKER_TEST_TIMEOUTS, workerDecoderStarter } from '../../../support/worker-decoders.js';
 
-const FIXTURE = new URL('../../../support/decode-worker-fixture.ts', import.meta.url);
-const timeouts = timeoutTable({ cameraFrameBudgetMs: 60_000, driverReopenInitialMs: 1, driverReopenMaxMs: 4 });
-
-const open: WorkerSymbolDecoder[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((d) => d.close()));
-});
-
-async function start(options: Partial<Parameters<typeof WorkerSymbolDecoder.start>[0]> = {}) {
-  const decoder = await WorkerSymbolDecoder.start({ timeouts, ...options });
-  open.push(decoder);
-  return decoder;
-}
+const FIXTURE = DECODE_WORKER_FIXTURE;
+const _timeouts = WORKER_TEST_TIMEOUTS;
+const start = workerDecoderStarter();
 
 function collect(inlet: FrameInlet): DecodedFrame[] {
   const results: DecodedFrame[] = [];

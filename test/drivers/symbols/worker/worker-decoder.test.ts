@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CameraDriver } from '../../../../drivers/camera/camera-driver.js';
 import { MockFrameSource } from '../../../../drivers/camera/frame-source.js';
 import { MockCamera } from '../../../../drivers/camera/mock-camera.js';
@@ -9,27 +9,15 @@ import { DECODE_WORKER_LIMITS } from '../../../../drivers/symbols/worker/launch.
 import { DECODE_THREAD_NICE } from '../../../../drivers/symbols/worker/thread-priority.js';
 import { WorkerSymbolDecoder } from '../../../../drivers/symbols/worker/worker-decoder.js';
 import { isPassgateError, type PassgateError } from '../../../../firmware/core/errors.js';
-import { timeoutTable } from '../../../../firmware/core/timeouts.js';
 import { placeOnCanvas, renderMatrix } from '../../../../scripts/lab/synth-image.js';
 import { zintMatrix } from '../../../../scripts/lab/zint.js';
 import { EXHAUST_HEAP, EXIT_THREAD, HOLD, THROW_UNCAUGHT } from '../../../support/decode-worker-fixture.js';
 import { until } from '../../../support/polling.js';
+import { DECODE_WORKER_FIXTURE, WORKER_TEST_TIMEOUTS, workerDecoderStarter } from '../../../support/worker-decoders.js';
 
-const FIXTURE = new URL('../../../support/decode-worker-fixture.ts', import.meta.url);
-// Every decoder gets every frame (the budget is wall-clock time, which a loaded machine stretches);
-// restarts come quickly so the tests do not wait for the backoff.
-const timeouts = timeoutTable({ cameraFrameBudgetMs: 60_000, driverReopenInitialMs: 1, driverReopenMaxMs: 4 });
-
-const open: WorkerSymbolDecoder[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((d) => d.close()));
-});
-
-async function start(options: Partial<Parameters<typeof WorkerSymbolDecoder.start>[0]> = {}) {
-  const decoder = await WorkerSymbolDecoder.start({ timeouts, ...options });
-  open.push(decoder);
-  return decoder;
-}
+const FIXTURE = DECODE_WORKER_FIXTURE;
+const timeouts = WORKER_TEST_TIMEOUTS;
+const start = workerDecoderStarter();
 
 /** A thread's nice value as the kernel reports it (/proc/…/stat, field 19). */
 function niceOf(statPath: string): number {
