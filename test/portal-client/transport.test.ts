@@ -13,11 +13,9 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function echoServer(): Promise<{ port: number; server: Server }> {
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => res.end('{"ok":true}'));
-  });
+/** A loopback HTTP server running `handler`, closed after the test. */
+async function serverAnswering(handler: RequestListener): Promise<{ port: number; server: Server }> {
+  const server = createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   cleanups.push(
     () =>
@@ -27,6 +25,13 @@ async function echoServer(): Promise<{ port: number; server: Server }> {
       }),
   );
   return { port: (server.address() as AddressInfo).port, server };
+}
+
+function echoServer(): Promise<{ port: number; server: Server }> {
+  return serverAnswering((req, res) => {
+    req.resume();
+    req.on('end', () => res.end('{"ok":true}'));
+  });
 }
 
 /** `ss` lines of established TCP connections to the port: the client's end of each. */
@@ -72,19 +77,6 @@ describe('portal transport keep-alive', () => {
 });
 
 describe('portal transport answers', () => {
-  async function serverAnswering(handler: RequestListener): Promise<number> {
-    const server = createServer(handler);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    cleanups.push(
-      () =>
-        new Promise<void>((resolve) => {
-          server.closeAllConnections();
-          server.close(() => resolve());
-        }),
-    );
-    return (server.address() as AddressInfo).port;
-  }
-
   function transportTo(port: number): PortalTransport {
     const transport = createPortalTransport({
       url: `http://127.0.0.1:${port}/base/`,
@@ -97,7 +89,7 @@ describe('portal transport answers', () => {
 
   it('sends the body and headers to the path under the base URL, and returns status and text', async () => {
     const seen: { url?: string; type?: string; token?: string; body?: string } = {};
-    const port = await serverAnswering((req, res) => {
+    const { port } = await serverAnswering((req, res) => {
       let body = '';
       req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
       req.on('end', () => {
@@ -119,7 +111,7 @@ describe('portal transport answers', () => {
 
   it('an answer over MAX_BODY_BYTES → portal.bad-response; the next request is answered', async () => {
     let big = true;
-    const port = await serverAnswering((req, res) => {
+    const { port } = await serverAnswering((req, res) => {
       req.resume();
       req.on('end', () => res.end(big ? 'x'.repeat(MAX_BODY_BYTES + 1) : '{"ok":true}'));
     });
@@ -131,7 +123,7 @@ describe('portal transport answers', () => {
 
   it('no answer → portal.timeout at the deadline; the next request is answered', async () => {
     let answer = false;
-    const port = await serverAnswering((req, res) => {
+    const { port } = await serverAnswering((req, res) => {
       req.resume();
       if (answer) req.on('end', () => res.end('{"ok":true}'));
     });
