@@ -5,3 +5,11 @@ export interface GrayImage {
   height: number;
   data: Uint8Array; // length width * height
 }
+
+/** Whether the sizes are whole, non-negative numbers and the pixel buffer holds exactly that many bytes. */
+export function isWellFormedGray(image: GrayImage): boolean {
+  const { width, height, data } = image;
+  return (
+    Number.isInteger(width) && Number.isInteger(height) && width >= 0 && height >= 0 && data.length === width * height
+  );
+}

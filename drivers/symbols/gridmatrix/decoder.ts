@@ -2,7 +2,7 @@
 // driver and `passgate decode` run this beside it on the same frames.
 
 import { PassgateError } from '../../../firmware/core/errors.js';
-import type { GrayImage } from '../gray-image.js';
+import { type GrayImage, isWellFormedGray } from '../gray-image.js';
 import type { DecodedSymbol, SymbolDecoder } from '../symbol-decoder.js';
 import { type ReadOptions, readGridMatrix } from './read-image.js';
 
@@ -15,14 +15,8 @@ export class GridMatrixDecoder implements SymbolDecoder {
   }
 
   decode(image: GrayImage): DecodedSymbol[] {
-    const { width, height, data } = image;
-    if (
-      !Number.isInteger(width) ||
-      !Number.isInteger(height) ||
-      width < 0 ||
-      height < 0 ||
-      data.length !== width * height
-    ) {
+    if (!isWellFormedGray(image)) {
+      const { width, height, data } = image;
       throw new PassgateError('decode.image-unreadable', 'gray image size does not match its data', {
         width,
         height,

@@ -20,7 +20,7 @@ import { PassgateError } from '../../../firmware/core/errors.js';
 import { Listeners } from '../../../firmware/core/listeners.js';
 import type { TimeoutTable } from '../../../firmware/core/timeouts.js';
 import type { FrameInlet } from '../../camera/frame-source.js';
-import type { GrayImage } from '../gray-image.js';
+import { type GrayImage, isWellFormedGray } from '../gray-image.js';
 import type { DecodedSymbol, SymbolDecoder } from '../symbol-decoder.js';
 import { acceptOneConnection, WorkerFrameInlet } from './inlet-handle.js';
 import { DECODE_WORKER_LIMITS, defaultDecodeWorkerEntry, startWorkerThread } from './launch.js';
@@ -139,14 +139,8 @@ export class WorkerSymbolDecoder implements SymbolDecoder {
    * if the decoder was closed; rejects with decode.worker-failed if the worker died on it.
    */
   decode(frame: GrayImage): Promise<DecodedSymbol[]> {
-    const { width, height, data } = frame;
-    if (
-      !Number.isInteger(width) ||
-      !Number.isInteger(height) ||
-      width < 0 ||
-      height < 0 ||
-      data.length !== width * height
-    ) {
+    if (!isWellFormedGray(frame)) {
+      const { width, height } = frame;
       return Promise.reject(
         new PassgateError('decode.image-unreadable', 'frame size does not match its pixel buffer', { width, height }),
       );
