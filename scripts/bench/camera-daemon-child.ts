@@ -13,6 +13,7 @@ import { createJsonLogger } from '../../firmware/core/log.js';
 import { Daemon } from '../../firmware/daemon/daemon.js';
 import { createGmCryptoSuite } from '../../portal-client/crypto/gm-suite.js';
 import { openCameraLoad } from './camera-load.js';
+import { forceGc, runChildJob } from './child-process-job.js';
 import { type MemoryBreakdown, memoryBreakdown } from './gate-daemon-child.js';
 import { ownSmapsBreakdown, type SmapsBreakdown } from './smaps.js';
 
@@ -50,12 +51,6 @@ export type CameraChildReport =
 
 function send(report: CameraChildReport): void {
   process.send?.(report);
-}
-
-function forceGc(): void {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  gc?.();
-  gc?.();
 }
 
 async function run(job: CameraChildJob): Promise<void> {
@@ -123,17 +118,6 @@ async function run(job: CameraChildJob): Promise<void> {
   }
 }
 
-export async function main(): Promise<number> {
-  const job = await new Promise<CameraChildJob>((resolve) =>
-    process.once('message', (m) => resolve(m as CameraChildJob)),
-  );
-  try {
-    await run(job);
-    return 0;
-  } catch (error) {
-    send({ type: 'failed', message: (error as Error).message });
-    return 1;
-  } finally {
-    process.disconnect?.();
-  }
+export function main(): Promise<number> {
+  return runChildJob(run);
 }

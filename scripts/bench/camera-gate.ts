@@ -18,6 +18,7 @@ import { zintMatrix } from '../lab/zint.js';
 import { noCodeFrames } from './camera.js';
 import type { CameraChildJob, CameraChildReport } from './camera-daemon-child.js';
 import { runCameraAt } from './camera-load.js';
+import { bundleBenchChild } from './child-process-job.js';
 import { measureOverhead } from './gate.js';
 import { DEVICE_RUNTIME, REPO } from './gate-process.js';
 import { type BenchRow, type BenchSection, percentile, round } from './section.js';
@@ -40,23 +41,10 @@ export function gateCameraFrames(seed: number, width = 640, height = 480): GrayI
 
 /** The child and the decode worker as plain JavaScript, as on a device (no tsx loader threads). */
 async function bundleChild(): Promise<string> {
-  const { build } = await import('esbuild');
-  const outdir = join(REPO, '.bench-tmp', 'camera-daemon-child');
-  await build({
-    // The worker's entry sits beside the chunks as decode-worker.mjs, where launch.ts looks.
-    entryPoints: {
-      'camera-daemon-child-entry': join(REPO, 'scripts/bench/camera-daemon-child-entry.ts'),
-      'decode-worker': join(REPO, 'drivers/symbols/worker/entry.ts'),
-    },
-    bundle: true,
-    splitting: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    outdir,
-    outExtension: { '.js': '.mjs' },
-    logLevel: 'error',
+  // The worker's entry sits beside the chunks as decode-worker.mjs, where launch.ts looks.
+  const outdir = await bundleBenchChild('camera-daemon-child', {
+    'camera-daemon-child-entry': join(REPO, 'scripts/bench/camera-daemon-child-entry.ts'),
+    'decode-worker': join(REPO, 'drivers/symbols/worker/entry.ts'),
   });
   return join(outdir, 'camera-daemon-child-entry.mjs');
 }

@@ -17,6 +17,7 @@ import type { IdCardIdentity } from '../../firmware/core/id-number.js';
 import { createJsonLogger, type Logger } from '../../firmware/core/log.js';
 import { Daemon } from '../../firmware/daemon/daemon.js';
 import { createGmCryptoSuite } from '../../portal-client/crypto/gm-suite.js';
+import { forceGc, runChildJob } from './child-process-job.js';
 
 export interface ChildJob {
   dataDir: string;
@@ -85,14 +86,6 @@ const VERDICT_WAIT_MS = 10_000;
 
 function send(report: ChildReport): void {
   process.send?.(report);
-}
-
-function forceGc(): boolean {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (!gc) return false;
-  gc();
-  gc();
-  return true;
 }
 
 async function run(job: ChildJob): Promise<void> {
@@ -184,15 +177,6 @@ async function run(job: ChildJob): Promise<void> {
   }
 }
 
-export async function main(): Promise<number> {
-  const job = await new Promise<ChildJob>((resolve) => process.once('message', (m) => resolve(m as ChildJob)));
-  try {
-    await run(job);
-    return 0;
-  } catch (error) {
-    send({ type: 'failed', message: (error as Error).message });
-    return 1;
-  } finally {
-    process.disconnect?.();
-  }
+export function main(): Promise<number> {
+  return runChildJob(run);
 }

@@ -11,6 +11,7 @@ import { DEMO_PASS_CODE_KEYWORDS, DEMO_RESIDENT_KEYWORDS } from '../../portal-cl
 import { PATHS } from '../../portal-client/protocol/constants.js';
 import { crypto, type PortalFixture } from '../lab/portal-fixture.js';
 import { demoCard, provisionGate } from '../lab/provisioned-gate.js';
+import { bundleBenchChild } from './child-process-job.js';
 import type { ChildJob, ChildReport, MemoryBreakdown } from './gate-daemon-child.js';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -166,19 +167,8 @@ export async function measureMemory(fixture: PortalFixture, root: string, run: M
 
 /** The memory child as one ES module under .bench-tmp/ (inside the repo, so packages resolve). */
 async function bundleChild(): Promise<string> {
-  const { build } = await import('esbuild');
-  const outdir = join(REPO, '.bench-tmp', 'gate-daemon-child');
-  await build({
-    entryPoints: [join(REPO, 'scripts/bench/gate-daemon-child-entry.ts')],
-    bundle: true,
-    splitting: true, // dynamic imports stay lazy, as in `npm run build`
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    outdir,
-    outExtension: { '.js': '.mjs' },
-    logLevel: 'error',
+  const outdir = await bundleBenchChild('gate-daemon-child', {
+    'gate-daemon-child-entry': join(REPO, 'scripts/bench/gate-daemon-child-entry.ts'),
   });
   return join(outdir, 'gate-daemon-child-entry.mjs');
 }
