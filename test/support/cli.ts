@@ -136,8 +136,13 @@ function defaultEnv(): NodeJS.ProcessEnv {
 
 /** `node scripts/bin/PROGRAM.mjs ARGS` as a child process, left running. */
 export function spawnBin(program: Program, args: readonly string[], o: BinOptions = {}): RunningBin {
+  return spawnNode(program, [PROGRAMS[program], ...args], o);
+}
+
+/** `node ARGV` in the repository as a child process, left running; `name` is what errors call it. */
+export function spawnNode(name: string, argv: readonly string[], o: BinOptions = {}): RunningBin {
   const env = o.env ?? defaultEnv();
-  const child = spawn(process.execPath, [PROGRAMS[program], ...args], { cwd: REPO, env, timeout: o.timeoutMs });
+  const child = spawn(process.execPath, argv, { cwd: REPO, env, timeout: o.timeoutMs });
   let stdout = '';
   let stderr = '';
   let ended = false;
@@ -165,7 +170,7 @@ export function spawnBin(program: Program, args: readonly string[], o: BinOption
       };
       const look = () => {
         if (check(stdout)) done();
-        else if (ended) done(new Error(`${program} ended before ${what}: ${stderr.slice(-500)}`));
+        else if (ended) done(new Error(`${name} ended before ${what}: ${stderr.slice(-500)}`));
       };
       const timedOut = () => done(new Error(`timed out waiting for ${what}; stdout: ${stdout.slice(-500)}`));
       const timer = setTimeout(timedOut, timeoutMs);

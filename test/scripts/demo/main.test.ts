@@ -2,54 +2,12 @@
 // It prompts, `help` lists the commands, a word that is no command is not scanned (a pass code
 // is marked `code <text>`), `--help` prints the usage, and the script shows every outcome with
 // the unbound line once.
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { CHILD_START_MS, CHILD_TEST_MS } from '../../support/cli.js';
-import { EVENT_WAIT_MS } from '../../support/polling.js';
-import { REPO } from '../../support/repo.js';
+import { CHILD_START_MS, CHILD_TEST_MS, type RunningBin, spawnNode } from '../../support/cli.js';
 
-interface Demo {
-  child: ChildProcessWithoutNullStreams;
-  stdout(): string;
-  until(check: (stdout: string) => boolean, what: string, ms?: number): Promise<void>;
-  exited: Promise<{ code: number | null; stdout: string; stderr: string }>;
-}
-
-function startDemo(args: string[]): Demo {
-  const child = spawn(process.execPath, ['scripts/bin/run-ts.mjs', 'scripts/demo/main.ts', ...args], { cwd: REPO });
-  let stdout = '';
-  let stderr = '';
-  let ended = false;
-  const listeners = new Set<() => void>();
-  child.stdout.setEncoding('utf8').on('data', (d: string) => {
-    stdout += d;
-    for (const l of listeners) l();
-  });
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const exited = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-    child.on('close', (code) => {
-      ended = true;
-      for (const l of listeners) l();
-      resolve({ code, stdout, stderr });
-    }),
-  );
-  const until: Demo['until'] = (check, what, ms = EVENT_WAIT_MS) =>
-    new Promise((resolve, reject) => {
-      const look = () => {
-        if (check(stdout)) done();
-        else if (ended) done(new Error(`the demo ended before ${what}: ${stderr.slice(-500)}`));
-      };
-      const timer = setTimeout(() => done(new Error(`no ${what}; stdout: ${stdout.slice(-800)}`)), ms);
-      const done = (error?: Error) => {
-        clearTimeout(timer);
-        listeners.delete(look);
-        if (error) reject(error);
-        else resolve();
-      };
-      listeners.add(look);
-      look();
-    });
-  return { child, stdout: () => stdout, until, exited };
+function startDemo(args: string[]): RunningBin {
+  // The demo as `npm start` runs it, with this process's environment as it is.
+  return spawnNode('the demo', ['scripts/bin/run-ts.mjs', 'scripts/demo/main.ts', ...args], { env: process.env });
 }
 
 const count = (text: string, part: string) => text.split(part).length - 1;
