@@ -8,10 +8,9 @@ import { placeOnCanvas, renderMatrix } from '../../../../scripts/lab/synth-image
 import { zintMatrix } from '../../../../scripts/lab/zint.js';
 import { EXIT_THREAD, HOLD } from '../../../support/decode-worker-fixture.js';
 import { until } from '../../../support/polling.js';
-import { DECODE_WORKER_FIXTURE, WORKER_TEST_TIMEOUTS, workerDecoderStarter } from '../../../support/worker-decoders.js';
+import { DECODE_WORKER_FIXTURE, workerDecoderStarter } from '../../../support/worker-decoders.js';
 
 const FIXTURE = DECODE_WORKER_FIXTURE;
-const _timeouts = WORKER_TEST_TIMEOUTS;
 const start = workerDecoderStarter();
 
 function collect(inlet: FrameInlet): DecodedFrame[] {
@@ -108,6 +107,49 @@ describe('frame inlet of the decode worker', () => {
     again.socket.write(scripted(9));
     await until(() => more.length >= 1, undefined, 'a result from the new worker');
     expect(more[0].symbols).toEqual([{ symbology: 'qr', text: 'frame-9' }]);
+  });
+
+  it('garbage gives a frame with no symbols; a truncated frame is dropped when the writer closes; the worker serves on', async () => {
+    const decoder = await start();
+    const inlet = await decoder.openFrameInlet(640, 480);
+    const results = collect(inlet);
+    const ended: PassgateError[] = [];
+    inlet.onEnd((e) => ended.push(e));
+    const garbage = new Uint8Array(640 * 480 * 1.5);
+    let seed = 7;
+    for (let i = 0; i < garbage.length; i++) {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      garbage[i] = seed >>> 24;
+    }
+    // One whole frame of noise and half a frame; then the writer goes away (ffmpeg killed).
+    inlet.socket.write(garbage);
+    await until(() => results.length >= 1, undefined, 'the frame of noise');
+    expect(results[0].symbols).toEqual([]);
+    inlet.socket.end();
+    await until(() => inlet.socket.destroyed, undefined, 'the inlet to end with its writer');
+    expect(results).toHaveLength(1);
+    // The writer's end is not a failure of the worker: the camera learns why from ffmpeg.
+    expect(ended).toEqual([]);
+    const next = await decoder.openFrameInlet(640, 480);
+    const nextResults = collect(next);
+    next.socket.write(symbolFrame('QRCODE', 'PG1-INLET-QR-7310').data);
+    await until(() => nextResults.length >= 1, undefined, 'the next inlet');
+    expect(nextResults[0].symbols.map((s) => s.text)).toEqual(['PG1-INLET-QR-7310']);
+    expect(results).toHaveLength(1);
+    next.close();
+  });
+
+  it('refuses frame sizes that are not positive integers', async () => {
+    const decoder = await start();
+    for (const [w, h] of [
+      [0, 480],
+      [640, -1],
+      [640.5, 480],
+      [Number.NaN, 480],
+    ])
+      await expect(decoder.openFrameInlet(w, h)).rejects.toSatisfy((e) =>
+        isPassgateError(e, 'decode.image-unreadable'),
+      );
   });
 
   it('refuses to open while the worker is not running, and after close', async () => {
