@@ -119,15 +119,19 @@ export function checkValue(key: string, spec: KeySpec, value: unknown): unknown 
         throw invalid(key, spec, `must be one of ${spec.allowed.join(', ')}`);
       }
       if (value < spec.min || value > spec.max) throw invalid(key, spec, `must be from ${spec.min} to ${spec.max}`);
-      return value;
+      // "-0" and JSON -0 are integers too; store the 0 that `config get` shows, so what it shows
+      // sets the same value again.
+      return value === 0 ? 0 : value;
     }
     case 'bool': {
       if (typeof value !== 'boolean') throw invalid(key, spec, 'must be true or false');
       return value;
     }
     case 'enum': {
-      if (!spec.values.includes(value as string | number)) throw invalid(key, spec, `must be ${describeSpec(spec)}`);
-      return value;
+      // The listed member itself: `includes` also matches -0 to a listed 0.
+      const index = spec.values.indexOf(value as string | number);
+      if (index === -1) throw invalid(key, spec, `must be ${describeSpec(spec)}`);
+      return spec.values[index];
     }
     case 'json': {
       // Check exactly what will be stored: the value after a JSON round trip. This also refuses

@@ -91,6 +91,14 @@ describe('parseText', () => {
     expect(caught(() => parseText('k', even, '{')).message).toBe('k must be JSON (an even number)');
   });
 
+  it('reads "-0" as the 0 that config get shows, so the shown text sets the same value (fuzz finding)', () => {
+    for (const text of ['-0', '+0', ' -00 ']) expect(Object.is(parseText('k', count, text), 0)).toBe(true);
+    expect(Object.is(checkValue('k', count, -0), 0)).toBe(true);
+    const zeroOrTwo = { type: 'enum', values: [0, 2], default: 0, description: 'a level' } as const;
+    expect(Object.is(checkValue('k', zeroOrTwo, -0), 0)).toBe(true);
+    expect(displaySpecValue(count, parseText('k', count, '-0'))).toBe('0');
+  });
+
   it('refuses text longer than any key could hold', () => {
     expect(codeOf(() => parseText('k', note, 'x'.repeat(70_001)))).toBe('config.invalid-value');
   });
