@@ -90,7 +90,7 @@ export async function main(argv: string[]): Promise<number> {
     const notes = [
       ...(run.aborted ? ['The run was stopped early with Ctrl-C.'] : []),
       `Restart rule read from firmware/systemd/passgate.service: Restart=${run.environment.rule.restart}, RestartSec=${run.environment.rule.restartSecMs / 1000} s, environment ${JSON.stringify(run.environment.rule.environment)}.`,
-      `Setup (build, namespaces, provisioning ${options.gates} gates, the portal, every daemon up and authorized once) took ${(run.setupMs / 1000).toFixed(0)} s; scanning ran ${((run.t1 - run.t0) / 1000).toFixed(0)} s${options.durationMs === null ? ` (the ${options.budgetMs / 60_000} min budget less the setup and ${TEARDOWN_RESERVE_MS / 1000} s for the teardown and this report)` : ''}. The first ${WARMUP_MS / 1000} s and the last ${QUIET_MS / 1000} s had no faults; the schedule comes from seed ${options.seed}.`,
+      `Setup (build, namespaces, provisioning ${options.gates} gates, the portal, every daemon up and authorized once) took ${(run.setupMs / 1000).toFixed(0)} s; scanning ran ${((run.t1 - run.t0) / 1000).toFixed(0)} s${options.durationMs === null ? ` (the ${options.budgetMs / 60_000} min budget less the setup and ${TEARDOWN_RESERVE_MS / 1000} s for the teardown and this report)` : ''}. The first ${WARMUP_MS / 1000} s and the last ${QUIET_MS / 1000} s had no faults; the schedule comes from seed ${options.seed}. From the end of scanning to this report (fault grace, stopping the fleet, the privacy search) took ${((Date.now() - run.t1) / 1000).toFixed(0)} s.`,
     ];
     writeFileSync(
       join(dir, 'README.md'),

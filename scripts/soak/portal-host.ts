@@ -1,14 +1,15 @@
 // The soak's side of its portal process (portal-process.ts): starts it (inside the portal's
-// namespace when there is one), forwards its decisions, sends it faults, and kills and restarts
-// it for the "portal restart" fault. A restarted portal loads the same state directory and
+// namespace when there is one), sends it faults, kills and restarts it for the "portal restart"
+// fault, and once it has stopped for good reads the decisions it wrote. A restarted portal loads the same state directory and
 // listens on the same address, with its sessions gone, as a real portal after a crash.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { OutcomeKind } from '../../firmware/core/outcome.js';
 import type { GatePolicy } from '../../firmware/gate/model.js';
 import type { FaultSettings } from '../../portal-client/mock/faults.js';
 import type { MockPortalStats } from '../../portal-client/mock/server.js';
 import { LineChild } from './line-child.js';
-import type { PortalHello } from './portal-process.js';
+import type { DecisionLine, PortalHello } from './portal-process.js';
 
 export interface PortalHostOptions {
   dir: string;
@@ -22,7 +23,14 @@ export interface PortalHostOptions {
   /** The portal process as built by helper-bundle.ts. */
   entry: string;
   logDir: string;
-  onDecision(d: { venueCode: string; key: string; outcome: OutcomeKind; tampered: boolean; at: number }): void;
+}
+
+export interface PortalDecisionNote {
+  venueCode: string;
+  key: string;
+  outcome: OutcomeKind;
+  tampered: boolean;
+  at: number;
 }
 
 /**
@@ -35,8 +43,12 @@ export class PortalHost {
   private child: LineChild | null = null;
   url = '';
   starts = 0;
+  /** Every run of the portal appends its decisions here. */
+  readonly decisionsFile: string;
 
-  constructor(private readonly o: PortalHostOptions) {}
+  constructor(private readonly o: PortalHostOptions) {
+    this.decisionsFile = join(o.logDir, 'portal-decisions.jsonl');
+  }
 
   get running(): boolean {
     return this.child?.running ?? false;
@@ -59,16 +71,7 @@ export class PortalHost {
       ],
       {
         stderrLog: join(this.o.logDir, 'portal.stderr.log'),
-        onLine: (line) => {
-          if (line.t !== 'd') return;
-          this.o.onDecision({
-            venueCode: String(line.v),
-            key: String(line.k),
-            outcome: line.o as OutcomeKind,
-            tampered: line.x === 1,
-            at: Number(line.at),
-          });
-        },
+        onLine: () => undefined, // only replies and `ready`, which LineChild itself awaits
       },
     );
     this.child = child;
@@ -79,6 +82,7 @@ export class PortalHost {
       port: this.o.port,
       tlsHosts: this.o.tlsHosts,
       secretHex: this.o.secret.toString('hex'),
+      decisionsFile: this.decisionsFile,
       policy: this.o.policy,
     };
     child.send(hello);
@@ -102,6 +106,20 @@ export class PortalHost {
     const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
     await child.exited;
     clearTimeout(timer);
+  }
+
+  /**
+   * The decisions of every run of the portal so far, in order; read after stop(). A line a kill
+   * cut short (never seen: one write each) is counted in `unreadable`, not guessed at.
+   */
+  decisions(): { notes: PortalDecisionNote[]; unreadable: number } {
+    let text: string;
+    try {
+      text = readFileSync(this.decisionsFile, 'utf8');
+    } catch {
+      return { notes: [], unreadable: 0 };
+    }
+    return parseDecisionLines(text);
   }
 
   private request<T>(message: object): Promise<T> {
@@ -134,4 +152,26 @@ export class PortalHost {
   rebind(deviceId: string, venueCode: string): Promise<{ venueCode: string }> {
     return this.request({ op: 'rebind', deviceId, venueCode });
   }
+}
+
+/** The decision file's lines as notes. Pure. */
+export function parseDecisionLines(text: string): { notes: PortalDecisionNote[]; unreadable: number } {
+  const notes: PortalDecisionNote[] = [];
+  let unreadable = 0;
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    let d: Partial<DecisionLine>;
+    try {
+      d = JSON.parse(line) as Partial<DecisionLine>;
+    } catch {
+      unreadable++;
+      continue;
+    }
+    if (typeof d.v !== 'string' || typeof d.k !== 'string' || typeof d.o !== 'string' || typeof d.at !== 'number') {
+      unreadable++;
+      continue;
+    }
+    notes.push({ venueCode: d.v, key: d.k, outcome: d.o as OutcomeKind, tampered: d.x === 1, at: d.at });
+  }
+  return { notes, unreadable };
 }

@@ -5,9 +5,11 @@
 // (recording-domain.ts) and applies faults on request. Killing it is the "portal restart" fault.
 //
 // stdin, one JSON object a line: first a PortalHello, then PortalCommands.
-// stdout, one JSON object a line: {t:'ready', url}, decisions {t:'d', …}, replies {t:'r', id, …}.
+// stdout, one JSON object a line: {t:'ready', url} and replies {t:'r', id, …}.
+// Decisions, one JSON object a line ({v, k, o, x, at}), are appended to the hello's decision file.
 //
 // Started as: [ip netns exec NS] node <run dir>/soak-portal.cjs (helper-bundle.ts builds it).
+import { openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { GatePolicy } from '../../firmware/gate/model.js';
@@ -28,6 +30,8 @@ export interface PortalHello {
   tlsHosts: string[];
   /** Hex of the per-run secret of scan-key.ts. */
   secretHex: string;
+  /** Where decisions are appended, one JSON line each (DecisionLine); restarts append to it. */
+  decisionsFile: string;
   policy: Pick<GatePolicy, 'natPolicy' | 'vaccinationPolicy'>;
 }
 
@@ -41,12 +45,18 @@ export type PortalCommand =
 
 export type PortalLine =
   | { t: 'ready'; url: string }
-  /** A decision: venue code, scan key, outcome at the gate, 1 when sealed with a wrong MAC, epoch ms. */
-  | { t: 'd'; v: string; k: string; o: string; x: 0 | 1; at: number }
   | { t: 'r'; id: number; ok: boolean; result?: unknown; error?: string };
 
+/** A decision: venue code, scan key, outcome at the gate, 1 when sealed with a wrong MAC, epoch ms. */
+export interface DecisionLine {
+  v: string;
+  k: string;
+  o: string;
+  x: 0 | 1;
+  at: number;
+}
+
 function send(line: PortalLine): void {
-  // Pipes are written synchronously on Linux: a decision is out before its answer is sealed.
   process.stdout.write(`${JSON.stringify(line)}\n`);
 }
 
@@ -68,9 +78,21 @@ export async function main(): Promise<number> {
   };
   let faults = NO_FAULTS;
   const inner = createPortalDomain(state, crypto, Date.now, persist);
+  // A decision goes to a file with one plain write before its answer is sealed: it is in the
+  // kernel's hands when a SIGKILL comes between the two, and unlike a line on the stdout pipe it
+  // wakes nobody (the soak reads the file at the end). Per scan that was the portal's dearest
+  // write, its HTTPS answer included.
+  const decisions = openSync(hello.decisionsFile, 'a');
   const domain = recordingDomain(inner, Buffer.from(hello.secretHex, 'hex'), hello.policy, (note) => {
     // The server seals right after the domain returns, with the faults as they are now.
-    send({ t: 'd', v: note.venueCode, k: note.key, o: note.outcome, x: faults.wrongMac ? 1 : 0, at: Date.now() });
+    const line: DecisionLine = {
+      v: note.venueCode,
+      k: note.key,
+      o: note.outcome,
+      x: faults.wrongMac ? 1 : 0,
+      at: Date.now(),
+    };
+    writeSync(decisions, `${JSON.stringify(line)}\n`);
   });
   const server = new MockPortal({
     crypto,

@@ -33,7 +33,7 @@ export const WARMUP_MS = 30_000;
 export const QUIET_MS = 30_000;
 const SAMPLE_EVERY_MS = 5_000;
 /** How long the end of the run waits for fault procedures still under way. */
-const FAULT_GRACE_MS = 20_000;
+const FAULT_GRACE_MS = 10_000;
 
 export interface GateFigures {
   index: number;
@@ -129,10 +129,6 @@ export async function runSoak(o: SoakOptions, repo: string, control: RunControl)
     exec: network.ns ? inNamespace(network.ns.portalNs) : [],
     entry: helpers.portal,
     logDir: root,
-    onDecision: (d) => {
-      const gate = gateOfVenue(d.venueCode);
-      if (gate !== null) decisions.push({ gate, key: d.key, outcome: d.outcome, tampered: d.tampered, at: d.at });
-    },
   });
   const rigs = fleet.rigs;
   const load: SoakRun['load'] = [];
@@ -268,6 +264,12 @@ export async function runSoak(o: SoakOptions, repo: string, control: RunControl)
     if (throttleTimer) clearInterval(throttleTimer);
     await Promise.all(rigs.map((r) => r.supervisor.stop()));
     await portal.stop();
+    const written = portal.decisions();
+    for (const d of written.notes) {
+      const gate = gateOfVenue(d.venueCode);
+      if (gate !== null) decisions.push({ gate, key: d.key, outcome: d.outcome, tampered: d.tampered, at: d.at });
+    }
+    if (written.unreadable > 0) log(`portal decisions: ${written.unreadable} unreadable line(s) ignored`);
     await network.link?.stop();
     await Promise.all(rigs.flatMap((r) => [r.scanner.unplug(), r.reader.unplug()]));
     if (network.ns) deleteNamespacesSync(network.ns);
