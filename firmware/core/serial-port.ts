@@ -1,8 +1,8 @@
 // The seam between serial-port users (the scanner and ID-card drivers, the LED board) and
 // node-serialport. Users take an OpenSerialPort function: the real one (drivers/serial-port.ts)
 // loads serialport; unit tests pass one built on serialport's mock binding. Core may not import
-// serialport, so the port is described here by the few members its users need; serialport's
-// SerialPort and SerialPortStream have them all.
+// serialport, so the port is described here by the few members its users need: the drivers'
+// SerialLine and serialport's own stream (on its mock binding in tests) have them all.
 
 export interface SerialPortSettings {
   /** Device path, e.g. /dev/ttyACM0 or a /dev/serial/by-id link. */
@@ -26,8 +26,6 @@ export interface SerialPortLike {
   /** `error` is set when the device went away (node-serialport's DisconnectedError). */
   on(event: 'close', listener: (error?: Error | null) => void): this;
   on(event: 'error', listener: (error: Error) => void): this;
-  pipe<Destination extends NodeJS.WritableStream>(destination: Destination): Destination;
-  unpipe(destination?: NodeJS.WritableStream): this;
 }
 
 /**

@@ -1,15 +1,16 @@
-// Serial ports in memory for unit tests, on serialport's own mock binding and SerialPortStream:
-// the code under test runs serialport's real stream and the same opener as the real ports
-// (drivers/serial-port.ts); only the operating system is replaced.
+// Serial ports in memory for unit tests, on serialport's own mock binding: the code under test
+// gets its ports from the same opener as the real ones (drivers/serial-port.ts), which wraps a
+// mock port (it has no descriptor) in serialport's own stream; only the operating system is
+// replaced. The real ports' SerialLine is tested on pty pairs (test/drivers/serial-line.test.ts).
 //
 // Each path has a MockSerialDevice: the device's end of the line. The test (or a simulator from
 // scripts/lab) reads what the host wrote and writes the device's answers, and can unplug the
 // device: the host's read fails as on a real unplug (serialport then closes the port with a
 // DisconnectedError) and the path is gone until plugIn().
 
-import { SerialPortStream } from '@serialport/stream';
+import type { SerialPortStream } from '@serialport/stream';
 import { SerialPortMock } from 'serialport';
-import { type SerialPorts, serialPortOpener } from '../../drivers/serial-port.js';
+import { type SerialPorts, serialLineOpener } from '../../drivers/serial-port.js';
 import type { OpenSerialPort } from '../../firmware/core/serial-port.js';
 import type { DeviceEnd } from '../../scripts/lab/device-end.js';
 
@@ -30,7 +31,7 @@ export class MockSerialPorts implements SerialPorts {
       list: () => MockBinding.list(),
       open: (options) => this.openBinding(options),
     };
-    this.open = serialPortOpener(async () => (options) => new SerialPortStream({ ...options, binding }));
+    this.open = serialLineOpener(async () => binding);
   }
 
   async exists(path: string): Promise<boolean> {
