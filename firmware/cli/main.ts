@@ -35,7 +35,7 @@ export const USAGE = MAIN_USAGE;
 
 /**
  * The crypto suite, imported on demand: loading its SM2 library (sm-crypto-v2 on @noble/curves)
- * costs ~60 ms of CPU that --version, help, usage errors, config and decode do not need.
+ * costs ~40 ms of CPU that --version, help, usage errors, config and decode do not need.
  */
 async function loadCryptoSuite(): Promise<CryptoSuite> {
   return (await import('../../portal-client/crypto/gm-suite.js')).createGmCryptoSuite();
