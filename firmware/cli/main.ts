@@ -1,7 +1,7 @@
 // `passgate <command>`: the CLI for vendors (provision), technicians (bind, rebind, status,
 // selftest, config, decode) and the service manager (run).
 
-import { createGmCryptoSuite } from '../../portal-client/crypto/gm-suite.js';
+import type { CryptoSuite } from '../../portal-client/crypto/suite.js';
 import { resolveDataDir } from '../config/data-dir.js';
 import { ConfigStore } from '../config/store.js';
 import { isPassgateError } from '../core/errors.js';
@@ -32,6 +32,14 @@ import {
 } from './usages.js';
 
 export const USAGE = MAIN_USAGE;
+
+/**
+ * The crypto suite, imported on demand: loading its SM2 library (sm-crypto-v2 on @noble/curves)
+ * costs ~40 ms of CPU that --version, help, usage errors, config and decode do not need.
+ */
+async function loadCryptoSuite(): Promise<CryptoSuite> {
+  return (await import('../../portal-client/crypto/gm-suite.js')).createGmCryptoSuite();
+}
 
 /** Every command word, for "did you mean". */
 const HELP = {
@@ -128,7 +136,7 @@ export async function main(
   if (command === 'decode') return (await import('./decode-command.js')).runDecodeCommand(rest, out);
   // The vendor's build machine has no gate data directory: none is resolved or created.
   if (command === 'release') {
-    return (await import('./release-command.js')).runReleaseCommand(rest, createGmCryptoSuite(), out);
+    return (await import('./release-command.js')).runReleaseCommand(rest, await loadCryptoSuite(), out);
   }
   let dataDir: string;
   try {
@@ -140,12 +148,11 @@ export async function main(
       problem('usage.missing-value', '--data-dir 需要一个目录', '--data-dir needs a directory'),
     );
   }
-  const crypto = createGmCryptoSuite();
   if (command === 'run')
-    return runDaemonCommand(dataDir, rest, crypto, out, { exit: (code) => process.exit(code), env });
+    return runDaemonCommand(dataDir, rest, await loadCryptoSuite(), out, { exit: (code) => process.exit(code), env });
   // Opens the config database only where it must (update-command.ts says why).
   if (command === 'update')
-    return (await import('./update-command.js')).runUpdateCommand(dataDir, rest, crypto, out, env);
+    return (await import('./update-command.js')).runUpdateCommand(dataDir, rest, await loadCryptoSuite(), out, env);
   const mode = readsOnly(command, rest) ? 'read-only' : 'create';
   if (command === 'config') {
     // Opened when a subcommand needs it: a wrong key or argument is answered first.
@@ -167,6 +174,7 @@ export async function main(
     return reportFailure(out, isPassgateError(error) ? error.code : 'config.storage', (error as Error).message);
   }
   try {
+    const crypto = await loadCryptoSuite();
     switch (command) {
       case 'provision':
         return await runProvisionCommand(store, dataDir, rest, crypto, out);

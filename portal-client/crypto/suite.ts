@@ -1,5 +1,5 @@
 // The one interface through which the runtime and the mock portal do cryptography.
-// Swapping an implementation (a hardware SE, sm-crypto-v2, a vendor library) means one new file
+// Swapping an implementation (a hardware SE, a vendor library) means one new file
 // that implements CryptoSuite; nothing else changes.
 //
 // Byte conventions (all GM/T):

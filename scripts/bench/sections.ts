@@ -1,4 +1,5 @@
 // The list of bench sections, in the order they run. Each area adds one line here.
+import { authorizeSection } from './authorize.js';
 import { cameraSection } from './camera.js';
 import { cameraGateSection } from './camera-gate.js';
 import { cameraHardSection } from './camera-hard.js';
@@ -20,6 +21,7 @@ export function sections(): BenchSection[] {
   return [
     serialSection,
     cryptoSection,
+    authorizeSection,
     configSection,
     idcardSection,
     portalSection,

@@ -21,7 +21,7 @@ export async function buildHelpers(repo: string, outDir: string): Promise<Helper
       },
       bundle: true,
       platform: 'node',
-      format: 'cjs', // the packages it pulls in (sm-crypto) are CommonJS
+      format: 'cjs', // the packages it pulls in (sm-crypto-v2 among them) are CommonJS
       target: 'node20',
       outfile,
       logLevel: 'error',

@@ -1,10 +1,15 @@
 import fc from 'fast-check';
-import { sm2 as sm2v2 } from 'sm-crypto-v2';
+import smCrypto from 'sm-crypto';
 import { describe, expect, it } from 'vitest';
 import { isPassgateError } from '../../../firmware/core/errors.js';
+import { derSequence, derTlv, derUnsignedInteger } from '../../../portal-client/crypto/der.js';
 import { createGmCryptoSuite } from '../../../portal-client/crypto/gm-suite.js';
 import { isValidSm2Point, SM2_A, SM2_GX, SM2_GY, SM2_N, SM2_P } from '../../../portal-client/crypto/sm2-curve.js';
+import { decodeSm2Signature } from '../../../portal-client/crypto/sm2-signature.js';
 
+// sm-crypto (an independent SM2 in JavaScript, jsbn arithmetic) is the reference the suite must
+// interoperate with both ways; the suite itself runs on sm-crypto-v2.
+const reference = smCrypto.sm2;
 const suite = createGmCryptoSuite();
 const pair = suite.sm2GenerateKeyPair();
 const other = suite.sm2GenerateKeyPair();
@@ -19,11 +24,11 @@ const codeOf = (fn: () => unknown): string | undefined => {
 const scalar = (value: bigint): Buffer => Buffer.from(value.toString(16).padStart(64, '0'), 'hex');
 
 describe('SM2 curve and keys', () => {
-  it('curve constants agree with sm-crypto: G on the curve, 1G = G, (n-2)G = -(2G)', () => {
+  it('curve constants agree with the library: G on the curve, 1G = G, (n-2)G = -(2G)', () => {
     const g = Buffer.concat([Buffer.from([4]), scalar(SM2_GX), scalar(SM2_GY)]);
     expect(SM2_A).toBe(SM2_P - 3n);
     expect(isValidSm2Point(g)).toBe(true); // checks our b against our G
-    expect(suite.sm2PublicKeyOf(scalar(1n))).toEqual(g); // sm-crypto's G is ours
+    expect(suite.sm2PublicKeyOf(scalar(1n))).toEqual(g); // the library's G is ours
     const twoG = suite.sm2PublicKeyOf(scalar(2n));
     const minusTwoG = suite.sm2PublicKeyOf(scalar(SM2_N - 2n)); // checks our n
     expect(minusTwoG.subarray(1, 33)).toEqual(twoG.subarray(1, 33));
@@ -91,13 +96,72 @@ describe('SM2 signatures', () => {
     }
   });
 
-  it('is interoperable with sm-crypto-v2 both ways (byte messages, DER, default user ID)', () => {
+  it('draws a fresh nonce per signature: r differs across signatures of the same message', () => {
+    // r = (e + x(kG)) mod n with e fixed, so distinct r means distinct nonces k.
+    const rs = new Set<string>();
+    for (let i = 0; i < 20; i += 1) {
+      const signature = suite.sm2Sign(pair.privateKey, message);
+      const r = decodeSm2Signature(signature);
+      expect(r).toBeDefined();
+      rs.add(String(r?.r));
+    }
+    expect(rs.size).toBe(20);
+  });
+
+  it('is interoperable with sm-crypto both ways (byte messages, DER, default and own user ID)', () => {
     const privHex = pair.privateKey.toString('hex');
     const pubHex = pair.publicKey.toString('hex');
-    const theirs = sm2v2.doSignature(Uint8Array.from(message), privHex, { der: true, hash: true });
-    expect(suite.sm2Verify(pair.publicKey, message, Buffer.from(theirs, 'hex'))).toBe(true);
-    const ours = suite.sm2Sign(pair.privateKey, message).toString('hex');
-    expect(sm2v2.doVerifySignature(Uint8Array.from(message), ours, pubHex, { der: true, hash: true })).toBe(true);
+    for (const userId of [undefined, 'device-1']) {
+      const options = { der: true, hash: true, ...(userId ? { userId } : {}) };
+      for (let i = 0; i < 3; i += 1) {
+        const theirs = reference.doSignature(Array.from(message), privHex, options);
+        expect(suite.sm2Verify(pair.publicKey, message, Buffer.from(theirs, 'hex'), userId)).toBe(true);
+        expect(suite.sm2Verify(pair.publicKey, message.subarray(1), Buffer.from(theirs, 'hex'), userId)).toBe(false);
+        const ours = suite.sm2Sign(pair.privateKey, message, userId).toString('hex');
+        expect(reference.doVerifySignature(Array.from(message), ours, pubHex, options)).toBe(true);
+        expect(reference.doVerifySignature(Array.from(message.subarray(1)), ours, pubHex, options)).toBe(false);
+      }
+    }
+  });
+
+  it('signs a digest the way sm-crypto does with hash: false, both ways', () => {
+    const digest = suite.sm3(message);
+    const ours = suite.sm2SignDigest(pair.privateKey, digest).toString('hex');
+    expect(
+      reference.doVerifySignature(Array.from(digest), ours, pair.publicKey.toString('hex'), { der: true, hash: false }),
+    ).toBe(true);
+    const theirs = reference.doSignature(Array.from(digest), pair.privateKey.toString('hex'), {
+      der: true,
+      hash: false,
+    });
+    expect(suite.sm2VerifyDigest(pair.publicKey, digest, Buffer.from(theirs, 'hex'))).toBe(true);
+  });
+
+  it('refuses a valid signature spelled otherwise: non-minimal, out of range, long form, trailing bytes', () => {
+    const signature = suite.sm2Sign(pair.privateKey, message);
+    const values = decodeSm2Signature(signature);
+    if (!values) throw new Error('our own signature did not decode');
+    const { r, s } = values;
+    expect(derSequence(derUnsignedInteger(r), derUnsignedInteger(s))).toEqual(signature);
+    expect(suite.sm2Verify(pair.publicKey, message, derSequence(derUnsignedInteger(r), derUnsignedInteger(s)))).toBe(
+      true,
+    );
+    /** The INTEGER with one more leading zero byte than DER allows. */
+    const padded = (value: bigint): Buffer => {
+      const minimal = derUnsignedInteger(value).subarray(2);
+      return derTlv(0x02, Buffer.concat([Buffer.from([0]), minimal]));
+    };
+    const longForm = Buffer.concat([Buffer.from([0x30, 0x81, signature.length - 2]), signature.subarray(2)]);
+    for (const bad of [
+      derSequence(padded(r), derUnsignedInteger(s)),
+      derSequence(derUnsignedInteger(r), padded(s)),
+      derSequence(derUnsignedInteger(r + SM2_N), derUnsignedInteger(s)),
+      derSequence(derUnsignedInteger(r), derUnsignedInteger(s + SM2_N)),
+      longForm,
+      Buffer.concat([signature, Buffer.from([0x00])]),
+    ]) {
+      expect(suite.sm2Verify(pair.publicKey, message, bad)).toBe(false);
+    }
   });
 
   it('fails for a wrong key, wrong user ID, changed message or any flipped signature byte', () => {
@@ -170,21 +234,39 @@ describe('SM2 encryption (C1C3C2, C1 with 04)', () => {
     }
   });
 
-  it('is interoperable with sm-crypto-v2 (cipherMode 1) both ways', () => {
-    const plain = Buffer.from([0x00, 0xff, 0x80, 0x41, 0x00]);
-    const theirs = sm2v2.doEncrypt(Uint8Array.from(plain), pair.publicKey.toString('hex'), 1);
-    expect(theirs).toHaveLength((64 + 32 + plain.length) * 2); // sm-crypto-v2 omits the 04
-    expect(suite.sm2Decrypt(pair.privateKey, Buffer.from('04' + theirs, 'hex'))).toEqual(plain);
-    const ours = suite.sm2Encrypt(pair.publicKey, plain);
-    const back = sm2v2.doDecrypt(ours.subarray(1).toString('hex'), pair.privateKey.toString('hex'), 1, {
-      output: 'array',
-    });
-    expect(Buffer.from(back)).toEqual(plain);
+  it('is interoperable with sm-crypto (cipherMode 1) both ways', () => {
+    for (const plain of [Buffer.from([0x00, 0xff, 0x80, 0x41, 0x00]), suite.randomBytes(32), suite.randomBytes(77)]) {
+      const theirs = reference.doEncrypt(Array.from(plain), pair.publicKey.toString('hex'), 1);
+      expect(theirs).toHaveLength((64 + 32 + plain.length) * 2); // sm-crypto omits the 04
+      expect(suite.sm2Decrypt(pair.privateKey, Buffer.from('04' + theirs, 'hex'))).toEqual(plain);
+      const ours = suite.sm2Encrypt(pair.publicKey, plain);
+      const back = reference.doDecrypt(ours.subarray(1).toString('hex'), pair.privateKey.toString('hex'), 1, {
+        output: 'array',
+      });
+      expect(Buffer.from(back)).toEqual(plain);
+    }
     // C1C2C3 ordering must not be accepted as C1C3C2.
-    const wrongOrder = sm2v2.doEncrypt(Uint8Array.from(Buffer.alloc(40, 1)), pair.publicKey.toString('hex'), 0);
+    const wrongOrder = reference.doEncrypt(Array.from(Buffer.alloc(40, 1)), pair.publicKey.toString('hex'), 0);
     expect(codeOf(() => suite.sm2Decrypt(pair.privateKey, Buffer.from('04' + wrongOrder, 'hex')))).toBe(
       'crypto.bad-ciphertext',
     );
+  });
+
+  it('draws a fresh ephemeral key per encryption: C1 differs for the same plaintext', () => {
+    const plain = Buffer.from('the same session secret');
+    const c1s = new Set<string>();
+    for (let i = 0; i < 10; i += 1) c1s.add(suite.sm2Encrypt(pair.publicKey, plain).subarray(0, 65).toString('hex'));
+    expect(c1s.size).toBe(10);
+  });
+
+  it('throws crypto.bad-ciphertext for an sm-crypto ciphertext with C2 or C3 tampered', () => {
+    const plain = suite.randomBytes(16);
+    const theirs = Buffer.from('04' + reference.doEncrypt(Array.from(plain), pair.publicKey.toString('hex'), 1), 'hex');
+    for (const i of [65, 96, 97, theirs.length - 1]) {
+      const tampered = Buffer.from(theirs);
+      tampered[i] ^= 0x80;
+      expect(codeOf(() => suite.sm2Decrypt(pair.privateKey, tampered))).toBe('crypto.bad-ciphertext');
+    }
   });
 
   it('refuses an empty plaintext (GM/T 0003.4 rejects an all-zero, here empty, KDF output)', () => {
