@@ -6,6 +6,7 @@ import { resolveDataDir } from '../config/data-dir.js';
 import { ConfigStore } from '../config/store.js';
 import { isPassgateError } from '../core/errors.js';
 import { passgateVersion } from '../core/version.js';
+import { applyDaemonV8Flags } from '../daemon/node-runtime-options.js';
 import { printableWord, problem, readCommandArgs, showUsage, splitCommand, usageError } from './args.js';
 import { runBindCommand } from './bind-command.js';
 import { runConfigCommand } from './config-command.js';
@@ -148,8 +149,10 @@ export async function main(
       problem('usage.missing-value', '--data-dir 需要一个目录', '--data-dir needs a directory'),
     );
   }
-  if (command === 'run')
+  if (command === 'run') {
+    applyDaemonV8Flags();
     return runDaemonCommand(dataDir, rest, await loadCryptoSuite(), out, { exit: (code) => process.exit(code), env });
+  }
   // Opens the config database only where it must (update-command.ts says why).
   if (command === 'update')
     return (await import('./update-command.js')).runUpdateCommand(dataDir, rest, await loadCryptoSuite(), out, env);

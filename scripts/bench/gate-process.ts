@@ -6,7 +6,7 @@ import { execFileSync, fork, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEVICE_NODE_OPTIONS } from '../../firmware/daemon/node-runtime-options.js';
+import { DAEMON_V8_FLAGS, DEVICE_NODE_OPTIONS } from '../../firmware/daemon/node-runtime-options.js';
 import { DEMO_PASS_CODE_KEYWORDS, DEMO_RESIDENT_KEYWORDS } from '../../portal-client/mock/domain/demo-dataset.js';
 import { PATHS } from '../../portal-client/protocol/constants.js';
 import { crypto, type PortalFixture } from '../lab/portal-fixture.js';
@@ -47,8 +47,8 @@ export interface RuntimeVariant {
   env?: Record<string, string>;
 }
 
-/** As a device starts it (firmware/daemon/node-runtime-options.ts). */
-export const DEVICE_RUNTIME: RuntimeVariant = { nodeOptions: DEVICE_NODE_OPTIONS };
+/** As a device starts it and `passgate run` tunes itself (firmware/daemon/node-runtime-options.ts). */
+export const DEVICE_RUNTIME: RuntimeVariant = { nodeOptions: [...DEVICE_NODE_OPTIONS, ...DAEMON_V8_FLAGS] };
 
 export interface MemoryRun {
   scans: number;

@@ -2,7 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEVICE_NODE_OPTIONS, deviceNodeOptionsValue } from '../../../firmware/daemon/node-runtime-options.js';
+import {
+  applyDaemonV8Flags,
+  DAEMON_V8_FLAGS,
+  DEVICE_NODE_OPTIONS,
+  deviceNodeOptionsValue,
+} from '../../../firmware/daemon/node-runtime-options.js';
 import { parseRestartRule } from '../../../scripts/soak/systemd-unit.js';
 import { REPO } from '../../support/repo.js';
 
@@ -22,5 +27,18 @@ describe('the Node options a device starts passgate with', () => {
     );
     expect(withOptions).toBeLessThanOrEqual(1024 * 1024);
     expect(DEVICE_NODE_OPTIONS).toContain('--v8-pool-size=1');
+  });
+});
+
+describe('the V8 flags passgate run sets on itself', () => {
+  it('are set through the given setter, each once', () => {
+    const set: string[] = [];
+    applyDaemonV8Flags((flag) => set.push(flag));
+    expect(set).toEqual([...DAEMON_V8_FLAGS]);
+  });
+
+  it('are flags this Node knows (so setting one is not silently ignored)', () => {
+    const known = execFileSync(process.execPath, ['--v8-options'], { encoding: 'utf8' });
+    for (const flag of DAEMON_V8_FLAGS) expect(known).toContain(`\n  ${flag} (`);
   });
 });
