@@ -17,9 +17,12 @@ export const LATENCY_LOW_MS = 4;
 /** How often the throttle looks, ms. */
 export const THROTTLE_EVERY_MS = 1_000;
 
-/** Gates added in one step while the daemons get a CPU at once: a 32nd of the fleet. */
+/**
+ * Gates added in one step while the daemons get a CPU at once: a 16th of the fleet (~16 s from
+ * the few gates after a session loss back to all of them).
+ */
 export function growthStep(bounds: { max: number }): number {
-  return Math.max(1, Math.round(bounds.max / 32));
+  return Math.max(1, Math.round(bounds.max / 16));
 }
 
 /** The next number of scanning gates (one step a second). Pure. */
@@ -32,14 +35,15 @@ export function nextActiveGates(active: number, latencyMs: number, bounds: { min
 
 /**
  * Gates that may rejoin in one step after every session was lost, each re-authorizing at its
- * next scan (SM2 sign and encrypt at the daemon, decrypt and verify at the portal: ~0.13 s of
- * CPU in all, measured). One a second: a 32nd of the fleet a second while the CPU wait was low
- * (4 for 101 gates) brought the fleet back in ~30 s instead of ~90 s, but the quiet-box default
- * run had 4 deadline misses, all in the half minute after a portal restart (outcomes 0.7–0.8 s
- * past the 3 s deadline: rejoining daemons re-authorizing beside a fleet already at the CPU's
- * limit, finding 3 in SOAK.md).
+ * next scan: as many as the fleet grows by anyway. A re-authorize costs ~25 ms of CPU in all
+ * (SM2 sign and encrypt at the daemon, verify and decrypt at the portal; `authorize_cpu_ms` in
+ * `npm run bench`), so a 16th of the fleet a second is ~0.15 s of CPU a second. With the
+ * JavaScript SM2 used before (~0.13 s a re-authorize) even a 32nd a second gave deadline misses
+ * after portal restarts, and one gate a second kept the fleet short for ~90 s after each loss.
  */
-export const REJOIN_PER_STEP = 1;
+export function rejoinStep(bounds: { max: number }): number {
+  return growthStep(bounds);
+}
 
 export interface ThrottlePoint {
   at: number;
@@ -53,7 +57,7 @@ export class FleetThrottle {
   private last = new Map<number, { waitNs: number; slices: number }>();
   /**
    * After every session was lost: gates from this index on have not scanned since, and each
-   * re-authorizes at its next scan. They join one a second (REJOIN_PER_STEP): a whole fleet
+   * re-authorizes at its next scan. They join rejoinStep() a second: a whole fleet
    * re-authorizing in the same second stalled the box enough for deadline timers to fire seconds
    * late. Infinity: no session lost.
    */
@@ -78,7 +82,7 @@ export class FleetThrottle {
   }
 
   /** Moves to `next` scanning gates; past the gates that re-authorized since a loss, `rejoin` more at most. */
-  step(next: number, rejoin = REJOIN_PER_STEP): void {
+  step(next: number, rejoin = rejoinStep(this.bounds)): void {
     this.active = Math.min(next, Math.max(this.active, this.sessionless + rejoin));
     if (this.active > this.sessionless) this.sessionless = this.active;
     if (this.sessionless >= this.bounds.max) this.sessionless = Number.POSITIVE_INFINITY;

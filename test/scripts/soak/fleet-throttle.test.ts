@@ -9,8 +9,8 @@ import {
 describe('fleet throttle', () => {
   const bounds = { min: 4, max: 64 };
 
-  it('grows by a 32nd of the fleet a second while the daemons get a CPU at once, shrinks by a tenth when they wait', () => {
-    expect(nextActiveGates(16, LATENCY_LOW_MS - 1, bounds)).toBe(18);
+  it('grows by a 16th of the fleet a second while the daemons get a CPU at once, shrinks by a tenth when they wait', () => {
+    expect(nextActiveGates(16, LATENCY_LOW_MS - 1, bounds)).toBe(20);
     expect(nextActiveGates(63, 0.1, bounds)).toBe(64);
     expect(nextActiveGates(40, LATENCY_HIGH_MS + 1, bounds)).toBe(36);
     expect(nextActiveGates(4, 100, bounds)).toBe(4);
@@ -37,19 +37,19 @@ describe('fleet throttle', () => {
     expect(t.isActive(4)).toBe(false);
   });
 
-  it('after the loss, takes back the gates that have not re-authorized one at a time, then grows as before', () => {
+  it('after the loss, takes back the gates that have not re-authorized a 16th of the fleet at a time, then grows as before', () => {
     const t = new FleetThrottle(bounds);
     t.active = 60;
     t.sessionsLost();
-    t.step(6); // a 32nd of 64 would be 2 more
+    t.step(10, 1); // at most `rejoin` beyond those that have re-authorized
     expect(t.active).toBe(5);
-    t.step(7);
-    expect(t.active).toBe(6);
+    t.step(20); // by default a 16th of 64: 4 more
+    expect(t.active).toBe(9);
     t.step(4); // shrinks as before
     expect(t.active).toBe(4);
-    t.step(6); // back up to the 6 that have re-authorized at once, none beyond
-    expect(t.active).toBe(6);
-    for (let i = 0; i < 57; i++) t.step(t.active + 2);
+    t.step(12, 0); // back up to the 9 that have re-authorized at once, none beyond (rejoin 0)
+    expect(t.active).toBe(9);
+    for (let i = 0; i < 54; i++) t.step(t.active + 1, 1);
     expect(t.active).toBe(63);
     t.step(64);
     expect(t.active).toBe(64); // every gate has re-authorized: no cap any more
