@@ -76,8 +76,6 @@ export class PortalConnection {
   #secureContext: SecureContext | undefined;
   /** The last TLS session, offered again on a reconnect (an abbreviated handshake). */
   #session: Buffer | undefined;
-  /** Connections opened so far (for the tests and the bench). */
-  connections = 0;
 
   constructor(private readonly target: ConnectionTarget) {}
 
@@ -152,7 +150,6 @@ export class PortalConnection {
     } else {
       socket = netConnect({ host, port });
     }
-    this.connections++;
     this.#socket = socket;
     this.#connectTimer = setClampedTimeout(() => {
       this.#fail(

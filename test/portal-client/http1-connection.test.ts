@@ -209,6 +209,18 @@ describe('one kept-alive connection', () => {
     expect(server.requests.map((r) => r.connection)).toEqual([0, 1]);
   });
 
+  it('bytes arriving on the idle connection: the gate closes it; the next post connects afresh', async () => {
+    const server = await rawServer((socket) => socket.write(OK));
+    const transport = transportTo(`http://127.0.0.1:${server.port}`);
+    await post(transport);
+    const first = server.connections[0];
+    const closed = once(first, 'close');
+    first.write('HTTP/1.1 200 OK\r\n');
+    await closed; // closed by the gate, not by the server
+    expect(await post(transport)).toEqual({ status: 200, text: '{"ok":true}' });
+    expect(server.requests.map((r) => r.connection)).toEqual([0, 1]);
+  });
+
   it('no answer → portal.timeout at the deadline, also for a post queued behind it; the connection is dropped', async () => {
     const server = await rawServer((socket, { index }) => {
       if (index > 0) socket.write(OK);
