@@ -4,12 +4,14 @@
 import { once } from 'node:events';
 import { createServer as createHttpsServer } from 'node:https';
 import { type AddressInfo, createServer as createNetServer, type Server, type Socket } from 'node:net';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { timeoutTable } from '../../firmware/core/timeouts.js';
 import { createTlsMaterial, DEFAULT_TLS_HOSTS } from '../../portal-client/mock/tls-material.js';
 import { createPortalTransport, type PortalTransport } from '../../portal-client/transport.js';
 import { CHILD_TEST_MS, spawnNode } from '../support/cli.js';
 import { rejection } from '../support/failures.js';
+import { REPO } from '../support/repo.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -324,8 +326,8 @@ describe('an idle kept connection', () => {
     async () => {
       const server = await rawServer((socket) => socket.write(OK));
       const code = [
-        "const { createPortalTransport } = await import('./portal-client/transport.ts');",
-        "const { timeoutTable } = await import('./firmware/core/timeouts.ts');",
+        `const { createPortalTransport } = await import(${JSON.stringify(join(REPO, 'portal-client/transport.ts'))});`,
+        `const { timeoutTable } = await import(${JSON.stringify(join(REPO, 'firmware/core/timeouts.ts'))});`,
         `const t = createPortalTransport({ url: 'http://127.0.0.1:${server.port}', allowInsecureHttp: true, timeouts: timeoutTable() });`,
         "const a = await t.post('/p', {}, '{}', 30000);",
         'console.log(a.status);',
