@@ -13,6 +13,12 @@ export const DEFAULT_TIMEOUTS = {
   /** Idle keep-alive connections are kept this long. */
   portalKeepAliveMs: 60_000,
   /**
+   * A portal that announces when it closes an idle connection (`Keep-Alive: timeout=N`) has it
+   * dropped this much sooner by the gate, so no request is written into a connection the server
+   * is closing at that moment (the request would fail: a POST is never sent twice).
+   */
+  portalKeepAliveMarginMs: 1000,
+  /**
    * TCP keep-alive probes on a portal connection left idle this long (then again after each
    * answered probe). Carrier and home NATs silently forget a connection idle for 20–60 s: a
    * request written into it later gets no answer at all, and the scan fails at its deadline. A

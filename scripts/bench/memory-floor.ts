@@ -10,9 +10,11 @@ import { type BenchRow, type BenchSection, percentile, round } from './section.j
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const RUNS = 3;
 
-/** What each dependency costs when a gate uses it: loaded, and for SQLite a database opened. */
+/**
+ * What each dependency costs when a gate uses it: loaded, and for SQLite a database opened. (undici
+ * is not among them: only passgate-mock loads it; the gate's portal connection is its own.)
+ */
 const DEPENDENCIES: Record<string, string> = {
-  undici: "const u = await import('undici'); new u.Pool('https://127.0.0.1:9');",
   'better-sqlite3': "const D = (await import('better-sqlite3')).default; new D(':memory:').exec('select 1');",
   // Its first key builds the curve's table of base-point multiples, which then stays in memory.
   'sm-crypto-v2': "(await import('sm-crypto-v2/dist/index.mjs')).sm2.generateKeyPairHex();",

@@ -2,9 +2,11 @@
 // probes at portalTcpKeepAliveMs, so a NAT that forgets idle connections keeps its mapping.
 import { execFileSync } from 'node:child_process';
 import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { timeoutTable } from '../../firmware/core/timeouts.js';
+import { createTlsMaterial, DEFAULT_TLS_HOSTS } from '../../portal-client/mock/tls-material.js';
 import { MAX_BODY_BYTES } from '../../portal-client/protocol/constants.js';
 import { createPortalTransport, type PortalTransport } from '../../portal-client/transport.js';
 
@@ -73,6 +75,33 @@ describe('portal transport keep-alive', () => {
     // The next request goes over the same connection.
     await postOnce(transport);
     expect(clientSockets(port)).toEqual([expect.stringContaining(sockets[0].split(/\s+/)[2])]);
+  });
+
+  it('probes its idle TLS connection too', async () => {
+    const tls = createTlsMaterial({ hosts: DEFAULT_TLS_HOSTS, validDays: 2 });
+    const server = createHttpsServer({ cert: tls.serverCertPem, key: tls.serverKeyPem }, (req, res) => {
+      req.resume();
+      req.on('end', () => res.end('{"ok":true}'));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(
+      () =>
+        new Promise<void>((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        }),
+    );
+    const { port } = server.address() as AddressInfo;
+    const transport = createPortalTransport({
+      url: `https://localhost:${port}`,
+      caPem: tls.caCertPem,
+      timeouts: timeoutTable(),
+    });
+    cleanups.push(() => transport.close());
+    await postOnce(transport);
+    const sockets = clientSockets(port);
+    expect(sockets).toHaveLength(1);
+    expect(keepAliveSecondsLeft(sockets[0])).not.toBeNull();
   });
 });
 

@@ -33,6 +33,10 @@ export const FUZZ_TARGETS = {
     about: "the client against the mock in process, each verification's answer mutated, replaced or replayed",
     load: async () => (await import('./portal-client.js')).portalClientTarget(),
   },
+  'http1-response': {
+    about: "the portal's HTTP/1.1 answers, any bytes in any chunks → Http1ResponseParser (product and small limits)",
+    load: async () => (await import('./http1-response.js')).http1ResponseTarget(),
+  },
   'mock-portal': {
     about: "raw and sealed request bodies of any bytes, on every path → the mock portal's answerRequest",
     load: async () => (await import('./mock-portal.js')).mockPortalTarget(),
