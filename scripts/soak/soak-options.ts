@@ -28,6 +28,13 @@ export interface SoakOptions {
  * scans a second; faults take some of it. Measured on the 2-core box: 4.6–4.9.
  */
 export const SCANS_PER_GATE_PER_S = 4.6;
+/**
+ * What one gate of a fleet that keeps the box busy makes: each step of its cycle (the outcome
+ * line to the soak, the next code through socat, the verification) waits for a CPU a little.
+ * Measured: 3.66 a second per gate in a 98-gate run of 3 minutes with faults (2026-11-30). The
+ * fleet is sized with this, so that the gates are not what limits a default run.
+ */
+export const LOADED_SCANS_PER_GATE_PER_S = 3.7;
 /** The issue's target: 200,000 scans in a run that ends within 10 minutes, setup and report included. */
 export const DEFAULT_BUDGET_MS = 600_000;
 /**
@@ -42,19 +49,21 @@ export const MIN_DURATION_MS = 60_000;
 export const TARGET_SCANS = 200_000;
 /**
  * A default run's setup on a quiet 2-core box: the build (~5 s) beside the provisioning of the
- * gates (~7 s), then every daemon booted and authorized, six at a time (~0.7 s of CPU a boot:
- * ~35 s for ~100 on two CPUs). It was 85 s when every daemon was started 150 ms after the last.
+ * gates (~5 s), then every daemon booted and authorized, six at a time (~0.46 s of CPU a boot:
+ * 26 s for 98 on two CPUs, 31 s of setup in all, 2026-11-30). It was 85 s when every daemon was
+ * started 150 ms after the last, and 71 s with the JavaScript SM2 and undici.
  */
-export const EXPECTED_SETUP_MS = 50_000;
+export const EXPECTED_SETUP_MS = 40_000;
 /**
  * Scans the faults cost, as a share: each of the ~4 faults a run that drop every session (token
- * expiry, portal restart) stops the fleet at 4 gates and takes it back a 32nd a second (~16 s of
- * a whole fleet's scans each), and the device and process faults take single gates.
+ * expiry, portal restart) stops the fleet at 4 gates and takes it back a 16th a second (~8 s of
+ * a whole fleet's scans each), the network faults slow or stop every gate for up to a minute,
+ * and the device and process faults take single gates.
  */
 export const FAULT_SPARE = 0.2;
 /**
  * 200,000 scans in the scanning phase a default run has left (the budget less the setup and the
- * teardown), with the faults' share to spare: ~462 a second. The fleet is sized for it; how many
+ * teardown), with the faults' share to spare: ~441 a second (120 gates). The fleet is sized for it; how many
  * of its gates get people follows the CPU (fleet-throttle.ts).
  */
 export const DEFAULT_RATE = Math.ceil(
@@ -69,7 +78,8 @@ export const SOAK_USAGE = `usage: npm run soak -- [--duration 8m | --budget 10m]
                gets what the setup leaves, less ${TEARDOWN_RESERVE_MS / 1000} s for the teardown and the report
   --duration   a fixed scanning phase instead (setup and teardown come on top)
   --rate       scans per second asked of the whole fleet (default ${DEFAULT_RATE}); one gate takes at most
-               ~${SCANS_PER_GATE_PER_S} a second (gate.showMs ≥ 200 ms), so the fleet has ceil(rate / ${SCANS_PER_GATE_PER_S}) gates
+               ~${SCANS_PER_GATE_PER_S} a second (gate.showMs ≥ 200 ms), ~${LOADED_SCANS_PER_GATE_PER_S} in a fleet that keeps the box
+               busy, so the fleet has ceil(rate / ${LOADED_SCANS_PER_GATE_PER_S}) gates
   --gates      fleet size instead; with --rate too, each gate is paced to rate / gates
   --seed       the fault schedule and the scan mix (default 13)
   --json       one JSON object as the last line
@@ -90,8 +100,8 @@ export function parseDurationMs(text: string): number {
 }
 
 export function gatesForRate(rate: number): number {
-  // (the epsilon keeps 460 / 4.6 from becoming 100.00000000000001 and one gate too many)
-  return Math.min(MAX_GATES, Math.max(1, Math.ceil(rate / SCANS_PER_GATE_PER_S - 1e-9)));
+  // (the epsilon keeps 370 / 3.7 from becoming 100.00000000000001 and one gate too many)
+  return Math.min(MAX_GATES, Math.max(1, Math.ceil(rate / LOADED_SCANS_PER_GATE_PER_S - 1e-9)));
 }
 
 export function parseSoakArgs(argv: readonly string[]): SoakOptions {

@@ -43,7 +43,7 @@ describe('soak options', () => {
     expect(o).toMatchObject({
       durationMs: 480_000,
       rate: 50,
-      gates: 11,
+      gates: 14, // ceil(50 / 3.7)
       seed: 7,
       json: true,
       reportDir: 'out',
@@ -72,7 +72,7 @@ describe('soak options', () => {
     expect(parseDurationMs('90')).toBe(90_000);
     expect(parseDurationMs('1.5m')).toBe(90_000);
     expect(gatesForRate(1)).toBe(1);
-    expect(gatesForRate(460)).toBe(100);
+    expect(gatesForRate(370)).toBe(100);
     expect(gatesForRate(10_000)).toBe(128);
     expect(gateIntervalMs(parseSoakArgs([]))).toBe(0);
     expect(gateIntervalMs(parseSoakArgs(['--gates', '3']))).toBe(0);
