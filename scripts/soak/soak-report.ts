@@ -212,9 +212,16 @@ export interface ReportInput {
   notes: readonly string[];
 }
 
+/** The share of the CPUs in use from which a run counts as bound by the CPU, not by its gates. */
+const CPU_BOUND_SHARE = 0.85;
+
 export function markdownReport(r: ReportInput): string {
   const m = r.metrics;
   const a = m.accounting;
+  const cpuMsPerScan = m.cpuPerScan.daemons + m.cpuPerScan.portal + m.cpuPerScan.soak + m.cpuPerScan.socat;
+  const cpusUsed = (m.scansPerS * cpuMsPerScan) / 1000;
+  /** Above this share of the CPUs the throttle holds the fleet back: the box is what limits the run. */
+  const cpuBound = cpusUsed >= CPU_BOUND_SHARE * r.environment.cpus;
   const out: string[] = [];
   out.push(
     '# passgate soak and chaos run',
@@ -234,8 +241,8 @@ export function markdownReport(r: ReportInput): string {
     '',
     `One gate cannot go faster than 1000 / (gate.showMs + verification) scans a second: gate.showMs is at least 200 ms (config`,
     `refuses less) and a scan queued meanwhile is verified only once the verdict has been shown. With a verification of`,
-    `${m.verdictMs.p50.toFixed(1)} ms (p50) that is ${(1000 / (200 + m.verdictMs.p50)).toFixed(2)} scans/s per gate, so 200,000 scans in ${fmtMs(m.scanSeconds * 1000)} need a fleet of ~${Math.ceil(200_000 / m.scanSeconds / (1000 / (200 + m.verdictMs.p50)))} gates`,
-    `against one portal, and the fleet is bound by CPU. CPU per scan, from the whole fleet being up to the end of scanning:`,
+    `${m.verdictMs.p50.toFixed(1)} ms (p50) that is ${(1000 / (200 + m.verdictMs.p50)).toFixed(2)} scans/s per gate; here a gate made ${m.perGateScansPerS.toFixed(2)} on average (each step of its cycle waits`,
+    `a little for a CPU, and the faults take their share). CPU per scan, from the whole fleet being up to the end of scanning:`,
     '',
     ...markdownTable(
       ['process', 'CPU ms per scan'],
@@ -247,13 +254,14 @@ export function markdownReport(r: ReportInput): string {
         ['portal (mock, one process)', m.cpuPerScan.portal.toFixed(2)],
         ['soak (simulated devices, log reading, accounting)', m.cpuPerScan.soak.toFixed(2)],
         ['socat (pty pairs)', m.cpuPerScan.socat.toFixed(2)],
-        ['total', (m.cpuPerScan.daemons + m.cpuPerScan.portal + m.cpuPerScan.soak + m.cpuPerScan.socat).toFixed(2)],
+        ['total', cpuMsPerScan.toFixed(2)],
       ],
     ),
     '',
-    `At ${(m.cpuPerScan.daemons + m.cpuPerScan.portal + m.cpuPerScan.soak + m.cpuPerScan.socat).toFixed(1)} ms a scan, ${r.environment.cpus} CPUs to itself would carry ~${Math.round((r.environment.cpus * 1000) / (m.cpuPerScan.daemons + m.cpuPerScan.portal + m.cpuPerScan.soak + m.cpuPerScan.socat))} scans/s; this box was`,
-    `shared (mean load average ${r.json.soak_load_avg} during the scanning phase). An idle daemon's CPU (the card reader polled every`,
-    `${SOAK_TIMEOUTS.idCardPollMs} ms, ~1 ms a poll) is part of the figure above. The number of gates given people follows the daemons'`,
+    `At ${cpuMsPerScan.toFixed(1)} ms a scan, ${r.environment.cpus} CPUs to itself would carry ~${Math.round((r.environment.cpus * 1000) / cpuMsPerScan)} scans/s; at ${m.scansPerS.toFixed(0)} scans/s the run used`,
+    `${cpusUsed.toFixed(2)} of its ${r.environment.cpus} CPUs (${Math.round((100 * cpusUsed) / r.environment.cpus)} %), so ${cpuBound ? 'the CPU was the bound' : 'the gates, not the CPU, were the bound: a larger fleet (`--rate`, `--gates`) would make more'}.`,
+    `Mean load average during the scanning phase: ${r.json.soak_load_avg} (the fleet's own processes count). An idle daemon's CPU (the card`,
+    `reader polled every ${SOAK_TIMEOUTS.idCardPollMs} ms) is part of the figure above. The number of gates given people follows the daemons'`,
     `scheduling latency (fleet-throttle.ts): a daemon waiting long for a CPU fires its deadline timer late, and the soak would`,
     `measure the box instead of the gate.`,
     '',

@@ -226,6 +226,10 @@ describe('run figures, JSON and report', () => {
     });
     for (const svg of Object.keys(charts)) expect(md).toContain(`(${svg})`);
     expect(md).toMatch(/\| soak_scans +\| 600 +\| ≥ 200000 +\| FAIL \|/);
+    // Says which bound held: the CPUs the run used, against the share where the throttle holds back.
+    expect(md).toMatch(
+      /used\s+\d+\.\d\d of its 2 CPUs \(\d+ %\), so the (CPU was the bound|gates, not the CPU, were the bound)/,
+    );
   });
 });
 
