@@ -2,7 +2,7 @@
 // probes at portalTcpKeepAliveMs, so a NAT that forgets idle connections keeps its mapping.
 import { execFileSync } from 'node:child_process';
 import { createServer, type RequestListener, type Server } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { timeoutTable } from '../../firmware/core/timeouts.js';
@@ -15,9 +15,8 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-/** A loopback HTTP server running `handler`, closed after the test. */
-async function serverAnswering(handler: RequestListener): Promise<{ port: number; server: Server }> {
-  const server = createServer(handler);
+/** Listens on a loopback port, closes the server after the test, and gives the port. */
+async function listenForTest(server: Server | HttpsServer): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   cleanups.push(
     () =>
@@ -26,7 +25,13 @@ async function serverAnswering(handler: RequestListener): Promise<{ port: number
         server.close(() => resolve());
       }),
   );
-  return { port: (server.address() as AddressInfo).port, server };
+  return (server.address() as AddressInfo).port;
+}
+
+/** A loopback HTTP server running `handler`, closed after the test. */
+async function serverAnswering(handler: RequestListener): Promise<{ port: number; server: Server }> {
+  const server = createServer(handler);
+  return { port: await listenForTest(server), server };
 }
 
 function echoServer(): Promise<{ port: number; server: Server }> {
@@ -83,15 +88,7 @@ describe('portal transport keep-alive', () => {
       req.resume();
       req.on('end', () => res.end('{"ok":true}'));
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    cleanups.push(
-      () =>
-        new Promise<void>((resolve) => {
-          server.closeAllConnections();
-          server.close(() => resolve());
-        }),
-    );
-    const { port } = server.address() as AddressInfo;
+    const port = await listenForTest(server);
     const transport = createPortalTransport({
       url: `https://localhost:${port}`,
       caPem: tls.caCertPem,

@@ -12,7 +12,7 @@ import {
   type Http1Step,
 } from '../../../portal-client/http1-response.js';
 import { withShorterBytes } from '../minimise.js';
-import { byteInputs, type ChunkedBytes, chunked, chunksOf } from '../mutate.js';
+import { type ChunkedBytes, chunkedStreamInputs, chunksOf } from '../mutate.js';
 import { ContractViolation, check, type FuzzTarget, hex } from '../target.js';
 
 const SMALL_LIMITS: Http1Limits = { maxHeadBytes: 200, maxHeaderFields: 6, maxBodyBytes: 64, maxInterimResponses: 2 };
@@ -98,14 +98,7 @@ function checkResponse(step: Http1Step, limits: Http1Limits): string {
 export function http1ResponseTarget(): FuzzTarget<ChunkedBytes> {
   return {
     name: 'http1-response',
-    seeds: () => SEEDS.map((bytes) => ({ bytes, cuts: [] })),
-    inputs: (corpus) =>
-      chunked(
-        byteInputs(
-          corpus.map((e) => e.bytes),
-          4096,
-        ),
-      ),
+    ...chunkedStreamInputs(SEEDS, 4096),
     run(input) {
       const outcomes: string[] = [];
       for (const [name, limits] of [

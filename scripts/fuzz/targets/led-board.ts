@@ -12,7 +12,7 @@ import {
   parseBoardReply,
 } from '../../../ui-led/backends/serial-board-protocol.js';
 import { withShorterBytes } from '../minimise.js';
-import { byteInputs, type ChunkedBytes, chunked, chunksOf } from '../mutate.js';
+import { type ChunkedBytes, chunkedStreamInputs, chunksOf } from '../mutate.js';
 import { allowing, check, type FuzzTarget, hex } from '../target.js';
 
 const text = (s: string) => new Uint8Array(Buffer.from(s, 'latin1'));
@@ -38,14 +38,7 @@ function split(chunks: Uint8Array[]): { lines: string[]; discarded: number } {
 export function ledBoardTarget(): FuzzTarget<ChunkedBytes> {
   return {
     name: 'led-board',
-    seeds: () => SEEDS.map((bytes) => ({ bytes, cuts: [] })),
-    inputs: (corpus) =>
-      chunked(
-        byteInputs(
-          corpus.map((e) => e.bytes),
-          2048,
-        ),
-      ),
+    ...chunkedStreamInputs(SEEDS, 2048),
     run(input) {
       const { lines, discarded } = split(chunksOf(input));
       const whole = split([input.bytes]);
