@@ -3,7 +3,7 @@
 // starting from corpus entries, plus plain random bytes. Built from fast-check arbitraries, so a
 // failing input shrinks: fewer mutations, smaller numbers, shorter runs.
 import fc from 'fast-check';
-import type { Corpus, EntrySource } from './target.js';
+import type { EntrySource } from './target.js';
 
 const INTERESTING = [0x00, 0x01, 0x7f, 0x80, 0xff, 0xfe, 0x0d, 0x0a, 0x20, 0xaa, 0x96, 0x69, 0x22, 0x5c, 0x7b, 0x7d];
 
@@ -126,26 +126,6 @@ export interface ChunkedBytes {
 
 export function chunked(bytes: fc.Arbitrary<Uint8Array>): fc.Arbitrary<ChunkedBytes> {
   return fc.record({ bytes, cuts: fc.array(fc.nat(), { maxLength: 6 }) });
-}
-
-/**
- * The seeds and inputs of a target fed one byte stream in chunks: each seed whole, then byte
- * inputs from the corpus (at most `maxLength` bytes) cut at random places.
- */
-export function chunkedStreamInputs(
-  seeds: readonly Uint8Array[],
-  maxLength: number,
-): { seeds: () => ChunkedBytes[]; inputs: (corpus: Corpus<ChunkedBytes>) => fc.Arbitrary<ChunkedBytes> } {
-  return {
-    seeds: () => seeds.map((bytes) => ({ bytes, cuts: [] })),
-    inputs: (corpus) =>
-      chunked(
-        byteInputs(
-          corpus.map((e) => e.bytes),
-          maxLength,
-        ),
-      ),
-  };
 }
 
 export function chunksOf(input: ChunkedBytes): Uint8Array[] {

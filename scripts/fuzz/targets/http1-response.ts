@@ -11,9 +11,9 @@ import {
   Http1ResponseParser,
   type Http1Step,
 } from '../../../portal-client/http1-response.js';
-import { withShorterBytes } from '../minimise.js';
-import { type ChunkedBytes, chunkedStreamInputs, chunksOf } from '../mutate.js';
-import { ContractViolation, check, type FuzzTarget, hex } from '../target.js';
+import { chunkedStreamParts } from '../chunked-stream.js';
+import { type ChunkedBytes, chunksOf } from '../mutate.js';
+import { ContractViolation, check, type FuzzTarget } from '../target.js';
 
 const SMALL_LIMITS: Http1Limits = { maxHeadBytes: 200, maxHeaderFields: 6, maxBodyBytes: 64, maxInterimResponses: 2 };
 const ALLOWED_CODES = ['portal.bad-response', 'portal.unreachable'];
@@ -98,7 +98,7 @@ function checkResponse(step: Http1Step, limits: Http1Limits): string {
 export function http1ResponseTarget(): FuzzTarget<ChunkedBytes> {
   return {
     name: 'http1-response',
-    ...chunkedStreamInputs(SEEDS, 4096),
+    ...chunkedStreamParts(SEEDS, 4096),
     run(input) {
       const outcomes: string[] = [];
       for (const [name, limits] of [
@@ -113,12 +113,5 @@ export function http1ResponseTarget(): FuzzTarget<ChunkedBytes> {
       }
       return outcomes.join(',');
     },
-    smaller: (input) =>
-      withShorterBytes(
-        input,
-        (i) => i.bytes,
-        (i, bytes) => ({ ...i, bytes }),
-      ),
-    show: (input) => JSON.stringify({ bytes: hex(input.bytes), cuts: input.cuts }),
   };
 }

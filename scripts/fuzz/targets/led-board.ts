@@ -11,9 +11,9 @@ import {
   parseBoardCommand,
   parseBoardReply,
 } from '../../../ui-led/backends/serial-board-protocol.js';
-import { withShorterBytes } from '../minimise.js';
-import { type ChunkedBytes, chunkedStreamInputs, chunksOf } from '../mutate.js';
-import { allowing, check, type FuzzTarget, hex } from '../target.js';
+import { chunkedStreamParts } from '../chunked-stream.js';
+import { type ChunkedBytes, chunksOf } from '../mutate.js';
+import { allowing, check, type FuzzTarget } from '../target.js';
 
 const text = (s: string) => new Uint8Array(Buffer.from(s, 'latin1'));
 const SEEDS = [
@@ -38,7 +38,7 @@ function split(chunks: Uint8Array[]): { lines: string[]; discarded: number } {
 export function ledBoardTarget(): FuzzTarget<ChunkedBytes> {
   return {
     name: 'led-board',
-    ...chunkedStreamInputs(SEEDS, 2048),
+    ...chunkedStreamParts(SEEDS, 2048),
     run(input) {
       const { lines, discarded } = split(chunksOf(input));
       const whole = split([input.bytes]);
@@ -71,12 +71,5 @@ export function ledBoardTarget(): FuzzTarget<ChunkedBytes> {
       }
       return [...outcomes].sort().join(',');
     },
-    smaller: (input) =>
-      withShorterBytes(
-        input,
-        (i) => i.bytes,
-        (i, bytes) => ({ ...i, bytes }),
-      ),
-    show: (input) => JSON.stringify({ bytes: hex(input.bytes), cuts: input.cuts }),
   };
 }
