@@ -99,14 +99,18 @@ const UNTRUSTED_ANSWER: Record<string, Failure> = {
 
 /** The failure of `code`, told more exactly by what failed for a portal answer (`check`). */
 export function failureForCheck(code: ErrorCode, check: string | null | undefined): Failure {
-  return (code === 'portal.auth-failed' && check ? UNTRUSTED_ANSWER[check] : undefined) ?? failureFor(code);
+  return (
+    (code === 'portal.auth-failed' && check && Object.hasOwn(UNTRUSTED_ANSWER, check)
+      ? UNTRUSTED_ANSWER[check]
+      : undefined) ?? failureFor(code)
+  );
 }
 
 /** Which check a portal answer failed ('mac', 'timestamp', 'tls'), from an error's details. */
 export function responseCheckOf(error: PassgateError): string | null {
   if (error.details.tls === true) return 'tls';
   const check = error.details.check;
-  return typeof check === 'string' && check in UNTRUSTED_ANSWER ? check : null;
+  return typeof check === 'string' && Object.hasOwn(UNTRUSTED_ANSWER, check) ? check : null;
 }
 
 /** The two lines for the terminal: "错误: …" and "error: …". */

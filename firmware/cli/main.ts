@@ -74,7 +74,8 @@ function showHelp(out: CommandOutput, rest: readonly string[]): number {
     for (const line of exitCodeTableLines()) out.stdout(line);
     return EXIT.ok;
   }
-  if (topic in HELP) return showUsage(out, HELP[topic as keyof typeof HELP]);
+  // Own keys only: `in` would take "toString" or "constructor" for a topic (fuzz finding).
+  if (Object.hasOwn(HELP, topic)) return showUsage(out, HELP[topic as keyof typeof HELP]);
   const hint = nearestName(topic, [...Object.keys(HELP), 'exit-codes']);
   const shown = printableWord(topic);
   return usageError(

@@ -71,7 +71,7 @@ export async function runUpdateCommand(
   const { positional, flags } = read.args;
   const [action, ...files] = positional;
   const expected: Record<string, number> = { apply: 1, commit: 0, rollback: 0, status: 0 };
-  if (action === undefined || !(action in expected) || files.length !== expected[action]) {
+  if (action === undefined || !Object.hasOwn(expected, action) || files.length !== expected[action]) {
     return usageError(
       out,
       UPDATE_USAGE,

@@ -46,6 +46,21 @@ describe('passgate help', () => {
     expect(r.stderr[1]).toContain('did you mean exit-codes?');
   });
 
+  it.each(['toString', 'constructor', '__proto__', 'hasOwnProperty'])(
+    'help %s: an unknown topic like any other, not a crash (fuzz finding: `in` saw the prototype)',
+    async (topic) => {
+      const r = await runMain(['help', topic]);
+      expect(r.code).toBe(EXIT.usage);
+      expect(r.stderr.join('\n')).toContain('unknown help topic');
+    },
+  );
+
+  it.each(['toString', 'constructor'])('update %s: a usage error, as any unknown action', async (action) => {
+    const r = await cli(dataDir, 'update', action);
+    expect(r.code).toBe(EXIT.usage);
+    expect(r.stderr.join('\n')).toContain('wrong or missing action or file');
+  });
+
   it("the README's exit-code table is the code's", () => {
     const expected = (Object.keys(EXIT) as ExitName[]).map((name) => [
       String(EXIT[name]),
