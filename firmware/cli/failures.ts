@@ -77,40 +77,39 @@ export function failureMessage(code: ErrorCode, detail?: string): Message {
  * 'portal.auth-failed' covers two different stories: the portal refused who we are (device key,
  * vendor credentials), or the portal's answer itself failed its check and was not trusted (a
  * forged or garbled MAC, a replayed timestamp, a TLS certificate not pinned). The second must not
- * read as bad credentials, or a technician re-provisions a device that is fine.
+ * read as bad credentials, or a technician re-provisions a device that is fine. A Map, not an
+ * object: a plain object would also answer for inherited names such as "toString".
  */
-const UNTRUSTED_ANSWER: Record<string, Failure> = {
-  mac: {
-    exit: EXIT.authFailed,
-    zh: '门户平台的应答未通过认证（未予采信）：可能在途中被篡改，或门户公钥不符',
-    en: "the portal's answer failed authentication (not trusted): tampered with on the way, or the wrong portal key",
-  },
-  timestamp: {
-    exit: EXIT.authFailed,
-    zh: '门户平台的应答时间超出允许范围（未予采信），请检查时钟',
-    en: "the portal's answer is outside the replay window (not trusted): check the clock",
-  },
-  tls: {
-    exit: EXIT.authFailed,
-    zh: '门户平台的 TLS 证书不受信任，请检查 --ca-file 与门户地址',
-    en: "the portal's TLS certificate is not trusted: check the pinned CA and the portal URL",
-  },
-};
+const UNTRUSTED_ANSWER = new Map<string, Failure>(
+  Object.entries({
+    mac: {
+      exit: EXIT.authFailed,
+      zh: '门户平台的应答未通过认证（未予采信）：可能在途中被篡改，或门户公钥不符',
+      en: "the portal's answer failed authentication (not trusted): tampered with on the way, or the wrong portal key",
+    },
+    timestamp: {
+      exit: EXIT.authFailed,
+      zh: '门户平台的应答时间超出允许范围（未予采信），请检查时钟',
+      en: "the portal's answer is outside the replay window (not trusted): check the clock",
+    },
+    tls: {
+      exit: EXIT.authFailed,
+      zh: '门户平台的 TLS 证书不受信任，请检查 --ca-file 与门户地址',
+      en: "the portal's TLS certificate is not trusted: check the pinned CA and the portal URL",
+    },
+  }),
+);
 
 /** The failure of `code`, told more exactly by what failed for a portal answer (`check`). */
 export function failureForCheck(code: ErrorCode, check: string | null | undefined): Failure {
-  return (
-    (code === 'portal.auth-failed' && check && Object.hasOwn(UNTRUSTED_ANSWER, check)
-      ? UNTRUSTED_ANSWER[check]
-      : undefined) ?? failureFor(code)
-  );
+  return (code === 'portal.auth-failed' && check ? UNTRUSTED_ANSWER.get(check) : undefined) ?? failureFor(code);
 }
 
 /** Which check a portal answer failed ('mac', 'timestamp', 'tls'), from an error's details. */
 export function responseCheckOf(error: PassgateError): string | null {
   if (error.details.tls === true) return 'tls';
   const check = error.details.check;
-  return typeof check === 'string' && Object.hasOwn(UNTRUSTED_ANSWER, check) ? check : null;
+  return typeof check === 'string' && UNTRUSTED_ANSWER.has(check) ? check : null;
 }
 
 /** The two lines for the terminal: "错误: …" and "error: …". */

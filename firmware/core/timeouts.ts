@@ -15,7 +15,7 @@ export const DEFAULT_TIMEOUTS = {
   /**
    * A portal that announces when it closes an idle connection (`Keep-Alive: timeout=N`) has it
    * dropped this much sooner by the gate, so no request is written into a connection the server
-   * is closing at that moment (the request would fail: a POST is never sent twice).
+   * is closing at that moment (such a request is lost and has to be sent again on a new one).
    */
   portalKeepAliveMarginMs: 1000,
   /**
