@@ -33,18 +33,6 @@ export function nextActiveGates(active: number, latencyMs: number, bounds: { min
   return active;
 }
 
-/**
- * Gates that may rejoin in one step after every session was lost, each re-authorizing at its
- * next scan: as many as the fleet grows by anyway. A re-authorize costs ~25 ms of CPU in all
- * (SM2 sign and encrypt at the daemon, verify and decrypt at the portal; `authorize_cpu_ms` in
- * `npm run bench`), so a 16th of the fleet a second is ~0.15 s of CPU a second. With the
- * JavaScript SM2 used before (~0.13 s a re-authorize) even a 32nd a second gave deadline misses
- * after portal restarts, and one gate a second kept the fleet short for ~90 s after each loss.
- */
-export function rejoinStep(bounds: { max: number }): number {
-  return growthStep(bounds);
-}
-
 export interface ThrottlePoint {
   at: number;
   active: number;
@@ -57,9 +45,13 @@ export class FleetThrottle {
   private last = new Map<number, { waitNs: number; slices: number }>();
   /**
    * After every session was lost: gates from this index on have not scanned since, and each
-   * re-authorizes at its next scan. They join rejoinStep() a second: a whole fleet
-   * re-authorizing in the same second stalled the box enough for deadline timers to fire seconds
-   * late. Infinity: no session lost.
+   * re-authorizes at its next scan. They join as many a second as the fleet grows by anyway
+   * (growthStep): a re-authorize costs ~25 ms of CPU in all (SM2 sign and encrypt at the daemon,
+   * verify and decrypt at the portal; `authorize_cpu_ms` in `npm run bench`), so a 16th of the
+   * fleet a second is ~0.15 s of CPU a second. With the JavaScript SM2 used before (~0.13 s a
+   * re-authorize) a whole fleet at once made deadline timers fire seconds late, even a 32nd a
+   * second gave deadline misses after portal restarts, and one gate a second kept the fleet short
+   * for ~90 s after each loss. Infinity: no session lost.
    */
   private sessionless = Number.POSITIVE_INFINITY;
 
@@ -82,7 +74,7 @@ export class FleetThrottle {
   }
 
   /** Moves to `next` scanning gates; past the gates that re-authorized since a loss, `rejoin` more at most. */
-  step(next: number, rejoin = rejoinStep(this.bounds)): void {
+  step(next: number, rejoin = growthStep(this.bounds)): void {
     this.active = Math.min(next, Math.max(this.active, this.sessionless + rejoin));
     if (this.active > this.sessionless) this.sessionless = this.active;
     if (this.sessionless >= this.bounds.max) this.sessionless = Number.POSITIVE_INFINITY;

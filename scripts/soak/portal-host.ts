@@ -1,7 +1,8 @@
 // The soak's side of its portal process (portal-process.ts): starts it (inside the portal's
 // namespace when there is one), sends it faults, kills and restarts it for the "portal restart"
-// fault, and once it has stopped for good reads the decisions it wrote. A restarted portal loads the same state directory and
-// listens on the same address, with its sessions gone, as a real portal after a crash.
+// fault, and once it has stopped for good reads the decisions it wrote. A restarted portal loads
+// the same state directory and listens on the same address, with its sessions gone, as a real
+// portal after a crash.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { OutcomeKind } from '../../firmware/core/outcome.js';
